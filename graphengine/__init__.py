@@ -1,0 +1,34 @@
+"""graphengine: neural networks described in YAML, computed and drawn neuron by neuron.
+
+The public API:
+
+- :func:`load` a spec file into a :class:`Network`;
+- :meth:`Network.run` one step and read the :class:`Trace` (values, gradients, updates);
+- :meth:`Network.train` for many epochs;
+- :func:`activation` and :func:`loss` to write plugins.
+"""
+
+from .errors import DataError, GraphEngineError, GraphError, PluginError, SpecError, TrainingError
+from .network import History, Network, Trace, load
+from .registry import Activation, Loss, Registry, activation, loss
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activation",
+    "DataError",
+    "GraphEngineError",
+    "GraphError",
+    "History",
+    "Loss",
+    "Network",
+    "PluginError",
+    "Registry",
+    "SpecError",
+    "Trace",
+    "TrainingError",
+    "__version__",
+    "activation",
+    "load",
+    "loss",
+]

@@ -1,0 +1,311 @@
+"""The ``graphengine`` command: the only place that prints and picks exit statuses.
+
+Exit status: 0 ok, 1 a check found something wrong, 2 invalid input or usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import GraphEngineError
+
+EXIT_OK, EXIT_WRONG, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def fmt(x: float, precision: int = 9) -> str:
+    """Fixed decimals for ordinary magnitudes, scientific for tiny or huge ones."""
+    if x == 0 or 1e-4 <= abs(x) < 1e6:
+        return f"{x:.{precision}f}"
+    return f"{x:.{max(precision - 3, 3)}e}"
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output keeps full numbers instead of rich's 80-column truncation.
+    return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 200)
+
+
+def _load(spec: str, ctx: click.Context) -> Any:
+    """Load a network with the registry the command-line options select."""
+    from .network import load
+
+    return load(spec, registry=ctx.obj.get("registry") if ctx.obj else None)
+
+
+# ---------------------------------------------------------------------- the group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="graphengine")
+@click.option("--debug", is_flag=True, help="Show the Python traceback behind an error.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Neural networks described in YAML, computed and drawn neuron by neuron.
+
+    \b
+    Start with the worked example of backpropagation:
+      graphengine run specs/doc_example.yaml
+      graphengine train specs/xor.yaml --epochs 5000
+      graphengine validate specs/my_net.yaml
+
+    Exit status: 0 ok, 1 a check found something wrong, 2 invalid input.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+spec_argument = click.argument("spec", type=click.Path(dir_okay=False))
+
+
+# ---------------------------------------------------------------------- validate
+
+
+@cli.command()
+@spec_argument
+@click.pass_context
+def validate(ctx: click.Context, spec: str) -> None:
+    """Check SPEC and say what is wrong, or that it is fine."""
+    net = _load(spec, ctx)
+    p = net.plan
+    n_edges = net.graph.number_of_edges()
+    trainable = int(p.trainable.sum())
+    click.echo(
+        f"{spec}: ok — {len(p.nodes)} nodes ({p.n_inputs} inputs, {len(p.outputs)} outputs), "
+        f"{n_edges} edges, {len(p.parameters)} parameters ({trainable} trainable), "
+        f"{len(p.levels)} layers deep, loss {p.loss.name}, {len(net.X)} samples"
+    )
+
+
+# ---------------------------------------------------------------------- run
+
+
+def _run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> None:
+    from rich.table import Table
+
+    console = _console()
+    p, f = trace.plan, (lambda x: fmt(x, precision))
+    title = net.spec.name or net.spec.file
+    console.print(
+        f"[bold]{title}[/bold]: one gradient-descent step over {trace.n_samples} sample(s), "
+        f"loss {p.loss.name} ({p.reduction} over samples), learning rate {trace.learning_rate:g}"
+    )
+    shown = min(trace.n_samples, max_samples)
+    for s in range(shown):
+        table = Table(title=f"Forward and backward pass, sample {s}", title_justify="left")
+        for col in ("node", "activation", "net", "out", "∂L/∂out", "∂out/∂net", "∂L/∂net"):
+            table.add_column(col, justify="left" if col in ("node", "activation") else "right")
+        for c, name in enumerate(p.nodes):
+            if c < p.n_inputs:
+                table.add_row(name, "input", "", f(trace.out(name, s)), f(trace.dout(name, s)), "", "")
+            else:
+                node = net.graph.nodes[name]
+                act = node["activation"].name + "".join(f" {k}={v:g}" for k, v in node["activation_params"].items())
+                table.add_row(
+                    name,
+                    act,
+                    f(trace.net(name, s)),
+                    f(trace.out(name, s)),
+                    f(trace.dout(name, s)),
+                    f(trace.dact(name, s)),
+                    f(trace.dnet(name, s)),
+                )
+        console.print(table)
+        terms = trace.loss_terms(s)
+        targets = dict(zip(net.spec.outputs, trace.targets[s].tolist()))
+        if terms is not None:
+            parts = ", ".join(f"{o}: target {targets[o]:g}, term {f(v)}" for o, v in terms.items())
+            console.print(f"Loss of sample {s}: {parts}; sum {f(trace.sample_losses[s])}")
+        else:
+            console.print(f"Loss of sample {s}: {f(trace.sample_losses[s])}")
+    if trace.n_samples > shown:
+        console.print(f"… {trace.n_samples - shown} more sample(s) not shown (use --json for every sample)")
+    console.print(f"[bold]Loss[/bold] ({p.reduction} over {trace.n_samples} sample(s)): [bold]{f(trace.loss)}[/bold]")
+
+    table = Table(title=f"Parameters: p' = p − {trace.learning_rate:g} × ∂L/∂p", title_justify="left")
+    for col in ("parameter", "used by", "value", "∂L/∂p", "updated", ""):
+        table.add_column(col, justify="left" if col in ("parameter", "used by", "") else "right")
+    uses: dict[str, list[str]] = {name: [] for name in p.parameters}
+    for u, v, d in net.graph.edges(data=True):
+        uses[d["weight"]].append(f"{u}→{v}")
+    for name, attrs in net.graph.nodes(data=True):
+        if attrs.get("bias"):
+            uses[attrs["bias"]].append(f"bias {name}")
+    old, grad, new = trace.values, trace.gradients, trace.updated
+    for name in p.parameters:
+        frozen = not p.trainable[p.parameter_index[name]]
+        table.add_row(
+            name,
+            ", ".join(uses[name]) or "(unused)",
+            f(old[name]),
+            f(grad[name]),
+            f(new[name]),
+            "frozen" if frozen else "",
+        )
+    console.print(table)
+
+
+@cli.command()
+@spec_argument
+@click.option(
+    "--lr",
+    "--learning-rate",
+    "lr",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Learning rate (overrides the spec's training.learning_rate).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object: loss, every node of every sample, gradients, updated parameters.",
+)
+@click.option("--precision", type=click.IntRange(1, 17), default=9, show_default=True, help="Decimals in the tables.")
+@click.pass_context
+def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precision: int) -> None:
+    """One forward pass, backward pass and gradient-descent step over SPEC's data.
+
+    Prints every node's net and out values, ∂L/∂out and ∂L/∂net, the loss,
+    and every parameter's value, gradient and updated value.
+    """
+    net = _load(spec, ctx)
+    trace = net.trace(lr)
+    if as_json:
+        click.echo(json.dumps(trace.to_dict()))
+    else:
+        _run_report(net, trace, precision)
+
+
+# ---------------------------------------------------------------------- train
+
+
+@cli.command()
+@spec_argument
+@click.option(
+    "--epochs", type=click.IntRange(min=0), help="Passes over the data (overrides training.epochs; default 1000)."
+)
+@click.option(
+    "--lr",
+    "--learning-rate",
+    "lr",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Learning rate (overrides the spec).",
+)
+@click.option("--batch-size", type=click.IntRange(min=1), help="Mini-batch size (default: the whole data set).")
+@click.option("--seed", type=int, help="Seed for shuffling mini-batches.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the trained spec (same format) to this file."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print {losses, final_loss, parameters} as JSON.")
+@click.pass_context
+def train(
+    ctx: click.Context,
+    spec: str,
+    epochs: int | None,
+    lr: float | None,
+    batch_size: int | None,
+    seed: int | None,
+    output: str | None,
+    as_json: bool,
+) -> None:
+    """Train SPEC by gradient descent and report the loss.
+
+    losses[k] in the JSON output is the loss on all data after epoch k+1.
+    """
+    net = _load(spec, ctx)
+    epochs = (
+        epochs if epochs is not None else (net.spec.training.epochs if net.spec.training.epochs is not None else 1000)
+    )
+    start = net.loss() if len(net.X) else None
+    callback, finish = _progress(epochs, enabled=not as_json and sys.stderr.isatty())
+    try:
+        history = net.train(epochs, learning_rate=lr, batch_size=batch_size, seed=seed, callback=callback)
+    finally:
+        finish()
+    if output:
+        net.save(output)
+    if as_json:
+        click.echo(
+            json.dumps({"losses": history.losses, "final_loss": history.final_loss, "parameters": net.parameters})
+        )
+    else:
+        console = _console()
+        final = history.final_loss if history.losses else start
+        console.print(
+            f"{net.spec.name or spec}: {history.epochs} epoch(s), loss {fmt(start)} → [bold]{fmt(final)}[/bold]"
+        )
+        if len(net.plan.parameters) <= 40:
+            console.print("  " + ", ".join(f"{k} = {v:.6g}" for k, v in net.parameters.items()))
+        if output:
+            console.print(f"trained spec written to {output}")
+    if history.interrupted:
+        click.echo(
+            f"interrupted after {history.epochs} epoch(s)"
+            + (f"; parameters so far written to {output}" if output else ""),
+            err=True,
+        )
+        ctx.exit(EXIT_INTERRUPTED)
+
+
+def _progress(total: int, enabled: bool) -> tuple[Callable[[int, float], None] | None, Callable[[], None]]:
+    """A rich progress bar on a terminal; nothing otherwise."""
+    if not enabled or total == 0:
+        return None, lambda: None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("epoch {task.completed}/{task.total}"),
+        BarColumn(),
+        TextColumn("loss {task.fields[loss]}"),
+        TimeRemainingColumn(),
+        console=_console(stderr=True),
+        transient=True,
+    )
+    task = progress.add_task("train", total=total, loss="…")
+    progress.start()
+
+    def update(epoch: int, loss: float) -> None:
+        progress.update(task, completed=epoch, loss=f"{loss:.6g}")
+
+    return update, progress.stop
+
+
+# ---------------------------------------------------------------------- entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status instead of raising SystemExit."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
+        return result if isinstance(result, int) else EXIT_OK
+    except GraphEngineError as e:
+        if debug:
+            raise
+        click.echo(f"error: {e}", err=True)
+        return EXIT_INVALID
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code if e.exit_code else EXIT_INVALID
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

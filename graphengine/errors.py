@@ -1,0 +1,76 @@
+"""Every exception graphengine raises on purpose lives here.
+
+Library code raises these; only the CLI prints them and picks an exit status.
+Each error knows *where* (file, line, key path) so the message can point at it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """Render a key path the way a user reads it: ``edges[3].weight``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``; did you mean `x`?`` suffix, or an empty string when nothing is close."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+class GraphEngineError(Exception):
+    """Base class: a problem the user can fix, reported in one line."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        path: Sequence[str | int] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.path: KeyPath = tuple(path)
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file + (f":{self.line}" if self.line else "") + ": "
+        elif self.line:
+            where = f"line {self.line}: "
+        key = f"{format_path(self.path)}: " if self.path else ""
+        return f"{where}{key}{self.message}"
+
+
+class SpecError(GraphEngineError):
+    """The YAML text or its schema is wrong (syntax, types, unknown keys)."""
+
+
+class GraphError(GraphEngineError):
+    """The spec parses but does not describe a valid network (cycles, references)."""
+
+
+class PluginError(GraphEngineError):
+    """An activation, loss or optimiser plugin is missing, clashing or broken."""
+
+
+class DataError(GraphEngineError):
+    """Data samples or a data file do not fit the network."""
+
+
+class TrainingError(GraphEngineError):
+    """Training cannot go on (for example the loss became NaN)."""

@@ -1,0 +1,145 @@
+"""A validated :class:`Spec` becomes a ``networkx.DiGraph`` — the model that the
+engine compiles and that diagrams and explanations read.
+
+Node attributes: ``kind`` (``"input"`` or ``"neuron"``), ``activation`` (the
+registered :class:`Activation`), ``activation_params``, ``bias`` (a parameter
+name or ``None``). Edge attributes: ``weight`` (a parameter name). Graph
+attributes: ``inputs``, ``outputs``, ``parameters`` (name → ``{"value",
+"trainable"}`` in a stable order), ``loss``, ``loss_params``, ``reduction``,
+``name``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from .errors import GraphError, PluginError, did_you_mean
+from .registry import Registry, check_params, default_registry
+from .spec import Spec
+
+
+def _located(spec: Spec, error: PluginError, path: tuple) -> PluginError:
+    return spec.error(PluginError, error.message, path)  # type: ignore[return-value]
+
+
+def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
+    """Check the spec's structure and return its DAG.
+
+    Raises :class:`GraphError` (or :class:`PluginError` for unknown activations and
+    losses) naming the offending key and line.
+    """
+    registry = registry or default_registry()
+    G = nx.DiGraph(name=spec.name, inputs=list(spec.inputs), outputs=list(spec.outputs))
+    err = spec.error
+
+    for i, name in enumerate(spec.inputs):
+        if name in spec.inputs[:i]:
+            raise err(GraphError, f"input `{name}` is listed twice", ("inputs", i))
+        if name in spec.nodes:
+            raise err(GraphError, f"`{name}` is an input, so it must not appear under `nodes`", ("nodes", name))
+        G.add_node(name, kind="input")
+    for i, name in enumerate(spec.outputs):
+        if name in spec.outputs[:i]:
+            raise err(GraphError, f"output `{name}` is listed twice", ("outputs", i))
+        if name in spec.inputs:
+            raise err(GraphError, f"`{name}` is an input and cannot be an output", ("outputs", i))
+        if name not in spec.nodes:
+            raise err(GraphError, f"output `{name}` is not a node{did_you_mean(name, spec.nodes)}", ("outputs", i))
+
+    parameters: dict[str, dict[str, Any]] = {
+        name: {"value": p.value, "trainable": p.trainable} for name, p in spec.parameters.items()
+    }
+
+    def use(ref: float | str, implicit: str, path: tuple) -> str:
+        """The parameter name behind a weight or bias, declaring implicit ones."""
+        if isinstance(ref, str):
+            if ref not in spec.parameters:
+                raise err(
+                    GraphError,
+                    f"unknown parameter `{ref}`{did_you_mean(ref, spec.parameters)}; declare it under `parameters`",
+                    path,
+                )
+            return ref
+        if implicit in spec.parameters:
+            raise err(
+                GraphError,
+                f"parameter `{implicit}` is declared under `parameters` and is also the implicit name of this "
+                f"inline number; rename the declared parameter or use `{implicit}` by name",
+                path,
+            )
+        parameters[implicit] = {"value": ref, "trainable": True}
+        return implicit
+
+    for name, node in spec.nodes.items():
+        path = ("nodes", name)
+        try:
+            fn = registry.activation(node.activation.name)
+            params = check_params(fn, node.activation.params)
+        except PluginError as e:
+            raise _located(spec, e, path + ("activation",)) from None
+        bias = None if node.bias is None else use(node.bias, f"{name}.bias", path + ("bias",))
+        G.add_node(name, kind="neuron", activation=fn, activation_params=params, bias=bias)
+
+    for i, edge in enumerate(spec.edges):
+        path = ("edges", i)
+        for end, key in ((edge.source, "from"), (edge.target, "to")):
+            if end not in G:
+                raise err(GraphError, f"unknown node `{end}`{did_you_mean(end, G.nodes)}", path + (key,))
+        if edge.target in spec.inputs:
+            raise err(
+                GraphError, f"edge into input `{edge.target}`: inputs take their value from the data", path + ("to",)
+            )
+        if edge.source == edge.target:
+            raise err(GraphError, f"self-loop on `{edge.source}`: a node cannot feed itself", path)
+        if G.has_edge(edge.source, edge.target):
+            first = G.edges[edge.source, edge.target]["index"]
+            raise err(GraphError, f"duplicate edge `{edge.source}` -> `{edge.target}` (first at edges[{first}])", path)
+        weight = use(edge.weight, f"{edge.source}->{edge.target}", path + ("weight",))
+        G.add_edge(edge.source, edge.target, weight=weight, index=i)
+
+    try:
+        cycle = nx.find_cycle(G)
+    except nx.NetworkXNoCycle:
+        pass
+    else:
+        names = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+        raise err(GraphError, f"cycle {names}: a network must be acyclic", ("edges", G.edges[cycle[-1]]["index"]))
+
+    reachable = set(spec.inputs).union(*(nx.descendants(G, i) for i in spec.inputs))
+    for name in spec.nodes:
+        if name not in reachable:
+            raise err(
+                GraphError, f"node `{name}` is not reachable from any input; connect it or remove it", ("nodes", name)
+            )
+
+    try:
+        loss = registry.loss(spec.loss.name)
+        loss_params = check_params(loss, spec.loss.params)
+    except PluginError as e:
+        raise _located(spec, e, ("loss",)) from None
+
+    _check_data(spec)
+    G.graph.update(
+        parameters=parameters, loss=loss, loss_params=loss_params, reduction=spec.loss.reduction, name=spec.name
+    )
+    return G
+
+
+def _check_data(spec: Spec) -> None:
+    inputs, outputs = set(spec.inputs), set(spec.outputs)
+    for i, sample in enumerate(spec.data):
+        for key, expected in (("inputs", inputs), ("targets", outputs)):
+            given = getattr(sample, key)
+            what = "input" if key == "inputs" else "output"
+            for name in given:
+                if name not in expected:
+                    raise spec.error(
+                        GraphError,
+                        f"`{name}` is not an {what}{did_you_mean(name, expected)} (the {what}s: {', '.join(sorted(expected))})",
+                        ("data", i, key, name),
+                    )
+            missing = [n for n in (spec.inputs if key == "inputs" else spec.outputs) if n not in given]
+            if missing:
+                raise spec.error(GraphError, f"missing {what} value for `{missing[0]}`", ("data", i, key))

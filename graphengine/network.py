@@ -1,0 +1,296 @@
+"""The public Python API: load a spec, run a step, train, read values and gradients.
+
+>>> import graphengine
+>>> net = graphengine.load("specs/doc_example.yaml")      # doctest: +SKIP
+>>> trace = net.run()
+>>> round(trace.loss, 9), round(trace.gradient("w5"), 9), round(trace.updated["w5"], 8)
+(0.298371109, 0.082167041, 0.35891648)
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import yaml
+
+from .engine import Backward, Forward, Plan, backward, compile_plan, forward, loss_of, step
+from .errors import DataError, GraphEngineError
+from .graph import build_graph
+from .registry import Registry
+from .spec import Spec, load_spec, parse_spec
+
+DEFAULT_LEARNING_RATE = 0.1
+
+
+@dataclass
+class Trace:
+    """Everything one forward/backward/update step computed.
+
+    Node arrays are ``(samples, nodes)`` in plan order; use the accessors by name.
+    """
+
+    plan: Plan
+    forward: Forward
+    backward: Backward
+    loss: float
+    sample_losses: np.ndarray
+    parameters: np.ndarray  # values before the step
+    new_parameters: np.ndarray  # values after the step
+    learning_rate: float
+    targets: np.ndarray
+
+    def _col(self, node: str) -> int:
+        try:
+            return self.plan.index[node]
+        except KeyError:
+            raise GraphEngineError(f"unknown node `{node}`") from None
+
+    def net(self, node: str, sample: int = 0) -> float:
+        return float(self.forward.net[sample, self._col(node)])
+
+    def out(self, node: str, sample: int = 0) -> float:
+        return float(self.forward.out[sample, self._col(node)])
+
+    def dnet(self, node: str, sample: int = 0) -> float:
+        """∂L/∂net of ``node`` for one sample (the batch loss's share from that sample)."""
+        return float(self.backward.dnet[sample, self._col(node)])
+
+    def dout(self, node: str, sample: int = 0) -> float:
+        return float(self.backward.dout[sample, self._col(node)])
+
+    def dact(self, node: str, sample: int = 0) -> float:
+        return float(self.forward.dact[sample, self._col(node)])
+
+    def gradient(self, parameter: str) -> float:
+        return float(self.backward.grad[self.plan.parameter_index[parameter]])
+
+    @property
+    def gradients(self) -> dict[str, float]:
+        return dict(zip(self.plan.parameters, self.backward.grad.tolist()))
+
+    @property
+    def values(self) -> dict[str, float]:
+        return dict(zip(self.plan.parameters, self.parameters.tolist()))
+
+    @property
+    def updated(self) -> dict[str, float]:
+        return dict(zip(self.plan.parameters, self.new_parameters.tolist()))
+
+    @property
+    def n_samples(self) -> int:
+        return self.forward.out.shape[0]
+
+    def loss_terms(self, sample: int = 0) -> dict[str, float] | None:
+        """Per-output terms of the per-sample loss, when the loss sums over outputs."""
+        terms = self.plan.loss.terms_function
+        if terms is None:
+            return None
+        y = self.forward.out[sample : sample + 1, self.plan.outputs]
+        t = self.targets[sample : sample + 1]
+        values = terms(y, t, **self.plan.loss_params)[0]
+        return {self.plan.nodes[c]: float(v) for c, v in zip(self.plan.outputs, values)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``graphengine run --json``."""
+        n_in = self.plan.n_inputs
+        samples = []
+        for s in range(self.n_samples):
+            nodes: dict[str, dict[str, float]] = {}
+            for c, name in enumerate(self.plan.nodes):
+                entry = {"out": float(self.forward.out[s, c])}
+                if c >= n_in:
+                    entry = {"net": float(self.forward.net[s, c]), **entry}
+                nodes[name] = entry
+            samples.append({"nodes": nodes, "loss": float(self.sample_losses[s])})
+        return {"loss": self.loss, "samples": samples, "gradients": self.gradients, "updated": self.updated}
+
+
+@dataclass
+class History:
+    """What :meth:`Network.train` did: the loss after every epoch."""
+
+    losses: list[float]
+    epochs: int
+    interrupted: bool = False
+
+    @property
+    def final_loss(self) -> float:
+        return self.losses[-1] if self.losses else float("nan")
+
+
+class Network:
+    """A loaded, validated network with its current parameter values."""
+
+    def __init__(self, spec: Spec, registry: Registry | None = None) -> None:
+        self.spec = spec
+        self.registry = registry
+        self.graph: nx.DiGraph = build_graph(spec, registry)
+        self.plan: Plan = compile_plan(self.graph)
+        self.theta: np.ndarray = self.plan.values.copy()
+        self.X, self.T = self._data_arrays()
+
+    @classmethod
+    def from_yaml(cls, text: str, registry: Registry | None = None, file: str | None = None) -> Network:
+        return cls(parse_spec(text, file), registry)
+
+    # ------------------------------------------------------------------ data
+    def _data_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        spec = self.spec
+        X = np.array([[s.inputs[n] for n in spec.inputs] for s in spec.data], dtype=np.float64)
+        T = np.array([[s.targets[n] for n in spec.outputs] for s in spec.data], dtype=np.float64)
+        return X.reshape(len(spec.data), len(spec.inputs)), T.reshape(len(spec.data), len(spec.outputs))
+
+    def _require_data(self) -> None:
+        if len(self.X) == 0:
+            raise self.spec.error(DataError, "the spec has no `data` samples to compute a loss on", ("data",))
+
+    # ------------------------------------------------------------------ parameters
+    @property
+    def parameters(self) -> dict[str, float]:
+        """Current parameter values by name."""
+        return dict(zip(self.plan.parameters, self.theta.tolist()))
+
+    def learning_rate(self, override: float | None = None) -> float:
+        if override is not None:
+            return override
+        return self.spec.training.learning_rate or DEFAULT_LEARNING_RATE
+
+    # ------------------------------------------------------------------ computing
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Outputs ``(samples, outputs)`` for inputs ``(samples, inputs)``."""
+        return forward(self.plan, self.theta, np.asarray(X, dtype=np.float64)).out[:, self.plan.outputs]
+
+    def loss(self, X: np.ndarray | None = None, T: np.ndarray | None = None) -> float:
+        """The batch loss on the spec's data (or on ``X``, ``T``) at the current parameters."""
+        X = self.X if X is None else X
+        T = self.T if T is None else T
+        return loss_of(self.plan, forward(self.plan, self.theta, X), T)[0]
+
+    def trace(self, learning_rate: float | None = None) -> Trace:
+        """Forward, backward and the would-be update on all data, without changing the network."""
+        self._require_data()
+        lr = self.learning_rate(learning_rate)
+        fwd = forward(self.plan, self.theta, self.X)
+        total, per_sample = loss_of(self.plan, fwd, self.T)
+        bwd = backward(self.plan, self.theta, fwd, self.T)
+        new = step(self.plan, self.theta, bwd.grad, lr)
+        return Trace(self.plan, fwd, bwd, total, per_sample, self.theta.copy(), new, lr, self.T)
+
+    def run(self, learning_rate: float | None = None) -> Trace:
+        """One training step over all the data; the network keeps the updated parameters."""
+        trace = self.trace(learning_rate)
+        self.theta = trace.new_parameters.copy()
+        return trace
+
+    def train(
+        self,
+        epochs: int,
+        learning_rate: float | None = None,
+        batch_size: int | None = None,
+        seed: int | None = None,
+        callback: Callable[[int, float], None] | None = None,
+    ) -> History:
+        """Gradient descent for ``epochs`` passes over the data.
+
+        Full-batch unless ``batch_size`` is given (then mini-batches in an order shuffled
+        with ``seed``). ``losses[k]`` is the loss on all data after epoch ``k + 1``.
+        ``callback(epoch, loss)`` is called after every epoch. Ctrl-C stops after the
+        current batch and returns what was done (``interrupted=True``).
+        """
+        self._require_data()
+        lr = self.learning_rate(learning_rate)
+        batch_size = batch_size or self.spec.training.batch_size
+        seed = self.spec.training.seed if seed is None else seed
+        rng = np.random.default_rng(seed)
+        plan, X, T = self.plan, self.X, self.T
+        n = len(X)
+        mini = batch_size is not None and batch_size < n
+        losses: list[float] = []
+        theta = self.theta
+        try:
+            fwd = forward(plan, theta, X)
+            for epoch in range(epochs):
+                if mini:
+                    order = rng.permutation(n)
+                    for s in range(0, n, batch_size):
+                        idx = order[s : s + batch_size]
+                        f = forward(plan, theta, X[idx])
+                        theta = step(plan, theta, backward(plan, theta, f, T[idx]).grad, lr)
+                    fwd = forward(plan, theta, X)
+                else:
+                    # The forward pass that measures the loss after this step is the one the
+                    # next step differentiates, so full-batch training runs one forward per epoch.
+                    theta = step(plan, theta, backward(plan, theta, fwd, T).grad, lr)
+                    fwd = forward(plan, theta, X)
+                self.theta = theta
+                loss = loss_of(plan, fwd, T)[0]
+                losses.append(loss)
+                if callback is not None:
+                    callback(epoch + 1, loss)
+        except KeyboardInterrupt:
+            self.theta = theta
+            return History(losses, len(losses), interrupted=True)
+        return History(losses, epochs)
+
+    # ------------------------------------------------------------------ saving
+    def to_data(self) -> dict[str, Any]:
+        """The spec as YAML-ready data, with the current parameter values."""
+        data = _plain(self.spec.raw)
+        values = self.parameters
+        params = data.get("parameters") or {}
+        for name in list(params):
+            entry = params[name]
+            if isinstance(entry, dict):
+                entry["value"] = values[name]
+            else:
+                params[name] = values[name]
+        for node_name, node in (data.get("nodes") or {}).items():
+            if isinstance(node, dict) and _is_number(node.get("bias")):
+                node["bias"] = values[f"{node_name}.bias"]
+        for edge in data.get("edges") or []:
+            if isinstance(edge, dict) and _is_number(edge.get("weight")):
+                edge["weight"] = values[f"{edge['from']}->{edge['to']}"]
+        return data
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the spec with the current parameters, atomically (a temp file, then rename)."""
+        text = yaml.safe_dump(self.to_data(), sort_keys=False, default_flow_style=None, width=100)
+        write_atomic(Path(path), text)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy of YAML data (aliases become independent copies)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write a file so that readers never see a partial one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load(path: str | os.PathLike[str], registry: Registry | None = None) -> Network:
+    """Load, validate and compile a spec file."""
+    return Network(load_spec(path), registry)

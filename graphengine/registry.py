@@ -1,0 +1,277 @@
+"""One way in for activations and losses: built-ins and user plugins alike.
+
+A plugin is a plain Python object made by a decorator::
+
+    import numpy as np
+    from graphengine import activation
+
+    @activation(formula=r"x\\,\\sigma(\\beta x)")
+    def swish(x, beta=1.0):
+        "Swish (Ramachandran et al. 2017): x·σ(βx)."
+        return x / (1.0 + np.exp(-beta * x))
+
+    @swish.derivative
+    def swish(x, y, beta=1.0):      # receives the output y too, like jax's defjvps
+        s = 1.0 / (1.0 + np.exp(-beta * x))
+        return s + beta * y * (1.0 - s)
+
+Keyword arguments with defaults after the first argument(s) are the plugin's
+parameters; a spec sets them (``activation: {name: swish, beta: 1.5}``).
+A :class:`Registry` collects plugins from modules and refuses a second plugin
+with a name already taken, naming both sources.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from .errors import PluginError, did_you_mean
+
+Array = np.ndarray
+
+
+def _parameters(fn: Callable, n_positional: int, what: str) -> dict[str, float]:
+    """Named numeric parameters of a plugin function: its keyword arguments with defaults."""
+    params: dict[str, float] = {}
+    for i, p in enumerate(inspect.signature(fn).parameters.values()):
+        if i < n_positional:
+            if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                raise PluginError(f"{what} `{fn.__name__}` must take {n_positional} positional argument(s) first")
+            continue
+        if p.default is p.empty or isinstance(p.default, bool) or not isinstance(p.default, (int, float)):
+            raise PluginError(
+                f"{what} `{fn.__name__}`: parameter `{p.name}` needs a numeric default (e.g. `{p.name}=1.0`)"
+            )
+        params[p.name] = float(p.default)
+    return params
+
+
+def _first_line(fn: Callable) -> str:
+    doc = inspect.getdoc(fn) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+@dataclass(eq=False)
+class Activation:
+    """An elementwise activation ``y = f(x, **params)`` with its derivative ``dy/dx``.
+
+    ``function(x, **params)`` and ``derivative(x, y, **params)`` take and return
+    float64 arrays of any shape (the engine passes ``(samples, neurons)``).
+    """
+
+    name: str
+    function: Callable[..., Array]
+    params: dict[str, float] = field(default_factory=dict)
+    description: str = ""
+    formula: str | None = None  # LaTeX of f in terms of x, for explanations
+    derivative_formula: str | None = None
+    source: str = "built-in"
+    derivative_function: Callable[..., Array] | None = None
+
+    def derivative(self, fn: Callable[..., Array]) -> Activation:
+        """Decorator: declare ``f'(x, y, **params)`` right under ``f``."""
+        if _parameters(fn, 2, "derivative") != self.params:
+            raise PluginError(
+                f"activation `{self.name}`: derivative `{fn.__name__}` must take (x, y) and the same "
+                f"parameters as the function ({', '.join(self.params) or 'none'})"
+            )
+        self.derivative_function = fn
+        return self
+
+    def __call__(self, x: Array, **params: float) -> Array:
+        return self.function(x, **params)
+
+    def grad(self, x: Array, y: Array, **params: float) -> Array:
+        """``dy/dx`` at ``x`` (where ``y = f(x)``)."""
+        assert self.derivative_function is not None
+        return self.derivative_function(x, y, **params)
+
+
+@dataclass(eq=False)
+class Loss:
+    """A per-sample loss ``L(y, t, **params)`` with its gradient ``dL/dy``.
+
+    ``function(y, t)`` maps outputs and targets shaped ``(samples, outputs)`` to
+    ``(samples,)``; ``gradient(y, t)`` returns ``(samples, outputs)``, so losses that
+    couple outputs (softmax) work. ``terms(y, t)``, when given, splits a loss that
+    sums over outputs into its per-output terms.
+    """
+
+    name: str
+    function: Callable[..., Array]
+    params: dict[str, float] = field(default_factory=dict)
+    description: str = ""
+    formula: str | None = None
+    source: str = "built-in"
+    gradient_function: Callable[..., Array] | None = None
+    terms_function: Callable[..., Array] | None = None
+
+    def gradient(self, fn: Callable[..., Array]) -> Loss:
+        """Decorator: declare ``dL/dy(y, t, **params)`` right under the loss."""
+        if _parameters(fn, 2, "gradient") != self.params:
+            raise PluginError(
+                f"loss `{self.name}`: gradient `{fn.__name__}` must take (y, t) and the same "
+                f"parameters as the loss ({', '.join(self.params) or 'none'})"
+            )
+        self.gradient_function = fn
+        return self
+
+    def terms(self, fn: Callable[..., Array]) -> Loss:
+        """Decorator: the per-output terms ``(samples, outputs)`` whose sum is the loss."""
+        self.terms_function = fn
+        return self
+
+    def __call__(self, y: Array, t: Array, **params: float) -> Array:
+        return self.function(y, t, **params)
+
+    def grad(self, y: Array, t: Array, **params: float) -> Array:
+        assert self.gradient_function is not None
+        return self.gradient_function(y, t, **params)
+
+
+def activation(
+    fn: Callable[..., Array] | None = None,
+    *,
+    name: str | None = None,
+    formula: str | None = None,
+    derivative_formula: str | None = None,
+) -> Any:
+    """Make an :class:`Activation` from ``f(x, **params)``; add the derivative with ``@f.derivative``."""
+
+    def wrap(f: Callable[..., Array]) -> Activation:
+        return Activation(
+            name=name or f.__name__,
+            function=f,
+            params=_parameters(f, 1, "activation"),
+            description=_first_line(f),
+            formula=formula,
+            derivative_formula=derivative_formula,
+        )
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def loss(fn: Callable[..., Array] | None = None, *, name: str | None = None, formula: str | None = None) -> Any:
+    """Make a :class:`Loss` from ``L(y, t, **params)``; add the gradient with ``@L.gradient``."""
+
+    def wrap(f: Callable[..., Array]) -> Loss:
+        return Loss(
+            name=name or f.__name__,
+            function=f,
+            params=_parameters(f, 2, "loss"),
+            description=_first_line(f),
+            formula=formula,
+        )
+
+    return wrap(fn) if fn is not None else wrap
+
+
+Plugin = Activation | Loss
+KINDS: dict[type, str] = {Activation: "activation", Loss: "loss"}
+
+
+def plugins_in(module: ModuleType) -> list[Plugin]:
+    """The activations and losses a module defines, in definition order, each once."""
+    seen: dict[int, Plugin] = {}
+    for value in vars(module).values():
+        if isinstance(value, (Activation, Loss)) and id(value) not in seen:
+            seen[id(value)] = value
+    return list(seen.values())
+
+
+class Registry:
+    """Named activations and losses; a name is taken at most once per kind."""
+
+    def __init__(self) -> None:
+        self.activations: dict[str, Activation] = {}
+        self.losses: dict[str, Loss] = {}
+
+    def _table(self, plugin: Plugin) -> dict[str, Any]:
+        return self.activations if isinstance(plugin, Activation) else self.losses
+
+    def add(self, plugin: Plugin, source: str | None = None) -> None:
+        """Register one plugin; a missing derivative or a taken name is a :class:`PluginError`."""
+        kind = KINDS[type(plugin)]
+        if source is not None:
+            plugin.source = source
+        missing = (
+            plugin.derivative_function is None if isinstance(plugin, Activation) else plugin.gradient_function is None
+        )
+        if missing:
+            decorator = "derivative" if kind == "activation" else "gradient"
+            raise PluginError(
+                f"{kind} `{plugin.name}` from {plugin.source} has no {decorator}: "
+                f"add one with `@{plugin.function.__name__}.{decorator}`"
+            )
+        table = self._table(plugin)
+        if plugin.name in table and table[plugin.name] is not plugin:
+            raise PluginError(
+                f"{kind} `{plugin.name}` from {plugin.source} clashes with `{plugin.name}` "
+                f"from {table[plugin.name].source}; rename one of them"
+            )
+        table[plugin.name] = plugin
+
+    def add_all(self, plugins: Iterable[Plugin], source: str | None = None) -> None:
+        for plugin in plugins:
+            self.add(plugin, source)
+
+    def activation(self, name: str) -> Activation:
+        try:
+            return self.activations[name]
+        except KeyError:
+            raise PluginError(self._unknown("activation", name, self.activations)) from None
+
+    def loss(self, name: str) -> Loss:
+        try:
+            return self.losses[name]
+        except KeyError:
+            raise PluginError(self._unknown("loss", name, self.losses)) from None
+
+    @staticmethod
+    def _unknown(kind: str, name: str, table: dict[str, Any]) -> str:
+        return f"unknown {kind} `{name}`{did_you_mean(name, table)} (available: {', '.join(sorted(table))})"
+
+
+def check_params(plugin: Plugin, given: dict[str, Any]) -> dict[str, float]:
+    """Merge a spec's parameter values over the plugin's defaults; reject unknown or bad ones."""
+    kind = KINDS[type(plugin)]
+    params = dict(plugin.params)
+    for key, value in given.items():
+        if key not in plugin.params:
+            valid = ", ".join(f"`{k}`" for k in plugin.params) or "none"
+            raise PluginError(
+                f"{kind} `{plugin.name}` has no parameter `{key}`{did_you_mean(key, plugin.params)} "
+                f"(its parameters: {valid})"
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise PluginError(f"{kind} `{plugin.name}`: parameter `{key}` must be a finite number, got `{value}`")
+        params[key] = float(value)
+    return params
+
+
+_BUILTINS: Registry | None = None
+
+
+def builtin_registry() -> Registry:
+    """A fresh registry holding the built-in activations and losses."""
+    from . import activations, losses
+
+    registry = Registry()
+    registry.add_all(plugins_in(activations), "built-in")
+    registry.add_all(plugins_in(losses), "built-in")
+    return registry
+
+
+def default_registry() -> Registry:
+    """The registry commands use when none is given (built-ins, loaded once)."""
+    global _BUILTINS
+    if _BUILTINS is None:
+        _BUILTINS = builtin_registry()
+    return _BUILTINS

@@ -1,0 +1,395 @@
+"""Spec format v1: YAML text → validated :class:`Spec` (pydantic), with line numbers.
+
+YAML is data only: it is read with ``safe_load`` semantics (the C loader when
+available), so a ``!!python/...`` tag is refused and never runs anything, and an
+alias bomb is refused before anything is expanded. Every error names the file,
+the line, the key path, the bad value and what would be valid.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    field_validator,
+)
+
+from .errors import KeyPath, SpecError, did_you_mean
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# An aliased YAML node counts once per use; past this many values the text is refused.
+MAX_EXPANDED_VALUES = 5_000_000
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"`{value}`" if value else "an empty string"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}` (a boolean)"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"`{value}`"
+
+
+def finite_number(value: Any) -> float:
+    """An int or float that is not a boolean, NaN or infinite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {_describe(value)}")
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got `{value}`")
+    return float(value)
+
+
+def number_or_name(value: Any) -> float | str:
+    """A weight or bias: a finite number, or the name of a parameter (any string)."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("expected a number or a parameter name, got an empty string")
+        return value
+    try:
+        return finite_number(value)
+    except ValueError as e:
+        raise ValueError(f"{e}; a weight or bias is a number or a parameter name") from None
+
+
+Number = Annotated[float, PlainValidator(finite_number)]
+NumberOrName = Annotated[float | str, PlainValidator(number_or_name)]
+Name = Annotated[str, Field(min_length=1, strict=True)]
+
+
+# --------------------------------------------------------------------------- models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+
+
+class ActivationSpec(BaseModel):
+    """``activation: sigmoid`` or ``activation: {name: leaky_relu, alpha: 0.2}``."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    name: Name = "identity"
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+def _activation(value: Any) -> ActivationSpec:
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an activation name or {{name: ..., <parameters>}}, got {_describe(value)}")
+    if "name" not in value:
+        raise ValueError("an activation mapping needs a `name` key")
+    return ActivationSpec.model_validate(value)
+
+
+class NodeSpec(_Model):
+    activation: Annotated[ActivationSpec, PlainValidator(_activation)] = ActivationSpec()
+    bias: NumberOrName | None = None
+
+
+class EdgeSpec(_Model):
+    source: Name = Field(alias="from")
+    target: Name = Field(alias="to")
+    weight: NumberOrName
+
+
+class ParameterSpec(_Model):
+    value: Number
+    trainable: StrictBool = True
+
+
+def _parameter(value: Any) -> Any:
+    # `w1: 0.15` is shorthand for `w1: {value: 0.15}`.
+    return value if isinstance(value, dict) else {"value": value}
+
+
+class LossSpec(BaseModel):
+    """``loss: mse`` or ``loss: {name: huber, reduction: sum, delta: 2.0}``."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    name: Name
+    reduction: Literal["mean", "sum"] = "mean"
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+def _loss(value: Any) -> LossSpec:
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a loss name or {{name: ..., reduction: mean|sum}}, got {_describe(value)}")
+    return LossSpec.model_validate(value)
+
+
+class Sample(_Model):
+    inputs: dict[Name, Number]
+    targets: dict[Name, Number]
+
+
+class Training(_Model):
+    learning_rate: Number | None = None
+    epochs: Annotated[StrictInt, Field(ge=0)] | None = None
+    batch_size: Annotated[StrictInt, Field(ge=1)] | None = None
+    seed: StrictInt | None = None
+
+    @field_validator("learning_rate")
+    @classmethod
+    def _positive(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise ValueError(f"learning_rate must be positive, got `{value}`")
+        return value
+
+
+class Spec(_Model):
+    """A validated spec. ``file`` and ``lines`` locate its parts for error messages."""
+
+    name: str | None = None
+    description: str | None = None
+    inputs: Annotated[list[Name], Field(min_length=1)]
+    outputs: Annotated[list[Name], Field(min_length=1)]
+    nodes: dict[Name, NodeSpec] = {}
+    edges: list[EdgeSpec] = []
+    parameters: dict[
+        Name, Annotated[ParameterSpec, PlainValidator(lambda v: ParameterSpec.model_validate(_parameter(v)))]
+    ] = {}
+    loss: Annotated[LossSpec, PlainValidator(_loss)] = LossSpec(name="half_squared_error")
+    data: list[Sample] = []
+    training: Training = Training()
+
+    _file: str | None = PrivateAttr(default=None)
+    _lines: dict[KeyPath, int] = PrivateAttr(default_factory=dict)
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def file(self) -> str | None:
+        return self._file
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The YAML data as loaded (used to write a trained spec back in the same shape)."""
+        return self._raw
+
+    def line(self, path: KeyPath) -> int | None:
+        """The line of ``path`` in the YAML, or of its nearest located parent."""
+        for n in range(len(path), -1, -1):
+            if path[:n] in self._lines:
+                return self._lines[path[:n]]
+        return None
+
+    def error(self, cls: type[SpecError] | Any, message: str, path: KeyPath = ()) -> Exception:
+        """An error of class ``cls`` located at ``path`` in this spec's file."""
+        return cls(message, file=self._file, line=self.line(path), path=path)
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+def _node_lines(root: yaml.Node, file: str | None) -> dict[KeyPath, int]:
+    """Map every key path to its 1-based line; refuse duplicate keys and alias bombs."""
+    lines: dict[KeyPath, int] = {}
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        # Expanded size with memoisation: aliases share node objects, so this is linear.
+        key = id(node)
+        if key not in sizes:
+            sizes[key] = 1
+            if isinstance(node, yaml.MappingNode):
+                sizes[key] += sum(size(k) + size(v) for k, v in node.value)
+            elif isinstance(node, yaml.SequenceNode):
+                sizes[key] += sum(size(v) for v in node.value)
+        return sizes[key]
+
+    if size(root) > MAX_EXPANDED_VALUES:
+        raise SpecError(
+            f"refusing to expand YAML aliases into more than {MAX_EXPANDED_VALUES:,} values (alias bomb?)",
+            file=file,
+            line=root.start_mark.line + 1,
+        )
+
+    seen: set[int] = set()
+
+    def walk(node: yaml.Node, path: KeyPath) -> None:
+        if id(node) in seen:  # an alias: its lines are those of the anchor
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[Any, int] = {}
+            for k, v in node.value:
+                key: str | int = k.value if isinstance(k, yaml.ScalarNode) else "?"
+                line = k.start_mark.line + 1
+                if key in keys:
+                    raise SpecError(
+                        f"duplicate key `{key}` (first on line {keys[key]})", file=file, line=line, path=path + (key,)
+                    )
+                keys[key] = line
+                lines.setdefault(path + (key,), line)
+                walk(v, path + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                lines.setdefault(path + (i,), v.start_mark.line + 1)
+                walk(v, path + (i,))
+
+    walk(root, ())
+    return lines
+
+
+def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse YAML text safely; return the data and a key-path → line map."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise SpecError("the file is empty; a spec needs at least `inputs`, `outputs` and `nodes`", file=file)
+        lines = _node_lines(root, file)
+        data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or e.context or "invalid YAML"
+        if isinstance(e, yaml.constructor.ConstructorError) and "tag" in problem:
+            problem += " (specs are plain data; tags such as !!python/... are refused)"
+        raise SpecError(f"YAML: {problem}", file=file, line=mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as e:
+        raise SpecError(f"YAML: {e}", file=file) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+# --------------------------------------------------------------------------- errors
+
+
+_EXPECTED = {
+    "string_type": "a string",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "int_type": "an integer",
+    "bool_type": "`true` or `false`",
+    "float_type": "a number",
+}
+
+
+def _fields(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model that holds the key at ``loc`` (for 'did you mean' on unknown keys)."""
+    parents: dict[tuple[Any, ...], type[BaseModel]] = {
+        (): Spec,
+        ("nodes", "*"): NodeSpec,
+        ("edges", "*"): EdgeSpec,
+        ("parameters", "*"): ParameterSpec,
+        ("data", "*"): Sample,
+        ("training",): Training,
+    }
+    parent = loc[:-1]
+    generic = tuple("*" if i == 1 else p for i, p in enumerate(parent))
+    return parents.get(parent) or parents.get(generic)
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind, loc, value = err["type"], err["loc"], err.get("input")
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        valid = _fields(model) if model else []
+        hint = did_you_mean(loc[-1], valid)
+        return f"unknown key `{loc[-1]}`{hint}" + (f" (valid keys: {', '.join(valid)})" if valid else "")
+    if kind == "missing":
+        return f"missing required key `{loc[-1]}`"
+    if kind == "value_error":
+        return str(err["ctx"]["error"])
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_describe(value)}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "literal_error":
+        return f"expected {err['ctx']['expected']}, got {_describe(value)}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be {'≥' if kind.endswith('equal') else '>'} {err['ctx'].get('ge', err['ctx'].get('gt'))}, got {_describe(value)}"
+    return f"{err['msg']}, got {_describe(value)}"
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
+    # PlainValidator-wrapped models may add internal loc parts; keep the user's key path.
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def parse_spec(text: str, file: str | None = None) -> Spec:
+    """Validate YAML text as a spec (schema only; graph checks come in :func:`graph.build_graph`)."""
+    data, lines = read_yaml(text, file)
+    if not isinstance(data, dict):
+        raise SpecError(
+            f"expected a mapping of keys (inputs, outputs, nodes, ...) at the top level, got {_describe(data)}",
+            file=file,
+            line=1,
+        )
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as e:
+        errors = e.errors(include_url=False)
+
+        def where(err: dict[str, Any]) -> int:
+            path = _clean_loc(err["loc"])
+            for n in range(len(path), -1, -1):
+                if path[:n] in lines:
+                    return lines[path[:n]]
+            return 0
+
+        first = min(errors, key=where)
+        path = _clean_loc(first["loc"])
+        raise SpecError(_message(first), file=file, line=where(first) or None, path=path) from None
+    spec._file = file
+    spec._lines = lines
+    spec._raw = data
+    return spec
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a spec file.
+
+    >>> spec = load_spec("specs/doc_example.yaml")   # doctest: +SKIP
+    >>> spec.inputs
+    ['i1', 'i2']
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("no such file", file=str(path)) from None
+    except IsADirectoryError:
+        raise SpecError("is a directory, not a spec file", file=str(path)) from None
+    except UnicodeDecodeError as e:
+        raise SpecError(f"not UTF-8 text ({e.reason} at byte {e.start})", file=str(path)) from None
+    except OSError as e:
+        raise SpecError(f"cannot read: {e.strerror}", file=str(path)) from None
+    return parse_spec(text, str(path))
