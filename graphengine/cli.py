@@ -33,11 +33,31 @@ def _console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 200)
 
 
+def _registry(ctx: click.Context) -> Any:
+    """The registry the command-line options select (None: the default one)."""
+    return None
+
+
 def _load(spec: str, ctx: click.Context) -> Any:
     """Load a network with the registry the command-line options select."""
     from .network import load
 
-    return load(spec, registry=ctx.obj.get("registry") if ctx.obj else None)
+    return load(spec, registry=_registry(ctx))
+
+
+def _remember_plugins(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    ctx.ensure_object(dict).setdefault("plugin_paths", []).extend(value)
+    return value
+
+
+plugin_option = click.option(
+    "--plugins",
+    multiple=True,
+    metavar="PATH",
+    expose_value=False,
+    callback=_remember_plugins,
+    help="Plugin file or folder to load (repeatable; also GRAPHENGINE_PLUGINS).",
+)
 
 
 # ---------------------------------------------------------------------- the group
@@ -70,6 +90,7 @@ spec_argument = click.argument("spec", type=click.Path(dir_okay=False))
 
 @cli.command()
 @spec_argument
+@plugin_option
 @click.pass_context
 def validate(ctx: click.Context, spec: str) -> None:
     """Check SPEC and say what is wrong, or that it is fine."""
@@ -154,6 +175,7 @@ def _run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> N
 
 @cli.command()
 @spec_argument
+@plugin_option
 @click.option(
     "--lr",
     "--learning-rate",
@@ -188,6 +210,7 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
 
 @cli.command()
 @spec_argument
+@plugin_option
 @click.option(
     "--epochs", type=click.IntRange(min=0), help="Passes over the data (overrides training.epochs; default 1000)."
 )
