@@ -25,7 +25,7 @@ def identity(x, y):
     return np.ones_like(x)
 
 
-@activation(formula=r"\frac{1}{1 + e^{-x}}", derivative_formula=r"\sigma(x)\,(1 - \sigma(x))")
+@activation(formula=r"\frac{1}{1 + e^{-x}}", derivative_formula=r"y\,(1 - y)")
 def sigmoid(x):
     """Logistic sigmoid: f(x) = 1 / (1 + e^-x)."""
     return _sigmoid(x)
@@ -36,7 +36,7 @@ def sigmoid(x, y):
     return y * (1.0 - y)
 
 
-@activation(formula=r"\tanh x", derivative_formula=r"1 - \tanh^2 x")
+@activation(formula=r"\tanh x", derivative_formula=r"1 - y^2")
 def tanh(x):
     """Hyperbolic tangent: f(x) = tanh x."""
     return np.tanh(x)

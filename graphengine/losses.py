@@ -14,7 +14,11 @@ from .registry import loss
 _EPS = 1e-12
 
 
-@loss(formula=r"\sum_k \tfrac{1}{2}(t_k - y_k)^2")
+@loss(
+    formula=r"\sum_k \tfrac{1}{2}(t_k - y_k)^2",
+    term_formula=r"\tfrac{1}{2}(t - y)^2",
+    gradient_formula=r"y - t",
+)
 def half_squared_error(y, t):
     """Half squared error summed over outputs: Σ ½(t − y)² (the worked example's E_total)."""
     return 0.5 * np.sum((t - y) ** 2, axis=1)
@@ -30,7 +34,11 @@ def half_squared_error(y, t):
     return 0.5 * (t - y) ** 2
 
 
-@loss(formula=r"\frac{1}{n}\sum_k (t_k - y_k)^2")
+@loss(
+    formula=r"\frac{1}{n}\sum_k (t_k - y_k)^2",
+    term_formula=r"\frac{(t - y)^2}{n}",
+    gradient_formula=r"\frac{2(y - t)}{n}",
+)
 def mse(y, t):
     """Mean squared error over outputs: mean (t − y)²."""
     return np.mean((t - y) ** 2, axis=1)
@@ -46,7 +54,11 @@ def mse(y, t):
     return (t - y) ** 2 / y.shape[1]
 
 
-@loss(formula=r"-\frac{1}{n}\sum_k \left[t_k \ln y_k + (1 - t_k)\ln(1 - y_k)\right]")
+@loss(
+    formula=r"-\frac{1}{n}\sum_k \left[t_k \ln y_k + (1 - t_k)\ln(1 - y_k)\right]",
+    term_formula=r"-\frac{t \ln y + (1 - t)\ln(1 - y)}{n}",
+    gradient_formula=r"\frac{y - t}{n\,y\,(1 - y)}",
+)
 def binary_cross_entropy(y, t):
     """Binary cross-entropy over outputs in (0, 1): −mean[t ln y + (1−t) ln(1−y)]."""
     p = np.clip(y, _EPS, 1.0 - _EPS)
@@ -70,7 +82,11 @@ def _log_softmax(y: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
 
 
-@loss(formula=r"-\sum_k t_k \ln \operatorname{softmax}(y)_k")
+@loss(
+    formula=r"-\sum_k t_k \ln \operatorname{softmax}(y)_k",
+    term_formula=r"-t_k \ln p_k",
+    gradient_formula=r"p_k \sum_j t_j - t_k",
+)
 def softmax_cross_entropy(y, t):
     """Softmax cross-entropy over the outputs as logits: −Σ t ln softmax(y)."""
     return -np.sum(t * _log_softmax(y), axis=1)

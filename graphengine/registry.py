@@ -53,6 +53,10 @@ def _parameters(fn: Callable, n_positional: int, what: str) -> dict[str, float]:
     return params
 
 
+def _signature(params: dict[str, float]) -> str:
+    return "(" + ", ".join(f"{k}={v:g}" for k, v in params.items()) + ")" if params else "no parameters"
+
+
 def _first_line(fn: Callable) -> str:
     doc = inspect.getdoc(fn) or ""
     return doc.strip().splitlines()[0] if doc.strip() else ""
@@ -71,16 +75,17 @@ class Activation:
     params: dict[str, float] = field(default_factory=dict)
     description: str = ""
     formula: str | None = None  # LaTeX of f in terms of x, for explanations
-    derivative_formula: str | None = None
+    derivative_formula: str | None = None  # LaTeX of dy/dx in x and y = f(x)
     source: str = "built-in"
     derivative_function: Callable[..., Array] | None = None
 
     def derivative(self, fn: Callable[..., Array]) -> Activation:
         """Decorator: declare ``f'(x, y, **params)`` right under ``f``."""
-        if _parameters(fn, 2, "derivative") != self.params:
+        given = _parameters(fn, 2, "derivative")
+        if given != self.params:
             raise PluginError(
                 f"activation `{self.name}`: derivative `{fn.__name__}` must take (x, y) and the same "
-                f"parameters as the function ({', '.join(self.params) or 'none'})"
+                f"parameters as the function: {_signature(self.params)}, got {_signature(given)}"
             )
         self.derivative_function = fn
         return self
@@ -111,14 +116,19 @@ class Loss:
     formula: str | None = None
     source: str = "built-in"
     gradient_function: Callable[..., Array] | None = None
+    # LaTeX of one output's term and of ∂L/∂y_k, in y (that output), t (its target) and
+    # n (the number of outputs), for explanations.
+    term_formula: str | None = None
+    gradient_formula: str | None = None
     terms_function: Callable[..., Array] | None = None
 
     def gradient(self, fn: Callable[..., Array]) -> Loss:
         """Decorator: declare ``dL/dy(y, t, **params)`` right under the loss."""
-        if _parameters(fn, 2, "gradient") != self.params:
+        given = _parameters(fn, 2, "gradient")
+        if given != self.params:
             raise PluginError(
                 f"loss `{self.name}`: gradient `{fn.__name__}` must take (y, t) and the same "
-                f"parameters as the loss ({', '.join(self.params) or 'none'})"
+                f"parameters as the loss: {_signature(self.params)}, got {_signature(given)}"
             )
         self.gradient_function = fn
         return self
@@ -158,8 +168,19 @@ def activation(
     return wrap(fn) if fn is not None else wrap
 
 
-def loss(fn: Callable[..., Array] | None = None, *, name: str | None = None, formula: str | None = None) -> Any:
-    """Make a :class:`Loss` from ``L(y, t, **params)``; add the gradient with ``@L.gradient``."""
+def loss(
+    fn: Callable[..., Array] | None = None,
+    *,
+    name: str | None = None,
+    formula: str | None = None,
+    term_formula: str | None = None,
+    gradient_formula: str | None = None,
+) -> Any:
+    """Make a :class:`Loss` from ``L(y, t, **params)``; add the gradient with ``@L.gradient``.
+
+    ``term_formula`` / ``gradient_formula`` (optional LaTeX in ``y``, ``t``, ``n``) let
+    ``graphengine explain`` write one output's term and ``∂L/∂y`` with numbers substituted.
+    """
 
     def wrap(f: Callable[..., Array]) -> Loss:
         return Loss(
@@ -168,20 +189,55 @@ def loss(fn: Callable[..., Array] | None = None, *, name: str | None = None, for
             params=_parameters(f, 2, "loss"),
             description=_first_line(f),
             formula=formula,
+            term_formula=term_formula,
+            gradient_formula=gradient_formula,
         )
 
     return wrap(fn) if fn is not None else wrap
 
 
-Plugin = Activation | Loss
-KINDS: dict[type, str] = {Activation: "activation", Loss: "loss"}
+@dataclass(eq=False)
+class Optimizer:
+    """A parameter update rule ``step = f(grad, state, learning_rate=..., **params)``; θ ← θ − step.
+
+    ``grad`` is the flat float64 gradient of the trainable parameters; ``state`` is a
+    dict, empty at the first step, in which the rule keeps its running arrays (and
+    ``state["t"]`` is the 1-based step number). Every optimiser has a
+    ``learning_rate`` parameter whose default is its usual learning rate.
+    """
+
+    name: str
+    function: Callable[..., Array]
+    params: dict[str, float] = field(default_factory=dict)
+    description: str = ""
+    formula: str | None = None
+    source: str = "built-in"
+
+    def __call__(self, grad: Array, state: dict[str, Any], **params: float) -> Array:
+        return self.function(grad, state, **params)
+
+
+def optimizer(fn: Callable[..., Array] | None = None, *, name: str | None = None, formula: str | None = None) -> Any:
+    """Make an :class:`Optimizer` from ``f(grad, state, learning_rate=..., **params) -> step``."""
+
+    def wrap(f: Callable[..., Array]) -> Optimizer:
+        params = _parameters(f, 2, "optimizer")
+        if "learning_rate" not in params:
+            raise PluginError(f"optimizer `{f.__name__}` needs a `learning_rate=<default>` parameter")
+        return Optimizer(name=name or f.__name__, function=f, params=params, description=_first_line(f), formula=formula)
+
+    return wrap(fn) if fn is not None else wrap
+
+
+Plugin = Activation | Loss | Optimizer
+KINDS: dict[type, str] = {Activation: "activation", Loss: "loss", Optimizer: "optimizer"}
 
 
 def plugins_in(module: ModuleType) -> list[Plugin]:
     """The activations and losses a module defines, in definition order, each once."""
     seen: dict[int, Plugin] = {}
     for value in vars(module).values():
-        if isinstance(value, (Activation, Loss)) and id(value) not in seen:
+        if isinstance(value, (Activation, Loss, Optimizer)) and id(value) not in seen:
             seen[id(value)] = value
     return list(seen.values())
 
@@ -192,26 +248,35 @@ class Registry:
     def __init__(self) -> None:
         self.activations: dict[str, Activation] = {}
         self.losses: dict[str, Loss] = {}
+        self.optimizers: dict[str, Optimizer] = {}
 
     def _table(self, plugin: Plugin) -> dict[str, Any]:
+        if isinstance(plugin, Optimizer):
+            return self.optimizers
         return self.activations if isinstance(plugin, Activation) else self.losses
 
     def add(self, plugin: Plugin, source: str | None = None) -> None:
         """Register one plugin; a missing derivative or a taken name is a :class:`PluginError`."""
         kind = KINDS[type(plugin)]
+        table = self._table(plugin)
+        if table.get(plugin.name) is plugin:  # the same object again (say, re-exported): nothing to do
+            return
         if source is not None:
             plugin.source = source
         missing = (
-            plugin.derivative_function is None if isinstance(plugin, Activation) else plugin.gradient_function is None
+            plugin.derivative_function is None
+            if isinstance(plugin, Activation)
+            else isinstance(plugin, Loss) and plugin.gradient_function is None
         )
         if missing:
             decorator = "derivative" if kind == "activation" else "gradient"
+            code = getattr(plugin.function, "__code__", None)
+            where = f" (line {code.co_firstlineno})" if code is not None else ""
             raise PluginError(
-                f"{kind} `{plugin.name}` from {plugin.source} has no {decorator}: "
+                f"{kind} `{plugin.name}` from {plugin.source}{where} has no {decorator}: "
                 f"add one with `@{plugin.function.__name__}.{decorator}`"
             )
-        table = self._table(plugin)
-        if plugin.name in table and table[plugin.name] is not plugin:
+        if plugin.name in table:
             raise PluginError(
                 f"{kind} `{plugin.name}` from {plugin.source} clashes with `{plugin.name}` "
                 f"from {table[plugin.name].source}; rename one of them"
@@ -233,6 +298,12 @@ class Registry:
             return self.losses[name]
         except KeyError:
             raise PluginError(self._unknown("loss", name, self.losses)) from None
+
+    def optimizer(self, name: str) -> Optimizer:
+        try:
+            return self.optimizers[name]
+        except KeyError:
+            raise PluginError(self._unknown("optimizer", name, self.optimizers)) from None
 
     @staticmethod
     def _unknown(kind: str, name: str, table: dict[str, Any]) -> str:
@@ -256,22 +327,29 @@ def check_params(plugin: Plugin, given: dict[str, Any]) -> dict[str, float]:
     return params
 
 
-_BUILTINS: Registry | None = None
-
-
 def builtin_registry() -> Registry:
     """A fresh registry holding the built-in activations and losses."""
-    from . import activations, losses
+    from . import activations, losses, optimizers
 
     registry = Registry()
     registry.add_all(plugins_in(activations), "built-in")
     registry.add_all(plugins_in(losses), "built-in")
+    registry.add_all(plugins_in(optimizers), "built-in")
     return registry
 
 
+_DEFAULTS: dict[str, Registry] = {}
+
+
 def default_registry() -> Registry:
-    """The registry commands use when none is given (built-ins, loaded once)."""
-    global _BUILTINS
-    if _BUILTINS is None:
-        _BUILTINS = builtin_registry()
-    return _BUILTINS
+    """The registry used when none is given: built-ins, installed entry points,
+    ``GRAPHENGINE_PLUGINS`` and the repository's ``plugins/`` folder, verified
+    (see :func:`graphengine.plugins.discover`); built once per value of the variable."""
+    import os
+
+    from .plugins import ENV_VAR, discover  # plugins builds on this module, so import it late
+
+    key = os.environ.get(ENV_VAR, "")
+    if key not in _DEFAULTS:
+        _DEFAULTS[key] = discover()
+    return _DEFAULTS[key]
