@@ -1,0 +1,406 @@
+"""Finding plugins and checking them before anything computes with them.
+
+Discovery, in this order (a name may be taken only once: a second plugin with the
+same name is an error naming both sources, never a silent override):
+
+1. the built-ins (:mod:`graphengine.activations`, :mod:`graphengine.losses`);
+2. installed packages' entry points in the groups ``graphengine.activations`` and
+   ``graphengine.losses`` (an entry point names a module or one plugin object);
+3. plugin files and folders the user names: ``--plugins PATH`` (repeatable), then
+   the ``GRAPHENGINE_PLUGINS`` environment variable (paths separated by ``os.pathsep``);
+4. the repository's top-level ``plugins/`` folder, when graphengine runs from a checkout.
+
+A spec only ever *names* a plugin: YAML never makes graphengine import anything.
+
+Verification (:func:`verify`) calls every plugin on float64 arrays and compares its
+derivative (activations) or gradient (losses) with central finite differences at a
+spread of points, at the default parameters and at halved ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any
+
+import numpy as np
+
+from .errors import PluginError
+from .registry import KINDS, Activation, Loss, Plugin, Registry, builtin_registry, plugins_in
+
+ENTRY_POINT_GROUPS: dict[str, type] = {"graphengine.activations": Activation, "graphengine.losses": Loss}
+ENV_VAR = "GRAPHENGINE_PLUGINS"
+
+# Points that avoid the usual kinks (0, ±1, ±2, ±δ for round δ) so a correct
+# derivative of a piecewise function is never compared across its kink.
+ACTIVATION_POINTS = np.array(
+    [[-3.7, -2.3, -1.31, -0.77], [-0.29, 0.137, 0.42, 0.83], [1.29, 1.9, 2.6, 3.3]], dtype=np.float64
+)
+# Outputs in (0, 1) and target rows summing to 1, so probability losses (binary and
+# softmax cross-entropy) are in their domain; residuals y − t range over ±0.9.
+LOSS_OUTPUTS = np.array(
+    [[0.12, 0.57, 0.91], [0.33, 0.08, 0.66], [0.74, 0.45, 0.21], [0.95, 0.29, 0.52]], dtype=np.float64
+)
+LOSS_TARGETS = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.3, 0.6, 0.1]], dtype=np.float64)
+STEP = 1e-6
+RTOL, ATOL = 1e-5, 1e-6
+
+
+# ---------------------------------------------------------------------- discovery
+
+
+def discover(
+    paths: Sequence[str | os.PathLike[str]] = (),
+    *,
+    environ: Mapping[str, str] | None = None,
+    entry_points: bool = True,
+    repository: bool = True,
+    verify_plugins: bool = True,
+) -> Registry:
+    """A registry with every plugin graphengine can see, each verified.
+
+    ``paths`` are the ``--plugins`` files or folders; ``environ`` (default
+    ``os.environ``) supplies ``GRAPHENGINE_PLUGINS``.
+
+    >>> registry = discover(repository=False)
+    >>> registry.activation("sigmoid").source
+    'built-in'
+    """
+    environ = os.environ if environ is None else environ
+    registry = builtin_registry()
+    if entry_points:
+        for plugin, source in entry_point_plugins():
+            registry.add(plugin, source)
+    named = [(Path(p), "--plugins") for p in paths]
+    named += [(Path(p), ENV_VAR) for p in environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()]
+    loaded: set[Path] = set()
+    for path, origin in named:
+        for file in plugin_files(path, origin):
+            _add_file(registry, file, loaded)
+    folder = repository_plugins() if repository else None
+    if folder is not None:
+        for file in plugin_files(folder, "the repository's plugins/ folder"):
+            _add_file(registry, file, loaded)
+    if verify_plugins:
+        for plugin in [*registry.activations.values(), *registry.losses.values()]:
+            verify(plugin)
+    return registry
+
+
+def _add_file(registry: Registry, file: Path, loaded: set[Path]) -> None:
+    resolved = file.resolve()
+    if resolved in loaded:  # named twice (say by --plugins and plugins/): load it once
+        return
+    loaded.add(resolved)
+    for plugin in load_file(file):
+        require_derivative(plugin)
+        registry.add(plugin, display(file))
+
+
+def repository_plugins() -> Path | None:
+    """The ``plugins/`` folder next to the ``graphengine`` package in a source checkout, if any.
+
+    A checkout is recognised by its ``pyproject.toml`` naming graphengine, so an
+    unrelated ``plugins`` folder in an installed environment is never imported.
+    """
+    import graphengine
+
+    root = Path(graphengine.__file__).resolve().parent.parent
+    folder, pyproject = root / "plugins", root / "pyproject.toml"
+    if not folder.is_dir() or not pyproject.is_file():
+        return None
+    if not re.search(r'^name\s*=\s*"graphengine"', pyproject.read_text(encoding="utf-8"), re.MULTILINE):
+        return None
+    return folder
+
+
+def plugin_files(path: Path, origin: str) -> list[Path]:
+    """The ``.py`` files a plugin path names: the file itself, or a folder's files (not ``_*.py``)."""
+    if path.is_dir():
+        return sorted(p for p in path.glob("*.py") if not p.name.startswith(("_", ".")))
+    if not path.exists():
+        raise PluginError(f"{origin}: no such plugin file or folder `{path}`")
+    if path.suffix != ".py":
+        raise PluginError(f"{origin}: `{path}` is not a Python file (.py) or a folder of them")
+    return [path]
+
+
+def display(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def load_file(path: Path) -> list[Plugin]:
+    """Import one plugin file by path (under a unique module name) and return its plugins.
+
+    Any failure — a syntax error, an exception while importing, a decorator refusing a
+    function — becomes a :class:`PluginError` naming the file and line.
+    """
+    path = path.resolve()
+    shown = display(path)
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+    name = f"_graphengine_plugin_{re.sub(r'[^0-9a-zA-Z_]', '_', path.stem)}_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise PluginError(f"cannot import `{shown}` as a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses, pickling and typing look modules up here
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as e:
+        sys.modules.pop(name, None)
+        raise PluginError(f"syntax error in plugin file: {e.msg}", file=shown, line=e.lineno) from None
+    except PluginError as e:
+        sys.modules.pop(name, None)
+        raise PluginError(e.message, file=shown, line=_line_in(e.__traceback__, path)) from None
+    except (Exception, SystemExit) as e:
+        sys.modules.pop(name, None)
+        raise PluginError(
+            f"importing the plugin file raised {type(e).__name__}: {_one_line(e)}",
+            file=shown,
+            line=_line_in(e.__traceback__, path),
+        ) from None
+    plugins = plugins_in(module)
+    if not plugins:
+        raise PluginError(
+            "the plugin file defines no activation or loss; decorate a function with "
+            "`@graphengine.activation` or `@graphengine.loss`",
+            file=shown,
+        )
+    return plugins
+
+
+def _line_in(tb: TracebackType | None, path: Path) -> int | None:
+    """The line of the innermost traceback frame inside ``path``."""
+    line = None
+    for frame in traceback.extract_tb(tb):
+        if Path(frame.filename) == path:
+            line = frame.lineno
+    return line
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else "(no message)"
+
+
+def entry_point_plugins() -> list[tuple[Plugin, str]]:
+    """Plugins that installed packages declare as entry points, with their sources."""
+    found: list[tuple[Plugin, str]] = []
+    everything = importlib.metadata.entry_points()
+    for group, kind in ENTRY_POINT_GROUPS.items():
+        points = sorted(everything.select(group=group), key=lambda ep: (_dist_name(ep), ep.name))
+        for ep in points:
+            source = f"package {_dist_name(ep)} (entry point {ep.name} = {ep.value})"
+            try:
+                target = ep.load()
+            except Exception as e:
+                raise PluginError(
+                    f"{source}: importing it raised {type(e).__name__}: {_one_line(e)}" + _where(e.__traceback__)
+                ) from None
+            if isinstance(target, ModuleType):
+                plugins = [p for p in plugins_in(target) if isinstance(p, kind)]
+            elif isinstance(target, (Activation, Loss)):
+                plugins = [target]
+            else:
+                raise PluginError(
+                    f"{source}: group {group} needs an {KINDS[kind]} object or a module defining them, "
+                    f"got {type(target).__name__}"
+                )
+            for plugin in plugins:
+                if not isinstance(plugin, kind):
+                    raise PluginError(
+                        f"{source}: `{plugin.name}` is a {KINDS[type(plugin)]} but group {group} holds {KINDS[kind]}s"
+                    )
+                require_derivative(plugin)
+                found.append((plugin, source))
+            if not plugins:
+                raise PluginError(f"{source}: the module defines no {KINDS[kind]}")
+    return found
+
+
+def _dist_name(ep: importlib.metadata.EntryPoint) -> str:
+    dist = getattr(ep, "dist", None)
+    return f"{dist.name} {dist.version}" if dist is not None else "?"
+
+
+def _where(tb: TracebackType | None) -> str:
+    frames = traceback.extract_tb(tb)
+    return f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+
+
+# ---------------------------------------------------------------------- verification
+
+
+def verify(plugin: Plugin) -> None:
+    """Check one plugin on arrays against central finite differences; raise :class:`PluginError`."""
+    if isinstance(plugin, Activation):
+        _verify_activation(plugin)
+    else:
+        _verify_loss(plugin)
+
+
+def check_all(registry: Registry) -> list[tuple[Plugin, PluginError | None]]:
+    """Verify every plugin of ``registry``: each with its problem, or ``None`` when it is fine."""
+    results: list[tuple[Plugin, PluginError | None]] = []
+    for plugin in [*registry.activations.values(), *registry.losses.values()]:
+        try:
+            verify(plugin)
+        except PluginError as e:
+            results.append((plugin, e))
+        else:
+            results.append((plugin, None))
+    return results
+
+
+def parameter_sets(plugin: Plugin) -> list[dict[str, float]]:
+    """The defaults, and every parameter halved (0 becomes 0.5), so a forgotten parameter shows."""
+    sets = [dict(plugin.params)]
+    if plugin.params:
+        sets.append({k: v / 2 if v else 0.5 for k, v in plugin.params.items()})
+    return sets
+
+
+def _fail(plugin: Plugin, fn: Callable | None, message: str) -> PluginError:
+    """An error located at ``fn``'s definition (or the plugin's source)."""
+    code = getattr(fn, "__code__", None)
+    kind = KINDS[type(plugin)]
+    if code is None:
+        return PluginError(f"{kind} `{plugin.name}` from {plugin.source}: {message}")
+    return PluginError(
+        f"{kind} `{plugin.name}`: {message}", file=display(Path(code.co_filename)), line=code.co_firstlineno
+    )
+
+
+def _call(
+    plugin: Plugin, fn: Callable, role: str, args: tuple[np.ndarray, ...], params: dict, shape: tuple
+) -> np.ndarray:
+    """Call a plugin function on arrays; it must work on them and return ``shape``."""
+    what = f"{'function' if role in ('activation', 'loss') else role} `{fn.__name__}`"
+    given = " and ".join(f"{a.shape}" for a in args)
+    try:
+        with np.errstate(all="ignore"):
+            result = np.asarray(fn(*[a.copy() for a in args], **params), dtype=np.float64)
+    except Exception as e:
+        raise _fail(
+            plugin,
+            fn,
+            f"{what} is not vectorised: on float64 arrays shaped {given} it raised {type(e).__name__}: "
+            f"{_one_line(e)}; use numpy operations (np.exp, np.where) instead of math.* or if/else on values",
+        ) from None
+    if result.shape != shape:
+        expected = "one value per sample, shaped" if role == "loss" else "shaped"
+        raise _fail(
+            plugin,
+            fn,
+            f"{what} is not vectorised: on arrays shaped {given} it returned shape {result.shape}, "
+            f"expected {expected} {shape}",
+        )
+    return result
+
+
+def _params_text(params: dict[str, float]) -> str:
+    return f" with {', '.join(f'{k} = {v:g}' for k, v in params.items())}" if params else ""
+
+
+def _close(expected: np.ndarray, got: np.ndarray) -> np.ndarray:
+    return np.abs(got - expected) <= ATOL + RTOL * np.abs(expected)
+
+
+def require_derivative(plugin: Plugin) -> None:
+    """A plugin without its derivative (activation) or gradient (loss) is an error at its definition."""
+    if isinstance(plugin, Activation) and plugin.derivative_function is None:
+        name = plugin.function.__name__
+        raise _fail(plugin, plugin.function, f"missing derivative: add one with `@{name}.derivative`")
+    if isinstance(plugin, Loss) and plugin.gradient_function is None:
+        name = plugin.function.__name__
+        raise _fail(plugin, plugin.function, f"missing gradient: add one with `@{name}.gradient`")
+
+
+def _verify_activation(a: Activation) -> None:
+    require_derivative(a)
+    x = ACTIVATION_POINTS
+    for i, params in enumerate(parameter_sets(a)):
+        y = _call(a, a.function, "activation", (x,), params, x.shape)
+        d = _call(a, a.derivative_function, "derivative", (x, y), params, x.shape)
+        h = STEP * np.maximum(1.0, np.abs(x))
+        up = _call(a, a.function, "activation", (x + h,), params, x.shape)
+        down = _call(a, a.function, "activation", (x - h,), params, x.shape)
+        fd = (up - down) / (2 * h)
+        usable = np.isfinite(y) & np.isfinite(fd)
+        if not usable.any():
+            if i == 0:
+                raise _fail(a, a.function, f"gives no finite values at x in [{x.min()}, {x.max()}]")
+            continue
+        bad = usable & ~(np.isfinite(d) & _close(fd, d))
+        if bad.any():
+            k = tuple(np.argwhere(bad)[0])
+            raise _fail(
+                a,
+                a.derivative_function,
+                f"wrong derivative at x = {x[k]:g}{_params_text(params)}: expected {fd[k]:.9g} "
+                f"(central finite difference), got {d[k]:.9g}",
+            )
+
+
+def _verify_loss(L: Loss) -> None:
+    require_derivative(L)
+    y, t = LOSS_OUTPUTS, LOSS_TARGETS
+    samples, outputs = y.shape
+    for i, params in enumerate(parameter_sets(L)):
+        value = _call(L, L.function, "loss", (y, t), params, (samples,))
+        g = _call(L, L.gradient_function, "gradient", (y, t), params, y.shape)
+        if L.terms_function is not None:
+            terms = _call(L, L.terms_function, "terms", (y, t), params, y.shape)
+            off = ~_close(value, terms.sum(axis=1))
+            if off.any():
+                s = int(np.argmax(off))
+                raise _fail(
+                    L,
+                    L.terms_function,
+                    f"terms do not add up to the loss at y = {y[s].tolist()}, t = {t[s].tolist()}"
+                    f"{_params_text(params)}: sum {terms[s].sum():.9g}, loss {value[s]:.9g}",
+                )
+        fd = np.empty_like(y)
+        for j in range(outputs):  # samples are independent, so one column moves for all of them
+            h = np.zeros_like(y)
+            h[:, j] = STEP
+            up = _call(L, L.function, "loss", (y + h, t), params, (samples,))
+            down = _call(L, L.function, "loss", (y - h, t), params, (samples,))
+            fd[:, j] = (up - down) / (2 * STEP)
+        usable = np.isfinite(value)[:, None] & np.isfinite(fd)
+        if not usable.any():
+            if i == 0:
+                raise _fail(L, L.function, "gives no finite values at the test points")
+            continue
+        bad = usable & ~(np.isfinite(g) & _close(fd, g))
+        if bad.any():
+            s, j = (int(v) for v in np.argwhere(bad)[0])
+            raise _fail(
+                L,
+                L.gradient_function,
+                f"wrong gradient ∂L/∂y[{j}] at y = {y[s].tolist()}, t = {t[s].tolist()}{_params_text(params)}: "
+                f"expected {fd[s, j]:.9g} (central finite difference), got {g[s, j]:.9g}",
+            )
+
+
+def describe(registry: Registry) -> dict[str, list[dict[str, Any]]]:
+    """The JSON shape of ``graphengine plugins --json``."""
+
+    def rows(table: Iterable[Plugin]) -> list[dict[str, Any]]:
+        return [
+            {"name": p.name, "params": dict(p.params), "source": p.source, "description": p.description} for p in table
+        ]
+
+    return {"activations": rows(registry.activations.values()), "losses": rows(registry.losses.values())}
