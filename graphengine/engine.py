@@ -1,236 +1,238 @@
-"""Compile a network DAG into a :class:`Plan` and run it vectorised over samples.
+"""Run a compiled :class:`~graphengine.plan.Plan` vectorised over samples.
 
-The plan orders nodes by depth (``nx.topological_generations``) so that every
-level is a contiguous block of columns in the ``(samples, nodes)`` arrays. All
-edges into a level form one weight matrix ``W`` (sources × level), filled from
-the flat parameter vector, so a dense layer is one ``X @ W`` forward and two
-matrix products backward; shared parameters accumulate through
-``np.bincount``. Nothing loops over samples, and nothing loops over edges at run
-time.
+Every array has the sample dimension first. A level's pre-activations are
+``net = Σ_blocks out[:, sources] @ W + bias`` — one matrix product per block
+(see :mod:`graphengine.plan`), so a dense layer costs one ``X @ W`` forward and
+two matrix products backward. Values are kept per level; the ``(samples,
+nodes)`` arrays that :class:`Forward` and :class:`Backward` show are assembled
+only when asked for. Nothing loops over samples or over edges at run time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import networkx as nx
 import numpy as np
 
-from .registry import Activation, Loss
+from .plan import Block, Level, Plan, compile_plan
+
+__all__ = [
+    "Backward",
+    "Forward",
+    "Plan",
+    "backward",
+    "compile_plan",
+    "forward",
+    "gradient",
+    "loss_of",
+    "step",
+]
+
+# Edges per chunk when a sparse block sums x_u·δ_v over samples, so that the
+# temporary (samples × edges) products stay a few MB.
+_CHUNK = 1 << 16
 
 
-@dataclass
-class ActivationGroup:
-    """Columns of one level (relative to its start) that share an activation."""
-
-    activation: Activation
-    params: dict[str, float]
-    columns: slice | np.ndarray
-
-
-@dataclass
-class Level:
-    """All neurons of one depth: ``net = out[:, sources] @ W + bias``."""
-
-    start: int  # first column of this level in the node arrays
-    stop: int
-    sources: slice | np.ndarray  # columns feeding the level (earlier levels)
-    rows: np.ndarray  # per edge: row of W (position among sources)
-    cols: np.ndarray  # per edge: column of W (position in level)
-    weight_index: np.ndarray  # per edge: index into the parameter vector
-    dense_block: tuple[int, int] | None  # W is theta[a:b].reshape(S, L) with no copy
-    bias_nodes: np.ndarray  # positions in level that have a bias
-    bias_index: np.ndarray  # their parameter indices
-    groups: list[ActivationGroup]
-    n_sources: int
-
-    def weights(self, theta: np.ndarray) -> np.ndarray:
-        shape = (self.n_sources, self.stop - self.start)
-        if self.dense_block is not None:
-            return theta[self.dense_block[0] : self.dense_block[1]].reshape(shape)
-        W = np.zeros(shape)
-        W[self.rows, self.cols] = theta[self.weight_index]
-        return W
-
-
-@dataclass
-class Plan:
-    """An execution plan: node order, levels, and the flat parameter vector's layout."""
-
-    nodes: list[str]  # every node, inputs first, in level order
-    index: dict[str, int]  # node name → column
-    n_inputs: int
-    levels: list[Level]
-    outputs: np.ndarray  # columns of the outputs, in `outputs` order
-    parameters: list[str]  # parameter names, in vector order
-    parameter_index: dict[str, int]
-    values: np.ndarray  # initial parameter values
-    trainable: np.ndarray  # bool mask
-    loss: Loss
-    loss_params: dict[str, float]
-    reduction: str
-    depth: dict[str, int] = field(default_factory=dict)
-
-
-def _as_slice(columns: np.ndarray) -> slice | np.ndarray:
-    """A contiguous ascending run becomes a slice, so numpy gives a view instead of a copy."""
-    if len(columns) and np.array_equal(columns, np.arange(columns[0], columns[0] + len(columns))):
-        return slice(int(columns[0]), int(columns[0]) + len(columns))
-    return columns
-
-
-def compile_plan(G: nx.DiGraph) -> Plan:
-    """Turn a graph from :func:`graph.build_graph` into a :class:`Plan` (done once)."""
-    inputs, outputs = G.graph["inputs"], G.graph["outputs"]
-    declared = {name: i for i, name in enumerate(G.nodes)}
-    generations = [sorted(g, key=declared.__getitem__) for g in nx.topological_generations(G)]
-    order = list(inputs) + [n for g in generations[1:] for n in g]
-    # Inputs all sit in generation 0 (they have no incoming edges; other such nodes are
-    # rejected as unreachable), so the first generation is exactly the inputs.
-    index = {name: i for i, name in enumerate(order)}
-
-    params = G.graph["parameters"]
-    names = list(params)
-    pindex = {name: i for i, name in enumerate(names)}
-
-    levels: list[Level] = []
-    for generation in generations[1:]:
-        start = index[generation[0]]
-        stop = start + len(generation)
-        edges = [(u, v, d["weight"]) for v in generation for u, _, d in G.in_edges(v, data=True)]
-        sources = np.array(sorted({index[u] for u, _, _ in edges}), dtype=np.intp)
-        src_pos = {int(c): i for i, c in enumerate(sources)}
-        # Row-major order of W, so that a layer whose parameters were laid out the same
-        # way is read straight out of the parameter vector.
-        edges.sort(key=lambda e: (src_pos[index[e[0]]], index[e[1]]))
-        rows = np.array([src_pos[index[u]] for u, _, _ in edges], dtype=np.intp)
-        cols = np.array([index[v] - start for _, v, _ in edges], dtype=np.intp)
-        widx = np.array([pindex[w] for _, _, w in edges], dtype=np.intp)
-        n_src, width = len(sources), len(generation)
-        dense = None
-        if len(widx) == n_src * width and np.array_equal(widx, np.arange(widx[0], widx[0] + len(widx))):
-            dense = (int(widx[0]), int(widx[0]) + len(widx))
-        biased = [(i, pindex[G.nodes[v]["bias"]]) for i, v in enumerate(generation) if G.nodes[v]["bias"]]
-        groups: dict[tuple, list[int]] = {}
-        for i, v in enumerate(generation):
-            a = G.nodes[v]
-            groups.setdefault((id(a["activation"]), tuple(sorted(a["activation_params"].items()))), []).append(i)
-        levels.append(
-            Level(
-                start=start,
-                stop=stop,
-                sources=_as_slice(sources),
-                rows=rows,
-                cols=cols,
-                weight_index=widx,
-                dense_block=dense,
-                bias_nodes=np.array([i for i, _ in biased], dtype=np.intp),
-                bias_index=np.array([p for _, p in biased], dtype=np.intp),
-                groups=[
-                    ActivationGroup(
-                        G.nodes[generation[cols_[0]]]["activation"],
-                        G.nodes[generation[cols_[0]]]["activation_params"],
-                        _as_slice(np.array(cols_, dtype=np.intp)),
-                    )
-                    for cols_ in groups.values()
-                ],
-                n_sources=n_src,
-            )
-        )
-
-    return Plan(
-        nodes=order,
-        index=index,
-        n_inputs=len(inputs),
-        levels=levels,
-        outputs=np.array([index[o] for o in outputs], dtype=np.intp),
-        parameters=names,
-        parameter_index=pindex,
-        values=np.array([params[n]["value"] for n in names], dtype=np.float64),
-        trainable=np.array([params[n]["trainable"] for n in names], dtype=bool),
-        loss=G.graph["loss"],
-        loss_params=G.graph["loss_params"],
-        reduction=G.graph["reduction"],
-        depth={n: d for d, g in enumerate(generations) for n in g},
-    )
-
-
-@dataclass
 class Forward:
-    """Per-node values of a forward pass, shaped ``(samples, nodes)`` in plan order."""
+    """Per-node values of a forward pass. ``net``, ``out`` and ``dact`` (∂out/∂net, 1 for
+    inputs) are ``(samples, nodes)`` arrays in plan order, assembled on first use."""
 
-    net: np.ndarray
-    out: np.ndarray
-    dact: np.ndarray  # ∂out/∂net (1 for inputs)
+    def __init__(self, plan: Plan, nets: list[np.ndarray], outs: list[np.ndarray]) -> None:
+        self.plan = plan
+        self.nets = nets  # per level; level 0 is the inputs
+        self.outs = outs
+        self.dacts: list[np.ndarray | None] = [None] * len(outs)
+        self._cache: dict[str, np.ndarray] = {}
+
+    def level_dact(self, k: int) -> np.ndarray:
+        dact = self.dacts[k]
+        if dact is None:
+            if k == 0:
+                dact = np.ones_like(self.outs[0])
+            else:
+                dact = _apply(self.plan.levels[k - 1], self.nets[k], self.outs[k])
+            self.dacts[k] = dact
+        return dact
+
+    def _joined(self, name: str, parts) -> np.ndarray:
+        if name not in self._cache:
+            self._cache[name] = np.concatenate(list(parts), axis=1)
+        return self._cache[name]
+
+    @property
+    def net(self) -> np.ndarray:
+        return self._joined("net", self.nets)
+
+    @property
+    def out(self) -> np.ndarray:
+        return self._joined("out", self.outs)
+
+    @property
+    def dact(self) -> np.ndarray:
+        return self._joined("dact", (self.level_dact(k) for k in range(len(self.outs))))
+
+    @property
+    def outputs(self) -> np.ndarray:
+        """The output nodes' values ``(samples, outputs)`` in the spec's ``outputs`` order."""
+        picks = self.plan.output_picks
+        if picks is None:
+            return self.out[:, self.plan.outputs]
+        k, columns = picks
+        return self.outs[k][:, columns]
+
+
+class Backward:
+    """Gradients of the batch loss: ``dnet``, ``dout`` per node ``(samples, nodes)`` (assembled
+    on first use) and ``grad`` per parameter ``(parameters,)`` with shared parameters summed."""
+
+    def __init__(self, dnets: list[np.ndarray], douts: list[np.ndarray], grad: np.ndarray) -> None:
+        self.dnets, self.douts, self.grad = dnets, douts, grad
+        self._dnet: np.ndarray | None = None
+        self._dout: np.ndarray | None = None
+
+    @property
+    def dnet(self) -> np.ndarray:
+        if self._dnet is None:
+            self._dnet = np.concatenate(self.dnets, axis=1)
+        return self._dnet
+
+    @property
+    def dout(self) -> np.ndarray:
+        if self._dout is None:
+            self._dout = np.concatenate(self.douts, axis=1)
+        return self._dout
+
+
+def _activate(level: Level, z: np.ndarray) -> np.ndarray:
+    if len(level.groups) == 1:
+        g = level.groups[0]
+        return g.activation.function(z, **g.params)
+    y = np.empty_like(z)
+    for g in level.groups:
+        y[:, g.columns] = g.activation.function(z[:, g.columns], **g.params)
+    return y
+
+
+def _apply(level: Level, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂out/∂net of one level."""
+    if len(level.groups) == 1:
+        g = level.groups[0]
+        return g.activation.derivative_function(z, y, **g.params)
+    dact = np.empty_like(z)
+    for g in level.groups:
+        c = g.columns
+        dact[:, c] = g.activation.derivative_function(z[:, c], y[:, c], **g.params)
+    return dact
+
+
+def _inputs_of(block: Block, outs: list[np.ndarray]) -> np.ndarray:
+    """The block's source values ``(samples, sources)``."""
+    if len(block.sources) == 1:
+        k, columns = block.sources[0]
+        return outs[k][:, columns]
+    return np.concatenate([outs[k][:, columns] for k, columns in block.sources], axis=1)
 
 
 def forward(plan: Plan, theta: np.ndarray, X: np.ndarray) -> Forward:
     """Evaluate every node for the samples in ``X`` (``(samples, inputs)``)."""
-    n = X.shape[0]
-    net = np.empty((n, len(plan.nodes)))
-    out = np.empty_like(net)
-    dact = np.empty_like(net)
-    net[:, : plan.n_inputs] = X
-    out[:, : plan.n_inputs] = X
-    dact[:, : plan.n_inputs] = 1.0
+    outs = [X]
+    nets = [X]
     for level in plan.levels:
-        z = out[:, level.sources] @ level.weights(theta)
-        if len(level.bias_index):
-            z[:, level.bias_nodes] += theta[level.bias_index]
-        net[:, level.start : level.stop] = z
-        block_out = out[:, level.start : level.stop]
-        block_dact = dact[:, level.start : level.stop]
-        for g in level.groups:
-            zg = z[:, g.columns]
-            yg = g.activation.function(zg, **g.params)
-            block_out[:, g.columns] = yg
-            block_dact[:, g.columns] = g.activation.derivative_function(zg, yg, **g.params)
-    return Forward(net, out, dact)
+        blocks = level.blocks
+        if len(blocks) == 1 and blocks[0].whole:
+            z = blocks[0].apply(_inputs_of(blocks[0], outs), theta)
+        else:
+            z = np.zeros((X.shape[0], level.width))
+            for block in blocks:
+                z[:, block.targets] += block.apply(_inputs_of(block, outs), theta)
+        if level.bias is not None:
+            z[:, level.bias.columns] += theta[level.bias.index]
+        nets.append(z)
+        outs.append(_activate(level, z))
+    return Forward(plan, nets, outs)
 
 
 def loss_of(plan: Plan, fwd: Forward, T: np.ndarray) -> tuple[float, np.ndarray]:
     """The batch loss and the per-sample losses."""
-    per_sample = plan.loss.function(fwd.out[:, plan.outputs], T, **plan.loss_params)
+    per_sample = plan.loss.function(fwd.outputs, T, **plan.loss_params)
     total = float(np.sum(per_sample)) if plan.reduction == "sum" else float(np.mean(per_sample))
     return total, per_sample
 
 
-@dataclass
-class Backward:
-    """Gradients of the batch loss: per node ``(samples, nodes)``, per parameter ``(parameters,)``."""
+def _backpropagate(
+    plan: Plan, theta: np.ndarray, fwd: Forward, T: np.ndarray, to_inputs: bool
+) -> tuple[list, list, np.ndarray]:
+    """∂L/∂out and ∂L/∂net per level and ∂L/∂θ; gradients accumulate (``+=``)."""
+    n = T.shape[0]
+    dL_dy = plan.loss.gradient_function(fwd.outputs, T, **plan.loss_params)
+    if plan.reduction == "mean":
+        dL_dy = dL_dy / n
+    douts: list[np.ndarray | None] = [None] * (len(plan.levels) + 1)
+    owned = [False] * len(douts)
+    for k, level_columns, output_positions in plan.output_scatter:
+        _accumulate(douts, owned, k, level_columns, dL_dy[:, output_positions], n, plan.widths[k])
+    dnets: list[np.ndarray | None] = [None] * len(douts)
+    grad = np.zeros_like(theta)
+    for k in range(len(plan.levels), 0, -1):
+        level = plan.levels[k - 1]
+        dout = douts[k]
+        if dout is None:
+            dout = douts[k] = np.zeros((n, level.width))
+        d = dnets[k] = dout * fwd.level_dact(k)
+        if level.bias is not None:
+            level.bias.accumulate(grad, d)
+        for block in level.blocks:
+            db = d if block.whole else d[:, block.targets]
+            x = _inputs_of(block, fwd.outs)
+            block.accumulate(grad, x, db, theta)
+            if not to_inputs and all(s == 0 for s, _ in block.sources):
+                continue
+            dx = block.back(db, theta)
+            offset = 0
+            for s, columns in block.sources:
+                width = _width(columns, plan.widths[s])
+                if s or to_inputs:
+                    _accumulate(douts, owned, s, columns, dx[:, offset : offset + width], n, plan.widths[s])
+                offset += width
+    if to_inputs:
+        if douts[0] is None:
+            douts[0] = np.zeros_like(fwd.outs[0])
+        dnets[0] = douts[0]
+    return dnets, douts, grad
 
-    dnet: np.ndarray
-    dout: np.ndarray
-    grad: np.ndarray
+
+def _width(columns: slice | np.ndarray, total: int) -> int:
+    return len(range(*columns.indices(total))) if isinstance(columns, slice) else len(columns)
+
+
+def _accumulate(douts: list, owned: list, k: int, columns, value: np.ndarray, n: int, width: int) -> None:
+    """douts[k][:, columns] += value; the first whole-level value is kept without a copy and
+    copied only if something is added to it later (it may be a view of another array)."""
+    current = douts[k]
+    if current is None:
+        if isinstance(columns, slice) and _width(columns, width) == width:
+            douts[k], owned[k] = value, False
+            return
+        current = douts[k] = np.zeros((n, width))
+        owned[k] = True
+    elif not owned[k]:
+        current = douts[k] = current.copy()
+        owned[k] = True
+    current[:, columns] += value
 
 
 def backward(plan: Plan, theta: np.ndarray, fwd: Forward, T: np.ndarray) -> Backward:
     """Reverse-mode accumulation of ∂L/∂out, ∂L/∂net and ∂L/∂p (shared parameters summed)."""
-    n = T.shape[0]
-    dout = np.zeros_like(fwd.out)
-    dL_dy = plan.loss.gradient_function(fwd.out[:, plan.outputs], T, **plan.loss_params)
-    if plan.reduction == "mean":
-        dL_dy = dL_dy / n
-    dout[:, plan.outputs] += dL_dy
-    dnet = np.zeros_like(fwd.out)
-    grad = np.zeros_like(theta)
-    P = len(theta)
-    for level in reversed(plan.levels):
-        d = dout[:, level.start : level.stop] * fwd.dact[:, level.start : level.stop]
-        dnet[:, level.start : level.stop] = d
-        if len(level.bias_index):
-            grad += np.bincount(level.bias_index, weights=d[:, level.bias_nodes].sum(axis=0), minlength=P)
-        X = fwd.out[:, level.sources]
-        dW = X.T @ d
-        if level.dense_block is not None:
-            grad[level.dense_block[0] : level.dense_block[1]] += dW.ravel()
-        else:
-            grad += np.bincount(level.weight_index, weights=dW[level.rows, level.cols], minlength=P)
-        dout[:, level.sources] += d @ level.weights(theta).T
-    dnet[:, : plan.n_inputs] = dout[:, : plan.n_inputs]
-    return Backward(dnet, dout, grad)
+    return Backward(*_backpropagate(plan, theta, fwd, T, to_inputs=True))
+
+
+def gradient(plan: Plan, theta: np.ndarray, fwd: Forward, T: np.ndarray) -> np.ndarray:
+    """Only ∂L/∂θ — what training needs; skips the gradient with respect to the inputs."""
+    return _backpropagate(plan, theta, fwd, T, to_inputs=False)[2]
 
 
 def step(plan: Plan, theta: np.ndarray, grad: np.ndarray, learning_rate: float) -> np.ndarray:
     """Plain gradient descent on the trainable parameters: p ← p − lr·g."""
-    return theta - learning_rate * np.where(plan.trainable, grad, 0.0)
+    if plan.frozen is None:
+        return theta - learning_rate * grad
+    new = theta - learning_rate * grad
+    new[plan.frozen] = theta[plan.frozen]
+    return new
