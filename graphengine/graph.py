@@ -15,13 +15,27 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import GraphError, PluginError, did_you_mean
-from .registry import Registry, check_params, default_registry
-from .spec import Spec
+from .errors import GraphError, PluginError, SpecError, did_you_mean
+from .registry import Activation, Loss, Registry, check_params, default_registry
+from .spec import NUMBER_AS_TEXT_HINT, Spec
 
 
 def _located(spec: Spec, error: PluginError, path: tuple) -> PluginError:
     return spec.error(PluginError, error.message, path)  # type: ignore[return-value]
+
+
+def _check_keys(spec: Spec, plugin: Activation | Loss, given: dict[str, Any], fixed: list[str], path: tuple) -> None:
+    """An unknown key beside ``name`` (and ``reduction``) is a typo until proven otherwise."""
+    for key in given:
+        if key not in plugin.params:
+            valid = fixed + list(plugin.params)
+            kind = "activation" if isinstance(plugin, Activation) else "loss"
+            raise spec.error(
+                SpecError,
+                f"unknown key `{key}`{did_you_mean(key, valid)} (valid keys for {kind} `{plugin.name}`: "
+                f"{', '.join(valid)})",
+                path + (key,),
+            )
 
 
 def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
@@ -46,7 +60,8 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         if name in spec.inputs:
             raise err(GraphError, f"`{name}` is an input and cannot be an output", ("outputs", i))
         if name not in spec.nodes:
-            raise err(GraphError, f"output `{name}` is not a node{did_you_mean(name, spec.nodes)}", ("outputs", i))
+            hint = did_you_mean(name, spec.nodes) or "; declare it under `nodes`"
+            raise err(GraphError, f"output `{name}` is not a node{hint}", ("outputs", i))
 
     parameters: dict[str, dict[str, Any]] = {
         name: {"value": p.value, "trainable": p.trainable} for name, p in spec.parameters.items()
@@ -56,11 +71,12 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         """The parameter name behind a weight or bias, declaring implicit ones."""
         if isinstance(ref, str):
             if ref not in spec.parameters:
-                raise err(
-                    GraphError,
-                    f"unknown parameter `{ref}`{did_you_mean(ref, spec.parameters)}; declare it under `parameters`",
-                    path,
-                )
+                hint = did_you_mean(ref, spec.parameters)
+                if not hint and _is_number_text(ref):
+                    hint = f"; a text value names a parameter ({NUMBER_AS_TEXT_HINT})"
+                elif not hint and 0 < len(spec.parameters) <= 12:
+                    hint = f" (declared: {', '.join(spec.parameters)})"
+                raise err(GraphError, f"unknown parameter `{ref}`{hint}; declare it under `parameters`", path)
             return ref
         if implicit in spec.parameters:
             raise err(
@@ -76,6 +92,7 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         path = ("nodes", name)
         try:
             fn = registry.activation(node.activation.name)
+            _check_keys(spec, fn, node.activation.params, ["name"], path + ("activation",))
             params = check_params(fn, node.activation.params)
         except PluginError as e:
             raise _located(spec, e, path + ("activation",)) from None
@@ -86,7 +103,8 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         path = ("edges", i)
         for end, key in ((edge.source, "from"), (edge.target, "to")):
             if end not in G:
-                raise err(GraphError, f"unknown node `{end}`{did_you_mean(end, G.nodes)}", path + (key,))
+                hint = did_you_mean(end, G.nodes) or "; declare it under `nodes` (or list it in `inputs`)"
+                raise err(GraphError, f"unknown node `{end}`{hint}", path + (key,))
         if edge.target in spec.inputs:
             raise err(
                 GraphError, f"edge into input `{edge.target}`: inputs take their value from the data", path + ("to",)
@@ -116,6 +134,7 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
 
     try:
         loss = registry.loss(spec.loss.name)
+        _check_keys(spec, loss, spec.loss.params, ["name", "reduction"], ("loss",))
         loss_params = check_params(loss, spec.loss.params)
     except PluginError as e:
         raise _located(spec, e, ("loss",)) from None
@@ -125,6 +144,14 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         parameters=parameters, loss=loss, loss_params=loss_params, reduction=spec.loss.reduction, name=spec.name
     )
     return G
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_data(spec: Spec) -> None:

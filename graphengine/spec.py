@@ -36,8 +36,22 @@ MAX_EXPANDED_VALUES = 5_000_000
 # --------------------------------------------------------------------------- values
 
 
+def _looks_like_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# PyYAML follows YAML 1.1, where `1e-3` (no dot) is text, not a number.
+NUMBER_AS_TEXT_HINT = "quoted numbers and YAML 1.1 forms such as `1e-3` are read as text: write `0.001` or `1.0e-3`"
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, str):
+        if value and _looks_like_number(value):
+            return f"the text `{value}` ({NUMBER_AS_TEXT_HINT})"
         return f"`{value}`" if value else "an empty string"
     if isinstance(value, bool):
         return f"`{str(value).lower()}` (a boolean)"
@@ -54,9 +68,13 @@ def finite_number(value: Any) -> float:
     """An int or float that is not a boolean, NaN or infinite."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a number, got {_describe(value)}")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"expected a finite number, got an integer with {len(str(value))} digits") from None
+    if not math.isfinite(number):
         raise ValueError(f"expected a finite number, got `{value}`")
-    return float(value)
+    return number
 
 
 def number_or_name(value: Any) -> float | str:
@@ -272,9 +290,18 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[KeyPath, in
         problem = e.problem or e.context or "invalid YAML"
         if isinstance(e, yaml.constructor.ConstructorError) and "tag" in problem:
             problem += " (specs are plain data; tags such as !!python/... are refused)"
+        elif e.context == "expected a single document in the stream":
+            problem = "a spec is a single YAML document, but a second one starts here (`---`)"
+        elif e.context and e.context_mark and mark and e.context_mark.line != mark.line:
+            # The real mistake is often where the construct began (an unclosed bracket).
+            problem += f" ({e.context} started on line {e.context_mark.line + 1})"
+        if mark and "cannot start any token" in problem and text[mark.index : mark.index + 1] == "\t":
+            problem += " (YAML does not allow tabs for indentation; use spaces)"
         raise SpecError(f"YAML: {problem}", file=file, line=mark.line + 1 if mark else None) from None
+    except yaml.reader.ReaderError as e:
+        raise SpecError(f"YAML: {e.reason} (character #x{e.character:04x} at position {e.position})", file=file) from None
     except yaml.YAMLError as e:
-        raise SpecError(f"YAML: {e}", file=file) from None
+        raise SpecError("YAML: " + " ".join(str(e).split()), file=file) from None
     finally:
         loader.dispose()
     return data, lines
@@ -325,6 +352,11 @@ def _message(err: dict[str, Any]) -> str:
         return f"missing required key `{loc[-1]}`"
     if kind == "value_error":
         return str(err["ctx"]["error"])
+    if kind in ("model_type", "model_attributes_type") and len(loc) == 2 and loc[0] == "nodes":
+        return (
+            f"a node entry must be a mapping such as `{{activation: sigmoid, bias: 0.1}}` "
+            f"(`{{}}` for identity without bias), got {_describe(value)}"
+        )
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, got {_describe(value)}"
     if kind == "too_short":
@@ -365,8 +397,19 @@ def parse_spec(text: str, file: str | None = None) -> Spec:
                     return lines[path[:n]]
             return 0
 
-        first = min(errors, key=where)
+        # `{from: a, to: b, wieght: 1}` is both "unknown key `wieght`" and "missing `weight`";
+        # the unknown key (with its "did you mean") explains the missing one, so it goes first.
+        incomplete = {_clean_loc(e["loc"])[:-1] for e in errors if e["type"] == "missing"}
+
+        def rank(err: dict[str, Any]) -> tuple[bool, int]:
+            typo = err["type"] == "extra_forbidden" and _clean_loc(err["loc"])[:-1] in incomplete
+            return (not typo, where(err))
+
+        first = min(errors, key=rank)
         path = _clean_loc(first["loc"])
+        if path[:1] == ("parameters",) and path[2:] == ("value",):
+            if not isinstance((data.get("parameters") or {}).get(path[1]), dict):
+                path = path[:2]  # the shorthand `w: .nan` has no `value` key to point at
         raise SpecError(_message(first), file=file, line=where(first) or None, path=path) from None
     spec._file = file
     spec._lines = lines
