@@ -122,7 +122,8 @@ def _run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> N
     title = net.spec.name or net.spec.file
     console.print(
         f"[bold]{title}[/bold]: one gradient-descent step over {trace.n_samples} sample(s), "
-        f"loss {p.loss.name} ({p.reduction} over samples), learning rate {trace.learning_rate:g}"
+        f"loss {p.loss.name}{''.join(f' {k}={v:g}' for k, v in p.loss_params.items())} "
+        f"({p.reduction} over samples), learning rate {trace.learning_rate:g}"
     )
     shown = min(trace.n_samples, max_samples)
     for s in range(shown):
@@ -232,7 +233,23 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the trained spec (same format) to this file."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print {losses, final_loss, parameters} as JSON.")
+@click.option(
+    "--optimizer",
+    metavar="NAME",
+    help="Optimiser (overrides training.optimizer): sgd, momentum, adam or a plugin's name.",
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Draw the loss (and accuracy) per epoch into FILE (.svg, .png or .pdf; needs matplotlib).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print {losses, final_loss, accuracy, val_loss, val_accuracy, parameters} as JSON.",
+)
 @click.pass_context
 def train(
     ctx: click.Context,
@@ -242,38 +259,68 @@ def train(
     batch_size: int | None,
     seed: int | None,
     output: str | None,
+    optimizer: str | None,
+    plot: str | None,
     as_json: bool,
 ) -> None:
-    """Train SPEC by gradient descent and report the loss.
+    """Train SPEC and report the loss (and accuracy for classification losses).
 
-    losses[k] in the JSON output is the loss on all data after epoch k+1.
+    losses[k] in the JSON output is the loss on all training data after epoch k+1;
+    "accuracy" (and "val_accuracy" with a validation split) is measured with the final
+    parameters. Ctrl-C stops after the current batch, still writes -o, and exits 130.
+    A loss that becomes NaN or infinite stops training with an error naming the epoch
+    and the first non-finite node (exit 2; -o is not written).
     """
+    from .train import check_plot, evaluate, plot_history
+
+    if plot:
+        check_plot(plot)
     net = _load(spec, ctx)
     epochs = (
         epochs if epochs is not None else (net.spec.training.epochs if net.spec.training.epochs is not None else 1000)
     )
-    start = net.loss() if len(net.X) else None
+    start = evaluate(net)
     callback, finish = _progress(epochs, enabled=not as_json and sys.stderr.isatty())
     try:
-        history = net.train(epochs, learning_rate=lr, batch_size=batch_size, seed=seed, callback=callback)
+        history = net.train(
+            epochs, learning_rate=lr, batch_size=batch_size, seed=seed, callback=callback, optimizer=optimizer
+        )
     finally:
         finish()
     if output:
         net.save(output)
+    if plot:
+        plot_history(history, plot, title=net.spec.name or spec)
+    final = evaluate(net)
     if as_json:
         click.echo(
-            json.dumps({"losses": history.losses, "final_loss": history.final_loss, "parameters": net.parameters})
+            json.dumps(
+                {"losses": history.losses, "final_loss": history.final_loss}
+                | {k: v for k, v in final.items() if k != "loss"}
+                | {"parameters": net.parameters}
+            )
         )
     else:
         console = _console()
-        final = history.final_loss if history.losses else start
-        console.print(
-            f"{net.spec.name or spec}: {history.epochs} epoch(s), loss {fmt(start)} → [bold]{fmt(final)}[/bold]"
+        line = (
+            f"{net.spec.name or spec}: {history.epochs} epoch(s) of {history.optimizer} "
+            f"(learning rate {history.learning_rate:g}), loss {fmt(start.get('loss', float('nan')))} → "
+            f"[bold]{fmt(final.get('loss', float('nan')))}[/bold]"
         )
+        if "accuracy" in final:
+            line += f", accuracy {start['accuracy']:.2%} → [bold]{final['accuracy']:.2%}[/bold]"
+        console.print(line)
+        if "val_loss" in final:
+            console.print(
+                f"  validation ({len(net.X_val)} samples): loss {fmt(final['val_loss'])}"
+                + (f", accuracy {final['val_accuracy']:.2%}" if "val_accuracy" in final else "")
+            )
         if len(net.plan.parameters) <= 40:
             console.print("  " + ", ".join(f"{k} = {v:.6g}" for k, v in net.parameters.items()))
         if output:
             console.print(f"trained spec written to {output}")
+        if plot:
+            console.print(f"training curve written to {plot}")
     if history.interrupted:
         click.echo(
             f"interrupted after {history.epochs} epoch(s)"
@@ -283,25 +330,35 @@ def train(
         ctx.exit(EXIT_INTERRUPTED)
 
 
-def _progress(total: int, enabled: bool) -> tuple[Callable[[int, float], None] | None, Callable[[], None]]:
-    """A rich progress bar on a terminal; nothing otherwise."""
+def _progress(total: int, enabled: bool) -> tuple[Callable[[int, float, dict], None] | None, Callable[[], None]]:
+    """A rich progress bar (epoch, loss, accuracy, ETA) on a terminal; nothing otherwise."""
     if not enabled or total == 0:
         return None, lambda: None
+    import time
+
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(
         TextColumn("epoch {task.completed}/{task.total}"),
         BarColumn(),
-        TextColumn("loss {task.fields[loss]}"),
+        TextColumn("loss {task.fields[loss]}{task.fields[metrics]}"),
         TimeRemainingColumn(),
         console=_console(stderr=True),
         transient=True,
     )
-    task = progress.add_task("train", total=total, loss="…")
+    task = progress.add_task("train", total=total, loss="…", metrics="")
     progress.start()
+    last = [0.0]
 
-    def update(epoch: int, loss: float) -> None:
-        progress.update(task, completed=epoch, loss=f"{loss:.6g}")
+    def update(epoch: int, loss: float, metrics: dict) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.05 and epoch < total:  # a redraw costs more than a small epoch
+            return
+        last[0] = now
+        shown = "".join(
+            f", {key.replace('_', ' ')} {value:.1%}" for key, value in metrics.items() if key.endswith("accuracy")
+        )
+        progress.update(task, completed=epoch, loss=f"{loss:.6g}", metrics=shown)
 
     return update, progress.stop
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import GraphError, PluginError, SpecError, did_you_mean
+from .errors import GraphError, PluginError, SpecError, did_you_mean, format_path
 from .registry import Activation, Loss, Registry, check_params, default_registry
 from .spec import NUMBER_AS_TEXT_HINT, Spec
 
@@ -54,12 +54,13 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         if name in spec.nodes:
             raise err(GraphError, f"`{name}` is an input, so it must not appear under `nodes`", ("nodes", name))
         G.add_node(name, kind="input")
+    layer_neurons = {n for layer in spec.layers for n in spec.layer_nodes[layer.name]}
     for i, name in enumerate(spec.outputs):
         if name in spec.outputs[:i]:
             raise err(GraphError, f"output `{name}` is listed twice", ("outputs", i))
         if name in spec.inputs:
             raise err(GraphError, f"`{name}` is an input and cannot be an output", ("outputs", i))
-        if name not in spec.nodes:
+        if name not in spec.nodes and name not in layer_neurons:
             hint = did_you_mean(name, spec.nodes) or "; declare it under `nodes`"
             raise err(GraphError, f"output `{name}` is not a node{hint}", ("outputs", i))
 
@@ -99,6 +100,11 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         bias = None if node.bias is None else use(node.bias, f"{name}.bias", path + ("bias",))
         G.add_node(name, kind="neuron", activation=fn, activation_params=params, bias=bias)
 
+    if spec.layers:
+        from .layers import add_layers
+
+        add_layers(G, spec, parameters, registry)
+
     for i, edge in enumerate(spec.edges):
         path = ("edges", i)
         for end, key in ((edge.source, "from"), (edge.target, "to")):
@@ -112,8 +118,8 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         if edge.source == edge.target:
             raise err(GraphError, f"self-loop on `{edge.source}`: a node cannot feed itself", path)
         if G.has_edge(edge.source, edge.target):
-            first = G.edges[edge.source, edge.target]["index"]
-            raise err(GraphError, f"duplicate edge `{edge.source}` -> `{edge.target}` (first at edges[{first}])", path)
+            first = format_path(_edge_path(G.edges[edge.source, edge.target]))
+            raise err(GraphError, f"duplicate edge `{edge.source}` -> `{edge.target}` (first at {first})", path)
         weight = use(edge.weight, f"{edge.source}->{edge.target}", path + ("weight",))
         G.add_edge(edge.source, edge.target, weight=weight, index=i)
 
@@ -123,7 +129,7 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         pass
     else:
         names = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
-        raise err(GraphError, f"cycle {names}: a network must be acyclic", ("edges", G.edges[cycle[-1]]["index"]))
+        raise err(GraphError, f"cycle {names}: a network must be acyclic", _edge_path(G.edges[cycle[-1]]))
 
     reachable = set(spec.inputs).union(*(nx.descendants(G, i) for i in spec.inputs))
     for name in spec.nodes:
@@ -154,7 +160,14 @@ def _is_number_text(text: str) -> bool:
     return True
 
 
+def _edge_path(attrs: dict[str, Any]) -> tuple:
+    """Where an edge was declared: ``edges[i]``, or the layer that made it."""
+    return ("layers", attrs["layer"]) if "layer" in attrs else ("edges", attrs["index"])
+
+
 def _check_data(spec: Spec) -> None:
+    if not isinstance(spec.data, list):
+        return  # a data file is checked when it is read (graphengine.data)
     inputs, outputs = set(spec.inputs), set(spec.outputs)
     for i, sample in enumerate(spec.data):
         for key, expected in (("inputs", inputs), ("targets", outputs)):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from .errors import DataError, GraphEngineError
 from .graph import build_graph
 from .registry import Registry
 from .spec import Spec, load_spec, parse_spec
+from .train import Callback, History
 
 DEFAULT_LEARNING_RATE = 0.1
 
@@ -112,19 +112,6 @@ class Trace:
         return {"loss": self.loss, "samples": samples, "gradients": self.gradients, "updated": self.updated}
 
 
-@dataclass
-class History:
-    """What :meth:`Network.train` did: the loss after every epoch."""
-
-    losses: list[float]
-    epochs: int
-    interrupted: bool = False
-
-    @property
-    def final_loss(self) -> float:
-        return self.losses[-1] if self.losses else float("nan")
-
-
 class Network:
     """A loaded, validated network with its current parameter values."""
 
@@ -134,19 +121,18 @@ class Network:
         self.graph: nx.DiGraph = build_graph(spec, registry)
         self.plan: Plan = compile_plan(self.graph)
         self.theta: np.ndarray = self.plan.values.copy()
-        self.X, self.T = self._data_arrays()
+        from .data import load_data
+
+        data = load_data(spec)
+        self.X, self.T = data.X, data.T
+        self.X_val, self.T_val = data.X_val, data.T_val  # empty unless data.validation_split is set
+        self.classes = data.classes  # one-hot class labels in output order, for CSV data
 
     @classmethod
     def from_yaml(cls, text: str, registry: Registry | None = None, file: str | None = None) -> Network:
         return cls(parse_spec(text, file), registry)
 
     # ------------------------------------------------------------------ data
-    def _data_arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        spec = self.spec
-        X = np.array([[s.inputs[n] for n in spec.inputs] for s in spec.data], dtype=np.float64)
-        T = np.array([[s.targets[n] for n in spec.outputs] for s in spec.data], dtype=np.float64)
-        return X.reshape(len(spec.data), len(spec.inputs)), T.reshape(len(spec.data), len(spec.outputs))
-
     def _require_data(self) -> None:
         if len(self.X) == 0:
             raise self.spec.error(DataError, "the spec has no `data` samples to compute a loss on", ("data",))
@@ -195,49 +181,22 @@ class Network:
         learning_rate: float | None = None,
         batch_size: int | None = None,
         seed: int | None = None,
-        callback: Callable[[int, float], None] | None = None,
+        callback: Callback | None = None,
+        optimizer: str | None = None,
     ) -> History:
-        """Gradient descent for ``epochs`` passes over the data.
+        """Train for ``epochs`` passes over the data with the spec's optimiser (default sgd).
 
         Full-batch unless ``batch_size`` is given (then mini-batches in an order shuffled
-        with ``seed``). ``losses[k]`` is the loss on all data after epoch ``k + 1``.
-        ``callback(epoch, loss)`` is called after every epoch. Ctrl-C stops after the
-        current batch and returns what was done (``interrupted=True``).
+        with ``seed``). ``losses[k]`` is the loss on all training data after epoch ``k + 1``;
+        for classification losses ``accuracies[k]`` too, and ``val_losses`` /
+        ``val_accuracies`` with a validation split. ``callback(epoch, loss, metrics)`` is
+        called after every epoch. Ctrl-C stops after the current batch and returns what was
+        done (``interrupted=True``). A loss that becomes NaN or infinite raises
+        :class:`TrainingError` naming the epoch and the first non-finite node.
         """
-        self._require_data()
-        lr = self.learning_rate(learning_rate)
-        batch_size = batch_size or self.spec.training.batch_size
-        seed = self.spec.training.seed if seed is None else seed
-        rng = np.random.default_rng(seed)
-        plan, X, T = self.plan, self.X, self.T
-        n = len(X)
-        mini = batch_size is not None and batch_size < n
-        losses: list[float] = []
-        theta = self.theta
-        try:
-            fwd = forward(plan, theta, X)
-            for epoch in range(epochs):
-                if mini:
-                    order = rng.permutation(n)
-                    for s in range(0, n, batch_size):
-                        idx = order[s : s + batch_size]
-                        f = forward(plan, theta, X[idx])
-                        theta = step(plan, theta, backward(plan, theta, f, T[idx]).grad, lr)
-                    fwd = forward(plan, theta, X)
-                else:
-                    # The forward pass that measures the loss after this step is the one the
-                    # next step differentiates, so full-batch training runs one forward per epoch.
-                    theta = step(plan, theta, backward(plan, theta, fwd, T).grad, lr)
-                    fwd = forward(plan, theta, X)
-                self.theta = theta
-                loss = loss_of(plan, fwd, T)[0]
-                losses.append(loss)
-                if callback is not None:
-                    callback(epoch + 1, loss)
-        except KeyboardInterrupt:
-            self.theta = theta
-            return History(losses, len(losses), interrupted=True)
-        return History(losses, epochs)
+        from .train import fit
+
+        return fit(self, epochs, learning_rate, batch_size, seed, callback, optimizer)
 
     # ------------------------------------------------------------------ saving
     def to_data(self) -> dict[str, Any]:
@@ -257,11 +216,22 @@ class Network:
         for edge in data.get("edges") or []:
             if isinstance(edge, dict) and _is_number(edge.get("weight")):
                 edge["weight"] = values[f"{edge['from']}->{edge['to']}"]
+        if self.graph.graph.get("layers"):
+            from .layers import layer_data
+
+            for i, trained in layer_data(self.graph, self.theta).items():
+                data["layers"][i].update(trained)  # explicit values replace `init` from now on
         return data
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the spec with the current parameters, atomically (a temp file, then rename)."""
-        text = yaml.safe_dump(self.to_data(), sort_keys=False, default_flow_style=None, width=100)
+        data = self.to_data()
+        csv = data.get("data", {}).get("csv") if isinstance(data.get("data"), dict) else None
+        if isinstance(csv, str) and self.spec.file and not Path(csv).is_absolute():
+            # Keep the data file reachable from where the trained spec is written.
+            target = (Path(self.spec.file).parent / csv).resolve()
+            data["data"]["csv"] = os.path.relpath(target, Path(path).resolve().parent)
+        text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
         write_atomic(Path(path), text)
 
 

@@ -21,8 +21,10 @@ from pydantic import (
     PrivateAttr,
     StrictBool,
     StrictInt,
+    TypeAdapter,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from .errors import KeyPath, SpecError, did_you_mean
@@ -168,11 +170,173 @@ class Sample(_Model):
     targets: dict[Name, Number]
 
 
+_SAMPLES = TypeAdapter(list[Sample])
+
+
+class OptimizerSpec(BaseModel):
+    """``optimizer: adam`` or ``optimizer: {name: adam, beta1: 0.9}``."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    name: Name
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+def _optimizer(value: Any) -> OptimizerSpec:
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an optimizer name or {{name: ..., <parameters>}}, got {_describe(value)}")
+    if "name" not in value:
+        raise ValueError("an optimizer mapping needs a `name` key (sgd, momentum, adam, ...)")
+    return OptimizerSpec.model_validate(value)
+
+
+# ----------------------------------------------------------------- layers and data files
+
+
+class InputLayerSpec(_Model):
+    """``inputs: [{name: x, size: 64}]`` declares the inputs ``x_0`` … ``x_63``."""
+
+    name: Name
+    size: Annotated[StrictInt, Field(ge=1)]
+
+
+def _input_item(value: Any) -> str | InputLayerSpec:
+    if isinstance(value, str):
+        if not value:
+            raise ValueError("expected an input name, got an empty string")
+        return value
+    if isinstance(value, dict):
+        return InputLayerSpec.model_validate(value)
+    raise ValueError(f"expected an input name or {{name: x, size: N}}, got {_describe(value)}")
+
+
+class InitSpec(BaseModel):
+    """``init: xavier`` or ``init: {name: uniform, scale: 0.5}`` (see :mod:`graphengine.layers`)."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    name: Name
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+def _init(value: Any) -> InitSpec:
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict) or "name" not in value:
+        raise ValueError(f"expected an initialiser name or {{name: ..., <parameters>}}, got {_describe(value)}")
+    return InitSpec.model_validate(value)
+
+
+def _array(ndim: int, what: str) -> Any:
+    """A validator turning nested lists of numbers into a float64 array (fast for big layers)."""
+    import numpy as np
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, list):
+            raise ValueError(f"expected {what}, got {_describe(value)}")
+        try:
+            array = np.array(value)
+        except ValueError:
+            raise ValueError(f"expected {what}, got rows of different lengths") from None
+        if array.size and array.dtype.kind not in "iuf":
+            raise ValueError(f"expected {what}, got non-numbers (e.g. `{array.ravel()[0]}`)")
+        if array.size == 0:
+            array = array.reshape((0,) * ndim)
+        if array.ndim != ndim:
+            raise ValueError(f"expected {what}")
+        array = array.astype(np.float64)
+        if not np.isfinite(array).all():
+            raise ValueError(f"expected {what}; found NaN or infinity")
+        return array
+
+    return PlainValidator(check)
+
+
+def _bias_value(value: Any) -> bool | float:
+    if isinstance(value, bool):
+        return value
+    try:
+        return finite_number(value)
+    except ValueError:
+        raise ValueError(f"expected `true`, `false` or a number (the initial bias), got {_describe(value)}") from None
+
+
+class LayerSpec(_Model):
+    """A dense layer: ``size`` neurons ``name_0`` … each fed by every node of ``from``."""
+
+    name: Name
+    size: Annotated[StrictInt, Field(ge=1)]
+    source: Annotated[Name | Annotated[list[Name], Field(min_length=1)], Field(alias="from")]
+    activation: Annotated[ActivationSpec, PlainValidator(_activation)] = ActivationSpec()
+    init: Annotated[InitSpec, PlainValidator(_init)] = InitSpec(name="xavier")
+    bias: Annotated[bool | float, PlainValidator(_bias_value)] = True
+    trainable: StrictBool = True
+    seed: Annotated[StrictInt, Field(ge=0)] | None = None
+    weights: Annotated[Any, _array(2, "a list of rows of numbers (one row per source node)")] = None
+    biases: Annotated[Any, _array(1, "a list of numbers (one per neuron)")] = None
+
+
+class CsvColumns(_Model):
+    """``inputs: {prefix: pixel_}``: every column whose name starts with the prefix, in file order."""
+
+    prefix: str
+
+
+class OneHot(_Model):
+    column: Name
+    classes: Annotated[list[Annotated[Any, PlainValidator(lambda v: _class_label(v))]], Field(min_length=1)] | None = (
+        None
+    )
+
+
+def _class_label(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"expected a class label (text or number), got {_describe(value)}")
+    return str(value)
+
+
+def _one_hot(value: Any) -> OneHot:
+    return OneHot.model_validate({"column": value} if isinstance(value, str) else value)
+
+
+class CsvData(_Model):
+    """``data: {csv: file.csv, inputs: ..., targets: ... | one_hot: label}`` (path relative to the spec)."""
+
+    csv: Name
+    inputs: Annotated[list[Name], Field(min_length=1)] | CsvColumns | None = None
+    targets: Annotated[list[Name], Field(min_length=1)] | None = None
+    one_hot: Annotated[OneHot, PlainValidator(_one_hot)] | None = None
+    validation_split: Annotated[float, Field(ge=0.0, lt=1.0, strict=False)] = 0.0
+    shuffle: StrictBool = True
+    seed: Annotated[StrictInt, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _one_target_kind(self) -> CsvData:
+        if (self.targets is None) == (self.one_hot is None):
+            raise ValueError("give exactly one of `targets` (a list of columns) and `one_hot` (a class-label column)")
+        return self
+
+
+def _data(value: Any) -> list[Sample] | CsvData:
+    if isinstance(value, dict):
+        return CsvData.model_validate(value)
+    if isinstance(value, list):
+        return _SAMPLES.validate_python(value)
+    raise ValueError(f"expected a list of samples or {{csv: file.csv, ...}}, got {_describe(value)}")
+
+
 class Training(_Model):
     learning_rate: Number | None = None
     epochs: Annotated[StrictInt, Field(ge=0)] | None = None
     batch_size: Annotated[StrictInt, Field(ge=1)] | None = None
     seed: StrictInt | None = None
+    optimizer: Annotated[OptimizerSpec, PlainValidator(_optimizer)] | None = None
 
     @field_validator("learning_rate")
     @classmethod
@@ -187,20 +351,46 @@ class Spec(_Model):
 
     name: str | None = None
     description: str | None = None
-    inputs: Annotated[list[Name], Field(min_length=1)]
+    inputs: Annotated[list[Annotated[str | InputLayerSpec, PlainValidator(_input_item)]], Field(min_length=1)]
     outputs: Annotated[list[Name], Field(min_length=1)]
+    layers: list[LayerSpec] = []
     nodes: dict[Name, NodeSpec] = {}
     edges: list[EdgeSpec] = []
     parameters: dict[
         Name, Annotated[ParameterSpec, PlainValidator(lambda v: ParameterSpec.model_validate(_parameter(v)))]
     ] = {}
     loss: Annotated[LossSpec, PlainValidator(_loss)] = LossSpec(name="half_squared_error")
-    data: list[Sample] = []
+    data: Annotated[list[Sample] | CsvData, PlainValidator(_data)] = []
     training: Training = Training()
 
     _file: str | None = PrivateAttr(default=None)
+    _layer_nodes: dict[str, list[str]] = PrivateAttr(default_factory=dict)
     _lines: dict[KeyPath, int] = PrivateAttr(default_factory=dict)
     _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _expand_layers(self) -> Spec:
+        # Input layers and layer names in `outputs` become plain node names here, so every
+        # consumer of `inputs`/`outputs` sees names; graph.build_graph checks the layers.
+        layer_nodes: dict[str, list[str]] = {}
+        names: list[str] = []
+        for item in self.inputs:
+            if isinstance(item, InputLayerSpec):
+                layer_nodes.setdefault(item.name, [f"{item.name}_{k}" for k in range(item.size)])
+                names.extend(f"{item.name}_{k}" for k in range(item.size))
+            else:
+                names.append(item)
+        for layer in self.layers:
+            layer_nodes.setdefault(layer.name, [f"{layer.name}_{k}" for k in range(layer.size)])
+        self.inputs = names
+        self.outputs = [n for o in self.outputs for n in (layer_nodes.get(o) or [o])]
+        self._layer_nodes = layer_nodes
+        return self
+
+    @property
+    def layer_nodes(self) -> dict[str, list[str]]:
+        """Input layers and dense layers by name → their node names (``x`` → ``x_0``, ``x_1``, …)."""
+        return self._layer_nodes
 
     @property
     def file(self) -> str | None:
@@ -334,6 +524,9 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         ("edges", "*"): EdgeSpec,
         ("parameters", "*"): ParameterSpec,
         ("data", "*"): Sample,
+        ("data",): CsvData,
+        ("layers", "*"): LayerSpec,
+        ("inputs", "*"): InputLayerSpec,
         ("training",): Training,
     }
     parent = loc[:-1]

@@ -1,0 +1,203 @@
+"""Training data: the spec's inline samples, or a CSV file named in ``data``.
+
+::
+
+    data:
+      csv: data/digits.csv          # relative to the spec file
+      inputs: {prefix: pixel_}      # or a list of columns; omitted: every column not used for targets
+      one_hot: label                # or {column: label, classes: [0, 1, ...]}; or `targets: [col, ...]`
+      validation_split: 0.1         # the last 10 % of the (shuffled) rows
+      shuffle: true                 # shuffle rows before splitting (seed: data.seed or training.seed)
+
+The i-th input column feeds the i-th input of the network, the i-th target column
+(or class) the i-th output. Every error names the file and line — of the spec for a
+bad key, of the CSV for a bad cell.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DataError, did_you_mean
+from .spec import CsvColumns, CsvData, Spec
+
+
+@dataclass
+class Dataset:
+    """Inputs ``X`` ``(samples, inputs)`` and targets ``T`` ``(samples, outputs)``, plus a validation part."""
+
+    X: np.ndarray
+    T: np.ndarray
+    X_val: np.ndarray
+    T_val: np.ndarray
+    classes: list[str] | None = None  # one-hot class labels, in output order
+
+
+def load_data(spec: Spec) -> Dataset:
+    """The spec's data as arrays (reading and checking the CSV file if there is one)."""
+    n_in, n_out = len(spec.inputs), len(spec.outputs)
+    if isinstance(spec.data, list):
+        X = np.array([[s.inputs[n] for n in spec.inputs] for s in spec.data], dtype=np.float64)
+        T = np.array([[s.targets[n] for n in spec.outputs] for s in spec.data], dtype=np.float64)
+        X, T = X.reshape(len(spec.data), n_in), T.reshape(len(spec.data), n_out)
+        return Dataset(X, T, X[:0], T[:0])
+    return _load_csv(spec, spec.data)
+
+
+def _load_csv(spec: Spec, data: CsvData) -> Dataset:
+    base = Path(spec.file).parent if spec.file else Path.cwd()
+    path = base / data.csv
+    where = ("data", "csv")
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+    except FileNotFoundError:
+        raise spec.error(DataError, f"no such file `{data.csv}` (looked for {path})", where) from None
+    except IsADirectoryError:
+        raise spec.error(DataError, f"`{data.csv}` is a directory, not a CSV file", where) from None
+    except UnicodeDecodeError as e:
+        raise spec.error(DataError, f"`{data.csv}` is not UTF-8 text ({e.reason} at byte {e.start})", where) from None
+    except (OSError, csv.Error) as e:
+        raise spec.error(DataError, f"cannot read `{data.csv}`: {e}", where) from None
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise DataError("the file is empty; the first line must name the columns", file=str(path), line=1)
+    header = [h.strip() for h in rows[0]]
+    columns: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in columns:
+            raise DataError(f"column `{name}` appears twice in the header", file=str(path), line=1)
+        columns[name] = i
+    body = [(line, row) for line, row in enumerate(rows[1:], start=2) if any(cell.strip() for cell in row)]
+    if not body:
+        raise DataError("the file has a header but no data rows", file=str(path), line=1)
+    for line, row in body:
+        if len(row) != len(header):
+            raise DataError(
+                f"{len(row)} cell(s) but the header names {len(header)} column(s)", file=str(path), line=line
+            )
+
+    def column(name: str, key: tuple) -> int:
+        if name not in columns:
+            shown = ", ".join(header[:12]) + (", …" if len(header) > 12 else "")
+            raise spec.error(
+                DataError,
+                f"column `{name}` is not in {data.csv}{did_you_mean(name, header)} (columns: {shown})",
+                key,
+            )
+        return columns[name]
+
+    # Targets first: when inputs are omitted they are every other column.
+    classes: list[str] | None = None
+    if data.one_hot is not None:
+        label_col = column(data.one_hot.column, ("data", "one_hot"))
+        target_cols = [label_col]
+    else:
+        assert data.targets is not None
+        target_cols = [column(c, ("data", "targets", i)) for i, c in enumerate(data.targets)]
+
+    if data.inputs is None:
+        input_cols = [i for i in range(len(header)) if i not in target_cols]
+    elif isinstance(data.inputs, CsvColumns):
+        input_cols = [i for i, h in enumerate(header) if h.startswith(data.inputs.prefix)]
+        if not input_cols:
+            raise spec.error(
+                DataError, f"no column of {data.csv} starts with `{data.inputs.prefix}`", ("data", "inputs", "prefix")
+            )
+    else:
+        input_cols = [column(c, ("data", "inputs", i)) for i, c in enumerate(data.inputs)]
+
+    n_in, n_out = len(spec.inputs), len(spec.outputs)
+    if len(input_cols) != n_in:
+        raise spec.error(
+            DataError,
+            f"{len(input_cols)} input column(s) selected in {data.csv} but the network has {n_in} input(s)",
+            ("data", "inputs") if data.inputs is not None else ("data",),
+        )
+
+    X = _numbers(body, input_cols, header, path)
+    if data.one_hot is not None:
+        labels = [row[label_col].strip() for _, row in body]
+        if data.one_hot.classes is not None:
+            classes = list(data.one_hot.classes)
+            known = set(classes)
+            for line, label in zip((line for line, _ in body), labels):
+                if label not in known:
+                    raise DataError(
+                        f"column `{header[label_col]}`: class `{label}` is not one of the listed classes "
+                        f"({', '.join(classes)})",
+                        file=str(path),
+                        line=line,
+                    )
+        else:
+            classes = _sorted_labels(set(labels))
+        if len(classes) != n_out:
+            raise spec.error(
+                DataError,
+                f"{len(classes)} class(es) in column `{header[label_col]}` but the network has {n_out} output(s)",
+                ("data", "one_hot"),
+            )
+        position = {c: k for k, c in enumerate(classes)}
+        T = np.zeros((len(body), n_out))
+        T[np.arange(len(body)), [position[label] for label in labels]] = 1.0
+    else:
+        if len(target_cols) != n_out:
+            raise spec.error(
+                DataError,
+                f"{len(target_cols)} target column(s) but the network has {n_out} output(s)",
+                ("data", "targets"),
+            )
+        T = _numbers(body, target_cols, header, path)
+
+    n = len(body)
+    order = np.arange(n)
+    if data.shuffle and data.validation_split > 0:
+        seed = data.seed if data.seed is not None else (spec.training.seed or 0)
+        order = np.random.default_rng(abs(seed)).permutation(n)
+    n_val = int(round(n * data.validation_split))
+    if data.validation_split > 0 and (n_val == 0 or n_val == n):
+        raise spec.error(
+            DataError,
+            f"validation_split {data.validation_split:g} of {n} row(s) leaves "
+            + ("no validation rows" if n_val == 0 else "no training rows"),
+            ("data", "validation_split"),
+        )
+    train, val = order[: n - n_val], order[n - n_val :]
+    return Dataset(X[train], T[train], X[val], T[val], classes)
+
+
+def _numbers(body: list[tuple[int, list[str]]], cols: list[int], header: list[str], path: Path) -> np.ndarray:
+    """Cells of ``cols`` as float64; the first bad cell is reported with its line and column."""
+    try:
+        X = np.array([[float(row[c]) for c in cols] for _, row in body], dtype=np.float64)
+    except ValueError:
+        for line, row in body:
+            for c in cols:
+                try:
+                    float(row[c])
+                except ValueError:
+                    cell = row[c].strip()
+                    what = "an empty cell" if not cell else f"`{cell}`"
+                    raise DataError(
+                        f"column `{header[c]}`: {what} is not a number", file=str(path), line=line
+                    ) from None
+        raise  # pragma: no cover
+    bad = ~np.isfinite(X)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        line, row = body[r]
+        raise DataError(
+            f"column `{header[cols[c]]}`: `{row[cols[c]].strip()}` is not a finite number", file=str(path), line=line
+        )
+    return X.reshape(len(body), len(cols))
+
+
+def _sorted_labels(labels: set[str]) -> list[str]:
+    """Class labels in numeric order when they are all numbers (``2`` before ``10``), else text order."""
+    try:
+        return sorted(labels, key=float)
+    except ValueError:
+        return sorted(labels)

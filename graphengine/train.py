@@ -1,0 +1,300 @@
+"""The training loop: optimisers over the flat parameter vector, accuracy, a NaN guard.
+
+:meth:`Network.train <graphengine.network.Network.train>` is the API; :func:`fit`
+does the work. Full-batch training runs one forward pass per epoch: the pass that
+measures the loss after a step is the one the next step differentiates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .engine import Forward, forward, gradient, loss_of
+from .errors import GraphEngineError, PluginError, TrainingError
+from .registry import Optimizer, check_params, default_registry
+
+if TYPE_CHECKING:
+    from .network import Network
+
+#: ``callback(epoch, loss, metrics)`` after every epoch; ``metrics`` may hold
+#: ``accuracy``, ``val_loss`` and ``val_accuracy``.
+Callback = Callable[[int, float, dict[str, float]], None]
+
+
+@dataclass
+class History:
+    """What :meth:`Network.train` did: the loss (and accuracy) after every epoch."""
+
+    losses: list[float]
+    epochs: int
+    interrupted: bool = False
+    accuracies: list[float] | None = None  # for classification losses
+    val_losses: list[float] | None = None  # with a validation split
+    val_accuracies: list[float] | None = None
+    optimizer: str = "sgd"
+    learning_rate: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def final_loss(self) -> float:
+        return self.losses[-1] if self.losses else float("nan")
+
+
+# --------------------------------------------------------------------------- accuracy
+
+
+def accuracy(loss_name: str, Y: np.ndarray, T: np.ndarray) -> float | None:
+    """Share of correct predictions for classification losses, else None.
+
+    ``softmax_cross_entropy``: the arg-max output is the target's arg-max class;
+    ``binary_cross_entropy``: every output is on the target's side of 0.5 (averaged
+    over samples and outputs).
+
+    >>> accuracy("softmax_cross_entropy", np.array([[2.0, 1.0], [0.0, 3.0]]), np.array([[1.0, 0], [1, 0]]))
+    0.5
+    """
+    if len(Y) == 0:
+        return None
+    if loss_name == "softmax_cross_entropy":
+        return float(np.mean(np.argmax(Y, axis=1) == np.argmax(T, axis=1)))
+    if loss_name == "binary_cross_entropy":
+        return float(np.mean((Y >= 0.5) == (T >= 0.5)))
+    return None
+
+
+def is_classification(loss_name: str) -> bool:
+    return loss_name in ("softmax_cross_entropy", "binary_cross_entropy")
+
+
+def evaluate(net: Network) -> dict[str, float]:
+    """Loss and accuracy of the current parameters on the training (and validation) data."""
+    plan = net.plan
+    result: dict[str, float] = {}
+    for prefix, X, T in (("", net.X, net.T), ("val_", net.X_val, net.T_val)):
+        if len(X) == 0:
+            continue
+        fwd = forward(plan, net.theta, X)
+        result[prefix + "loss"] = loss_of(plan, fwd, T)[0]
+        acc = accuracy(plan.loss.name, fwd.outputs, T)
+        if acc is not None:
+            result[prefix + "accuracy"] = acc
+    return result
+
+
+# --------------------------------------------------------------------------- optimisers
+
+
+def resolve_optimizer(
+    net: Network, name: str | None = None, learning_rate: float | None = None
+) -> tuple[Optimizer, dict[str, float]]:
+    """The optimiser and its parameters: ``name``/``learning_rate`` override ``training:``.
+
+    The learning rate comes from ``learning_rate``, else ``training.learning_rate``,
+    else the optimiser mapping's ``learning_rate``, else the optimiser's default.
+    """
+    from .registry import Registry
+
+    spec = net.spec
+    registry: Registry = net.registry or default_registry()
+    chosen = spec.training.optimizer
+    path: tuple = ("training", "optimizer")
+    given: dict[str, Any] = {}
+    if name is None and chosen is not None:
+        name, given = chosen.name, chosen.params
+    elif name is not None:
+        try:
+            return _with_rate(registry.optimizer(name), {}, net, learning_rate)
+        except PluginError as e:
+            raise PluginError(f"--optimizer: {e.message}") from None
+    name = name or "sgd"
+    try:
+        opt = registry.optimizer(name)
+        params = check_params(opt, given)
+    except PluginError as e:
+        raise spec.error(PluginError, e.message, path) from None
+    if "learning_rate" in given and spec.training.learning_rate is not None:
+        raise spec.error(
+            PluginError,
+            "the learning rate is set twice, in training.learning_rate and in training.optimizer; keep one",
+            path + ("learning_rate",),
+        )
+    return _with_rate(opt, params, net, learning_rate)
+
+
+def _with_rate(
+    opt: Optimizer, params: dict[str, float], net: Network, learning_rate: float | None
+) -> tuple[Optimizer, dict[str, float]]:
+    params = dict(opt.params) | params
+    if learning_rate is not None:
+        params["learning_rate"] = float(learning_rate)
+    elif net.spec.training.learning_rate is not None:
+        params["learning_rate"] = net.spec.training.learning_rate
+    return opt, params
+
+
+# --------------------------------------------------------------------------- the loop
+
+
+def fit(
+    net: Network,
+    epochs: int,
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    callback: Callback | None = None,
+    optimizer: str | None = None,
+) -> History:
+    """Train ``net`` in place for ``epochs`` passes over its data; see :meth:`Network.train`."""
+    net._require_data()
+    opt, params = resolve_optimizer(net, optimizer, learning_rate)
+    spec, plan = net.spec, net.plan
+    batch_size = batch_size or spec.training.batch_size
+    seed = spec.training.seed if seed is None else seed
+    rng = np.random.default_rng(None if seed is None else abs(seed))
+    X, T, X_val, T_val = net.X, net.T, net.X_val, net.T_val
+    n = len(X)
+    mini = batch_size is not None and batch_size < n
+    classify = is_classification(plan.loss.name)
+    validate = len(X_val) > 0
+
+    history = History(
+        [],
+        0,
+        accuracies=[] if classify else None,
+        val_losses=[] if validate else None,
+        val_accuracies=[] if classify and validate else None,
+        optimizer=opt.name,
+        learning_rate=params["learning_rate"],
+    )
+    # Only trainable parameters move; with none frozen the update needs no gather/scatter.
+    frozen = not bool(plan.trainable.all())
+    movable = np.flatnonzero(plan.trainable)
+    state: dict[str, Any] = {"t": 0}
+    theta = net.theta = np.array(net.theta, dtype=np.float64)  # updated in place from here on
+
+    def update(grad: np.ndarray) -> None:
+        state["t"] += 1
+        if frozen:
+            theta[movable] -= opt.function(grad[movable], state, **params)
+        else:
+            np.subtract(theta, opt.function(grad, state, **params), out=theta)
+
+    try:
+        fwd = forward(plan, theta, X)
+        for epoch in range(1, epochs + 1):
+            if mini:
+                order = rng.permutation(n)
+                for s in range(0, n, batch_size):
+                    idx = order[s : s + batch_size]
+                    update(gradient(plan, theta, forward(plan, theta, X[idx]), T[idx]))
+            else:
+                update(gradient(plan, theta, fwd, T))
+            fwd = forward(plan, theta, X)
+            loss = loss_of(plan, fwd, T)[0]
+            if not math.isfinite(loss):
+                raise TrainingError(_non_finite_message(net, fwd, epoch, loss), file=spec.file, path=("training",))
+            history.losses.append(loss)
+            history.epochs = epoch
+            metrics: dict[str, float] = {}
+            if classify:
+                metrics["accuracy"] = accuracy(plan.loss.name, fwd.outputs, T)  # type: ignore[assignment]
+                history.accuracies.append(metrics["accuracy"])  # type: ignore[union-attr]
+            if validate:
+                fv = forward(plan, theta, X_val)
+                metrics["val_loss"] = loss_of(plan, fv, T_val)[0]
+                history.val_losses.append(metrics["val_loss"])  # type: ignore[union-attr]
+                if classify:
+                    metrics["val_accuracy"] = accuracy(plan.loss.name, fv.outputs, T_val)  # type: ignore[assignment]
+                    history.val_accuracies.append(metrics["val_accuracy"])  # type: ignore[union-attr]
+            if callback is not None:
+                callback(epoch, loss, metrics)
+    except KeyboardInterrupt:
+        history.interrupted = True
+    return history
+
+
+def _non_finite_message(net: Network, fwd: Forward, epoch: int, loss: float) -> str:
+    """Name the first node, in topological (plan) order, whose value stopped being finite."""
+    plan = net.plan
+    message = f"epoch {epoch}: the loss became {loss}"
+    net_bad = ~np.isfinite(fwd.net)
+    out_bad = ~np.isfinite(fwd.out)
+    columns = np.flatnonzero((net_bad | out_bad).any(axis=0))
+    if len(columns):
+        c = int(columns[0])
+        what, bad = ("net", net_bad) if net_bad[:, c].any() else ("out", out_bad)
+        sample = int(np.flatnonzero(bad[:, c])[0])
+        value = (fwd.net if what == "net" else fwd.out)[sample, c]
+        return (
+            f"{message}; the first node that went non-finite is `{plan.nodes[c]}` "
+            f"({what} = {value} in sample {sample}); try a smaller learning rate"
+        )
+    bad_params = np.flatnonzero(~np.isfinite(net.theta))
+    if len(bad_params):
+        k = int(bad_params[0])
+        return f"{message}; parameter `{plan.parameters[k]}` is {net.theta[k]}; try a smaller learning rate"
+    return f"{message} although every node value is finite (outputs too large for the loss?); try a smaller learning rate"
+
+
+# --------------------------------------------------------------------------- plots
+
+
+PLOT_FORMATS = (".svg", ".png", ".pdf")
+
+
+def check_plot(path: str) -> None:
+    """Fail early (before training) when a plot cannot be written."""
+    if Path(path).suffix.lower() not in PLOT_FORMATS:
+        raise GraphEngineError(f"--plot: `{path}` must end in {', '.join(PLOT_FORMATS)}")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise GraphEngineError(
+            "--plot needs matplotlib, which is not installed: pip install 'graphengine[plot]'"
+        ) from None
+
+
+def plot_history(history: History, path: str, title: str = "") -> None:
+    """Draw the loss (and accuracy) per epoch into an SVG, PNG or PDF file, atomically."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .network import write_atomic
+
+    epochs = np.arange(1, len(history.losses) + 1)
+    with_accuracy = history.accuracies is not None
+    fig, axes = plt.subplots(1, 2 if with_accuracy else 1, figsize=(10 if with_accuracy else 6, 4), squeeze=False)
+    ax = axes[0, 0]
+    ax.plot(epochs, history.losses, label="training")
+    if history.val_losses is not None:
+        ax.plot(epochs, history.val_losses, label="validation")
+        ax.legend()
+    ax.set(xlabel="epoch", ylabel="loss", title="loss")
+    if all(v > 0 for v in history.losses) and len(history.losses) > 1:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    if with_accuracy:
+        ax = axes[0, 1]
+        ax.plot(epochs, history.accuracies, label="training")
+        if history.val_accuracies is not None:
+            ax.plot(epochs, history.val_accuracies, label="validation")
+            ax.legend()
+        ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=Path(path).suffix.lower().lstrip("."))
+    plt.close(fig)
+    write_atomic(Path(path), buffer.getvalue())
