@@ -249,15 +249,24 @@ def _plain(value: Any) -> Any:
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write a file so that readers never see a partial one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a file so that readers never see a partial one (a temp file, then rename).
+
+    An operating-system failure (no such folder, no permission, disk full) becomes a
+    one-line :class:`GraphEngineError` naming the file.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(path)) from e
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(text.encode("utf-8") if isinstance(text, str) else text)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(path)) from e
         raise
 
 
