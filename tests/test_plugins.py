@@ -624,3 +624,18 @@ def test_an_entry_point_must_name_a_plugin(tmp_path, monkeypatch):
     write(dist / "entry_points.txt", "[graphengine.activations]\nmissing = no_such_module_xyz:thing\n")
     with pytest.raises(PluginError, match=r"importing it raised ModuleNotFoundError"):
         discover()
+
+
+@pytest.mark.parametrize(
+    "loss, expected",
+    [
+        ("{name: huber, detla: 2.0}", r"net.yaml:\d+: loss.detla: unknown key `detla`; did you mean `delta`\?"),
+        ("{name: huber, delta: big}", r"net.yaml:\d+: loss: loss `huber`: parameter `delta` must be a finite number"),
+        ("{name: mse, delta: 2.0}", r"net.yaml:\d+: loss.*`delta`"),
+    ],
+)
+def test_bad_loss_parameters(tmp_path, capsys, loss, expected):
+    (tmp_path / "net.yaml").write_text(net_text("sigmoid", "identity", loss))
+    assert main(["run", str(tmp_path / "net.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.search(expected, err), err
