@@ -83,6 +83,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       graphengine validate specs/my_net.yaml
 
     Exit status: 0 ok, 1 a check found something wrong, 2 invalid input.
+    `graphengine COMMAND --help` shows a command's options.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -94,12 +95,18 @@ spec_argument = click.argument("spec", type=click.Path(dir_okay=False))
 # ---------------------------------------------------------------------- validate
 
 
-@cli.command()
+@cli.command(short_help="Check SPEC: one line saying what is wrong, or that it is fine.")
 @spec_argument
 @plugin_option
 @click.pass_context
 def validate(ctx: click.Context, spec: str) -> None:
-    """Check SPEC and say what is wrong, or that it is fine."""
+    """Check SPEC and say what is wrong, or that it is fine.
+
+    Checks the YAML, every key and value, the graph (acyclic, every node reachable
+    from an input, every reference declared), the activations, the loss and the data.
+    Exit status 0 when the spec is fine; 2 and one `error: FILE:LINE: KEY: ...` line
+    on stderr when it is not.
+    """
     net = _load(spec, ctx)
     p = net.plan
     n_edges = net.graph.number_of_edges()
@@ -180,7 +187,7 @@ def _run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> N
     console.print(table)
 
 
-@cli.command()
+@cli.command(short_help="One training step, showing every value, gradient and update.")
 @spec_argument
 @plugin_option
 @click.option(
@@ -188,7 +195,7 @@ def _run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> N
     "--learning-rate",
     "lr",
     type=click.FloatRange(min=0, min_open=True),
-    help="Learning rate (overrides the spec's training.learning_rate).",
+    help="Learning rate (overrides the spec's training.learning_rate; default 0.1).",
 )
 @click.option(
     "--json",
@@ -215,7 +222,7 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
 # ---------------------------------------------------------------------- train
 
 
-@cli.command()
+@cli.command(short_help="Train SPEC by gradient descent; report the loss (and accuracy).")
 @spec_argument
 @plugin_option
 @click.option(
@@ -226,7 +233,7 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
     "--learning-rate",
     "lr",
     type=click.FloatRange(min=0, min_open=True),
-    help="Learning rate (overrides the spec).",
+    help="Learning rate (overrides the spec's training.learning_rate; default: the optimiser's, 0.1 for sgd).",
 )
 @click.option("--batch-size", type=click.IntRange(min=1), help="Mini-batch size (default: the whole data set).")
 @click.option("--seed", type=int, help="Seed for shuffling mini-batches.")
