@@ -1,0 +1,506 @@
+"""A written derivation — headings, sentences, equation chains, tables — and its three renderings.
+
+Every piece of mathematics is kept twice, as terminal text and as LaTeX (:class:`M`),
+so one derivation prints as plain text, as Markdown with ``$$ … $$`` blocks (GitHub,
+Jupyter, pandoc) or as a standalone LaTeX document. Plugin formulas are LaTeX only;
+:func:`tex_to_text` turns the usual subset into readable text, and
+:func:`substitute` puts symbols or numbers in for ``x``, ``y``, ``t`` ... in them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+# --------------------------------------------------------------------------- numbers
+
+
+def number(x: float, digits: int = 4) -> str:
+    """``x`` rounded for reading: ``digits`` decimals, but at least ``digits - 1``
+    significant digits for small values, trailing zeros dropped.
+
+    >>> number(0.3775), number(0.08216704), number(0.000438), number(0.15), number(-2.5)
+    ('0.3775', '0.0822', '0.000438', '0.15', '-2.5')
+    """
+    if x == 0 or not math.isfinite(x):
+        return "0" if x == 0 else str(x)
+    a = abs(x)
+    if a >= 1e7 or a < 10.0 ** -(digits + 4):
+        mantissa, exponent = f"{x:.{max(digits - 1, 1)}e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    e = math.floor(math.log10(a))
+    decimals = max(digits, digits - 2 - e)
+    s = f"{x:.{decimals}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+# --------------------------------------------------------------------------- maths in two forms
+
+
+@dataclass(frozen=True)
+class M:
+    """One piece of mathematics as terminal text and as LaTeX."""
+
+    text: str
+    tex: str
+
+    def __add__(self, other: M) -> M:
+        return M(self.text + other.text, self.tex + other.tex)
+
+
+def m_number(x: float, digits: int, wrap_negative: bool = False) -> M:
+    s = number(x, digits)
+    if "e" in s:
+        mantissa, exponent = s.split("e")
+        tex = rf"{mantissa} \times 10^{{{exponent}}}"
+    else:
+        tex = s
+    if wrap_negative and s.startswith("-"):
+        return M(f"({s})", rf"\left({tex}\right)")
+    return M(s, tex)
+
+
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "_": r"\_",
+    "^": r"\^{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "~": r"\~{}",
+}
+
+
+def escape_tex_text(s: str) -> str:
+    """Plain text made safe for LaTeX text mode (and for ``\\text{…}``)."""
+    out = "".join(_TEX_SPECIAL.get(c, c) for c in s)
+    for uni, tex in _UNICODE_TEX.items():
+        out = out.replace(uni, tex)
+    # pdflatex cannot typeset other non-ASCII characters without extra packages.
+    return "".join(c if ord(c) < 128 else "?" for c in out)
+
+
+_UNICODE_TEX = {
+    "→": r"$\to$",
+    "∂": r"$\partial$",
+    "×": r"$\times$",
+    "·": r"$\cdot$",
+    "−": "-",
+    "≈": r"$\approx$",
+    "η": r"$\eta$",
+    "Σ": r"$\Sigma$",
+    "…": r"\dots{}",
+    "—": "---",
+    "–": "--",
+    "’": "'",
+    "′": "'",
+}
+
+
+def name_tex(name: str, subscript: bool = False) -> str:
+    """A node or parameter name in maths: ``w1`` → ``w_{1}``, ``h1->o1`` → ``w_{h1 \\to o1}``."""
+    if subscript:
+        return name if re.fullmatch(r"[A-Za-z0-9]+", name) else rf"\text{{{escape_tex_text(name)}}}"
+    match = re.fullmatch(r"([A-Za-z])(\d+)", name)
+    if match:
+        return f"{match[1]}_{{{match[2]}}}"
+    if re.fullmatch(r"[A-Za-z]", name):
+        return name
+    edge = re.fullmatch(r"(.+)->(.+)", name)
+    if edge:
+        return rf"w_{{{name_tex(edge[1], True)} \to {name_tex(edge[2], True)}}}"
+    if name.endswith(".bias"):
+        return rf"b_{{{name_tex(name[:-5], True)}}}"
+    if re.fullmatch(r"[A-Za-z0-9]+", name):
+        return rf"\mathrm{{{name}}}"
+    return rf"\text{{{escape_tex_text(name)}}}"
+
+
+def name_text(name: str) -> str:
+    return name.replace("->", "→")
+
+
+# --------------------------------------------------------------------------- LaTeX formulas → text
+
+_SYMBOLS = {
+    "sigma": "σ",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "lambda": "λ",
+    "mu": "μ",
+    "tau": "τ",
+    "theta": "θ",
+    "epsilon": "ε",
+    "varepsilon": "ε",
+    "pi": "π",
+    "phi": "φ",
+    "eta": "η",
+    "cdot": "·",
+    "times": "×",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "to": "→",
+    "infty": "∞",
+    "sum": "Σ",
+    "prod": "Π",
+    "partial": "∂",
+    "approx": "≈",
+    "neq": "≠",
+    "pm": "±",
+    "cdots": "…",
+    "ldots": "…",
+    "dots": "…",
+    "quad": "  ",
+    "qquad": "   ",
+    ",": " ",
+    ";": " ",
+    ":": " ",
+    "!": "",
+    " ": " ",
+    "left": "",
+    "right": "",
+    "big": "",
+    "Big": "",
+    "bigl": "",
+    "bigr": "",
+    "textstyle": "",
+    "displaystyle": "",
+    "{": "{",
+    "}": "}",
+    "lbrace": "{",
+    "rbrace": "}",
+    "%": "%",
+    "_": "_",
+    "&": "&",
+}
+_SUPERSCRIPT = str.maketrans("0123456789+-n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ")
+_FRACTIONS = {("1", "2"): "½", ("1", "3"): "⅓", ("1", "4"): "¼"}
+_SIMPLE = re.compile(r"[\w.·σαβγδλμτθεπφη′']+|\([^()]*\)|\[[^\[\]]*\]")
+
+
+def _group(s: str, i: int) -> tuple[str, int]:
+    """The argument starting at ``s[i]``: a braced group's content or one token."""
+    while i < len(s) and s[i] == " ":
+        i += 1
+    if i >= len(s):
+        return "", i
+    if s[i] == "{":
+        depth, j = 0, i
+        while j < len(s):
+            depth += {"{": 1, "}": -1}.get(s[j], 0)
+            if depth == 0:
+                return s[i + 1 : j], j + 1
+            j += 1
+        return s[i + 1 :], len(s)
+    if s[i] == "\\":
+        m = re.match(r"\\([A-Za-z]+|.)", s[i:])
+        assert m
+        return m.group(0), i + len(m.group(0))
+    return s[i], i + 1
+
+
+def _wrap(text: str) -> str:
+    return text if _SIMPLE.fullmatch(text) else f"({text})"
+
+
+def tex_to_text(s: str) -> str:
+    """A readable plain-text form of a LaTeX formula (the subset plugins use).
+
+    >>> tex_to_text(r"\\frac{1}{1 + e^{-x}}"), tex_to_text(r"\\tfrac{1}{2}(t - y)^2"), tex_to_text(r"y\\,(1 - y)")
+    ('1/(1 + e^(−x))', '½(t − y)²', 'y (1 − y)')
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            m = re.match(r"\\([A-Za-z]+|.)", s[i:])
+            assert m
+            cmd, i = m.group(1), i + len(m.group(0))
+            if cmd in ("frac", "tfrac", "dfrac"):
+                num, i = _group(s, i)
+                den, i = _group(s, i)
+                if (num.strip(), den.strip()) in _FRACTIONS:
+                    out.append(_FRACTIONS[(num.strip(), den.strip())])
+                else:
+                    out.append(f"{_wrap(tex_to_text(num))}/{_wrap(tex_to_text(den))}")
+            elif cmd in ("operatorname", "mathrm", "text", "mathbf", "mathit", "boldsymbol", "mathsf"):
+                arg, i = _group(s, i)
+                out.append(tex_to_text(arg))
+            elif cmd == "sqrt":
+                arg, i = _group(s, i)
+                out.append(f"√{_wrap(tex_to_text(arg))}")
+            elif cmd == "begin":
+                env, i = _group(s, i)
+                end = s.find(rf"\end{{{env}}}", i)
+                body = s[i : end if end >= 0 else len(s)]
+                i = end + len(rf"\end{{{env}}}") if end >= 0 else len(s)
+                rows = [r for r in re.split(r"\\\\", body) if r.strip()]
+                if env == "cases":
+                    parts = []
+                    for row in rows:
+                        value, _, cond = row.partition("&")
+                        parts.append(f"{tex_to_text(value).strip()} if {tex_to_text(cond).strip()}")
+                    out.append("; ".join(parts))
+                else:
+                    out.append("; ".join(tex_to_text(r.replace("&", "")).strip() for r in rows))
+            elif cmd == "\\":
+                out.append("; ")
+            elif cmd in _SYMBOLS:
+                out.append(_SYMBOLS[cmd])
+            elif cmd in ("ln", "log", "exp", "tanh", "sinh", "cosh", "sin", "cos", "max", "min", "sgn"):
+                out.append(cmd + ("" if i < len(s) and s[i] in "(^_" else " "))
+            else:
+                out.append(cmd)
+            continue
+        if c in "^_":
+            arg, i = _group(s, i + 1)
+            inner = tex_to_text(arg)
+            if c == "^" and inner and all(ch in "0123456789+-n" for ch in inner):
+                out.append(inner.translate(_SUPERSCRIPT))
+            elif c == "^":
+                out.append(f"^{_wrap(inner)}")
+            else:
+                out.append(f"_{inner}")
+            continue
+        if c == "{":
+            arg, i = _group(s, i)
+            out.append(tex_to_text(arg))
+            continue
+        out.append({"-": "−", "*": "·", "~": " "}.get(c, c))
+        i += 1
+    return re.sub(r" {2,}", " ", "".join(out)).strip() if out else ""
+
+
+# --------------------------------------------------------------------------- substitution
+
+_PLACEHOLDER = "\\gevar"
+
+
+def substitute(formula: str, values: dict[str, M], numeric: bool = False) -> M:
+    """Put ``values`` in for the variables of a LaTeX ``formula``; return text and LaTeX.
+
+    A variable is a standalone letter or word (``x``, ``y``, ``alpha``) or a Greek
+    command (``\\alpha``); ``t_k`` and ``\\mathrm{x}`` are left alone. Numbers get an
+    explicit ``·`` where the formula multiplies by juxtaposition.
+    """
+    found: list[M] = []
+
+    def repl_factory(value: M):
+        def repl(match: re.Match[str]) -> str:
+            found.append(value)
+            token = f"{_PLACEHOLDER}{{{len(found) - 1}}}"
+            if not numeric:
+                return token
+            before = formula[: match.start()]
+            before = re.sub(r"(\\[,;! ]|\s)+$", "", before)
+            after = formula[match.end() :]
+            after = re.sub(r"^(\\[,;! ]|\s)+", "", after)
+            left = bool(re.search(r"([A-Za-z0-9)]|\\[A-Za-z]+|\})$", before)) and not re.search(
+                r"(\\left|\\cdot|\\times|[\^_{(])$", before
+            )
+            right = bool(re.match(r"([A-Za-z0-9(]|\\(?!cdot|times|le|ge|leq|geq|right|end|\\)[A-Za-z]+)", after))
+            return (r"\cdot " if left else "") + token + (r" \cdot " if right else "")
+
+        return repl
+
+    # Longest names first, so `alpha` is not replaced inside `alpha2`.
+    pattern_parts = []
+    for name in sorted(values, key=len, reverse=True):
+        if name.isalpha() and len(name) > 1 and name in _SYMBOLS:
+            pattern_parts.append((name, rf"\\{name}(?![A-Za-z])"))
+        pattern_parts.append((name, rf"(?<![A-Za-z\\_]){re.escape(name)}(?![A-Za-z0-9_])"))
+    result = formula
+    # One combined pass, so a substituted value is never substituted again.
+    combined = "|".join(f"(?P<g{i}>{p})" for i, (_, p) in enumerate(pattern_parts))
+    if combined:
+        names = [n for n, _ in pattern_parts]
+
+        def dispatch(match: re.Match[str]) -> str:
+            index = int(match.lastgroup[1:])  # type: ignore[index]
+            return repl_factory(values[names[index]])(match)
+
+        result = re.sub(combined, dispatch, formula)
+        # Two substituted neighbours (`\beta x`) would each bring a `·`.
+        result = re.sub(r"\\cdot(?:\s|\\[,;! ])*\\cdot", r"\\cdot", result)
+    text = tex_to_text(result)
+    tex = result
+    for k, value in enumerate(found):
+        token = f"{_PLACEHOLDER}{{{k}}}"
+        text_token = tex_to_text(token)
+        text = text.replace(text_token, value.text, 1)
+        tex = tex.replace(token, value.tex if not numeric else "{" + value.tex + "}", 1)
+    return M(text, tex)
+
+
+# --------------------------------------------------------------------------- the document
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass
+class Para:
+    text: str
+    indent: int = 0
+
+
+@dataclass
+class Eq:
+    """An equation chain ``a = b = c …``, optionally labelled (``piece 1``)."""
+
+    parts: list[M]
+    label: str = ""
+    indent: int = 0
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Derivation:
+    title: str
+    items: list[Heading | Para | Eq | Table] = field(default_factory=list)
+
+    def add(self, item: Heading | Para | Eq | Table) -> None:
+        self.items.append(item)
+
+    def render(self, fmt: str = "text") -> str:
+        """``text``, ``markdown`` or ``latex``."""
+        if fmt not in RENDERERS:
+            raise ValueError(f"unknown format `{fmt}` (choose from {', '.join(RENDERERS)})")
+        return RENDERERS[fmt](self)
+
+
+def _dedupe(parts: list[M]) -> list[M]:
+    kept: list[M] = []
+    for p in parts:
+        if not kept or p.text != kept[-1].text:
+            kept.append(p)
+    return kept
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    padded = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    return ("  " + "  ".join(padded)).rstrip()
+
+
+def to_text(doc: Derivation, width: int = 110) -> str:
+    lines = [doc.title, "=" * len(doc.title), ""]
+    for item in doc.items:
+        if isinstance(item, Heading):
+            if lines[-1] == "":
+                lines.pop()
+            lines += ["", item.text, ("=" if item.level == 1 else "-") * len(item.text)]
+        elif isinstance(item, Para):
+            lines.append("  " * item.indent + item.text)
+            if not item.indent:
+                lines.append("")
+        elif isinstance(item, Eq):
+            parts = _dedupe(item.parts)
+            pad = "  " * (item.indent + 1)
+            head = pad + (f"{item.label}: " if item.label else "")
+            line = head + " = ".join(p.text for p in parts)
+            if len(line) <= width or len(parts) < 3:
+                lines.append(line)
+            else:
+                lines.append(head + parts[0].text + " = " + parts[1].text)
+                cont = " " * (len(head) + len(parts[0].text)) + " = "
+                lines += [cont + p.text for p in parts[2:]]
+        elif isinstance(item, Table):
+            cols = [item.header] + item.rows
+            widths = [max(len(r[i]) for r in cols) for i in range(len(item.header))]
+            lines += ["", _row(item.header, widths), "  " + "  ".join("-" * w for w in widths)]
+            lines += [_row(r, widths) for r in item.rows]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _eq_tex(parts: list[M]) -> str:
+    parts = _dedupe(parts)
+    if len(parts) <= 2 or sum(len(p.tex) for p in parts) < 90:
+        return " = ".join(p.tex for p in parts)
+    body = [f"{parts[0].tex} &= {parts[1].tex}"] + [f"&= {p.tex}" for p in parts[2:]]
+    return "\\begin{aligned}\n" + " \\\\\n".join(body) + "\n\\end{aligned}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$])")
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def to_markdown(doc: Derivation) -> str:
+    out = [f"# {_md(doc.title)}", ""]
+    for item in doc.items:
+        if isinstance(item, Heading):
+            out += [f"{'#' * (item.level + 1)} {_md(item.text)}", ""]
+        elif isinstance(item, Para):
+            out += [_md(item.text), ""]
+        elif isinstance(item, Eq):
+            if item.label:
+                out += [f"*{_md(item.label)}*", ""]
+            out += ["$$", _eq_tex(item.parts), "$$", ""]
+        elif isinstance(item, Table):
+            out.append("| " + " | ".join(_md(h) for h in item.header) + " |")
+            out.append("|" + "|".join(":---" if i == 0 else "---:" for i in range(len(item.header))) + "|")
+            out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in item.rows]
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def to_latex(doc: Derivation) -> str:
+    out = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[T1]{fontenc}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\allowdisplaybreaks",
+        r"\setlength{\parindent}{0pt}",
+        r"\setlength{\parskip}{0.5em}",
+        rf"\title{{{escape_tex_text(doc.title)}}}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+        "",
+    ]
+    for item in doc.items:
+        if isinstance(item, Heading):
+            command = "section" if item.level == 1 else "subsection"
+            out += [rf"\{command}*{{{escape_tex_text(item.text)}}}", ""]
+        elif isinstance(item, Para):
+            out += [escape_tex_text(item.text), ""]
+        elif isinstance(item, Eq):
+            if item.label:
+                out.append(rf"\textit{{{escape_tex_text(item.label)}}}")
+            out += [r"\[", _eq_tex(item.parts), r"\]", ""]
+        elif isinstance(item, Table):
+            spec = "l" + "r" * (len(item.header) - 1)
+            out += [r"\begin{center}", rf"\begin{{tabular}}{{{spec}}}", r"\hline"]
+            out.append(" & ".join(escape_tex_text(h) for h in item.header) + r" \\ \hline")
+            out += [" & ".join(escape_tex_text(c) for c in row) + r" \\" for row in item.rows]
+            out += [r"\hline", r"\end{tabular}", r"\end{center}", ""]
+    out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+RENDERERS = {"text": to_text, "markdown": to_markdown, "latex": to_latex}
