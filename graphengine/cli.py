@@ -370,6 +370,111 @@ def _progress(total: int, enabled: bool) -> tuple[Callable[[int, float, dict], N
     return update, progress.stop
 
 
+# ---------------------------------------------------------------------- explain / check
+
+
+@cli.command()
+@spec_argument
+@plugin_option
+@click.option("--param", "params", multiple=True, metavar="P", help="Explain this parameter only (repeatable).")
+@click.option("--node", metavar="N", help="Explain this neuron: its forward pass, its ∂E/∂net and its parameters.")
+@click.option(
+    "--format", "fmt_", type=click.Choice(["text", "markdown", "latex"]), default="text", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")
+@click.option(
+    "--precision", type=click.IntRange(1, 12), default=4, show_default=True, help="Decimals of the rounded numbers."
+)
+@click.option("--sample", type=click.IntRange(min=0), default=0, show_default=True, help="Sample whose pieces to show.")
+@click.option("--lr", "--learning-rate", "lr", type=click.FloatRange(min=0, min_open=True), help="Learning rate.")
+@click.option("--all", "full", is_flag=True, help="Explain everything even on a large network.")
+@click.pass_context
+def explain(
+    ctx: click.Context,
+    spec: str,
+    params: tuple[str, ...],
+    node: str | None,
+    fmt_: str,
+    output: str | None,
+    precision: int,
+    sample: int,
+    lr: float | None,
+    full: bool,
+) -> None:
+    """Write out the chain rule for one training step of SPEC, with every number.
+
+    The forward pass with numbers substituted, each output's loss term, then for
+    every parameter ∂E/∂out × ∂out/∂net × ∂net/∂p piece by piece, the update, and a
+    table. Markdown uses $$ … $$ blocks (GitHub, Jupyter, pandoc); latex is a
+    standalone document for pdflatex. Networks with more than 30 parameters get a
+    summary unless you focus with --param / --node (or pass --all).
+    """
+    from pathlib import Path
+
+    from .explain import explain as build
+    from .network import write_atomic
+
+    net = _load(spec, ctx)
+    doc = build(net, net.trace(lr), params=params, node=node, digits=precision, sample=sample, full=full)
+    text = doc.render(fmt_)
+    if output:
+        write_atomic(Path(output), text)
+        click.echo(f"explanation written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@spec_argument
+@plugin_option
+@click.option(
+    "--expect",
+    "hand",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="YAML file of hand-computed values, one `quantity: value` per line (h1.out: 0.593, grad.w5: 0.0822).",
+)
+@click.option("--lr", "--learning-rate", "lr", type=click.FloatRange(min=0, min_open=True), help="Learning rate.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"checked": N, "wrong": [{name, written, exact, ...}]}.')
+@click.pass_context
+def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: bool) -> None:
+    """Mark hand-computed values right or wrong against the exact ones.
+
+    \b
+    Quantities: NODE.net, NODE.out, NODE.dout (∂E/∂out), NODE.dnet (∂E/∂net),
+    NODE.dact (∂out/∂net), loss, loss.OUTPUT, grad.PARAM, updated.PARAM; node
+    values are for sample 0 unless the file says `sample: K`. A value is right
+    within one unit of its last written digit (0.593 for 0.59327 is right). A wrong
+    value that follows from your own earlier written values is called rounding drift.
+    Exit status: 0 all right, 1 something wrong, 2 invalid input.
+    """
+    from .check import check as run_check
+    from .check import read_hand, to_json
+
+    net = _load(spec, ctx)
+    hand_file = read_hand(hand)
+    verdicts = run_check(net, net.trace(lr), hand_file)
+    wrong = [v for v in verdicts if not v.right]
+    if as_json:
+        click.echo(json.dumps(to_json(verdicts, hand_file.sample or 0)))
+    else:
+        from rich.markup import escape
+        from rich.table import Table
+
+        console = _console()
+        table = Table(title=f"{hand} against {spec} (sample {hand_file.sample or 0})", title_justify="left")
+        for col in ("", "quantity", "written", "exact", "note"):
+            table.add_column(col, justify="right" if col in ("written", "exact") else "left")
+        for v in verdicts:
+            mark = "[green]✓[/green]" if v.right else "[red]✗[/red]"
+            decimals = max(len(v.written.text.split(".")[-1]) if "." in v.written.text else 0, 3) + 3
+            table.add_row(mark, escape(v.name), v.written.text, f"{v.exact:.{decimals}f}", escape(v.note))
+        console.print(table)
+        console.print(f"{len(verdicts)} checked: {len(verdicts) - len(wrong)} right, {len(wrong)} wrong")
+    if wrong:
+        ctx.exit(EXIT_WRONG)
+
+
 # ---------------------------------------------------------------------- plugins
 
 
