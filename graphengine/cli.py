@@ -111,11 +111,128 @@ def validate(ctx: click.Context, spec: str) -> None:
     p = net.plan
     n_edges = net.graph.number_of_edges()
     trainable = int(p.trainable.sum())
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
     click.echo(
-        f"{spec}: ok — {len(p.nodes)} nodes ({p.n_inputs} inputs, {len(p.outputs)} outputs), "
-        f"{n_edges} edges, {len(p.parameters)} parameters ({trainable} trainable), "
-        f"{len(p.levels)} layers deep, loss {p.loss.name}, {len(net.X)} samples"
+        f"{spec}: ok — {count(len(p.nodes), 'node')} ({count(p.n_inputs, 'input')}, "
+        f"{count(len(p.outputs), 'output')}), {count(n_edges, 'edge')}, "
+        f"{count(len(p.parameters), 'parameter')} ({trainable} trainable), "
+        f"{count(len(p.levels), 'layer')} deep, loss {p.loss.name}, {count(len(net.X), 'sample')}"
     )
+
+
+# ---------------------------------------------------------------------- diagrams
+
+
+def _diagram_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an unknown diagram suffix before any work is done."""
+    if value is not None:
+        from .render import output_format
+
+        try:
+            output_format(value)
+        except GraphEngineError as e:
+            raise click.BadParameter(e.message) from None
+    return value
+
+
+svg_option = click.option(
+    "--svg",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    callback=_diagram_path,
+    help="Also draw the annotated diagram into FILE (.svg; .png, .pdf, .dot work too; needs Graphviz).",
+)
+
+
+def _draw(net: Any, trace: Any, path: str, quiet: bool = False, **options: Any) -> None:
+    from .render import render
+
+    render(net, trace, path, **options)
+    if not quiet:
+        _console().print(f"diagram written to {path}")
+
+
+def _parse_show(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    from .render import parse_show
+
+    try:
+        return parse_show(value)
+    except GraphEngineError as e:
+        raise click.BadParameter(e.message) from None
+
+
+@cli.command("render")
+@spec_argument
+@plugin_option
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    callback=_diagram_path,
+    help="Where to draw; the suffix picks the format: .svg, .png, .pdf or .dot (the DOT text, no Graphviz needed).",
+)
+@click.option(
+    "--show",
+    default="values,grads,updates",
+    show_default=True,
+    metavar="PARTS",
+    callback=_parse_show,
+    help="What to print, comma-separated: values (net, out, weights, targets, loss), grads (δ, ∂L/∂w, edge "
+    "colours), updates (w′ after the step), structure (names only), or all.",
+)
+@click.option(
+    "--sample",
+    type=click.IntRange(min=0),
+    metavar="K",
+    help="Show net, out and δ of sample K (default: values of sample 0, δ summed over all samples).",
+)
+@click.option("--precision", type=click.IntRange(1, 12), default=4, show_default=True, help="Decimals of the numbers.")
+@click.option(
+    "--detail",
+    type=click.Choice(["auto", "full", "nodes", "names"]),
+    default="auto",
+    show_default=True,
+    help="full: numbers on nodes and edges; nodes: no edge labels; names: names only. "
+    "auto: full up to 40 edges, names beyond 250 nodes.",
+)
+@click.option(
+    "--lr",
+    "--learning-rate",
+    "lr",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Learning rate of the drawn update (overrides the spec's training.learning_rate).",
+)
+@click.pass_context
+def render_command(
+    ctx: click.Context,
+    spec: str,
+    output: str,
+    show: tuple[str, ...],
+    sample: int | None,
+    precision: int,
+    detail: str,
+    lr: float | None,
+) -> None:
+    """Draw SPEC with every value, gradient and update of one step on it.
+
+    Nodes show net, out and δ = ∂L/∂net (with their bias); edges show the weight,
+    ∂L/∂w and the updated weight, coloured by the sign of ∂L/∂w and as wide as its
+    size; a loss node per output and the total loss sit on the right. Without
+    `data` in the spec, only the structure is drawn. If Graphviz's `dot` is
+    missing, the DOT text is written next to FILE and the exit status is 2.
+
+    \b
+      graphengine render specs/doc_example.yaml -o doc_example.svg
+      graphengine render specs/doc_example.yaml -o doc.png --show values,grads --precision 6
+    """
+    net = _load(spec, ctx)
+    trace = net.trace(lr) if len(net.X) else None
+    _draw(net, trace, output, show=show, sample=sample, precision=precision, detail=detail)
 
 
 # ---------------------------------------------------------------------- run
@@ -204,8 +321,9 @@ def _run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> N
     help="Print one JSON object: loss, every node of every sample, gradients, updated parameters.",
 )
 @click.option("--precision", type=click.IntRange(1, 17), default=9, show_default=True, help="Decimals in the tables.")
+@svg_option
 @click.pass_context
-def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precision: int) -> None:
+def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precision: int, svg: str | None) -> None:
     """One forward pass, backward pass and gradient-descent step over SPEC's data.
 
     Prints every node's net and out values, ∂L/∂out and ∂L/∂net, the loss,
@@ -217,6 +335,8 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
         click.echo(json.dumps(trace.to_dict()))
     else:
         _run_report(net, trace, precision)
+    if svg:
+        _draw(net, trace, svg, quiet=as_json)
 
 
 # ---------------------------------------------------------------------- train
@@ -257,6 +377,7 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
     is_flag=True,
     help="Print {losses, final_loss, accuracy, val_loss, val_accuracy, parameters} as JSON.",
 )
+@svg_option
 @click.pass_context
 def train(
     ctx: click.Context,
@@ -269,6 +390,7 @@ def train(
     optimizer: str | None,
     plot: str | None,
     as_json: bool,
+    svg: str | None = None,
 ) -> None:
     """Train SPEC and report the loss (and accuracy for classification losses).
 
@@ -328,6 +450,9 @@ def train(
             console.print(f"trained spec written to {output}")
         if plot:
             console.print(f"training curve written to {plot}")
+    if svg:
+        trace = net.trace() if len(net.X) else None
+        _draw(net, trace, svg, quiet=as_json, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)")
     if history.interrupted:
         click.echo(
             f"interrupted after {history.epochs} epoch(s)"

@@ -74,3 +74,7 @@ class DataError(GraphEngineError):
 
 class TrainingError(GraphEngineError):
     """Training cannot go on (for example the loss became NaN)."""
+
+
+class RenderError(GraphEngineError):
+    """A diagram cannot be drawn (unknown format, Graphviz missing or failing)."""

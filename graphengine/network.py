@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,13 @@ class Trace:
     new_parameters: np.ndarray  # values after the step
     learning_rate: float
     targets: np.ndarray
+    graph: nx.DiGraph | None = field(default=None, repr=False, compare=False)  # the network's, for drawing
+
+    def _repr_svg_(self) -> str | None:
+        """The annotated diagram of this step, for notebooks (None when Graphviz is missing)."""
+        from .render import repr_svg
+
+        return repr_svg(self)
 
     def _col(self, node: str) -> int:
         try:
@@ -128,6 +135,12 @@ class Network:
         self.X_val, self.T_val = data.X_val, data.T_val  # empty unless data.validation_split is set
         self.classes = data.classes  # one-hot class labels in output order, for CSV data
 
+    def _repr_svg_(self) -> str | None:
+        """The annotated diagram of the next step (structure only without data), for notebooks."""
+        from .render import repr_svg
+
+        return repr_svg(self)
+
     @classmethod
     def from_yaml(cls, text: str, registry: Registry | None = None, file: str | None = None) -> Network:
         return cls(parse_spec(text, file), registry)
@@ -167,7 +180,7 @@ class Network:
         total, per_sample = loss_of(self.plan, fwd, self.T)
         bwd = backward(self.plan, self.theta, fwd, self.T)
         new = step(self.plan, self.theta, bwd.grad, lr)
-        return Trace(self.plan, fwd, bwd, total, per_sample, self.theta.copy(), new, lr, self.T)
+        return Trace(self.plan, fwd, bwd, total, per_sample, self.theta.copy(), new, lr, self.T, graph=self.graph)
 
     def run(self, learning_rate: float | None = None) -> Trace:
         """One training step over all the data; the network keeps the updated parameters."""
