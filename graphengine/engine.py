@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .plan import Block, Level, Plan, compile_plan
+from .plan import ALL, Block, Level, Plan, compile_plan
 
 __all__ = [
     "Backward",
@@ -104,7 +104,7 @@ class Backward:
 def _activate(level: Level, z: np.ndarray) -> np.ndarray:
     if len(level.groups) == 1:
         g = level.groups[0]
-        return g.activation.function(z, **g.params)
+        return z if g.identity else g.activation.function(z, **g.params)
     y = np.empty_like(z)
     for g in level.groups:
         y[:, g.columns] = g.activation.function(z[:, g.columns], **g.params)
@@ -126,9 +126,9 @@ def _apply(level: Level, z: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _inputs_of(block: Block, outs: list[np.ndarray]) -> np.ndarray:
     """The block's source values ``(samples, sources)``."""
     if len(block.sources) == 1:
-        k, columns = block.sources[0]
-        return outs[k][:, columns]
-    return np.concatenate([outs[k][:, columns] for k, columns in block.sources], axis=1)
+        k, columns, _, _ = block.sources[0]
+        return outs[k] if columns is ALL else outs[k][:, columns]
+    return np.concatenate([outs[k][:, columns] for k, columns, _, _ in block.sources], axis=1)
 
 
 def forward(plan: Plan, theta: np.ndarray, X: np.ndarray) -> Forward:
@@ -143,8 +143,12 @@ def forward(plan: Plan, theta: np.ndarray, X: np.ndarray) -> Forward:
             z = np.zeros((X.shape[0], level.width))
             for block in blocks:
                 z[:, block.targets] += block.apply(_inputs_of(block, outs), theta)
-        if level.bias is not None:
-            z[:, level.bias.columns] += theta[level.bias.index]
+        bias = level.bias
+        if bias is not None:
+            if bias.columns is ALL:
+                z += theta[bias.index]
+            else:
+                z[:, bias.columns] += theta[bias.index]
         nets.append(z)
         outs.append(_activate(level, z))
     return Forward(plan, nets, outs)
@@ -170,28 +174,29 @@ def _backpropagate(
     for k, level_columns, output_positions in plan.output_scatter:
         _accumulate(douts, owned, k, level_columns, dL_dy[:, output_positions], n, plan.widths[k])
     dnets: list[np.ndarray | None] = [None] * len(douts)
-    grad = np.zeros_like(theta)
+    grad = np.empty(len(theta)) if plan.assigned else np.zeros(len(theta))
     for k in range(len(plan.levels), 0, -1):
         level = plan.levels[k - 1]
         dout = douts[k]
         if dout is None:
             dout = douts[k] = np.zeros((n, level.width))
-        d = dnets[k] = dout * fwd.level_dact(k)
+        d = dnets[k] = dout if level.identity else dout * fwd.level_dact(k)
         if level.bias is not None:
             level.bias.accumulate(grad, d)
         for block in level.blocks:
             db = d if block.whole else d[:, block.targets]
             x = _inputs_of(block, fwd.outs)
             block.accumulate(grad, x, db, theta)
-            if not to_inputs and all(s == 0 for s, _ in block.sources):
+            if not to_inputs and block.reads_inputs_only:
                 continue
             dx = block.back(db, theta)
-            offset = 0
-            for s, columns in block.sources:
-                width = _width(columns, plan.widths[s])
+            if len(block.sources) == 1:
+                s, columns, _, _ = block.sources[0]
+                _accumulate(douts, owned, s, columns, dx, n, plan.widths[s])
+                continue
+            for s, columns, width, row in block.sources:
                 if s or to_inputs:
-                    _accumulate(douts, owned, s, columns, dx[:, offset : offset + width], n, plan.widths[s])
-                offset += width
+                    _accumulate(douts, owned, s, columns, dx[:, row : row + width], n, plan.widths[s])
     if to_inputs:
         if douts[0] is None:
             douts[0] = np.zeros_like(fwd.outs[0])
@@ -199,16 +204,12 @@ def _backpropagate(
     return dnets, douts, grad
 
 
-def _width(columns: slice | np.ndarray, total: int) -> int:
-    return len(range(*columns.indices(total))) if isinstance(columns, slice) else len(columns)
-
-
 def _accumulate(douts: list, owned: list, k: int, columns, value: np.ndarray, n: int, width: int) -> None:
     """douts[k][:, columns] += value; the first whole-level value is kept without a copy and
     copied only if something is added to it later (it may be a view of another array)."""
     current = douts[k]
     if current is None:
-        if isinstance(columns, slice) and _width(columns, width) == width:
+        if columns is ALL:
             douts[k], owned[k] = value, False
             return
         current = douts[k] = np.zeros((n, width))

@@ -37,6 +37,7 @@ GROUPING_LIMIT = 200_000
 MAX_GROUPS = 8
 
 Columns = slice | np.ndarray
+ALL = slice(None)  # the whole level; compared with `is`
 
 
 def as_columns(columns: np.ndarray, width: int | None = None) -> Columns:
@@ -45,7 +46,7 @@ def as_columns(columns: np.ndarray, width: int | None = None) -> Columns:
     n = len(columns)
     if n and columns[-1] - columns[0] == n - 1 and np.all(np.diff(columns) == 1):
         if width is not None and n == width and columns[0] == 0:
-            return slice(None)
+            return ALL
         return slice(int(columns[0]), int(columns[0]) + n)
     return columns
 
@@ -58,6 +59,11 @@ class ActivationGroup:
     params: dict[str, float]
     columns: Columns
 
+    @property
+    def identity(self) -> bool:
+        """The built-in identity: the engine passes values through instead of copying them."""
+        return self.activation.name == "identity" and self.activation.source == "built-in"
+
 
 @dataclass
 class Bias:
@@ -66,15 +72,20 @@ class Bias:
     columns: Columns
     index: slice | int | np.ndarray
     repeated: bool  # an index array naming a parameter twice (shared bias within the level)
+    exclusive: bool = False  # nothing else uses these parameters: assign instead of add
 
     def accumulate(self, grad: np.ndarray, d: np.ndarray) -> None:
-        d = d[:, self.columns]
+        # np.add.reduce: np.sum's Python wrapper costs more than the sum for a small batch.
+        if self.columns is not ALL:
+            d = d[:, self.columns]
         if isinstance(self.index, int):
-            grad[self.index] += d.sum()
+            grad[self.index] += np.add.reduce(d, axis=None)
         elif self.repeated:
-            np.add.at(grad, self.index, d.sum(axis=0))
+            np.add.at(grad, self.index, np.add.reduce(d, axis=0))
+        elif self.exclusive:
+            grad[self.index] = np.add.reduce(d, axis=0)
         else:
-            grad[self.index] += d.sum(axis=0)
+            grad[self.index] += np.add.reduce(d, axis=0)
 
 
 @dataclass
@@ -86,7 +97,7 @@ class Block:
     """
 
     kind: str  # rows | cols | gather | scatter | sparse
-    sources: list[tuple[int, Columns]]
+    sources: list[tuple[int, Columns, int, int]]  # (level, columns, how many, first row of W)
     targets: Columns
     whole: bool  # targets are the whole level
     shape: tuple[int, int]
@@ -96,14 +107,24 @@ class Block:
     exclusive: bool = False  # no other edge or bias uses these parameters
     repeated: bool = False  # a parameter appears twice within this block
     sparse: object = None  # scipy.sparse.csr_matrix with the edges' structure
+    # rows/cols: the last theta seen and W as a view of it (valid while theta lives, even
+    # when it is updated in place, as training does).
+    _theta: np.ndarray | None = field(default=None, repr=False)
+    _view: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def reads_inputs_only(self) -> bool:
+        return all(k == 0 for k, *_ in self.sources)
 
     def weights(self, theta: np.ndarray):
+        if theta is self._theta:
+            return self._view
         S, L = self.shape
         kind = self.kind
-        if kind == "rows":
-            return theta[self.span].reshape(S, L)
-        if kind == "cols":
-            return theta[self.span].reshape(L, S).T
+        if kind == "rows" or kind == "cols":
+            view = theta[self.span].reshape(S, L) if kind == "rows" else theta[self.span].reshape(L, S).T
+            self._theta, self._view = theta, view
+            return view
         if kind == "gather":
             return theta[self.index].reshape(S, L)
         if kind == "scatter":
@@ -170,6 +191,10 @@ class Level:
     blocks: list[Block]
     bias: Bias | None
     groups: list[ActivationGroup]
+    identity: bool = False  # the whole level is the built-in identity: out is net, ∂out/∂net = 1
+
+    def __post_init__(self) -> None:
+        self.identity = len(self.groups) == 1 and self.groups[0].identity
 
     @property
     def width(self) -> int:
@@ -197,6 +222,7 @@ class Plan:
     frozen: np.ndarray | None = None  # indices of non-trainable parameters, None if all train
     output_picks: tuple[int, Columns] | None = None  # all outputs in one level, in order
     output_scatter: list[tuple[int, Columns, Columns]] = field(default_factory=list)
+    assigned: bool = False  # every parameter's gradient is assigned by exactly one block or bias
 
 
 def compile_plan(G: nx.DiGraph) -> Plan:
@@ -279,6 +305,7 @@ def compile_plan(G: nx.DiGraph) -> Plan:
         frozen=None if trainable.all() else np.flatnonzero(~trainable),
         output_picks=picks,
         output_scatter=scatter,
+        assigned=_mark_exclusive(levels, uses),
     )
 
 
@@ -307,6 +334,22 @@ def _bias(columns: np.ndarray, params: np.ndarray, width: int) -> Bias | None:
     if isinstance(as_slice, slice):
         return Bias(cols, as_slice, repeated=False)
     return Bias(cols, params, repeated=len(np.unique(params)) < len(params))
+
+
+def _mark_exclusive(levels: list[Level], uses: np.ndarray) -> bool:
+    """Flag biases whose parameters nothing else uses (their gradient is assigned, not
+    added); True when such assignments cover every parameter, so the gradient vector
+    needs no zeroing."""
+    covered = np.zeros(len(uses), dtype=bool)
+    for level in levels:
+        bias = level.bias
+        if bias is not None and not bias.repeated and not isinstance(bias.index, int):
+            bias.exclusive = bool(np.all(uses[bias.index] == 1))
+            covered[bias.index] |= bias.exclusive
+        for block in level.blocks:
+            if block.exclusive:
+                covered[block.span] = True
+    return bool(covered.all())
 
 
 def _blocks(
@@ -376,7 +419,7 @@ def _block(
     block = Block(
         kind="scatter",
         sources=_segments(sources, starts),
-        targets=slice(None) if whole else as_columns(targets, width),
+        targets=ALL if whole else as_columns(targets, width),
         whole=whole,
         shape=(S, L),
         index=index,
@@ -390,9 +433,10 @@ def _block(
             block.kind, block.span = "rows", span
         elif np.array_equal(index[np.lexsort((rows, cols))], np.arange(span.start, span.stop)):
             block.kind, block.span = "cols", span
-        block.exclusive = bool(np.all(uses[span] == 1))
         if block.kind == "scatter":
             block.kind = "gather"
+        else:
+            block.exclusive = bool(np.all(uses[span] == 1))
     elif full:
         block.kind = "gather"
     elif S * L > SMALL_MATRIX and len(index) < SPARSE_DENSITY * S * L:
@@ -409,11 +453,14 @@ def _csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]):
     return csr_matrix((np.zeros(len(rows)), cols.astype(np.int64), indptr.astype(np.int64)), shape=shape)
 
 
-def _segments(sources: np.ndarray, starts: np.ndarray) -> list[tuple[int, Columns]]:
-    """Sorted node columns split into (level, columns within that level) runs."""
+def _segments(sources: np.ndarray, starts: np.ndarray) -> list[tuple[int, Columns, int, int]]:
+    """Sorted node columns split into (level, columns within that level, count, first row) runs."""
     level = np.searchsorted(starts, sources, side="right") - 1
     segments = []
+    row = 0
     for k in np.unique(level).tolist():
         width = int(starts[k + 1] - starts[k])
-        segments.append((k, as_columns(sources[level == k] - starts[k], width)))
+        mine = sources[level == k] - starts[k]
+        segments.append((k, as_columns(mine, width), len(mine), row))
+        row += len(mine)
     return segments
