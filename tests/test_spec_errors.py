@@ -197,3 +197,31 @@ def test_end_to_end_subprocess(tmp_path: Path) -> None:
     )
     assert proc.returncode != 0
     assert "Traceback" in proc.stderr and "PluginError" in proc.stderr
+
+
+def test_zero_byte_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "empty.yaml"
+    file.write_bytes(b"")
+    status, _, err = run_cli(capsys, "run", str(file))
+    assert status == 2
+    check_one_line_error(err, str(file), None, None, ["empty", "`inputs`"])
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["train"], ["validate"]])
+def test_help_reads_well(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Usage: graphengine {' '.join(command)}".rstrip())
+    for line in out.splitlines():
+        if line.split()[:1] in (["run"], ["train"], ["validate"]):
+            assert not line.endswith("..."), line  # summaries not cut short
+    if command:
+        assert "SPEC" in out and "--plugins" in out
+
+
+def test_version() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphengine", "--version"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("graphengine, version ")
