@@ -100,6 +100,16 @@ _UNICODE_TEX = {
     "–": "--",
     "’": "'",
     "′": "'",
+    "½": r"$\tfrac{1}{2}$",
+    "²": r"$^2$",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "σ": r"$\sigma$",
+    "α": r"$\alpha$",
+    "β": r"$\beta$",
+    "δ": r"$\delta$",
+    "✓": "ok",
+    "✗": "x",
 }
 
 
@@ -123,7 +133,9 @@ def name_tex(name: str, subscript: bool = False) -> str:
 
 
 def name_text(name: str) -> str:
-    return name.replace("->", "→")
+    """A parameter name in text; an implicit edge weight ``h1->o1`` reads ``w(h1→o1)``."""
+    edge = re.fullmatch(r"(.+)->(.+)", name)
+    return f"w({edge[1]}→{edge[2]})" if edge else name
 
 
 # --------------------------------------------------------------------------- LaTeX formulas → text
@@ -436,7 +448,7 @@ def to_text(doc: Derivation, width: int = 110) -> str:
 
 def _eq_tex(parts: list[M]) -> str:
     parts = _dedupe(parts)
-    if len(parts) <= 2 or sum(len(p.tex) for p in parts) < 90:
+    if len(parts) <= 2 or sum(len(p.text) + 3 for p in parts) <= 80:
         return " = ".join(p.tex for p in parts)
     body = [f"{parts[0].tex} &= {parts[1].tex}"] + [f"&= {p.tex}" for p in parts[2:]]
     return "\\begin{aligned}\n" + " \\\\\n".join(body) + "\n\\end{aligned}"

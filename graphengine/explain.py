@@ -201,6 +201,8 @@ class Explainer:
         lhs = self.d(self.out(v), self.netsym(v))
         x, y = self.trace.net(v, s), self.trace.out(v, s)
         f = act.derivative_formula
+        if f:  # f(x) in a derivative formula is the activation's own output
+            f = f.replace("f(x)", "y")
         if f and r"\begin" not in f:
             sym = substitute(f, {"x": self.netsym(v), "y": self.out(v)})
             values = {
@@ -446,9 +448,9 @@ def explain(
     all_params = list(x.param_info)
     for p in params:
         if p not in x.param_info:
-            raise GraphEngineError(f"--param: unknown parameter `{p}`{did_you_mean(p, all_params)}")
+            raise GraphEngineError(f"--param: unknown parameter `{p}`{did_you_mean(p, all_params)}{_some(all_params)}")
     if node is not None and node not in x.position:
-        raise GraphEngineError(f"--node: unknown node `{node}`{did_you_mean(node, x.order)}")
+        raise GraphEngineError(f"--node: unknown node `{node}`{did_you_mean(node, x.order)}{_some(x.order)}")
     title = f"Backpropagation worked out: {net.spec.name or net.spec.file or 'network'}"
     doc = Derivation(title)
     x.header(doc)
@@ -506,6 +508,11 @@ def explain(
     doc.add(Heading("Summary"))
     doc.add(x.table(focus))
     return doc
+
+
+def _some(names: list[str], limit: int = 12) -> str:
+    shown = ", ".join(names[:limit]) + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
+    return f" (choose from {shown})"
 
 
 def _summary(x: Explainer, doc: Derivation) -> Derivation:

@@ -1,0 +1,263 @@
+"""`graphengine explain`: the worked example's derivation, written by the engine.
+
+Expected numbers are computed here from the hand formulas in float64 (sigmoid, the
+half squared error, the chain rule) or by central finite differences, then rounded
+with plain format strings, independently of graphengine's own rounding.
+"""
+
+import math
+import re
+import shutil
+import subprocess
+
+import pytest
+
+import graphengine
+from graphengine.cli import main
+from graphengine.explain import explain
+
+SPEC = "specs/doc_example.yaml"
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+# The worked example by hand.
+NET_H1 = 0.15 * 0.05 + 0.20 * 0.10 + 0.35
+NET_H2 = 0.25 * 0.05 + 0.30 * 0.10 + 0.35
+H1, H2 = sigmoid(NET_H1), sigmoid(NET_H2)
+O1, O2 = sigmoid(0.40 * H1 + 0.45 * H2 + 0.60), sigmoid(0.50 * H1 + 0.55 * H2 + 0.60)
+DOUT_O1, DOUT_O2 = O1 - 0.01, O2 - 0.99
+DACT_O1, DACT_O2 = O1 * (1 - O1), O2 * (1 - O2)
+DNET_O1, DNET_O2 = DOUT_O1 * DACT_O1, DOUT_O2 * DACT_O2
+DOUT_H1 = DNET_O1 * 0.40 + DNET_O2 * 0.50
+
+
+def f4(x: float) -> str:
+    return f"{x:.4f}".rstrip("0")
+
+
+@pytest.fixture(scope="module")
+def doc_text() -> str:
+    net = graphengine.load(SPEC)
+    return explain(net, net.trace()).render("text")
+
+
+def test_forward_pass_with_numbers_substituted(doc_text):
+    assert "net_h1 = w1·i1 + w2·i2 + b1 = 0.15×0.05 + 0.2×0.1 + 0.35 = 0.3775" in doc_text
+    assert f"out_h1 = sigmoid(net_h1) = 1/(1 + e^(−net_h1)) = 1/(1 + e^(−0.3775)) = {f4(H1)}" in doc_text
+    assert f"net_h2 = w3·i1 + w4·i2 + b1 = 0.25×0.05 + 0.3×0.1 + 0.35 = {f4(NET_H2)}" in doc_text
+    assert f4(NET_H2) == "0.3925"  # the seed page's 0.39 swapped i1 and i2
+
+
+def test_loss_terms_and_total(doc_text):
+    e1, e2 = 0.5 * (0.01 - O1) ** 2, 0.5 * (0.99 - O2) ** 2
+    assert f"E_o1 = ½(t_o1 − out_o1)² = ½(0.01 − {f4(O1)})² = {f4(e1)}" in doc_text
+    assert f"E = E_o1 + E_o2 = {f4(e1)} + {f4(e2)} = {f4(e1 + e2)}" in doc_text
+    assert f4(e1 + e2) == "0.2984"
+
+
+def test_output_weight_pieces_product_and_update(doc_text):
+    assert f"piece 1: ∂E/∂out_o1 = out_o1 − t_o1 = {f4(O1)} − 0.01 = {f4(DOUT_O1)}" in doc_text
+    assert f"piece 2: ∂out_o1/∂net_o1 = out_o1 (1 − out_o1) = {f4(O1)} · (1 − {f4(O1)}) = {f4(DACT_O1)}" in doc_text
+    assert f"piece 3: ∂net_o1/∂w5 = out_h1 = {f4(H1)}" in doc_text
+    grad = DOUT_O1 * DACT_O1 * H1
+    assert f"∂E/∂w5 = {f4(DOUT_O1)} × {f4(DACT_O1)} × {f4(H1)} = {f4(grad)}" in doc_text
+    assert f4(grad) == "0.0822"
+    assert f"w5' = w5 − η·∂E/∂w5 = 0.4 − 0.5 × 0.0822 = {f4(0.4 - 0.5 * grad)}" in doc_text
+    assert f4(0.4 - 0.5 * grad) == "0.3589"
+
+
+def test_three_digits_give_the_pages_pieces():
+    # The page writes 0.741 × 0.186 × 0.593; rounding the exact ∂out/∂net = 0.18682 gives
+    # 0.187 (the page truncated), the other two pieces agree.
+    net = graphengine.load(SPEC)
+    text = explain(net, net.trace(), params=["w5"], digits=3).render("text")
+    pieces = f"{DOUT_O1:.3f} × {DACT_O1:.3f} × {H1:.3f}"
+    assert pieces == "0.741 × 0.187 × 0.593"
+    assert f"∂E/∂w5 = {pieces} = 0.082" in text
+
+
+def test_hidden_weight_expands_over_both_paths(doc_text):
+    block = doc_text.split("∂E/∂w1\n")[1].split("∂E/∂w2\n")[0]
+    assert "chain rule: ∂E/∂w1 = ∂E/∂out_h1 · ∂out_h1/∂net_h1 · ∂net_h1/∂w1" in block
+    # both downstream deltas, each with its own numbers ...
+    assert f"∂E/∂net_o1 = ∂E/∂out_o1 × ∂out_o1/∂net_o1 = {f4(DOUT_O1)} × {f4(DACT_O1)} = {f4(DNET_O1)}" in block
+    assert f"∂E/∂net_o2 = ∂E/∂out_o2 × ∂out_o2/∂net_o2 = ({f4(DOUT_O2)}) × {f4(DACT_O2)} = {f4(DNET_O2)}" in block
+    # ... then the sum over the paths through o1 and o2
+    assert (
+        f"piece 1: ∂E/∂out_h1 = ∂E/∂net_o1·w5 + ∂E/∂net_o2·w7 = {f4(DNET_O1)} × 0.4 + ({f4(DNET_O2)}) × 0.5 "
+        f"= {f4(DOUT_H1)}"
+    ) in block
+    grad_w1 = DOUT_H1 * H1 * (1 - H1) * 0.05
+    assert f"∂E/∂w1 = {f4(DOUT_H1)} × {f4(H1 * (1 - H1))} × 0.05 = {grad_w1:.3g}" in block
+    assert f"w1' = w1 − η·∂E/∂w1 = 0.15 − 0.5 × {grad_w1:.3g} = {f4(0.15 - 0.5 * grad_w1)}" in doc_text
+
+
+def test_shared_bias_sums_its_uses(doc_text):
+    block = doc_text.split("∂E/∂b2\n")[1].split("Update\n")[0]
+    assert "b2 is the bias of o1 and the bias of o2." in block
+    assert (
+        "chain rule, summed over the 2 uses of b2: ∂E/∂b2 = ∂E/∂net_o1 · ∂net_o1/∂b2 + ∂E/∂net_o2 · ∂net_o2/∂b2"
+        in block
+    )
+    assert f"∂E/∂b2 = {f4(DNET_O1)} × 1 + ({f4(DNET_O2)}) × 1 = {f4(DNET_O1 + DNET_O2)}" in block
+    assert "b2 is frozen (trainable: false): it keeps its value 0.6." in doc_text
+
+
+def _loss_at(net, name: str, value: float) -> float:
+    theta = net.theta.copy()
+    net.theta[net.plan.parameter_index[name]] = value
+    try:
+        return net.loss()
+    finally:
+        net.theta = theta
+
+
+def test_shared_weight_over_two_samples_matches_finite_differences():
+    net = graphengine.load("specs/skip_shared.yaml")
+    text = explain(net, net.trace(), params=["w"]).render("text")
+    h = 1e-6
+    fd = (_loss_at(net, "w", 0.5 + h) - _loss_at(net, "w", 0.5 - h)) / (2 * h)
+    assert "w is the weight of the edge x1 → h1 and the weight of the edge x2 → h2." in text
+    assert "chain rule, summed over the 2 uses of w" in text
+    line = next(x for x in text.splitlines() if "all samples: ∂E/∂w = Σ over the 2 samples" in x)
+    assert line.endswith(f"= {f4(fd)}")
+    # the two sample contributions shown add up to the gradient
+    terms = re.findall(r"-?\d+\.\d+", line.split("samples =")[1].rsplit("=", 1)[0])
+    assert sum(float(t) for t in terms) == pytest.approx(fd, abs=2e-4)
+
+
+def test_plugin_activation_and_loss_appear_with_their_names(capsys):
+    assert main(["explain", "specs/plugins_demo.yaml", "--node", "h1"]) == 0
+    out = capsys.readouterr().out
+    assert "out_h1 = swish(net_h1; beta=1.5) = net_h1 σ(β net_h1) = 0.8 · σ(1.5 · 0.8) =" in out
+    assert "(1/3)·(∂huber/∂out_o1)" in out  # a plugin loss without a gradient formula
+    assert "all samples: ∂E/∂h1.bias = Σ over the 3 samples" in out
+
+
+def _big_spec(tmp_path):
+    lines = ["name: big", "inputs: [a, b, c, d]", "outputs: [y1, y2]", "nodes:"]
+    hidden = [f"h{i}" for i in range(8)]
+    lines += [f"  {h}: {{activation: tanh, bias: 0.1}}" for h in hidden]
+    lines += ["  y1: {bias: 0.0}", "  y2: {bias: 0.0}", "edges:"]
+    lines += [f"  - {{from: {x}, to: {h}, weight: 0.1}}" for x in "abcd" for h in hidden]
+    lines += [f"  - {{from: {h}, to: {y}, weight: -0.2}}" for h in hidden for y in ("y1", "y2")]
+    lines += ["data:", "  - inputs: {a: 1, b: 2, c: 3, d: 4}", "    targets: {y1: 0, y2: 1}"]
+    path = tmp_path / "big.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_large_network_gets_a_summary_that_says_how_to_focus(tmp_path, capsys):
+    path = _big_spec(tmp_path)
+    assert main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "This network has 58 parameters" in out
+    assert f"graphengine explain {path} --param" in out and "--node" in out
+    assert "Forward pass" not in out
+    assert main(["explain", str(path), "--param", "h3->y2"]) == 0
+    focused = capsys.readouterr().out
+    assert "∂E/∂w(h3→y2)" in focused and "w(h3→y2)' = " in focused
+    assert main(["explain", str(path), "--all"]) == 0
+    assert "Forward pass" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- markdown and LaTeX
+
+
+def _math_blocks(markdown: str) -> list[str]:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    tokens = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin).parse(markdown)
+    blocks = [t.content for t in tokens if t.type == "math_block"]
+    inline = [t for t in tokens if t.type == "inline" and "$$" in t.content]
+    assert not inline, "a $$ block was not recognised as display maths"
+    return blocks
+
+
+def _check_latex_math(source: str) -> None:
+    from pylatexenc.latexwalker import LatexEnvironmentNode, LatexWalker
+
+    assert source.count("{") == source.count("}"), source
+    nodes, _, _ = LatexWalker(source, tolerant_parsing=False).get_latex_nodes()
+    for node in nodes:
+        if isinstance(node, LatexEnvironmentNode):
+            assert node.environmentname == "aligned"
+
+
+@pytest.mark.parametrize("spec", [SPEC, "specs/skip_shared.yaml"])
+def test_markdown_has_one_parsable_math_block_per_equation(spec):
+    net = graphengine.load(spec)
+    doc = explain(net, net.trace())
+    markdown = doc.render("markdown")
+    blocks = _math_blocks(markdown)
+    equations = [item for item in doc.items if type(item).__name__ == "Eq"]
+    assert len(blocks) == len(equations) > 20
+    for block in blocks:
+        _check_latex_math(block)
+    if spec == SPEC:
+        assert any(r"\frac{\partial E}{\partial w_{5}}" in b and "0.0822" in b for b in blocks)
+        assert "| w5 | 0.4 | 0.0822 | 0.3589 |  |" in markdown
+
+
+@pytest.mark.parametrize("bad", [r"\frac{a}{b", r"\begin{aligned} a &= b \end{array}"])
+def test_the_latex_check_catches_broken_maths(bad):
+    with pytest.raises(Exception):  # noqa: B017 - either the brace count or pylatexenc
+        _check_latex_math(bad)
+
+
+def test_latex_is_a_standalone_document(tmp_path, capsys):
+    out = tmp_path / "doc.tex"
+    assert main(["explain", SPEC, "--format", "latex", "-o", str(out)]) == 0
+    tex = out.read_text()
+    assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
+    for env in ("document", "aligned", "tabular", "center"):
+        assert tex.count(rf"\begin{{{env}}}") == tex.count(rf"\end{{{env}}}") > 0
+    assert tex.count(r"\[") == tex.count(r"\]")
+    assert all(ord(c) < 128 for c in tex), "pdflatex needs ASCII here"
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed (apt-get install texlive-latex-base)")
+    result = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 1000
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_output_file_equals_terminal_output(tmp_path, capsys):
+    assert main(["explain", SPEC, "--param", "w5", "--param", "w1"]) == 0
+    printed = capsys.readouterr().out
+    out = tmp_path / "w.txt"
+    assert main(["explain", SPEC, "--param", "w5", "--param", "w1", "-o", str(out)]) == 0
+    assert out.read_text() == printed
+    assert printed.index("∂E/∂w5\n") < printed.index("∂E/∂w1\n")  # in the order asked
+    assert "∂E/∂w2\n" not in printed
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--param", "w55"],
+            "--param: unknown parameter `w55`; did you mean `w5`? (choose from w1, w2, w3, w4, w5, w6, w7, w8, b1, b2)",
+        ),
+        (["--node", "hh1"], "--node: unknown node `hh1`; did you mean `h1`? (choose from i1, i2, h1, h2, o1, o2)"),
+        (["--sample", "4"], "sample 4 does not exist (the spec has 1 sample(s))"),
+    ],
+)
+def test_bad_focus_is_a_one_line_error(tmp_path, capsys, args, message):
+    out = tmp_path / "never.md"
+    assert main(["explain", SPEC, *args, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {message}\n"
+    assert not out.exists()
