@@ -1,0 +1,186 @@
+"""`graphengine check`: hand-computed values marked right or wrong, with the reason.
+
+Exact values used to build the cases are computed here from the hand formulas
+(sigmoid, the half squared error, the chain rule) in float64.
+"""
+
+import json
+import math
+
+import pytest
+
+from graphengine.cli import main
+
+SPEC = "specs/doc_example.yaml"
+HAND = "specs/doc_example_hand.yaml"
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+H1 = sigmoid(0.15 * 0.05 + 0.20 * 0.10 + 0.35)  # 0.5932699921
+H2 = sigmoid(0.25 * 0.05 + 0.30 * 0.10 + 0.35)  # 0.5968843783
+O1 = sigmoid(0.40 * H1 + 0.45 * H2 + 0.60)  # 0.7513650696
+GRAD_W5 = (O1 - 0.01) * O1 * (1 - O1) * H1  # 0.0821670406
+
+
+def run_check(tmp_path, capsys, text: str, *extra: str, spec: str = SPEC) -> tuple[int, dict]:
+    hand = tmp_path / "hand.yaml"
+    hand.write_text(text)
+    status = main(["check", spec, "--expect", str(hand), "--json", *extra])
+    out = capsys.readouterr().out
+    return status, (json.loads(out) if out else {})
+
+
+def wrong_names(report: dict) -> list[str]:
+    return [w["name"] for w in report["wrong"]]
+
+
+def test_the_worked_examples_own_values(capsys):
+    assert main(["check", SPEC, "--expect", HAND, "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["checked"] == 15
+    # The one value the page writes that is further than one unit of its last digit
+    # from the exact value: net_o2, computed from the rounded 0.593 and 0.596.
+    assert wrong_names(report) == ["o2.net"]
+    (o2,) = report["wrong"]
+    assert o2["written"] == 1.2243 and o2["exact"] == pytest.approx(0.5 * H1 + 0.55 * H2 + 0.6, rel=1e-14)
+    assert o2["reason"] == "rounding drift"
+    assert o2["from_your_values"]["inputs"] == ["h1.out", "h2.out"]
+    assert o2["from_your_values"]["value"] == pytest.approx(0.5 * 0.593 + 0.55 * 0.596 + 0.6, rel=1e-14)
+    results = {r["name"]: r for r in report["results"]}
+    # "0.741 × 0.186 × 0.593 = 0.08216": the result is right, its written pieces give 0.08173.
+    assert results["grad.w5"]["right"]
+    assert results["grad.w5"]["from_your_values"]["value"] == pytest.approx(0.741 * 0.186 * 0.593, rel=1e-14)
+    assert "0.0817308" in results["grad.w5"]["note"]
+    # 0.39 for 0.3925 is within one unit (0.01) of its last digit, so no digit rule can flag it.
+    assert results["h2.net"]["right"]
+
+
+def test_human_table(capsys):
+    assert main(["check", SPEC, "--expect", HAND]) == 1
+    out = capsys.readouterr().out
+    assert "✗ │ o2.net     │  1.2243 │  1.2249214 │ follows from your written h1.out, h2.out (rounding drift)" in out
+    assert "✓ │ h1.out     │   0.593 │   0.593270 │" in out
+    assert "15 checked: 14 right, 1 wrong" in out
+
+
+@pytest.mark.parametrize("written", ["0.593", "0.5932", "0.5933", "0.59327", "0.593270", "0.59"])
+def test_rounded_and_truncated_values_are_right(tmp_path, capsys, written):
+    status, report = run_check(tmp_path, capsys, f"h1.out: {written}\n")
+    assert (status, report["checked"], report["wrong"]) == (0, 1, [])
+
+
+@pytest.mark.parametrize("written", ["0.595", "0.5930", "0.59320", "0.5935"])
+def test_values_off_by_more_than_one_unit_of_their_last_digit_are_wrong(tmp_path, capsys, written):
+    # The written digits count, trailing zeros included: 0.5930 claims 4 decimals.
+    status, report = run_check(tmp_path, capsys, f"h1.out: {written}\n")
+    assert status == 1
+    (entry,) = report["wrong"]
+    assert entry["name"] == "h1.out" and entry["written_text"] == written
+    assert entry["exact"] == pytest.approx(H1, rel=1e-15)
+    assert entry["reason"] == "mistake"
+
+
+def test_rounding_drift_from_rounded_pieces(tmp_path, capsys):
+    drift = 0.74 * 0.19 * 0.59  # 0.082954: more than 0.00001 from the exact 0.0821670
+    text = f"o1.dout: 0.74\no1.dact: 0.19\nh1.out: 0.59\ngrad.w5: {drift:.5f}\nupdated.w5: 0.35853\n"
+    status, report = run_check(tmp_path, capsys, text)
+    assert status == 1
+    by_name = {w["name"]: w for w in report["wrong"]}
+    assert set(by_name) == {"grad.w5", "updated.w5"}
+    assert by_name["grad.w5"]["reason"] == "rounding drift"
+    assert by_name["grad.w5"]["from_your_values"]["inputs"] == ["o1.dout", "o1.dact", "h1.out"]
+    assert "follows from your written o1.dout, o1.dact, h1.out (rounding drift)" in by_name["grad.w5"]["note"]
+    # the update follows from the learner's gradient: 0.4 − 0.5 × 0.08295 = 0.358525
+    assert by_name["updated.w5"]["reason"] == "rounding drift"
+    assert by_name["updated.w5"]["exact"] == pytest.approx(0.4 - 0.5 * GRAD_W5, rel=1e-14)
+
+
+def test_a_real_mistake_and_a_sign_error(tmp_path, capsys):
+    text = "grad.w5: 0.0925\no2.dout: 0.2171\n"
+    status, report = run_check(tmp_path, capsys, text)
+    assert status == 1
+    reasons = {w["name"]: w["reason"] for w in report["wrong"]}
+    assert reasons == {"grad.w5": "mistake", "o2.dout": "sign"}
+
+
+def test_a_wrong_value_despite_right_inputs_is_a_mistake_not_drift(tmp_path, capsys):
+    # Exact-enough inputs, wrong product: the learner's inputs give 0.08217, not 0.0700.
+    status, report = run_check(
+        tmp_path, capsys, "o1.dout: 0.741365\no1.dact: 0.186816\nh1.out: 0.59327\ngrad.w5: 0.0700\n"
+    )
+    (entry,) = report["wrong"]
+    assert entry["reason"] == "mistake" and "0.0821" in entry["note"]
+
+
+def test_all_right_exits_0_and_every_quantity_kind_works(tmp_path, capsys):
+    e1 = 0.5 * (0.01 - O1) ** 2
+    text = f"""
+sample: 0
+i1.out: 0.05
+h1.net: 0.3775
+h1.dact: {H1 * (1 - H1):.6f}
+o1.out: {O1:.5f}
+o1.dout: {O1 - 0.01:.5f}
+o1.dnet: {(O1 - 0.01) * O1 * (1 - O1):.6f}
+loss.o1: {e1:.6f}
+loss: 0.298371
+grad.w5: {GRAD_W5:.7f}
+updated.w5: {0.4 - 0.5 * GRAD_W5:.8f}
+grad.b2: 0.1004
+updated.b2: 0.6
+"""
+    status, report = run_check(tmp_path, capsys, text)
+    assert (status, report["checked"], report["wrong"]) == (0, 12, [])
+
+
+def test_json_shape(tmp_path, capsys):
+    status, report = run_check(tmp_path, capsys, "h1.out: 0.7\nloss: 0.2984\n")
+    assert status == 1
+    assert set(report) >= {"checked", "wrong"} and report["checked"] == 2
+    (entry,) = report["wrong"]
+    assert {"name", "written", "exact"} <= set(entry)
+    assert entry["name"] == "h1.out" and entry["written"] == 0.7 and isinstance(entry["exact"], float)
+
+
+def test_sample_selects_the_samples_node_values(tmp_path, capsys):
+    # skip_shared: sample 1 has x1 = -0.3, x2 = 2.0; h1 = sigmoid(0.5·x1 + 0.1).
+    h1 = sigmoid(0.5 * -0.3 + 0.1)
+    status, report = run_check(
+        tmp_path, capsys, f"sample: 1\nh1.net: -0.05\nh1.out: {h1:.4f}\n", spec="specs/skip_shared.yaml"
+    )
+    assert (status, report["wrong"], report["sample"]) == (0, [], 1)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("h1.outt: 0.593\n", "hand.yaml:1: h1.outt: unknown quantity `h1.outt`; did you mean `h1.out`?"),
+        (
+            "h1.out: 0.593\ngrad.w55: 0.1\n",
+            "hand.yaml:2: grad.w55: unknown quantity `grad.w55`; did you mean `grad.w5`?",
+        ),
+        ("h1.out: abc\n", "hand.yaml:1: h1.out: expected a number, got `abc`"),
+        ("h1.out: 0.5\nh1.out: 0.6\n", "hand.yaml:2: h1.out: duplicate quantity `h1.out` (first on line 1)"),
+        ("sample: 3\nh1.out: 0.5\n", "hand.yaml: `sample` is 3 but the spec has 1 sample(s)"),
+        ("- h1.out\n", "hand.yaml:1: expected a mapping of `quantity: value` lines"),
+        ("h1.out: [0.5\n", "hand.yaml:2: YAML:"),
+    ],
+)
+def test_invalid_hand_files_exit_2_with_one_line(tmp_path, capsys, text, message):
+    hand = tmp_path / "hand.yaml"
+    hand.write_text(text)
+    assert main(["check", SPEC, "--expect", str(hand)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"error: {tmp_path}/{message}".replace(f"{tmp_path}/hand.yaml", str(hand)))
+    assert captured.err.count("\n") == 1
+
+
+def test_missing_hand_file_and_missing_option(tmp_path, capsys):
+    assert main(["check", SPEC, "--expect", str(tmp_path / "nope.yaml")]) == 2
+    assert "nope.yaml: no such file" in capsys.readouterr().err
+    assert main(["check", SPEC]) == 2
+    assert "--expect" in capsys.readouterr().err
