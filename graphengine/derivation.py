@@ -441,7 +441,7 @@ def to_text(doc: Derivation, width: int = 110) -> str:
         elif isinstance(item, Table):
             cols = [item.header] + item.rows
             widths = [max(len(r[i]) for r in cols) for i in range(len(item.header))]
-            lines += ["", _row(item.header, widths), "  " + "  ".join("-" * w for w in widths)]
+            lines += ["", _row(item.header, widths), _row(["-" * w for w in widths], widths)]
             lines += [_row(r, widths) for r in item.rows]
     return "\n".join(lines).rstrip() + "\n"
 
