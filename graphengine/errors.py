@@ -25,7 +25,9 @@ def format_path(path: Sequence[str | int]) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ``; did you mean `x`?`` suffix, or an empty string when nothing is close."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    names = [str(c) for c in choices]
+    same_but_case = [c for c in names if c.lower() == str(word).lower()]  # `MSE` → `mse`
+    close = same_but_case or difflib.get_close_matches(str(word), names, n=1, cutoff=0.6)
     return f"; did you mean `{close[0]}`?" if close else ""
 
 

@@ -225,3 +225,11 @@ def test_version() -> None:
     )
     assert proc.returncode == 0
     assert proc.stdout.startswith("graphengine, version ")
+
+
+def test_suggestions_ignore_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "caps.yaml"
+    spec.write_text((BAD / "unknown_loss.yaml").read_text().replace("half_squared_eror", "MSE"))
+    status, _, err = run_cli(capsys, "validate", str(spec))
+    assert status == 2
+    check_one_line_error(err, str(spec), 11, "loss", ["unknown loss `MSE`", "did you mean `mse`?"])
