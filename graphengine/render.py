@@ -39,6 +39,8 @@ DEFAULT_PRECISION = 4
 # Beyond this many edges their labels would fill the picture: colour and width carry ∂L/∂w,
 # the numbers stay in each edge's tooltip.
 MAX_EDGE_LABELS = 40
+# Beyond this many edges they are drawn thin and translucent.
+DENSE_EDGES = 300
 # Beyond this many nodes even node labels are too many: names only, fill colour carries δ.
 MAX_NODE_LABELS = 250
 
@@ -205,6 +207,7 @@ class _Diagram:
                 else "full"
             )
         self.detail = detail
+        self.dense = G.number_of_edges() > DENSE_EDGES
         self.title, self.description = title, description
         self.uses = self._parameter_uses()
         self.shared = {p: SHARED[i % len(SHARED)] for i, p in enumerate(p for p, u in self.uses.items() if len(u) > 1)}
@@ -227,7 +230,7 @@ class _Diagram:
 
     def _parameter_uses(self) -> dict[str, list[str]]:
         uses: dict[str, list[str]] = {p: [] for p in self.G.graph["parameters"]}
-        for u, v, d in sorted(self.G.edges(data=True), key=lambda e: e[2]["index"]):
+        for u, v, d in self.G.edges(data=True):  # insertion order: as the spec lists them
             uses[d["weight"]].append(f"{u}→{v}")
         for name in self.order:
             bias = self.G.nodes[name].get("bias")
@@ -282,7 +285,9 @@ class _Diagram:
         style: dict[str, Any] = {"fillcolor": FILL[kind]}
         if self.detail == "names":
             if self.trace is not None and "grads" in self.show and kind != "input":
-                style["fillcolor"] = self._style(self._delta(name), self.dmax)[0]
+                delta = self._delta(name)
+                style["fillcolor"] = self._style(delta, self.dmax)[0] if delta else "#e8e8e8"
+            style.update(fontsize="9", margin="0.04,0.01", height="0.2", width="0.3")
             return f"  {_id(name)}{_attrs(label=name, tooltip=self._node_tip(name), **style)}"
         head = _font(escape(name), bold=True)
         if kind != "input":
@@ -310,7 +315,7 @@ class _Diagram:
             return _pair(_font("δ = Σ ∂L/∂net", "#000000"), _font(self.n(delta), bold=True))
         c, s = self._col(name), self.values_of
         dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
-        chain = _font(f"{self.n(dout)} × {self.n(dact)} =", MUTED, 10)
+        chain = _font(f"&#160;&#160;{self.n(dout)} × {self.n(dact)} =", MUTED, 10)
         return (
             '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
             f'<TD ALIGN="RIGHT">{chain} {_font(self.n(delta), bold=True)}</TD></TR>'
@@ -318,7 +323,8 @@ class _Diagram:
         )
 
     def _bias(self, node: str, p: str) -> str:
-        implicit = p == f"{node}.bias"  # an inline number: its generated name adds nothing
+        # An inline number's generated name (`h1.bias`) adds nothing, unless `b` would be ambiguous.
+        implicit = p == f"{node}.bias" and "b" not in self.G.graph["parameters"]
         parts = [_font("bias", MUTED, 10)] if implicit else [_font("bias", MUTED, 10), self._param_name(p, 10)]
         symbol = "b" if implicit else escape(p)
         if "values" in self.show:
@@ -356,9 +362,14 @@ class _Diagram:
         text_color = MUTED
         if self.trace is not None and "grads" in self.show:
             attrs["color"], attrs["penwidth"], text_color = self._style(self._grad(p))
+        if self.dense:
+            # Hundreds of edges: thinner and translucent, so they read as a texture, not a wall.
+            attrs["color"] += "b0"
+            attrs["penwidth"] = round(attrs["penwidth"] / 2, 2)
         if not self._trainable(p):
             attrs["style"] = "dashed"
-        implicit = p == f"{u}->{v}"  # an inline number: its generated name adds nothing
+        # An inline number's generated name (`h1->o1`) adds nothing, unless `w` would be ambiguous.
+        implicit = p == f"{u}->{v}" and "w" not in self.G.graph["parameters"]
         symbol = "w" if implicit else escape(p)
         tip = [f"{u} → {v}: {p}" + (f" = {self.n(self._value(p))}" if "values" in self.show else "")]
         if "grads" in self.show:
@@ -518,7 +529,7 @@ class _Diagram:
                 shape="box", style="rounded,filled", fontname=FONT, fontsize="12", margin="0.08,0.04", color="#444444"
             )
         )
-        lines.append("  edge" + _attrs(fontname=FONT, fontsize="10", arrowsize="0.6"))
+        lines.append("  edge" + _attrs(fontname=FONT, fontsize="10", arrowsize="0.3" if self.dense else "0.6"))
         for depth, generation in enumerate(self.generations):
             lines.append(f"  // depth {depth}")
             lines += [self._node(n) for n in generation]

@@ -210,6 +210,17 @@ def test_formats(tmp_path, suffix, magic):
     data = out.read_bytes()
     assert len(data) > 1000 and data.startswith(magic)
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temp files left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, not a private temp file
+
+
+def test_readme_picture_is_current():
+    # Regenerate: .venv/bin/graphengine run specs/doc_example.yaml --svg docs/doc_example.svg
+    picture = groups(ROOT / "docs" / "doc_example.svg")
+    assert "0.5933" in picture["h1"] and "0.2984" in picture["loss"]
+    assert "0.0822" in picture["h1->o1"] and "0.3589" in picture["h1->o1"]
+    assert "docs/doc_example.svg" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_run_and_train_write_the_diagram(tmp_path, capsys):
