@@ -319,7 +319,7 @@ def substitute(formula: str, values: dict[str, M], numeric: bool = False) -> M:
             after = formula[match.end() :]
             after = re.sub(r"^(\\[,;! ]|\s)+", "", after)
             left = bool(re.search(r"([A-Za-z0-9)]|\\[A-Za-z]+|\})$", before)) and not re.search(
-                r"(\\left|\\cdot|\\times|[\^_{(])$", before
+                r"(\\left|\\cdot|\\times|\\(?:tanh|sinh|cosh|ln|log|exp|sin|cos|max|min)|[\^_{(])$", before
             )
             right = bool(re.match(r"([A-Za-z0-9(]|\\(?!cdot|times|le|ge|leq|geq|right|end|\\)[A-Za-z]+)", after))
             return (r"\cdot " if left else "") + token + (r" \cdot " if right else "")
@@ -441,7 +441,9 @@ def to_text(doc: Derivation, width: int = 110) -> str:
         elif isinstance(item, Table):
             cols = [item.header] + item.rows
             widths = [max(len(r[i]) for r in cols) for i in range(len(item.header))]
-            lines += ["", _row(item.header, widths), _row(["-" * w for w in widths], widths)]
+            if lines[-1] != "":
+                lines.append("")
+            lines += [_row(item.header, widths), _row(["-" * w for w in widths], widths)]
             lines += [_row(r, widths) for r in item.rows]
     return "\n".join(lines).rstrip() + "\n"
 

@@ -15,6 +15,7 @@ step starts from the exact values.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .derivation import (
@@ -76,9 +77,10 @@ class Explainer:
         self.position = {v: i for i, v in enumerate(self.order)}
         self.param_info: dict[str, dict[str, Any]] = G.graph["parameters"]
         self.values, self.grads, self.new = trace.values, trace.gradients, trace.updated
+        self.derived: set[str] = set()  # nodes whose ∂E/∂net this document has written out
         # Every use of a parameter: (source node or None for a bias, target node).
         self.uses: dict[str, list[tuple[str | None, str]]] = {p: [] for p in self.param_info}
-        for u, v, d in sorted(G.edges(data=True), key=lambda e: e[2]["index"]):
+        for u, v, d in sorted(G.edges(data=True), key=lambda e: e[2].get("index", math.inf)):
             self.uses[d["weight"]].append((u, v))
         for v in self.order:
             bias = G.nodes[v].get("bias")
@@ -122,7 +124,7 @@ class Explainer:
     # ------------------------------------------------------------------ forward
     def forward_eqs(self, v: str) -> list[Eq]:
         s, G = self.s, self.G
-        edges = sorted(G.in_edges(v, data=True), key=lambda e: e[2]["index"])
+        edges = sorted(G.in_edges(v, data=True), key=lambda e: e[2].get("index", math.inf))
         sym = [self.param(d["weight"]) + M("·", r" \cdot ") + self.out(u) for u, _, d in edges]
         nums = [
             self.num(self.values[d["weight"]], i > 0) + M("×", r" \times ") + self.num(self.trace.out(u, s), True)
@@ -231,15 +233,25 @@ class Explainer:
             indent,
         )
 
-    def downstream(self, v: str, seen: set[str], indent: int) -> list[Eq]:
-        """The ∂E/∂net of every node after ``v``, deepest first (each once)."""
-        eqs: list[Eq] = []
+    def downstream(self, v: str, seen: set[str], indent: int) -> list[Eq | Para]:
+        """The ∂E/∂net of every node after ``v``, deepest first, each once per document."""
+        eqs: list[Eq | Para] = []
+        above: list[str] = []
         for w in sorted(self.G.successors(v), key=self.position.__getitem__):
             if w in seen:
                 continue
             seen.add(w)
+            if w in self.derived:
+                above.append(w)
+                continue
             eqs += self.downstream(w, seen, indent)
             eqs += [self.dout_eq(w, indent=indent), self.dact_eq(w, indent=indent), self.dnet_eq(w, indent=indent)]
+            self.derived.add(w)
+        if above:
+            names = ", ".join(f"∂E/∂net_{w}" for w in above)
+            if len(above) > 4:
+                names = f"∂E/∂net_{above[0]}, …, ∂E/∂net_{above[-1]} ({len(above)} nodes)"
+            eqs.insert(0, Para(f"{names}: derived above.", indent))
         return eqs
 
     def local(self, p: str, use: tuple[str | None, str], sample: int) -> tuple[M, float]:
@@ -380,9 +392,9 @@ class Explainer:
             )
         )
         s = self.s
-        ins = ", ".join(f"{i} = {number(self.trace.out(i, s), self.digits)}" for i in self.inputs)
-        outs = ", ".join(
-            f"{o} = {number(float(self.trace.targets[s, k]), self.digits)}" for k, o in enumerate(self.outputs)
+        ins = _listing([f"{i} = {number(self.trace.out(i, s), self.digits)}" for i in self.inputs])
+        outs = _listing(
+            [f"{o} = {number(float(self.trace.targets[s, k]), self.digits)}" for k, o in enumerate(self.outputs)]
         )
         which = f"Sample {s} of {self.n}" if self.n > 1 else "The sample"
         doc.add(Para(f"{which}: inputs {ins}; targets {outs}."))
@@ -481,8 +493,16 @@ def explain(
             if node not in x.inputs:
                 doc.add(x.dact_eq(node))
                 doc.add(x.dnet_eq(node))
-            at_node = [p for p, uses in x.uses.items() if any(v == node for _, v in uses)]
-            focus += [p for p in at_node if p not in focus]
+            at_node = [p for p, uses in x.uses.items() if any(v == node for _, v in uses) and p not in focus]
+            if len(at_node) > MAX_TERMS:
+                doc.add(
+                    Para(
+                        f"{len(at_node)} parameters are used at {node}; below are the {MAX_TERMS} with the largest "
+                        "gradients (--param P shows any other)."
+                    )
+                )
+                at_node = sorted(at_node, key=lambda p: -abs(x.grads[p]))[:MAX_TERMS]
+            focus += at_node
 
     doc.add(Heading("Backward pass: the gradient of every parameter" if focus == all_params else "Backward pass"))
     doc.add(
@@ -508,6 +528,12 @@ def explain(
     doc.add(Heading("Summary"))
     doc.add(x.table(focus))
     return doc
+
+
+def _listing(items: list[str], limit: int = 12) -> str:
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[: limit - 2]) + f", … ({len(items) - limit + 1} more), " + items[-1]
 
 
 def _some(names: list[str], limit: int = 12) -> str:
