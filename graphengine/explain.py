@@ -503,6 +503,8 @@ def explain(
                 )
                 at_node = sorted(at_node, key=lambda p: -abs(x.grads[p]))[:MAX_TERMS]
             focus += at_node
+    if not focus:
+        return doc
 
     doc.add(Heading("Backward pass: the gradient of every parameter" if focus == all_params else "Backward pass"))
     doc.add(
