@@ -141,6 +141,28 @@ class Network:
 
         return repr_svg(self)
 
+    def explain(
+        self,
+        params: tuple[str, ...] | list[str] = (),
+        node: str | None = None,
+        format: str = "text",
+        digits: int = 4,
+        sample: int = 0,
+        learning_rate: float | None = None,
+        full: bool = False,
+    ) -> str:
+        """The chain-rule derivation of the next step as text, Markdown or LaTeX (``graphengine explain``)."""
+        from .explain import explain
+
+        trace = self.trace(learning_rate)
+        return explain(self, trace, params, node, digits, sample, full).render(format)
+
+    def check(self, hand_file: str | os.PathLike[str], learning_rate: float | None = None) -> list[Any]:
+        """Verdicts on the hand-computed values in ``hand_file`` (``graphengine check``)."""
+        from .check import check, read_hand
+
+        return check(self, self.trace(learning_rate), read_hand(hand_file))
+
     @classmethod
     def from_yaml(cls, text: str, registry: Registry | None = None, file: str | None = None) -> Network:
         return cls(parse_spec(text, file), registry)

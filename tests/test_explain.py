@@ -261,3 +261,11 @@ def test_bad_focus_is_a_one_line_error(tmp_path, capsys, args, message):
     err = capsys.readouterr().err
     assert err == f"error: {message}\n"
     assert not out.exists()
+
+
+def test_python_api():
+    net = graphengine.load(SPEC)
+    text = net.explain(params=["w5"])
+    assert f"∂E/∂w5 = {f4(DOUT_O1)} × {f4(DACT_O1)} × {f4(H1)} = 0.0822" in text
+    assert net.explain(params=["w5"], format="markdown").count("$$") % 2 == 0
+    assert [v.name for v in net.check("specs/doc_example_hand.yaml") if not v.right] == ["o2.net"]
