@@ -1,0 +1,570 @@
+"""The annotated picture of a network and one step on it, as Graphviz DOT text.
+
+Every number of a step is drawn where it belongs: net, out and δ = ∂L/∂net on the
+nodes (with the bias, its gradient and update in small print), each weight's value,
+∂L/∂w and updated value on its edge, a loss node per output with its target and
+term, and the total loss. Edge colour is the sign of ∂L/∂w (a diverging palette),
+pen width its size. The text depends only on the network and the numbers, so the
+same spec always gives the same text. :mod:`graphengine.render` turns it into files.
+
+>>> import graphengine
+>>> from graphengine.diagram import to_dot
+>>> net = graphengine.load("specs/doc_example.yaml")      # doctest: +SKIP
+>>> "0.5933" in to_dot(net, net.trace())                  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from .errors import RenderError
+
+if TYPE_CHECKING:
+    from .network import Network, Trace
+
+SHOW_CHOICES = ("structure", "values", "grads", "updates")
+DEFAULT_SHOW = ("structure", "values", "grads", "updates")
+DETAILS = ("auto", "full", "nodes", "names")
+DEFAULT_PRECISION = 4
+# Beyond this many edges their labels would fill the picture: colour and width carry ∂L/∂w,
+# the numbers stay in each edge's tooltip.
+MAX_EDGE_LABELS = 40
+# Beyond this many edges they are drawn thin and translucent.
+DENSE_EDGES = 300
+# Beyond this many nodes even node labels are too many: names only, fill colour carries δ.
+MAX_NODE_LABELS = 250
+
+FONT = "Helvetica,Arial,sans-serif"
+# ColorBrewer RdBu, light → dark: red for ∂L/∂w > 0 (the step lowers w), blue for < 0.
+POSITIVE = ("#f4a582", "#d6604d", "#b2182b")
+NEGATIVE = ("#92c5de", "#4393c3", "#2166ac")
+ZERO = "#9e9e9e"
+# ColorBrewer Dark2 without its reds and blues, so a shared parameter's marker never reads as a gradient.
+SHARED = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
+MUTED = "#666666"
+FILL = {"input": "#eeeeee", "neuron": "#ffffff", "output": "#fff8e6", "loss": "#fff1c9"}
+
+
+# ---------------------------------------------------------------------- numbers
+
+
+def number(x: float, precision: int = DEFAULT_PRECISION) -> str:
+    """``precision`` decimals, more for small numbers so that three significant digits remain.
+
+    >>> number(0.593269992), number(0.000438568), number(-0.0226), number(3e-9)
+    ('0.5933', '0.000439', '-0.0226', '3.00e-09')
+    """
+    if x == 0:
+        return "0"
+    if not math.isfinite(x):
+        return str(x)
+    magnitude = abs(x)
+    if magnitude >= 1e6:
+        return f"{x:.3e}"
+    decimals = precision
+    if magnitude < 1:
+        decimals = max(precision, -math.floor(math.log10(magnitude)) + 2)
+        if decimals > precision + 4:
+            return f"{x:.2e}"
+    return f"{x:.{decimals}f}"
+
+
+# ---------------------------------------------------------------------- options
+
+
+def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
+    """``"values,grads"`` (or a list of such) → the parts to print, in canonical order; ``all`` is everything."""
+    if values is None:
+        return DEFAULT_SHOW
+    items = [values] if isinstance(values, str) else list(values)
+    chosen = {"structure"}
+    for item in items:
+        for word in item.split(","):
+            word = word.strip().lower()
+            if word == "all":
+                chosen.update(SHOW_CHOICES)
+            elif word in SHOW_CHOICES:
+                chosen.add(word)
+            elif word:
+                raise RenderError(f"unknown part `{word}`; choose from {', '.join(SHOW_CHOICES)} or all")
+    return tuple(s for s in SHOW_CHOICES if s in chosen)
+
+
+# ---------------------------------------------------------------------- DOT text
+
+
+def _id(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _attrs(**attrs: Any) -> str:
+    parts = []
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        text = str(value)
+        if not (text.startswith("<") and text.endswith(">")):
+            text = _id(text)
+        parts.append(f"{key}={text}")
+    return " [" + " ".join(parts) + "]" if parts else ""
+
+
+def _font(text: str, color: str | None = None, size: int | None = None, bold: bool = False) -> str:
+    if bold:
+        text = f"<B>{text}</B>"
+    attrs = (f' COLOR="{color}"' if color else "") + (f' POINT-SIZE="{size}"' if size else "")
+    return f"<FONT{attrs}>{text}</FONT>" if attrs else text
+
+
+def _table(rows: list[str], padding: int = 1) -> str:
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">{"".join(rows)}</TABLE>>'
+
+
+def _row(*cells: str, align: str = "LEFT") -> str:
+    return "<TR>" + "".join(f'<TD ALIGN="{align}">{c}</TD>' for c in cells) + "</TR>"
+
+
+def _pair(key: str, value: str) -> str:
+    return f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT">{value}</TD></TR>'
+
+
+def _layers(G: nx.DiGraph) -> list[list[str]]:
+    """Nodes by depth, each depth in a top-to-bottom order that avoids crossings where it can.
+
+    One barycentre sweep from the inputs (in declared order): a node sits at the mean relative
+    position of its predecessors; ties keep the declared order, so dense layers stay as written.
+    """
+    declared = {name: i for i, name in enumerate(G.nodes)}
+    layers = [list(G.graph["inputs"])]
+    position = {n: (i + 0.5) / len(layers[0]) for i, n in enumerate(layers[0])}
+    for generation in list(nx.topological_generations(G))[1:]:
+
+        def key(n: str) -> tuple[float, int]:
+            preds = [position[u] for u in G.predecessors(n)]
+            return (round(sum(preds) / len(preds), 9) if preds else 0.5, declared[n])
+
+        layer = sorted(generation, key=key)
+        position.update({n: (i + 0.5) / len(layer) for i, n in enumerate(layer)})
+        layers.append(layer)
+    return layers
+
+
+class _Diagram:
+    """The DOT text of one network (and optionally one step on it)."""
+
+    def __init__(
+        self,
+        G: nx.DiGraph,
+        trace: Trace | None,
+        show: tuple[str, ...],
+        sample: int | None,
+        precision: int,
+        detail: str,
+        title: str | None,
+        description: str | None,
+    ) -> None:
+        self.G, self.trace, self.precision = G, trace, precision
+        self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
+        self.generations = _layers(G)
+        self.order = [n for g in self.generations for n in g]
+        n_samples = trace.n_samples if trace is not None else 0
+        if sample is not None and not 0 <= sample < max(n_samples, 1):
+            valid = f"0 to {n_samples - 1}" if n_samples > 1 else "0" if n_samples else "none, there is no data"
+            raise RenderError(f"sample {sample} does not exist: {n_samples} sample(s), valid: {valid}")
+        self.sample = sample
+        self.values_of = 0 if sample is None else sample
+        # δ of one sample when asked for (or when there is only one); else the batch gradient Σ_s δ_s.
+        self.batch_delta = sample is None and n_samples > 1
+        self.show = set(show) if trace is not None else set(show) & {"structure", "values"}
+        self.numbers = trace is not None and "values" in self.show
+        if detail == "auto":
+            detail = (
+                "names"
+                if G.number_of_nodes() > MAX_NODE_LABELS
+                else "nodes"
+                if G.number_of_edges() > MAX_EDGE_LABELS
+                else "full"
+            )
+        self.detail = detail
+        self.dense = G.number_of_edges() > DENSE_EDGES
+        self.title, self.description = title, description
+        self.uses = self._parameter_uses()
+        self.shared = {p: SHARED[i % len(SHARED)] for i, p in enumerate(p for p, u in self.uses.items() if len(u) > 1)}
+        grads = [abs(self._grad(d["weight"])) for _, _, d in G.edges(data=True)] if trace is not None else []
+        self.gmax = max(grads, default=0.0)
+        hidden = self.order[len(self.inputs) :]
+        self.dmax = max((abs(self._delta(n)) for n in hidden), default=0.0) if trace is not None else 0.0
+        taken = set(G.nodes)
+        self.loss_id = {o: self._fresh(f"loss({o})", taken) for o in self.outputs}
+        self.total_id = self._fresh("loss", taken)
+        self.legend_id = self._fresh("legend", taken)
+
+    # -------------------------------------------------------------- helpers
+    @staticmethod
+    def _fresh(name: str, taken: set[str]) -> str:
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        return name
+
+    def _parameter_uses(self) -> dict[str, list[str]]:
+        uses: dict[str, list[str]] = {p: [] for p in self.G.graph["parameters"]}
+        for u, v, d in self.G.edges(data=True):  # insertion order: as the spec lists them
+            uses[d["weight"]].append(f"{u}→{v}")
+        for name in self.order:
+            bias = self.G.nodes[name].get("bias")
+            if bias:
+                uses[bias].append(f"bias of {name}")
+        return uses
+
+    def n(self, x: float) -> str:
+        return number(x, self.precision)
+
+    def _col(self, node: str) -> int:
+        assert self.trace is not None
+        return self.trace.plan.index[node]
+
+    def _grad(self, p: str) -> float:
+        assert self.trace is not None
+        return float(self.trace.backward.grad[self.trace.plan.parameter_index[p]])
+
+    def _value(self, p: str) -> float:
+        if self.trace is not None:
+            return float(self.trace.parameters[self.trace.plan.parameter_index[p]])
+        return float(self.G.graph["parameters"][p]["value"])
+
+    def _trainable(self, p: str) -> bool:
+        return bool(self.G.graph["parameters"][p]["trainable"])
+
+    def _delta(self, node: str) -> float:
+        assert self.trace is not None
+        column = self.trace.backward.dnet[:, self._col(node)]
+        return float(column.sum()) if self.batch_delta else float(column[self.values_of])
+
+    def _style(self, g: float, gmax: float | None = None) -> tuple[str, float, str]:
+        """Line colour, pen width and text colour for a gradient ``g`` (relative to ``gmax``)."""
+        gmax = self.gmax if gmax is None else gmax
+        if gmax == 0 or g == 0:
+            return ZERO, 1.0, MUTED
+        ratio = abs(g) / gmax
+        shades = POSITIVE if g > 0 else NEGATIVE
+        return shades[min(int(ratio * 3), 2)], round(1.0 + 4.0 * ratio, 2), shades[2]
+
+    def _param_name(self, p: str, size: int | None = None) -> str:
+        name = escape(p)
+        if p in self.shared:
+            color = self.shared[p]
+            return _font(name, color, size, bold=True) + " " + _font(f"shared ×{len(self.uses[p])}", color, 9)
+        return _font(name, None, size, bold=True)
+
+    # -------------------------------------------------------------- nodes
+    def _node(self, name: str) -> str:
+        attrs = self.G.nodes[name]
+        kind = "input" if attrs["kind"] == "input" else "output" if name in self.outputs else "neuron"
+        style: dict[str, Any] = {"fillcolor": FILL[kind]}
+        if self.detail == "names":
+            if self.trace is not None and "grads" in self.show and kind != "input":
+                delta = self._delta(name)
+                style["fillcolor"] = self._style(delta, self.dmax)[0] if delta else "#e8e8e8"
+            style.update(fontsize="9", margin="0.04,0.01", height="0.2", width="0.3")
+            return f"  {_id(name)}{_attrs(label=name, tooltip=self._node_tip(name), **style)}"
+        head = _font(escape(name), bold=True)
+        if kind != "input":
+            act = attrs["activation"].name + "".join(f" {k}={v:g}" for k, v in attrs["activation_params"].items())
+            head += "  " + _font(escape(act), MUTED)
+        rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{head}</TD></TR>']
+        t, s = self.trace, self.values_of
+        if self.numbers and t is not None:
+            if kind == "input":
+                rows.append(_pair("value", self.n(t.forward.out[s, self._col(name)])))
+            else:
+                rows.append(_pair("net", self.n(t.forward.net[s, self._col(name)])))
+                rows.append(_pair("out", self.n(t.forward.out[s, self._col(name)])))
+        if "grads" in self.show and kind != "input":
+            rows.append(self._delta_row(name))
+        bias = attrs.get("bias")
+        if bias:
+            rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT">{self._bias(name, bias)}</TD></TR>')
+        return f"  {_id(name)}{_attrs(label=_table(rows), tooltip=self._node_tip(name), **style)}"
+
+    def _delta_row(self, name: str) -> str:
+        assert self.trace is not None
+        delta = self._delta(name)
+        if self.batch_delta:
+            return _pair(_font("δ = Σ ∂L/∂net", "#000000"), _font(self.n(delta), bold=True))
+        c, s = self._col(name), self.values_of
+        dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
+        chain = _font(f"&#160;&#160;{self.n(dout)} × {self.n(dact)} =", MUTED, 10)
+        return (
+            '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
+            f'<TD ALIGN="RIGHT">{chain} {_font(self.n(delta), bold=True)}</TD></TR>'
+            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{_font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+        )
+
+    def _bias(self, node: str, p: str) -> str:
+        # An inline number's generated name (`h1.bias`) adds nothing, unless `b` would be ambiguous.
+        implicit = p == f"{node}.bias" and "b" not in self.G.graph["parameters"]
+        parts = [_font("bias", MUTED, 10)] if implicit else [_font("bias", MUTED, 10), self._param_name(p, 10)]
+        symbol = "b" if implicit else escape(p)
+        if "values" in self.show:
+            parts.append(_font(self.n(self._value(p)), None, 10, bold=implicit))
+        if "grads" in self.show:
+            parts.append(_font(f"∂L/∂{symbol} {self.n(self._grad(p))}", MUTED, 10))
+        if "updates" in self.show:
+            parts.append(_font(self._update_text(p), MUTED, 10))
+        return " ".join(parts)
+
+    def _update_text(self, p: str) -> str:
+        assert self.trace is not None
+        if not self._trainable(p):
+            return "frozen"
+        new = self.trace.new_parameters[self.trace.plan.parameter_index[p]]
+        return f"→ {self.n(new)}"
+
+    def _node_tip(self, name: str) -> str:
+        parts = [name]
+        if self.trace is not None:
+            c, s = self._col(name), self.values_of
+            neuron = self.G.nodes[name]["kind"] != "input"
+            if self.numbers:
+                if neuron:
+                    parts.append(f"net {self.n(self.trace.forward.net[s, c])}")
+                parts.append(f"out {self.n(self.trace.forward.out[s, c])}")
+            if neuron and "grads" in self.show:
+                parts.append(f"δ {self.n(self._delta(name))}")
+        return ", ".join(parts)
+
+    # -------------------------------------------------------------- edges
+    def _edge(self, u: str, v: str) -> str:
+        p = self.G.edges[u, v]["weight"]
+        attrs: dict[str, Any] = {"color": ZERO, "penwidth": 1.0}
+        text_color = MUTED
+        if self.trace is not None and "grads" in self.show:
+            attrs["color"], attrs["penwidth"], text_color = self._style(self._grad(p))
+        if self.dense:
+            # Hundreds of edges: thinner and translucent, so they read as a texture, not a wall.
+            attrs["color"] += "b0"
+            attrs["penwidth"] = round(attrs["penwidth"] / 2, 2)
+        if not self._trainable(p):
+            attrs["style"] = "dashed"
+        # An inline number's generated name (`h1->o1`) adds nothing, unless `w` would be ambiguous.
+        implicit = p == f"{u}->{v}" and "w" not in self.G.graph["parameters"]
+        symbol = "w" if implicit else escape(p)
+        tip = [f"{u} → {v}: {p}" + (f" = {self.n(self._value(p))}" if "values" in self.show else "")]
+        if "grads" in self.show:
+            tip.append(f"∂L/∂w {self.n(self._grad(p))}")
+        if "updates" in self.show:
+            tip.append(self._update_text(p))
+        attrs["tooltip"] = ", ".join(tip)
+        if self.detail == "full":
+            first = _font("w", bold=True) if implicit else self._param_name(p)
+            rows = [first + (" " + self.n(self._value(p)) if "values" in self.show else "")]
+            if "grads" in self.show:
+                rows.append(f"∂L/∂{symbol} {_font(self.n(self._grad(p)), bold=True)}")
+            if "updates" in self.show:
+                rows.append(
+                    f"{symbol}′ {self._update_text(p).lstrip('→ ')}" if self._trainable(p) else f"{symbol} frozen"
+                )
+            # A margin around the text keeps a wide neighbouring edge from touching it.
+            inner = _table(["".join(_row(_font(r, text_color, 10)) for r in rows)])[1:-1]
+            attrs["label"] = _table([f"<TR><TD>{inner}</TD></TR>"], padding=4)
+        return f"  {_id(u)} -> {_id(v)}{_attrs(**attrs)}"
+
+    # -------------------------------------------------------------- loss
+    def _loss_lines(self) -> list[str]:
+        G, t, s = self.G, self.trace, self.values_of
+        loss = G.graph["loss"]
+        lines = []
+        terms = t.loss_terms(s) if t is not None and self.numbers else None
+        for o in self.outputs:
+            rows = [_row(_font(f"loss at {escape(o)}", bold=True))]
+            if t is not None and self.numbers:
+                target = t.targets[s, self.outputs.index(o)]
+                rows.append(_pair("target", self.n(float(target))))
+                if terms is not None:
+                    rows.append(_pair("term", _font(self.n(terms[o]), bold=True)))
+            label = escape(f"loss at {o}") if self.detail == "names" else _table(rows)
+            lines.append(f"  {_id(self.loss_id[o])}{_attrs(label=label, fillcolor=FILL['loss'])}")
+        rows = [_row(_font("L", bold=True) + " " + _font(escape(loss.name), MUTED))]
+        if t is not None and self.numbers:
+            n = t.n_samples
+            how = "sum of the terms" if n == 1 else f"{G.graph['reduction']} over {n} samples"
+            rows.append(_pair(_font("L =", bold=True), _font(self.n(t.loss), bold=True, size=16)))
+            rows.append(_row(_font(how, MUTED, 10)))
+            if n > 1:
+                rows.append(_pair(f"sample {s}", self.n(float(t.sample_losses[s]))))
+        attrs = {"label": _table(rows), "fillcolor": FILL["loss"], "penwidth": 1.5}
+        lines.append(f"  {_id(self.total_id)}{_attrs(**attrs)}")
+        return lines
+
+    # -------------------------------------------------------------- caption
+    def _caption(self) -> str:
+        t, G = self.trace, self.G
+        name = self.title or G.graph.get("name") or "network"
+        rows = [
+            _row(
+                _font(escape(name), bold=True, size=16)
+                + ("  " + _font(escape(self.description), MUTED) if self.description else "")
+            )
+        ]
+        if t is None:
+            rows.append(_row("structure only: the spec has no data, so no values or gradients"))
+        else:
+            n = t.n_samples
+            which = f"sample {self.values_of} of {n}" if n > 1 else "the one sample"
+            facts = [f"net, out, targets: {which}"] if self.numbers else []
+            if "grads" in self.show:
+                delta = "δ = Σ over samples of ∂L/∂net" if self.batch_delta else "δ = ∂L/∂net = ∂L/∂out × ∂out/∂net"
+                if not self.batch_delta and n > 1:
+                    delta += f" (sample {self.values_of}'s share of L)"
+                facts.append(delta)
+            if facts:
+                rows.append(_row(" · ".join(facts)))
+            edge_facts = ["weight w"] if "values" in self.show else []
+            if "grads" in self.show:
+                edge_facts.append("∂L/∂w of the batch loss L")
+            if "updates" in self.show:
+                edge_facts.append(f"w′ = w − {t.learning_rate:g} × ∂L/∂w (one gradient-descent step)")
+            if edge_facts:
+                rows.append(_row("edges: " + ", ".join(edge_facts)))
+        for p in self.shared:
+            rows.append(
+                _row(
+                    self._param_name(p)
+                    + ": one parameter used "
+                    + f"{len(self.uses[p])} times ({escape(', '.join(self.uses[p]))})"
+                    + ("; its ∂L/∂ is the sum over all uses" if "grads" in self.show else "")
+                )
+            )
+        if self.detail in ("nodes", "names"):
+            rows.append(
+                _row(
+                    _font(
+                        f"simplified: {G.number_of_edges()} edges, so edges carry no numbers (colour and width show ∂L/∂w; "
+                        "hover an edge in the SVG, or run `graphengine run`, for its numbers)",
+                        "#8a5a00",
+                    )
+                )
+            )
+        if self.detail == "names":
+            rows.append(
+                _row(
+                    _font(
+                        f"simplified: {G.number_of_nodes()} nodes, so nodes show names only; fill colour shows δ",
+                        "#8a5a00",
+                    )
+                )
+            )
+        return _table(rows, padding=2)
+
+    def _legend(self) -> list[str]:
+        """A small key of the edge colours, in the column of the total loss, below it."""
+        if self.trace is None or "grads" not in self.show or self.gmax == 0:
+            return []
+        what = " node fill: sign of δ" if self.detail == "names" else ""
+        rows = [
+            f'<TR><TD COLSPAN="4" ALIGN="LEFT"><B>edge colour</B>: sign of ∂L/∂w{what}</TD></TR>',
+            f'<TR><TD COLSPAN="4" ALIGN="LEFT">shade and width: |∂L/∂w| (widest {self.n(self.gmax)})</TD></TR>',
+        ]
+        for shades, text in (
+            (POSITIVE, "&gt; 0: the step lowers w"),
+            (NEGATIVE, "&lt; 0: the step raises w"),
+            ((ZERO,), "= 0 (dashed: frozen)"),
+        ):
+            cells = [self._swatch(c, h) for c, h in zip(shades, (2, 4, 7))]
+            cells += ["<TD></TD>"] * (3 - len(cells))
+            rows.append("<TR>" + "".join(cells) + f'<TD ALIGN="LEFT">{text}</TD></TR>')
+        label = (
+            '<<TABLE BORDER="1" COLOR="#bbbbbb" STYLE="rounded" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">'
+            + "".join(rows)
+            + "</TABLE>>"
+        )
+        return [f"  {_id(self.legend_id)}{_attrs(label=label, shape='plain', style='solid', fontsize='10')}"]
+
+    @staticmethod
+    def _swatch(color: str, height: int) -> str:
+        return f'<TD BGCOLOR="{color}" WIDTH="24" HEIGHT="{height}" FIXEDSIZE="TRUE"></TD>'
+
+    # -------------------------------------------------------------- whole
+    def dot(self) -> str:
+        name = self.G.graph.get("name") or "network"
+        lines = [f"digraph {_id(name)} {{"]
+        lines.append(
+            "  graph"
+            + _attrs(
+                rankdir="LR",
+                ranksep="0.5" if self.detail == "full" else "1.6",
+                nodesep="0.25",
+                fontname=FONT,
+                labelloc="b",
+                labeljust="l",
+                label=self._caption(),
+                newrank="true",
+            )
+        )
+        lines.append(
+            "  node"
+            + _attrs(
+                shape="box", style="rounded,filled", fontname=FONT, fontsize="12", margin="0.08,0.04", color="#444444"
+            )
+        )
+        lines.append("  edge" + _attrs(fontname=FONT, fontsize="10", arrowsize="0.3" if self.dense else "0.6"))
+        for depth, generation in enumerate(self.generations):
+            lines.append(f"  // depth {depth}")
+            lines += [self._node(n) for n in generation]
+            lines.append(_same_rank(generation))
+        lines.append("  // loss")
+        lines += self._loss_lines()
+        legend = self._legend()
+        lines += legend
+        if legend:
+            lines.append(_same_rank([self.total_id, self.legend_id]))
+        lines.append(_same_rank([self.loss_id[o] for o in self.outputs]))
+        if all(self.G.out_degree(o) == 0 for o in self.outputs):
+            lines.append(_same_rank(self.outputs))
+        lines.append("  // edges")
+        position = {n: i for i, n in enumerate(self.order)}
+        edges = sorted(self.G.edges, key=lambda e: (position[e[0]], position[e[1]]))
+        lines += [self._edge(u, v) for u, v in edges]
+        for o in self.outputs:
+            lines.append(f"  {_id(o)} -> {_id(self.loss_id[o])}" + _attrs(color=ZERO, arrowhead="none"))
+            lines.append(f"  {_id(self.loss_id[o])} -> {_id(self.total_id)}" + _attrs(color=ZERO))
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+def _same_rank(names: list[str]) -> str:
+    """One column of the picture, kept in the given top-to-bottom order by invisible edges."""
+    chain = " -> ".join(_id(n) for n in names)
+    pin = f" {chain} [style=invis]" if len(names) > 1 else ""
+    return "  {rank=same; " + " ".join(_id(n) for n in names) + ";" + pin + "}"
+
+
+def to_dot(
+    net: Network | nx.DiGraph,
+    trace: Trace | None = None,
+    *,
+    show: Iterable[str] | str | None = None,
+    sample: int | None = None,
+    precision: int = DEFAULT_PRECISION,
+    detail: str = "auto",
+    title: str | None = None,
+) -> str:
+    """The DOT text of ``net`` annotated with ``trace`` (structure only when ``trace`` is None).
+
+    ``show`` picks what is printed (``structure``, ``values``, ``grads``, ``updates``; default all);
+    ``sample`` whose forward values and δ to show (default: values of sample 0, δ summed over the
+    batch); ``detail`` is ``auto``, ``full``, ``nodes`` (no edge labels) or ``names``.
+    """
+    if detail not in DETAILS:
+        raise RenderError(f"unknown detail `{detail}`; choose from {', '.join(DETAILS)}")
+    G = net if isinstance(net, nx.DiGraph) else net.graph
+    description = None if isinstance(net, nx.DiGraph) else net.spec.description
+    diagram = _Diagram(G, trace, parse_show(show), sample, precision, detail, title, description)
+    return diagram.dot()
