@@ -242,10 +242,12 @@ def compile_plan(G: nx.DiGraph) -> Plan:
     pindex = {name: i for i, name in enumerate(names)}
     P = len(names)
 
+    # One pass over the edges (the only per-edge Python loop): source column, target column, parameter.
     n_edges = G.number_of_edges()
-    src = np.fromiter((index[u] for u, _ in G.edges), np.intp, n_edges)
-    dst = np.fromiter((index[v] for _, v in G.edges), np.intp, n_edges)
-    weight = np.fromiter((pindex[w] for *_, w in G.edges(data="weight")), np.intp, n_edges)
+    triples = np.fromiter(
+        (c for u, v, w in G.edges(data="weight") for c in (index[u], index[v], pindex[w])), np.intp, 3 * n_edges
+    ).reshape(n_edges, 3)
+    src, dst, weight = triples[:, 0], triples[:, 1], triples[:, 2]
     biases = [(index[v], pindex[b]) for v, b in G.nodes(data="bias") if b is not None]
     uses = np.bincount(weight, minlength=P) + np.bincount([p for _, p in biases], minlength=P).astype(np.intp)
 
@@ -272,7 +274,7 @@ def compile_plan(G: nx.DiGraph) -> Plan:
             )
         )
 
-    trainable = np.array([params[n]["trainable"] for n in names], dtype=bool)
+    trainable = np.fromiter((p["trainable"] for p in params.values()), bool, P)
     output_columns = np.array([index[o] for o in outputs], dtype=np.intp)
     output_level = np.searchsorted(starts, output_columns, side="right") - 1
     picks = None
@@ -295,7 +297,7 @@ def compile_plan(G: nx.DiGraph) -> Plan:
         outputs=output_columns,
         parameters=names,
         parameter_index=pindex,
-        values=np.array([params[n]["value"] for n in names], dtype=np.float64),
+        values=np.fromiter((p["value"] for p in params.values()), np.float64, P),
         trainable=trainable,
         loss=G.graph["loss"],
         loss_params=G.graph["loss_params"],
