@@ -100,7 +100,10 @@ def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 def _id(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A quoted DOT string. DOT unescapes only ``\\"``; other backslashes stay as they are."""
+    if name.endswith("\\") and not any(c in name for c in '<>&"'):
+        return f"<{name}>"  # in quotes, a final backslash would escape the closing quote
+    return '"' + name.replace('"', '\\"') + '"'
 
 
 def _attrs(**attrs: Any) -> str:

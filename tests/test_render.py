@@ -191,6 +191,32 @@ def test_spec_without_data_draws_the_structure(tmp_path):
     assert "structure only" in dot and "w5" in dot and "∂L/∂" not in dot
 
 
+def test_odd_names_are_escaped(tmp_path):
+    spec = tmp_path / "odd.yaml"
+    spec.write_text(
+        """name: 'we"ird <net>'
+inputs: ['x:1', 'a&b']
+outputs: ['y<out>']
+nodes:
+  'h\\': {activation: tanh, bias: 'b "q"'}
+  'y<out>': {activation: identity}
+edges:
+  - {from: 'x:1', to: 'h\\', weight: 0.5}
+  - {from: 'a&b', to: 'h\\', weight: 'w<1>'}
+  - {from: 'h\\', to: 'y<out>', weight: 'w<1>'}
+parameters: {'w<1>': 0.3, 'b "q"': 0.1}
+loss: mse
+data:
+  - {inputs: {'x:1': 1, 'a&b': 2}, targets: {'y<out>': 0.5}}
+"""
+    )
+    out = tmp_path / "odd.svg"
+    assert main(["render", str(spec), "-o", str(out)]) == 0
+    found = groups(out)
+    assert {"x:1", "a&b", "h\\", "y<out>", "x:1->h\\", "h\\->y<out>"} <= set(found)
+    assert "w<1>" in found["a&b->h\\"] and 'b "q"' in found["h\\"]
+
+
 def test_number_format():
     assert number(0.593269992) == "0.5933"
     assert number(0.000438568) == "0.000439"
