@@ -218,11 +218,12 @@ def render_command(
     detail: str,
     lr: float | None,
 ) -> None:
-    """Draw SPEC with every value, gradient and update of one step on it.
+    """Draw SPEC's diagram: every value, gradient and update.
 
-    Nodes show net, out and δ = ∂L/∂net (with their bias); edges show the weight,
-    ∂L/∂w and the updated weight, coloured by the sign of ∂L/∂w and as wide as its
-    size; a loss node per output and the total loss sit on the right. Without
+    One step on SPEC's data: nodes show net, out and δ = ∂L/∂net (with their
+    bias); edges show the weight, ∂L/∂w and the updated weight, coloured by the
+    sign of ∂L/∂w and as wide as its size; a loss node per output and the
+    total loss sit on the right. Without
     `data` in the spec, only the structure is drawn. If Graphviz's `dot` is
     missing, the DOT text is written next to FILE and the exit status is 2.
 
