@@ -442,7 +442,7 @@ class _Diagram:
                     self._param_name(p)
                     + ": one parameter used "
                     + f"{len(self.uses[p])} times ({escape(', '.join(self.uses[p]))})"
-                    + ("; its ∂L/∂ is the sum over all uses" if "grads" in self.show else "")
+                    + (f"; ∂L/∂{escape(p)} is the sum over all uses" if "grads" in self.show else "")
                 )
             )
         if self.detail in ("nodes", "names"):
