@@ -157,11 +157,9 @@ def fit(
     batch_size = batch_size or spec.training.batch_size
     seed = spec.training.seed if seed is None else seed
     rng = np.random.default_rng(None if seed is None else abs(seed))
-    X, T, X_val, T_val = net.X, net.T, net.X_val, net.T_val
-    n = len(X)
-    mini = batch_size is not None and batch_size < n
+    mini = batch_size is not None and batch_size < len(net.X)
     classify = is_classification(plan.loss.name)
-    validate = len(X_val) > 0
+    validate = len(net.X_val) > 0
 
     history = History(
         [],
@@ -185,10 +183,28 @@ def fit(
         else:
             np.subtract(theta, opt.function(grad, state, **params), out=theta)
 
+    # Overflow is expected when training diverges; it is reported below, by node, not as warnings.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _loop(net, epochs, history, update, rng, batch_size if mini else None, callback)
+
+
+def _loop(
+    net: Network,
+    epochs: int,
+    history: History,
+    update: Callable[[np.ndarray], None],
+    rng: np.random.Generator,
+    batch_size: int | None,
+    callback: Callback | None,
+) -> History:
+    spec, plan, theta = net.spec, net.plan, net.theta
+    X, T, X_val, T_val = net.X, net.T, net.X_val, net.T_val
+    n = len(X)
+    classify, validate = history.accuracies is not None, history.val_losses is not None
     try:
         fwd = forward(plan, theta, X)
         for epoch in range(1, epochs + 1):
-            if mini:
+            if batch_size is not None:
                 order = rng.permutation(n)
                 for s in range(0, n, batch_size):
                     idx = order[s : s + batch_size]
@@ -239,7 +255,9 @@ def _non_finite_message(net: Network, fwd: Forward, epoch: int, loss: float) -> 
     if len(bad_params):
         k = int(bad_params[0])
         return f"{message}; parameter `{plan.parameters[k]}` is {net.theta[k]}; try a smaller learning rate"
-    return f"{message} although every node value is finite (outputs too large for the loss?); try a smaller learning rate"
+    return (
+        f"{message} although every node value is finite (outputs too large for the loss?); try a smaller learning rate"
+    )
 
 
 # --------------------------------------------------------------------------- plots

@@ -1,0 +1,231 @@
+"""Training: optimisers step by step, accuracy, the NaN guard, Ctrl-C, plots."""
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+import graphengine
+from graphengine.cli import main
+from graphengine.errors import TrainingError
+from graphengine.optimizers import adam, momentum, sgd
+
+DOC = "specs/doc_example.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def gradient_at(theta: np.ndarray) -> np.ndarray:
+    """∂L/∂θ of the worked example at ``theta`` (the engine's gradient, checked in test_doc_example)."""
+    net = graphengine.load(DOC)
+    net.theta = theta.copy()
+    return net.trace().backward.grad
+
+
+def two_steps(optimizer: str, learning_rate: float) -> tuple[graphengine.Network, np.ndarray]:
+    net = graphengine.load(DOC)
+    theta0 = net.theta.copy()
+    net.train(2, learning_rate=learning_rate, optimizer=optimizer)
+    return net, theta0
+
+
+def test_sgd_two_steps():
+    net, t0 = two_steps("sgd", 0.5)
+    mask = net.plan.trainable
+    g1 = gradient_at(t0)
+    t1 = np.where(mask, t0 - 0.5 * g1, t0)
+    g2 = gradient_at(t1)
+    t2 = np.where(mask, t1 - 0.5 * g2, t1)
+    np.testing.assert_allclose(net.theta, t2, rtol=1e-15, atol=1e-17)
+    # The worked example's own numbers after the first step.
+    assert round(t1[net.plan.parameter_index["w5"]], 8) == 0.35891648
+
+
+def test_momentum_two_steps():
+    net, t0 = two_steps("momentum", 0.5)
+    mask, beta = net.plan.trainable, 0.9
+    g1 = gradient_at(t0)
+    v1 = g1  # the velocity starts at the first gradient
+    t1 = np.where(mask, t0 - 0.5 * v1, t0)
+    g2 = gradient_at(t1)
+    v2 = beta * v1 + g2
+    t2 = np.where(mask, t1 - 0.5 * v2, t1)
+    np.testing.assert_allclose(net.theta, t2, rtol=1e-15, atol=1e-17)
+
+
+def test_adam_two_steps():
+    net, t0 = two_steps("adam", 0.01)
+    mask, b1, b2, eps = net.plan.trainable, 0.9, 0.999, 1e-8
+    g1 = gradient_at(t0)
+    # Step 1: m̂ = g, v̂ = g², so every trainable parameter moves by lr·g/(|g| + ε) ≈ lr·sign(g).
+    t1 = np.where(mask, t0 - 0.01 * g1 / (np.abs(g1) + eps), t0)
+    assert abs(t1[net.plan.parameter_index["w5"]] - (0.40 - 0.01)) < 1e-8
+    g2 = gradient_at(t1)
+    m2 = b1 * (1 - b1) * g1 + (1 - b1) * g2
+    v2 = b2 * (1 - b2) * g1**2 + (1 - b2) * g2**2
+    step2 = 0.01 * (m2 / (1 - b1**2)) / (np.sqrt(v2 / (1 - b2**2)) + eps)
+    t2 = np.where(mask, t1 - step2, t1)
+    np.testing.assert_allclose(net.theta, t2, rtol=1e-14, atol=1e-17)
+    # Frozen biases never move.
+    assert net.parameters["b1"] == 0.35 and net.parameters["b2"] == 0.60
+
+
+def test_optimiser_functions_by_hand():
+    g = np.array([0.5, -2.0])
+    assert sgd(g, {"t": 1}, learning_rate=0.1).tolist() == [0.05, -0.2]
+    state = {"t": 1}
+    assert momentum(g, state, learning_rate=0.1, beta=0.5).tolist() == [0.05, -0.2]
+    state["t"] = 2
+    assert momentum(g, state, learning_rate=0.1, beta=0.5).tolist() == pytest.approx([0.075, -0.3])
+    state = {"t": 1}
+    first = adam(g, state, learning_rate=0.1, beta1=0.9, beta2=0.999, epsilon=0.0)
+    assert first.tolist() == pytest.approx([0.1, -0.1], rel=1e-14)
+    assert state["m"].tolist() == pytest.approx([0.05, -0.2]) and state["v"].tolist() == pytest.approx([0.00025, 0.004])
+
+
+def test_optimizer_from_the_spec_with_parameters(tmp_path):
+    spec = (
+        Path(DOC)
+        .read_text()
+        .replace(
+            "training:\n  learning_rate: 0.5",
+            "training:\n  optimizer: {name: momentum, beta: 0.0}\n  learning_rate: 0.5",
+        )
+    )
+    path = tmp_path / "m.yaml"
+    path.write_text(spec)
+    net = graphengine.load(path)
+    net.train(2)
+    ref, _ = two_steps("sgd", 0.5)  # momentum with β = 0 is plain gradient descent
+    np.testing.assert_allclose(net.theta, ref.theta, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "training, message",
+    [
+        ("optimizer: adamw", "training.optimizer: unknown optimizer `adamw`; did you mean `adam`?"),
+        ("optimizer: {name: adam, beta: 0.9}", "optimizer `adam` has no parameter `beta`"),
+        (
+            "optimizer: {name: adam, learning_rate: 0.1}\n  learning_rate: 0.5",
+            "the learning rate is set twice",
+        ),
+    ],
+)
+def test_optimizer_errors(tmp_path, capsys, training, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(Path(DOC).read_text().replace("training:\n  learning_rate: 0.5", "training:\n  " + training))
+    assert main(["train", str(path), "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}:") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_nan_stop_names_epoch_and_first_node(tmp_path, capsys):
+    # y = w·x with mse: w ← w − lr·2(wx − t)x grows ×(2·lr·x² − 1) per epoch until it overflows.
+    path = tmp_path / "diverge.yaml"
+    path.write_text(
+        "inputs: [x]\nnodes: {h: {}, y: {}}\n"
+        "edges: [{from: x, to: h, weight: one}, {from: h, to: y, weight: w}]\n"
+        "parameters: {w: 1.0, one: {value: 1.0, trainable: false}}\n"
+        "outputs: [y]\nloss: mse\ndata: [{inputs: {x: 3.0}, targets: {y: 1.0}}]\n"
+    )
+    # The same recurrence in plain Python floats gives the epoch at which the loss stops being finite.
+    w, lr, expected = 1.0, 1000.0, None
+    for epoch in range(1, 1000):
+        w = w - lr * 2 * (w * 3 - 1) * 3
+        if not math.isfinite((w * 3 - 1) * (w * 3 - 1)):
+            expected = epoch
+            break
+    assert expected is not None
+    assert main(["train", str(path), "--epochs", "1000", "--lr", "1000", "-o", str(tmp_path / "o.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "RuntimeWarning" not in err
+    assert f"training: epoch {expected}: the loss became" in err
+    # (x−t)² overflows before any node does, and the message says so.
+    assert "although every node value is finite" in err
+    assert not (tmp_path / "o.yaml").exists()
+    with pytest.raises(TrainingError):
+        graphengine.load(path).train(1000, learning_rate=1000.0)
+
+
+def test_nan_stop_names_the_first_non_finite_node(tmp_path, capsys):
+    # Softmax cross-entropy: ∂L/∂w_0 = (p_0 − 1)·x = −1.5 at the start, so one step with lr = 1e308 makes
+    # w_0 = 0.5 + 1.5e308 (finite) and net(y_0) = 3·w_0 = inf (by hand, in Python floats below);
+    # h stays finite because its weight is frozen.
+    assert math.isinf(3.0 * (0.5 + 1e308 * 1.5)) and math.isfinite(0.5 + 1e308 * 1.5)
+    path = tmp_path / "diverge.yaml"
+    path.write_text(
+        "inputs: [x]\nnodes: {h: {}, y_0: {}, y_1: {}}\n"
+        "edges: [{from: x, to: h, weight: one}, {from: h, to: y_0, weight: 0.5}, {from: h, to: y_1, weight: 0.5}]\n"
+        "parameters: {one: {value: 1.0, trainable: false}}\n"
+        "outputs: [y_0, y_1]\nloss: softmax_cross_entropy\ndata: [{inputs: {x: 3.0}, targets: {y_0: 1, y_1: 0}}]\n"
+    )
+    assert main(["train", str(path), "--epochs", "10", "--lr", "1e308"]) == 2
+    err = capsys.readouterr().err
+    assert "epoch 1: the loss became nan; the first node that went non-finite is `y_0` (net = inf in sample 0)" in err
+
+
+def test_accuracy_in_json(tmp_path, capsys):
+    # The worked example with binary cross-entropy: outputs 0.7514 and 0.7729 against targets 0.01 and 0.99,
+    # so one of the two outputs is on the right side of 0.5.
+    path = tmp_path / "bce.yaml"
+    path.write_text(Path(DOC).read_text().replace("loss: half_squared_error", "loss: binary_cross_entropy"))
+    assert main(["train", str(path), "--epochs", "0", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["accuracy"] == 0.5 and "val_accuracy" not in data
+    assert main(["train", DOC, "--epochs", "1", "--json"]) == 0
+    assert "accuracy" not in json.loads(capsys.readouterr().out)  # not a classification loss
+
+
+def test_digits_learns_quickly_with_validation(capsys):
+    # 2 epochs of the shipped spec (adam, batch 32): the loss falls and the accuracy is far above chance.
+    assert main(["train", "specs/digits.yaml", "--epochs", "2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["losses"][1] < data["losses"][0] < math.log(10)
+    assert data["accuracy"] > 0.8 and data["val_accuracy"] > 0.8
+    assert main(["train", "specs/digits.yaml", "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy" in out and "validation (180 samples)" in out
+
+
+def test_plot_writes_an_svg(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "curve.svg"
+    assert main(["train", "specs/digits.yaml", "--epochs", "2", "--plot", str(out)]) == 0
+    text = out.read_text()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+
+
+def test_plot_errors_before_training(tmp_path, capsys, monkeypatch):
+    assert main(["train", DOC, "--plot", str(tmp_path / "curve.txt")]) == 2
+    assert "must end in .svg, .png, .pdf" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    assert main(["train", DOC, "--plot", str(tmp_path / "curve.png")]) == 2
+    assert "pip install 'graphengine[plot]'" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_and_still_writes_output(tmp_path):
+    out = tmp_path / "trained.yaml"
+    code = (
+        "import sys; import graphengine.cli as c; print('ready', flush=True); "
+        f"sys.exit(c.main(['train', {DOC!r}, '--epochs', '100000000', '-o', {str(out)!r}]))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(1.0)  # let it load the spec and start training
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "interrupted after" in stderr and "written to" in stderr and "Traceback" not in stderr
+    saved = yaml.safe_load(out.read_text())
+    assert saved["parameters"]["w5"] != 0.40  # trained for a while
+    assert graphengine.load(out).parameters["w5"] == saved["parameters"]["w5"]
+    assert os.path.getsize(out) > 0
