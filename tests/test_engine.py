@@ -84,6 +84,7 @@ def check_against_per_node(net: Network, X: np.ndarray, T: np.ndarray) -> None:
 MODES = {
     "default": {},
     "all sparse": {"SMALL_MATRIX": 0, "SPARSE_DENSITY": 2.0},
+    "all sparse, gradients gathered per edge": {"SMALL_MATRIX": 0, "SPARSE_DENSITY": 2.0, "GATHER_DENSITY": 2.0},
     "one block per level": {"GROUPING_LIMIT": 0},
 }
 
@@ -187,7 +188,9 @@ def test_partly_connected_levels_scatter():
     check_against_per_node(net, X, T)
 
 
-def test_sparse_levels_use_scipy_sparse():
+@pytest.mark.parametrize("gather_density", [0.01, 1.0])  # weight gradients via dense xᵀδ / per edge
+def test_sparse_levels_use_scipy_sparse(gather_density, monkeypatch):
+    monkeypatch.setattr(plan_module, "GATHER_DENSITY", gather_density)
     net, X, T = layered([300, 300, 260, 3], density=0.02, seed=3, activations=("tanh", "softplus"))
     assert kinds(net)[:2] == [["sparse"], ["sparse"]]
     check_against_per_node(net, X, T)

@@ -1,0 +1,193 @@
+"""Run every benchmark with one BLAS thread and print one table per benchmark.
+
+    .venv/bin/python benchmarks/run.py            # everything (~3 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick    # skip 1M edges and the explicit-edge specs
+
+(a) digits 64-32-10: seconds per epoch, graphengine vs hand-written numpy vs PyTorch
+    (CPU, float64; `pip install torch==2.13.0` into .venv, skipped with a note otherwise);
+(b) layered random networks, 1k-1M edges: load+validate+compile, forward+backward per
+    batch of 64, peak memory — one process per measurement;
+(c) `graphengine train specs/doc_example.yaml --epochs 10000` as a whole process vs
+    benchmarks/doc_example_numpy.py (hyperfine when installed, else repeated runs).
+
+The environment is set here, before numpy is imported, and inherited by every
+subprocess: one BLAS/OpenMP thread, and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset
+together (they pin an old kernel that slows a current numpy); threadpoolctl reports
+what was loaded. Not part of the test suite (pytest collects tests/ only).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+for _name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    os.environ.pop(_name, None)
+
+import json  # noqa: E402
+import platform  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+PYTHON = sys.executable
+GRAPHENGINE = str(Path(PYTHON).with_name("graphengine"))
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def environment() -> str:
+    from threadpoolctl import threadpool_info
+
+    blas = [
+        f"{i['internal_api']} {i.get('version')} ({i.get('architecture')}, {i['num_threads']} thread)"
+        for i in threadpool_info()
+    ]
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    try:
+        import torch
+
+        torch_version = f"torch {torch.__version__}"
+    except ImportError:
+        torch_version = "torch not installed (.venv/bin/pip install torch==2.13.0)"
+    return (
+        f"python {platform.python_version()}, numpy {np.__version__}, {torch_version}\n"
+        f"cpu: {cpu}, {os.cpu_count()} cores; BLAS: {'; '.join(blas) or 'none found'}"
+    )
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return "-" if a is None or b is None else f"{a / b:.2f}x"
+
+
+def digits() -> str:
+    import bench_digits
+
+    rows = []
+    for r in bench_digits.main():
+        label = "full batch (1797)" if r["batch"] == 1797 else f"batch {r['batch']}"
+        t = r.get("torch")
+        rows.append(
+            [
+                label,
+                f"{r['graphengine'] * 1e3:.2f}",
+                f"{r['numpy'] * 1e3:.2f}",
+                "skipped" if t is None else f"{t * 1e3:.2f}",
+                ratio(r["graphengine"], r["numpy"]),
+                ratio(t, r["graphengine"]),
+            ]
+        )
+    data = "specs/data/digits.csv" if bench_digits.CSV.exists() else "random data of the same shape"
+    head = ["digits 64-32-10, ms/epoch", "graphengine", "numpy", "torch", "ge / numpy", "torch / ge"]
+    note = f"(10 epochs, best of {bench_digits.REPEATS}, runs interleaved; SGD lr 0.1; data: {data})"
+    return table(head, rows) + "\n" + note
+
+
+def layered(quick: bool) -> str:
+    import bench_layered
+
+    rows = []
+    numpy_pass: dict[tuple[str, bool], float] = {}
+    for size, edges in bench_layered.SIZES.items():
+        if quick and edges > 100_000:
+            continue
+        impls = ["numpy", "layers"]
+        if not quick and edges <= 100_000:
+            impls.append("edges")
+        if edges >= 10_000 and (not quick or edges <= 10_000) and edges <= 100_000:
+            impls += ["sparse-numpy", "sparse-edges"]
+        for impl in impls:
+            r = bench_layered.measure(size, impl)
+            if "error" in r:
+                rows.append([size, impl, "-", "-", "error: " + " ".join(r["error"]), "-", "-", "-"])
+                continue
+            sparse = impl.startswith("sparse")
+            if impl.endswith("numpy"):
+                numpy_pass[(size, sparse)] = r["pass_s"]
+            load = f"{r['load_s']:.2f}" if "load_s" in r else "-"
+            spec = f"{r['spec_mb']:.3f}" if "spec_mb" in r else "-"
+            rows.append(
+                [
+                    size,
+                    impl,
+                    r["edges"],
+                    spec,
+                    load,
+                    f"{r['pass_s'] * 1e3:.3f}",
+                    ratio(r["pass_s"], numpy_pass.get((size, sparse))) if not impl.endswith("numpy") else "",
+                    f"{r['peak_mb']:.0f}",
+                ]
+            )
+    head = ["edges", "implementation", "edges", "spec MB", "load+compile s", "fwd+bwd ms", "vs numpy", "peak MB"]
+    note = (
+        "(4 layers of width w, batch 64; layers = spec with `layers:`; edges = every edge written out;\n"
+        " sparse = 5 % of the edges kept, scipy.sparse blocks; peak = max RSS of that process,\n"
+        " imports included: python+numpy ~35 MB, graphengine's imports ~60 MB)"
+    )
+    return table(head, rows) + "\n" + note
+
+
+def doc_example() -> str:
+    commands = {
+        "graphengine train (10000 epochs)": [GRAPHENGINE, "train", "specs/doc_example.yaml", "--epochs", "10000"],
+        "numpy script (10000 epochs)": [PYTHON, "benchmarks/doc_example_numpy.py", "10000"],
+        "graphengine validate (start, imports, load)": [GRAPHENGINE, "validate", "specs/doc_example.yaml"],
+        "numpy script, 0 epochs (start, import numpy)": [PYTHON, "benchmarks/doc_example_numpy.py", "0"],
+    }
+    means: dict[str, float] = {}
+    if shutil.which("hyperfine"):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "h.json"
+            args = ["hyperfine", "-N", "--warmup", "2", "--runs", "15", "--export-json", str(out)]
+            subprocess.run(
+                [*args, *(" ".join(c) for c in commands.values())], cwd=ROOT, capture_output=True, check=True
+            )
+            for name, result in zip(commands, json.loads(out.read_text())["results"]):
+                means[name] = result["mean"]
+        how = "hyperfine, 15 runs after 2 warm-ups, mean"
+    else:
+        for name, command in commands.items():
+            times = []
+            for _ in range(10):
+                start = time.perf_counter()
+                subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+                times.append(time.perf_counter() - start)
+            means[name] = sum(times) / len(times)
+        how = "10 runs, mean (install hyperfine for better statistics)"
+    bar = means["numpy script (10000 epochs)"]
+    rows = [[name, f"{t * 1e3:.0f}", ratio(t, bar)] for name, t in means.items()]
+    return table(["doc example, whole process", "ms", "vs numpy script"], rows) + f"\n({how})"
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    print(environment(), end="\n\n", flush=True)
+    print(digits(), end="\n\n", flush=True)
+    print(layered(quick), end="\n\n", flush=True)
+    print(doc_example(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
