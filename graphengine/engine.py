@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .plan import ALL, Block, Level, Plan, compile_plan
+from .blocks import ALL, Block
+from .plan import Level, Plan, compile_plan
 
 __all__ = [
     "Backward",
@@ -25,10 +26,6 @@ __all__ = [
     "loss_of",
     "step",
 ]
-
-# Edges per chunk when a sparse block sums x_u·δ_v over samples, so that the
-# temporary (samples × edges) products stay a few MB.
-_CHUNK = 1 << 16
 
 
 class Forward:

@@ -2,20 +2,20 @@
 
 The plan orders nodes by depth (``nx.topological_generations``), so every level
 is a contiguous run of columns. Within a level, neurons that read the same
-inputs form a :class:`Block` whose weights are one matrix ``W`` (sources ×
-targets) read from the flat parameter vector ``theta``:
+inputs form a :class:`~graphengine.blocks.Block` whose weights are one matrix
+``W`` (sources × targets) read from the flat parameter vector ``theta``:
 
-* ``rows`` / ``cols``: the block's parameters sit in ``theta`` in row- or
-  column-major order (a dense layer laid out like a hand-written one), so ``W``
-  is a view of ``theta`` — no copy — and its gradient is written straight into
-  the gradient vector;
-* ``gather``: a full block with parameters elsewhere or shared (``theta[index]``);
-* ``scatter``: a fairly dense block with missing edges (zeros, then filled);
-* ``sparse``: a big block with few edges — a ``scipy.sparse`` matrix forward and
-  backward, and a gather of ``x_u · δ_v`` per edge for the gradient.
+* every source feeds every neuron: one dense block — a view of ``theta`` when the
+  parameters are laid out row- or column-major (a dense layer, the worked
+  example), a gather otherwise; a block reading two levels (a skip connection)
+  whose parameters are laid out per source layer becomes one view block each;
+* a few groups of neurons with different input sets, where separate blocks skip
+  at least half of the zeros: one dense block per group;
+* otherwise one block for the level: ``scatter`` (a dense ``W`` with zeros) or,
+  when ``W`` is big and under 10 % full, ``sparse`` (scipy.sparse).
 
-Shared parameters accumulate (``np.add.at``); the compile step itself is
-vectorised so that a million-edge graph compiles in about a second.
+The compile step is vectorised (one Python pass over the edges), so a
+million-edge graph compiles in about 3 seconds.
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from .registry import Activation, Loss
+from .blocks import ALL, ActivationGroup, Bias, Block, Columns, as_columns
+from .registry import Loss
+
+__all__ = ["ALL", "ActivationGroup", "Bias", "Block", "Level", "Plan", "as_columns", "compile_plan"]
 
 # A block with fewer edges than this fraction of sources × targets (and a big
 # matrix) runs sparse; below SMALL_MATRIX entries a dense matrix always wins.
@@ -34,162 +37,7 @@ SMALL_MATRIX = 1 << 16
 # Grouping neurons by their exact input sets costs Python work per edge; bigger
 # irregular levels go straight to one scatter or sparse block.
 GROUPING_LIMIT = 200_000
-# A sparse block's weight gradient goes through a dense xᵀδ (then a gather) unless that
-# matrix is big or the block sparser than this.
-DENSE_GRADIENT_LIMIT = 1 << 24
-GATHER_DENSITY = 0.01
 MAX_GROUPS = 8
-
-Columns = slice | np.ndarray
-ALL = slice(None)  # the whole level; compared with `is`
-
-
-def as_columns(columns: np.ndarray, width: int | None = None) -> Columns:
-    """A contiguous ascending run becomes a slice (numpy then gives views, not copies);
-    the whole of ``width`` columns becomes ``slice(None)``."""
-    n = len(columns)
-    if n and columns[-1] - columns[0] == n - 1 and np.all(np.diff(columns) == 1):
-        if width is not None and n == width and columns[0] == 0:
-            return ALL
-        return slice(int(columns[0]), int(columns[0]) + n)
-    return columns
-
-
-@dataclass
-class ActivationGroup:
-    """Columns of one level that share an activation and its parameters."""
-
-    activation: Activation
-    params: dict[str, float]
-    columns: Columns
-
-    @property
-    def identity(self) -> bool:
-        """The built-in identity: the engine passes values through instead of copying them."""
-        return self.activation.name == "identity" and self.activation.source == "built-in"
-
-
-@dataclass
-class Bias:
-    """``net[:, columns] += theta[index]``; ``index`` is a slice, one shared int, or an array."""
-
-    columns: Columns
-    index: slice | int | np.ndarray
-    repeated: bool  # an index array naming a parameter twice (shared bias within the level)
-    exclusive: bool = False  # nothing else uses these parameters: assign instead of add
-
-    def accumulate(self, grad: np.ndarray, d: np.ndarray) -> None:
-        # np.add.reduce: np.sum's Python wrapper costs more than the sum for a small batch.
-        if self.columns is not ALL:
-            d = d[:, self.columns]
-        if isinstance(self.index, int):
-            grad[self.index] += np.add.reduce(d, axis=None)
-        elif self.repeated:
-            np.add.at(grad, self.index, np.add.reduce(d, axis=0))
-        elif self.exclusive:
-            grad[self.index] = np.add.reduce(d, axis=0)
-        else:
-            grad[self.index] += np.add.reduce(d, axis=0)
-
-
-@dataclass
-class Block:
-    """Edges from ``sources`` into the level's ``targets``: ``net[:, targets] += x @ W``.
-
-    ``sources`` lists ``(level, columns)`` segments (a skip connection reads from two levels);
-    ``rows``/``cols``/``index`` give each edge's place in ``W`` and in ``theta``.
-    """
-
-    kind: str  # rows | cols | gather | scatter | sparse
-    sources: list[tuple[int, Columns, int, int]]  # (level, columns, how many, first row of W)
-    targets: Columns
-    whole: bool  # targets are the whole level
-    shape: tuple[int, int]
-    index: np.ndarray  # per edge (row-major order): parameter index
-    flat: np.ndarray  # per edge: position in W.ravel()
-    span: slice | None = None  # rows/cols: theta[span] is W's storage
-    exclusive: bool = False  # no other edge or bias uses these parameters
-    repeated: bool = False  # a parameter appears twice within this block
-    sparse: object = None  # scipy.sparse.csr_matrix with the edges' structure
-    # rows/cols: the last theta seen and W as a view of it (valid while theta lives, even
-    # when it is updated in place, as training does).
-    _theta: np.ndarray | None = field(default=None, repr=False)
-    _view: np.ndarray | None = field(default=None, repr=False)
-
-    reads_inputs_only: bool = False  # set in __post_init__: the inputs' gradient is optional
-
-    def __post_init__(self) -> None:
-        self.reads_inputs_only = all(k == 0 for k, *_ in self.sources)
-
-    def weights(self, theta: np.ndarray):
-        if theta is self._theta:
-            return self._view
-        S, L = self.shape
-        kind = self.kind
-        if kind == "rows" or kind == "cols":
-            view = theta[self.span].reshape(S, L) if kind == "rows" else theta[self.span].reshape(L, S).T
-            self._theta, self._view = theta, view
-            return view
-        if kind == "gather":
-            return theta[self.index].reshape(S, L)
-        if kind == "scatter":
-            W = np.zeros(S * L)
-            W[self.flat] = theta[self.index]
-            return W.reshape(S, L)
-        np.take(theta, self.index, out=self.sparse.data)
-        return self.sparse
-
-    def apply(self, x: np.ndarray, theta: np.ndarray) -> np.ndarray:
-        """``x @ W`` for ``x`` shaped (samples, sources)."""
-        if self.kind == "sparse":
-            return (self.weights(theta).T @ x.T).T
-        return x @ self.weights(theta)
-
-    def back(self, d: np.ndarray, theta: np.ndarray) -> np.ndarray:
-        """``d @ Wᵀ``: the block's share of ∂L/∂out of its sources."""
-        if self.kind == "sparse":
-            return (self.weights(theta) @ d.T).T
-        return d @ self.weights(theta).T
-
-    def accumulate(self, grad: np.ndarray, x: np.ndarray, d: np.ndarray, theta: np.ndarray) -> None:
-        """grad[p] += Σ_samples x_u·δ_v for every edge u→v with parameter p."""
-        S, L = self.shape
-        if self.kind == "rows":
-            target = grad[self.span].reshape(S, L)
-            if self.exclusive:
-                np.matmul(x.T, d, out=target)
-            else:
-                target += x.T @ d
-            return
-        if self.kind == "cols":
-            target = grad[self.span].reshape(L, S)
-            if self.exclusive:
-                np.matmul(d.T, x, out=target)
-            else:
-                target += d.T @ x
-            return
-        if self.kind == "sparse" and (S * L > DENSE_GRADIENT_LIMIT or len(self.index) < GATHER_DENSITY * S * L):
-            # Per edge Σ_samples x_u·δ_v from gathered rows of xᵀ and δᵀ (contiguous per node),
-            # in chunks that keep the temporaries a few MB.
-            values = np.empty(len(self.index))
-            rows, cols = np.divmod(self.flat, L)
-            xt, dt = np.ascontiguousarray(x.T), np.ascontiguousarray(d.T)
-            for a in range(0, len(values), _CHUNK):
-                b = a + _CHUNK
-                values[a:b] = np.einsum("ij,ij->i", xt[rows[a:b]], dt[cols[a:b]])
-        elif self.kind in ("sparse", "scatter"):
-            # A dense xᵀδ then a gather: BLAS does ~100× more multiply-adds per second than a
-            # gather, so this wins down to ~1 % density.
-            values = (x.T @ d).ravel()[self.flat]
-        else:
-            values = (x.T @ d).ravel()
-        if self.repeated:
-            np.add.at(grad, self.index, values)
-        else:
-            grad[self.index] += values
-
-
-_CHUNK = 1 << 14
 
 
 @dataclass

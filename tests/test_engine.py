@@ -20,6 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from test_gradients import random_case
 
+from graphengine import blocks as blocks_module
 from graphengine import plan as plan_module
 from graphengine.engine import backward, forward, gradient, loss_of, step
 from graphengine.network import Network
@@ -94,7 +95,7 @@ MODES = {
 @given(case=random_case())
 def test_random_specs_equal_the_reference(mode, case, monkeypatch):
     for name, value in MODES[mode].items():
-        monkeypatch.setattr(plan_module, name, value)
+        monkeypatch.setattr(blocks_module if name == "GATHER_DENSITY" else plan_module, name, value)
     net = Network(parse_spec(case.text, "<random spec>"))
     G, values = net.graph, {p: v["value"] for p, v in net.graph.graph["parameters"].items()}
     ref = reference.forward(G, values, case.inputs, case.targets)
@@ -190,7 +191,7 @@ def test_partly_connected_levels_scatter():
 
 @pytest.mark.parametrize("gather_density", [0.01, 1.0])  # weight gradients via dense xᵀδ / per edge
 def test_sparse_levels_use_scipy_sparse(gather_density, monkeypatch):
-    monkeypatch.setattr(plan_module, "GATHER_DENSITY", gather_density)
+    monkeypatch.setattr(blocks_module, "GATHER_DENSITY", gather_density)
     net, X, T = layered([300, 300, 260, 3], density=0.02, seed=3, activations=("tanh", "softplus"))
     assert kinds(net)[:2] == [["sparse"], ["sparse"]]
     check_against_per_node(net, X, T)
