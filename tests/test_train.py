@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -229,3 +230,28 @@ def test_ctrl_c_stops_and_still_writes_output(tmp_path):
     assert saved["parameters"]["w5"] != 0.40  # trained for a while
     assert graphengine.load(out).parameters["w5"] == saved["parameters"]["w5"]
     assert os.path.getsize(out) > 0
+
+
+def test_readme_training_section_examples(tmp_path, capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- section: training -->")
+    text = readme[start : readme.find("\n## ", start)]
+
+    def blocks(text: str, language: str) -> list[str]:
+        return re.findall(rf"```{language}\n(.*?)```", text, flags=re.S)
+
+    example = blocks(text, "yaml")[0]
+    net = graphengine.Network.from_yaml(example, file="specs/readme_example.yaml")  # data/ is next to specs/
+    reference = graphengine.load("specs/digits.yaml")
+    assert np.array_equal(net.theta, reference.theta) and np.array_equal(net.X, reference.X)
+    # The optimiser plugin of the README, loaded as a plugin file: its first step by hand.
+    plugin = tmp_path / "rmsprop.py"
+    plugin.write_text(blocks(text, "python")[0])
+    assert main(["train", DOC, "--plugins", str(plugin), "--optimizer", "rmsprop", "--epochs", "1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    start = graphengine.load(DOC)
+    g = start.trace().backward.grad
+    expected = start.theta - 0.5 * g / (np.sqrt(0.1 * g**2) + 1e-8)  # lr 0.5 from the spec, rho 0.9
+    for name, k in start.plan.parameter_index.items():
+        if start.plan.trainable[k]:
+            assert data["parameters"][name] == pytest.approx(expected[k], rel=1e-14)
