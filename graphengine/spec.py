@@ -240,17 +240,21 @@ def _array(ndim: int, what: str) -> Any:
     def check(value: Any) -> Any:
         if not isinstance(value, list):
             raise ValueError(f"expected {what}, got {_describe(value)}")
+        rows = value if ndim == 2 else [value]
+        for row in rows:
+            if not isinstance(row, list):
+                raise ValueError(f"expected {what}, got {_describe(row)} as a row")
+            for v in row:
+                if type(v) is not float and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                    raise ValueError(f"expected {what}, got {_describe(v)}")
+        if ndim == 2 and len({len(row) for row in rows}) > 1:
+            raise ValueError(f"expected {what}, got rows of different lengths")
         try:
-            array = np.array(value)
-        except ValueError:
-            raise ValueError(f"expected {what}, got rows of different lengths") from None
-        if array.size and array.dtype.kind not in "iuf":
-            raise ValueError(f"expected {what}, got non-numbers (e.g. `{array.ravel()[0]}`)")
+            array = np.array(value, dtype=np.float64)
+        except OverflowError:
+            raise ValueError(f"expected {what}, got an integer too large for a float") from None
         if array.size == 0:
             array = array.reshape((0,) * ndim)
-        if array.ndim != ndim:
-            raise ValueError(f"expected {what}")
-        array = array.astype(np.float64)
         if not np.isfinite(array).all():
             raise ValueError(f"expected {what}; found NaN or infinity")
         return array
@@ -267,12 +271,20 @@ def _bias_value(value: Any) -> bool | float:
         raise ValueError(f"expected `true`, `false` or a number (the initial bias), got {_describe(value)}") from None
 
 
+def _sources(value: Any) -> str | list[str]:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+        return list(value)
+    raise ValueError(f"expected a layer or node name, or a non-empty list of them, got {_describe(value)}")
+
+
 class LayerSpec(_Model):
     """A dense layer: ``size`` neurons ``name_0`` … each fed by every node of ``from``."""
 
     name: Name
     size: Annotated[StrictInt, Field(ge=1)]
-    source: Annotated[Name | Annotated[list[Name], Field(min_length=1)], Field(alias="from")]
+    source: Annotated[str | list[str], PlainValidator(lambda v: _sources(v)), Field(alias="from")]
     activation: Annotated[ActivationSpec, PlainValidator(_activation)] = ActivationSpec()
     init: Annotated[InitSpec, PlainValidator(_init)] = InitSpec(name="xavier")
     bias: Annotated[bool | float, PlainValidator(_bias_value)] = True

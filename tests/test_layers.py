@@ -198,3 +198,25 @@ def test_layer_name_clashing_with_a_node(tmp_path, capsys):
     )
     assert main(["validate", str(path)]) == 2
     assert "layer `h` would create node `h_1`, which already exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "layer, message",
+    [
+        ("{name: h, size: 2, from: x, weights: [[1, a], [2, 3]]}", "layers[0].weights: expected a list of rows"),
+        ("{name: h, size: 2, from: x, weights: [[1, true], [2, 3]]}", "got `true` (a boolean)"),
+        ("{name: h, size: 2, from: x, weights: [[1, 2], [3]]}", "rows of different lengths"),
+        ("{name: h, size: 2, from: x, biases: [1, 2, 3]}", "layers[0].biases: `biases` must be 2 number(s), got 3"),
+        ("{name: h, size: 2, from: x, bias: false, biases: [1, 2]}", "`biases` are given but `bias` is false"),
+        ("{name: h, size: 2, from: []}", "layers[0].from: expected a layer or node name, or a non-empty list"),
+        ("{name: h, size: 2, from: [x, x_0]}", "layers[0].from: `x_0` is listed twice in `from`"),
+        ("{name: h, size: 2, from: x, activaton: tanh}", "unknown key `activaton`; did you mean `activation`?"),
+        ("{name: h, size: 2, from: x, init: {name: he, std: 2}}", "initialiser `he` has no parameter `std`"),
+    ],
+)
+def test_layer_value_errors(tmp_path, capsys, layer, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"inputs: [{{name: x, size: 2}}]\nlayers:\n  - {layer}\noutputs: [h]\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}:3: layers[0]") and message in err and len(err.strip().splitlines()) == 1
