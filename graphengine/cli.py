@@ -358,7 +358,7 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
     help="Learning rate (overrides the spec's training.learning_rate; default: the optimiser's, 0.1 for sgd).",
 )
 @click.option("--batch-size", type=click.IntRange(min=1), help="Mini-batch size (default: the whole data set).")
-@click.option("--seed", type=int, help="Seed for shuffling mini-batches.")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed for shuffling mini-batches (overrides training.seed).")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the trained spec (same format) to this file."
 )

@@ -156,7 +156,7 @@ def _load_csv(spec: Spec, data: CsvData) -> Dataset:
     order = np.arange(n)
     if data.shuffle and data.validation_split > 0:
         seed = data.seed if data.seed is not None else (spec.training.seed or 0)
-        order = np.random.default_rng(abs(seed)).permutation(n)
+        order = np.random.default_rng(seed).permutation(n)
     n_val = int(round(n * data.validation_split))
     if data.validation_split > 0 and (n_val == 0 or n_val == n):
         raise spec.error(

@@ -86,10 +86,6 @@ def _seed(spec: Spec, layer: LayerSpec, position: int) -> np.random.SeedSequence
     if layer.seed is not None:
         return layer.seed
     base = spec.training.seed or 0
-    if base < 0:
-        raise spec.error(
-            GraphError, f"training.seed must be ≥ 0 to initialise layers, got `{base}`", ("training", "seed")
-        )
     # Each layer its own stream, so adding a layer does not change the others' values.
     return np.random.SeedSequence([base, position])
 

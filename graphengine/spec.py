@@ -347,7 +347,7 @@ class Training(_Model):
     learning_rate: Number | None = None
     epochs: Annotated[StrictInt, Field(ge=0)] | None = None
     batch_size: Annotated[StrictInt, Field(ge=1)] | None = None
-    seed: StrictInt | None = None
+    seed: Annotated[StrictInt, Field(ge=0)] | None = None
     optimizer: Annotated[OptimizerSpec, PlainValidator(_optimizer)] | None = None
 
     @field_validator("learning_rate")

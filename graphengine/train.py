@@ -156,7 +156,7 @@ def fit(
     spec, plan = net.spec, net.plan
     batch_size = batch_size or spec.training.batch_size
     seed = spec.training.seed if seed is None else seed
-    rng = np.random.default_rng(None if seed is None else abs(seed))
+    rng = np.random.default_rng(seed)
     mini = batch_size is not None and batch_size < len(net.X)
     classify = is_classification(plan.loss.name)
     validate = len(net.X_val) > 0
