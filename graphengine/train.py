@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,6 @@ class History:
     val_accuracies: list[float] | None = None
     optimizer: str = "sgd"
     learning_rate: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def final_loss(self) -> float:
@@ -98,10 +97,8 @@ def resolve_optimizer(
     The learning rate comes from ``learning_rate``, else ``training.learning_rate``,
     else the optimiser mapping's ``learning_rate``, else the optimiser's default.
     """
-    from .registry import Registry
-
     spec = net.spec
-    registry: Registry = net.registry or default_registry()
+    registry = net.registry or default_registry()
     chosen = spec.training.optimizer
     path: tuple = ("training", "optimizer")
     given: dict[str, Any] = {}
@@ -150,7 +147,10 @@ def fit(
     callback: Callback | None = None,
     optimizer: str | None = None,
 ) -> History:
-    """Train ``net`` in place for ``epochs`` passes over its data; see :meth:`Network.train`."""
+    """Train ``net`` in place for ``epochs`` passes over its data; see :meth:`Network.train`.
+
+    Every call starts the optimiser afresh (no momentum or Adam moments carried over).
+    """
     net._require_data()
     opt, params = resolve_optimizer(net, optimizer, learning_rate)
     spec, plan = net.spec, net.plan
