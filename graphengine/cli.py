@@ -500,7 +500,7 @@ def _progress(total: int, enabled: bool) -> tuple[Callable[[int, float, dict], N
 # ---------------------------------------------------------------------- explain / check
 
 
-@cli.command()
+@cli.command(short_help="Write out the chain rule of one step, with every number.")
 @spec_argument
 @plugin_option
 @click.option("--param", "params", multiple=True, metavar="P", help="Explain this parameter only (repeatable).")
@@ -551,7 +551,7 @@ def explain(
         click.echo(text, nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Mark hand-computed values right or wrong against the exact ones.")
 @spec_argument
 @plugin_option
 @click.option(
@@ -605,7 +605,7 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
 # ---------------------------------------------------------------------- plugins
 
 
-@cli.group(invoke_without_command=True)
+@cli.group(invoke_without_command=True, short_help="List activations and losses; `plugins check` verifies derivatives.")
 @plugin_option
 @click.option("--json", "as_json", is_flag=True, help='Print {"activations": [...], "losses": [...]} as JSON.')
 @click.pass_context
