@@ -43,3 +43,12 @@ def test_python_api_snippet_prints_what_the_readme_says() -> None:
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README python-api", "exec"), {})
     assert out.getvalue() == expected
+
+
+def test_run_excerpt_is_real_output(capsys) -> None:
+    from graphengine.cli import main
+
+    assert main(["run", "specs/doc_example.yaml"]) == 0
+    printed = "\n".join(line.rstrip() for line in capsys.readouterr().out.splitlines())
+    excerpt = blocks(section("example-output"), "text")[0]
+    assert excerpt.strip() == printed.strip()
