@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -157,10 +158,17 @@ def _sparse_numpy(w: int, X: np.ndarray, T: np.ndarray) -> dict:
     return {"edges": sum(W.nnz for W in Ws), "pass_s": time_pass(run)}
 
 
-def measure(size: str, impl: str) -> dict:
+# glibc hands out blocks over 128 KB with mmap and returns them on free, so code that
+# allocates multi-MB temporaries every call (the hand-written numpy MLP's ``outs[k].T @ d``)
+# pays page faults each time; with these settings both sides keep their memory.
+MALLOC_TUNED = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str(1 << 31)}
+
+
+def measure(size: str, impl: str, malloc_tuned: bool = False) -> dict:
     """Run :func:`one` in a fresh process (same environment) and read its JSON line."""
+    env = {**os.environ, **(MALLOC_TUNED if malloc_tuned else {})}
     done = subprocess.run(
-        [sys.executable, str(Path(__file__)), "one", size, impl], capture_output=True, text=True, cwd=HERE
+        [sys.executable, str(Path(__file__)), "one", size, impl], capture_output=True, text=True, cwd=HERE, env=env
     )
     if done.returncode:
         return {"size": size, "impl": impl, "error": done.stderr.strip().splitlines()[-1:]}
