@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import graphengine
 from graphengine.cli import main
@@ -220,3 +222,52 @@ def test_layer_value_errors(tmp_path, capsys, layer, message):
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path}:3: layers[0]") and message in err and len(err.strip().splitlines()) == 1
+
+
+def _random_pair(sizes: list[int], activations: list[str], seed: int) -> tuple[str, str]:
+    """A layered spec and the same network written node by node, with random weights and data."""
+    rng = np.random.default_rng(seed)
+    n_in = sizes[0]
+    layers, nodes, edges = [], {}, []
+    previous = [f"x_{i}" for i in range(n_in)]
+    for k, (size, act) in enumerate(zip(sizes[1:], activations)):
+        name = f"l{k}"
+        W = rng.normal(size=(len(previous), size)).round(3)
+        b = rng.normal(size=size).round(3)
+        source = "x" if k == 0 else f"l{k - 1}"
+        layers.append(
+            {"name": name, "size": size, "from": source, "activation": act, "weights": W.tolist(), "biases": b.tolist()}
+        )
+        current = [f"{name}_{j}" for j in range(size)]
+        for j, v in enumerate(current):
+            nodes[v] = {"activation": act, "bias": float(b[j])}
+            edges += [{"from": u, "to": v, "weight": float(W[i, j])} for i, u in enumerate(previous)]
+        previous = current
+    X = rng.normal(size=(3, n_in)).round(3)
+    T = rng.uniform(size=(3, len(previous))).round(3)
+    data = [
+        {"inputs": {f"x_{i}": float(x[i]) for i in range(n_in)}, "targets": dict(zip(previous, map(float, t)))}
+        for x, t in zip(X, T)
+    ]
+    common = {"outputs": [f"l{len(layers) - 1}"], "loss": "mse", "data": data}
+    layered = {"inputs": [{"name": "x", "size": n_in}], "layers": layers} | common
+    hand = {"inputs": [f"x_{i}" for i in range(n_in)], "nodes": nodes, "edges": edges} | common
+    hand["outputs"] = previous
+    return yaml.safe_dump(layered, sort_keys=False), yaml.safe_dump(hand, sort_keys=False)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+    activations=st.lists(st.sampled_from(["identity", "tanh", "sigmoid", "relu", "softplus"]), min_size=3, max_size=3),
+    seed=st.integers(0, 2**16),
+)
+def test_random_layered_specs_equal_their_hand_written_form(sizes, activations, seed):
+    layered_text, hand_text = _random_pair(sizes, activations, seed)
+    layered = graphengine.Network.from_yaml(layered_text).trace()
+    hand = graphengine.Network.from_yaml(hand_text).trace()
+    assert layered.plan.nodes == hand.plan.nodes
+    np.testing.assert_allclose(layered.forward.out, hand.forward.out, rtol=1e-14, atol=1e-15)
+    assert layered.gradients.keys() == hand.gradients.keys()
+    for name, g in hand.gradients.items():
+        assert layered.gradient(name) == pytest.approx(g, rel=1e-12, abs=1e-14)
