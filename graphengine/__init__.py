@@ -5,12 +5,12 @@ The public API:
 - :func:`load` a spec file into a :class:`Network`;
 - :meth:`Network.run` one step and read the :class:`Trace` (values, gradients, updates);
 - :meth:`Network.train` for many epochs;
-- :func:`activation` and :func:`loss` to write plugins.
+- :func:`activation`, :func:`loss` and :func:`optimizer` to write plugins.
 """
 
 from .errors import DataError, GraphEngineError, GraphError, PluginError, SpecError, TrainingError
 from .network import History, Network, Trace, load
-from .registry import Activation, Loss, Registry, activation, loss
+from .registry import Activation, Loss, Optimizer, Registry, activation, loss, optimizer
 
 __version__ = "0.1.0"
 
@@ -22,6 +22,7 @@ __all__ = [
     "History",
     "Loss",
     "Network",
+    "Optimizer",
     "PluginError",
     "Registry",
     "SpecError",
@@ -31,4 +32,5 @@ __all__ = [
     "activation",
     "load",
     "loss",
+    "optimizer",
 ]

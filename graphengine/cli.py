@@ -605,18 +605,18 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
 # ---------------------------------------------------------------------- plugins
 
 
-@cli.group(invoke_without_command=True, short_help="List activations and losses; `plugins check` verifies derivatives.")
+@cli.group(invoke_without_command=True, short_help="List activations, losses, optimisers; `plugins check` verifies them.")
 @plugin_option
-@click.option("--json", "as_json", is_flag=True, help='Print {"activations": [...], "losses": [...]} as JSON.')
+@click.option("--json", "as_json", is_flag=True, help='Print {"activations": [...], "losses": [...], "optimizers": [...]} as JSON.')
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
-    """List every activation and loss: name, parameters, source, description.
+    """List every activation, loss and optimiser: name, parameters, source, description.
 
     \b
     Sources, in order (a name taken twice is an error naming both):
       built-in; installed packages' entry points (graphengine.activations,
-      graphengine.losses); --plugins PATH and GRAPHENGINE_PLUGINS; the
-      repository's plugins/ folder.
+      graphengine.losses, graphengine.optimizers); --plugins PATH and
+      GRAPHENGINE_PLUGINS; the repository's plugins/ folder.
     Every plugin's derivative is checked against finite differences as it loads;
     `graphengine plugins check` reports on each one.
     """

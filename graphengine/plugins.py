@@ -3,9 +3,11 @@
 Discovery, in this order (a name may be taken only once: a second plugin with the
 same name is an error naming both sources, never a silent override):
 
-1. the built-ins (:mod:`graphengine.activations`, :mod:`graphengine.losses`);
-2. installed packages' entry points in the groups ``graphengine.activations`` and
-   ``graphengine.losses`` (an entry point names a module or one plugin object);
+1. the built-ins (:mod:`graphengine.activations`, :mod:`graphengine.losses`,
+   :mod:`graphengine.optimizers`);
+2. installed packages' entry points in the groups ``graphengine.activations``,
+   ``graphengine.losses`` and ``graphengine.optimizers`` (an entry point names a
+   module or one plugin object);
 3. plugin files and folders the user names: ``--plugins PATH`` (repeatable), then
    the ``GRAPHENGINE_PLUGINS`` environment variable (paths separated by ``os.pathsep``);
 4. the repository's top-level ``plugins/`` folder, when graphengine runs from a checkout.
@@ -34,9 +36,13 @@ from typing import Any
 import numpy as np
 
 from .errors import PluginError
-from .registry import KINDS, Activation, Loss, Plugin, Registry, builtin_registry, plugins_in
+from .registry import KINDS, Activation, Loss, Optimizer, Plugin, Registry, builtin_registry, plugins_in
 
-ENTRY_POINT_GROUPS: dict[str, type] = {"graphengine.activations": Activation, "graphengine.losses": Loss}
+ENTRY_POINT_GROUPS: dict[str, type] = {
+    "graphengine.activations": Activation,
+    "graphengine.losses": Loss,
+    "graphengine.optimizers": Optimizer,
+}
 ENV_VAR = "GRAPHENGINE_PLUGINS"
 
 # Points that avoid the usual kinks (0, ±1, ±2, ±δ for round δ) so a correct
@@ -211,7 +217,7 @@ def entry_point_plugins() -> list[tuple[Plugin, str]]:
                 ) from None
             if isinstance(target, ModuleType):
                 plugins = [p for p in plugins_in(target) if isinstance(p, kind)]
-            elif isinstance(target, (Activation, Loss)):
+            elif isinstance(target, (Activation, Loss, Optimizer)):
                 plugins = [target]
             else:
                 raise PluginError(
@@ -403,4 +409,8 @@ def describe(registry: Registry) -> dict[str, list[dict[str, Any]]]:
             {"name": p.name, "params": dict(p.params), "source": p.source, "description": p.description} for p in table
         ]
 
-    return {"activations": rows(registry.activations.values()), "losses": rows(registry.losses.values())}
+    return {
+        "activations": rows(registry.activations.values()),
+        "losses": rows(registry.losses.values()),
+        "optimizers": rows(registry.optimizers.values()),
+    }

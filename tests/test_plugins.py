@@ -464,7 +464,7 @@ def test_plugins_json_shape(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     assert main(["plugins", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"activations", "losses"}
+    assert set(data) == {"activations", "losses", "optimizers"}
     for rows in data.values():
         for row in rows:
             assert set(row) == {"name", "params", "source", "description"}
@@ -481,6 +481,9 @@ def test_plugins_json_shape(capsys, monkeypatch):
     assert losses["huber"]["params"] == {"delta": 1.0}
     assert losses["huber"]["source"] == os.path.join("plugins", "huber.py")
     assert {"half_squared_error", "mse", "binary_cross_entropy", "softmax_cross_entropy", "huber"} <= set(losses)
+    optimizers = {row["name"]: row for row in data["optimizers"]}
+    assert set(optimizers) == {"sgd", "momentum", "adam"}
+    assert optimizers["adam"]["params"]["beta2"] == 0.999
 
 
 # ---------------------------------------------------------------------- entry points
@@ -518,6 +521,16 @@ def quartic(y, t, scale=1.0):
     return 4 * scale * (y - t) ** 3
 """
 
+PACKAGE_OPTIMIZERS = """
+from graphengine import optimizer
+
+
+@optimizer
+def sign_descent(grad, state, learning_rate=0.01):
+    \"\"\"Sign descent: θ ← θ − η·sign(g), from an installed package.\"\"\"
+    return learning_rate * (grad > 0) - learning_rate * (grad < 0)
+"""
+
 PYPROJECT = """
 [build-system]
 requires = ["setuptools>=61"]
@@ -535,6 +548,9 @@ cube_third = "ge_tiny_plugins:cube_third"
 
 [project.entry-points."graphengine.losses"]
 tiny_losses = "ge_tiny_plugins.losses"
+
+[project.entry-points."graphengine.optimizers"]
+sign_descent = "ge_tiny_plugins.optimizers:sign_descent"
 """
 
 
@@ -547,6 +563,7 @@ def installed_package(tmp_path_factory):
     write(source / "pyproject.toml", PYPROJECT)
     write(source / "ge_tiny_plugins" / "__init__.py", PACKAGE_MODULE)
     write(source / "ge_tiny_plugins" / "losses.py", PACKAGE_LOSSES)
+    write(source / "ge_tiny_plugins" / "optimizers.py", PACKAGE_OPTIMIZERS)
     command = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index"]
     command += ["--disable-pip-version-check", "--quiet", "--target", str(target), str(source)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -580,6 +597,7 @@ def test_entry_points_of_an_installed_package(on_path, capsys):
     row = next(r for r in data["activations"] if r["name"] == "cube_third")
     assert row["params"] == {"k": 1.0} and row["description"] == "k·x³/3, from an installed package."
     assert any(r["name"] == "quartic" and r["params"] == {"scale": 1.0} for r in data["losses"])
+    assert any(r["name"] == "sign_descent" and r["params"] == {"learning_rate": 0.01} for r in data["optimizers"])
 
 
 def test_entry_point_plugins_work_in_a_spec(on_path):
