@@ -83,6 +83,12 @@ class Plan:
     assigned: bool = False  # every parameter's gradient is assigned by exactly one block or bias
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique's first call imports numpy.ma: ~7 ms of start-up)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
 def compile_plan(G: nx.DiGraph) -> Plan:
     """Turn a graph from :func:`graph.build_graph` into a :class:`Plan` (done once)."""
     inputs, outputs = G.graph["inputs"], G.graph["outputs"]
@@ -193,7 +199,7 @@ def _bias(columns: np.ndarray, params: np.ndarray, width: int) -> Bias | None:
     as_slice = as_columns(params)
     if isinstance(as_slice, slice):
         return Bias(cols, as_slice, repeated=False)
-    return Bias(cols, params, repeated=len(np.unique(params)) < len(params))
+    return Bias(cols, params, repeated=len(_unique(params)) < len(params))
 
 
 def _mark_exclusive(levels: list[Level], uses: np.ndarray) -> bool:
@@ -216,7 +222,7 @@ def _blocks(
     src: np.ndarray, tgt: np.ndarray, weight: np.ndarray, width: int, starts: np.ndarray, uses: np.ndarray
 ) -> list[Block]:
     """Split one level's edges (source node column, target position, parameter) into blocks."""
-    sources = np.unique(src)
+    sources = _unique(src)
     if len(src) == len(sources) * width or len(src) > GROUPING_LIMIT:
         return _split_by_source_level(
             _block(src, tgt, weight, width, starts, uses, whole=True), src, tgt, weight, width, starts, uses
@@ -252,7 +258,7 @@ def _split_by_source_level(
         return [block]
     level = np.searchsorted(starts, src, side="right") - 1
     parts = []
-    for k in np.unique(level):
+    for k in _unique(level):
         mine = level == k
         parts.append(_block(src[mine], tgt[mine], weight[mine], width, starts, uses, whole=block.whole))
     return parts if all(p.kind in ("rows", "cols") for p in parts) else [block]
@@ -267,15 +273,15 @@ def _block(
     uses: np.ndarray,
     whole: bool,
 ) -> Block:
-    sources = np.unique(src)
-    targets = np.arange(width) if whole else np.unique(tgt)
+    sources = _unique(src)
+    targets = np.arange(width) if whole else _unique(tgt)
     S, L = len(sources), len(targets)
     rows = np.searchsorted(sources, src)
     cols = np.searchsorted(targets, tgt)
     order = np.lexsort((cols, rows))  # row-major
     rows, cols, index = rows[order], cols[order], weight[order]
     flat = rows * L + cols
-    repeated = len(np.unique(index)) < len(index)
+    repeated = len(_unique(index)) < len(index)
     block = Block(
         kind="scatter",
         sources=_segments(sources, starts),
@@ -318,7 +324,7 @@ def _segments(sources: np.ndarray, starts: np.ndarray) -> list[tuple[int, Column
     level = np.searchsorted(starts, sources, side="right") - 1
     segments = []
     row = 0
-    for k in np.unique(level).tolist():
+    for k in _unique(level).tolist():
         width = int(starts[k + 1] - starts[k])
         mine = sources[level == k] - starts[k]
         segments.append((k, as_columns(mine, width), len(mine), row))
