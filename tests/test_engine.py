@@ -236,3 +236,32 @@ loss: mse
     net = Network(parse_spec(text, "<outputs>"))
     rng = np.random.default_rng(2)
     check_against_per_node(net, rng.normal(size=(4, 1)), rng.normal(size=(4, 2)))
+
+
+def test_weights_follow_theta_updated_in_place_or_replaced(monkeypatch):
+    # Training updates θ in place; blocks cache W as a view of the last θ and sparse blocks
+    # refill one CSR matrix — neither may serve stale weights.
+    monkeypatch.setattr(plan_module, "SMALL_MATRIX", 0)
+    monkeypatch.setattr(plan_module, "SPARSE_DENSITY", 2.0)
+    sparse, X_sparse, T_sparse = layered([12, 10, 4], density=0.5, seed=4)
+    dense = Network(parse_spec(DENSE_TEXT, "<layers>"))
+    rng = np.random.default_rng(7)
+    cases = [(sparse, X_sparse, T_sparse), (dense, rng.normal(size=(6, 5)), np.eye(3)[rng.integers(0, 3, 6)])]
+    for net, X, T in cases:
+        assert {b.kind for level in net.plan.levels for b in level.blocks} <= {"sparse", "rows"}
+        theta = net.theta
+        forward(net.plan, theta, X)  # prime the caches
+        theta *= -0.5  # in place, as training does
+        check_against_per_node(net, X, T)
+        net.theta = theta.copy() + 0.25  # a new array
+        check_against_per_node(net, X, T)
+
+
+DENSE_TEXT = """
+inputs: [{name: x, size: 5}]
+layers:
+  - {name: h, size: 7, from: x, activation: tanh, seed: 1}
+  - {name: y, size: 3, from: h, activation: identity, seed: 2}
+outputs: [y]
+loss: softmax_cross_entropy
+"""
