@@ -51,12 +51,15 @@ def table(headers: list[str], rows: list[list]) -> str:
 
 
 def environment() -> str:
-    from threadpoolctl import threadpool_info
+    try:
+        from threadpoolctl import threadpool_info
 
-    blas = [
-        f"{i['internal_api']} {i.get('version')} ({i.get('architecture')}, {i['num_threads']} thread)"
-        for i in threadpool_info()
-    ]
+        blas = [
+            f"{i['internal_api']} {i.get('version')} ({i.get('architecture')}, {i['num_threads']} thread)"
+            for i in threadpool_info()
+        ]
+    except ImportError:
+        blas = ["unknown (.venv/bin/pip install threadpoolctl to see which BLAS and how many threads)"]
     cpu = next(
         (
             line.split(":", 1)[1].strip()
