@@ -597,7 +597,9 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
             decimals = max(len(v.written.text.split(".")[-1]) if "." in v.written.text else 0, 3) + 3
             table.add_row(mark, escape(v.name), v.written.text, f"{v.exact:.{decimals}f}", escape(v.note))
         console.print(table)
-        console.print(f"{len(verdicts)} checked: {len(verdicts) - len(wrong)} right, {len(wrong)} wrong")
+        slips = sum(1 for v in verdicts if v.right and v.note)
+        lucky = f" ({slips} of them not what your own written values give: see the notes)" if slips else ""
+        console.print(f"{len(verdicts)} checked: {len(verdicts) - len(wrong)} right{lucky}, {len(wrong)} wrong")
     if wrong:
         ctx.exit(EXIT_WRONG)
 
