@@ -652,24 +652,29 @@ def plugins_check(ctx: click.Context) -> None:
 
     Each activation and its derivative are called on float64 arrays at points
     spread over [-3.7, 3.3]; each loss and its gradient on outputs in (0, 1); both
-    at the default parameters and at halved ones. Exit status 2 if any is wrong.
+    at the default parameters and at halved ones; each optimiser takes three steps,
+    which must be finite and shaped like the gradient. Exit status 2 if any is wrong.
     """
     from .plugins import check_all, discover
+    from .registry import KINDS, Optimizer
 
     registry = discover(ctx.ensure_object(dict).get("plugin_paths", []), verify_plugins=False)
     results = check_all(registry)
     problems = [e for _, e in results if e is not None]
     for plugin, problem in results:
         if problem is None:
-            kind = "activation" if plugin in registry.activations.values() else "loss"
-            click.echo(f"ok     {kind:<10} {plugin.name:<22} {plugin.source}")
+            click.echo(f"ok     {KINDS[type(plugin)]:<10} {plugin.name:<22} {plugin.source}")
     for e in problems:
         click.echo(f"error: {e}", err=True)
     n = len(results)
     if problems:
         click.echo(f"{len(problems)} of {n} plugins failed the check", err=True)
         ctx.exit(EXIT_INVALID)
-    click.echo(f"all {n} plugins agree with central finite differences")
+    steps = sum(isinstance(plugin, Optimizer) for plugin, _ in results)
+    click.echo(
+        f"all {n - steps} activations and losses agree with central finite differences; "
+        f"all {steps} optimisers take finite steps"
+    )
 
 
 # ---------------------------------------------------------------------- entry point

@@ -16,7 +16,8 @@ A spec only ever *names* a plugin: YAML never makes graphengine import anything.
 
 Verification (:func:`verify`) calls every plugin on float64 arrays and compares its
 derivative (activations) or gradient (losses) with central finite differences at a
-spread of points, at the default parameters and at halved ones.
+spread of points, at the default parameters and at halved ones; an optimiser must
+take three steps from a fresh state, each finite and shaped like the gradient.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def discover(
         for file in plugin_files(folder, "the repository's plugins/ folder"):
             _add_file(registry, file, loaded)
     if verify_plugins:
-        for plugin in [*registry.activations.values(), *registry.losses.values()]:
+        for plugin in [*registry.activations.values(), *registry.losses.values(), *registry.optimizers.values()]:
             verify(plugin)
     return registry
 
@@ -253,6 +254,8 @@ def verify(plugin: Plugin) -> None:
     """Check one plugin on arrays against central finite differences; raise :class:`PluginError`."""
     if isinstance(plugin, Activation):
         _verify_activation(plugin)
+    elif isinstance(plugin, Optimizer):
+        _verify_optimizer(plugin)
     else:
         _verify_loss(plugin)
 
@@ -260,7 +263,7 @@ def verify(plugin: Plugin) -> None:
 def check_all(registry: Registry) -> list[tuple[Plugin, PluginError | None]]:
     """Verify every plugin of ``registry``: each with its problem, or ``None`` when it is fine."""
     results: list[tuple[Plugin, PluginError | None]] = []
-    for plugin in [*registry.activations.values(), *registry.losses.values()]:
+    for plugin in [*registry.activations.values(), *registry.losses.values(), *registry.optimizers.values()]:
         try:
             verify(plugin)
         except PluginError as e:
@@ -278,33 +281,61 @@ def parameter_sets(plugin: Plugin) -> list[dict[str, float]]:
     return sets
 
 
-def _fail(plugin: Plugin, fn: Callable | None, message: str) -> PluginError:
-    """An error located at ``fn``'s definition (or the plugin's source)."""
+def _fail(plugin: Plugin, fn: Callable | None, message: str, line: int | None = None) -> PluginError:
+    """An error located at ``line`` of ``fn``'s file, else at ``fn``'s definition (or the plugin's source)."""
     code = getattr(fn, "__code__", None)
     kind = KINDS[type(plugin)]
     if code is None:
         return PluginError(f"{kind} `{plugin.name}` from {plugin.source}: {message}")
     return PluginError(
-        f"{kind} `{plugin.name}`: {message}", file=display(Path(code.co_filename)), line=code.co_firstlineno
+        f"{kind} `{plugin.name}`: {message}", file=display(Path(code.co_filename)), line=line or code.co_firstlineno
     )
 
 
+# What numpy says when scalar-only code (math.exp, float(), if/else on values) meets an array.
+_NOT_VECTORISED = re.compile(r"truth value of an array|only (0-dimensional|length-1|size-1) arrays")
+
+
+def _raised(plugin: Plugin, fn: Callable, what: str, given: str, e: Exception) -> PluginError:
+    """The error for an exception a plugin function raised: located at the line that raised it."""
+    code = getattr(fn, "__code__", None)
+    line = _line_in(e.__traceback__, Path(code.co_filename)) if code is not None else None
+    problem = f"{type(e).__name__}: {_one_line(e)}"
+    if isinstance(e, (TypeError, ValueError)) and _NOT_VECTORISED.search(str(e)):
+        message = (
+            f"{what} is not vectorised: on float64 arrays shaped {given} it raised {problem}; "
+            "use numpy operations (np.exp, np.where) instead of math.* or if/else on values"
+        )
+    else:
+        message = f"{what} raised {problem} when called on float64 arrays shaped {given}"
+    return _fail(plugin, fn, message, line)
+
+
 def _call(
-    plugin: Plugin, fn: Callable, role: str, args: tuple[np.ndarray, ...], params: dict, shape: tuple
+    plugin: Plugin,
+    fn: Callable,
+    role: str,
+    args: tuple[np.ndarray, ...],
+    params: dict,
+    shape: tuple,
+    state: dict[str, Any] | None = None,
 ) -> np.ndarray:
-    """Call a plugin function on arrays; it must work on them and return ``shape``."""
-    what = f"{'function' if role in ('activation', 'loss') else role} `{fn.__name__}`"
+    """Call a plugin function on arrays (an optimiser also gets ``state``); it must return ``shape``."""
+    what = f"{'function' if role in ('activation', 'loss', 'optimizer') else role} `{fn.__name__}`"
     given = " and ".join(f"{a.shape}" for a in args)
+    extra = () if state is None else (state,)
     try:
         with np.errstate(all="ignore"):
-            result = np.asarray(fn(*[a.copy() for a in args], **params), dtype=np.float64)
+            result = np.asarray(fn(*[a.copy() for a in args], *extra, **params), dtype=np.float64)
     except Exception as e:
+        raise _raised(plugin, fn, what, given, e) from None
+    if result.shape != shape and role == "optimizer":
         raise _fail(
             plugin,
             fn,
-            f"{what} is not vectorised: on float64 arrays shaped {given} it raised {type(e).__name__}: "
-            f"{_one_line(e)}; use numpy operations (np.exp, np.where) instead of math.* or if/else on values",
-        ) from None
+            f"{what} must return a step shaped like the gradient: given a gradient shaped {given} "
+            f"it returned shape {result.shape}",
+        )
     if result.shape != shape:
         expected = "one value per sample, shaped" if role == "loss" else "shaped"
         raise _fail(
@@ -399,6 +430,29 @@ def _verify_loss(L: Loss) -> None:
                 f"wrong gradient ∂L/∂y[{j}] at y = {y[s].tolist()}, t = {t[s].tolist()}{_params_text(params)}: "
                 f"expected {fd[s, j]:.9g} (central finite difference), got {g[s, j]:.9g}",
             )
+
+
+# Three successive gradients (one zero element, as frozen-looking parameters give).
+OPTIMIZER_GRADIENTS = np.array(
+    [[0.3, -1.2, 0.0, 2.5, -0.01], [0.5, -0.8, 0.0, 2.0, 0.02], [0.4, -1.0, 0.0, 3.0, -0.03]], dtype=np.float64
+)
+
+
+def _verify_optimizer(opt: Optimizer) -> None:
+    """Three steps from a fresh state: each a finite step shaped like the gradient, or an error."""
+    for params in parameter_sets(opt):
+        state: dict[str, Any] = {"t": 0}
+        for t, g in enumerate(OPTIMIZER_GRADIENTS, start=1):
+            state["t"] = t
+            step = _call(opt, opt.function, "optimizer", (g,), params, g.shape, state=state)
+            if not np.isfinite(step).all():
+                k = int(np.flatnonzero(~np.isfinite(step))[0])
+                raise _fail(
+                    opt,
+                    opt.function,
+                    f"step {t} from the gradient {g.tolist()}{_params_text(params)} is not finite: "
+                    f"element {k} is {step[k]}",
+                )
 
 
 def describe(registry: Registry) -> dict[str, list[dict[str, Any]]]:

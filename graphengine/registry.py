@@ -37,10 +37,26 @@ from .errors import PluginError, did_you_mean
 Array = np.ndarray
 
 
+_POSITIONAL = {
+    "activation": "(x)",
+    "derivative": "(x, y)",
+    "loss": "(y, t)",
+    "gradient": "(y, t)",
+    "optimizer": "(grad, state)",
+}
+
+
 def _parameters(fn: Callable, n_positional: int, what: str) -> dict[str, float]:
     """Named numeric parameters of a plugin function: its keyword arguments with defaults."""
     params: dict[str, float] = {}
-    for i, p in enumerate(inspect.signature(fn).parameters.values()):
+    signature = inspect.signature(fn)
+    leading = list(signature.parameters.values())[:n_positional]
+    if len(leading) < n_positional or any(p.default is not p.empty for p in leading):
+        raise PluginError(
+            f"{what} `{fn.__name__}` must take {_POSITIONAL[what]} first, without defaults, then its "
+            f"parameters with defaults; got {fn.__name__}{signature}"
+        )
+    for i, p in enumerate(signature.parameters.values()):
         if i < n_positional:
             if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
                 raise PluginError(f"{what} `{fn.__name__}` must take {n_positional} positional argument(s) first")

@@ -287,7 +287,7 @@ BROKEN = {
         def mexp(x, y):
             return y
         """,
-        r"not_vectorised.py:4: activation `mexp`: function `mexp` is not vectorised: on float64 arrays "
+        r"not_vectorised.py:6: activation `mexp`: function `mexp` is not vectorised: on float64 arrays "
         r"shaped \(3, 4\) it raised TypeError",
     ),
     "wrong_shape": (
@@ -319,7 +319,7 @@ BROKEN = {
         def step(x, y):
             return 1.0 if x > 0 else 0.5
         """,
-        r"derivative_not_vectorised.py:8: activation `step`: derivative `step` is not vectorised: .*ValueError",
+        r"derivative_not_vectorised.py:10: activation `step`: derivative `step` is not vectorised: .*ValueError",
     ),
     "missing_derivative": (
         """
@@ -399,6 +399,89 @@ BROKEN = {
         """,
         r"no_plugins.py: the plugin file defines no activation or loss",
     ),
+    # An error that is not about vectorising is reported as what it is, at the line that raised it.
+    "derivative_raises": (
+        """
+        import numpy as np
+        from graphengine import activation
+
+        @activation
+        def soft(x, k=1.0):
+            return np.tanh(k * x)
+
+        @soft.derivative
+        def soft(x, y, k=1.0):
+            z = k * (1 - y * y)
+            return z * undefined_name
+        """,
+        r"derivative_raises.py:11: activation `soft`: derivative `soft` raised NameError: name 'undefined_name' "
+        r"is not defined when called on float64 arrays shaped \(3, 4\) and \(3, 4\)$",
+    ),
+    # The derivative's first arguments are (x, y): a parameter in y's place is named as such.
+    "derivative_without_y": (
+        """
+        import numpy as np
+        from graphengine import activation
+
+        @activation
+        def soft(x, k=1.0):
+            return np.tanh(k * x)
+
+        @soft.derivative
+        def soft(x, k=1.0):
+            return k * (1 - np.tanh(k * x) ** 2)
+        """,
+        r"derivative_without_y.py:8: derivative `soft` must take \(x, y\) first, without defaults, then its "
+        r"parameters with defaults; got soft\(x, k=1.0\)",
+    ),
+    "optimizer_without_state": (
+        """
+        from graphengine import optimizer
+
+        @optimizer
+        def plain(grad, learning_rate=0.1):
+            return learning_rate * grad
+        """,
+        r"optimizer_without_state.py:3: optimizer `plain` must take \(grad, state\) first, without defaults, "
+        r"then its parameters with defaults; got plain\(grad, learning_rate=0.1\)",
+    ),
+    "optimizer_wrong_shape": (
+        """
+        import numpy as np
+        from graphengine import optimizer
+
+        @optimizer
+        def flat(grad, state, learning_rate=0.1):
+            return learning_rate * np.mean(grad)
+        """,
+        r"optimizer_wrong_shape.py:4: optimizer `flat`: function `flat` must return a step shaped like the "
+        r"gradient: given a gradient shaped \(5,\) it returned shape \(\)",
+    ),
+    "optimizer_raises": (
+        """
+        import numpy as np
+        from graphengine import optimizer
+
+        @optimizer
+        def rms(grad, state, learning_rate=0.1):
+            square = state["square"]
+            return learning_rate * grad / np.sqrt(square)
+        """,
+        r"optimizer_raises.py:6: optimizer `rms`: function `rms` raised KeyError: 'square' when called on "
+        r"float64 arrays shaped \(5,\)",
+    ),
+    "optimizer_not_finite": (
+        """
+        import numpy as np
+        from graphengine import optimizer
+
+        @optimizer
+        def rms(grad, state, learning_rate=0.1):
+            return learning_rate * grad / np.abs(grad)
+        """,
+        r"optimizer_not_finite.py:4: optimizer `rms`: step 1 from the gradient \[0.3, -1.2, 0.0, 2.5, -0.01\] "
+        r"with learning_rate = 0.1 is not finite: element 2 is nan",
+    ),
 }
 
 
@@ -429,7 +512,9 @@ def test_plugins_check_reports_each_plugin(tmp_path, capsys):
     out = capsys.readouterr().out
     for name in ("sigmoid", "swish", "gaussian", "scaled_tanh", "huber", "softmax_cross_entropy"):
         assert re.search(rf"^ok +(activation|loss) +{name} ", out, re.M), name
-    assert "agree with central finite differences" in out
+    for name in ("sgd", "momentum", "adam"):
+        assert re.search(rf"^ok +optimizer +{name} +built-in$", out, re.M), name
+    assert "agree with central finite differences; all 3 optimisers take finite steps" in out
 
     source, expected = BROKEN["wrong_derivative"]
     path = write(tmp_path / "wrong_derivative.py", source)
