@@ -18,6 +18,7 @@ follow from the learner's own written values (``o2.net`` from rounded ``h1.out``
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -76,6 +77,7 @@ class HandFile:
     values: dict[str, Written]
     sample: int | None
     file: str
+    sample_line: int | None = None
 
 
 def _unit(d: Decimal) -> float:
@@ -107,6 +109,7 @@ def read_hand(path: str | Path) -> HandFile:
         raise SpecError("expected a mapping of `quantity: value` lines (e.g. `h1.out: 0.593`)", file=file, line=1)
     values: dict[str, Written] = {}
     sample: int | None = None
+    sample_line: int | None = None
     first_line: dict[str, int] = {}
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + 1
@@ -126,7 +129,7 @@ def read_hand(path: str | Path) -> HandFile:
                 raise SpecError(
                     f"`sample` must be a sample number (0, 1, ...), got `{raw}`", file=file, line=line, path=(key,)
                 )
-            sample = int(raw)
+            sample, sample_line = int(raw), line
             continue
         try:
             number = Decimal(raw.replace("_", ""))
@@ -136,7 +139,7 @@ def read_hand(path: str | Path) -> HandFile:
             shown = raw if raw else "nothing"
             raise SpecError(f"expected a number, got `{shown}`", file=file, line=line, path=(key,))
         values[key] = Written(key, raw, float(number), _unit(number), line)
-    return HandFile(values, sample, file)
+    return HandFile(values, sample, file, sample_line)
 
 
 class Checker:
@@ -172,7 +175,13 @@ class Checker:
     def validate(self) -> None:
         file = self.hand.file
         if self.hand.sample is not None and self.hand.sample >= self.n:
-            raise SpecError(f"`sample` is {self.hand.sample} but the spec has {self.n} sample(s)", file=file)
+            valid = f"0 to {self.n - 1}" if self.n > 1 else "0"
+            raise SpecError(
+                f"`sample` is {self.hand.sample} but the spec has {self.n} sample(s) (valid: {valid})",
+                file=file,
+                line=self.hand.sample_line,
+                path=("sample",),
+            )
         for name, w in self.hand.values.items():
             if name not in self.names:
                 hint = did_you_mean(name, self.names)
@@ -322,11 +331,64 @@ class Checker:
                 verdict.note = "the sign is wrong"
             else:
                 verdict.reason = "mistake"
-                verdict.note = "arithmetic or formula mistake"
+                verdict.note = self._slip(name, w.value, tolerance) or "arithmetic or formula mistake"
                 if own:
                     verdict.note += f" (from your written {yours} it would be {shown})"
             results.append(verdict)
         return results
+
+    def _slip(self, name: str, written: float, tolerance: float) -> str | None:
+        """The usual slip that ``written`` is, if it is one: a batch quantity taken for one sample's,
+        the mean's 1/N forgotten, one use of a shared parameter, the step taken uphill."""
+        kind, arg = self.names[name]
+        n, s = self.n, self.s
+
+        def near(x: float) -> bool:
+            return abs(written - x) <= tolerance and abs(x - self.exact(name)) > tolerance
+
+        if kind == "loss" and n > 1:
+            losses = np.asarray(self.trace.sample_losses, dtype=float)
+            if near(float(losses[s])):
+                return f"that is sample {s}'s loss; `loss` is the batch loss, the {'mean' if self.mean else 'sum'} over {n} samples"
+            if self.mean and near(float(losses.sum())):
+                return f"that is the sum over the {n} samples; the batch loss is their mean (divide by {n})"
+        if self.mean and n > 1 and kind in ("dout", "dnet", "grad") and near(n * self.exact(name)):
+            what = "∂L/∂p" if kind == "grad" else f"∂L/∂{kind[1:]}"
+            return f"{n}× the exact value: the loss is the mean over {n} samples, so {what} carries the factor 1/{n}"
+        if kind == "grad":
+            uses = [(u, v) for u, v, d in self.G.edges(data=True) if d["weight"] == arg]
+            uses += [(None, v) for v, attrs in self.G.nodes(data=True) if attrs.get("bias") == arg]
+
+            def part(use: tuple[str | None, str], j: int) -> float:
+                u, v = use
+                return float(self.trace.dnet(v, j)) * (1.0 if u is None else float(self.trace.out(u, j)))
+
+            factor = n if self.mean else 1
+            if n > 1:
+                mine = sum(part(use, s) for use in uses)
+                if near(mine) or near(factor * mine):
+                    return (
+                        f"that is sample {s}'s part only; grad.{arg} is the gradient of the batch loss "
+                        f"({'the mean' if self.mean else 'the sum'} over all {n} samples): "
+                        f"`graphengine explain SPEC --param {shlex.quote(arg)}` shows every sample's part"
+                    )
+            if len(uses) > 1:
+                for use in uses:
+                    one = sum(part(use, j) for j in range(n))
+                    per_sample = [part(use, s), factor * part(use, s)] if n > 1 else []
+                    if near(one) or any(near(x) for x in per_sample):
+                        where = f"bias of {use[1]}" if use[0] is None else f"{use[0]}→{use[1]}"
+                        return (
+                            f"that is the gradient through {where} only; {arg} is shared by {len(uses)} uses, "
+                            "so its gradient is the sum over all of them"
+                        )
+        if kind == "updated" and self.param_info[arg]["trainable"]:
+            value, grad = self.values[arg], self.grads[arg]
+            if near(value + self.trace.learning_rate * grad):
+                return f"the step went uphill: {arg}′ = {arg} − η·∂L/∂{arg} (minus, so the loss goes down)"
+            if near(value - grad):
+                return f"the learning rate is missing: {arg}′ = {arg} − η·∂L/∂{arg} with η = {self.trace.learning_rate:g}"
+        return None
 
 
 def _shown(x: float, w: Written) -> str:

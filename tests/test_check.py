@@ -164,7 +164,7 @@ def test_sample_selects_the_samples_node_values(tmp_path, capsys):
         ),
         ("h1.out: abc\n", "hand.yaml:1: h1.out: expected a number, got `abc`"),
         ("h1.out: 0.5\nh1.out: 0.6\n", "hand.yaml:2: h1.out: duplicate quantity `h1.out` (first on line 1)"),
-        ("sample: 3\nh1.out: 0.5\n", "hand.yaml: `sample` is 3 but the spec has 1 sample(s)"),
+        ("sample: 3\nh1.out: 0.5\n", "hand.yaml:1: sample: `sample` is 3 but the spec has 1 sample(s) (valid: 0)"),
         ("- h1.out\n", "hand.yaml:1: expected a mapping of `quantity: value` lines"),
         ("h1.out: [0.5\n", "hand.yaml:2: YAML:"),
     ],
@@ -184,3 +184,60 @@ def test_missing_hand_file_and_missing_option(tmp_path, capsys):
     assert "nope.yaml: no such file" in capsys.readouterr().err
     assert main(["check", SPEC]) == 2
     assert "--expect" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- usual slips, named
+# skip_shared: two samples, mean loss, `w` shared by x1→h1 and x2→h2. Exact values by hand formulas.
+SKIP = "specs/skip_shared.yaml"
+SKIP_X = ((1.0, -0.5), (-0.3, 2.0))
+SKIP_T = (0.8, -0.2)
+
+
+def skip_forward(x1: float, x2: float) -> tuple[float, float, float]:
+    h1 = sigmoid(0.5 * x1 + 0.1)
+    h2 = math.tanh(0.5 * x2 + 0.3 * x1 - 0.1)
+    return h1, h2, 0.7 * h1 - 0.6 * h2 + 0.25 * x2 + 0.2
+
+
+def skip_dnets(s: int) -> tuple[float, float, float]:
+    """∂L/∂net of h1, h2, y for sample s of the batch loss L = mean of ½(y − t)²."""
+    (x1, x2), t = SKIP_X[s], SKIP_T[s]
+    h1, h2, y = skip_forward(x1, x2)
+    dy = (y - t) / 2
+    return dy * 0.7 * h1 * (1 - h1), dy * -0.6 * (1 - h2 * h2), dy
+
+
+def test_usual_slips_get_a_note_saying_what_was_computed(tmp_path, capsys):
+    through_x1_h1 = sum(skip_dnets(s)[0] * SKIP_X[s][0] for s in (0, 1))  # one use of w only
+    sample0_x2_y = skip_dnets(0)[2] * SKIP_X[0][1]  # sample 0's part of ∂L/∂w(x2→y)
+    grad_h1_y = sum(skip_dnets(s)[2] * skip_forward(*SKIP_X[s])[0] for s in (0, 1))
+    losses = [0.5 * (skip_forward(*SKIP_X[s])[2] - SKIP_T[s]) ** 2 for s in (0, 1)]
+    grad_w = through_x1_h1 + sum(skip_dnets(s)[1] * SKIP_X[s][1] for s in (0, 1))
+    text = (
+        f"grad.w: {through_x1_h1:.4f}\n"
+        f"grad.x2->y: {sample0_x2_y:.4f}\n"
+        f"grad.h1->y: {2 * grad_h1_y:.4f}\n"  # the mean's 1/2 forgotten
+        f"loss: {losses[0]:.4f}\n"  # sample 0's loss for the batch loss
+        f"updated.w: {0.5 + 0.1 * grad_w:.4f}\n"  # stepped uphill
+        "y.dact: 0.5\n"  # a plain mistake: no note to guess
+    )
+    status, report = run_check(tmp_path, capsys, text, spec=SKIP)
+    assert status == 1
+    notes = {w["name"]: w["note"] for w in report["wrong"]}
+    assert set(notes) == {"grad.w", "grad.x2->y", "grad.h1->y", "loss", "updated.w", "y.dact"}
+    assert "through x1→h1 only; w is shared by 2 uses" in notes["grad.w"]
+    assert "sample 0's part only" in notes["grad.x2->y"] and "--param 'x2->y'" in notes["grad.x2->y"]
+    assert notes["grad.h1->y"].startswith("2× the exact value") and "factor 1/2" in notes["grad.h1->y"]
+    assert notes["loss"].startswith("that is sample 0's loss") and "mean over 2 samples" in notes["loss"]
+    assert notes["updated.w"].startswith("the step went uphill")
+    assert notes["y.dact"] == "arithmetic or formula mistake"
+    assert all(w["reason"] == "mistake" for w in report["wrong"])
+
+
+def test_sample_out_of_range_names_its_line_and_the_valid_range(tmp_path, capsys):
+    hand = tmp_path / "hand.yaml"
+    hand.write_text("y.out: 0.5569\nsample: 2\n")
+    assert main(["check", SKIP, "--expect", str(hand)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {hand}:2: sample: `sample` is 2 but the spec has 2 sample(s) (valid: 0 to 1)\n"
+    )
