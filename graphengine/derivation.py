@@ -82,8 +82,16 @@ def escape_tex_text(s: str) -> str:
     out = "".join(_TEX_SPECIAL.get(c, c) for c in s)
     for uni, tex in _UNICODE_TEX.items():
         out = out.replace(uni, tex)
-    # pdflatex cannot typeset other non-ASCII characters without extra packages.
-    return "".join(c if ord(c) < 128 else "?" for c in out)
+    # pdflatex cannot typeset other non-ASCII characters without extra packages: keep the
+    # letter of an accented one (é → e), else write ?.
+    return "".join(c if ord(c) < 128 else _ascii_letter(c) for c in out)
+
+
+def _ascii_letter(c: str) -> str:
+    import unicodedata
+
+    base = unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()
+    return base if base.isalpha() else "?"
 
 
 _UNICODE_TEX = {
@@ -110,6 +118,7 @@ _UNICODE_TEX = {
     "δ": r"$\delta$",
     "✓": "ok",
     "✗": "x",
+    "±": r"$\pm$",
 }
 
 

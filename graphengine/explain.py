@@ -168,7 +168,7 @@ class Explainer:
         else:
             sym = M(
                 f"∂{self.loss.name}/∂{self.out(v).text}",
-                rf"\partial\,\operatorname{{{escape_tex_text(self.loss.name)}}}",
+                rf"\frac{{\partial\,\operatorname{{{escape_tex_text(self.loss.name)}}}}}{{\partial {self.out(v).tex}}}",
             )
             numeric = sym
         if self.reduction == "mean" and self.n > 1:

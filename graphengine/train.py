@@ -255,6 +255,20 @@ def _non_finite_message(net: Network, fwd: Forward, epoch: int, loss: float) -> 
     if len(bad_params):
         k = int(bad_params[0])
         return f"{message}; parameter `{plan.parameters[k]}` is {net.theta[k]}; try a smaller learning rate"
+    # Every node is finite, so the loss itself overflowed: name the sample and its output that did it.
+    Y, T = fwd.outputs, net.T
+    per_sample = np.asarray(plan.loss.function(Y, T, **plan.loss_params))
+    samples = np.flatnonzero(~np.isfinite(per_sample))
+    if len(samples):
+        s = int(samples[0])
+        split = plan.loss.terms_function
+        terms = split(Y[s : s + 1], T[s : s + 1], **plan.loss_params) if split is not None else None
+        bad_terms = np.flatnonzero(~np.isfinite(terms[0])) if terms is not None else []
+        k = int(bad_terms[0]) if len(bad_terms) else int(np.argmax(np.abs(Y[s] - T[s])))
+        return (
+            f"{message} although every node value is finite: the loss of sample {s} overflowed at output "
+            f"`{plan.nodes[plan.outputs[k]]}` (out = {Y[s, k]:.6g}, target {T[s, k]:g}); try a smaller learning rate"
+        )
     return (
         f"{message} although every node value is finite (outputs too large for the loss?); try a smaller learning rate"
     )

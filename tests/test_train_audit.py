@@ -1,0 +1,80 @@
+"""Round-2 audit of training and plugins as a user meets them: NaN stops, explanations of plugin losses."""
+
+import math
+import textwrap
+from pathlib import Path
+
+from graphengine.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_nan_stop_names_the_output_whose_loss_overflowed(tmp_path, capsys):
+    # y = w·h with h = x = 3 (frozen weight 1) and mse: every node stays finite while (y − t)² overflows.
+    # The same recurrence in Python floats gives the epoch and the output value at that epoch.
+    path = tmp_path / "diverge.yaml"
+    path.write_text(
+        "inputs: [x]\nnodes: {h: {}, y: {}}\n"
+        "edges: [{from: x, to: h, weight: one}, {from: h, to: y, weight: w}]\n"
+        "parameters: {w: 1.0, one: {value: 1.0, trainable: false}}\n"
+        "outputs: [y]\nloss: mse\ndata: [{inputs: {x: 3.0}, targets: {y: 1.0}}]\n"
+    )
+    w, epoch = 1.0, 0
+    while True:
+        epoch += 1
+        w = w - 1000.0 * 2 * (w * 3 - 1) * 3
+        if not math.isfinite((w * 3 - 1) * (w * 3 - 1)):  # float * float gives inf, ** would raise
+            break
+    assert math.isfinite(w * 3)
+    assert main(["train", str(path), "--epochs", "1000", "--lr", "1000"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"epoch {epoch}: the loss became inf although every node value is finite: the loss of sample 0 "
+        f"overflowed at output `y` (out = {w * 3:.6g}, target 1); try a smaller learning rate"
+    ) in err
+
+
+def test_explain_names_the_gradient_of_a_plugin_loss_without_a_formula(tmp_path, capsys):
+    # A loss plugin that gives no gradient_formula: the markdown/LaTeX still reads ∂hinge/∂out_y.
+    plugin = tmp_path / "hinge.py"
+    plugin.write_text(
+        textwrap.dedent(
+            '''
+            import numpy as np
+            from graphengine import loss
+
+            @loss
+            def hinge(y, t, margin=1.0):
+                """Hinge loss summed over outputs, targets ±1."""
+                return np.sum(np.maximum(0.0, margin - t * y), axis=1)
+
+            @hinge.gradient
+            def hinge(y, t, margin=1.0):
+                return np.where(margin - t * y > 0, -t, 0.0)
+            '''
+        )
+    )
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes: {y: {bias: 0.1}}\nedges: [{from: x, to: y, weight: 0.5}]\n"
+        "loss: hinge\ndata: [{inputs: {x: 1.0}, targets: {y: 1.0}}]\n"
+    )
+    assert main(["explain", str(spec), "--plugins", str(plugin), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    # y = 0.6 (margin − t·y = 0.4 > 0), so ∂hinge/∂y = −t = −1.
+    assert (
+        r"\frac{\partial E}{\partial \mathrm{out}_{y}} = \frac{\partial\,\operatorname{hinge}}{\partial \mathrm{out}_{y}} = -1"
+        in out
+    )
+    assert main(["explain", str(spec), "--plugins", str(plugin)]) == 0
+    assert "∂E/∂out_y = ∂hinge/∂out_y = -1" in capsys.readouterr().out
+
+
+def test_plugin_descriptions_keep_plus_minus_and_accented_letters_in_latex():
+    # Plugin docstrings are free text: ± and accented letters must not become "?" for pdflatex.
+    from graphengine.derivation import escape_tex_text
+
+    assert escape_tex_text("Hinge loss, targets ±1 (Clevert, Hüber, café)") == (
+        r"Hinge loss, targets $\pm$1 (Clevert, Huber, cafe)"
+    )
+    assert escape_tex_text("中") == "?"
