@@ -7,6 +7,7 @@ Each error knows *where* (file, line, key path) so the message can point at it.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 
 KeyPath = tuple[str | int, ...]
@@ -55,7 +56,16 @@ class GraphEngineError(Exception):
         elif self.line:
             where = f"line {self.line}: "
         key = f"{format_path(self.path)}: " if self.path else ""
-        return f"{where}{key}{self.message}"
+        return one_line(f"{where}{key}{self.message}")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters shown as escapes, so a name read from a file
+    (``"a\\nb"``) cannot split an error message over several lines."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class SpecError(GraphEngineError):

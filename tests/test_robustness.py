@@ -1,0 +1,140 @@
+"""Regression tests for crashes and silent mistakes found by fuzzing (tests/test_fuzz.py).
+
+Each bad input: exit status 2, one `error: ` line on stderr naming the file, line, key and
+bad value, no traceback, no output file left behind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphengine.cli import main
+from graphengine.errors import SpecError
+
+DOC = Path(__file__).resolve().parent.parent / "specs" / "doc_example.yaml"
+
+
+def fails(capsys: pytest.CaptureFixture[str], argv: list[str], status: int = 2) -> str:
+    assert main(argv) == status
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err, err
+    return err
+
+
+def write(tmp_path: Path, text: str, name: str = "spec.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+TWO_NODES = """\
+inputs: [x]
+outputs: [y]
+nodes:
+  {name}: {{activation: sigmoid}}
+  y: {{}}
+edges:
+  - {{from: x, to: {name}, weight: 0.5}}
+  - {{from: {name}, to: y, weight: 0.5}}
+data:
+  - {{inputs: {{x: 1}}, targets: {{y: 0}}}}
+"""
+
+
+# ---------------------------------------------------------------------- one line, always
+
+
+def test_error_message_with_a_newline_in_a_key_stays_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write(tmp_path, DOC.read_text() + '"a\\nb": 1\n')
+    err = fails(capsys, ["validate", spec])
+    assert "unknown key `a\\nb`" in err
+
+
+def test_error_str_escapes_control_characters() -> None:
+    e = SpecError("unknown key `a\nb\tc\u2028`", file="f.yaml", line=3, path=("x\ny",))
+    assert str(e) == "f.yaml:3: x\\ny: unknown key `a\\nb\\tc\\u2028`"
+
+
+# ---------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ('"a->b"', "node name `a->b` contains `->`"),
+        ('"a\\nb"', "node name `a\\nb` contains the control character '\\n'"),
+        ('"a\\tb"', "contains the control character '\\t'"),
+        ('" h"', "node name ` h` starts or ends with a space; write `h`"),
+        ('"h "', "starts or ends with a space"),
+    ],
+)
+def test_names_that_would_garble_output_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, message: str
+) -> None:
+    spec = write(tmp_path, TWO_NODES.format(name=name))
+    err = fails(capsys, ["validate", spec])
+    assert message in err and ":4: nodes." in err
+
+
+def test_arrow_in_an_input_name_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = TWO_NODES.format(name="h").replace("[x]", '["x->"]').replace("from: x,", 'from: "x->",')
+    err = fails(capsys, ["validate", write(tmp_path, text.replace("{x: 1}", '{"x->": 1}'))])
+    assert ":1: inputs[0]: input name `x->` contains `->`" in err
+
+
+def test_two_inline_weights_never_share_one_implicit_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: the edges a -> `b->c` and `a->b` -> c were both named `a->b->c` and silently
+    # became ONE shared parameter (0.1 was lost, 0.9 used twice). `->` in node names is now
+    # refused; the implicit-name clash is checked on its own as well (name check off here).
+    import graphengine.graph
+
+    spec = write(
+        tmp_path,
+        'inputs: [a, "a->b"]\noutputs: [c, "b->c"]\nnodes:\n  c: {}\n  "b->c": {}\nedges:\n'
+        '  - {from: a, to: "b->c", weight: 0.1}\n  - {from: "a->b", to: c, weight: 0.9}\n',
+    )
+    err = fails(capsys, ["validate", spec])
+    assert ":1: inputs[1]: input name `a->b` contains `->`" in err
+    monkeypatch.setattr(graphengine.graph, "_check_name", lambda *args: None)
+    err = fails(capsys, ["validate", spec])
+    assert ":8: edges[1].weight: two inline numbers would both be named `a->b->c`" in err
+
+
+AWKWARD = ["a b", "ü", "σ₁", "名前", 'q\\"uote', "it's", "h1.bias", "x" * 200, "0.5", "1e-3", "a\\\\b", "a|b", "$x$", "<b>&"]
+
+
+@pytest.mark.parametrize("name", AWKWARD)
+def test_awkward_names_work_everywhere(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """Unicode, quotes, backslashes, spaces, dots, digits: run, explain (text, markdown, latex),
+    render (DOT through Graphviz) and check all accept them."""
+    spec = write(tmp_path, TWO_NODES.format(name=f'"{name}"'))
+    shown = name.replace('\\"', '"').replace("\\\\", "\\")
+    assert main(["run", "--json", spec]) == 0
+    assert main(["explain", "--format", "markdown", spec]) == 0
+    assert main(["explain", "--format", "latex", "-o", str(tmp_path / "e.tex"), spec]) == 0
+    assert main(["render", "-o", str(tmp_path / "d.svg"), spec]) == 0
+    from html import unescape
+
+    assert f">{shown}<" in unescape((tmp_path / "d.svg").read_text(encoding="utf-8"))  # a label, whole
+    import yaml
+
+    hand = tmp_path / "hand.yaml"
+    hand.write_text(yaml.safe_dump({f"{shown}.out": 0.5}, allow_unicode=True), encoding="utf-8")
+    status = main(["check", spec, "--expect", str(hand)])
+    assert status in (0, 1), capsys.readouterr().err
+
+
+def test_check_refuses_an_ambiguous_quantity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Node `grad` has the quantity `grad.out`; so does the gradient of parameter `out`.
+    spec = write(
+        tmp_path,
+        "inputs: [x]\noutputs: [grad]\nnodes:\n  grad: {bias: out}\nedges:\n  - {from: x, to: grad, weight: 0.5}\n"
+        "parameters:\n  out: 0.1\ndata:\n  - {inputs: {x: 1}, targets: {grad: 0}}\n",
+    )
+    hand = write(tmp_path, "grad.out: 0.1\n", "hand.yaml")
+    err = fails(capsys, ["check", spec, "--expect", hand])
+    assert "hand.yaml:1: grad.out: quantity `grad.out` is ambiguous" in err
