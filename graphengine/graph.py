@@ -11,6 +11,7 @@ attributes: ``inputs``, ``outputs``, ``parameters`` (name → ``{"value",
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import networkx as nx
@@ -49,6 +50,7 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
     err = spec.error
 
     for i, name in enumerate(spec.inputs):
+        _check_name(spec, name, ("inputs", i), "input")
         if name in spec.inputs[:i]:
             raise err(GraphError, f"input `{name}` is listed twice", ("inputs", i))
         if name in spec.nodes:
@@ -64,6 +66,10 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
             hint = did_you_mean(name, spec.nodes) or "; declare it under `nodes`"
             raise err(GraphError, f"output `{name}` is not a node{hint}", ("outputs", i))
 
+    for name in spec.parameters:
+        _check_name(spec, name, ("parameters", name), "parameter")
+    for i, layer in enumerate(spec.layers):
+        _check_name(spec, layer.name, ("layers", i, "name"), "layer")
     parameters: dict[str, dict[str, Any]] = {
         name: {"value": p.value, "trainable": p.trainable} for name, p in spec.parameters.items()
     }
@@ -86,11 +92,14 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
                 f"inline number; rename the declared parameter or use `{implicit}` by name",
                 path,
             )
+        if implicit in parameters:
+            raise err(GraphError, f"two inline numbers would both be named `{implicit}`; name one of them", path)
         parameters[implicit] = {"value": ref, "trainable": True}
         return implicit
 
     for name, node in spec.nodes.items():
         path = ("nodes", name)
+        _check_name(spec, name, path, "node")
         try:
             fn = registry.activation(node.activation.name)
             _check_keys(spec, fn, node.activation.params, ["name"], path + ("activation",))
@@ -151,6 +160,25 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         parameters=parameters, loss=loss, loss_params=loss_params, reduction=spec.loss.reduction, name=spec.name
     )
     return G
+
+
+def _check_name(spec: Spec, name: str, path: tuple, what: str) -> None:
+    """Names are printed in tables, diagrams, formulas and one-line errors, and ``->`` joins
+    the two ends of an edge into its weight's name (``h1->o1``): refuse what would garble them."""
+    bad = next((c for c in name if unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
+    if bad is not None:
+        raise spec.error(
+            GraphError, f"{what} name `{name}` contains the control character {bad!r}; names are one line of text", path
+        )
+    if name != name.strip():
+        raise spec.error(GraphError, f"{what} name `{name}` starts or ends with a space; write `{name.strip()}`", path)
+    if "->" in name and what != "parameter":
+        raise spec.error(
+            GraphError,
+            f"{what} name `{name}` contains `->`, which joins the ends of an edge in weight names (`h1->o1`); "
+            f"write `{name.replace('->', '_to_')}`",
+            path,
+        )
 
 
 def _is_number_text(text: str) -> bool:
