@@ -160,16 +160,25 @@ class Checker:
 
     def _names(self) -> dict[str, tuple[str, str]]:
         names: dict[str, tuple[str, str]] = {}
+        # A node called `grad` and a parameter called `out` both give `grad.out`: such a
+        # name cannot be checked, and is refused when a hand file uses it.
+        self.ambiguous: set[str] = set()
+
+        def add(name: str, meaning: tuple[str, str]) -> None:
+            if name in names:
+                self.ambiguous.add(name)
+            names[name] = meaning
+
         for v in self.trace.plan.nodes:
             for q in INPUT_QUANTITIES if v in self.inputs else NODE_QUANTITIES:
-                names[f"{v}.{q}"] = (q, v)
-        names["loss"] = ("loss", "")
+                add(f"{v}.{q}", (q, v))
+        add("loss", ("loss", ""))
         if self.loss.terms_function is not None:
             for o in self.outputs:
-                names[f"loss.{o}"] = ("term", o)
+                add(f"loss.{o}", ("term", o))
         for p in self.param_info:
-            names[f"grad.{p}"] = ("grad", p)
-            names[f"updated.{p}"] = ("updated", p)
+            add(f"grad.{p}", ("grad", p))
+            add(f"updated.{p}", ("updated", p))
         return names
 
     def validate(self) -> None:
@@ -183,6 +192,14 @@ class Checker:
                 path=("sample",),
             )
         for name, w in self.hand.values.items():
+            if name in self.ambiguous:
+                raise SpecError(
+                    f"quantity `{name}` is ambiguous in this network (a node and a parameter, or the loss, share "
+                    "the name); rename the node or parameter in the spec to check it",
+                    file=file,
+                    line=w.line,
+                    path=(name,),
+                )
             if name not in self.names:
                 hint = did_you_mean(name, self.names)
                 if not hint and name.startswith("loss.") and self.loss.terms_function is None:
