@@ -63,6 +63,8 @@ def _load_csv(spec: Spec, data: CsvData) -> Dataset:
         raise spec.error(DataError, f"`{data.csv}` is not UTF-8 text ({e.reason} at byte {e.start})", where) from None
     except (OSError, csv.Error) as e:
         raise spec.error(DataError, f"cannot read `{data.csv}`: {e}", where) from None
+    except ValueError:  # a NUL character in the path
+        raise spec.error(DataError, f"`{data.csv}` is not a usable file name", where) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise DataError("the file is empty; the first line must name the columns", file=str(path), line=1)
     header = [h.strip() for h in rows[0]]

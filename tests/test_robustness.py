@@ -138,3 +138,13 @@ def test_check_refuses_an_ambiguous_quantity(tmp_path: Path, capsys: pytest.Capt
     hand = write(tmp_path, "grad.out: 0.1\n", "hand.yaml")
     err = fails(capsys, ["check", spec, "--expect", hand])
     assert "hand.yaml:1: grad.out: quantity `grad.out` is ambiguous" in err
+
+
+# ---------------------------------------------------------------------- data files
+
+
+def test_nul_in_csv_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write(tmp_path, 'inputs: [x]\noutputs: [y]\nnodes: {y: {}}\nedges: [{from: x, to: y, weight: 1}]\n'
+                 'data: {csv: "a\\0b", targets: [y]}\n')
+    err = fails(capsys, ["validate", spec])
+    assert ":5: data.csv: `a\\x00b` is not a usable file name" in err
