@@ -80,6 +80,8 @@ _TEX_SPECIAL = {
 def escape_tex_text(s: str) -> str:
     """Plain text made safe for LaTeX text mode (and for ``\\text{…}``)."""
     out = "".join(_TEX_SPECIAL.get(c, c) for c in s)
+    # `--param` must not become an en dash (the Unicode dashes below map to -- and --- on purpose).
+    out = out.replace("--", "-{}-").replace("--", "-{}-")
     for uni, tex in _UNICODE_TEX.items():
         out = out.replace(uni, tex)
     # pdflatex cannot typeset other non-ASCII characters without extra packages: keep the
@@ -271,7 +273,10 @@ def tex_to_text(s: str) -> str:
                     parts = []
                     for row in rows:
                         value, _, cond = row.partition("&")
-                        parts.append(f"{tex_to_text(value).strip()} if {tex_to_text(cond).strip()}")
+                        cond = tex_to_text(cond).strip()
+                        # "otherwise", "else", "if x > 0": no second "if".
+                        joint = " " if not cond or cond.split()[0] in ("otherwise", "else", "if") else " if "
+                        parts.append(f"{tex_to_text(value).strip()}{joint}{cond}".rstrip())
                     out.append("; ".join(parts))
                 else:
                     out.append("; ".join(tex_to_text(r.replace("&", "")).strip() for r in rows))
@@ -472,13 +477,31 @@ def _md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def _spans(text: str) -> list[tuple[bool, str]]:
+    """``text`` cut into (is_code, piece): a `backticked` command stays a code span."""
+    pieces = text.split("`")
+    if len(pieces) % 2 == 0:  # an unpaired backtick: no code spans
+        return [(False, text)]
+    return [(i % 2 == 1, piece) for i, piece in enumerate(pieces) if piece]
+
+
+def _md_para(text: str) -> str:
+    return "".join(f"`{piece}`" if code else _md(piece) for code, piece in _spans(text))
+
+
+def _tex_para(text: str) -> str:
+    return "".join(
+        rf"\texttt{{{escape_tex_text(piece)}}}" if code else escape_tex_text(piece) for code, piece in _spans(text)
+    )
+
+
 def to_markdown(doc: Derivation) -> str:
     out = [f"# {_md(doc.title)}", ""]
     for item in doc.items:
         if isinstance(item, Heading):
             out += [f"{'#' * (item.level + 1)} {_md(item.text)}", ""]
         elif isinstance(item, Para):
-            out += [_md(item.text), ""]
+            out += [_md_para(item.text), ""]
         elif isinstance(item, Eq):
             if item.label:
                 out += [f"*{_md(item.label)}*", ""]
@@ -511,7 +534,7 @@ def to_latex(doc: Derivation) -> str:
             command = "section" if item.level == 1 else "subsection"
             out += [rf"\{command}*{{{escape_tex_text(item.text)}}}", ""]
         elif isinstance(item, Para):
-            out += [escape_tex_text(item.text), ""]
+            out += [_tex_para(item.text), ""]
         elif isinstance(item, Eq):
             if item.label:
                 out.append(rf"\textit{{{escape_tex_text(item.label)}}}")

@@ -16,6 +16,7 @@ step starts from the exact values.
 from __future__ import annotations
 
 import math
+import shlex
 from typing import Any
 
 from .derivation import (
@@ -326,13 +327,17 @@ class Explainer:
     def batch_eq(self, p: str) -> Eq:
         n = self.n
         shown = list(range(n)) if n <= 6 else [0, 1, n - 1]
-        terms = [self.num(self.contribution(p, j), j > 0) for j in shown]
+        # Terms that cancel (0.0304 − 0.0306) need the result's decimals, or their sum looks wrong.
+        total = number(self.grads[p], self.digits)
+        decimals = len(total.split(".")[1]) if "." in total and "e" not in total else 0
+        digits = max(self.digits, min(decimals, self.digits + 4))
+        terms = [m_number(self.contribution(p, j), digits, wrap_negative=j > 0) for j in shown]
         if n > 6:
             terms = terms[:2] + [M(f"… ({n - 3} more)", r"\cdots")] + terms[2:]
         return Eq(
             [
                 self.d(self.E, self.param(p)),
-                M(f"Σ over the {n} samples", rf"\sum_{{s=1}}^{{{n}}} \text{{(contribution of sample }} s)"),
+                M(f"Σ over the {n} samples", rf"\sum_{{s=0}}^{{{n - 1}}} \text{{(contribution of sample }} s)"),
                 M(" + ".join(t.text for t in terms), " + ".join(t.tex for t in terms)),
                 self.num(self.grads[p]),
             ],
@@ -379,7 +384,7 @@ class Explainer:
             doc.add(Para(spec.description))
         doc.add(
             Para(
-                f"Inputs {', '.join(self.inputs)}; outputs {', '.join(self.outputs)}; {neurons} neurons, "
+                f"Inputs {_listing(self.inputs)}; outputs {_listing(self.outputs)}; {neurons} neurons, "
                 f"{G.number_of_edges()} edges, {n_params} parameters ({trainable} trainable). Loss {self.loss.name} "
                 f"({f'{self.reduction} over {self.n} samples' if self.n > 1 else 'one sample'}); one gradient-descent step with learning rate "
                 f"η = {self.trace.learning_rate:g}."
@@ -544,19 +549,21 @@ def _some(names: list[str], limit: int = 12) -> str:
 
 
 def _summary(x: Explainer, doc: Derivation) -> Derivation:
-    spec = x.net.spec.file or "SPEC"
-    some_param = next(iter(x.param_info))
-    some_node = next(v for v in x.order if v not in x.inputs)
+    # Quoted for the shell: an edge weight's generated name `a->b` holds a `>`.
+    spec = shlex.quote(x.net.spec.file or "SPEC")
+    top = sorted(x.param_info, key=lambda p: -abs(x.grads[p]))[:10]
+    some_param = top[0]
+    some_node = next((v for u, v in x.uses[some_param] if v not in x.inputs), None)
+    some_node = some_node or next(v for v in x.order if v not in x.inputs)
     doc.add(Heading("Summary"))
     doc.add(
         Para(
             f"This network has {len(x.param_info)} parameters, too many to write every derivation usefully. "
-            f"Focus on one parameter or one neuron: `graphengine explain {spec} --param {some_param}` "
-            f"(repeatable) or `graphengine explain {spec} --node {some_node}`; `--all` writes everything."
+            f"Focus on one parameter or one neuron: `graphengine explain {spec} --param {shlex.quote(some_param)}` "
+            f"(repeatable) or `graphengine explain {spec} --node {shlex.quote(some_node)}`; `--all` writes everything."
         )
     )
     doc.add(Eq([x.E, x.num(x.trace.loss)], f"loss ({x.loss.name}, {x.reduction} over {x.n} samples)"))
-    top = sorted(x.param_info, key=lambda p: -abs(x.grads[p]))[:10]
     doc.add(Para("The 10 parameters with the largest gradients:"))
     doc.add(x.table(top))
     return doc

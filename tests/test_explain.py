@@ -269,3 +269,69 @@ def test_python_api():
     assert f"∂E/∂w5 = {f4(DOUT_O1)} × {f4(DACT_O1)} × {f4(H1)} = 0.0822" in text
     assert net.explain(params=["w5"], format="markdown").count("$$") % 2 == 0
     assert [v.name for v in net.check("specs/doc_example_hand.yaml") if not v.right] == ["o2.net"]
+
+
+# --------------------------------------------------------------------------- audit: readable on large and multi-sample specs
+
+
+def test_summary_suggests_a_command_the_shell_can_run(tmp_path, capsys):
+    import shlex
+
+    path = "specs/digits.yaml"
+    assert main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    # The suggestion names the parameter with the largest gradient; unquoted, its `>` would
+    # make the shell redirect the output into a file.
+    net = graphengine.load(path)
+    grads = net.trace().gradients
+    top = max(grads, key=lambda p: abs(grads[p]))
+    assert "->" in top
+    command = re.search(r"`(graphengine explain [^`]*--param [^`]*)`", out)[1]
+    assert shlex.split(command) == ["graphengine", "explain", str(path), "--param", top]
+
+
+def test_long_input_lists_are_shortened_in_the_header(capsys):
+    assert main(["explain", "specs/digits.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "Inputs pixel_0, pixel_1," in out and "… (53 more), pixel_63; outputs" in out
+    assert "pixel_30" not in out
+
+
+def test_sample_terms_add_up_to_the_printed_gradient_despite_cancellation(capsys):
+    # xor: ∂E/∂w(a→h1) is 0 + 0 − 0.0305663 + 0.0304198 = −0.000147 (hand formulas below);
+    # at 4 decimals the terms −0.0306 + 0.0304 would suggest −0.0002.
+    assert main(["explain", "specs/xor.yaml"]) == 0
+    out = capsys.readouterr().out
+    sums = re.findall(r"all samples: ∂E/∂(\S+) = Σ over the 4 samples = (.+) = (\S+)\n", out)
+    assert len(sums) == 13
+    for _, terms, total in sums:
+        values = [float(t.strip("()")) for t in terms.split(" + ")]
+        unit = 10.0 ** -len(total.split(".")[1])
+        assert abs(sum(values) - float(total)) <= 1.5 * unit, (terms, total)
+    by_name = {name: (terms, total) for name, terms, total in sums}
+    # hand: sample 2 (a=1, b=0, t=1) and 3 (a=1, b=1, t=0) of tanh hidden, sigmoid output, BCE mean
+    h = [math.tanh(0.6), math.tanh(0.7), math.tanh(-0.4)], [math.tanh(0.2), math.tanh(1.5), math.tanh(0.2)]
+    parts = []
+    for hidden, t in zip(h, (1.0, 0.0)):
+        y = sigmoid(0.3 * hidden[0] - 0.5 * hidden[1] + 0.4 * hidden[2])
+        parts.append((y - t) / 4 * 0.3 * (1 - hidden[0] ** 2))
+    terms, total = by_name["w(a→h1)"]
+    assert float(total) == pytest.approx(sum(parts), abs=1e-6)
+    assert [float(t.strip("()")) for t in terms.split(" + ")][2:] == pytest.approx(parts, abs=1e-6)
+
+
+def test_latex_and_markdown_keep_commands_as_code(tmp_path, capsys):
+    path = _big_spec(tmp_path)
+    assert main(["explain", str(path), "--format", "latex"]) == 0
+    tex = capsys.readouterr().out
+    assert r"\texttt{graphengine explain" in tex and "-{}-param" in tex and "-{}-all" in tex
+    assert "--" not in tex.replace("---", "")  # pdflatex would print an en dash
+    assert main(["explain", "specs/digits.yaml", "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert re.search(r"`graphengine explain \S+ --param '[^']+'`", markdown)
+
+
+def test_piecewise_plugin_loss_reads_otherwise_not_if_otherwise(capsys):
+    assert main(["explain", "specs/plugins_demo.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "δ (|y_k − t_k| − ½δ) otherwise" in out and "if otherwise" not in out
