@@ -475,7 +475,7 @@ def _progress(total: int, enabled: bool) -> tuple[Callable[[int, float, dict], N
     progress = Progress(
         TextColumn("epoch {task.completed}/{task.total}"),
         BarColumn(),
-        TextColumn("loss {task.fields[loss]}{task.fields[metrics]}"),
+        TextColumn("loss {task.fields[loss]}{task.fields[metrics]}, ETA"),
         TimeRemainingColumn(),
         console=_console(stderr=True),
         transient=True,

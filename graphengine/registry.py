@@ -323,7 +323,10 @@ class Registry:
 
     @staticmethod
     def _unknown(kind: str, name: str, table: dict[str, Any]) -> str:
-        return f"unknown {kind} `{name}`{did_you_mean(name, table)} (available: {', '.join(sorted(table))})"
+        return (
+            f"unknown {kind} `{name}`{did_you_mean(name, table)} (available: {', '.join(sorted(table))}); "
+            "a plugin's file is named with --plugins FILE or GRAPHENGINE_PLUGINS"
+        )
 
 
 def check_params(plugin: Plugin, given: dict[str, Any]) -> dict[str, float]:

@@ -1,6 +1,7 @@
 """Round-2 audit of training and plugins as a user meets them: NaN stops, explanations of plugin losses."""
 
 import math
+import re
 import textwrap
 from pathlib import Path
 
@@ -78,3 +79,54 @@ def test_plugin_descriptions_keep_plus_minus_and_accented_letters_in_latex():
         r"Hinge loss, targets $\pm$1 (Clevert, Huber, cafe)"
     )
     assert escape_tex_text("中") == "?"
+
+
+def test_progress_bar_on_a_terminal_shows_epoch_loss_accuracy_and_eta():
+    # stderr is a real pseudo-terminal, as in a user's shell; stdout (the report) is a pipe.
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    env = dict(os.environ, COLUMNS="160", TERM="xterm")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graphengine", "train", "specs/digits.yaml", "--epochs", "40"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out = proc.stdout.read().decode()
+    assert proc.wait() == 0
+    os.close(leader)
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode(errors="replace"))  # no colours
+    assert "epoch 40/40" in screen
+    assert "loss " in screen and "accuracy" in screen and "val accuracy" in screen
+    assert "ETA 0:00:00" in screen
+    assert "40 epoch(s) of adam" in out
+
+
+def test_unknown_activation_says_how_to_load_a_plugin(tmp_path, capsys):
+    # The README's elu example run without --plugins: the message must say how plugins are loaded,
+    # not only suggest the built-in `relu`.
+    spec = tmp_path / "elu_net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes:\n  h: {activation: {name: elu, alpha: 0.5}, bias: 0.1}\n  y: {}\n"
+        "edges:\n  - {from: x, to: h, weight: 0.8}\n  - {from: h, to: y, weight: 1.5}\n"
+    )
+    assert main(["validate", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {spec}:4: nodes.h.activation: unknown activation `elu`; did you mean `relu`?")
+    assert err.rstrip().endswith("; a plugin's file is named with --plugins FILE or GRAPHENGINE_PLUGINS")
+    assert len(err.strip().splitlines()) == 1
