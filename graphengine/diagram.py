@@ -55,10 +55,11 @@ FILL = {"input": "#eeeeee", "neuron": "#ffffff", "output": "#fff8e6", "loss": "#
 
 
 def number(x: float, precision: int = DEFAULT_PRECISION) -> str:
-    """``precision`` decimals, more for small numbers so that three significant digits remain.
+    """``precision`` decimals, more for small numbers so that three significant digits remain
+    (``precision`` significant digits when it is below three).
 
-    >>> number(0.593269992), number(0.000438568), number(-0.0226), number(3e-9)
-    ('0.5933', '0.000439', '-0.0226', '3.00e-09')
+    >>> number(0.593269992), number(0.000438568), number(-0.0226), number(3e-9), number(0.15, 2)
+    ('0.5933', '0.000439', '-0.0226', '3.00e-09', '0.15')
     """
     if x == 0:
         return "0"
@@ -69,7 +70,7 @@ def number(x: float, precision: int = DEFAULT_PRECISION) -> str:
         return f"{x:.3e}"
     decimals = precision
     if magnitude < 1:
-        decimals = max(precision, -math.floor(math.log10(magnitude)) + 2)
+        decimals = max(precision, -math.floor(math.log10(magnitude)) + min(precision, 3) - 1)
         if decimals > precision + 4:
             return f"{x:.2e}"
     return f"{x:.{decimals}f}"
@@ -300,7 +301,8 @@ class _Diagram:
         assert self.trace is not None
         delta = self._delta(name)
         if self.batch_delta:
-            return _pair(_font("δ = Σ ∂L/∂net", "#000000"), _font(self.n(delta), bold=True))
+            # The non-breaking spaces keep a wide value from touching the label in a narrow node.
+            return _pair(_font("δ = Σ ∂L/∂net&#160;&#160;", "#000000"), _font(self.n(delta), bold=True))
         c, s = self._col(name), self.values_of
         dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
         chain = _font(f"&#160;&#160;{self.n(dout)} × {self.n(dact)} =", MUTED, 10)

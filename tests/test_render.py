@@ -314,3 +314,21 @@ def test_notebook_display():
     assert svg is not None and "<svg" in svg and "0.5933" in svg
     trace = net.run()
     assert "0.3589" in trace._repr_svg_()
+
+
+def test_precision_below_three_gives_that_many_significant_digits(tmp_path):
+    # --precision 2 must not print the same as --precision 3 (0.150, 0.593): 2 decimals, and
+    # small numbers 2 significant digits. Hand values: out_h1 0.5933, ∂L/∂w5 0.0822, ∂L/∂w1 0.000439.
+    assert number(H1, 2) == "0.59" and number(DW5, 2) == "0.082" and number(0.15, 2) == "0.15"
+    assert number(H1, 3) == "0.593" and number(DW5, 3) == "0.0822"
+    net = graphengine.load(SPEC)
+    dot = to_dot(net, net.trace(), precision=2)
+    assert ">0.59<" in dot and "0.082" in dot and "0.0822" not in dot and "0.593" not in dot
+    dw1 = DELTA_H1 * 0.05
+    assert f"{dw1:.5f}" == "0.00044" and "0.00044<" in dot
+
+
+def test_batch_delta_label_keeps_a_gap_before_its_value():
+    net = graphengine.load("specs/xor.yaml")
+    dot = to_dot(net, net.trace())
+    assert "δ = Σ ∂L/∂net&#160;&#160;</FONT></TD><TD" in dot
