@@ -19,6 +19,7 @@ follow from the learner's own written values (``o2.net`` from rounded ``h1.out``
 from __future__ import annotations
 
 import shlex
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -138,6 +139,13 @@ def read_hand(path: str | Path) -> HandFile:
         if number is None or not number.is_finite() or value_node.tag == "tag:yaml.org,2002:bool":
             shown = raw if raw else "nothing"
             raise SpecError(f"expected a number, got `{shown}`", file=file, line=line, path=(key,))
+        if not math.isfinite(float(number)):
+            raise SpecError(
+                f"`{raw[:40]}{'…' if len(raw) > 40 else ''}` is too large for a float (at most about 1.8e308)",
+                file=file,
+                line=line,
+                path=(key,),
+            )
         values[key] = Written(key, raw, float(number), _unit(number), line)
     return HandFile(values, sample, file, sample_line)
 

@@ -148,3 +148,14 @@ def test_nul_in_csv_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
                  'data: {csv: "a\\0b", targets: [y]}\n')
     err = fails(capsys, ["validate", spec])
     assert ":5: data.csv: `a\\x00b` is not a usable file name" in err
+
+
+# ---------------------------------------------------------------------- hand files
+
+
+@pytest.mark.parametrize("value", ["1e999", "-1e999", "1" * 400])
+def test_hand_value_too_large_for_a_float(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    # Before: 1e999 crashed with OverflowError; a 400-digit integer became `Infinity` in --json.
+    hand = write(tmp_path, f"h1.net: 0.3775\nh1.out: {value}\n", "hand.yaml")
+    err = fails(capsys, ["check", str(DOC), "--expect", hand, "--json"])
+    assert "hand.yaml:2: h1.out: `" in err and "is too large for a float" in err
