@@ -365,7 +365,10 @@ def substitute(formula: str, values: dict[str, M], numeric: bool = False) -> M:
         token = f"{_PLACEHOLDER}{{{k}}}"
         text_token = tex_to_text(token)
         text = text.replace(text_token, value.text, 1)
-        tex = tex.replace(token, value.tex if not numeric else "{" + value.tex + "}", 1)
+        # Braced when numeric, or when it stands unbraced after ^ or _ (`e^x` → e^{\mathrm{net}_{h}}).
+        at = tex.find(token)
+        braced = numeric or (at > 0 and tex[at - 1] in "^_")
+        tex = tex.replace(token, "{" + value.tex + "}" if braced else value.tex, 1)
     return M(text, tex)
 
 

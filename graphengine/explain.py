@@ -20,6 +20,7 @@ import shlex
 from typing import Any
 
 from .derivation import (
+    _SYMBOLS,
     Derivation,
     Eq,
     Heading,
@@ -115,7 +116,7 @@ class Explainer:
     def _call(self, fn: Any, params: dict[str, float], arg: M, prime: bool = False) -> M:
         tick = "′" if prime else ""
         extra = "".join(f"; {k}={number(v, self.digits)}" for k, v in params.items())
-        tex_extra = "".join(rf";\ {k}={number(v, self.digits)}" for k, v in params.items())
+        tex_extra = "".join(rf";\ {_param_tex(k)}={number(v, self.digits)}" for k, v in params.items())
         name = escape_tex_text(fn.name)
         return M(
             f"{fn.name}{tick}({arg.text}{extra})",
@@ -541,6 +542,15 @@ def _listing(items: list[str], limit: int = 12) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[: limit - 2]) + f", … ({len(items) - limit + 1} more), " + items[-1]
+
+
+def _param_tex(name: str) -> str:
+    r"""A plugin parameter's name in maths: a Greek letter's name as the letter (``alpha`` → ``\alpha``,
+    as plugin formulas write it), any other name upright (``\mathrm{delta_2}``), never a product of italics."""
+    letter = _SYMBOLS.get(name, "")
+    if len(letter) == 1 and "\u0370" <= letter <= "\u03ff":
+        return rf"\{name}"
+    return rf"\mathrm{{{escape_tex_text(name)}}}"
 
 
 def _some(names: list[str], limit: int = 12) -> str:

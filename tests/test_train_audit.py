@@ -130,3 +130,47 @@ def test_unknown_activation_says_how_to_load_a_plugin(tmp_path, capsys):
     assert err.startswith(f"error: {spec}:4: nodes.h.activation: unknown activation `elu`; did you mean `relu`?")
     assert err.rstrip().endswith("; a plugin's file is named with --plugins FILE or GRAPHENGINE_PLUGINS")
     assert len(err.strip().splitlines()) == 1
+
+
+README_ELU = '''
+import numpy as np
+
+from graphengine import activation
+
+
+@activation(
+    formula=r"\\begin{cases} x & x > 0 \\\\ \\alpha (e^x - 1) & x \\le 0 \\end{cases}",
+    derivative_formula=r"\\begin{cases} 1 & x > 0 \\\\ f(x) + \\alpha & x \\le 0 \\end{cases}",
+)
+def elu(x, alpha=1.0):
+    """ELU (Clevert et al. 2015): x for x > 0, alpha·(e^x − 1) otherwise."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+@elu.derivative
+def elu(x, y, alpha=1.0):
+    return np.where(x > 0, 1.0, y + alpha)
+'''
+
+
+def test_latex_of_the_readme_elu_plugin(tmp_path, capsys):
+    # The README's own plugin: e^x with x → net_h must stay one superscript, e^{\mathrm{net}_{h}}
+    # (not e^\mathrm{net}_{h}, which subscripts e), and its parameter reads α = 0.5, not a·l·p·h·a.
+    plugin = tmp_path / "my_activations.py"
+    plugin.write_text(README_ELU)
+    spec = tmp_path / "elu_net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes:\n  h: {activation: {name: elu, alpha: 0.5}, bias: 0.1}\n"
+        "  y: {activation: identity}\nedges:\n  - {from: x, to: h, weight: 0.8}\n  - {from: h, to: y, weight: 1.5}\n"
+        "loss: mse\ndata:\n  - inputs: {x: -1.0}\n    targets: {y: 0.2}\n"
+    )
+    assert main(["explain", str(spec), "--plugins", str(plugin), "--format", "latex"]) == 0
+    tex = capsys.readouterr().out
+    assert r"\alpha (e^{\mathrm{net}_{h}} - 1)" in tex
+    assert r"\operatorname{elu}(\mathrm{net}_{h};\ \alpha=0.5)" in tex
+    assert r"\operatorname{elu}(-0.7;\ \alpha=0.5)" in tex
+    # A parameter that is no Greek letter's name is upright.
+    assert main(["explain", str(ROOT / "specs" / "plugins_demo.yaml"), "--format", "latex"]) == 0
+    assert r"\operatorname{scaled\_tanh}(\mathrm{net}_{h3};\ \mathrm{a}=1.7159;\ \mathrm{b}=0.6667)" in (
+        capsys.readouterr().out
+    )
