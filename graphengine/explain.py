@@ -504,7 +504,7 @@ def explain(
                 doc.add(
                     Para(
                         f"{len(at_node)} parameters are used at {node}; below are the {MAX_TERMS} with the largest "
-                        "gradients (--param P shows any other)."
+                        "gradients (`--param P` shows any other)."
                     )
                 )
                 at_node = sorted(at_node, key=lambda p: -abs(x.grads[p]))[:MAX_TERMS]
@@ -523,7 +523,7 @@ def explain(
         doc.add(
             Para(
                 f"The pieces are for sample {x.s}; a parameter's gradient is the sum of the contributions of all "
-                f"{x.n} samples (use --sample K to see another sample's pieces)."
+                f"{x.n} samples (use `--sample K` to see another sample's pieces)."
             )
         )
     for p in focus:

@@ -335,3 +335,64 @@ def test_piecewise_plugin_loss_reads_otherwise_not_if_otherwise(capsys):
     assert main(["explain", "specs/plugins_demo.yaml"]) == 0
     out = capsys.readouterr().out
     assert "δ (|y_k − t_k| − ½δ) otherwise" in out and "if otherwise" not in out
+
+
+def test_option_names_in_prose_are_code_so_pandoc_keeps_the_double_dash(capsys):
+    assert main(["explain", "specs/xor.yaml", "--format", "markdown", "--param", "y.bias"]) == 0
+    assert "(use `--sample K` to see another sample's pieces)" in capsys.readouterr().out
+
+
+DEEP = """\
+name: deep
+inputs: [x]
+outputs: [y, z]
+nodes:
+  h1: {activation: tanh, bias: 0.1}
+  h2: {activation: sigmoid, bias: -0.2}
+  y: {activation: sigmoid, bias: 0.05}
+  z: {bias: 0.0}
+edges:
+  - {from: x, to: h1, weight: a}
+  - {from: h1, to: h2, weight: 0.8}
+  - {from: h2, to: y, weight: 0.6}
+  - {from: h1, to: y, weight: -0.5}
+  - {from: h2, to: z, weight: a}
+parameters: {a: 0.7}
+loss: half_squared_error
+data:
+  - {inputs: {x: 1.5}, targets: {y: 0.3, z: 0.9}}
+  - {inputs: {x: -0.5}, targets: {y: 0.8, z: -0.1}}
+training: {learning_rate: 0.2}
+"""
+
+
+def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, capsys):
+    # h1 feeds h2 (then y and z) and, skipping h2, y itself: ∂E/∂out_h1 has one term per edge out
+    # of h1, each with its own ∂E/∂net. `a` is also shared (x→h1 and h2→z). Hand formulas, mean of 2.
+    path = tmp_path / "deep.yaml"
+    path.write_text(DEEP)
+    assert main(["explain", str(path), "--param", "a"]) == 0
+    out = capsys.readouterr().out
+
+    def sample(x: float, ty: float, tz: float, a: float = 0.7) -> tuple[float, ...]:
+        h1 = math.tanh(a * x + 0.1)
+        h2 = sigmoid(0.8 * h1 - 0.2)
+        y = sigmoid(0.6 * h2 - 0.5 * h1 + 0.05)
+        z = a * h2
+        d_y = (y - ty) / 2 * y * (1 - y)
+        d_z = (z - tz) / 2
+        d_h2 = (d_y * 0.6 + d_z * a) * h2 * (1 - h2)
+        dout_h1 = d_h2 * 0.8 + d_y * -0.5
+        grad = dout_h1 * (1 - h1 * h1) * x + d_z * h2
+        return d_y, d_h2, dout_h1, grad, 0.5 * (y - ty) ** 2 + 0.5 * (z - tz) ** 2
+
+    d_y, d_h2, dout_h1, grad0, _ = sample(1.5, 0.3, 0.9)
+    grad1 = sample(-0.5, 0.8, -0.1)[3]
+    line = f"∂E/∂out_h1 = ∂E/∂net_h2·w(h1→h2) + ∂E/∂net_y·w(h1→y) = ({f4(d_h2)}) × 0.8 + {f4(d_y)} × (-0.5) = "
+    assert line + f4(dout_h1) in out
+    assert f"sample 0's contribution: ∂E/∂a = " in out and f"= {f4(grad0)}\n" in out
+    assert f"= Σ over the 2 samples = {f4(grad0)} + {f4(grad1)} = {f4(grad0 + grad1)}" in out
+    # and the sum is the derivative of the mean loss: a central difference in float64
+    h = 1e-6
+    loss = lambda a: sum(sample(x, ty, tz, a)[4] for x, ty, tz in ((1.5, 0.3, 0.9), (-0.5, 0.8, -0.1))) / 2  # noqa: E731
+    assert grad0 + grad1 == pytest.approx((loss(0.7 + h) - loss(0.7 - h)) / (2 * h), rel=1e-7)
