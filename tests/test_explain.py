@@ -390,7 +390,7 @@ def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, capsy
     grad1 = sample(-0.5, 0.8, -0.1)[3]
     line = f"∂E/∂out_h1 = ∂E/∂net_h2·w(h1→h2) + ∂E/∂net_y·w(h1→y) = ({f4(d_h2)}) × 0.8 + {f4(d_y)} × (-0.5) = "
     assert line + f4(dout_h1) in out
-    assert f"sample 0's contribution: ∂E/∂a = " in out and f"= {f4(grad0)}\n" in out
+    assert "sample 0's contribution: ∂E/∂a = " in out and f"= {f4(grad0)}\n" in out
     assert f"= Σ over the 2 samples = {f4(grad0)} + {f4(grad1)} = {f4(grad0 + grad1)}" in out
     # and the sum is the derivative of the mean loss: a central difference in float64
     h = 1e-6
