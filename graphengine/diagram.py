@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from .errors import RenderError
+from .errors import RenderError, did_you_mean
 
 if TYPE_CHECKING:
     from .network import Network, Trace
@@ -93,7 +93,8 @@ def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
             elif word in SHOW_CHOICES:
                 chosen.add(word)
             elif word:
-                raise RenderError(f"unknown part `{word}`; choose from {', '.join(SHOW_CHOICES)} or all")
+                hint = did_you_mean(word, (*SHOW_CHOICES, "all")).removeprefix("; ")
+                raise RenderError(f"unknown part `{word}`; {hint + ' ' if hint else ''}choose from {', '.join(SHOW_CHOICES)} or all")
     return tuple(s for s in SHOW_CHOICES if s in chosen)
 
 

@@ -67,7 +67,10 @@ class Explainer:
         self.net, self.trace, self.digits = net, trace, digits
         G = self.G = net.graph
         if not 0 <= sample < trace.n_samples:
-            raise GraphEngineError(f"sample {sample} does not exist (the spec has {trace.n_samples} sample(s))")
+            valid = f"0 to {trace.n_samples - 1}" if trace.n_samples > 1 else "0"
+            raise GraphEngineError(
+                f"sample {sample} does not exist (the spec has {trace.n_samples} sample(s); valid: {valid})"
+            )
         self.s = sample
         self.inputs: list[str] = list(G.graph["inputs"])
         self.outputs: list[str] = list(G.graph["outputs"])

@@ -252,7 +252,7 @@ def test_output_file_equals_terminal_output(tmp_path, capsys):
             "--param: unknown parameter `w55`; did you mean `w5`? (choose from w1, w2, w3, w4, w5, w6, w7, w8, b1, b2)",
         ),
         (["--node", "hh1"], "--node: unknown node `hh1`; did you mean `h1`? (choose from i1, i2, h1, h2, o1, o2)"),
-        (["--sample", "4"], "sample 4 does not exist (the spec has 1 sample(s))"),
+        (["--sample", "4"], "sample 4 does not exist (the spec has 1 sample(s); valid: 0)"),
     ],
 )
 def test_bad_focus_is_a_one_line_error(tmp_path, capsys, args, message):
@@ -396,3 +396,8 @@ def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, capsy
     h = 1e-6
     loss = lambda a: sum(sample(x, ty, tz, a)[4] for x, ty, tz in ((1.5, 0.3, 0.9), (-0.5, 0.8, -0.1))) / 2  # noqa: E731
     assert grad0 + grad1 == pytest.approx((loss(0.7 + h) - loss(0.7 - h)) / (2 * h), rel=1e-7)
+
+
+def test_sample_out_of_range_says_which_are_valid(capsys):
+    assert main(["explain", "specs/xor.yaml", "--sample", "4"]) == 2
+    assert capsys.readouterr().err == "error: sample 4 does not exist (the spec has 4 sample(s); valid: 0 to 3)\n"

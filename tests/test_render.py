@@ -332,3 +332,10 @@ def test_batch_delta_label_keeps_a_gap_before_its_value():
     net = graphengine.load("specs/xor.yaml")
     dot = to_dot(net, net.trace())
     assert "δ = Σ ∂L/∂net&#160;&#160;</FONT></TD><TD" in dot
+
+
+def test_a_mistyped_show_part_gets_a_suggestion(tmp_path, capsys):
+    assert main(["render", SPEC, "-o", str(tmp_path / "d.svg"), "--show", "values,grad"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown part `grad`; did you mean `grads`? choose from structure, values, grads, updates or all" in err
+    assert not (tmp_path / "d.svg").exists()
