@@ -163,6 +163,9 @@ def load_file(path: Path) -> list[Plugin]:
         raise PluginError(f"cannot import `{shown}` as a Python file")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses, pickling and typing look modules up here
+    # While it imports, the file's own folder is importable, so plugins can share a helper
+    # module next to them (`from _common import f`; files starting with _ are not plugins).
+    sys.path.insert(0, str(path.parent))
     try:
         spec.loader.exec_module(module)
     except SyntaxError as e:
@@ -178,11 +181,13 @@ def load_file(path: Path) -> list[Plugin]:
             file=shown,
             line=_line_in(e.__traceback__, path),
         ) from None
+    finally:
+        sys.path.remove(str(path.parent))
     plugins = plugins_in(module)
     if not plugins:
         raise PluginError(
-            "the plugin file defines no activation or loss; decorate a function with "
-            "`@graphengine.activation` or `@graphengine.loss`",
+            "the plugin file defines no activation, loss or optimizer; decorate a function with "
+            "`@graphengine.activation`, `@graphengine.loss` or `@graphengine.optimizer`",
             file=shown,
         )
     return plugins

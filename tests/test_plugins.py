@@ -397,7 +397,7 @@ BROKEN = {
         """
         import numpy as np
         """,
-        r"no_plugins.py: the plugin file defines no activation or loss",
+        r"no_plugins.py: the plugin file defines no activation, loss or optimizer; decorate a function with",
     ),
     # An error that is not about vectorising is reported as what it is, at the line that raised it.
     "derivative_raises": (

@@ -174,3 +174,37 @@ def test_latex_of_the_readme_elu_plugin(tmp_path, capsys):
     assert r"\operatorname{scaled\_tanh}(\mathrm{net}_{h3};\ \mathrm{a}=1.7159;\ \mathrm{b}=0.6667)" in (
         capsys.readouterr().out
     )
+
+
+def test_plugins_in_a_folder_can_share_a_helper_module(tmp_path, capsys):
+    # A folder of plugins with a `_common.py` helper: the helper is no plugin, but the others import it.
+    import json
+    import sys
+
+    folder = tmp_path / "myplugs"
+    folder.mkdir()
+    (folder / "_common.py").write_text("import numpy as np\n\ndef sig(x):\n    return 0.5 * (1 + np.tanh(0.5 * x))\n")
+    (folder / "silu.py").write_text(
+        textwrap.dedent(
+            '''
+            from graphengine import activation
+            from _common import sig
+
+            @activation
+            def silu2(x):
+                """SiLU through a shared helper."""
+                return x * sig(x)
+
+            @silu2.derivative
+            def silu2(x, y):
+                s = sig(x)
+                return s + y * (1 - s)
+            '''
+        )
+    )
+    path_before = list(sys.path)
+    assert main(["plugins", "--json", "--plugins", str(folder)]) == 0
+    assert sys.path == path_before
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)["activations"]}
+    assert rows["silu2"]["source"] == str(folder / "silu.py")
+    assert "_common" not in rows and "sig" not in rows
