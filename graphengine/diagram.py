@@ -369,7 +369,9 @@ class _Diagram:
             tip.append(self._update_text(p))
         attrs["tooltip"] = ", ".join(tip)
         if self.detail == "full":
-            first = _font("w", bold=True) if implicit else self._param_name(p)
+            # The endpoints name an unnamed weight: where edges cross, a label is not always
+            # next to its own edge.
+            first = _font(escape(f"w({u}→{v})"), bold=True) if implicit else self._param_name(p)
             rows = [first + (" " + self.n(self._value(p)) if "values" in self.show else "")]
             if "grads" in self.show:
                 rows.append(f"∂L/∂{symbol} {_font(self.n(self._grad(p)), bold=True)}")

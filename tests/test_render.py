@@ -339,3 +339,12 @@ def test_a_mistyped_show_part_gets_a_suggestion(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "unknown part `grad`; did you mean `grads`? choose from structure, values, grads, updates or all" in err
     assert not (tmp_path / "d.svg").exists()
+
+
+def test_unnamed_weights_are_labelled_with_their_edge():
+    # xor's weights are inline numbers; where edges cross, a bare "w 0.5000" cannot be told apart.
+    net = graphengine.load("specs/xor.yaml")
+    dot = to_dot(net, net.trace())
+    lines = {ln.split(" [")[0].strip(): ln for ln in dot.splitlines() if " -> " in ln and "label=" in ln}
+    assert "<B>w(a→h1)</B> 0.5000" in lines['"a" -> "h1"']
+    assert "<B>w(h3→y)</B> 0.4000" in lines['"h3" -> "y"']
