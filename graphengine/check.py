@@ -18,8 +18,8 @@ follow from the learner's own written values (``o2.net`` from rounded ``h1.out``
 
 from __future__ import annotations
 
-import shlex
 import math
+import shlex
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
