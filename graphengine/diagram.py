@@ -430,7 +430,10 @@ class _Diagram:
             if "grads" in self.show:
                 delta = "δ = Σ over samples of ∂L/∂net" if self.batch_delta else "δ = ∂L/∂net = ∂L/∂out × ∂out/∂net"
                 if not self.batch_delta and n > 1:
-                    delta += f" (sample {self.values_of}'s share of L)"
+                    delta += f" (sample {self.values_of}'s part of the batch loss L"
+                    # The number a learner checks by hand is ∂E_s/∂net; say how it relates.
+                    e_s = "E" + str(self.values_of).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+                    delta += f": 1/{n} × ∂{e_s}/∂net)" if G.graph["reduction"] == "mean" else ")"
                 facts.append(delta)
             if facts:
                 rows.append(_row(" · ".join(facts)))

@@ -348,3 +348,14 @@ def test_unnamed_weights_are_labelled_with_their_edge():
     lines = {ln.split(" [")[0].strip(): ln for ln in dot.splitlines() if " -> " in ln and "label=" in ln}
     assert "<B>w(a→h1)</B> 0.5000" in lines['"a" -> "h1"']
     assert "<B>w(h3→y)</B> 0.4000" in lines['"h3" -> "y"']
+
+
+def test_one_samples_delta_says_how_it_relates_to_that_samples_own_loss():
+    # xor, sample 1 (a=0, b=1, t=1), sigmoid output with binary cross-entropy: ∂E₁/∂net_y = y − t,
+    # and the diagram's δ is of the batch loss L = mean over 4 samples, so a quarter of it.
+    net = graphengine.load("specs/xor.yaml")
+    dot = to_dot(net, net.trace(), sample=1)
+    assert "(sample 1's part of the batch loss L: 1/4 × ∂E₁/∂net)" in dot
+    h = [math.tanh(-0.4 + 0.1), math.tanh(0.8 - 0.2), math.tanh(0.6 + 0.3)]
+    y = sigmoid(0.3 * h[0] - 0.5 * h[1] + 0.4 * h[2])
+    assert f"<B>{number((y - 1) / 4)}</B>" in dot and number((y - 1) / 4) == "-0.1293"
