@@ -493,9 +493,11 @@ def _md_para(text: str) -> str:
 
 
 def _tex_para(text: str) -> str:
-    return "".join(
-        rf"\texttt{{{escape_tex_text(piece)}}}" if code else escape_tex_text(piece) for code, piece in _spans(text)
-    )
+    def code(piece: str) -> str:
+        # A straight quote, so that a command copied from the PDF still runs in a shell.
+        return r"\texttt{" + escape_tex_text(piece).replace("'", r"\textquotesingle{}") + "}"
+
+    return "".join(code(piece) if is_code else escape_tex_text(piece) for is_code, piece in _spans(text))
 
 
 def to_markdown(doc: Derivation) -> str:

@@ -401,3 +401,9 @@ def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, capsy
 def test_sample_out_of_range_says_which_are_valid(capsys):
     assert main(["explain", "specs/xor.yaml", "--sample", "4"]) == 2
     assert capsys.readouterr().err == "error: sample 4 does not exist (the spec has 4 sample(s); valid: 0 to 3)\n"
+
+
+def test_latex_code_keeps_straight_quotes_for_the_shell(capsys):
+    assert main(["explain", "specs/digits.yaml", "--format", "latex"]) == 0
+    tex = capsys.readouterr().out
+    assert r"-{}-param \textquotesingle{}hidden\_30->digit\_6\textquotesingle{}}" in tex
