@@ -8,7 +8,8 @@ measures the loss after a step is the one the next step differentiates.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -184,8 +185,36 @@ def fit(
             np.subtract(theta, opt.function(grad, state, **params), out=theta)
 
     # Overflow is expected when training diverges; it is reported below, by node, not as warnings.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        return _loop(net, epochs, history, update, rng, batch_size if mini else None, callback)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _deferred_interrupt() as stop:
+        return _loop(net, epochs, history, update, rng, batch_size if mini else None, callback, stop)
+
+
+@contextmanager
+def _deferred_interrupt() -> Iterator[list[bool]]:
+    """While training, Ctrl-C (SIGINT) only sets a flag that the loop reads after each batch, so
+    it stops between steps and the epoch count matches the parameters; a second Ctrl-C interrupts
+    at once. Outside the main thread, or when someone else handles SIGINT, nothing changes."""
+    import signal
+    import threading
+
+    stop = [False]
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield stop
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if stop[0]:
+            raise KeyboardInterrupt
+        stop[0] = True
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _loop(
@@ -196,7 +225,9 @@ def _loop(
     rng: np.random.Generator,
     batch_size: int | None,
     callback: Callback | None,
+    stop: list[bool] | None = None,
 ) -> History:
+    stop = [False] if stop is None else stop
     spec, plan, theta = net.spec, net.plan, net.theta
     X, T, X_val, T_val = net.X, net.T, net.X_val, net.T_val
     n = len(X)
@@ -209,6 +240,9 @@ def _loop(
                 for s in range(0, n, batch_size):
                     idx = order[s : s + batch_size]
                     update(gradient(plan, theta, forward(plan, theta, X[idx]), T[idx]))
+                    if stop[0] and s + batch_size < n:  # Ctrl-C within the epoch: it does not count
+                        history.interrupted = True
+                        return history
             else:
                 update(gradient(plan, theta, fwd, T))
             fwd = forward(plan, theta, X)
@@ -230,6 +264,9 @@ def _loop(
                     history.val_accuracies.append(metrics["val_accuracy"])  # type: ignore[union-attr]
             if callback is not None:
                 callback(epoch, loss, metrics)
+            if stop[0]:
+                history.interrupted = True
+                break
     except KeyboardInterrupt:
         history.interrupted = True
     return history

@@ -208,3 +208,58 @@ def test_plugins_in_a_folder_can_share_a_helper_module(tmp_path, capsys):
     rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)["activations"]}
     assert rows["silu2"]["source"] == str(folder / "silu.py")
     assert "_common" not in rows and "sig" not in rows
+
+
+def test_ctrl_c_stops_between_steps_so_the_epoch_count_matches_the_parameters(monkeypatch):
+    # SIGINT arrives while the loss after step 3 is being computed: training stops after that epoch,
+    # and the parameters are exactly those of 3 epochs (a fresh net trained 3 epochs has the same θ).
+    import os
+    import signal
+
+    import numpy as np
+
+    import graphengine
+    import graphengine.train as train_module
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    real_forward = train_module.forward
+    calls = [0]
+
+    def forward(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 4:  # call 1 is before training; call k + 1 measures the loss after step k
+            os.kill(os.getpid(), signal.SIGINT)
+        return real_forward(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "forward", forward)
+    net = graphengine.load(ROOT / "specs" / "doc_example.yaml")
+    history = net.train(100)
+    assert history.interrupted and history.epochs == 3 and len(history.losses) == 3
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    monkeypatch.setattr(train_module, "forward", real_forward)
+    reference = graphengine.load(ROOT / "specs" / "doc_example.yaml")
+    reference.train(3)
+    assert np.array_equal(net.theta, reference.theta)
+
+
+def test_a_second_ctrl_c_interrupts_at_once(monkeypatch):
+    import os
+    import signal
+
+    import graphengine
+    import graphengine.train as train_module
+
+    real_forward = train_module.forward
+    calls = [0]
+
+    def forward(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 4:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)  # raises KeyboardInterrupt here, inside the pass
+        return real_forward(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "forward", forward)
+    history = graphengine.load(ROOT / "specs" / "doc_example.yaml").train(100)
+    assert history.interrupted and history.epochs == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
