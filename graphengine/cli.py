@@ -705,6 +705,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as e:  # a user's plugin failing on real data: name its file and line, no traceback
+        from .plugins import raised_in_plugin
+
+        located = None if debug else raised_in_plugin(e)
+        if located is None:
+            raise
+        click.echo(f"error: {located}", err=True)
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":

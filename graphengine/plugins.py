@@ -193,6 +193,24 @@ def load_file(path: Path) -> list[Plugin]:
     return plugins
 
 
+def raised_in_plugin(e: BaseException) -> PluginError | None:
+    """A plugin file's function raised ``e`` while graphengine computed with it (after the
+    checks at load time passed, say on a network with fewer outputs): the error naming the
+    file, line and function, or ``None`` when no plugin file's code raised it."""
+    found = None
+    for frame, line in traceback.walk_tb(e.__traceback__):
+        if str(frame.f_globals.get("__name__", "")).startswith("_graphengine_plugin_"):
+            found = (frame.f_code, line)
+    if found is None:
+        return None
+    code, line = found
+    return PluginError(
+        f"plugin function `{code.co_name}` raised {type(e).__name__}: {_one_line(e)}",
+        file=display(Path(code.co_filename)),
+        line=line,
+    )
+
+
 def _line_in(tb: TracebackType | None, path: Path) -> int | None:
     """The line of the innermost traceback frame inside ``path``."""
     line = None

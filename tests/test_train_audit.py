@@ -263,3 +263,39 @@ def test_a_second_ctrl_c_interrupts_at_once(monkeypatch):
     history = graphengine.load(ROOT / "specs" / "doc_example.yaml").train(100)
     assert history.interrupted and history.epochs == 2
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_plugin_failing_on_the_real_network_is_one_line_naming_its_file_and_line(tmp_path, capsys):
+    # The load-time checks use 3 outputs; this loss indexes output 2, so it fails only on a 1-output net.
+    plugin = tmp_path / "weighted.py"
+    plugin.write_text(
+        textwrap.dedent(
+            '''
+            import numpy as np
+            from graphengine import loss
+
+            @loss
+            def weighted(y, t):
+                """Squared error, the third output counted twice."""
+                w = np.ones(y.shape[1]); w[2] = 2.0
+                return np.sum(w * (y - t) ** 2, axis=1)
+
+            @weighted.gradient
+            def weighted(y, t):
+                w = np.ones(y.shape[1]); w[2] = 2.0
+                return 2 * w * (y - t)
+            '''
+        ).lstrip()
+    )
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes: {y: {bias: 0.1}}\nedges: [{from: x, to: y, weight: 0.5}]\n"
+        "loss: weighted\ndata: [{inputs: {x: 1.0}, targets: {y: 1.0}}]\n"
+    )
+    for command in (["run"], ["train", "--epochs", "3"]):
+        assert main([*command, str(spec), "--plugins", str(plugin)]) == 2
+        captured = capsys.readouterr()
+        assert captured.err == (
+            f"error: {plugin}:7: plugin function `weighted` raised IndexError: "
+            "index 2 is out of bounds for axis 0 with size 1\n"
+        )
