@@ -402,10 +402,14 @@ def train(
     A loss that becomes NaN or infinite stops training with an error naming the epoch
     and the first non-finite node (exit 2; -o is not written).
     """
+    from .network import check_writable
     from .train import check_plot, evaluate, plot_history
 
     if plot:
         check_plot(plot)
+    for path in (output, plot, svg):
+        if path:
+            check_writable(path)  # before training: all outputs are written, or none
     net = _load(spec, ctx)
     epochs = (
         epochs if epochs is not None else (net.spec.training.epochs if net.spec.training.epochs is not None else 1000)

@@ -285,12 +285,29 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise a one-line :class:`GraphEngineError` when ``path`` clearly cannot be written:
+    it is a folder, a folder on its way is a file, or the folder is read-only. Commands
+    call it before any work, so a failing output never comes after another one was written."""
+    path = Path(path)
+    if path.is_dir():
+        raise GraphEngineError("cannot write: it is a folder, not a file", file=str(path))
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise GraphEngineError(f"cannot write: `{folder}` is a file, not a folder", file=str(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise GraphEngineError(f"cannot write: no permission to write in `{folder}`", file=str(path))
+
+
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Write a file so that readers never see a partial one (a temp file, then rename).
 
     An operating-system failure (no such folder, no permission, disk full) becomes a
     one-line :class:`GraphEngineError` naming the file.
     """
+    check_writable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -159,3 +159,49 @@ def test_hand_value_too_large_for_a_float(tmp_path: Path, capsys: pytest.Capture
     hand = write(tmp_path, f"h1.net: 0.3775\nh1.out: {value}\n", "hand.yaml")
     err = fails(capsys, ["check", str(DOC), "--expect", hand, "--json"])
     assert "hand.yaml:2: h1.out: `" in err and "is too large for a float" in err
+
+
+# ---------------------------------------------------------------------- outputs: all or nothing
+
+NAN = """\
+inputs: [x]
+outputs: [y]
+nodes: {y: {bias: 0.0}}
+edges: [{from: x, to: y, weight: 1.0}]
+data: [{inputs: {x: 1.0e+100}, targets: {y: 1.0}}]
+training: {learning_rate: 1.0e+100, epochs: 50}
+"""
+XOR = str(DOC.parent / "xor.yaml")
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.name for p in folder.rglob("*")}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        # Before: the trained spec was written, then --plot / --svg failed (exit 2 with t.yaml left).
+        (["train", XOR, "--epochs", "3", "-o", "t.yaml", "--plot", "afile/p.svg"], "`afile` is a file, not a folder"),
+        (["train", XOR, "--epochs", "3", "-o", "t.yaml", "--svg", "afile/d/p.svg"], "`afile` is a file, not a folder"),
+        (["train", XOR, "--epochs", "3", "-o", "afile/t.yaml"], "afile/t.yaml: cannot write: `afile` is a file"),
+        (["train", "nan.yaml", "-o", "t.yaml", "--plot", "p.svg", "--svg", "d.svg"], "the loss became inf"),
+        (["train", XOR, "-o", "t.yaml", "--plot", "p.txt"], "--plot: `p.txt` must end in"),
+        (["render", "bad.yaml", "-o", "d.svg"], "bad.yaml:2: YAML"),
+        (["render", XOR, "-o", "afile/d.dot"], "`afile` is a file, not a folder"),
+        (["run", "bad.yaml", "--svg", "d.svg"], "bad.yaml:2: YAML"),
+        (["explain", "bad.yaml", "-o", "e.md"], "bad.yaml:2: YAML"),
+        (["explain", XOR, "-o", "afile/e.md"], "`afile` is a file, not a folder"),
+    ],
+)
+def test_failing_commands_leave_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "nan.yaml").write_text(NAN)
+    (tmp_path / "bad.yaml").write_text("inputs: [x\n")
+    before = _files(tmp_path)
+    err = fails(capsys, argv)
+    assert message in err
+    assert _files(tmp_path) == before  # no output, no temp file
