@@ -205,3 +205,14 @@ def test_failing_commands_leave_no_file(
     err = fails(capsys, argv)
     assert message in err
     assert _files(tmp_path) == before  # no output, no temp file
+
+
+# ---------------------------------------------------------------------- YAML tags
+
+
+@pytest.mark.parametrize("value", ['!!int "0x"', '!!float "abc"', '!!bool "maybe"', "!!timestamp 2001-13-45"])
+def test_yaml_tag_that_does_not_fit_its_text(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    # Before: ValueError / KeyError tracebacks from PyYAML's constructors.
+    spec = write(tmp_path, DOC.read_text().replace("name: doc_example", f"name: {value}"))
+    err = fails(capsys, ["validate", spec])
+    assert "spec.yaml: YAML: a value with a `!!` tag cannot be read as that type" in err
