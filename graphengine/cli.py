@@ -107,7 +107,10 @@ def validate(ctx: click.Context, spec: str) -> None:
     Exit status 0 when the spec is fine; 2 and one `error: FILE:LINE: KEY: ...` line
     on stderr when it is not.
     """
+    from .train import resolve_optimizer
+
     net = _load(spec, ctx)
+    resolve_optimizer(net)  # training.optimizer: a known name with known parameters, as `train` needs
     p = net.plan
     n_edges = net.graph.number_of_edges()
     trainable = int(p.trainable.sum())

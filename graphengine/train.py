@@ -122,6 +122,12 @@ def resolve_optimizer(
             "the learning rate is set twice, in training.learning_rate and in training.optimizer; keep one",
             path + ("learning_rate",),
         )
+    if params.get("learning_rate", 1.0) <= 0:
+        raise spec.error(
+            PluginError,
+            f"learning_rate must be positive, got `{params['learning_rate']:g}`",
+            path + ("learning_rate",),
+        )
     return _with_rate(opt, params, net, learning_rate)
 
 

@@ -216,3 +216,26 @@ def test_yaml_tag_that_does_not_fit_its_text(tmp_path: Path, capsys: pytest.Capt
     spec = write(tmp_path, DOC.read_text().replace("name: doc_example", f"name: {value}"))
     err = fails(capsys, ["validate", spec])
     assert "spec.yaml: YAML: a value with a `!!` tag cannot be read as that type" in err
+
+
+# ---------------------------------------------------------------------- validate decides
+
+
+@pytest.mark.parametrize(
+    ("training", "message"),
+    [
+        ("{optimizer: nadam}", "unknown optimizer `nadam`; did you mean `adam`?"),
+        ("{optimizer: {name: adam, b: 1}}", "optimizer `adam` has no parameter `b`"),
+        ("{optimizer: {name: adam, beta1: .nan}}", "parameter `beta1` must be a finite number"),
+        ("{optimizer: {name: sgd, learning_rate: -1}}", "learning_rate must be positive, got `-1`"),
+    ],
+)
+def test_validate_checks_the_optimizer_as_train_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], training: str, message: str
+) -> None:
+    # Before: `validate` said ok and only `train` refused these (a negative rate even trained uphill).
+    text = DOC.read_text().replace("training:\n  learning_rate: 0.5", f"training: {training}")
+    spec = write(tmp_path, text)
+    for command in ("validate", "train"):
+        err = fails(capsys, [command, spec])
+        assert "training.optimizer" in err and message in err
