@@ -202,9 +202,11 @@ class _Diagram:
         self.uses = self._parameter_uses()
         self.shared = {p: SHARED[i % len(SHARED)] for i, p in enumerate(p for p, u in self.uses.items() if len(u) > 1)}
         grads = [abs(self._grad(d["weight"])) for _, _, d in G.edges(data=True)] if trace is not None else []
-        self.gmax = max(grads, default=0.0)
+        # Only finite sizes set the scale: an overflowing step (inf, NaN) is drawn on its own.
+        self.gmax = max((g for g in grads if math.isfinite(g)), default=0.0)
         hidden = self.order[len(self.inputs) :]
-        self.dmax = max((abs(self._delta(n)) for n in hidden), default=0.0) if trace is not None else 0.0
+        deltas = [abs(self._delta(n)) for n in hidden] if trace is not None else []
+        self.dmax = max((d for d in deltas if math.isfinite(d)), default=0.0)
         taken = set(G.nodes)
         self.loss_id = {o: self._fresh(f"loss({o})", taken) for o in self.outputs}
         self.total_id = self._fresh("loss", taken)
@@ -255,9 +257,14 @@ class _Diagram:
     def _style(self, g: float, gmax: float | None = None) -> tuple[str, float, str]:
         """Line colour, pen width and text colour for a gradient ``g`` (relative to ``gmax``)."""
         gmax = self.gmax if gmax is None else gmax
-        if gmax == 0 or g == 0:
+        if math.isnan(g):
             return ZERO, 1.0, MUTED
-        ratio = abs(g) / gmax
+        if math.isinf(g):
+            ratio = 1.0
+        elif gmax == 0 or g == 0:
+            return ZERO, 1.0, MUTED
+        else:
+            ratio = min(abs(g) / gmax, 1.0)
         shades = POSITIVE if g > 0 else NEGATIVE
         return shades[min(int(ratio * 3), 2)], round(1.0 + 4.0 * ratio, 2), shades[2]
 
