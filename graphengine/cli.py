@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -692,7 +693,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
+        with warnings.catch_warnings():
+            if not debug:
+                # numpy's "overflow encountered in exp" would add lines to stderr; a non-finite
+                # result is shown as nan/inf, and training stops with a one-line error naming it.
+                warnings.simplefilter("ignore", RuntimeWarning)
+            result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
     except GraphEngineError as e:
         if debug:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import math
 import os
 import shutil
 import tempfile
@@ -266,9 +267,11 @@ def _workdir() -> Path:
 def invoke(argv: list[str]) -> tuple[int, str, str]:
     """Run the CLI in-process; return (status, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
         status = main(argv)
+    # A warning would print several lines on stderr outside pytest.
+    assert not [w for w in seen if issubclass(w.category, RuntimeWarning)], (argv, [str(w.message) for w in seen])
     return status, out.getvalue(), err.getvalue()
 
 
@@ -344,3 +347,137 @@ def test_unmutated_sources_run(name: str) -> None:
 @given(mutated_specs())
 def test_mutated_specs_fail_cleanly(case: tuple[str, str]) -> None:
     run_all_commands(*case)
+
+
+# ---------------------------------------------------------------------- hand files of `check`
+
+HAND = (ROOT / "specs/doc_example_hand.yaml").read_text(encoding="utf-8")
+HAND_VALUES = [
+    "true", "null", "~", "[1, 2]", "{a: 1}", "abc", "''", "1e999", "-1e999", "1e-999", "1" * 400, ".nan", ".inf",
+    "-.inf", "0x10", "0o7", "1_000.5", "1e5", "-0", "+0.5", "0.5.5", "!!str 0.5", "!!python/object:os.system x",
+    "&a 0.5", "*a", "'0.5'", '"0.5"', "- 1", "é", "1,5", "١٢٣", "NaN", "Infinity", "5e-324",
+]
+HAND_KEYS = [
+    "h9.out", "grad.zz", "updated.b1", "grad.b1", "loss.o9", "loss.h1", "i1.net", "i1.out", "i1.dout", "h1",
+    "sample", "h1.out.net", "", "名前.out", "? [a]", "o1.dact", "o2.dnet", "h1.dout", "loss",
+]
+SAMPLES = ["0", "1", "-1", "99", "1.5", "x", "10000000000000000000000000000", "''", "[0]", "true", "٣", "0b1"]
+
+
+@st.composite
+def mutated_hand_files(draw: Any) -> str:
+    lines = [line for line in HAND.splitlines() if line and not line.startswith("#")]
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["value", "key", "sample", "duplicate", "delete", "truncate", "add"]))
+        key, _, value = lines[i].partition(":")
+        if op == "value":
+            lines[i] = f"{key}: {draw(st.sampled_from(HAND_VALUES))}"
+        elif op == "key":
+            lines[i] = f"{draw(st.sampled_from(HAND_KEYS))}: {value.strip()}"
+        elif op == "sample":
+            lines.insert(0, f"sample: {draw(st.sampled_from(SAMPLES))}")
+        elif op == "duplicate":
+            lines.insert(i, lines[i])
+        elif op == "delete" and len(lines) > 1:
+            del lines[i]
+        elif op == "truncate":
+            lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
+        elif op == "add":
+            lines.append(f"{draw(st.sampled_from(HAND_KEYS))}: {draw(st.sampled_from(HAND_VALUES))}")
+    return "\n".join(lines) + "\n"
+
+
+@FUZZ
+@given(mutated_hand_files())
+def test_mutated_hand_files_fail_cleanly(text: str) -> None:
+    work = _workdir()
+    try:
+        hand = work / "hand.yaml"
+        hand.write_text(text, encoding="utf-8")
+        for extra in ([], ["--json"]):
+            argv = ["check", str(ROOT / "specs/doc_example.yaml"), "--expect", str(hand), *extra]
+            status, stdout, stderr = invoke(argv)
+            assert_clean(argv, status, stdout, stderr, allowed=(0, 1, 2))
+            if status in (0, 1):
+                assert stdout.strip()
+                if extra:
+                    import json
+
+                    result = json.loads(stdout)
+                    assert all(math.isfinite(r["written"]) for r in result["results"]), text
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- CSV data files
+
+CSV_SPECS = {
+    "classes": LAYERED_CSV,
+    "no_classes": LAYERED_CSV.replace("one_hot: {column: label, classes: [a, b]}", "one_hot: label"),
+    "targets": LAYERED_CSV.replace("one_hot: {column: label, classes: [a, b]}", "targets: [t0, t1]")
+    .replace("inputs: {prefix: x}", "inputs: [x0, x1, x2]")
+    .replace("softmax_cross_entropy", "half_squared_error"),
+}
+CSV_BASE = "x0,x1,x2,label,t0,t1\n0.1,0.2,0.3,a,0,1\n1,0,-1,b,1,0\n0.5,0.5,0.5,a,0.5,0.5\n-0.2,0.9,0,b,1,1\n"
+CSV_CELLS = [
+    "", " ", "nan", "NaN", "inf", "-inf", "1e400", "-1e400", "abc", '"0.5"', '"1,5"', "1,5", "c", "é", "0x1",
+    "1_0", "\x00", "\ufeff1", "1e-400", "  2  ", '"a""b"', "True", "10" * 200,
+]
+
+
+@st.composite
+def mutated_csv(draw: Any) -> str | None:
+    rows = [line.split(",") for line in CSV_BASE.splitlines()]
+    op = draw(st.sampled_from(["missing", "empty", "header", "cells", "cells", "cells", "ragged", "bom", "crlf",
+                               "blank", "dup_header", "rename_header", "truncate", "unseen"]))
+    if op == "missing":
+        return None
+    if op == "empty":
+        return draw(st.sampled_from(["", "\n", "\n\n", " ", "\ufeff"]))
+    if op == "header":
+        return CSV_BASE.splitlines()[0] + draw(st.sampled_from(["", "\n", "\r\n", "\n\n"]))
+    if op == "cells":
+        for _ in range(draw(st.integers(1, 3))):
+            r, c = draw(st.integers(1, len(rows) - 1)), draw(st.integers(0, len(rows[0]) - 1))
+            rows[r][c] = draw(st.sampled_from(CSV_CELLS))
+    elif op == "ragged":
+        r = draw(st.integers(0, len(rows) - 1))
+        rows[r] = rows[r][: draw(st.integers(0, len(rows[r]) + 1))] + (["9"] if draw(st.booleans()) else [])
+    elif op == "dup_header":
+        rows[0][draw(st.integers(0, 5))] = rows[0][draw(st.integers(0, 5))]
+    elif op == "rename_header":
+        rows[0][draw(st.integers(0, 5))] = draw(st.sampled_from(["", " x0 ", "\ufeffx0", "y", "label ", "x9"]))
+    elif op == "unseen":
+        rows[draw(st.integers(1, len(rows) - 1))][3] = draw(st.sampled_from(["c", "A", " a", "", "0"]))
+    text = "\n".join(",".join(row) for row in rows) + "\n"
+    if op == "bom":
+        text = "\ufeff" + text
+    elif op == "crlf":
+        text = text.replace("\n", "\r\n")
+    elif op == "blank":
+        lines = text.splitlines(keepends=True)
+        lines.insert(draw(st.integers(0, len(lines))), draw(st.sampled_from(["\n", " \n", ",,,,,\n", "\r\n"])))
+        text = "".join(lines)
+    elif op == "truncate":
+        text = text[: draw(st.integers(0, len(text)))]
+    return text
+
+
+@FUZZ
+@given(st.sampled_from(sorted(CSV_SPECS)), mutated_csv())
+def test_mutated_csv_files_fail_cleanly(kind: str, text: str | None) -> None:
+    work = _workdir()
+    try:
+        (work / "small.csv").unlink()
+        if text is not None:
+            (work / "small.csv").write_bytes(text.encode("utf-8"))
+        spec = work / "spec.yaml"
+        spec.write_text(CSV_SPECS[kind], encoding="utf-8")
+        for argv in (["validate", str(spec)], ["train", "--epochs", "2", str(spec)], ["run", "--json", str(spec)]):
+            status, stdout, stderr = invoke(argv)
+            assert_clean(argv, status, stdout, stderr)
+            if status == 0:
+                assert stdout.strip()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

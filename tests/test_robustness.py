@@ -239,3 +239,31 @@ def test_validate_checks_the_optimizer_as_train_does(
     for command in ("validate", "train"):
         err = fails(capsys, [command, spec])
         assert "training.optimizer" in err and message in err
+
+
+# ---------------------------------------------------------------------- overflowing values
+
+OVERFLOW = (DOC.parent / "skip_shared.yaml").read_text().replace(
+    "{from: h2, to: y, weight: -0.6}", "{from: h2, to: y, weight: 1.0e+308}"
+)
+
+
+def test_render_draws_an_overflowing_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: ValueError (int of NaN) choosing the colour of an edge whose gradient is inf/NaN.
+    spec = write(tmp_path, OVERFLOW)
+    for detail in ("full", "names"):
+        assert main(["render", spec, "-o", str(tmp_path / "d.dot"), "--detail", detail]) == 0
+        dot = (tmp_path / "d.dot").read_text()
+        assert 'penwidth="5.0"' in dot  # an infinite gradient: full width
+        assert detail == "names" or "∂L/∂w <B>inf" in dot
+
+
+def test_numpy_warnings_never_reach_stderr(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    spec = write(tmp_path, OVERFLOW)
+    ok = subprocess.run([sys.executable, "-m", "graphengine", "run", spec], capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stderr == "" and "inf" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "graphengine", "train", spec], capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "the loss became inf" in bad.stderr
