@@ -6,6 +6,7 @@ Exit status: 0 ok, 1 a check found something wrong, 2 invalid input or usage.
 from __future__ import annotations
 
 import json
+import math
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import GraphEngineError
+from .errors import GraphEngineError, one_line
 
 EXIT_OK, EXIT_WRONG, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -24,6 +25,22 @@ def fmt(x: float, precision: int = 9) -> str:
     if x == 0 or 1e-4 <= abs(x) < 1e6:
         return f"{x:.{precision}f}"
     return f"{x:.{max(precision - 3, 3)}e}"
+
+
+class _PositiveFinite(click.FloatRange):
+    """A float > 0 that is not infinite or NaN (click's FloatRange lets `inf` and `nan` through)."""
+
+    def __init__(self) -> None:
+        super().__init__(min=0, min_open=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number; give a positive number such as 0.1", param, ctx)
+        return number
+
+
+LEARNING_RATE = _PositiveFinite()
 
 
 def _console(stderr: bool = False) -> Any:
@@ -209,7 +226,7 @@ def _parse_show(ctx: click.Context, param: click.Parameter, value: str) -> tuple
     "--lr",
     "--learning-rate",
     "lr",
-    type=click.FloatRange(min=0, min_open=True),
+    type=LEARNING_RATE,
     help="Learning rate of the drawn update (overrides the spec's training.learning_rate).",
 )
 @click.pass_context
@@ -317,7 +334,7 @@ def _run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> N
     "--lr",
     "--learning-rate",
     "lr",
-    type=click.FloatRange(min=0, min_open=True),
+    type=LEARNING_RATE,
     help="Learning rate (overrides the spec's training.learning_rate; default 0.1).",
 )
 @click.option(
@@ -358,7 +375,7 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
     "--lr",
     "--learning-rate",
     "lr",
-    type=click.FloatRange(min=0, min_open=True),
+    type=LEARNING_RATE,
     help="Learning rate (overrides the spec's training.learning_rate; default: the optimiser's, 0.1 for sgd).",
 )
 @click.option("--batch-size", type=click.IntRange(min=1), help="Mini-batch size (default: the whole data set).")
@@ -521,7 +538,7 @@ def _progress(total: int, enabled: bool) -> tuple[Callable[[int, float, dict], N
     "--precision", type=click.IntRange(1, 12), default=4, show_default=True, help="Decimals of the rounded numbers."
 )
 @click.option("--sample", type=click.IntRange(min=0), default=0, show_default=True, help="Sample whose pieces to show.")
-@click.option("--lr", "--learning-rate", "lr", type=click.FloatRange(min=0, min_open=True), help="Learning rate.")
+@click.option("--lr", "--learning-rate", "lr", type=LEARNING_RATE, help="Learning rate.")
 @click.option("--all", "full", is_flag=True, help="Explain everything even on a large network.")
 @click.pass_context
 def explain(
@@ -569,7 +586,7 @@ def explain(
     type=click.Path(dir_okay=False),
     help="YAML file of hand-computed values, one `quantity: value` per line (h1.out: 0.593, grad.w5: 0.0822).",
 )
-@click.option("--lr", "--learning-rate", "lr", type=click.FloatRange(min=0, min_open=True), help="Learning rate.")
+@click.option("--lr", "--learning-rate", "lr", type=LEARNING_RATE, help="Learning rate.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"checked": N, "wrong": [{name, written, exact, ...}]}.')
 @click.pass_context
 def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: bool) -> None:
@@ -708,7 +725,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.ClickException as e:
-        e.show()
+        if type(e).__name__ == "NoArgsIsHelpError":  # `graphengine` alone: the help text
+            e.show()
+            return e.exit_code
+        # One line like every other error; the command's --help has the usage.
+        context = getattr(e, "ctx", None)
+        hint = f" (see `{context.command_path} --help`)" if isinstance(e, click.UsageError) and context else ""
+        click.echo(f"error: {one_line(e.format_message())}{hint}", err=True)
         return e.exit_code if e.exit_code else EXIT_INVALID
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)

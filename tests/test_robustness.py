@@ -267,3 +267,39 @@ def test_numpy_warnings_never_reach_stderr(tmp_path: Path) -> None:
     assert ok.returncode == 0 and ok.stderr == "" and "inf" in ok.stdout
     bad = subprocess.run([sys.executable, "-m", "graphengine", "train", spec], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "the loss became inf" in bad.stderr
+
+
+# ---------------------------------------------------------------------- command-line usage errors
+
+
+@pytest.mark.parametrize("lr", ["inf", "nan", "-inf", "1e999"])
+@pytest.mark.parametrize("command", ["run", "render", "explain", "train", "check"])
+def test_learning_rate_option_must_be_finite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, lr: str
+) -> None:
+    # Before: `--lr inf` and `--lr nan` were accepted (click's FloatRange lets them through).
+    extra = {"render": ["-o", str(tmp_path / "d.svg")], "check": ["--expect", str(DOC.with_name("doc_example_hand.yaml"))]}
+    err = fails(capsys, [command, str(DOC), "--lr", lr, *extra.get(command, [])])
+    assert "--lr" in err and ("not a finite number" in err or "not in the range" in err)
+    assert not (tmp_path / "d.svg").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run"], "error: Missing argument 'SPEC'. (see `graphengine run --help`)"),
+        (["rnu", "x.yaml"], "error: No such command 'rnu'. Did you mean 'run'? (see `graphengine --help`)"),
+        (["run", str(DOC), "--bogus"], "error: No such option '--bogus'"),
+        (["validate", str(DOC.parent)], "error: Invalid value for 'SPEC': File "),
+        (["render", str(DOC), "-o", "d.jpg"], "cannot tell the diagram format of `d.jpg` from its suffix `.jpg`"),
+    ],
+)
+def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    # Before: click's three-line "Usage: … / Try … / Error: …" block.
+    assert message in fails(capsys, argv)
+
+
+def test_no_arguments_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) in (0, 2)
+    captured = capsys.readouterr()
+    assert "Usage: graphengine" in captured.out + captured.err
