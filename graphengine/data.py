@@ -53,7 +53,8 @@ def _load_csv(spec: Spec, data: CsvData) -> Dataset:
     path = base / data.csv
     where = ("data", "csv")
     try:
-        with open(path, encoding="utf-8", newline="") as f:
+        # utf-8-sig: spreadsheet programs start a CSV file with a byte-order mark.
+        with open(path, encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
     except FileNotFoundError:
         raise spec.error(DataError, f"no such file `{data.csv}` (looked for {path})", where) from None
@@ -85,9 +86,11 @@ def _load_csv(spec: Spec, data: CsvData) -> Dataset:
     def column(name: str, key: tuple) -> int:
         if name not in columns:
             shown = ", ".join(header[:12]) + (", …" if len(header) > 12 else "")
+            other = next((d for d in (";", "\t", "|") if len(header) == 1 and d in header[0]), None)
+            hint = f"; the file seems to separate cells with {other!r}, but a CSV file uses commas" if other else ""
             raise spec.error(
                 DataError,
-                f"column `{name}` is not in {data.csv}{did_you_mean(name, header)} (columns: {shown})",
+                f"column `{name}` is not in {data.csv}{did_you_mean(name, header)} (columns: {shown}){hint}",
                 key,
             )
         return columns[name]

@@ -303,3 +303,46 @@ def test_no_arguments_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None
     assert main([]) in (0, 2)
     captured = capsys.readouterr()
     assert "Usage: graphengine" in captured.out + captured.err
+
+
+# ---------------------------------------------------------------------- CSV files
+
+CSV_SPEC = """\
+inputs: [a, b]
+outputs: [y]
+nodes: {y: {activation: sigmoid}}
+edges: [{from: a, to: y, weight: 0.5}, {from: b, to: y, weight: 0.5}]
+data: {csv: d.csv, inputs: [a, b], targets: [t]}
+"""
+
+
+@pytest.mark.parametrize(
+    "content", ["\ufeffa,b,t\n1,2,0\n", "a,b,t\r\n1,2,0\r\n", '"a","b","t"\n"1"," 2 ","0"\n', "a,b,t\n1,2,0"]
+)
+def test_csv_forms_that_read(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str) -> None:
+    # Before: a byte-order mark (Excel's "CSV UTF-8") made the first column `\ufeffa`.
+    (tmp_path / "d.csv").write_text(content, encoding="utf-8", newline="")
+    assert main(["run", "--json", write(tmp_path, CSV_SPEC)]) == 0
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["samples"][0]["nodes"]["a"]["out"] == 1.0 and data["samples"][0]["nodes"]["b"]["out"] == 2.0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("a;b;t\n1;2;0\n", "separate cells with ';', but a CSV file uses commas"),
+        ("a\tb\tt\n1\t2\t0\n", "separate cells with '\\t'"),
+        ("a,b,t\n1,2\n", "d.csv:2: 2 cell(s) but the header names 3 column(s)"),
+        ("a,b,t\n1,x,0\n", "d.csv:2: column `b`: `x` is not a number"),
+        ("a,b,t\n1,NaN,0\n", "d.csv:2: column `b`: `NaN` is not a finite number"),
+        ("a,b,t\n1,1e400,0\n", "d.csv:2: column `b`: `1e400` is not a finite number"),
+        ("a,b,t\n", "d.csv:1: the file has a header but no data rows"),
+        ("", "d.csv:1: the file is empty"),
+        ('a,b,t\n"1\n2",2,0\n', "d.csv:2: column `a`: `1\\n2` is not a number"),
+    ],
+)
+def test_bad_csv_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str) -> None:
+    (tmp_path / "d.csv").write_text(content, encoding="utf-8", newline="")
+    assert message in fails(capsys, ["validate", write(tmp_path, CSV_SPEC)])
