@@ -126,7 +126,7 @@ def read_hand(path: str | Path) -> HandFile:
             raise SpecError("expected a number, got a list or mapping", file=file, line=line, path=(key,))
         raw = str(value_node.value).strip()
         if key == "sample":
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):  # `²` and `٣` are digits to str.isdigit
                 raise SpecError(
                     f"`sample` must be a sample number (0, 1, ...), got `{raw}`", file=file, line=line, path=(key,)
                 )

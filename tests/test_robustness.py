@@ -346,3 +346,11 @@ def test_csv_forms_that_read(tmp_path: Path, capsys: pytest.CaptureFixture[str],
 def test_bad_csv_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str) -> None:
     (tmp_path / "d.csv").write_text(content, encoding="utf-8", newline="")
     assert message in fails(capsys, ["validate", write(tmp_path, CSV_SPEC)])
+
+
+@pytest.mark.parametrize("sample", ["²", "٣", "-1", "1.0", "x", "[0]"])
+def test_hand_sample_must_be_a_plain_number(tmp_path: Path, capsys: pytest.CaptureFixture[str], sample: str) -> None:
+    # Before: `sample: ²` passed str.isdigit and crashed int() with a ValueError traceback.
+    hand = write(tmp_path, f"sample: {sample}\nh1.out: 0.593\n", "hand.yaml")
+    err = fails(capsys, ["check", str(DOC), "--expect", hand])
+    assert "hand.yaml:1: sample: `sample` must be a sample number (0, 1, ...)" in err
