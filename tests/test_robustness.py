@@ -348,7 +348,7 @@ def test_bad_csv_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], conte
     assert message in fails(capsys, ["validate", write(tmp_path, CSV_SPEC)])
 
 
-@pytest.mark.parametrize("sample", ["²", "٣", "-1", "1.0", "x", "[0]"])
+@pytest.mark.parametrize("sample", ["²", "٣", "-1", "1.0", "x", "0x1"])
 def test_hand_sample_must_be_a_plain_number(tmp_path: Path, capsys: pytest.CaptureFixture[str], sample: str) -> None:
     # Before: `sample: ²` passed str.isdigit and crashed int() with a ValueError traceback.
     hand = write(tmp_path, f"sample: {sample}\nh1.out: 0.593\n", "hand.yaml")
