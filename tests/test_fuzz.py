@@ -172,7 +172,7 @@ weird_values = st.one_of(
     st.integers(min_value=-(10**6), max_value=10**6),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=8),
-)
+).map(copy.deepcopy)  # a fresh [] or {} each time: mutations must not change the strategy's own values
 
 
 def _paths(data: Any, path: tuple = ()) -> list[tuple]:
