@@ -26,6 +26,10 @@ from .errors import GraphError, PluginError, did_you_mean
 from .registry import Registry, check_params
 from .spec import LayerSpec, Spec
 
+# Every layer edge costs a name, a parameter entry and a networkx edge (~0.5 kB): 10 million
+# of them is several GB, so a typo such as `size: 100000` on two layers is refused up front.
+MAX_LAYER_EDGES = 10_000_000
+
 # --------------------------------------------------------------------------- initialisers
 
 Initialiser = Callable[..., np.ndarray]
@@ -156,12 +160,21 @@ def add_layers(G: nx.DiGraph, spec: Spec, parameters: dict[str, dict[str, Any]],
 
     # Pass 2: sources, weights, biases.
     records: list[dict[str, Any]] = []
+    total_edges = 0
     for i, layer in enumerate(spec.layers):
         path = ("layers", i)
         nodes = spec.layer_nodes[layer.name]
         sources = _sources(spec, layer, G, path)
         fan_in, size = len(sources), layer.size
         init_params = _check_init(spec, layer, path)
+        total_edges += fan_in * size
+        if total_edges > MAX_LAYER_EDGES:
+            raise err(
+                GraphError,
+                f"layer `{layer.name}` brings the layers to {total_edges:,} edges; at most "
+                f"{MAX_LAYER_EDGES:,} fit in memory here ({fan_in:,} sources × {size:,} neurons)",
+                path + ("size",),
+            )
 
         if layer.weights is not None:
             if layer.weights.shape != (fan_in, size):

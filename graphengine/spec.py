@@ -33,6 +33,9 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # An aliased YAML node counts once per use; past this many values the text is refused.
 MAX_EXPANDED_VALUES = 5_000_000
+# A layer of a million neurons is far beyond what a diagram or an explanation is for, and a
+# `size: 1000000000` typo would otherwise make billions of node names before failing.
+MAX_LAYER_SIZE = 1_000_000
 
 
 # --------------------------------------------------------------------------- values
@@ -201,7 +204,7 @@ class InputLayerSpec(_Model):
     """``inputs: [{name: x, size: 64}]`` declares the inputs ``x_0`` … ``x_63``."""
 
     name: Name
-    size: Annotated[StrictInt, Field(ge=1)]
+    size: Annotated[StrictInt, Field(ge=1, le=MAX_LAYER_SIZE)]
 
 
 def _input_item(value: Any) -> str | InputLayerSpec:
@@ -283,7 +286,7 @@ class LayerSpec(_Model):
     """A dense layer: ``size`` neurons ``name_0`` … each fed by every node of ``from``."""
 
     name: Name
-    size: Annotated[StrictInt, Field(ge=1)]
+    size: Annotated[StrictInt, Field(ge=1, le=MAX_LAYER_SIZE)]
     source: Annotated[str | list[str], PlainValidator(lambda v: _sources(v)), Field(alias="from")]
     activation: Annotated[ActivationSpec, PlainValidator(_activation)] = ActivationSpec()
     init: Annotated[InitSpec, PlainValidator(_init)] = InitSpec(name="xavier")
@@ -571,6 +574,8 @@ def _message(err: dict[str, Any]) -> str:
         return "must not be empty"
     if kind == "literal_error":
         return f"expected {err['ctx']['expected']}, got {_describe(value)}"
+    if kind == "less_than_equal":
+        return f"must be ≤ {err['ctx']['le']:,}, got {_describe(value)}"
     if kind in ("greater_than_equal", "greater_than"):
         return f"must be {'≥' if kind.endswith('equal') else '>'} {err['ctx'].get('ge', err['ctx'].get('gt'))}, got {_describe(value)}"
     return f"{err['msg']}, got {_describe(value)}"

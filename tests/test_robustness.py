@@ -354,3 +354,37 @@ def test_hand_sample_must_be_a_plain_number(tmp_path: Path, capsys: pytest.Captu
     hand = write(tmp_path, f"sample: {sample}\nh1.out: 0.593\n", "hand.yaml")
     err = fails(capsys, ["check", str(DOC), "--expect", hand])
     assert "hand.yaml:1: sample: `sample` must be a sample number (0, 1, ...)" in err
+
+
+# ---------------------------------------------------------------------- sizes
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("inputs: [{name: x, size: 1000000000}]\noutputs: [x_0]\n", ":1: inputs[0].size: must be ≤ 1,000,000"),
+        (
+            "inputs: [x]\nlayers: [{name: h, size: 10000000000, from: x}]\noutputs: [h]\n",
+            ":2: layers[0].size: must be ≤ 1,000,000",
+        ),
+        (
+            "inputs: [{name: x, size: 4000}]\nlayers:\n  - {name: h, size: 4000, from: x}\noutputs: [h]\n",
+            ":3: layers[0].size: layer `h` brings the layers to 16,000,000 edges; at most 10,000,000",
+        ),
+    ],
+)
+def test_layer_sizes_that_cannot_fit_are_refused_early(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    # Before: a `size: 1000000000` typo built a billion node names (minutes, then MemoryError).
+    assert message in fails(capsys, ["validate", write(tmp_path, text)])
+
+
+def test_memory_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import graphengine.network
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(graphengine.network, "load", boom)
+    assert fails(capsys, ["validate", str(DOC)]) == "error: not enough memory for this network and data\n"
