@@ -733,6 +733,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = f" (see `{context.command_path} --help`)" if isinstance(e, click.UsageError) and context else ""
         click.echo(f"error: {one_line(e.format_message())}{hint}", err=True)
         return e.exit_code if e.exit_code else EXIT_INVALID
+    except MemoryError:
+        if debug:
+            raise
+        click.echo("error: not enough memory for this network and data", err=True)
+        return EXIT_INVALID
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         return EXIT_INTERRUPTED
