@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -48,7 +49,14 @@ def _console(stderr: bool = False) -> Any:
 
     stream = sys.stderr if stderr else sys.stdout
     # Piped output keeps full numbers instead of rich's 80-column truncation.
-    return Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 200)
+    console = Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 200)
+
+    def reader_left() -> None:  # rich would exit with status 1; main() ends quietly with 0
+        console.quiet = True
+        raise BrokenPipeError
+
+    console.on_broken_pipe = reader_left  # type: ignore[method-assign]
+    return console
 
 
 def _registry(ctx: click.Context) -> Any:
@@ -607,6 +615,7 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     hand_file = read_hand(hand)
     verdicts = run_check(net, net.trace(lr), hand_file)
     wrong = [v for v in verdicts if not v.right]
+    _broken_pipe_status[0] = EXIT_WRONG if wrong else EXIT_OK  # `check … | head` keeps the verdict
     if as_json:
         click.echo(json.dumps(to_json(verdicts, hand_file.sample or 0)))
     else:
@@ -705,9 +714,13 @@ def plugins_check(ctx: click.Context) -> None:
 # ---------------------------------------------------------------------- entry point
 
 
+_broken_pipe_status = [EXIT_OK]  # the status when the reader of stdout goes away
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status instead of raising SystemExit."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _broken_pipe_status[0] = EXIT_OK
     debug = "--debug" in args
     try:
         with warnings.catch_warnings():
@@ -745,7 +758,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("interrupted", err=True)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK
+        # `graphengine run … | head`: the reader has gone. Point stdout at /dev/null so that
+        # Python's final flush does not complain on stderr.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return _broken_pipe_status[0]
     except Exception as e:  # a user's plugin failing on real data: name its file and line, no traceback
         from .plugins import raised_in_plugin
 

@@ -388,3 +388,26 @@ def test_memory_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytes
 
     monkeypatch.setattr(graphengine.network, "load", boom)
     assert fails(capsys, ["validate", str(DOC)]) == "error: not enough memory for this network and data\n"
+
+
+# ---------------------------------------------------------------------- a reader that leaves early
+
+
+@pytest.mark.parametrize("argv", [["run", "specs/digits.yaml"], ["explain", "specs/iris_4883.yaml", "--all"]])
+def test_closed_pipe_ends_quietly(argv: list[str]) -> None:
+    # Before: `graphengine run … | head` exited with status 1 (rich's broken-pipe exit), which
+    # means "a check found something wrong" here.
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graphengine", *argv],
+        cwd=DOC.parent.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait() == 0 and err == b""
