@@ -49,10 +49,11 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
     G = nx.DiGraph(name=spec.name, inputs=list(spec.inputs), outputs=list(spec.outputs))
     err = spec.error
 
+    where = _input_paths(spec)
     for i, name in enumerate(spec.inputs):
-        _check_name(spec, name, ("inputs", i), "input")
+        _check_name(spec, name, where[i], "input")
         if name in spec.inputs[:i]:
-            raise err(GraphError, f"input `{name}` is listed twice", ("inputs", i))
+            raise err(GraphError, f"input `{name}` is listed twice", where[i])
         if name in spec.nodes:
             raise err(GraphError, f"`{name}` is an input, so it must not appear under `nodes`", ("nodes", name))
         G.add_node(name, kind="input")
@@ -160,6 +161,19 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         parameters=parameters, loss=loss, loss_params=loss_params, reduction=spec.loss.reduction, name=spec.name
     )
     return G
+
+
+def _input_paths(spec: Spec) -> list[tuple]:
+    """Where each (expanded) input was declared: ``inputs[i]``, or ``inputs[i].name`` for
+    every node of an input layer, whose name is checked here too."""
+    paths: list[tuple] = []
+    for i, item in enumerate(spec.raw.get("inputs") or []):
+        if isinstance(item, dict):
+            _check_name(spec, str(item["name"]), ("inputs", i, "name"), "input layer")
+            paths += [("inputs", i, "name")] * int(item["size"])
+        else:
+            paths.append(("inputs", i))
+    return paths + [("inputs",)] * (len(spec.inputs) - len(paths))  # a spec built in Python
 
 
 def _check_name(spec: Spec, name: str, path: tuple, what: str) -> None:

@@ -411,3 +411,19 @@ def test_closed_pipe_ends_quietly(argv: list[str]) -> None:
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait() == 0 and err == b""
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ("x_1", ":3: inputs[1]: input `x_1` is listed twice"),
+        ("{name: x, size: 2}", ":3: inputs[1].name: input `x_0` is listed twice"),
+        ('{name: "x ", size: 2}', ":3: inputs[1].name: input layer name `x ` starts or ends with a space"),
+    ],
+)
+def test_input_layer_errors_point_at_the_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], second: str, message: str
+) -> None:
+    # Before: `inputs[3]` on line 1 (the index in the expanded list), and `x ` was accepted.
+    text = f"inputs:\n  - {{name: x, size: 3}}\n  - {second}\nlayers:\n  - {{name: h, size: 2, from: x}}\noutputs: [h]\n"
+    assert message in fails(capsys, ["validate", write(tmp_path, text)])
