@@ -104,6 +104,8 @@ def read_hand(path: str | Path) -> HandFile:
         raise SpecError(f"YAML: {e.problem or e.context}", file=file, line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as e:
         raise SpecError(f"YAML: {e}", file=file) from None
+    except RecursionError:
+        raise SpecError("YAML: lists or mappings are nested hundreds of levels deep", file=file) from None
     if root is None:
         raise SpecError("the file is empty; write one `quantity: value` per line (e.g. `h1.out: 0.593`)", file=file)
     if not isinstance(root, yaml.MappingNode):

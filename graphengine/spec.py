@@ -507,7 +507,9 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[KeyPath, in
         raise SpecError(f"YAML: {e.reason} (character #x{e.character:04x} at position {e.position})", file=file) from None
     except yaml.YAMLError as e:
         raise SpecError("YAML: " + " ".join(str(e).split()), file=file) from None
-    except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as e:
+    except RecursionError:
+        raise SpecError("YAML: lists or mappings are nested hundreds of levels deep", file=file) from None
+    except (ValueError, TypeError, KeyError, OverflowError) as e:
         # A tag on text that does not fit it (`!!int "0x"`, `!!float abc`, `!!bool maybe`).
         raise SpecError(f"YAML: a value with a `!!` tag cannot be read as that type: {e}", file=file) from None
     finally:

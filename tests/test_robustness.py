@@ -427,3 +427,14 @@ def test_input_layer_errors_point_at_the_entry(
     # Before: `inputs[3]` on line 1 (the index in the expanded list), and `x ` was accepted.
     text = f"inputs:\n  - {{name: x, size: 3}}\n  - {second}\nlayers:\n  - {{name: h, size: 2, from: x}}\noutputs: [h]\n"
     assert message in fails(capsys, ["validate", write(tmp_path, text)])
+
+
+@pytest.mark.parametrize("depth", [500, 900])
+def test_deeply_nested_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str], depth: int) -> None:
+    # Before: RecursionError tracebacks (the spec's line map, the hand file's composer).
+    nested = "[" * depth + "]" * depth
+    spec = write(tmp_path, DOC.read_text().replace("name: doc_example", f"name: {nested}"))
+    assert "YAML: lists or mappings are nested hundreds of levels deep" in fails(capsys, ["validate", spec])
+    hand = write(tmp_path, f"h1.out: {nested}\n", "hand.yaml")
+    err = fails(capsys, ["check", str(DOC), "--expect", hand])
+    assert "hand.yaml: YAML: lists or mappings are nested hundreds of levels deep" in err
