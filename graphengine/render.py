@@ -99,6 +99,17 @@ def pipe(dot_text: str, fmt: str) -> bytes:
     except graphviz.CalledProcessError as e:
         message = (e.stderr or b"").decode(errors="replace").strip().splitlines()
         raise RenderError(f"Graphviz's `dot` failed: {message[0] if message else e}") from None
+    except OSError as e:
+        # `dot` stopped reading its input (it failed early): run it once more for its message,
+        # since an escaping BrokenPipeError would end the command silently with status 1.
+        import subprocess
+
+        try:
+            done = subprocess.run(["dot", f"-T{fmt}"], input=dot_text.encode(), capture_output=True, check=False)
+            message = done.stderr.decode(errors="replace").strip().splitlines()
+        except OSError:
+            message = []
+        raise RenderError(f"Graphviz's `dot` failed: {message[0] if message else e}") from None
 
 
 def render(
