@@ -20,7 +20,8 @@ def format_path(path: Sequence[str | int]) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else str(part)
+            part = str(part) if len(str(part)) <= 60 else f"{str(part)[:40]}…"  # a huge key stays readable
+            text += f".{part}" if text else part
     return text
 
 

@@ -163,6 +163,9 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
     return G
 
 
+MAX_NAME_LENGTH = 1000
+
+
 def _input_paths(spec: Spec) -> list[tuple]:
     """Where each (expanded) input was declared: ``inputs[i]``, or ``inputs[i].name`` for
     every node of an input layer, whose name is checked here too."""
@@ -186,6 +189,13 @@ def _check_name(spec: Spec, name: str, path: tuple, what: str) -> None:
         )
     if name != name.strip():
         raise spec.error(GraphError, f"{what} name `{name}` starts or ends with a space; write `{name.strip()}`", path)
+    if len(name) > MAX_NAME_LENGTH:
+        # Graphviz refuses a quoted string over 16384 characters; an edge's tooltip holds three names.
+        raise spec.error(
+            GraphError,
+            f"{what} name `{name[:20]}…` is {len(name):,} characters long; at most {MAX_NAME_LENGTH:,}",
+            path,
+        )
     if "->" in name and what != "parameter":
         raise spec.error(
             GraphError,

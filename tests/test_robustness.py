@@ -438,3 +438,29 @@ def test_deeply_nested_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str], 
     hand = write(tmp_path, f"h1.out: {nested}\n", "hand.yaml")
     err = fails(capsys, ["check", str(DOC), "--expect", hand])
     assert "hand.yaml: YAML: lists or mappings are nested hundreds of levels deep" in err
+
+
+def test_very_long_names_are_refused_before_graphviz_chokes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: Graphviz refuses quoted strings over 16384 characters; its early exit broke the
+    # pipe and `render` ended silently with status 1.
+    import yaml
+
+    def spec_with(name: str) -> str:
+        # YAML allows implicit keys of at most 1024 characters: the dumper writes `? key`.
+        data = yaml.safe_load(TWO_NODES.format(name="h"))
+        data["nodes"] = {name: data["nodes"]["h"], "y": {}}
+        data["edges"] = [{"from": "x", "to": name, "weight": 0.5}, {"from": name, "to": "y", "weight": 0.5}]
+        return write(tmp_path, yaml.safe_dump(data, width=100_000))
+
+    err = fails(capsys, ["render", spec_with("x" * 20000), "-o", str(tmp_path / "d.svg")])
+    assert f": nodes.{'x' * 40}…: node name `{'x' * 20}…` is 20,000 characters long; at most 1,000" in err
+    assert len(err) < 250 and not (tmp_path / "d.svg").exists()
+    assert main(["render", spec_with("y" * 1000), "-o", str(tmp_path / "d.svg")]) == 0
+
+
+def test_dot_failing_early_is_a_render_error() -> None:
+    from graphengine.errors import RenderError
+    from graphengine.render import pipe
+
+    with pytest.raises(RenderError, match="Graphviz's `dot` failed: .*syntax error"):
+        pipe('digraph {\n  "' + "x" * 20000 + '"\n' + "  a -> b\n" * 20000 + "}\n", "svg")
