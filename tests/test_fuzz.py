@@ -197,12 +197,14 @@ def _mutate(data: Any, draw: Any) -> Any:
     """One random mutation somewhere in ``data`` (returns the new root)."""
     paths = _paths(data)
     path = draw(st.sampled_from(paths))
-    op = draw(st.sampled_from(["replace", "delete", "rename", "duplicate", "add_key", "replace_root_child"]))
+    op = draw(st.sampled_from(["replace", "delete", "rename", "duplicate", "add_key", "transplant"]))
     if not path:
         return draw(weird_values) if op == "replace" else data
     parent, key = _at(data, path[:-1]), path[-1]
-    if op == "replace" or op == "replace_root_child":
+    if op == "replace":
         parent[key] = draw(weird_values)
+    elif op == "transplant":  # a plausible value from elsewhere in the spec: `nodes` under `edges`, a name as a weight
+        parent[key] = copy.deepcopy(_at(data, draw(st.sampled_from(paths))))
     elif op == "delete":
         del parent[key]
     elif op == "rename" and isinstance(parent, dict):
