@@ -451,10 +451,10 @@ def train(
         )
     finally:
         finish()
+    if plot:  # before -o: a plot that cannot be drawn leaves no trained spec behind either
+        plot_history(history, plot, title=net.spec.name or spec)
     if output:
         net.save(output)
-    if plot:
-        plot_history(history, plot, title=net.spec.name or spec)
     final = evaluate(net)
     if as_json:
         click.echo(

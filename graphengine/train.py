@@ -338,6 +338,7 @@ def check_plot(path: str) -> None:
 def plot_history(history: History, path: str, title: str = "") -> None:
     """Draw the loss (and accuracy) per epoch into an SVG, PNG or PDF file, atomically."""
     import io
+    import warnings
 
     import matplotlib
 
@@ -367,9 +368,15 @@ def plot_history(history: History, path: str, title: str = "") -> None:
         ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
         ax.grid(alpha=0.3)
     if title:
-        fig.suptitle(title)
-    fig.tight_layout()
+        fig.suptitle(title.replace("$", r"\$"))  # a spec name is text, not matplotlib mathtext
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=Path(path).suffix.lower().lstrip("."))
-    plt.close(fig)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Glyph … missing from font": noise on stderr
+            fig.tight_layout()
+            fig.savefig(buffer, format=Path(path).suffix.lower().lstrip("."))
+    except (ValueError, RuntimeError) as e:
+        raise GraphEngineError(f"--plot: matplotlib cannot draw the curve: {e}", file=path) from None
+    finally:
+        plt.close(fig)
     write_atomic(Path(path), buffer.getvalue())

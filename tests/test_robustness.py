@@ -464,3 +464,30 @@ def test_dot_failing_early_is_a_render_error() -> None:
 
     with pytest.raises(RenderError, match="Graphviz's `dot` failed: .*syntax error"):
         pipe('digraph {\n  "' + "x" * 20000 + '"\n' + "  a -> b\n" * 20000 + "}\n", "svg")
+
+
+@pytest.mark.parametrize("name", ["$\\\\frac$", "$$", "a $x$ b", "100$"])
+def test_plot_title_is_text_not_mathtext(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    # Before: a spec named `$$` or `$\frac$` crashed matplotlib's mathtext parser (ValueError
+    # traceback) after the trained spec had already been written.
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, (DOC.parent / "xor.yaml").read_text().replace("name: xor", f'name: "{name}"'), "x.yaml")
+    assert main(["train", "x.yaml", "--epochs", "3", "--plot", "p.svg", "-o", "t.yaml"]) == 0, capsys.readouterr().err
+    assert (tmp_path / "p.svg").stat().st_size > 0 and (tmp_path / "t.yaml").exists()
+
+
+def test_plot_failure_leaves_no_trained_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import matplotlib.figure
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("cannot draw")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", broken)
+    err = fails(capsys, ["train", XOR, "--epochs", "3", "--plot", "p.svg", "-o", "t.yaml"])
+    assert "p.svg: --plot: matplotlib cannot draw the curve: cannot draw" in err
+    assert list(tmp_path.iterdir()) == []
