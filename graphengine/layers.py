@@ -110,9 +110,18 @@ def _check_init(spec: Spec, layer: LayerSpec, path: tuple) -> dict[str, float]:
             raise spec.error(
                 GraphError, f"initialiser `{name}` has no parameter `{key}` (its parameters: {valid})", path + ("init",)
             )
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            bad = True
+        else:
+            try:
+                bad = not math.isfinite(float(value)) or value < 0
+            except OverflowError:  # an int beyond float range (10**400)
+                bad = True
+        if bad:
+            big = isinstance(value, int) and not isinstance(value, bool) and len(str(value)) > 20
+            shown = f"an integer of {len(str(value))} digits" if big else f"`{value}`"
             raise spec.error(
-                GraphError, f"initialiser `{name}`: `{key}` must be a number ≥ 0, got `{value}`", path + ("init", key)
+                GraphError, f"initialiser `{name}`: `{key}` must be a number ≥ 0, got {shown}", path + ("init", key)
             )
         params[key] = float(value)
     return params

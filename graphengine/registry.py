@@ -329,6 +329,13 @@ class Registry:
         )
 
 
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond float range (10**400)
+        return False
+
+
 def check_params(plugin: Plugin, given: dict[str, Any]) -> dict[str, float]:
     """Merge a spec's parameter values over the plugin's defaults; reject unknown or bad ones."""
     kind = KINDS[type(plugin)]
@@ -340,8 +347,9 @@ def check_params(plugin: Plugin, given: dict[str, Any]) -> dict[str, float]:
                 f"{kind} `{plugin.name}` has no parameter `{key}`{did_you_mean(key, plugin.params)} "
                 f"(its parameters: {valid})"
             )
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise PluginError(f"{kind} `{plugin.name}`: parameter `{key}` must be a finite number, got `{value}`")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
+            shown = f"an integer of {len(str(value))} digits" if isinstance(value, int) else f"`{value}`"
+            raise PluginError(f"{kind} `{plugin.name}`: parameter `{key}` must be a finite number, got {shown}")
         params[key] = float(value)
     return params
 

@@ -491,3 +491,31 @@ def test_plot_failure_leaves_no_trained_spec(
     err = fails(capsys, ["train", XOR, "--epochs", "3", "--plot", "p.svg", "-o", "t.yaml"])
     assert "p.svg: --plot: matplotlib cannot draw the curve: cannot draw" in err
     assert list(tmp_path.iterdir()) == []
+
+
+HUGE = "1" + "0" * 400
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            f"inputs: [x]\noutputs: [y]\nnodes: {{y: {{activation: {{name: leaky_relu, alpha: {HUGE}}}}}}}\n"
+            "edges: [{from: x, to: y, weight: 1}]\n",
+            ":3: nodes.y.activation: activation `leaky_relu`: parameter `alpha` must be a finite number, "
+            "got an integer of 401 digits",
+        ),
+        (
+            f"inputs: [x]\nlayers: [{{name: y, size: 2, from: x, init: {{name: uniform, scale: {HUGE}}}}}]\n"
+            "outputs: [y]\n",
+            ":2: layers[0].init.scale: initialiser `uniform`: `scale` must be a number ≥ 0, got an integer of 401 digits",
+        ),
+        (
+            DOC.read_text().replace("training:\n  learning_rate: 0.5", f"training: {{optimizer: {{name: adam, beta1: {HUGE}}}}}"),
+            "training.optimizer: optimizer `adam`: parameter `beta1` must be a finite number, got an integer of 401 digits",
+        ),
+    ],
+)
+def test_parameters_beyond_float_range(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str) -> None:
+    # Before: math.isfinite(10**400) raised OverflowError (a traceback).
+    assert message in fails(capsys, ["validate", write(tmp_path, text)])
