@@ -166,7 +166,7 @@ def _load_csv(spec: Spec, data: CsvData) -> Dataset:
     if data.validation_split > 0 and (n_val == 0 or n_val == n):
         raise spec.error(
             DataError,
-            f"validation_split {data.validation_split:g} of {n} row(s) leaves "
+            f"validation_split {data.validation_split!r} of {n} row(s) leaves "
             + ("no validation rows" if n_val == 0 else "no training rows"),
             ("data", "validation_split"),
         )

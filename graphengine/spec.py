@@ -66,6 +66,8 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, int) and len(str(value)) > 20:
+        return f"an integer of {len(str(value))} digits"
     return f"`{value}`"
 
 
@@ -576,8 +578,12 @@ def _message(err: dict[str, Any]) -> str:
         return "must not be empty"
     if kind == "literal_error":
         return f"expected {err['ctx']['expected']}, got {_describe(value)}"
+    if isinstance(value, float) and not math.isfinite(value) and kind in ("less_than", "less_than_equal"):
+        return f"expected a finite number, got {_describe(value)}"
     if kind == "less_than_equal":
         return f"must be ≤ {err['ctx']['le']:,}, got {_describe(value)}"
+    if kind == "less_than":
+        return f"must be < {err['ctx']['lt']:g}, got {_describe(value)}"
     if kind in ("greater_than_equal", "greater_than"):
         return f"must be {'≥' if kind.endswith('equal') else '>'} {err['ctx'].get('ge', err['ctx'].get('gt'))}, got {_describe(value)}"
     return f"{err['msg']}, got {_describe(value)}"

@@ -519,3 +519,20 @@ HUGE = "1" + "0" * 400
 def test_parameters_beyond_float_range(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str) -> None:
     # Before: math.isfinite(10**400) raised OverflowError (a traceback).
     assert message in fails(capsys, ["validate", write(tmp_path, text)])
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (HUGE, "data.validation_split: expected a number, got an integer of 401 digits"),
+        (".nan", "data.validation_split: expected a finite number, got `nan`"),
+        ("1", "data.validation_split: must be < 1, got `1`"),
+        ("0.9999999", "validation_split 0.9999999 of 4 row(s) leaves no training rows"),
+    ],
+)
+def test_validation_split_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str) -> None:
+    # Before: a 400-digit number printed whole, pydantic's "Input should be less than 1", and
+    # `0.9999999` shown as `1`.
+    (tmp_path / "d.csv").write_text("a,b,t\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
+    text = CSV_SPEC.replace("targets: [t]}", f"targets: [t], validation_split: {value}}}")
+    assert message in fails(capsys, ["validate", write(tmp_path, text)])
