@@ -536,3 +536,12 @@ def test_validation_split_messages(tmp_path: Path, capsys: pytest.CaptureFixture
     (tmp_path / "d.csv").write_text("a,b,t\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
     text = CSV_SPEC.replace("targets: [t]}", f"targets: [t], validation_split: {value}}}")
     assert message in fails(capsys, ["validate", write(tmp_path, text)])
+
+
+def test_hand_file_never_runs_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    marker = tmp_path / "ran"
+    hand = write(
+        tmp_path, f"h1.out: !!python/object/apply:os.system ['touch {marker}']\nh1.net: !!python/name:os.system\n", "hand.yaml"
+    )
+    err = fails(capsys, ["check", str(DOC), "--expect", hand])
+    assert "hand.yaml:1: h1.out: expected a number" in err and not marker.exists()
