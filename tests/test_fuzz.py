@@ -365,7 +365,7 @@ HAND_KEYS = [
     "h9.out", "grad.zz", "updated.b1", "grad.b1", "loss.o9", "loss.h1", "i1.net", "i1.out", "i1.dout", "h1",
     "sample", "h1.out.net", "", "名前.out", "? [a]", "o1.dact", "o2.dnet", "h1.dout", "loss",
 ]
-SAMPLES = ["0", "1", "-1", "99", "1.5", "x", "10000000000000000000000000000", "''", "[0]", "true", "٣", "0b1"]
+SAMPLES = ["0", "1", "-1", "99", "1.5", "x", "10000000000000000000000000000", "''", "[0]", "true", "٣", "²", "0b1"]
 
 
 @st.composite
