@@ -44,6 +44,21 @@ class _PositiveFinite(click.FloatRange):
 LEARNING_RATE = _PositiveFinite()
 
 
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _json(data: Any) -> str:
+    """Strict JSON: a NaN or infinite number (a diverged loss, say) becomes null."""
+    return json.dumps(_finite(data), allow_nan=False)
+
+
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
@@ -363,7 +378,7 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
     net = _load(spec, ctx)
     trace = net.trace(lr)
     if as_json:
-        click.echo(json.dumps(trace.to_dict()))
+        click.echo(_json(trace.to_dict()))
     else:
         _run_report(net, trace, precision)
     if svg:
@@ -458,7 +473,7 @@ def train(
     final = evaluate(net)
     if as_json:
         click.echo(
-            json.dumps(
+            _json(
                 {"losses": history.losses, "final_loss": history.final_loss}
                 | {k: v for k, v in final.items() if k != "loss"}
                 | {"parameters": net.parameters}
@@ -617,7 +632,7 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     wrong = [v for v in verdicts if not v.right]
     _broken_pipe_status[0] = EXIT_WRONG if wrong else EXIT_OK  # `check … | head` keeps the verdict
     if as_json:
-        click.echo(json.dumps(to_json(verdicts, hand_file.sample or 0)))
+        click.echo(_json(to_json(verdicts, hand_file.sample or 0)))
     else:
         from rich.markup import escape
         from rich.table import Table
@@ -662,7 +677,7 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 
     listing = describe(_registry(ctx))
     if as_json:
-        click.echo(json.dumps(listing))
+        click.echo(_json(listing))
         return
     from rich.markup import escape
     from rich.table import Table

@@ -1,0 +1,32 @@
+"""--json output is strict JSON even when a value overflows."""
+
+import json
+
+from graphengine.cli import main
+
+OVERFLOWING = """
+inputs: [a]
+outputs: [y]
+nodes:
+  y: {activation: identity}
+edges:
+  - {from: a, to: y, weight: 1.0e+308}
+data:
+  - inputs: {a: 10}
+    targets: {y: 0}
+"""
+
+
+def test_non_finite_values_become_null(tmp_path, capsys):
+    spec = tmp_path / "big.yaml"
+    spec.write_text(OVERFLOWING, encoding="utf-8")
+    assert main(["run", str(spec), "--json"]) == 0
+    text = capsys.readouterr().out
+    assert "NaN" not in text and "Infinity" not in text
+    data = json.loads(text, parse_constant=lambda name: pytest_fail(name))
+    assert data["loss"] is None and data["samples"][0]["nodes"]["y"]["out"] is None
+    assert data["samples"][0]["nodes"]["a"]["out"] == 10.0
+
+
+def pytest_fail(name: str) -> None:
+    raise AssertionError(f"non-standard JSON constant {name}")
