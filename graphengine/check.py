@@ -414,7 +414,9 @@ class Checker:
             if near(value + self.trace.learning_rate * grad):
                 return f"the step went uphill: {arg}′ = {arg} − η·∂L/∂{arg} (minus, so the loss goes down)"
             if near(value - grad):
-                return f"the learning rate is missing: {arg}′ = {arg} − η·∂L/∂{arg} with η = {self.trace.learning_rate:g}"
+                return (
+                    f"the learning rate is missing: {arg}′ = {arg} − η·∂L/∂{arg} with η = {self.trace.learning_rate:g}"
+                )
         return None
 
 

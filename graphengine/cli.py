@@ -553,9 +553,7 @@ def _progress(total: int, enabled: bool) -> tuple[Callable[[int, float, dict], N
 @plugin_option
 @click.option("--param", "params", multiple=True, metavar="P", help="Explain this parameter only (repeatable).")
 @click.option("--node", metavar="N", help="Explain this neuron: its forward pass, its ∂E/∂net and its parameters.")
-@click.option(
-    "--format", "fmt_", type=click.Choice(["text", "markdown", "latex"]), default="text", show_default=True
-)
+@click.option("--format", "fmt_", type=click.Choice(["text", "markdown", "latex"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of the terminal.")
 @click.option(
     "--precision", type=click.IntRange(1, 12), default=4, show_default=True, help="Decimals of the rounded numbers."
@@ -656,9 +654,16 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
 # ---------------------------------------------------------------------- plugins
 
 
-@cli.group(invoke_without_command=True, short_help="List activations, losses, optimisers; `plugins check` verifies them.")
+@cli.group(
+    invoke_without_command=True, short_help="List activations, losses, optimisers; `plugins check` verifies them."
+)
 @plugin_option
-@click.option("--json", "as_json", is_flag=True, help='Print {"activations": [...], "losses": [...], "optimizers": [...]} as JSON.')
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"activations": [...], "losses": [...], "optimizers": [...]} as JSON.',
+)
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
     """List every activation, loss and optimiser: name, parameters, source, description.

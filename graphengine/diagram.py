@@ -94,7 +94,9 @@ def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
                 chosen.add(word)
             elif word:
                 hint = did_you_mean(word, (*SHOW_CHOICES, "all")).removeprefix("; ")
-                raise RenderError(f"unknown part `{word}`; {hint + ' ' if hint else ''}choose from {', '.join(SHOW_CHOICES)} or all")
+                raise RenderError(
+                    f"unknown part `{word}`; {hint + ' ' if hint else ''}choose from {', '.join(SHOW_CHOICES)} or all"
+                )
     return tuple(s for s in SHOW_CHOICES if s in chosen)
 
 

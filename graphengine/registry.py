@@ -240,7 +240,9 @@ def optimizer(fn: Callable[..., Array] | None = None, *, name: str | None = None
         params = _parameters(f, 2, "optimizer")
         if "learning_rate" not in params:
             raise PluginError(f"optimizer `{f.__name__}` needs a `learning_rate=<default>` parameter")
-        return Optimizer(name=name or f.__name__, function=f, params=params, description=_first_line(f), formula=formula)
+        return Optimizer(
+            name=name or f.__name__, function=f, params=params, description=_first_line(f), formula=formula
+        )
 
     return wrap(fn) if fn is not None else wrap
 

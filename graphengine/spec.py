@@ -506,7 +506,9 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[KeyPath, in
             problem += " (YAML does not allow tabs for indentation; use spaces)"
         raise SpecError(f"YAML: {problem}", file=file, line=mark.line + 1 if mark else None) from None
     except yaml.reader.ReaderError as e:
-        raise SpecError(f"YAML: {e.reason} (character #x{e.character:04x} at position {e.position})", file=file) from None
+        raise SpecError(
+            f"YAML: {e.reason} (character #x{e.character:04x} at position {e.position})", file=file
+        ) from None
     except yaml.YAMLError as e:
         raise SpecError("YAML: " + " ".join(str(e).split()), file=file) from None
     except RecursionError:

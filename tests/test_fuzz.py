@@ -357,13 +357,61 @@ def test_mutated_specs_fail_cleanly(case: tuple[str, str]) -> None:
 
 HAND = (ROOT / "specs/doc_example_hand.yaml").read_text(encoding="utf-8")
 HAND_VALUES = [
-    "true", "null", "~", "[1, 2]", "{a: 1}", "abc", "''", "1e999", "-1e999", "1e-999", "1" * 400, ".nan", ".inf",
-    "-.inf", "0x10", "0o7", "1_000.5", "1e5", "-0", "+0.5", "0.5.5", "!!str 0.5", "!!python/object:os.system x",
-    "&a 0.5", "*a", "'0.5'", '"0.5"', "- 1", "é", "1,5", "١٢٣", "NaN", "Infinity", "5e-324",
+    "true",
+    "null",
+    "~",
+    "[1, 2]",
+    "{a: 1}",
+    "abc",
+    "''",
+    "1e999",
+    "-1e999",
+    "1e-999",
+    "1" * 400,
+    ".nan",
+    ".inf",
+    "-.inf",
+    "0x10",
+    "0o7",
+    "1_000.5",
+    "1e5",
+    "-0",
+    "+0.5",
+    "0.5.5",
+    "!!str 0.5",
+    "!!python/object:os.system x",
+    "&a 0.5",
+    "*a",
+    "'0.5'",
+    '"0.5"',
+    "- 1",
+    "é",
+    "1,5",
+    "١٢٣",
+    "NaN",
+    "Infinity",
+    "5e-324",
 ]
 HAND_KEYS = [
-    "h9.out", "grad.zz", "updated.b1", "grad.b1", "loss.o9", "loss.h1", "i1.net", "i1.out", "i1.dout", "h1",
-    "sample", "h1.out.net", "", "名前.out", "? [a]", "o1.dact", "o2.dnet", "h1.dout", "loss",
+    "h9.out",
+    "grad.zz",
+    "updated.b1",
+    "grad.b1",
+    "loss.o9",
+    "loss.h1",
+    "i1.net",
+    "i1.out",
+    "i1.dout",
+    "h1",
+    "sample",
+    "h1.out.net",
+    "",
+    "名前.out",
+    "? [a]",
+    "o1.dact",
+    "o2.dnet",
+    "h1.dout",
+    "loss",
 ]
 SAMPLES = ["0", "1", "-1", "99", "1.5", "x", "10000000000000000000000000000", "''", "[0]", "true", "٣", "²", "0b1"]
 
@@ -425,16 +473,55 @@ CSV_SPECS = {
 }
 CSV_BASE = "x0,x1,x2,label,t0,t1\n0.1,0.2,0.3,a,0,1\n1,0,-1,b,1,0\n0.5,0.5,0.5,a,0.5,0.5\n-0.2,0.9,0,b,1,1\n"
 CSV_CELLS = [
-    "", " ", "nan", "NaN", "inf", "-inf", "1e400", "-1e400", "abc", '"0.5"', '"1,5"', "1,5", "c", "é", "0x1",
-    "1_0", "\x00", "\ufeff1", "1e-400", "  2  ", '"a""b"', "True", "10" * 200,
+    "",
+    " ",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e400",
+    "-1e400",
+    "abc",
+    '"0.5"',
+    '"1,5"',
+    "1,5",
+    "c",
+    "é",
+    "0x1",
+    "1_0",
+    "\x00",
+    "\ufeff1",
+    "1e-400",
+    "  2  ",
+    '"a""b"',
+    "True",
+    "10" * 200,
 ]
 
 
 @st.composite
 def mutated_csv(draw: Any) -> str | None:
     rows = [line.split(",") for line in CSV_BASE.splitlines()]
-    op = draw(st.sampled_from(["missing", "empty", "header", "cells", "cells", "cells", "ragged", "bom", "crlf",
-                               "blank", "dup_header", "rename_header", "truncate", "unseen"]))
+    op = draw(
+        st.sampled_from(
+            [
+                "missing",
+                "empty",
+                "header",
+                "cells",
+                "cells",
+                "cells",
+                "ragged",
+                "bom",
+                "crlf",
+                "blank",
+                "dup_header",
+                "rename_header",
+                "truncate",
+                "unseen",
+            ]
+        )
+    )
     if op == "missing":
         return None
     if op == "empty":

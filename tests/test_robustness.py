@@ -46,7 +46,9 @@ data:
 # ---------------------------------------------------------------------- one line, always
 
 
-def test_error_message_with_a_newline_in_a_key_stays_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_error_message_with_a_newline_in_a_key_stays_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = write(tmp_path, DOC.read_text() + '"a\\nb": 1\n')
     err = fails(capsys, ["validate", spec])
     assert "unknown key `a\\nb`" in err
@@ -104,7 +106,22 @@ def test_two_inline_weights_never_share_one_implicit_name(
     assert ":8: edges[1].weight: two inline numbers would both be named `a->b->c`" in err
 
 
-AWKWARD = ["a b", "ü", "σ₁", "名前", 'q\\"uote', "it's", "h1.bias", "x" * 200, "0.5", "1e-3", "a\\\\b", "a|b", "$x$", "<b>&"]
+AWKWARD = [
+    "a b",
+    "ü",
+    "σ₁",
+    "名前",
+    'q\\"uote',
+    "it's",
+    "h1.bias",
+    "x" * 200,
+    "0.5",
+    "1e-3",
+    "a\\\\b",
+    "a|b",
+    "$x$",
+    "<b>&",
+]
 
 
 @pytest.mark.parametrize("name", AWKWARD)
@@ -144,8 +161,11 @@ def test_check_refuses_an_ambiguous_quantity(tmp_path: Path, capsys: pytest.Capt
 
 
 def test_nul_in_csv_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    spec = write(tmp_path, 'inputs: [x]\noutputs: [y]\nnodes: {y: {}}\nedges: [{from: x, to: y, weight: 1}]\n'
-                 'data: {csv: "a\\0b", targets: [y]}\n')
+    spec = write(
+        tmp_path,
+        "inputs: [x]\noutputs: [y]\nnodes: {y: {}}\nedges: [{from: x, to: y, weight: 1}]\n"
+        'data: {csv: "a\\0b", targets: [y]}\n',
+    )
     err = fails(capsys, ["validate", spec])
     assert ":5: data.csv: `a\\x00b` is not a usable file name" in err
 
@@ -243,8 +263,10 @@ def test_validate_checks_the_optimizer_as_train_does(
 
 # ---------------------------------------------------------------------- overflowing values
 
-OVERFLOW = (DOC.parent / "skip_shared.yaml").read_text().replace(
-    "{from: h2, to: y, weight: -0.6}", "{from: h2, to: y, weight: 1.0e+308}"
+OVERFLOW = (
+    (DOC.parent / "skip_shared.yaml")
+    .read_text()
+    .replace("{from: h2, to: y, weight: -0.6}", "{from: h2, to: y, weight: 1.0e+308}")
 )
 
 
@@ -278,7 +300,10 @@ def test_learning_rate_option_must_be_finite(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, lr: str
 ) -> None:
     # Before: `--lr inf` and `--lr nan` were accepted (click's FloatRange lets them through).
-    extra = {"render": ["-o", str(tmp_path / "d.svg")], "check": ["--expect", str(DOC.with_name("doc_example_hand.yaml"))]}
+    extra = {
+        "render": ["-o", str(tmp_path / "d.svg")],
+        "check": ["--expect", str(DOC.with_name("doc_example_hand.yaml"))],
+    }
     err = fails(capsys, [command, str(DOC), "--lr", lr, *extra.get(command, [])])
     assert "--lr" in err and ("not a finite number" in err or "not in the range" in err)
     assert not (tmp_path / "d.svg").exists()
@@ -425,7 +450,9 @@ def test_input_layer_errors_point_at_the_entry(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], second: str, message: str
 ) -> None:
     # Before: `inputs[3]` on line 1 (the index in the expanded list), and `x ` was accepted.
-    text = f"inputs:\n  - {{name: x, size: 3}}\n  - {second}\nlayers:\n  - {{name: h, size: 2, from: x}}\noutputs: [h]\n"
+    text = (
+        f"inputs:\n  - {{name: x, size: 3}}\n  - {second}\nlayers:\n  - {{name: h, size: 2, from: x}}\noutputs: [h]\n"
+    )
     assert message in fails(capsys, ["validate", write(tmp_path, text)])
 
 
@@ -511,12 +538,16 @@ HUGE = "1" + "0" * 400
             ":2: layers[0].init.scale: initialiser `uniform`: `scale` must be a number ≥ 0, got an integer of 401 digits",
         ),
         (
-            DOC.read_text().replace("training:\n  learning_rate: 0.5", f"training: {{optimizer: {{name: adam, beta1: {HUGE}}}}}"),
+            DOC.read_text().replace(
+                "training:\n  learning_rate: 0.5", f"training: {{optimizer: {{name: adam, beta1: {HUGE}}}}}"
+            ),
             "training.optimizer: optimizer `adam`: parameter `beta1` must be a finite number, got an integer of 401 digits",
         ),
     ],
 )
-def test_parameters_beyond_float_range(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str) -> None:
+def test_parameters_beyond_float_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
     # Before: math.isfinite(10**400) raised OverflowError (a traceback).
     assert message in fails(capsys, ["validate", write(tmp_path, text)])
 
@@ -530,7 +561,9 @@ def test_parameters_beyond_float_range(tmp_path: Path, capsys: pytest.CaptureFix
         ("0.9999999", "validation_split 0.9999999 of 4 row(s) leaves no training rows"),
     ],
 )
-def test_validation_split_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str) -> None:
+def test_validation_split_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+) -> None:
     # Before: a 400-digit number printed whole, pydantic's "Input should be less than 1", and
     # `0.9999999` shown as `1`.
     (tmp_path / "d.csv").write_text("a,b,t\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
@@ -541,7 +574,9 @@ def test_validation_split_messages(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_hand_file_never_runs_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     marker = tmp_path / "ran"
     hand = write(
-        tmp_path, f"h1.out: !!python/object/apply:os.system ['touch {marker}']\nh1.net: !!python/name:os.system\n", "hand.yaml"
+        tmp_path,
+        f"h1.out: !!python/object/apply:os.system ['touch {marker}']\nh1.net: !!python/name:os.system\n",
+        "hand.yaml",
     )
     err = fails(capsys, ["check", str(DOC), "--expect", hand])
     assert "hand.yaml:1: h1.out: expected a number" in err and not marker.exists()
