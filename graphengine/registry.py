@@ -350,7 +350,12 @@ def check_params(plugin: Plugin, given: dict[str, Any]) -> dict[str, float]:
                 f"(its parameters: {valid})"
             )
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
-            shown = f"an integer of {len(str(value))} digits" if isinstance(value, int) else f"`{value}`"
+            if isinstance(value, bool):
+                shown = f"`{str(value).lower()}` (a boolean: YAML also reads yes/no/on/off as booleans)"
+            elif isinstance(value, int):
+                shown = f"an integer of {len(str(value))} digits"
+            else:
+                shown = f"`{value}`"
             raise PluginError(f"{kind} `{plugin.name}`: parameter `{key}` must be a finite number, got {shown}")
         params[key] = float(value)
     return params

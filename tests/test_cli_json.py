@@ -30,3 +30,19 @@ def test_non_finite_values_become_null(tmp_path, capsys):
 
 def pytest_fail(name: str) -> None:
     raise AssertionError(f"non-standard JSON constant {name}")
+
+
+def test_boolean_plugin_parameter_is_named_a_boolean(tmp_path, capsys):
+    spec = tmp_path / "yes.yaml"
+    spec.write_text(
+        "inputs: [a]\noutputs: [y]\nnodes:\n  y: {activation: {name: leaky_relu, alpha: yes}}\n"
+        "edges:\n  - {from: a, to: y, weight: 1}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert (
+        "yes.yaml:4: nodes.y.activation:" in err
+        and "parameter `alpha` must be a finite number, got `true` (a boolean" in err
+    )
