@@ -654,9 +654,7 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
 # ---------------------------------------------------------------------- plugins
 
 
-@cli.group(
-    invoke_without_command=True, short_help="List every activation, loss and optimiser, or check them."
-)
+@cli.group(invoke_without_command=True, short_help="List every activation, loss and optimiser, or check them.")
 @plugin_option
 @click.option(
     "--json",
