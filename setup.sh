@@ -1,19 +1,43 @@
 #!/usr/bin/env bash
-# Sets up graphengine on a Debian/Ubuntu machine: Graphviz's `dot`, a virtual environment in
-# .venv with graphengine and its test tools. Safe to run again; it only adds what is missing.
+# Sets up graphengine on a Debian/Ubuntu machine: Graphviz's `dot` and a virtual environment in
+# .venv with graphengine in it. Safe to run again; it only adds what is missing.
+#
+#   ./setup.sh          graphengine itself (what the worked example needs)
+#   ./setup.sh --test   also everything the test suite exercises: the test tools, the optional
+#                       extras (torch, onnx, …) and the system packages the tests drive
 set -euo pipefail
 cd "$(dirname "$0")"
 
+with_tests=0
+case "${1:-}" in
+  "") ;;
+  --test) with_tests=1 ;;
+  *) echo "usage: ./setup.sh [--test]" >&2; exit 2 ;;
+esac
+
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Debian packages: [command]=package, for what every user needs ...
+declare -A needed=([dot]=graphviz)
+# ... and for what only the tests drive.
+declare -A test_needed=()
+if [ "$with_tests" -eq 1 ]; then
+  for cmd in "${!test_needed[@]}"; do needed[$cmd]=${test_needed[$cmd]}; done
+fi
+
 missing=()
-command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+for cmd in "${!needed[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}"); done
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} with apt-get" >&2
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
+if [ "$with_tests" -eq 1 ]; then
+  "${pip[@]}" -e '.[test]'
+else
+  "${pip[@]}" -e .
+fi
