@@ -6,13 +6,38 @@ The public API:
 - :meth:`Network.run` one step and read the :class:`Trace` (values, gradients, updates);
 - :meth:`Network.train` for many epochs;
 - :func:`activation`, :func:`loss` and :func:`optimizer` to write plugins.
+
+This module only re-exports, lazily (PEP 562 ``__getattr__``): ``import graphengine`` and
+``graphengine --help`` stay free of numpy, networkx and pydantic until a name is used.
 """
 
-from .errors import DataError, GraphEngineError, GraphError, PluginError, SpecError, TrainingError
-from .network import History, Network, Trace, load
-from .registry import Activation, Loss, Optimizer, Registry, activation, loss, optimizer
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .__about__ import __version__
+
+# public name -> the module (relative to this package) that defines it
+_EXPORTS = {
+    "DataError": "errors",
+    "GraphEngineError": "errors",
+    "GraphError": "errors",
+    "PluginError": "errors",
+    "SpecError": "errors",
+    "TrainingError": "errors",
+    "History": "train",
+    "Network": "network",
+    "Trace": "trace",
+    "load": "network",
+    "Activation": "registry",
+    "Loss": "registry",
+    "Optimizer": "registry",
+    "Registry": "registry",
+    "activation": "registry",
+    "loss": "registry",
+    "optimizer": "registry",
+}
 
 __all__ = [
     "Activation",
@@ -34,3 +59,23 @@ __all__ = [
     "loss",
     "optimizer",
 ]
+
+if TYPE_CHECKING:
+    from .errors import DataError, GraphEngineError, GraphError, PluginError, SpecError, TrainingError
+    from .network import Network, load
+    from .registry import Activation, Loss, Optimizer, Registry, activation, loss, optimizer
+    from .trace import Trace
+    from .train import History
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'graphengine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

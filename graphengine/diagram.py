@@ -21,12 +21,12 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
 from .errors import RenderError, did_you_mean
 
 if TYPE_CHECKING:
-    from .network import Network, Trace
+    import networkx as nx
+
+    from .trace import Trace
 
 SHOW_CHOICES = ("structure", "values", "grads", "updates")
 DEFAULT_SHOW = ("structure", "values", "grads", "updates")
@@ -147,6 +147,8 @@ def _layers(G: nx.DiGraph) -> list[list[str]]:
     One barycentre sweep from the inputs (in declared order): a node sits at the mean relative
     position of its predecessors; ties keep the declared order, so dense layers stay as written.
     """
+    import networkx as nx  # here, so the CLI's --help (which reads DETAILS) stays light
+
     declared = {name: i for i, name in enumerate(G.nodes)}
     layers = [list(G.graph["inputs"])]
     position = {n: (i + 0.5) / len(layers[0]) for i, n in enumerate(layers[0])}
@@ -567,7 +569,7 @@ def _same_rank(names: list[str]) -> str:
 
 
 def to_dot(
-    net: Network | nx.DiGraph,
+    G: nx.DiGraph,
     trace: Trace | None = None,
     *,
     show: Iterable[str] | str | None = None,
@@ -575,8 +577,10 @@ def to_dot(
     precision: int = DEFAULT_PRECISION,
     detail: str = "auto",
     title: str | None = None,
+    description: str | None = None,
 ) -> str:
-    """The DOT text of ``net`` annotated with ``trace`` (structure only when ``trace`` is None).
+    """The DOT text of the network graph ``G`` annotated with ``trace`` (structure only when
+    ``trace`` is None); ``description`` is the spec's, shown in the caption.
 
     ``show`` picks what is printed (``structure``, ``values``, ``grads``, ``updates``; default all);
     ``sample`` whose forward values and δ to show (default: values of sample 0, δ summed over the
@@ -584,7 +588,5 @@ def to_dot(
     """
     if detail not in DETAILS:
         raise RenderError(f"unknown detail `{detail}`; choose from {', '.join(DETAILS)}")
-    G = net if isinstance(net, nx.DiGraph) else net.graph
-    description = None if isinstance(net, nx.DiGraph) else net.spec.description
     diagram = _Diagram(G, trace, parse_show(show), sample, precision, detail, title, description)
     return diagram.dot()

@@ -17,7 +17,8 @@ from typing import Any
 import networkx as nx
 
 from .errors import GraphError, PluginError, SpecError, did_you_mean, format_path
-from .registry import Activation, Loss, Registry, check_params, default_registry
+from .plugins import default_registry
+from .registry import Activation, Loss, Registry, check_params
 from .spec import NUMBER_AS_TEXT_HINT, Spec
 
 
@@ -236,3 +237,16 @@ def _check_data(spec: Spec) -> None:
             missing = [n for n in (spec.inputs if key == "inputs" else spec.outputs) if n not in given]
             if missing:
                 raise spec.error(GraphError, f"missing {what} value for `{missing[0]}`", ("data", i, key))
+
+
+def parameter_uses(G: nx.DiGraph) -> dict[str, list[tuple[str | None, str]]]:
+    """Every use of each parameter, ``(source, target)`` per edge it weighs (in the graph's
+    edge order) then ``(None, node)`` per bias it is (in the graph's node order); a parameter
+    nothing uses has an empty list. Callers that list uses in another order sort these."""
+    uses: dict[str, list[tuple[str | None, str]]] = {name: [] for name in G.graph["parameters"]}
+    for source, target, weight in G.edges(data="weight"):
+        uses[weight].append((source, target))
+    for node, bias in G.nodes(data="bias"):
+        if bias:
+            uses[bias].append((None, node))
+    return uses

@@ -1,7 +1,7 @@
 """The public Python API: load a spec, run a step, train, read values and gradients.
 
 >>> import graphengine
->>> net = graphengine.load("specs/doc_example.yaml")      # doctest: +SKIP
+>>> net = graphengine.load("specs/doc_example.yaml")
 >>> trace = net.run()
 >>> round(trace.loss, 9), round(trace.gradient("w5"), 9), round(trace.updated["w5"], 8)
 (0.298371109, 0.082167041, 0.35891648)
@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,104 +17,16 @@ import networkx as nx
 import numpy as np
 import yaml
 
-from .engine import Backward, Forward, Plan, backward, compile_plan, forward, loss_of, step
-from .errors import DataError, GraphEngineError
+from .engine import Plan, backward, compile_plan, forward, loss_of, step
+from .errors import DataError
+from .files import check_writable, write_atomic  # noqa: F401  (check_writable: re-exported for older callers)
 from .graph import build_graph
 from .registry import Registry
 from .spec import Spec, load_spec, parse_spec
+from .trace import Trace
 from .train import Callback, History
 
 DEFAULT_LEARNING_RATE = 0.1
-
-
-@dataclass
-class Trace:
-    """Everything one forward/backward/update step computed.
-
-    Node arrays are ``(samples, nodes)`` in plan order; use the accessors by name.
-    """
-
-    plan: Plan
-    forward: Forward
-    backward: Backward
-    loss: float
-    sample_losses: np.ndarray
-    parameters: np.ndarray  # values before the step
-    new_parameters: np.ndarray  # values after the step
-    learning_rate: float
-    targets: np.ndarray
-    graph: nx.DiGraph | None = field(default=None, repr=False, compare=False)  # the network's, for drawing
-
-    def _repr_svg_(self) -> str | None:
-        """The annotated diagram of this step, for notebooks (None when Graphviz is missing)."""
-        from .render import repr_svg
-
-        return repr_svg(self)
-
-    def _col(self, node: str) -> int:
-        try:
-            return self.plan.index[node]
-        except KeyError:
-            raise GraphEngineError(f"unknown node `{node}`") from None
-
-    def net(self, node: str, sample: int = 0) -> float:
-        return float(self.forward.net[sample, self._col(node)])
-
-    def out(self, node: str, sample: int = 0) -> float:
-        return float(self.forward.out[sample, self._col(node)])
-
-    def dnet(self, node: str, sample: int = 0) -> float:
-        """∂L/∂net of ``node`` for one sample (the batch loss's share from that sample)."""
-        return float(self.backward.dnet[sample, self._col(node)])
-
-    def dout(self, node: str, sample: int = 0) -> float:
-        return float(self.backward.dout[sample, self._col(node)])
-
-    def dact(self, node: str, sample: int = 0) -> float:
-        return float(self.forward.dact[sample, self._col(node)])
-
-    def gradient(self, parameter: str) -> float:
-        return float(self.backward.grad[self.plan.parameter_index[parameter]])
-
-    @property
-    def gradients(self) -> dict[str, float]:
-        return dict(zip(self.plan.parameters, self.backward.grad.tolist()))
-
-    @property
-    def values(self) -> dict[str, float]:
-        return dict(zip(self.plan.parameters, self.parameters.tolist()))
-
-    @property
-    def updated(self) -> dict[str, float]:
-        return dict(zip(self.plan.parameters, self.new_parameters.tolist()))
-
-    @property
-    def n_samples(self) -> int:
-        return self.forward.out.shape[0]
-
-    def loss_terms(self, sample: int = 0) -> dict[str, float] | None:
-        """Per-output terms of the per-sample loss, when the loss sums over outputs."""
-        terms = self.plan.loss.terms_function
-        if terms is None:
-            return None
-        y = self.forward.out[sample : sample + 1, self.plan.outputs]
-        t = self.targets[sample : sample + 1]
-        values = terms(y, t, **self.plan.loss_params)[0]
-        return {self.plan.nodes[c]: float(v) for c, v in zip(self.plan.outputs, values)}
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``graphengine run --json``."""
-        n_in = self.plan.n_inputs
-        samples = []
-        for s in range(self.n_samples):
-            nodes: dict[str, dict[str, float]] = {}
-            for c, name in enumerate(self.plan.nodes):
-                entry = {"out": float(self.forward.out[s, c])}
-                if c >= n_in:
-                    entry = {"net": float(self.forward.net[s, c]), **entry}
-                nodes[name] = entry
-            samples.append({"nodes": nodes, "loss": float(self.sample_losses[s])})
-        return {"loss": self.loss, "samples": samples, "gradients": self.gradients, "updated": self.updated}
 
 
 class Network:
@@ -283,49 +193,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-def check_writable(path: str | os.PathLike[str]) -> None:
-    """Raise a one-line :class:`GraphEngineError` when ``path`` clearly cannot be written:
-    it is a folder, a folder on its way is a file, or the folder is read-only. Commands
-    call it before any work, so a failing output never comes after another one was written."""
-    path = Path(path)
-    if path.is_dir():
-        raise GraphEngineError("cannot write: it is a folder, not a file", file=str(path))
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_dir():
-        raise GraphEngineError(f"cannot write: `{folder}` is a file, not a folder", file=str(path))
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise GraphEngineError(f"cannot write: no permission to write in `{folder}`", file=str(path))
-
-
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write a file so that readers never see a partial one (a temp file, then rename).
-
-    An operating-system failure (no such folder, no permission, disk full) becomes a
-    one-line :class:`GraphEngineError` naming the file.
-    """
-    check_writable(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(path)) from e
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8") if isinstance(text, str) else text)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(path)) from e
-        raise
 
 
 def load(path: str | os.PathLike[str], registry: Registry | None = None) -> Network:

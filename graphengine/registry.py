@@ -359,31 +359,3 @@ def check_params(plugin: Plugin, given: dict[str, Any]) -> dict[str, float]:
             raise PluginError(f"{kind} `{plugin.name}`: parameter `{key}` must be a finite number, got {shown}")
         params[key] = float(value)
     return params
-
-
-def builtin_registry() -> Registry:
-    """A fresh registry holding the built-in activations and losses."""
-    from . import activations, losses, optimizers
-
-    registry = Registry()
-    registry.add_all(plugins_in(activations), "built-in")
-    registry.add_all(plugins_in(losses), "built-in")
-    registry.add_all(plugins_in(optimizers), "built-in")
-    return registry
-
-
-_DEFAULTS: dict[str, Registry] = {}
-
-
-def default_registry() -> Registry:
-    """The registry used when none is given: built-ins, installed entry points,
-    ``GRAPHENGINE_PLUGINS`` and the repository's ``plugins/`` folder, verified
-    (see :func:`graphengine.plugins.discover`); built once per value of the variable."""
-    import os
-
-    from .plugins import ENV_VAR, discover  # plugins builds on this module, so import it late
-
-    key = os.environ.get(ENV_VAR, "")
-    if key not in _DEFAULTS:
-        _DEFAULTS[key] = discover()
-    return _DEFAULTS[key]

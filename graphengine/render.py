@@ -18,11 +18,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .diagram import DEFAULT_PRECISION, DETAILS, SHOW_CHOICES, number, parse_show, to_dot
+from . import diagram
+from .diagram import DEFAULT_PRECISION, DETAILS, SHOW_CHOICES, number, parse_show
 from .errors import GraphEngineError, RenderError
 
 if TYPE_CHECKING:
-    from .network import Network, Trace
+    from .network import Network
+    from .trace import Trace
 
 __all__ = [
     "DEFAULT_PRECISION",
@@ -52,6 +54,12 @@ def output_format(path: str | os.PathLike[str]) -> str:
             f"use one of {', '.join(FORMATS)}"
         )
     return FORMATS[suffix]
+
+
+def to_dot(net: Network, trace: Trace | None = None, **options: Any) -> str:
+    """The DOT text of a loaded network (its graph and its spec's description) and ``trace``;
+    ``options`` are those of :func:`graphengine.diagram.to_dot`."""
+    return diagram.to_dot(net.graph, trace, description=net.spec.description, **options)
 
 
 # ---------------------------------------------------------------------- files
@@ -124,7 +132,7 @@ def render(
     next to it (same name, ``.dot``) and :class:`RenderError` says how to install Graphviz.
     ``options`` are those of :func:`to_dot`.
     """
-    from .network import write_atomic
+    from .files import write_atomic
 
     path = Path(path)
     fmt = output_format(path)
@@ -155,12 +163,12 @@ def to_svg(net: Network, trace: Trace | None = None, **options: Any) -> str:
 def repr_svg(obj: Any) -> str | None:
     """``_repr_svg_`` of a Network or a Trace: the SVG, or None (plain repr) when it cannot be drawn."""
     try:
-        from .network import Trace
+        from .trace import Trace
 
         if isinstance(obj, Trace):
             if getattr(obj, "graph", None) is None:
                 return None
-            return pipe(to_dot(obj.graph, obj), "svg").decode("utf-8")
+            return pipe(diagram.to_dot(obj.graph, obj), "svg").decode("utf-8")
         trace = obj.trace() if len(obj.X) else None
         return to_svg(obj, trace)
     except GraphEngineError:

@@ -18,7 +18,8 @@ import numpy as np
 
 from .engine import Forward, forward, gradient, loss_of
 from .errors import GraphEngineError, PluginError, TrainingError
-from .registry import Optimizer, check_params, default_registry
+from .plugins import default_registry
+from .registry import Optimizer, check_params
 
 if TYPE_CHECKING:
     from .network import Network
@@ -345,7 +346,7 @@ def plot_history(history: History, path: str, title: str = "") -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .network import write_atomic
+    from .files import write_atomic
 
     epochs = np.arange(1, len(history.losses) + 1)
     with_accuracy = history.accuracies is not None

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataError, GraphEngineError
-from .network import write_atomic
+from .files import write_atomic
 
 SUFFIXES = (".safetensors", ".npz")
 _METADATA_KEY = "__metadata__"  # npz: the metadata as one JSON string

@@ -24,7 +24,8 @@ import graphengine
 from graphengine.cli import main
 from graphengine.errors import PluginError
 from graphengine.network import Network
-from graphengine.plugins import check_all, discover, entry_point_plugins, repository_plugins
+from graphengine.plugins import discover, entry_point_plugins, repository_plugins
+from graphengine.verify import check_all
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,0 +1,117 @@
+"""The ``graphengine`` command: the only place that prints and picks exit statuses.
+
+Exit status: 0 ok, 1 a check found something wrong, 2 invalid input or usage, 130 interrupted.
+
+Layout: this module holds the group, one ``cli.add_command`` line per command and the
+error → exit-status map; :mod:`.options` the shared arguments and options; :mod:`.output`
+the console, tables, progress bar and JSON; one module per command. A new command is a
+module defining a ``@click.command`` plus one ``cli.add_command`` line below.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+
+import click
+
+from ..__about__ import __version__
+from ..errors import GraphEngineError, one_line
+from .check import check
+from .explain import explain
+from .output import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, broken_pipe_status
+from .plugins import plugins
+from .render import render_command
+from .run import run
+from .train import train
+from .validate import validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="graphengine")
+@click.option("--debug", is_flag=True, help="Show the Python traceback behind an error.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Neural networks described in YAML, computed and drawn neuron by neuron.
+
+    \b
+    Start with the worked example of backpropagation:
+      graphengine run specs/doc_example.yaml
+      graphengine train specs/xor.yaml --epochs 5000
+      graphengine validate specs/my_net.yaml
+
+    Exit status: 0 ok, 1 a check found something wrong, 2 invalid input.
+    `graphengine COMMAND --help` shows a command's options.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+# One line per command, in the order `graphengine --help` lists them (click sorts by name).
+cli.add_command(validate)
+cli.add_command(render_command)
+cli.add_command(run)
+cli.add_command(train)
+cli.add_command(explain)
+cli.add_command(check)
+cli.add_command(plugins)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status instead of raising SystemExit."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    broken_pipe_status[0] = EXIT_OK
+    debug = "--debug" in args
+    try:
+        with warnings.catch_warnings():
+            if not debug:
+                # numpy's "overflow encountered in exp" would add lines to stderr; a non-finite
+                # result is shown as nan/inf, and training stops with a one-line error naming it.
+                warnings.simplefilter("ignore", RuntimeWarning)
+            result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
+        return result if isinstance(result, int) else EXIT_OK
+    except GraphEngineError as e:
+        if debug:
+            raise
+        click.echo(f"error: {e}", err=True)
+        return EXIT_INVALID
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        if type(e).__name__ == "NoArgsIsHelpError":  # `graphengine` alone: the help text
+            e.show()
+            return e.exit_code
+        # One line like every other error; the command's --help has the usage.
+        context = getattr(e, "ctx", None)
+        hint = f" (see `{context.command_path} --help`)" if isinstance(e, click.UsageError) and context else ""
+        click.echo(f"error: {one_line(e.format_message())}{hint}", err=True)
+        return e.exit_code if e.exit_code else EXIT_INVALID
+    except MemoryError:
+        if debug:
+            raise
+        click.echo("error: not enough memory for this network and data", err=True)
+        return EXIT_INVALID
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `graphengine run … | head`: the reader has gone. Point stdout at /dev/null so that
+        # Python's final flush does not complain on stderr.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return broken_pipe_status[0]
+    except Exception as e:  # a user's plugin failing on real data: name its file and line, no traceback
+        from ..plugins import raised_in_plugin
+
+        located = None if debug else raised_in_plugin(e)
+        if located is None:
+            raise
+        click.echo(f"error: {located}", err=True)
+        return EXIT_INVALID

@@ -1,0 +1,62 @@
+"""``graphengine explain SPEC``: the chain rule of one step, written out with every number."""
+
+from __future__ import annotations
+
+import click
+
+from .options import (
+    document_format_option,
+    load_network,
+    lr_option,
+    output_option,
+    plugin_option,
+    precision_option,
+    spec_argument,
+)
+
+
+@click.command(short_help="Write out the chain rule of one step, with every number.")
+@spec_argument
+@plugin_option
+@click.option("--param", "params", multiple=True, metavar="P", help="Explain this parameter only (repeatable).")
+@click.option("--node", metavar="N", help="Explain this neuron: its forward pass, its ∂E/∂net and its parameters.")
+@document_format_option
+@output_option("Write to this file instead of the terminal.")
+@precision_option(12, 4, "Decimals of the rounded numbers.")
+@click.option("--sample", type=click.IntRange(min=0), default=0, show_default=True, help="Sample whose pieces to show.")
+@lr_option()
+@click.option("--all", "full", is_flag=True, help="Explain everything even on a large network.")
+@click.pass_context
+def explain(
+    ctx: click.Context,
+    spec: str,
+    params: tuple[str, ...],
+    node: str | None,
+    fmt_: str,
+    output: str | None,
+    precision: int,
+    sample: int,
+    lr: float | None,
+    full: bool,
+) -> None:
+    """Write out the chain rule for one training step of SPEC, with every number.
+
+    The forward pass with numbers substituted, each output's loss term, then for
+    every parameter ∂E/∂out × ∂out/∂net × ∂net/∂p piece by piece, the update, and a
+    table. Markdown uses $$ … $$ blocks (GitHub, Jupyter, pandoc); latex is a
+    standalone document for pdflatex. Networks with more than 30 parameters get a
+    summary unless you focus with --param / --node (or pass --all).
+    """
+    from pathlib import Path
+
+    from ..explain import explain as build
+    from ..files import write_atomic
+
+    net = load_network(spec, ctx)
+    doc = build(net, net.trace(lr), params=params, node=node, digits=precision, sample=sample, full=full)
+    text = doc.render(fmt_)
+    if output:
+        write_atomic(Path(output), text)
+        click.echo(f"explanation written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)

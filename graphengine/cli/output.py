@@ -1,0 +1,112 @@
+"""What the commands print: the rich console, tables, the training progress bar, strict JSON,
+and the exit statuses. Only the CLI prints; library code raises."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_WRONG, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# The status when the reader of stdout goes away (`check … | head` keeps the verdict).
+broken_pipe_status = [EXIT_OK]
+
+
+def fmt(x: float, precision: int = 9) -> str:
+    """Fixed decimals for ordinary magnitudes, scientific for tiny or huge ones."""
+    if x == 0 or 1e-4 <= abs(x) < 1e6:
+        return f"{x:.{precision}f}"
+    return f"{x:.{max(precision - 3, 3)}e}"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def to_json(data: Any) -> str:
+    """Strict JSON: a NaN or infinite number (a diverged loss, say) becomes null."""
+    return json.dumps(_finite(data), allow_nan=False)
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as one line of strict JSON (what every ``--json`` prints)."""
+    click.echo(to_json(data))
+
+
+def console(stderr: bool = False) -> Any:
+    """A rich console on stdout (or stderr) that ends quietly when the reader goes away."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output keeps full numbers instead of rich's 80-column truncation.
+    rich_console = Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 200)
+
+    def reader_left() -> None:  # rich would exit with status 1; main() ends quietly with 0
+        rich_console.quiet = True
+        raise BrokenPipeError
+
+    rich_console.on_broken_pipe = reader_left  # type: ignore[method-assign]
+    return rich_console
+
+
+def table(title: str, columns: Sequence[str], left: Sequence[str] = (), **options: Any) -> Any:
+    """A rich table titled on the left; columns named in ``left`` are left-aligned, the rest right."""
+    from rich.table import Table
+
+    result = Table(title=title, title_justify="left")
+    for column in columns:
+        result.add_column(column, justify="left" if column in left else "right", **options)
+    return result
+
+
+def draw_diagram(net: Any, trace: Any, path: str, quiet: bool = False, **options: Any) -> None:
+    """Draw the annotated diagram into ``path`` (``--svg`` of run and train, ``render -o``)."""
+    from ..render import render
+
+    render(net, trace, path, **options)
+    if not quiet:
+        console().print(f"diagram written to {path}")
+
+
+def progress_bar(total: int, enabled: bool) -> tuple[Callable[[int, float, dict], None] | None, Callable[[], None]]:
+    """A rich progress bar (epoch, loss, accuracy, ETA) on a terminal; nothing otherwise."""
+    if not enabled or total == 0:
+        return None, lambda: None
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("epoch {task.completed}/{task.total}"),
+        BarColumn(),
+        TextColumn("loss {task.fields[loss]}{task.fields[metrics]}, ETA"),
+        TimeRemainingColumn(),
+        console=console(stderr=True),
+        transient=True,
+    )
+    task = progress.add_task("train", total=total, loss="…", metrics="")
+    progress.start()
+    last = [0.0]
+
+    def update(epoch: int, loss: float, metrics: dict) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.05 and epoch < total:  # a redraw costs more than a small epoch
+            return
+        last[0] = now
+        shown = "".join(
+            f", {key.replace('_', ' ')} {value:.1%}" for key, value in metrics.items() if key.endswith("accuracy")
+        )
+        progress.update(task, completed=epoch, loss=f"{loss:.6g}", metrics=shown)
+
+    return update, progress.stop

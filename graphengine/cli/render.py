@@ -1,0 +1,76 @@
+"""``graphengine render SPEC -o FILE``: the annotated diagram of one step."""
+
+from __future__ import annotations
+
+import click
+
+from .options import (
+    detail_option,
+    diagram_path,
+    load_network,
+    lr_option,
+    parse_show,
+    plugin_option,
+    precision_option,
+    spec_argument,
+)
+from .output import draw_diagram
+
+
+@click.command("render")
+@spec_argument
+@plugin_option
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    callback=diagram_path,
+    help="Where to draw; the suffix picks the format: .svg, .png, .pdf or .dot (the DOT text, no Graphviz needed).",
+)
+@click.option(
+    "--show",
+    default="values,grads,updates",
+    show_default=True,
+    metavar="PARTS",
+    callback=parse_show,
+    help="What to print, comma-separated: values (net, out, weights, targets, loss), grads (δ, ∂L/∂w, edge "
+    "colours), updates (w′ after the step), structure (names only), or all.",
+)
+@click.option(
+    "--sample",
+    type=click.IntRange(min=0),
+    metavar="K",
+    help="Show net, out and δ of sample K (default: values of sample 0, δ summed over all samples).",
+)
+@precision_option(12, 4, "Decimals of the numbers.")
+@detail_option
+@lr_option("Learning rate of the drawn update (overrides the spec's training.learning_rate).")
+@click.pass_context
+def render_command(
+    ctx: click.Context,
+    spec: str,
+    output: str,
+    show: tuple[str, ...],
+    sample: int | None,
+    precision: int,
+    detail: str,
+    lr: float | None,
+) -> None:
+    """Draw SPEC's diagram: every value, gradient and update.
+
+    One step on SPEC's data: nodes show net, out and δ = ∂L/∂net (with their
+    bias); edges show the weight, ∂L/∂w and the updated weight, coloured by the
+    sign of ∂L/∂w and as wide as its size; a loss node per output and the
+    total loss sit on the right. Without
+    `data` in the spec, only the structure is drawn. If Graphviz's `dot` is
+    missing, the DOT text is written next to FILE and the exit status is 2.
+
+    \b
+      graphengine render specs/doc_example.yaml -o doc_example.svg
+      graphengine render specs/doc_example.yaml -o doc.png --show values,grads --precision 6
+    """
+    net = load_network(spec, ctx)
+    trace = net.trace(lr) if len(net.X) else None
+    draw_diagram(net, trace, output, show=show, sample=sample, precision=precision, detail=detail)

@@ -1,0 +1,119 @@
+"""``graphengine train SPEC``: gradient descent for many epochs; the loss (and accuracy)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .options import json_option, load_network, lr_option, output_option, plugin_option, spec_argument, svg_option
+from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, fmt, progress_bar
+
+
+@click.command(short_help="Train SPEC by gradient descent; report the loss (and accuracy).")
+@spec_argument
+@plugin_option
+@click.option(
+    "--epochs", type=click.IntRange(min=0), help="Passes over the data (overrides training.epochs; default 1000)."
+)
+@lr_option("Learning rate (overrides the spec's training.learning_rate; default: the optimiser's, 0.1 for sgd).")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Mini-batch size (default: the whole data set).")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed for shuffling mini-batches (overrides training.seed).")
+@output_option("Write the trained spec (same format) to this file.")
+@click.option(
+    "--optimizer",
+    metavar="NAME",
+    help="Optimiser (overrides training.optimizer): sgd, momentum, adam or a plugin's name.",
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Draw the loss (and accuracy) per epoch into FILE (.svg, .png or .pdf; needs matplotlib).",
+)
+@json_option("Print {losses, final_loss, accuracy, val_loss, val_accuracy, parameters} as JSON.")
+@svg_option
+@click.pass_context
+def train(
+    ctx: click.Context,
+    spec: str,
+    epochs: int | None,
+    lr: float | None,
+    batch_size: int | None,
+    seed: int | None,
+    output: str | None,
+    optimizer: str | None,
+    plot: str | None,
+    as_json: bool,
+    svg: str | None = None,
+) -> None:
+    """Train SPEC and report the loss (and accuracy for classification losses).
+
+    losses[k] in the JSON output is the loss on all training data after epoch k+1;
+    "accuracy" (and "val_accuracy" with a validation split) is measured with the final
+    parameters. Ctrl-C stops after the current batch, still writes -o, and exits 130.
+    A loss that becomes NaN or infinite stops training with an error naming the epoch
+    and the first non-finite node (exit 2; -o is not written).
+    """
+    from ..files import check_writable
+    from ..train import check_plot, evaluate, plot_history
+
+    if plot:
+        check_plot(plot)
+    for path in (output, plot, svg):
+        if path:
+            check_writable(path)  # before training: all outputs are written, or none
+    net = load_network(spec, ctx)
+    epochs = (
+        epochs if epochs is not None else (net.spec.training.epochs if net.spec.training.epochs is not None else 1000)
+    )
+    start = evaluate(net)
+    callback, finish = progress_bar(epochs, enabled=not as_json and sys.stderr.isatty())
+    try:
+        history = net.train(
+            epochs, learning_rate=lr, batch_size=batch_size, seed=seed, callback=callback, optimizer=optimizer
+        )
+    finally:
+        finish()
+    if plot:  # before -o: a plot that cannot be drawn leaves no trained spec behind either
+        plot_history(history, plot, title=net.spec.name or spec)
+    if output:
+        net.save(output)
+    final = evaluate(net)
+    if as_json:
+        echo_json(
+            {"losses": history.losses, "final_loss": history.final_loss}
+            | {k: v for k, v in final.items() if k != "loss"}
+            | {"parameters": net.parameters}
+        )
+    else:
+        out = console()
+        line = (
+            f"{net.spec.name or spec}: {history.epochs} epoch(s) of {history.optimizer} "
+            f"(learning rate {history.learning_rate:g}), loss {fmt(start.get('loss', float('nan')))} → "
+            f"[bold]{fmt(final.get('loss', float('nan')))}[/bold]"
+        )
+        if "accuracy" in final:
+            line += f", accuracy {start['accuracy']:.2%} → [bold]{final['accuracy']:.2%}[/bold]"
+        out.print(line)
+        if "val_loss" in final:
+            out.print(
+                f"  validation ({len(net.X_val)} samples): loss {fmt(final['val_loss'])}"
+                + (f", accuracy {final['val_accuracy']:.2%}" if "val_accuracy" in final else "")
+            )
+        if len(net.plan.parameters) <= 40:
+            out.print("  " + ", ".join(f"{k} = {v:.6g}" for k, v in net.parameters.items()))
+        if output:
+            out.print(f"trained spec written to {output}")
+        if plot:
+            out.print(f"training curve written to {plot}")
+    if svg:
+        trace = net.trace() if len(net.X) else None
+        draw_diagram(net, trace, svg, quiet=as_json, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)")
+    if history.interrupted:
+        click.echo(
+            f"interrupted after {history.epochs} epoch(s)"
+            + (f"; parameters so far written to {output}" if output else ""),
+            err=True,
+        )
+        ctx.exit(EXIT_INTERRUPTED)

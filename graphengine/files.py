@@ -1,0 +1,52 @@
+"""Writing output files: atomically (never a partial file) and after a writability check."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import GraphEngineError
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise a one-line :class:`GraphEngineError` when ``path`` clearly cannot be written:
+    it is a folder, a folder on its way is a file, or the folder is read-only. Commands
+    call it before any work, so a failing output never comes after another one was written."""
+    path = Path(path)
+    if path.is_dir():
+        raise GraphEngineError("cannot write: it is a folder, not a file", file=str(path))
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise GraphEngineError(f"cannot write: `{folder}` is a file, not a folder", file=str(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise GraphEngineError(f"cannot write: no permission to write in `{folder}`", file=str(path))
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write a file so that readers never see a partial one (a temp file, then rename).
+
+    An operating-system failure (no such folder, no permission, disk full) becomes a
+    one-line :class:`GraphEngineError` naming the file.
+    """
+    check_writable(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(path)) from e
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException as e:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(path)) from e
+        raise

@@ -1,0 +1,102 @@
+"""Trace: everything one forward/backward/update step computed, read by node and parameter name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from .engine import Backward, Forward, Plan
+from .errors import GraphEngineError
+
+
+@dataclass
+class Trace:
+    """Everything one forward/backward/update step computed.
+
+    Node arrays are ``(samples, nodes)`` in plan order; use the accessors by name.
+    """
+
+    plan: Plan
+    forward: Forward
+    backward: Backward
+    loss: float
+    sample_losses: np.ndarray
+    parameters: np.ndarray  # values before the step
+    new_parameters: np.ndarray  # values after the step
+    learning_rate: float
+    targets: np.ndarray
+    graph: nx.DiGraph | None = field(default=None, repr=False, compare=False)  # the network's, for drawing
+
+    def _repr_svg_(self) -> str | None:
+        """The annotated diagram of this step, for notebooks (None when Graphviz is missing)."""
+        from .render import repr_svg
+
+        return repr_svg(self)
+
+    def _col(self, node: str) -> int:
+        try:
+            return self.plan.index[node]
+        except KeyError:
+            raise GraphEngineError(f"unknown node `{node}`") from None
+
+    def net(self, node: str, sample: int = 0) -> float:
+        return float(self.forward.net[sample, self._col(node)])
+
+    def out(self, node: str, sample: int = 0) -> float:
+        return float(self.forward.out[sample, self._col(node)])
+
+    def dnet(self, node: str, sample: int = 0) -> float:
+        """∂L/∂net of ``node`` for one sample (the batch loss's share from that sample)."""
+        return float(self.backward.dnet[sample, self._col(node)])
+
+    def dout(self, node: str, sample: int = 0) -> float:
+        return float(self.backward.dout[sample, self._col(node)])
+
+    def dact(self, node: str, sample: int = 0) -> float:
+        return float(self.forward.dact[sample, self._col(node)])
+
+    def gradient(self, parameter: str) -> float:
+        return float(self.backward.grad[self.plan.parameter_index[parameter]])
+
+    @property
+    def gradients(self) -> dict[str, float]:
+        return dict(zip(self.plan.parameters, self.backward.grad.tolist()))
+
+    @property
+    def values(self) -> dict[str, float]:
+        return dict(zip(self.plan.parameters, self.parameters.tolist()))
+
+    @property
+    def updated(self) -> dict[str, float]:
+        return dict(zip(self.plan.parameters, self.new_parameters.tolist()))
+
+    @property
+    def n_samples(self) -> int:
+        return self.forward.out.shape[0]
+
+    def loss_terms(self, sample: int = 0) -> dict[str, float] | None:
+        """Per-output terms of the per-sample loss, when the loss sums over outputs."""
+        terms = self.plan.loss.terms_function
+        if terms is None:
+            return None
+        y = self.forward.out[sample : sample + 1, self.plan.outputs]
+        t = self.targets[sample : sample + 1]
+        values = terms(y, t, **self.plan.loss_params)[0]
+        return {self.plan.nodes[c]: float(v) for c, v in zip(self.plan.outputs, values)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``graphengine run --json``."""
+        n_in = self.plan.n_inputs
+        samples = []
+        for s in range(self.n_samples):
+            nodes: dict[str, dict[str, float]] = {}
+            for c, name in enumerate(self.plan.nodes):
+                entry = {"out": float(self.forward.out[s, c])}
+                if c >= n_in:
+                    entry = {"net": float(self.forward.net[s, c]), **entry}
+                nodes[name] = entry
+            samples.append({"nodes": nodes, "loss": float(self.sample_losses[s])})
+        return {"loss": self.loss, "samples": samples, "gradients": self.gradients, "updated": self.updated}
