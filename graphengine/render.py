@@ -160,16 +160,14 @@ def to_svg(net: Network, trace: Trace | None = None, **options: Any) -> str:
     return pipe(to_dot(net, trace, **options), "svg").decode("utf-8")
 
 
-def repr_svg(obj: Any) -> str | None:
-    """``_repr_svg_`` of a Network or a Trace: the SVG, or None (plain repr) when it cannot be drawn."""
+def repr_svg(net: Network | None = None, trace: Trace | None = None) -> str | None:
+    """``_repr_svg_`` of a Network (its next step, or its structure without data) or of a
+    Trace (pass ``trace`` alone): the SVG, or None (plain repr) when it cannot be drawn."""
     try:
-        from .trace import Trace
-
-        if isinstance(obj, Trace):
-            if getattr(obj, "graph", None) is None:
+        if net is None:
+            if trace is None or getattr(trace, "graph", None) is None:
                 return None
-            return pipe(diagram.to_dot(obj.graph, obj), "svg").decode("utf-8")
-        trace = obj.trace() if len(obj.X) else None
-        return to_svg(obj, trace)
+            return pipe(diagram.to_dot(trace.graph, trace), "svg").decode("utf-8")
+        return to_svg(net, net.trace() if len(net.X) else None)
     except GraphEngineError:
         return None

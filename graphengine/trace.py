@@ -34,7 +34,7 @@ class Trace:
         """The annotated diagram of this step, for notebooks (None when Graphviz is missing)."""
         from .render import repr_svg
 
-        return repr_svg(self)
+        return repr_svg(trace=self)
 
     def _col(self, node: str) -> int:
         try:
