@@ -5,7 +5,7 @@ The public API:
 - :func:`load` a spec file into a :class:`Network`;
 - :meth:`Network.run` one step and read the :class:`Trace` (values, gradients, updates);
 - :meth:`Network.train` for many epochs;
-- :func:`activation`, :func:`loss` and :func:`optimizer` to write plugins.
+- :func:`activation`, :func:`loss`, :func:`optimizer` and :func:`initializer` to write plugins.
 
 This module only re-exports, lazily (PEP 562 ``__getattr__``): ``import graphengine`` and
 ``graphengine --help`` stay free of numpy, networkx and pydantic until a name is used.
@@ -33,10 +33,12 @@ _EXPORTS = {
     "Activation": "registry",
     "Loss": "registry",
     "Optimizer": "registry",
+    "Initializer": "registry",
     "Registry": "registry",
     "activation": "registry",
     "loss": "registry",
     "optimizer": "registry",
+    "initializer": "registry",
 }
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "DataError",
     "GraphEngineError",
     "GraphError",
+    "Initializer",
     "History",
     "Loss",
     "Network",
@@ -55,6 +58,7 @@ __all__ = [
     "TrainingError",
     "__version__",
     "activation",
+    "initializer",
     "load",
     "loss",
     "optimizer",
@@ -63,7 +67,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .errors import DataError, GraphEngineError, GraphError, PluginError, SpecError, TrainingError
     from .network import Network, load
-    from .registry import Activation, Loss, Optimizer, Registry, activation, loss, optimizer
+    from .registry import Activation, Initializer, Loss, Optimizer, Registry, activation, initializer, loss, optimizer
     from .trace import Trace
     from .train import History
 

@@ -15,15 +15,14 @@ about a second.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
 from .errors import GraphError, PluginError, did_you_mean
-from .registry import Registry, check_params
+from .plugins import builtin_registry
+from .registry import Initializer, Registry, check_params
 from .spec import LayerSpec, Spec
 
 # Every layer edge costs a name, a parameter entry and a networkx edge (~0.5 kB): 10 million
@@ -32,55 +31,18 @@ MAX_LAYER_EDGES = 10_000_000
 
 # --------------------------------------------------------------------------- initialisers
 
-Initialiser = Callable[..., np.ndarray]
-
-
-def _uniform(rng: np.random.Generator, fan_in: int, fan_out: int, scale: float | None = None) -> np.ndarray:
-    # PyTorch's nn.Linear default: U(−1/√fan_in, 1/√fan_in).
-    limit = 1.0 / math.sqrt(fan_in) if scale is None else scale
-    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
-
-
-def _xavier(rng: np.random.Generator, fan_in: int, fan_out: int, gain: float = 1.0) -> np.ndarray:
-    # Glorot & Bengio (2010): U(−a, a) with a = gain·√(6 / (fan_in + fan_out)).
-    limit = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
-
-
-def _he(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    # He et al. (2015), for ReLU layers: N(0, 2 / fan_in).
-    return rng.normal(0.0, math.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
-
-
-def _normal(rng: np.random.Generator, fan_in: int, fan_out: int, std: float = 0.01) -> np.ndarray:
-    return rng.normal(0.0, std, size=(fan_in, fan_out))
-
-
-def _zeros(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    return np.zeros((fan_in, fan_out))
-
-
-#: Initialiser name → (function, its optional parameters).
-INITIALISERS: dict[str, tuple[Initialiser, tuple[str, ...]]] = {
-    "xavier": (_xavier, ("gain",)),
-    "glorot": (_xavier, ("gain",)),
-    "uniform": (_uniform, ("scale",)),
-    "he": (_he, ()),
-    "normal": (_normal, ("std",)),
-    "zeros": (_zeros, ()),
-}
-
 
 def initial_weights(
-    name: str, params: dict[str, float], fan_in: int, fan_out: int, rng: np.random.Generator
+    initializer: Initializer | str, params: dict[str, float], fan_in: int, fan_out: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """A ``(fan_in, fan_out)`` weight matrix from the named initialiser.
+    """A ``(fan_in, fan_out)`` weight matrix from an initialiser (or a built-in one's name).
 
     >>> initial_weights("zeros", {}, 2, 3, np.random.default_rng(0)).shape
     (2, 3)
     """
-    function, _ = INITIALISERS[name]
-    return function(rng, fan_in, fan_out, **params)
+    if isinstance(initializer, str):
+        initializer = builtin_registry().initializer(initializer)
+    return np.asarray(initializer(rng, fan_in, fan_out, **params), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- expansion
@@ -94,37 +56,17 @@ def _seed(spec: Spec, layer: LayerSpec, position: int) -> np.random.SeedSequence
     return np.random.SeedSequence([base, position])
 
 
-def _check_init(spec: Spec, layer: LayerSpec, path: tuple) -> dict[str, float]:
-    name = layer.init.name
-    if name not in INITIALISERS:
-        raise spec.error(
-            GraphError,
-            f"unknown initialiser `{name}`{did_you_mean(name, INITIALISERS)} (available: {', '.join(INITIALISERS)})",
-            path + ("init",),
-        )
-    allowed = INITIALISERS[name][1]
-    params: dict[str, float] = {}
-    for key, value in layer.init.params.items():
-        if key not in allowed:
-            valid = ", ".join(f"`{k}`" for k in allowed) or "none"
-            raise spec.error(
-                GraphError, f"initialiser `{name}` has no parameter `{key}` (its parameters: {valid})", path + ("init",)
-            )
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            bad = True
-        else:
-            try:
-                bad = not math.isfinite(float(value)) or value < 0
-            except OverflowError:  # an int beyond float range (10**400)
-                bad = True
-        if bad:
-            big = isinstance(value, int) and not isinstance(value, bool) and len(str(value)) > 20
-            shown = f"an integer of {len(str(value))} digits" if big else f"`{value}`"
-            raise spec.error(
-                GraphError, f"initialiser `{name}`: `{key}` must be a number ≥ 0, got {shown}", path + ("init", key)
-            )
-        params[key] = float(value)
-    return params
+def _initializer(spec: Spec, layer: LayerSpec, registry: Registry, path: tuple) -> tuple[Initializer, dict[str, float]]:
+    """The layer's initialiser and its parameters (numbers ≥ 0), checked."""
+    try:
+        initializer = registry.initializer(layer.init.name)
+    except PluginError as e:
+        raise spec.error(GraphError, e.message, path + ("init",)) from None
+    try:
+        return initializer, check_params(initializer, layer.init.params, minimum=0)
+    except PluginError as e:
+        where = path + ("init",) if e.unknown else path + ("init", e.parameter)  # type: ignore[attr-defined]
+        raise spec.error(GraphError, e.message, where) from None
 
 
 def add_layers(G: nx.DiGraph, spec: Spec, parameters: dict[str, dict[str, Any]], registry: Registry) -> None:
@@ -175,7 +117,7 @@ def add_layers(G: nx.DiGraph, spec: Spec, parameters: dict[str, dict[str, Any]],
         nodes = spec.layer_nodes[layer.name]
         sources = _sources(spec, layer, G, path)
         fan_in, size = len(sources), layer.size
-        init_params = _check_init(spec, layer, path)
+        initializer, init_params = _initializer(spec, layer, registry, path)
         total_edges += fan_in * size
         if total_edges > MAX_LAYER_EDGES:
             raise err(
@@ -195,9 +137,7 @@ def add_layers(G: nx.DiGraph, spec: Spec, parameters: dict[str, dict[str, Any]],
                 )
             W = layer.weights
         else:
-            W = initial_weights(
-                layer.init.name, init_params, fan_in, size, np.random.default_rng(_seed(spec, layer, i))
-            )
+            W = initial_weights(initializer, init_params, fan_in, size, np.random.default_rng(_seed(spec, layer, i)))
 
         weight_names = [f"{u}->{v}" for u in sources for v in nodes]
         clash = next((n for n in weight_names if n in parameters), None)

@@ -103,3 +103,15 @@ def softmax_cross_entropy(y, t):
 @softmax_cross_entropy.terms
 def softmax_cross_entropy(y, t):
     return -t * _log_softmax(y)
+
+
+@binary_cross_entropy.accuracy
+def binary_cross_entropy(y, t):
+    """Every output on the target's side of 0.5 (averaged over samples and outputs)."""
+    return (y >= 0.5) == (t >= 0.5)
+
+
+@softmax_cross_entropy.accuracy
+def softmax_cross_entropy(y, t):
+    """The arg-max output is the target's arg-max class."""
+    return np.argmax(y, axis=1) == np.argmax(t, axis=1)

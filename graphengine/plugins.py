@@ -34,15 +34,16 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
 
-from . import activations, losses, optimizers
+from . import activations, initializers, losses, optimizers
 from .errors import PluginError
-from .registry import KINDS, Activation, Loss, Optimizer, Plugin, Registry, plugins_in
+from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin, Registry, plugins_in
 from .verify import display, first_line_of, line_in, require_derivative, verify
 
 ENTRY_POINT_GROUPS: dict[str, type] = {
     "graphengine.activations": Activation,
     "graphengine.losses": Loss,
     "graphengine.optimizers": Optimizer,
+    "graphengine.initializers": Initializer,
 }
 ENV_VAR = "GRAPHENGINE_PLUGINS"
 
@@ -56,6 +57,7 @@ def builtin_registry() -> Registry:
     registry.add_all(plugins_in(activations), "built-in")
     registry.add_all(plugins_in(losses), "built-in")
     registry.add_all(plugins_in(optimizers), "built-in")
+    registry.add_all(plugins_in(initializers), "built-in")
     return registry
 
 
@@ -108,7 +110,7 @@ def discover(
         for file in plugin_files(folder, "the repository's plugins/ folder"):
             _add_file(registry, file, loaded)
     if verify_plugins:
-        for plugin in [*registry.activations.values(), *registry.losses.values(), *registry.optimizers.values()]:
+        for plugin in registry.all():
             verify(plugin)
     return registry
 
@@ -228,7 +230,7 @@ def entry_point_plugins() -> list[tuple[Plugin, str]]:
                 ) from None
             if isinstance(target, ModuleType):
                 plugins = [p for p in plugins_in(target) if isinstance(p, kind)]
-            elif isinstance(target, (Activation, Loss, Optimizer)):
+            elif isinstance(target, tuple(KINDS)):
                 plugins = [target]
             else:
                 raise PluginError(

@@ -1,4 +1,5 @@
-"""One way in for activations and losses: built-ins and user plugins alike.
+"""The plugin types (activations, losses, optimisers, initialisers), their decorators and the
+:class:`Registry`: one way in for built-ins and user plugins alike. A leaf: of the package it imports only errors.
 
 A plugin is a plain Python object made by a decorator::
 
@@ -43,6 +44,7 @@ _POSITIONAL = {
     "loss": "(y, t)",
     "gradient": "(y, t)",
     "optimizer": "(grad, state)",
+    "initializer": "(rng, fan_in, fan_out)",
 }
 
 
@@ -137,6 +139,9 @@ class Loss:
     term_formula: str | None = None
     gradient_formula: str | None = None
     terms_function: Callable[..., Array] | None = None
+    # ``correct(y, t)``: which predictions are right (booleans, any shape); its mean is the
+    # accuracy. None for losses that are not about classes (no accuracy is reported).
+    accuracy_function: Callable[[Array, Array], Array] | None = None
 
     def gradient(self, fn: Callable[..., Array]) -> Loss:
         """Decorator: declare ``dL/dy(y, t, **params)`` right under the loss."""
@@ -152,6 +157,11 @@ class Loss:
     def terms(self, fn: Callable[..., Array]) -> Loss:
         """Decorator: the per-output terms ``(samples, outputs)`` whose sum is the loss."""
         self.terms_function = fn
+        return self
+
+    def accuracy(self, fn: Callable[[Array, Array], Array]) -> Loss:
+        """Decorator: ``correct(y, t)`` says which predictions are right; the accuracy is its mean."""
+        self.accuracy_function = fn
         return self
 
     def __call__(self, y: Array, t: Array, **params: float) -> Array:
@@ -247,36 +257,87 @@ def optimizer(fn: Callable[..., Array] | None = None, *, name: str | None = None
     return wrap(fn) if fn is not None else wrap
 
 
-Plugin = Activation | Loss | Optimizer
-KINDS: dict[type, str] = {Activation: "activation", Loss: "loss", Optimizer: "optimizer"}
+@dataclass(eq=False)
+class Initializer:
+    """A layer's initial weights ``W = f(rng, fan_in, fan_out, **params)``, shaped ``(fan_in, fan_out)``.
+
+    ``rng`` is a ``numpy.random.Generator`` (seeded per layer, so results are reproducible).
+    Its parameters must be numbers ≥ 0 (a scale, a gain, a standard deviation).
+    """
+
+    name: str
+    function: Callable[..., Array]
+    params: dict[str, float] = field(default_factory=dict)
+    description: str = ""
+    formula: str | None = None
+    source: str = "built-in"
+
+    def __call__(self, rng: Any, fan_in: int, fan_out: int, **params: float) -> Array:
+        return self.function(rng, fan_in, fan_out, **params)
+
+
+def initializer(fn: Callable[..., Array] | None = None, *, name: str | None = None, formula: str | None = None) -> Any:
+    """Make an :class:`Initializer` from ``f(rng, fan_in, fan_out, **params) -> W``."""
+
+    def wrap(f: Callable[..., Array]) -> Initializer:
+        return Initializer(
+            name=name or f.__name__,
+            function=f,
+            params=_parameters(f, 3, "initializer"),
+            description=_first_line(f),
+            formula=formula,
+        )
+
+    return wrap(fn) if fn is not None else wrap
+
+
+Plugin = Activation | Loss | Optimizer | Initializer
+KINDS: dict[type, str] = {
+    Activation: "activation",
+    Loss: "loss",
+    Optimizer: "optimizer",
+    Initializer: "initialiser",
+}
 
 
 def plugins_in(module: ModuleType) -> list[Plugin]:
     """The activations and losses a module defines, in definition order, each once."""
     seen: dict[int, Plugin] = {}
     for value in vars(module).values():
-        if isinstance(value, (Activation, Loss, Optimizer)) and id(value) not in seen:
+        if isinstance(value, tuple(KINDS)) and id(value) not in seen:
             seen[id(value)] = value
     return list(seen.values())
 
 
 class Registry:
-    """Named activations and losses; a name is taken at most once per kind."""
+    """Named plugins of each kind; a name is taken at most once per kind.
+
+    :meth:`add` is the one way in (:meth:`add_all` loops over it).
+    """
 
     def __init__(self) -> None:
         self.activations: dict[str, Activation] = {}
         self.losses: dict[str, Loss] = {}
         self.optimizers: dict[str, Optimizer] = {}
+        self.initializers: dict[str, Initializer] = {}
 
-    def _table(self, plugin: Plugin) -> dict[str, Any]:
-        if isinstance(plugin, Optimizer):
-            return self.optimizers
-        return self.activations if isinstance(plugin, Activation) else self.losses
+    def table(self, kind: str) -> dict[str, Any]:
+        """The plugins of one kind (a value of :data:`KINDS`) by name."""
+        return {
+            "activation": self.activations,
+            "loss": self.losses,
+            "optimizer": self.optimizers,
+            "initialiser": self.initializers,
+        }[kind]
+
+    def all(self) -> list[Plugin]:
+        """Every plugin, kind by kind in the order of :data:`KINDS`."""
+        return [plugin for kind in KINDS.values() for plugin in self.table(kind).values()]
 
     def add(self, plugin: Plugin, source: str | None = None) -> None:
         """Register one plugin; a missing derivative or a taken name is a :class:`PluginError`."""
         kind = KINDS[type(plugin)]
-        table = self._table(plugin)
+        table = self.table(kind)
         if table.get(plugin.name) is plugin:  # the same object again (say, re-exported): nothing to do
             return
         if source is not None:
@@ -323,6 +384,12 @@ class Registry:
         except KeyError:
             raise PluginError(self._unknown("optimizer", name, self.optimizers)) from None
 
+    def initializer(self, name: str) -> Initializer:
+        try:
+            return self.initializers[name]
+        except KeyError:
+            raise PluginError(self._unknown("initialiser", name, self.initializers)) from None
+
     @staticmethod
     def _unknown(kind: str, name: str, table: dict[str, Any]) -> str:
         return (
@@ -338,24 +405,46 @@ def _finite(value: float) -> bool:
         return False
 
 
-def check_params(plugin: Plugin, given: dict[str, Any]) -> dict[str, float]:
-    """Merge a spec's parameter values over the plugin's defaults; reject unknown or bad ones."""
+def check_params(plugin: Plugin, given: dict[str, Any], minimum: float | None = None) -> dict[str, float]:
+    """Merge a spec's parameter values over the plugin's defaults; reject unknown or bad ones.
+
+    The one check of plugin parameters (activations, losses, optimisers, initialisers): an
+    unknown key gets a did-you-mean, a value must be a finite number (and ≥ ``minimum`` when
+    given). The :class:`PluginError` carries ``parameter`` (the key) and ``unknown`` so the
+    caller can point at the key in the spec.
+    """
     kind = KINDS[type(plugin)]
     params = dict(plugin.params)
     for key, value in given.items():
         if key not in plugin.params:
             valid = ", ".join(f"`{k}`" for k in plugin.params) or "none"
-            raise PluginError(
+            raise _parameter_error(
                 f"{kind} `{plugin.name}` has no parameter `{key}`{did_you_mean(key, plugin.params)} "
-                f"(its parameters: {valid})"
+                f"(its parameters: {valid})",
+                key,
+                unknown=True,
             )
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
+        number = isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value)
+        if not number or (minimum is not None and value < minimum):
             if isinstance(value, bool):
                 shown = f"`{str(value).lower()}` (a boolean: YAML also reads yes/no/on/off as booleans)"
-            elif isinstance(value, int):
+            elif isinstance(value, int) and not _finite(value):
                 shown = f"an integer of {len(str(value))} digits"
             else:
                 shown = f"`{value}`"
-            raise PluginError(f"{kind} `{plugin.name}`: parameter `{key}` must be a finite number, got {shown}")
+            rule = (
+                "parameter `{key}` must be a finite number"
+                if minimum is None
+                else "`{key}` must be a number ≥ {minimum:g}"
+            )
+            raise _parameter_error(
+                f"{kind} `{plugin.name}`: {rule.format(key=key, minimum=minimum)}, got {shown}", key, unknown=False
+            )
         params[key] = float(value)
     return params
+
+
+def _parameter_error(message: str, parameter: str, unknown: bool) -> PluginError:
+    error = PluginError(message)
+    error.parameter, error.unknown = parameter, unknown  # type: ignore[attr-defined]
+    return error

@@ -19,7 +19,7 @@ import numpy as np
 from .engine import Forward, forward, gradient, loss_of
 from .errors import GraphEngineError, PluginError, TrainingError
 from .plugins import default_registry
-from .registry import Optimizer, check_params
+from .registry import Loss, Optimizer, check_params
 
 if TYPE_CHECKING:
     from .network import Network
@@ -50,27 +50,22 @@ class History:
 # --------------------------------------------------------------------------- accuracy
 
 
-def accuracy(loss_name: str, Y: np.ndarray, T: np.ndarray) -> float | None:
-    """Share of correct predictions for classification losses, else None.
+def accuracy(loss: Loss, Y: np.ndarray, T: np.ndarray) -> float | None:
+    """Share of correct predictions, as the loss declares it (``@loss.accuracy``); None for
+    losses that are not about classes, or without samples.
 
-    ``softmax_cross_entropy``: the arg-max output is the target's arg-max class;
-    ``binary_cross_entropy``: every output is on the target's side of 0.5 (averaged
-    over samples and outputs).
-
-    >>> accuracy("softmax_cross_entropy", np.array([[2.0, 1.0], [0.0, 3.0]]), np.array([[1.0, 0], [1, 0]]))
+    >>> from graphengine.losses import softmax_cross_entropy
+    >>> accuracy(softmax_cross_entropy, np.array([[2.0, 1.0], [0.0, 3.0]]), np.array([[1.0, 0], [1, 0]]))
     0.5
     """
-    if len(Y) == 0:
+    if len(Y) == 0 or loss.accuracy_function is None:
         return None
-    if loss_name == "softmax_cross_entropy":
-        return float(np.mean(np.argmax(Y, axis=1) == np.argmax(T, axis=1)))
-    if loss_name == "binary_cross_entropy":
-        return float(np.mean((Y >= 0.5) == (T >= 0.5)))
-    return None
+    return float(np.mean(loss.accuracy_function(Y, T)))
 
 
-def is_classification(loss_name: str) -> bool:
-    return loss_name in ("softmax_cross_entropy", "binary_cross_entropy")
+def is_classification(loss: Loss) -> bool:
+    """Whether ``loss`` measures an accuracy (it is about classes)."""
+    return loss.accuracy_function is not None
 
 
 def evaluate(net: Network) -> dict[str, float]:
@@ -82,7 +77,7 @@ def evaluate(net: Network) -> dict[str, float]:
             continue
         fwd = forward(plan, net.theta, X)
         result[prefix + "loss"] = loss_of(plan, fwd, T)[0]
-        acc = accuracy(plan.loss.name, fwd.outputs, T)
+        acc = accuracy(plan.loss, fwd.outputs, T)
         if acc is not None:
             result[prefix + "accuracy"] = acc
     return result
@@ -166,7 +161,7 @@ def fit(
     seed = spec.training.seed if seed is None else seed
     rng = np.random.default_rng(seed)
     mini = batch_size is not None and batch_size < len(net.X)
-    classify = is_classification(plan.loss.name)
+    classify = is_classification(plan.loss)
     validate = len(net.X_val) > 0
 
     history = History(
@@ -260,14 +255,14 @@ def _loop(
             history.epochs = epoch
             metrics: dict[str, float] = {}
             if classify:
-                metrics["accuracy"] = accuracy(plan.loss.name, fwd.outputs, T)  # type: ignore[assignment]
+                metrics["accuracy"] = accuracy(plan.loss, fwd.outputs, T)  # type: ignore[assignment]
                 history.accuracies.append(metrics["accuracy"])  # type: ignore[union-attr]
             if validate:
                 fv = forward(plan, theta, X_val)
                 metrics["val_loss"] = loss_of(plan, fv, T_val)[0]
                 history.val_losses.append(metrics["val_loss"])  # type: ignore[union-attr]
                 if classify:
-                    metrics["val_accuracy"] = accuracy(plan.loss.name, fv.outputs, T_val)  # type: ignore[assignment]
+                    metrics["val_accuracy"] = accuracy(plan.loss, fv.outputs, T_val)  # type: ignore[assignment]
                     history.val_accuracies.append(metrics["val_accuracy"])  # type: ignore[union-attr]
             if callback is not None:
                 callback(epoch, loss, metrics)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import PluginError
-from .registry import KINDS, Activation, Loss, Optimizer, Plugin, Registry
+from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin, Registry
 
 # Points that avoid the usual kinks (0, ±1, ±2, ±δ for round δ) so a correct
 # derivative of a piecewise function is never compared across its kink.
@@ -61,6 +61,8 @@ def verify(plugin: Plugin) -> None:
         _verify_activation(plugin)
     elif isinstance(plugin, Optimizer):
         _verify_optimizer(plugin)
+    elif isinstance(plugin, Initializer):
+        _verify_initializer(plugin)
     else:
         _verify_loss(plugin)
 
@@ -258,3 +260,20 @@ def _verify_optimizer(opt: Optimizer) -> None:
                     f"step {t} from the gradient {g.tolist()}{_params_text(params)} is not finite: "
                     f"element {k} is {step[k]}",
                 )
+
+
+def _verify_initializer(init: Initializer) -> None:
+    """An initialiser must give a finite ``(fan_in, fan_out)`` matrix at every parameter set."""
+    fan_in, fan_out = 3, 4
+    for params in parameter_sets(init):
+        try:
+            with np.errstate(all="ignore"):
+                weights = np.asarray(init(np.random.default_rng(0), fan_in, fan_out, **params), dtype=np.float64)
+        except Exception as e:
+            raise _raised(init, init.function, f"function `{init.function.__name__}`", "(3, 4)", e) from None
+        if weights.shape != (fan_in, fan_out):
+            raise _fail(
+                init, init.function, f"must return a (fan_in, fan_out) = (3, 4) matrix, returned shape {weights.shape}"
+            )
+        if not np.isfinite(weights).all():
+            raise _fail(init, init.function, f"returned a non-finite weight{_params_text(params)}")

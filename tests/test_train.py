@@ -214,7 +214,7 @@ def test_plot_errors_before_training(tmp_path, capsys, monkeypatch):
 def test_ctrl_c_stops_and_still_writes_output(tmp_path):
     out = tmp_path / "trained.yaml"
     code = (
-        "import sys; import graphengine.cli as c; print('ready', flush=True); "
+        "import sys; import graphengine.cli as c; import graphengine.network; print('ready', flush=True); "
         f"sys.exit(c.main(['train', {DOC!r}, '--epochs', '100000000', '-o', {str(out)!r}]))"
     )
     proc = subprocess.Popen(
