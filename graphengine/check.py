@@ -29,6 +29,7 @@ import numpy as np
 import yaml
 
 from .errors import SpecError, did_you_mean
+from .yamldoc import compose
 
 NODE_QUANTITIES = ("net", "out", "dout", "dnet", "dact")
 INPUT_QUANTITIES = ("out", "dout")
@@ -97,15 +98,7 @@ def read_hand(path: str | Path) -> HandFile:
         raise SpecError("no such file", file=file) from None
     except (OSError, UnicodeDecodeError) as e:
         raise SpecError(f"cannot read: {e}", file=file) from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        raise SpecError(f"YAML: {e.problem or e.context}", file=file, line=mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as e:
-        raise SpecError(f"YAML: {e}", file=file) from None
-    except RecursionError:
-        raise SpecError("YAML: lists or mappings are nested hundreds of levels deep", file=file) from None
+    root = compose(text, file)
     if root is None:
         raise SpecError("the file is empty; write one `quantity: value` per line (e.g. `h1.out: 0.593`)", file=file)
     if not isinstance(root, yaml.MappingNode):

@@ -79,7 +79,32 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[KeyPath, in
             raise SpecError("the file is empty; a spec needs at least `inputs`, `outputs` and `nodes`", file=file)
         lines = _node_lines(root, file)
         data = loader.construct_document(root)
-    except yaml.MarkedYAMLError as e:
+    except _READ_ERRORS as e:
+        raise yaml_error(e, text, file) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def compose(text: str, file: str | None = None) -> yaml.Node | None:
+    """The YAML node tree of ``text`` (None when it is empty), for readers that need each
+    scalar's written text and line (hand files); errors as :func:`read_yaml`'s."""
+    try:
+        # The pure-Python loader, as hand files always were read: its nesting limit is what
+        # refuses a value nested hundreds of levels deep (the C composer would build it).
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except _READ_ERRORS as e:
+        raise yaml_error(e, text, file) from None
+
+
+# What reading can raise besides SpecError: PyYAML's errors, deep nesting, and a tag on text
+# that does not fit it (`!!int "0x"`, `!!float abc`, `!!bool maybe`).
+_READ_ERRORS = (yaml.YAMLError, RecursionError, ValueError, TypeError, KeyError, OverflowError)
+
+
+def yaml_error(e: BaseException, text: str, file: str | None) -> SpecError:
+    """The one-line :class:`SpecError` for an error PyYAML (or a tag's constructor) raised."""
+    if isinstance(e, yaml.MarkedYAMLError):
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context or "invalid YAML"
         if isinstance(e, yaml.constructor.ConstructorError) and "tag" in problem:
@@ -91,18 +116,11 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[KeyPath, in
             problem += f" ({e.context} started on line {e.context_mark.line + 1})"
         if mark and "cannot start any token" in problem and text[mark.index : mark.index + 1] == "\t":
             problem += " (YAML does not allow tabs for indentation; use spaces)"
-        raise SpecError(f"YAML: {problem}", file=file, line=mark.line + 1 if mark else None) from None
-    except yaml.reader.ReaderError as e:
-        raise SpecError(
-            f"YAML: {e.reason} (character #x{e.character:04x} at position {e.position})", file=file
-        ) from None
-    except yaml.YAMLError as e:
-        raise SpecError("YAML: " + " ".join(str(e).split()), file=file) from None
-    except RecursionError:
-        raise SpecError("YAML: lists or mappings are nested hundreds of levels deep", file=file) from None
-    except (ValueError, TypeError, KeyError, OverflowError) as e:
-        # A tag on text that does not fit it (`!!int "0x"`, `!!float abc`, `!!bool maybe`).
-        raise SpecError(f"YAML: a value with a `!!` tag cannot be read as that type: {e}", file=file) from None
-    finally:
-        loader.dispose()
-    return data, lines
+        return SpecError(f"YAML: {problem}", file=file, line=mark.line + 1 if mark else None)
+    if isinstance(e, yaml.reader.ReaderError):
+        return SpecError(f"YAML: {e.reason} (character #x{e.character:04x} at position {e.position})", file=file)
+    if isinstance(e, yaml.YAMLError):
+        return SpecError("YAML: " + " ".join(str(e).split()), file=file)
+    if isinstance(e, RecursionError):
+        return SpecError("YAML: lists or mappings are nested hundreds of levels deep", file=file)
+    return SpecError(f"YAML: a value with a `!!` tag cannot be read as that type: {e}", file=file)
