@@ -22,6 +22,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from .errors import RenderError, did_you_mean
+from .numfmt import diagram_number as number
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -49,31 +50,6 @@ ZERO = "#9e9e9e"
 SHARED = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
 MUTED = "#666666"
 FILL = {"input": "#eeeeee", "neuron": "#ffffff", "output": "#fff8e6", "loss": "#fff1c9"}
-
-
-# ---------------------------------------------------------------------- numbers
-
-
-def number(x: float, precision: int = DEFAULT_PRECISION) -> str:
-    """``precision`` decimals, more for small numbers so that three significant digits remain
-    (``precision`` significant digits when it is below three).
-
-    >>> number(0.593269992), number(0.000438568), number(-0.0226), number(3e-9), number(0.15, 2)
-    ('0.5933', '0.000439', '-0.0226', '3.00e-09', '0.15')
-    """
-    if x == 0:
-        return "0"
-    if not math.isfinite(x):
-        return str(x)
-    magnitude = abs(x)
-    if magnitude >= 1e6:
-        return f"{x:.3e}"
-    decimals = precision
-    if magnitude < 1:
-        decimals = max(precision, -math.floor(math.log10(magnitude)) + min(precision, 3) - 1)
-        if decimals > precision + 4:
-            return f"{x:.2e}"
-    return f"{x:.{decimals}f}"
 
 
 # ---------------------------------------------------------------------- options
@@ -225,14 +201,16 @@ class _Diagram:
         return name
 
     def _parameter_uses(self) -> dict[str, list[str]]:
-        uses: dict[str, list[str]] = {p: [] for p in self.G.graph["parameters"]}
-        for u, v, d in self.G.edges(data=True):  # insertion order: as the spec lists them
-            uses[d["weight"]].append(f"{u}→{v}")
-        for name in self.order:
-            bias = self.G.nodes[name].get("bias")
-            if bias:
-                uses[bias].append(f"bias of {name}")
-        return uses
+        """Each parameter's uses as labels: its edges as the spec lists them, then its biases
+        in drawing order."""
+        from .graph import parameter_uses  # here: the CLI's --help reads this module's DETAILS
+
+        drawn = {name: i for i, name in enumerate(self.order)}
+        labels: dict[str, list[str]] = {}
+        for p, uses in parameter_uses(self.G).items():
+            ordered = sorted(uses, key=lambda use: -1 if use[0] is not None else drawn[use[1]])  # stable: edges first
+            labels[p] = [f"bias of {v}" if u is None else f"{u}→{v}" for u, v in ordered]
+        return labels
 
     def n(self, x: float) -> str:
         return number(x, self.precision)

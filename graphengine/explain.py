@@ -17,25 +17,14 @@ from __future__ import annotations
 
 import math
 import shlex
+from collections.abc import Iterator
 from typing import Any
 
-from .derivation import (
-    _SYMBOLS,
-    Derivation,
-    Eq,
-    Heading,
-    M,
-    Para,
-    Table,
-    escape_tex_text,
-    m_number,
-    name_tex,
-    name_text,
-    number,
-    substitute,
-    tex_to_text,
-)
+from .document import Derivation, Eq, Heading, Para, Table
 from .errors import GraphEngineError, did_you_mean
+from .graph import parameter_uses
+from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text, substitute, tex_to_text
+from .numfmt import derivation_number as number
 
 SUMMARY_ABOVE = 30  # parameters; past this an unfocused explanation is a summary
 MAX_TERMS = 12  # longer sums show their first and last terms only
@@ -83,14 +72,17 @@ class Explainer:
         self.param_info: dict[str, dict[str, Any]] = G.graph["parameters"]
         self.values, self.grads, self.new = trace.values, trace.gradients, trace.updated
         self.derived: set[str] = set()  # nodes whose ∂E/∂net this document has written out
+
         # Every use of a parameter: (source node or None for a bias, target node).
-        self.uses: dict[str, list[tuple[str | None, str]]] = {p: [] for p in self.param_info}
-        for u, v, d in sorted(G.edges(data=True), key=lambda e: e[2].get("index", math.inf)):
-            self.uses[d["weight"]].append((u, v))
-        for v in self.order:
-            bias = G.nodes[v].get("bias")
-            if bias:
-                self.uses[bias].append((None, v))
+        # Edges in the spec's order (hand-written edges, then layers, by their index), then
+        # biases in plan order.
+        def order(use: tuple[str | None, str]) -> tuple[int, float]:
+            u, v = use
+            if u is None:
+                return (1, self.position[v])
+            return (0, G.edges[u, v].get("index", math.inf))
+
+        self.uses = {p: sorted(uses, key=order) for p, uses in parameter_uses(G).items()}
 
     # ------------------------------------------------------------------ symbols
     def num(self, x: float, wrap: bool = False) -> M:
@@ -239,25 +231,44 @@ class Explainer:
         )
 
     def downstream(self, v: str, seen: set[str], indent: int) -> list[Eq | Para]:
-        """The ∂E/∂net of every node after ``v``, deepest first, each once per document."""
-        eqs: list[Eq | Para] = []
-        above: list[str] = []
-        for w in sorted(self.G.successors(v), key=self.position.__getitem__):
-            if w in seen:
-                continue
-            seen.add(w)
-            if w in self.derived:
-                above.append(w)
-                continue
-            eqs += self.downstream(w, seen, indent)
-            eqs += [self.dout_eq(w, indent=indent), self.dact_eq(w, indent=indent), self.dnet_eq(w, indent=indent)]
-            self.derived.add(w)
-        if above:
-            names = ", ".join(f"∂E/∂net_{w}" for w in above)
-            if len(above) > 4:
-                names = f"∂E/∂net_{above[0]}, …, ∂E/∂net_{above[-1]} ({len(above)} nodes)"
-            eqs.insert(0, Para(f"{names}: derived above.", indent))
-        return eqs
+        """The ∂E/∂net of every node after ``v``, deepest first, each once per document.
+
+        A depth-first walk with its own stack, not Python recursion, so a chain of thousands of
+        nodes works: a node's equations follow those of everything after it (its ∂E/∂out needs
+        their ∂E/∂net); ``seen`` and ``self.derived`` keep each node to one derivation.
+        """
+
+        def successors(node: str) -> Iterator[str]:
+            return iter(sorted(self.G.successors(node), key=self.position.__getitem__))
+
+        # One frame per node being walked: (node, its successors still to visit, its equations,
+        # the successors already derived elsewhere in the document).
+        stack: list[tuple[str, Iterator[str], list[Eq | Para], list[str]]] = [(v, successors(v), [], [])]
+        while True:
+            node, pending, eqs, above = stack[-1]
+            for w in pending:
+                if w in seen:
+                    continue
+                seen.add(w)
+                if w in self.derived:
+                    above.append(w)
+                    continue
+                stack.append((w, successors(w), [], []))
+                break
+            else:  # every successor of `node` is done
+                stack.pop()
+                if above:
+                    names = ", ".join(f"∂E/∂net_{w}" for w in above)
+                    if len(above) > 4:
+                        names = f"∂E/∂net_{above[0]}, …, ∂E/∂net_{above[-1]} ({len(above)} nodes)"
+                    eqs.insert(0, Para(f"{names}: derived above.", indent))
+                if not stack:
+                    return eqs
+                parent_eqs = stack[-1][2]
+                parent_eqs += eqs
+                parent_eqs += [self.dout_eq(node, indent=indent), self.dact_eq(node, indent=indent)]
+                parent_eqs.append(self.dnet_eq(node, indent=indent))
+                self.derived.add(node)
 
     def local(self, p: str, use: tuple[str | None, str], sample: int) -> tuple[M, float]:
         u, v = use
@@ -550,7 +561,7 @@ def _listing(items: list[str], limit: int = 12) -> str:
 def _param_tex(name: str) -> str:
     r"""A plugin parameter's name in maths: a Greek letter's name as the letter (``alpha`` → ``\alpha``,
     as plugin formulas write it), any other name upright (``\mathrm{delta_2}``), never a product of italics."""
-    letter = _SYMBOLS.get(name, "")
+    letter = SYMBOLS.get(name, "")
     if len(letter) == 1 and "\u0370" <= letter <= "\u03ff":
         return rf"\{name}"
     return rf"\mathrm{{{escape_tex_text(name)}}}"

@@ -547,7 +547,7 @@ def parse_spec(text: str, file: str | None = None) -> Spec:
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a spec file.
 
-    >>> spec = load_spec("specs/doc_example.yaml")   # doctest: +SKIP
+    >>> spec = load_spec("specs/doc_example.yaml")
     >>> spec.inputs
     ['i1', 'i2']
     """
