@@ -1,4 +1,4 @@
-"""Round-2 audit of training and plugins as a user meets them: NaN stops, explanations of plugin losses."""
+"""Training and plugins as a user meets them: NaN stops, Ctrl-C, the progress bar, plugin losses in explanations, plugin errors."""
 
 import math
 import re
