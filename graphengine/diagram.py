@@ -212,7 +212,7 @@ class _Diagram:
             labels[p] = [f"bias of {v}" if u is None else f"{u}→{v}" for u, v in ordered]
         return labels
 
-    def n(self, x: float) -> str:
+    def number(self, x: float) -> str:
         return number(x, self.precision)
 
     def _col(self, node: str) -> int:
@@ -225,7 +225,7 @@ class _Diagram:
 
     def _value(self, p: str) -> float:
         if self.trace is not None:
-            return float(self.trace.parameters[self.trace.plan.parameter_index[p]])
+            return float(self.trace.theta[self.trace.plan.parameter_index[p]])
         return float(self.G.graph["parameters"][p]["value"])
 
     def _trainable(self, p: str) -> bool:
@@ -276,10 +276,10 @@ class _Diagram:
         t, s = self.trace, self.values_of
         if self.numbers and t is not None:
             if kind == "input":
-                rows.append(_pair("value", self.n(t.forward.out[s, self._col(name)])))
+                rows.append(_pair("value", self.number(t.forward.out[s, self._col(name)])))
             else:
-                rows.append(_pair("net", self.n(t.forward.net[s, self._col(name)])))
-                rows.append(_pair("out", self.n(t.forward.out[s, self._col(name)])))
+                rows.append(_pair("net", self.number(t.forward.net[s, self._col(name)])))
+                rows.append(_pair("out", self.number(t.forward.out[s, self._col(name)])))
         if "grads" in self.show and kind != "input":
             rows.append(self._delta_row(name))
         bias = attrs.get("bias")
@@ -292,13 +292,13 @@ class _Diagram:
         delta = self._delta(name)
         if self.batch_delta:
             # The non-breaking spaces keep a wide value from touching the label in a narrow node.
-            return _pair(_font("δ = Σ ∂L/∂net&#160;&#160;", "#000000"), _font(self.n(delta), bold=True))
+            return _pair(_font("δ = Σ ∂L/∂net&#160;&#160;", "#000000"), _font(self.number(delta), bold=True))
         c, s = self._col(name), self.values_of
         dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
-        chain = _font(f"&#160;&#160;{self.n(dout)} × {self.n(dact)} =", MUTED, 10)
+        chain = _font(f"&#160;&#160;{self.number(dout)} × {self.number(dact)} =", MUTED, 10)
         return (
             '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
-            f'<TD ALIGN="RIGHT">{chain} {_font(self.n(delta), bold=True)}</TD></TR>'
+            f'<TD ALIGN="RIGHT">{chain} {_font(self.number(delta), bold=True)}</TD></TR>'
             f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{_font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
         )
 
@@ -308,9 +308,9 @@ class _Diagram:
         parts = [_font("bias", MUTED, 10)] if implicit else [_font("bias", MUTED, 10), self._param_name(p, 10)]
         symbol = "b" if implicit else escape(p)
         if "values" in self.show:
-            parts.append(_font(self.n(self._value(p)), None, 10, bold=implicit))
+            parts.append(_font(self.number(self._value(p)), None, 10, bold=implicit))
         if "grads" in self.show:
-            parts.append(_font(f"∂L/∂{symbol} {self.n(self._grad(p))}", MUTED, 10))
+            parts.append(_font(f"∂L/∂{symbol} {self.number(self._grad(p))}", MUTED, 10))
         if "updates" in self.show:
             parts.append(_font(self._update_text(p), MUTED, 10))
         return " ".join(parts)
@@ -319,8 +319,8 @@ class _Diagram:
         assert self.trace is not None
         if not self._trainable(p):
             return "frozen"
-        new = self.trace.new_parameters[self.trace.plan.parameter_index[p]]
-        return f"→ {self.n(new)}"
+        new = self.trace.new_theta[self.trace.plan.parameter_index[p]]
+        return f"→ {self.number(new)}"
 
     def _node_tip(self, name: str) -> str:
         parts = [name]
@@ -329,10 +329,10 @@ class _Diagram:
             neuron = self.G.nodes[name]["kind"] != "input"
             if self.numbers:
                 if neuron:
-                    parts.append(f"net {self.n(self.trace.forward.net[s, c])}")
-                parts.append(f"out {self.n(self.trace.forward.out[s, c])}")
+                    parts.append(f"net {self.number(self.trace.forward.net[s, c])}")
+                parts.append(f"out {self.number(self.trace.forward.out[s, c])}")
             if neuron and "grads" in self.show:
-                parts.append(f"δ {self.n(self._delta(name))}")
+                parts.append(f"δ {self.number(self._delta(name))}")
         return ", ".join(parts)
 
     # -------------------------------------------------------------- edges
@@ -351,9 +351,9 @@ class _Diagram:
         # An inline number's generated name (`h1->o1`) adds nothing, unless `w` would be ambiguous.
         implicit = p == f"{u}->{v}" and "w" not in self.G.graph["parameters"]
         symbol = "w" if implicit else escape(p)
-        tip = [f"{u} → {v}: {p}" + (f" = {self.n(self._value(p))}" if "values" in self.show else "")]
+        tip = [f"{u} → {v}: {p}" + (f" = {self.number(self._value(p))}" if "values" in self.show else "")]
         if "grads" in self.show:
-            tip.append(f"∂L/∂w {self.n(self._grad(p))}")
+            tip.append(f"∂L/∂w {self.number(self._grad(p))}")
         if "updates" in self.show:
             tip.append(self._update_text(p))
         attrs["tooltip"] = ", ".join(tip)
@@ -361,9 +361,9 @@ class _Diagram:
             # The endpoints name an unnamed weight: where edges cross, a label is not always
             # next to its own edge.
             first = _font(escape(f"w({u}→{v})"), bold=True) if implicit else self._param_name(p)
-            rows = [first + (" " + self.n(self._value(p)) if "values" in self.show else "")]
+            rows = [first + (" " + self.number(self._value(p)) if "values" in self.show else "")]
             if "grads" in self.show:
-                rows.append(f"∂L/∂{symbol} {_font(self.n(self._grad(p)), bold=True)}")
+                rows.append(f"∂L/∂{symbol} {_font(self.number(self._grad(p)), bold=True)}")
             if "updates" in self.show:
                 rows.append(
                     f"{symbol}′ {self._update_text(p).lstrip('→ ')}" if self._trainable(p) else f"{symbol} frozen"
@@ -383,19 +383,19 @@ class _Diagram:
             rows = [_row(_font(f"loss at {escape(o)}", bold=True))]
             if t is not None and self.numbers:
                 target = t.targets[s, self.outputs.index(o)]
-                rows.append(_pair("target", self.n(float(target))))
+                rows.append(_pair("target", self.number(float(target))))
                 if terms is not None:
-                    rows.append(_pair("term", _font(self.n(terms[o]), bold=True)))
+                    rows.append(_pair("term", _font(self.number(terms[o]), bold=True)))
             label = escape(f"loss at {o}") if self.detail == "names" else _table(rows)
             lines.append(f"  {_id(self.loss_id[o])}{_attrs(label=label, fillcolor=FILL['loss'])}")
         rows = [_row(_font("L", bold=True) + " " + _font(escape(loss.name), MUTED))]
         if t is not None and self.numbers:
             n = t.n_samples
             how = "sum of the terms" if n == 1 else f"{G.graph['reduction']} over {n} samples"
-            rows.append(_pair(_font("L =", bold=True), _font(self.n(t.loss), bold=True, size=16)))
+            rows.append(_pair(_font("L =", bold=True), _font(self.number(t.loss), bold=True, size=16)))
             rows.append(_row(_font(how, MUTED, 10)))
             if n > 1:
-                rows.append(_pair(f"sample {s}", self.n(float(t.sample_losses[s]))))
+                rows.append(_pair(f"sample {s}", self.number(float(t.sample_losses[s]))))
         attrs = {"label": _table(rows), "fillcolor": FILL["loss"], "penwidth": 1.5}
         lines.append(f"  {_id(self.total_id)}{_attrs(**attrs)}")
         return lines
@@ -470,7 +470,7 @@ class _Diagram:
         what = " node fill: sign of δ" if self.detail == "names" else ""
         rows = [
             f'<TR><TD COLSPAN="4" ALIGN="LEFT"><B>edge colour</B>: sign of ∂L/∂w{what}</TD></TR>',
-            f'<TR><TD COLSPAN="4" ALIGN="LEFT">shade and width: |∂L/∂w| (widest {self.n(self.gmax)})</TD></TR>',
+            f'<TR><TD COLSPAN="4" ALIGN="LEFT">shade and width: |∂L/∂w| (widest {self.number(self.gmax)})</TD></TR>',
         ]
         for shades, text in (
             (POSITIVE, "&gt; 0: the step lowers w"),

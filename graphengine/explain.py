@@ -100,7 +100,7 @@ class Explainer:
         return M(name_text(p), name_tex(p))
 
     @staticmethod
-    def d(a: M, b: M) -> M:
+    def partial(a: M, b: M) -> M:
         return M(f"∂{a.text}/∂{b.text}", rf"\frac{{\partial {a.tex}}}{{\partial {b.tex}}}")
 
     E = M("E", "E")
@@ -183,11 +183,11 @@ class Explainer:
             nums.append(direct[1])
         succ = sorted(self.G.out_edges(v, data=True), key=lambda e: self.position[e[1]])
         for _, w, d in succ:
-            sym.append(self.d(self.E, self.netsym(w)) + M("·", r" \cdot ") + self.param(d["weight"]))
+            sym.append(self.partial(self.E, self.netsym(w)) + M("·", r" \cdot ") + self.param(d["weight"]))
             nums.append(
                 self.num(self.trace.dnet(w, s), True) + M(" × ", r" \times ") + self.num(self.values[d["weight"]], True)
             )
-        lhs = self.d(self.E, self.out(v))
+        lhs = self.partial(self.E, self.out(v))
         if not sym:
             return Eq([lhs, M("0 (nothing after this node reaches the loss)", r"0")], label, indent)
         parts = [lhs, _sum(sym)] if len(sym) > 1 or not direct else [lhs, direct[0]]
@@ -197,7 +197,7 @@ class Explainer:
     def dact_eq(self, v: str, label: str = "", indent: int = 0) -> Eq:
         s = self.s
         act, params = self.G.nodes[v]["activation"], self.G.nodes[v]["activation_params"]
-        lhs = self.d(self.out(v), self.netsym(v))
+        lhs = self.partial(self.out(v), self.netsym(v))
         x, y = self.trace.net(v, s), self.trace.out(v, s)
         f = act.derivative_formula
         if f:  # f(x) in a derivative formula is the activation's own output
@@ -221,8 +221,8 @@ class Explainer:
         s = self.s
         return Eq(
             [
-                self.d(self.E, self.netsym(v)),
-                self.d(self.E, self.out(v)) + M(" × ", r" \times ") + self.d(self.out(v), self.netsym(v)),
+                self.partial(self.E, self.netsym(v)),
+                self.partial(self.E, self.out(v)) + M(" × ", r" \times ") + self.partial(self.out(v), self.netsym(v)),
                 self.num(self.trace.dout(v, s), True) + M(" × ", r" \times ") + self.num(self.trace.dact(v, s), True),
                 self.num(self.trace.dnet(v, s)),
             ],
@@ -284,7 +284,7 @@ class Explainer:
     def parameter_block(self, p: str) -> list[Any]:
         s, uses = self.s, self.uses[p]
         pm = self.param(p)
-        lhs = self.d(self.E, pm)
+        lhs = self.partial(self.E, pm)
         items: list[Any] = [Heading(f"∂E/∂{name_text(p)}", 2)]
         if not uses:
             return items + [Para(f"{p} is not used by any edge or bias: its gradient is 0.")]
@@ -292,7 +292,11 @@ class Explainer:
         seen: set[str] = set()
         if len(uses) == 1:
             u, v = uses[0]
-            chain = [self.d(self.E, self.out(v)), self.d(self.out(v), self.netsym(v)), self.d(self.netsym(v), pm)]
+            chain = [
+                self.partial(self.E, self.out(v)),
+                self.partial(self.out(v), self.netsym(v)),
+                self.partial(self.netsym(v), pm),
+            ]
             items.append(Eq([lhs, _product(chain, False)], "chain rule"))
             if self.G.out_degree(v):
                 items.append(Para(f"∂E/∂out_{v} sums over every edge out of {v}; the ∂E/∂net it needs:", 1))
@@ -301,7 +305,7 @@ class Explainer:
             items += [
                 self.dout_eq(v, "piece 1"),
                 self.dact_eq(v, "piece 2"),
-                Eq([self.d(self.netsym(v), pm), local_sym, self.num(local_value)], "piece 3"),
+                Eq([self.partial(self.netsym(v), pm), local_sym, self.num(local_value)], "piece 3"),
             ]
             numbers = [self.num(self.trace.dout(v, s), True), self.num(self.trace.dact(v, s), True)]
             numbers.append(self.num(local_value, True))
@@ -309,7 +313,8 @@ class Explainer:
             items.append(Eq([lhs, _product(numbers, True), self.num(contribution)], self._sample_label()))
         else:
             terms = [
-                self.d(self.E, self.netsym(v)) + M(" · ", r" \cdot ") + self.d(self.netsym(v), pm) for _, v in uses
+                self.partial(self.E, self.netsym(v)) + M(" · ", r" \cdot ") + self.partial(self.netsym(v), pm)
+                for _, v in uses
             ]
             items.append(Eq([lhs, _sum(terms)], f"chain rule, summed over the {len(uses)} uses of {p}"))
             numbers, contribution = [], 0.0
@@ -322,7 +327,7 @@ class Explainer:
                     self.dout_eq(v, indent=1),
                     self.dact_eq(v, indent=1),
                     self.dnet_eq(v, indent=1),
-                    Eq([self.d(self.netsym(v), pm), local_sym, self.num(local_value)], indent=1),
+                    Eq([self.partial(self.netsym(v), pm), local_sym, self.num(local_value)], indent=1),
                 ]
                 numbers.append(
                     self.num(self.trace.dnet(v, s), True) + M(" × ", r" \times ") + self.num(local_value, True)
@@ -351,7 +356,7 @@ class Explainer:
             terms = terms[:2] + [M(f"… ({n - 3} more)", r"\cdots")] + terms[2:]
         return Eq(
             [
-                self.d(self.E, self.param(p)),
+                self.partial(self.E, self.param(p)),
                 M(f"Σ over the {n} samples", rf"\sum_{{s=0}}^{{{n - 1}}} \text{{(contribution of sample }} s)"),
                 M(" + ".join(t.text for t in terms), " + ".join(t.tex for t in terms)),
                 self.num(self.grads[p]),
@@ -367,7 +372,7 @@ class Explainer:
         return Eq(
             [
                 M(f"{pm.text}'", pm.tex + "'"),
-                pm + M(" − ", " - ") + eta + M("·", r" \cdot ") + self.d(self.E, pm),
+                pm + M(" − ", " - ") + eta + M("·", r" \cdot ") + self.partial(self.E, pm),
                 self.num(self.values[p])
                 + M(" − ", " - ")
                 + self.num(self.trace.learning_rate)

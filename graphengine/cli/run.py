@@ -68,7 +68,7 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
     )
     uses = parameter_uses(net.graph)
     old, grad, new = trace.values, trace.gradients, trace.updated
-    for name in p.parameters:
+    for name in p.parameter_names:
         frozen = not p.trainable[p.parameter_index[name]]
         parameters.add_row(
             name,

@@ -102,7 +102,7 @@ def train(
                 f"  validation ({len(net.X_val)} samples): loss {table_number(final['val_loss'])}"
                 + (f", accuracy {final['val_accuracy']:.2%}" if "val_accuracy" in final else "")
             )
-        if len(net.plan.parameters) <= 40:
+        if len(net.plan.parameter_names) <= 40:
             out.print("  " + ", ".join(f"{k} = {v:.6g}" for k, v in net.parameters.items()))
         if output:
             out.print(f"trained spec written to {output}")
