@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .errors import SpecError, did_you_mean
+from .errors import SpecError, did_you_mean, valid_samples
 from .graph import parameter_uses
 from .yamldoc import compose
 
@@ -188,9 +188,8 @@ class Checker:
     def validate(self) -> None:
         file = self.hand.file
         if self.hand.sample is not None and self.hand.sample >= self.n:
-            valid = f"0 to {self.n - 1}" if self.n > 1 else "0"
             raise SpecError(
-                f"`sample` is {self.hand.sample} but the spec has {self.n} sample(s) (valid: {valid})",
+                f"`sample` is {self.hand.sample} but the spec has {self.n} sample(s) (valid: {valid_samples(self.n)})",
                 file=file,
                 line=self.hand.sample_line,
                 path=("sample",),

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from .errors import RenderError, did_you_mean
+from .errors import RenderError, did_you_mean, valid_samples
 from .numfmt import diagram_number as number
 
 if TYPE_CHECKING:
@@ -160,8 +160,9 @@ class _Diagram:
         self.order = [n for g in self.generations for n in g]
         n_samples = trace.n_samples if trace is not None else 0
         if sample is not None and not 0 <= sample < max(n_samples, 1):
-            valid = f"0 to {n_samples - 1}" if n_samples > 1 else "0" if n_samples else "none, there is no data"
-            raise RenderError(f"sample {sample} does not exist: {n_samples} sample(s), valid: {valid}")
+            raise RenderError(
+                f"sample {sample} does not exist: {n_samples} sample(s), valid: {valid_samples(n_samples)}"
+            )
         self.sample = sample
         self.values_of = 0 if sample is None else sample
         # δ of one sample when asked for (or when there is only one); else the batch gradient Σ_s δ_s.

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .document import Derivation, Eq, Heading, Para, Table
-from .errors import GraphEngineError, did_you_mean
+from .errors import GraphEngineError, did_you_mean, valid_samples
 from .graph import parameter_uses
 from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text, substitute, tex_to_text
 from .numfmt import derivation_number as number
@@ -56,9 +56,9 @@ class Explainer:
         self.net, self.trace, self.digits = net, trace, digits
         G = self.G = net.graph
         if not 0 <= sample < trace.n_samples:
-            valid = f"0 to {trace.n_samples - 1}" if trace.n_samples > 1 else "0"
             raise GraphEngineError(
-                f"sample {sample} does not exist (the spec has {trace.n_samples} sample(s); valid: {valid})"
+                f"sample {sample} does not exist (the spec has {trace.n_samples} sample(s); "
+                f"valid: {valid_samples(trace.n_samples)})"
             )
         self.s = sample
         self.inputs: list[str] = list(G.graph["inputs"])
