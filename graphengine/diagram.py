@@ -8,9 +8,8 @@ pen width its size. The text depends only on the network and the numbers, so the
 same spec always gives the same text. :mod:`graphengine.render` turns it into files.
 
 >>> import graphengine
->>> from graphengine.diagram import to_dot
->>> net = graphengine.load("specs/doc_example.yaml")      # doctest: +SKIP
->>> "0.5933" in to_dot(net, net.trace())                  # doctest: +SKIP
+>>> net = graphengine.load("specs/doc_example.yaml")
+>>> "0.5933" in to_dot(net.graph, net.trace())
 True
 """
 
@@ -21,6 +20,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from .dotparts import attributes, dot_id, font, html_pair, html_row, html_table, layers_of, same_rank
 from .errors import RenderError, did_you_mean, valid_samples
 from .numfmt import diagram_number as number
 
@@ -52,9 +52,6 @@ MUTED = "#666666"
 FILL = {"input": "#eeeeee", "neuron": "#ffffff", "output": "#fff8e6", "loss": "#fff1c9"}
 
 
-# ---------------------------------------------------------------------- options
-
-
 def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
     """``"values,grads"`` (or a list of such) → the parts to print, in canonical order; ``all`` is everything."""
     if values is None:
@@ -76,70 +73,6 @@ def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
     return tuple(s for s in SHOW_CHOICES if s in chosen)
 
 
-# ---------------------------------------------------------------------- DOT text
-
-
-def _id(name: str) -> str:
-    """A quoted DOT string. DOT unescapes only ``\\"``; other backslashes stay as they are."""
-    if name.endswith("\\") and not any(c in name for c in '<>&"'):
-        return f"<{name}>"  # in quotes, a final backslash would escape the closing quote
-    return '"' + name.replace('"', '\\"') + '"'
-
-
-def _attrs(**attrs: Any) -> str:
-    parts = []
-    for key, value in attrs.items():
-        if value is None:
-            continue
-        text = str(value)
-        if not (text.startswith("<") and text.endswith(">")):
-            text = _id(text)
-        parts.append(f"{key}={text}")
-    return " [" + " ".join(parts) + "]" if parts else ""
-
-
-def _font(text: str, color: str | None = None, size: int | None = None, bold: bool = False) -> str:
-    if bold:
-        text = f"<B>{text}</B>"
-    attrs = (f' COLOR="{color}"' if color else "") + (f' POINT-SIZE="{size}"' if size else "")
-    return f"<FONT{attrs}>{text}</FONT>" if attrs else text
-
-
-def _table(rows: list[str], padding: int = 1) -> str:
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">{"".join(rows)}</TABLE>>'
-
-
-def _row(*cells: str, align: str = "LEFT") -> str:
-    return "<TR>" + "".join(f'<TD ALIGN="{align}">{c}</TD>' for c in cells) + "</TR>"
-
-
-def _pair(key: str, value: str) -> str:
-    return f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT">{value}</TD></TR>'
-
-
-def _layers(G: nx.DiGraph) -> list[list[str]]:
-    """Nodes by depth, each depth in a top-to-bottom order that avoids crossings where it can.
-
-    One barycentre sweep from the inputs (in declared order): a node sits at the mean relative
-    position of its predecessors; ties keep the declared order, so dense layers stay as written.
-    """
-    import networkx as nx  # here, so the CLI's --help (which reads DETAILS) stays light
-
-    declared = {name: i for i, name in enumerate(G.nodes)}
-    layers = [list(G.graph["inputs"])]
-    position = {n: (i + 0.5) / len(layers[0]) for i, n in enumerate(layers[0])}
-    for generation in list(nx.topological_generations(G))[1:]:
-
-        def key(n: str) -> tuple[float, int]:
-            preds = [position[u] for u in G.predecessors(n)]
-            return (round(sum(preds) / len(preds), 9) if preds else 0.5, declared[n])
-
-        layer = sorted(generation, key=key)
-        position.update({n: (i + 0.5) / len(layer) for i, n in enumerate(layer)})
-        layers.append(layer)
-    return layers
-
-
 class _Diagram:
     """The DOT text of one network (and optionally one step on it)."""
 
@@ -156,7 +89,7 @@ class _Diagram:
     ) -> None:
         self.G, self.trace, self.precision = G, trace, precision
         self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
-        self.generations = _layers(G)
+        self.generations = layers_of(G)
         self.order = [n for g in self.generations for n in g]
         n_samples = trace.n_samples if trace is not None else 0
         if sample is not None and not 0 <= sample < max(n_samples, 1):
@@ -255,8 +188,8 @@ class _Diagram:
         name = escape(p)
         if p in self.shared:
             color = self.shared[p]
-            return _font(name, color, size, bold=True) + " " + _font(f"shared ×{len(self.uses[p])}", color, 9)
-        return _font(name, None, size, bold=True)
+            return font(name, color, size, bold=True) + " " + font(f"shared ×{len(self.uses[p])}", color, 9)
+        return font(name, None, size, bold=True)
 
     # -------------------------------------------------------------- nodes
     def _node(self, name: str) -> str:
@@ -268,52 +201,52 @@ class _Diagram:
                 delta = self._delta(name)
                 style["fillcolor"] = self._style(delta, self.dmax)[0] if delta else "#e8e8e8"
             style.update(fontsize="9", margin="0.04,0.01", height="0.2", width="0.3")
-            return f"  {_id(name)}{_attrs(label=name, tooltip=self._node_tip(name), **style)}"
-        head = _font(escape(name), bold=True)
+            return f"  {dot_id(name)}{attributes(label=name, tooltip=self._node_tip(name), **style)}"
+        head = font(escape(name), bold=True)
         if kind != "input":
             act = attrs["activation"].name + "".join(f" {k}={v:g}" for k, v in attrs["activation_params"].items())
-            head += "  " + _font(escape(act), MUTED)
+            head += "  " + font(escape(act), MUTED)
         rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{head}</TD></TR>']
         t, s = self.trace, self.values_of
         if self.numbers and t is not None:
             if kind == "input":
-                rows.append(_pair("value", self.number(t.forward.out[s, self._col(name)])))
+                rows.append(html_pair("value", self.number(t.forward.out[s, self._col(name)])))
             else:
-                rows.append(_pair("net", self.number(t.forward.net[s, self._col(name)])))
-                rows.append(_pair("out", self.number(t.forward.out[s, self._col(name)])))
+                rows.append(html_pair("net", self.number(t.forward.net[s, self._col(name)])))
+                rows.append(html_pair("out", self.number(t.forward.out[s, self._col(name)])))
         if "grads" in self.show and kind != "input":
             rows.append(self._delta_row(name))
         bias = attrs.get("bias")
         if bias:
             rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT">{self._bias(name, bias)}</TD></TR>')
-        return f"  {_id(name)}{_attrs(label=_table(rows), tooltip=self._node_tip(name), **style)}"
+        return f"  {dot_id(name)}{attributes(label=html_table(rows), tooltip=self._node_tip(name), **style)}"
 
     def _delta_row(self, name: str) -> str:
         assert self.trace is not None
         delta = self._delta(name)
         if self.batch_delta:
             # The non-breaking spaces keep a wide value from touching the label in a narrow node.
-            return _pair(_font("δ = Σ ∂L/∂net&#160;&#160;", "#000000"), _font(self.number(delta), bold=True))
+            return html_pair(font("δ = Σ ∂L/∂net&#160;&#160;", "#000000"), font(self.number(delta), bold=True))
         c, s = self._col(name), self.values_of
         dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
-        chain = _font(f"&#160;&#160;{self.number(dout)} × {self.number(dact)} =", MUTED, 10)
+        chain = font(f"&#160;&#160;{self.number(dout)} × {self.number(dact)} =", MUTED, 10)
         return (
             '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
-            f'<TD ALIGN="RIGHT">{chain} {_font(self.number(delta), bold=True)}</TD></TR>'
-            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{_font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+            f'<TD ALIGN="RIGHT">{chain} {font(self.number(delta), bold=True)}</TD></TR>'
+            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
         )
 
     def _bias(self, node: str, p: str) -> str:
         # An inline number's generated name (`h1.bias`) adds nothing, unless `b` would be ambiguous.
         implicit = p == f"{node}.bias" and "b" not in self.G.graph["parameters"]
-        parts = [_font("bias", MUTED, 10)] if implicit else [_font("bias", MUTED, 10), self._param_name(p, 10)]
+        parts = [font("bias", MUTED, 10)] if implicit else [font("bias", MUTED, 10), self._param_name(p, 10)]
         symbol = "b" if implicit else escape(p)
         if "values" in self.show:
-            parts.append(_font(self.number(self._value(p)), None, 10, bold=implicit))
+            parts.append(font(self.number(self._value(p)), None, 10, bold=implicit))
         if "grads" in self.show:
-            parts.append(_font(f"∂L/∂{symbol} {self.number(self._grad(p))}", MUTED, 10))
+            parts.append(font(f"∂L/∂{symbol} {self.number(self._grad(p))}", MUTED, 10))
         if "updates" in self.show:
-            parts.append(_font(self._update_text(p), MUTED, 10))
+            parts.append(font(self._update_text(p), MUTED, 10))
         return " ".join(parts)
 
     def _update_text(self, p: str) -> str:
@@ -361,18 +294,18 @@ class _Diagram:
         if self.detail == "full":
             # The endpoints name an unnamed weight: where edges cross, a label is not always
             # next to its own edge.
-            first = _font(escape(f"w({u}→{v})"), bold=True) if implicit else self._param_name(p)
+            first = font(escape(f"w({u}→{v})"), bold=True) if implicit else self._param_name(p)
             rows = [first + (" " + self.number(self._value(p)) if "values" in self.show else "")]
             if "grads" in self.show:
-                rows.append(f"∂L/∂{symbol} {_font(self.number(self._grad(p)), bold=True)}")
+                rows.append(f"∂L/∂{symbol} {font(self.number(self._grad(p)), bold=True)}")
             if "updates" in self.show:
                 rows.append(
                     f"{symbol}′ {self._update_text(p).lstrip('→ ')}" if self._trainable(p) else f"{symbol} frozen"
                 )
             # A margin around the text keeps a wide neighbouring edge from touching it.
-            inner = _table(["".join(_row(_font(r, text_color, 10)) for r in rows)])[1:-1]
-            attrs["label"] = _table([f"<TR><TD>{inner}</TD></TR>"], padding=4)
-        return f"  {_id(u)} -> {_id(v)}{_attrs(**attrs)}"
+            inner = html_table(["".join(html_row(font(r, text_color, 10)) for r in rows)])[1:-1]
+            attrs["label"] = html_table([f"<TR><TD>{inner}</TD></TR>"], padding=4)
+        return f"  {dot_id(u)} -> {dot_id(v)}{attributes(**attrs)}"
 
     # -------------------------------------------------------------- loss
     def _loss_lines(self) -> list[str]:
@@ -381,24 +314,24 @@ class _Diagram:
         lines = []
         terms = t.loss_terms(s) if t is not None and self.numbers else None
         for o in self.outputs:
-            rows = [_row(_font(f"loss at {escape(o)}", bold=True))]
+            rows = [html_row(font(f"loss at {escape(o)}", bold=True))]
             if t is not None and self.numbers:
                 target = t.targets[s, self.outputs.index(o)]
-                rows.append(_pair("target", self.number(float(target))))
+                rows.append(html_pair("target", self.number(float(target))))
                 if terms is not None:
-                    rows.append(_pair("term", _font(self.number(terms[o]), bold=True)))
-            label = escape(f"loss at {o}") if self.detail == "names" else _table(rows)
-            lines.append(f"  {_id(self.loss_id[o])}{_attrs(label=label, fillcolor=FILL['loss'])}")
-        rows = [_row(_font("L", bold=True) + " " + _font(escape(loss.name), MUTED))]
+                    rows.append(html_pair("term", font(self.number(terms[o]), bold=True)))
+            label = escape(f"loss at {o}") if self.detail == "names" else html_table(rows)
+            lines.append(f"  {dot_id(self.loss_id[o])}{attributes(label=label, fillcolor=FILL['loss'])}")
+        rows = [html_row(font("L", bold=True) + " " + font(escape(loss.name), MUTED))]
         if t is not None and self.numbers:
             n = t.n_samples
             how = "sum of the terms" if n == 1 else f"{G.graph['reduction']} over {n} samples"
-            rows.append(_pair(_font("L =", bold=True), _font(self.number(t.loss), bold=True, size=16)))
-            rows.append(_row(_font(how, MUTED, 10)))
+            rows.append(html_pair(font("L =", bold=True), font(self.number(t.loss), bold=True, size=16)))
+            rows.append(html_row(font(how, MUTED, 10)))
             if n > 1:
-                rows.append(_pair(f"sample {s}", self.number(float(t.sample_losses[s]))))
-        attrs = {"label": _table(rows), "fillcolor": FILL["loss"], "penwidth": 1.5}
-        lines.append(f"  {_id(self.total_id)}{_attrs(**attrs)}")
+                rows.append(html_pair(f"sample {s}", self.number(float(t.sample_losses[s]))))
+        attrs = {"label": html_table(rows), "fillcolor": FILL["loss"], "penwidth": 1.5}
+        lines.append(f"  {dot_id(self.total_id)}{attributes(**attrs)}")
         return lines
 
     # -------------------------------------------------------------- caption
@@ -406,13 +339,13 @@ class _Diagram:
         t, G = self.trace, self.G
         name = self.title or G.graph.get("name") or "network"
         rows = [
-            _row(
-                _font(escape(name), bold=True, size=16)
-                + ("  " + _font(escape(self.description), MUTED) if self.description else "")
+            html_row(
+                font(escape(name), bold=True, size=16)
+                + ("  " + font(escape(self.description), MUTED) if self.description else "")
             )
         ]
         if t is None:
-            rows.append(_row("structure only: the spec has no data, so no values or gradients"))
+            rows.append(html_row("structure only: the spec has no data, so no values or gradients"))
         else:
             n = t.n_samples
             which = f"sample {self.values_of} of {n}" if n > 1 else "the one sample"
@@ -426,17 +359,17 @@ class _Diagram:
                     delta += f": 1/{n} × ∂{e_s}/∂net)" if G.graph["reduction"] == "mean" else ")"
                 facts.append(delta)
             if facts:
-                rows.append(_row(" · ".join(facts)))
+                rows.append(html_row(" · ".join(facts)))
             edge_facts = ["weight w"] if "values" in self.show else []
             if "grads" in self.show:
                 edge_facts.append("∂L/∂w of the batch loss L")
             if "updates" in self.show:
                 edge_facts.append(f"w′ = w − {t.learning_rate:g} × ∂L/∂w (one gradient-descent step)")
             if edge_facts:
-                rows.append(_row("edges: " + ", ".join(edge_facts)))
+                rows.append(html_row("edges: " + ", ".join(edge_facts)))
         for p in self.shared:
             rows.append(
-                _row(
+                html_row(
                     self._param_name(p)
                     + ": one parameter used "
                     + f"{len(self.uses[p])} times ({escape(', '.join(self.uses[p]))})"
@@ -445,8 +378,8 @@ class _Diagram:
             )
         if self.detail in ("nodes", "names"):
             rows.append(
-                _row(
-                    _font(
+                html_row(
+                    font(
                         f"simplified: {G.number_of_edges()} edges, so edges carry no numbers (colour and width show ∂L/∂w; "
                         "hover an edge in the SVG, or run `graphengine run`, for its numbers)",
                         "#8a5a00",
@@ -455,14 +388,14 @@ class _Diagram:
             )
         if self.detail == "names":
             rows.append(
-                _row(
-                    _font(
+                html_row(
+                    font(
                         f"simplified: {G.number_of_nodes()} nodes, so nodes show names only; fill colour shows δ",
                         "#8a5a00",
                     )
                 )
             )
-        return _table(rows, padding=2)
+        return html_table(rows, padding=2)
 
     def _legend(self) -> list[str]:
         """A small key of the edge colours, in the column of the total loss, below it."""
@@ -486,7 +419,7 @@ class _Diagram:
             + "".join(rows)
             + "</TABLE>>"
         )
-        return [f"  {_id(self.legend_id)}{_attrs(label=label, shape='plain', style='solid', fontsize='10')}"]
+        return [f"  {dot_id(self.legend_id)}{attributes(label=label, shape='plain', style='solid', fontsize='10')}"]
 
     @staticmethod
     def _swatch(color: str, height: int) -> str:
@@ -495,10 +428,10 @@ class _Diagram:
     # -------------------------------------------------------------- whole
     def dot(self) -> str:
         name = self.G.graph.get("name") or "network"
-        lines = [f"digraph {_id(name)} {{"]
+        lines = [f"digraph {dot_id(name)} {{"]
         lines.append(
             "  graph"
-            + _attrs(
+            + attributes(
                 rankdir="LR",
                 ranksep="0.5" if self.detail == "full" else "1.6",
                 nodesep="0.25",
@@ -511,40 +444,33 @@ class _Diagram:
         )
         lines.append(
             "  node"
-            + _attrs(
+            + attributes(
                 shape="box", style="rounded,filled", fontname=FONT, fontsize="12", margin="0.08,0.04", color="#444444"
             )
         )
-        lines.append("  edge" + _attrs(fontname=FONT, fontsize="10", arrowsize="0.3" if self.dense else "0.6"))
+        lines.append("  edge" + attributes(fontname=FONT, fontsize="10", arrowsize="0.3" if self.dense else "0.6"))
         for depth, generation in enumerate(self.generations):
             lines.append(f"  // depth {depth}")
             lines += [self._node(n) for n in generation]
-            lines.append(_same_rank(generation))
+            lines.append(same_rank(generation))
         lines.append("  // loss")
         lines += self._loss_lines()
         legend = self._legend()
         lines += legend
         if legend:
-            lines.append(_same_rank([self.total_id, self.legend_id]))
-        lines.append(_same_rank([self.loss_id[o] for o in self.outputs]))
+            lines.append(same_rank([self.total_id, self.legend_id]))
+        lines.append(same_rank([self.loss_id[o] for o in self.outputs]))
         if all(self.G.out_degree(o) == 0 for o in self.outputs):
-            lines.append(_same_rank(self.outputs))
+            lines.append(same_rank(self.outputs))
         lines.append("  // edges")
         position = {n: i for i, n in enumerate(self.order)}
         edges = sorted(self.G.edges, key=lambda e: (position[e[0]], position[e[1]]))
         lines += [self._edge(u, v) for u, v in edges]
         for o in self.outputs:
-            lines.append(f"  {_id(o)} -> {_id(self.loss_id[o])}" + _attrs(color=ZERO, arrowhead="none"))
-            lines.append(f"  {_id(self.loss_id[o])} -> {_id(self.total_id)}" + _attrs(color=ZERO))
+            lines.append(f"  {dot_id(o)} -> {dot_id(self.loss_id[o])}" + attributes(color=ZERO, arrowhead="none"))
+            lines.append(f"  {dot_id(self.loss_id[o])} -> {dot_id(self.total_id)}" + attributes(color=ZERO))
         lines.append("}")
         return "\n".join(lines) + "\n"
-
-
-def _same_rank(names: list[str]) -> str:
-    """One column of the picture, kept in the given top-to-bottom order by invisible edges."""
-    chain = " -> ".join(_id(n) for n in names)
-    pin = f" {chain} [style=invis]" if len(names) > 1 else ""
-    return "  {rank=same; " + " ".join(_id(n) for n in names) + ";" + pin + "}"
 
 
 def to_dot(

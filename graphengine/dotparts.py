@@ -1,0 +1,77 @@
+"""DOT text building blocks for :mod:`graphengine.diagram`: quoted ids, attribute lists,
+HTML-like labels (fonts, tables, rows), rank groups, and the left-to-right layering of nodes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+def dot_id(name: str) -> str:
+    """A quoted DOT string. DOT unescapes only ``\\"``; other backslashes stay as they are."""
+    if name.endswith("\\") and not any(c in name for c in '<>&"'):
+        return f"<{name}>"  # in quotes, a final backslash would escape the closing quote
+    return '"' + name.replace('"', '\\"') + '"'
+
+
+def attributes(**attrs: Any) -> str:
+    parts = []
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        text = str(value)
+        if not (text.startswith("<") and text.endswith(">")):
+            text = dot_id(text)
+        parts.append(f"{key}={text}")
+    return " [" + " ".join(parts) + "]" if parts else ""
+
+
+def font(text: str, color: str | None = None, size: int | None = None, bold: bool = False) -> str:
+    if bold:
+        text = f"<B>{text}</B>"
+    attrs = (f' COLOR="{color}"' if color else "") + (f' POINT-SIZE="{size}"' if size else "")
+    return f"<FONT{attrs}>{text}</FONT>" if attrs else text
+
+
+def html_table(rows: list[str], padding: int = 1) -> str:
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">{"".join(rows)}</TABLE>>'
+
+
+def html_row(*cells: str, align: str = "LEFT") -> str:
+    return "<TR>" + "".join(f'<TD ALIGN="{align}">{c}</TD>' for c in cells) + "</TR>"
+
+
+def html_pair(key: str, value: str) -> str:
+    return f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT">{value}</TD></TR>'
+
+
+def layers_of(G: nx.DiGraph) -> list[list[str]]:
+    """Nodes by depth, each depth in a top-to-bottom order that avoids crossings where it can.
+
+    One barycentre sweep from the inputs (in declared order): a node sits at the mean relative
+    position of its predecessors; ties keep the declared order, so dense layers stay as written.
+    """
+    import networkx as nx  # here, so the CLI's --help (which reads DETAILS) stays light
+
+    declared = {name: i for i, name in enumerate(G.nodes)}
+    layers = [list(G.graph["inputs"])]
+    position = {n: (i + 0.5) / len(layers[0]) for i, n in enumerate(layers[0])}
+    for generation in list(nx.topological_generations(G))[1:]:
+
+        def key(n: str) -> tuple[float, int]:
+            preds = [position[u] for u in G.predecessors(n)]
+            return (round(sum(preds) / len(preds), 9) if preds else 0.5, declared[n])
+
+        layer = sorted(generation, key=key)
+        position.update({n: (i + 0.5) / len(layer) for i, n in enumerate(layer)})
+        layers.append(layer)
+    return layers
+
+
+def same_rank(names: list[str]) -> str:
+    """One column of the picture, kept in the given top-to-bottom order by invisible edges."""
+    chain = " -> ".join(dot_id(n) for n in names)
+    pin = f" {chain} [style=invis]" if len(names) > 1 else ""
+    return "  {rank=same; " + " ".join(dot_id(n) for n in names) + ";" + pin + "}"
