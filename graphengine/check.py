@@ -50,7 +50,12 @@ __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_ha
 
 MISTAKES = frozenset(CODES) | {"carried"}
 MAX_CANDIDATES = 400  # per quantity, slips pushed through unwritten quantities included
-PUSH_DEPTH = 3  # how many unwritten quantities a slip is followed through
+PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
+# Slips followed through quantities the learner did not write: those of the backward pass,
+# the usual unwritten steps. The forward pass's many candidates (every other weight…) would,
+# followed through, match a random wrong value by chance.
+PUSHED_FROM = ("dout", "dnet", "dact", "grad")
+PUSHED_CODES = frozenset({"missing-factor", "derivative-of-net", "updated-weights", "factor-2", "batch", "net-for-out"})
 
 
 @dataclass
@@ -329,6 +334,8 @@ class Judge:
         deps = learned.deps if learned is not None else self.measure(lambda get: self.Q.formula(q, get)).deps
         if depth < PUSH_DEPTH:
             for d in deps:
+                if self.Q.names.get(d, ("", ""))[0] not in PUSHED_FROM:
+                    continue
                 if (
                     d in self.sheet
                     or d not in self.Q.names
@@ -337,6 +344,8 @@ class Judge:
                 ):
                     continue
                 for c in self._slip_candidates(d, depth + 1):
+                    if c.code not in PUSHED_CODES:
+                        continue
                     if len(found) >= MAX_CANDIDATES:
                         break
 
@@ -350,24 +359,33 @@ class Judge:
     def _slips(
         self, q: str, value: float, tolerance: float, derived: Learned, expression: Expression | None
     ) -> list[tuple[str, str, float]]:
-        matches: list[tuple[float, int, str, str, float]] = []
         numbers = expression.numbers if expression is not None else ()
-        for i, c in enumerate(self._slip_candidates(q)):
-            if numbers and not all(any(_is(n, x) for n in numbers) for x in c.needs):
-                continue  # the written arithmetic does not use what this slip would
-            try:
-                got = self.measure(c.compute)
-            except (ArithmeticError, ValueError):
-                continue
-            if not math.isfinite(got.value):
-                continue
-            distinct = abs(got.value - derived.value) > max(derived.sigma, 1e-12 * max(1.0, abs(derived.value)))
-            gap = abs(value - got.value)
-            allowed = tolerance + got.sigma + 1e-9 * max(1.0, abs(got.value))
-            if distinct and gap <= allowed:
-                matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
-        matches.sort()
-        return [(code, sentence, got) for _, _, code, sentence, got in matches]
+        found = [
+            c for c in self._slip_candidates(q) if not numbers or all(any(_is(n, x) for n in numbers) for x in c.needs)
+        ]
+        # From the learner's own values first; a learner who redid an earlier value right on
+        # the side (their sheet's value is wrong, the one they used is not) gets the exact ones.
+        for measure, right in ((self.measure, derived), (self._measure_exact, Learned(self.Q.exact(q)))):
+            matches: list[tuple[float, int, str, str, float]] = []
+            for i, c in enumerate(found):
+                try:
+                    got = measure(c.compute)
+                except (ArithmeticError, ValueError):
+                    continue
+                if not math.isfinite(got.value):
+                    continue
+                distinct = abs(got.value - right.value) > max(right.sigma, 1e-12 * max(1.0, abs(right.value)))
+                gap = abs(value - got.value)
+                allowed = tolerance + got.sigma + 1e-9 * max(1.0, abs(got.value))
+                if distinct and gap <= allowed:
+                    matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
+            if matches:
+                matches.sort()
+                return [(code, sentence, got) for _, _, code, sentence, got in matches]
+        return []
+
+    def _measure_exact(self, compute: Callable[[Getter], float]) -> Learned:
+        return Learned(float(compute(self.Q.exact)))
 
     def _pairing(self, q: str, expression: Expression | None) -> str:
         """``0.25 × 0.10: w3 = 0.25 belongs to the edge i1 → h2, but 0.10 is i2`` from written arithmetic."""

@@ -15,6 +15,7 @@ and ``arithmetic`` when none of them explains a wrong value.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -484,11 +485,18 @@ def one_sample_gradient(Q: Quantities, p: str) -> list[Candidate]:
     sentence = (
         f"that is sample {Q.s}'s part only; grad.{p} is the gradient of the batch loss "
         f"({'the mean' if Q.mean else 'the sum'} over all {Q.n} samples): "
-        f"`graphengine explain SPEC --param {p}` shows every sample's part"
+        f"`graphengine explain SPEC --param {shlex.quote(p)}` shows every sample's part"
     )
     found = [Candidate("batch", mine, sentence)]
     if Q.mean:
         found.append(Candidate("batch", lambda get: Q.n * mine(get), sentence))
+        found.append(
+            Candidate(
+                "batch",
+                lambda get: Q.n * Q.formula(f"grad.{p}", get),
+                f"{Q.n}× the gradient: the loss is the mean over {Q.n} samples, so ∂E/∂{p} carries the factor 1/{Q.n}",
+            )
+        )
     return found
 
 
