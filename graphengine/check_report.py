@@ -16,7 +16,7 @@ def _mark(v: Verdict) -> str:
 
 
 def _note(v: Verdict) -> str:
-    return f"{v.reason}: {v.note}" if not v.right and v.reason not in ("rounding", "carried") else v.note
+    return f"{v.reason}: {v.note}" if not v.right and v.reason not in ("rounding", "carried", "arithmetic") else v.note
 
 
 def _exact(v: Verdict) -> str:
