@@ -11,7 +11,11 @@ mapping from a quantity name (canonical or any notation of :mod:`graphengine.not
 to what the learner wrote: a :class:`~graphengine.hand.Written` (keeps digits, line and
 arithmetic), an :class:`~graphengine.expr.Expression`, a number, or the number's text
 (``"0.5930"`` claims four decimals; a float is taken with its shortest repr's digits).
+``written_value(name, value, line)`` builds a :class:`Written` keeping the line a
+reader found it on (``Verdict.written.line`` gives it back; errors name it).
 ``check(net, trace, hand_file)`` does the same for a :class:`~graphengine.hand.HandFile`.
+``Verdict.mistake`` is true for a real mistake (a slip code, ``arithmetic`` or
+``carried``), false for right and ``rounding`` rows. ``CODES`` lists the slip codes.
 
 How a value is judged (each written value ± one unit of its last written digit):
 
@@ -46,7 +50,7 @@ from .notation import NOTATION_HELP, canonical
 from .quantities import Getter, Quantities
 from .slips import CODES, Candidate, candidates
 
-__all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json"]
+__all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]
 
 MISTAKES = frozenset(CODES) | {"carried"}
 MAX_CANDIDATES = 400  # per quantity, slips pushed through unwritten quantities included
@@ -251,42 +255,37 @@ class Judge:
         return number.unit
 
     def _judge(self, q: str, w: Written, derived: Learned) -> Verdict:
-        Q = self.Q
-        exact = Q.exact(q)
+        """Right; else follows (rounding/carried); else the arithmetic's sum; else a slip; else arithmetic."""
+        exact = self.Q.exact(q)
         eps = 1e-9 * max(1.0, abs(exact))
         expression = w.expression
+        # The learner's computation (the written arithmetic, else the number) and its uncertainty.
         computed = expression.computed if expression is not None else w.value
-        expr_sigma = self._expression_sigma(expression)
-        tolerance = w.unit * (1 + 1e-9) + 1e-15 if w.unit else expr_sigma + eps
-        right = abs(w.value - exact) <= tolerance
-        expr_ok = expression is None or abs(computed - exact) <= expr_sigma + eps
-        expr_follows = expression is None or abs(computed - derived.value) <= expr_sigma + derived.sigma + eps
-        names = [self.sheet[s].name for s in derived.sources]
-        verdict = Verdict(w.name, q, w, exact, right, from_written=names)
+        computed_sigma = self._expression_sigma(expression) + eps if expression is not None else 0.0
+        tolerance = w.unit * (1 + 1e-9) + 1e-15 if w.unit else computed_sigma
+        arithmetic_right = expression is None or abs(computed - exact) <= computed_sigma
+        arithmetic_follows = expression is None or abs(computed - derived.value) <= computed_sigma + derived.sigma
         own = bool(derived.sources) and abs(derived.value - exact) > 1e-12 * max(1.0, abs(exact))
-        verdict.recomputed = derived.value if own else None
-        if not own:
-            verdict.from_written = []
+        names = [self.sheet[s].name for s in derived.sources] if own else []
+        verdict = Verdict(w.name, q, w, exact, False, from_written=names, recomputed=derived.value if own else None)
         yours = ", ".join(names)
-        if right and (expr_ok or expr_follows):
+        if abs(w.value - exact) <= tolerance and (arithmetic_right or arithmetic_follows):
+            verdict.right = True
             if own and abs(w.value - derived.value) > tolerance:
                 verdict.note = f"right, although from your written {yours} it would be {_shown(derived.value, w)}"
             elif expression is not None and abs(computed - w.value) > tolerance:
                 verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
             return verdict
-        verdict.right = False
-        if abs(w.value - derived.value) <= tolerance + derived.sigma + eps and (expr_ok or expr_follows):
-            return self._follows(verdict, derived)
-        if expression is not None and (expr_ok or expr_follows):
-            verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
-            what = "your terms are right; they add up to" if len(expression.terms()) > 1 else "your computation gives"
-            verdict.note = f"{what} {_shown(computed, w)}, not {w.shown}"
-            return verdict
-        value = computed
-        value_tolerance = expr_sigma + eps if expression is not None else tolerance
-        if expression is not None and not expr_ok and abs(computed - derived.value) <= expr_sigma + derived.sigma + eps:
-            return self._follows(verdict, derived)
-        matches = self._slips(q, value, value_tolerance, derived, expression)
+        if arithmetic_right or arithmetic_follows:
+            if abs(w.value - derived.value) <= tolerance + derived.sigma + eps:
+                return self._follows(verdict, derived)
+            if expression is not None:  # the computation is fine, the written result is not
+                verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
+                sum_of = len(expression.terms()) > 1
+                what = ("your terms are right; they" if arithmetic_right else "your terms") + " add up to"
+                verdict.note = f"{what if sum_of else 'your computation gives'} {_shown(computed, w)}, not {w.shown}"
+                return verdict
+        matches = self._slips(q, computed, computed_sigma if expression is not None else tolerance, derived, expression)
         if matches:
             verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
             verdict.reason = verdict.reasons[0]
@@ -296,7 +295,8 @@ class Judge:
                 sentences[0] = f"{pairing} (that gives {_shown(matches[0][2], w)}; exact {_shown(exact, w)})"
             verdict.note = "; or ".join(list(dict.fromkeys(sentences))[:2])
             if derived.roots:
-                verdict.note += f" — and your {self._root_names(derived.roots)} is wrong too"
+                roots = ", ".join(self.sheet[r].name for r in derived.roots)
+                verdict.note += f" — and your {roots} {'is' if len(derived.roots) == 1 else 'are'} wrong too"
             return verdict
         verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
         verdict.note = "arithmetic or formula mistake"
@@ -319,9 +319,6 @@ class Judge:
             names = ", ".join(self.sheet[s].name for s in derived.sources)
             verdict.note = f"follows from your written {names} (rounding): carry more digits"
         return verdict
-
-    def _root_names(self, roots: tuple[str, ...]) -> str:
-        return ", ".join(self.sheet[r].name for r in roots)
 
     # ------------------------------------------------------------------ slips
     def _slip_candidates(self, q: str, depth: int = 0) -> list[Candidate]:
