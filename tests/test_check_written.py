@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -121,3 +122,48 @@ def test_python_api_takes_numbers_texts_and_expressions():
         ("out_h1", "h1.out", False, "arithmetic"),  # 0.5930 claims 4 decimals: 0.59327 is not that
     ]
     assert {"name", "quantity", "written", "exact", "right", "reason", "note"} <= set(rows[0])
+
+
+# ------------------------------------------------------------------ the classic slips, on the worked example
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+NET_H1, NET_H2 = 0.15 * 0.05 + 0.20 * 0.10 + 0.35, 0.25 * 0.05 + 0.30 * 0.10 + 0.35
+H1, H2 = _sigmoid(NET_H1), _sigmoid(NET_H2)
+O1, O2 = _sigmoid(0.40 * H1 + 0.45 * H2 + 0.60), _sigmoid(0.50 * H1 + 0.55 * H2 + 0.60)
+D_O1, D_O2 = (O1 - 0.01) * O1 * (1 - O1), (O2 - 0.99) * O2 * (1 - O2)  # ∂E/∂net_o
+W5_NEW, W7_NEW = 0.40 - 0.5 * D_O1 * H1, 0.50 - 0.5 * D_O2 * H1
+
+
+@pytest.mark.parametrize(
+    "sheet, code",
+    [
+        ("dE/dw5: 0.741 × 0.593 = 0.4394\n", "missing-factor"),  # ∂out/∂net forgotten
+        (f"dE/dw5: {D_O1 * NET_H1:.5f}\n", "net-for-out"),  # net_h1 for out_h1
+        ("net_o1: 1.105\ndout_o1/dnet_o1: 1.105 × (1 − 1.105) = −0.1160\n", "derivative-of-net"),
+        ("out_o1: 0.751\nE_o1: (0.01 − 0.751)² = 0.5491\n", "factor-2"),
+        ("dE/dout_o1: 0.01 − 0.751 = −0.741\n", "sign"),
+        ("w5_new: 0.4 + 0.5 × 0.08217 = 0.4411\n", "uphill"),
+        ("w5_new: 0.4 − 0.08217 = 0.3178\n", "learning-rate"),
+        (f"dE/dout_h1: {D_O1 * 0.45 + D_O2 * 0.50:.5f}\n", "wrong-weight"),  # w6 for w5
+        (f"dE/dout_h1: {D_O1 * 0.40:.5f}\n", "missing-term"),  # the path through o2 left out
+        (f"dE/dout_h1: {D_O1 * W5_NEW + D_O2 * W7_NEW:.6f}\n", "updated-weights"),
+        (f"grad.b2: {D_O1:.5f}\n", "shared"),  # b2 is o1's and o2's bias
+        ("net_h1: (0.15 × 0.05) + (0.20 × 0.1) = 0.0275\n", "missing-term"),  # the bias
+    ],
+)
+def test_classic_slips_on_the_worked_example(tmp_path, capsys, sheet, code):
+    status, report = run(tmp_path, capsys, sheet)
+    row = report["wrong"][-1]
+    assert status == 1 and row["reason"] == code, row
+
+
+def test_two_slips_giving_the_same_number_are_both_named(tmp_path, capsys):
+    # skip_shared has 2 samples and a mean loss: 2× ∂E/∂out_y is both the forgotten ½ and the forgotten 1/N.
+    hand = tmp_path / "hand.yaml"
+    y = 0.7 * _sigmoid(0.5 * 1.0 + 0.1) - 0.6 * math.tanh(0.5 * -0.5 + 0.3 * 1.0 - 0.1) + 0.25 * -0.5 + 0.2
+    hand.write_text(f"dE/dout_y: {y - 0.8:.5f}\n", encoding="utf-8")
+    assert main(["check", "specs/skip_shared.yaml", "--expect", str(hand), "--json"]) == 1
+    (row,) = json.loads(capsys.readouterr().out)["wrong"]
+    assert set(row["reasons"]) == {"factor-2", "batch"} and "; or " in row["note"]
