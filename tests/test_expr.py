@@ -4,6 +4,7 @@ malformed text as one `error:` line (hypothesis-fuzzed through `graphengine chec
 from __future__ import annotations
 
 import json
+import math
 import time
 from fractions import Fraction
 
@@ -149,3 +150,14 @@ def test_fuzzed_hand_values_give_a_verdict_or_one_error_line(tmp_path, capsys, t
         assert captured.err.startswith(f"error: {hand}:2: h1.net: ") and captured.err.count("\n") == 1
     else:
         assert status in (0, 1) and json.loads(captured.out)["checked"] == 1
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=60) | st.lists(ALPHABET, max_size=60).map("".join))
+def test_any_text_parses_to_a_finite_value_or_raises_a_spec_error(text):
+    try:
+        x = parse(text, file="f.yaml", line=1, key="k")
+    except SpecError as e:
+        assert str(e).startswith("f.yaml:1: k: ") and "\n" not in str(e)
+    else:
+        assert math.isfinite(x.computed) and math.isfinite(x.value)
