@@ -159,6 +159,7 @@ class Judge:
         self.learned: dict[str, Learned] = {}
         self._candidates: dict[str, list[Candidate]] = {}
         self._exact_numbers = self._exact_constants()
+        self._matched_on_exact = False  # did the last slip match with the exact values (not the learner's)?
 
     def _resolve(self, name: str, w: Written) -> str:
         Q = self.Q
@@ -294,9 +295,9 @@ class Judge:
             if pairing:  # the written factors say it better than the generic sentence
                 sentences[0] = f"{pairing} (that gives {_shown(matches[0][2], w)}; exact {_shown(exact, w)})"
             verdict.note = "; or ".join(list(dict.fromkeys(sentences))[:2])
-            if derived.roots:
+            if derived.roots and not self._matched_on_exact:  # the slip is on top of an earlier mistake
                 roots = ", ".join(self.sheet[r].name for r in derived.roots)
-                verdict.note += f" — and your {roots} {'is' if len(derived.roots) == 1 else 'are'} wrong too"
+                verdict.note += f"; it also builds on your wrong {roots}"
             return verdict
         verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
         verdict.note = "arithmetic or formula mistake"
@@ -362,7 +363,8 @@ class Judge:
         ]
         # From the learner's own values first; a learner who redid an earlier value right on
         # the side (their sheet's value is wrong, the one they used is not) gets the exact ones.
-        for measure, right in ((self.measure, derived), (self._measure_exact, Learned(self.Q.exact(q)))):
+        attempts = ((self.measure, derived, False), (self._measure_exact, Learned(self.Q.exact(q)), True))
+        for measure, right, on_exact in attempts:
             matches: list[tuple[float, int, str, str, float]] = []
             for i, c in enumerate(found):
                 try:
@@ -378,6 +380,7 @@ class Judge:
                     matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
             if matches:
                 matches.sort()
+                self._matched_on_exact = on_exact
                 return [(code, sentence, got) for _, _, code, sentence, got in matches]
         return []
 

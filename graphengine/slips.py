@@ -532,7 +532,7 @@ def uphill(Q: Quantities, p: str) -> list[Candidate]:
         Candidate(
             "uphill",
             lambda get: Q.values[p] + Q.learning_rate * get(f"grad.{p}"),
-            f"the step went uphill: {p}′ = {p} − η·∂E/∂{p} (minus, so the loss goes down)",
+            f"the step added the gradient: {p}′ = {p} − η·∂E/∂{p} (minus, so the loss goes down)",
         )
     ]
 
@@ -569,4 +569,4 @@ def sign_of(Q: Quantities, name: str) -> list[Candidate]:
     kind, _ = Q.names[name]
     if kind in ("out", "updated"):
         return []
-    return [Candidate("sign", lambda get: -Q.formula(name, get), "the sign is wrong")]
+    return [Candidate("sign", lambda get: -Q.formula(name, get), "the sign is flipped")]

@@ -237,7 +237,7 @@ def test_usual_slips_get_a_note_saying_what_was_computed(tmp_path, capsys):
     assert "sample 0's part only" in notes["grad.x2->y"] and "--param 'x2->y'" in notes["grad.x2->y"]
     assert notes["grad.h1->y"].startswith("2× the gradient") and "factor 1/2" in notes["grad.h1->y"]
     assert notes["loss"].startswith("that is sample 0's loss") and "mean over 2 samples" in notes["loss"]
-    assert notes["updated.w"].startswith("the step went uphill")
+    assert notes["updated.w"].startswith("the step added the gradient")
     assert notes["y.dact"] == "arithmetic or formula mistake"
     reasons = {w["name"]: w["reason"] for w in report["wrong"]}
     assert reasons == {
