@@ -10,7 +10,8 @@ Python API (stable; ``audit`` and ``grade`` build on it)::
 mapping from a quantity name (canonical or any notation of :mod:`graphengine.notation`)
 to what the learner wrote: a :class:`~graphengine.hand.Written` (keeps digits, line and
 arithmetic), an :class:`~graphengine.expr.Expression`, a number, or the number's text
-(``"0.5930"`` claims four decimals; a float is taken with its shortest repr's digits).
+(``"0.5930"`` claims four decimals; a float is taken with its shortest repr's digits),
+each optionally as ``(value, line)``.
 ``written_value(name, value, line)`` builds a :class:`Written` keeping the line a
 reader found it on (``Verdict.written.line`` gives it back; errors name it).
 ``check(net, trace, hand_file)`` does the same for a :class:`~graphengine.hand.HandFile`.
@@ -121,7 +122,9 @@ def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def written_value(name: str, value: Any, line: int = 0) -> Written:
-    """A :class:`Written` from a number, its text, an :class:`Expression` or a Written."""
+    """A :class:`Written` from a number, its text, an :class:`Expression`, a Written, or ``(any of those, line)``."""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], int):
+        value, line = value
     if isinstance(value, Written):
         return value
     if isinstance(value, Expression):

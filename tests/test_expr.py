@@ -137,7 +137,7 @@ ALPHABET = st.sampled_from(list("0123456789.+-−×*·/÷^²³½()= e") + ["1e5"
 
 
 @pytest.mark.slow
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(ALPHABET, min_size=1, max_size=40).map("".join))
 def test_fuzzed_hand_values_give_a_verdict_or_one_error_line(tmp_path, capsys, text):
     hand = tmp_path / "hand.yaml"
