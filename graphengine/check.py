@@ -54,7 +54,7 @@ from .slips import CODES, Candidate, candidates
 __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]
 
 MISTAKES = frozenset(CODES) | {"carried"}
-MAX_CANDIDATES = 400  # per quantity, slips pushed through unwritten quantities included
+MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # Slips followed through quantities the learner did not write: those of the backward pass,
 # the usual unwritten steps. The forward pass's many candidates (every other weight…) would,
@@ -331,6 +331,7 @@ class Judge:
         if key in self._candidates:
             return self._candidates[key]
         found = list(candidates(self.Q, q))
+        room = len(found) + MAX_CANDIDATES  # slips followed through from unwritten quantities: at most this many
         learned = self.learned.get(q)
         deps = learned.deps if learned is not None else self.measure(lambda get: self.Q.formula(q, get)).deps
         if depth < PUSH_DEPTH:
@@ -347,15 +348,15 @@ class Judge:
                 for c in self._slip_candidates(d, depth + 1):
                     if c.code not in PUSHED_CODES:
                         continue
-                    if len(found) >= MAX_CANDIDATES:
+                    if len(found) >= room:
                         break
 
                     def compute(get: Getter, c: Candidate = c, d: str = d) -> float:
                         return self.Q.formula(q, lambda x: c.compute(get) if x == d else get(x))
 
                     found.append(Candidate(c.code, compute, f"{c.sentence} (in {d})", c.needs))
-        self._candidates[key] = found[:MAX_CANDIDATES]
-        return self._candidates[key]
+        self._candidates[key] = found
+        return found
 
     def _slips(
         self, q: str, value: float, tolerance: float, derived: Learned, expression: Expression | None

@@ -39,6 +39,7 @@ CODES = (
 )
 MAX_PAIRS = 66  # swapped: the pairs of a fan-in of 12
 MAX_WEIGHTS = 30  # wrong-weight: beyond this, only the weights next to the edge
+MAX_PER_DETECTOR = 120  # candidates one detector may propose for one quantity (wide layers)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def candidates(Q: Quantities, name: str) -> list[Candidate]:
     found: list[Candidate] = []
     for _, kinds, detector in DETECTORS:
         if kind in kinds:
-            found.extend(detector(Q, arg))
+            found.extend(detector(Q, arg)[:MAX_PER_DETECTOR])
     return found + sign_of(Q, name)
 
 
