@@ -167,3 +167,14 @@ def test_two_slips_giving_the_same_number_are_both_named(tmp_path, capsys):
     assert main(["check", "specs/skip_shared.yaml", "--expect", str(hand), "--json"]) == 1
     (row,) = json.loads(capsys.readouterr().out)["wrong"]
     assert set(row["reasons"]) == {"factor-2", "batch"} and "; or " in row["note"]
+
+
+def test_module_examples_run():
+    import doctest
+
+    import graphengine.hand
+    import graphengine.notation
+
+    for module in (graphengine.hand, graphengine.notation):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0

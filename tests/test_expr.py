@@ -161,3 +161,11 @@ def test_any_text_parses_to_a_finite_value_or_raises_a_spec_error(text):
         assert str(e).startswith("f.yaml:1: k: ") and "\n" not in str(e)
     else:
         assert math.isfinite(x.computed) and math.isfinite(x.value)
+
+
+def test_module_examples_run():
+    import doctest
+
+    import graphengine.expr
+
+    assert doctest.testmod(graphengine.expr).failed == 0
