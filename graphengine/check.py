@@ -144,6 +144,10 @@ class Judge:
     """Judges a sheet of written values against one step of a network."""
 
     def __init__(self, net: Any, trace: Any, values: Mapping[str, Any], sample: int = 0, file: str | None = None):
+        n = trace.n_samples
+        if not 0 <= sample < n:
+            valid = f"0 to {n - 1}" if n > 1 else "0"
+            raise SpecError(f"`sample` is {sample} but the spec has {n} sample(s) (valid: {valid})", file=file)
         self.Q = Quantities(net, trace, sample)
         self.file = file
         self.sheet: dict[str, Written] = {}  # canonical → written
@@ -166,7 +170,7 @@ class Judge:
 
     def _resolve(self, name: str, w: Written) -> str:
         Q = self.Q
-        q = canonical(name, Q.names)
+        q = canonical(name, Q.names, Q.outputs)
         if q is not None and q in Q.ambiguous:
             raise SpecError(
                 f"quantity `{name}` is ambiguous in this network (a node and a parameter, or the loss, share "
