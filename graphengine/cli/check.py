@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .options import json_option, load_network, lr_option, plugin_option, spec_argument
-from .output import EXIT_OK, EXIT_WRONG, broken_pipe_status, console, echo_json, table
+from .output import EXIT_OK, EXIT_WRONG, broken_pipe_status, console, echo_json
 
 
 @click.command(short_help="Mark hand-computed values right or wrong against the exact ones.")
@@ -19,18 +19,42 @@ from .output import EXIT_OK, EXIT_WRONG, broken_pipe_status, console, echo_json,
     help="YAML file of hand-computed values, one `quantity: value` per line (h1.out: 0.593, grad.w5: 0.0822).",
 )
 @lr_option()
-@json_option('Print {"checked": N, "wrong": [{name, written, exact, ...}]}.')
+@json_option(
+    'Print {"checked", "mistakes", "wrong", "results": [{name, quantity, written, exact, right, reason, '
+    "because_of, note}]}."
+)
 @click.pass_context
 def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: bool) -> None:
-    """Mark hand-computed values right or wrong against the exact ones.
+    """Mark hand-computed values right or wrong, and name the slip behind a wrong one.
 
     \b
-    Quantities: NODE.net, NODE.out, NODE.dout (∂E/∂out), NODE.dnet (∂E/∂net),
-    NODE.dact (∂out/∂net), loss, loss.OUTPUT, grad.PARAM, updated.PARAM; node
-    values are for sample 0 unless the file says `sample: K`. A value is right
-    within one unit of its last written digit (0.593 for 0.59327 is right). A wrong
-    value that follows from your own earlier written values is called rounding drift.
-    Exit status: 0 all right, 1 something wrong, 2 invalid input.
+    Quantities: NODE.net, NODE.out, NODE.dout (∂E/∂out),
+    NODE.dnet (∂E/∂net), NODE.dact (∂out/∂net), loss,
+    loss.OUTPUT, grad.PARAM, updated.PARAM, or the worked
+    example's notation: net_h1, out_h1, E_o1 (E_total_1),
+    E_total, dE/dw5 (∂E/∂w5), dE/dout_o1, dout_o1/dnet_o1,
+    dE/dnet_o1, w5_new (w5', w5⁺). Node values are for
+    sample 0 unless the file says `sample: K`.
+    \b
+    A value is a number or the arithmetic you wrote,
+    parsed (never run):
+      net_h2: (0.25 × 0.10) + (0.30 × 0.05) + 0.35 = 0.39
+    numbers, + − × · / ^ ² ½ e, ( ), (a)(b), `= RESULT`.
+    \b
+    Right: within one unit of its last written digit of
+    the exact value (0.593 for 0.59327), and the written
+    arithmetic gives it. A wrong value that follows from
+    your own written values (each ± one unit of its last
+    digit) is `rounding` when those are right (carry more
+    digits), `carried` when one is a mistake (fix that
+    first). Otherwise the reason names the slip: swapped,
+    wrong-weight, missing-term, missing-factor,
+    net-for-out, derivative-of-net, updated-weights,
+    factor-2, sign, uphill, learning-rate, batch, shared;
+    else arithmetic.
+    \b
+    Exit status: 0 all right or only rounding, 1 a
+    mistake, 2 invalid input.
     """
     from ..check import check as run_check
     from ..check import read_hand, to_json
@@ -38,26 +62,16 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     net = load_network(spec, ctx)
     hand_file = read_hand(hand)
     verdicts = run_check(net, net.trace(lr), hand_file)
-    wrong = [v for v in verdicts if not v.right]
-    broken_pipe_status[0] = EXIT_WRONG if wrong else EXIT_OK  # `check … | head` keeps the verdict
+    mistakes = [v for v in verdicts if v.mistake]
+    broken_pipe_status[0] = EXIT_WRONG if mistakes else EXIT_OK  # `check … | head` keeps the verdict
     if as_json:
         echo_json(to_json(verdicts, hand_file.sample or 0))
     else:
-        from rich.markup import escape
+        from ..check_report import summary, verdict_table
 
         out = console()
-        marks = table(
-            f"{hand} against {spec} (sample {hand_file.sample or 0})",
-            ("", "quantity", "written", "exact", "note"),
-            left=("", "quantity", "note"),
-        )
-        for v in verdicts:
-            mark = "[green]✓[/green]" if v.right else "[red]✗[/red]"
-            decimals = max(len(v.written.text.split(".")[-1]) if "." in v.written.text else 0, 3) + 3
-            marks.add_row(mark, escape(v.name), v.written.text, f"{v.exact:.{decimals}f}", escape(v.note))
-        out.print(marks)
-        slips = sum(1 for v in verdicts if v.right and v.note)
-        lucky = f" ({slips} of them not what your own written values give: see the notes)" if slips else ""
-        out.print(f"{len(verdicts)} checked: {len(verdicts) - len(wrong)} right{lucky}, {len(wrong)} wrong")
-    if wrong:
+        title = f"{hand} against {spec} (sample {hand_file.sample or 0})"
+        out.print(verdict_table(verdicts, title, out.width))
+        out.print(summary(verdicts))
+    if mistakes:
         ctx.exit(EXIT_WRONG)
