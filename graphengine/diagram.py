@@ -137,8 +137,23 @@ def _row(*cells: str, align: str = "LEFT") -> str:
     return "<TR>" + "".join(f'<TD ALIGN="{align}">{c}</TD>' for c in cells) + "</TR>"
 
 
-def _pair(key: str, value: str) -> str:
-    return f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT">{value}</TD></TR>'
+def _pair(key: str, value: str, value_attrs: str = "") -> str:
+    return f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT"{value_attrs}>{value}</TD></TR>'
+
+
+def svg_ids(G: nx.DiGraph) -> dict[str, dict[Any, str]]:
+    """The ids that ``to_dot(..., ids=True)`` gives nodes, edges and loss nodes in the SVG.
+
+    Ids are positions, not names (names may hold any text); a value cell's id is the
+    element's id plus ``-net``, ``-out``, ``-dout``, ``-dact``, ``-delta``, ``-bvalue``,
+    ``-bgrad``, ``-bupdate`` (nodes), ``-weight``, ``-grad``, ``-update`` (edges), ``-term`` (loss nodes)
+    or ``ge-loss-value`` (the total). The step-through page shows and hides them.
+    """
+    return {
+        "node": {n: f"ge-n{i}" for i, n in enumerate(G.nodes)},
+        "edge": {(u, v): f"ge-e{i}" for i, (u, v) in enumerate(G.edges)},
+        "loss": {o: f"ge-l{k}" for k, o in enumerate(G.graph["outputs"])},
+    }
 
 
 def _layers(G: nx.DiGraph) -> list[list[str]]:
@@ -162,6 +177,24 @@ def _layers(G: nx.DiGraph) -> list[list[str]]:
     return layers
 
 
+def gradient_style(g: float, gmax: float) -> tuple[str, float, str]:
+    """Line colour, pen width and text colour for a gradient ``g`` on the scale of the largest, ``gmax``.
+
+    >>> gradient_style(0.08, 0.08), gradient_style(-0.01, 0.08), gradient_style(0.0, 0.08)
+    (('#b2182b', 5.0, '#b2182b'), ('#92c5de', 1.5, '#2166ac'), ('#9e9e9e', 1.0, '#666666'))
+    """
+    if math.isnan(g):
+        return ZERO, 1.0, MUTED
+    if math.isinf(g):
+        ratio = 1.0
+    elif gmax == 0 or g == 0:
+        return ZERO, 1.0, MUTED
+    else:
+        ratio = min(abs(g) / gmax, 1.0)
+    shades = POSITIVE if g > 0 else NEGATIVE
+    return shades[min(int(ratio * 3), 2)], round(1.0 + 4.0 * ratio, 2), shades[2]
+
+
 class _Diagram:
     """The DOT text of one network (and optionally one step on it)."""
 
@@ -175,8 +208,11 @@ class _Diagram:
         detail: str,
         title: str | None,
         description: str | None,
+        ids: bool = False,
     ) -> None:
         self.G, self.trace, self.precision = G, trace, precision
+        # Stable ids on elements and value cells, for the step-through page's script.
+        self.ids = svg_ids(G) if ids else None
         self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
         self.generations = _layers(G)
         self.order = [n for g in self.generations for n in g]
@@ -235,6 +271,17 @@ class _Diagram:
     def n(self, x: float) -> str:
         return number(x, self.precision)
 
+    def _cell(self, element: str | None, part: str) -> str:
+        """The attributes that give a table cell an id in the SVG (Graphviz writes a cell's id only with HREF)."""
+        if self.ids is None or element is None:
+            return ""
+        return f' ID="{element}-{part}" HREF="#ge"'
+
+    def _element(self, kind: str, key: Any) -> dict[str, str]:
+        if self.ids is None:
+            return {}
+        return {"id": self.ids[kind][key], "class": f"ge-{kind}"}
+
     def _col(self, node: str) -> int:
         assert self.trace is not None
         return self.trace.plan.index[node]
@@ -258,17 +305,7 @@ class _Diagram:
 
     def _style(self, g: float, gmax: float | None = None) -> tuple[str, float, str]:
         """Line colour, pen width and text colour for a gradient ``g`` (relative to ``gmax``)."""
-        gmax = self.gmax if gmax is None else gmax
-        if math.isnan(g):
-            return ZERO, 1.0, MUTED
-        if math.isinf(g):
-            ratio = 1.0
-        elif gmax == 0 or g == 0:
-            return ZERO, 1.0, MUTED
-        else:
-            ratio = min(abs(g) / gmax, 1.0)
-        shades = POSITIVE if g > 0 else NEGATIVE
-        return shades[min(int(ratio * 3), 2)], round(1.0 + 4.0 * ratio, 2), shades[2]
+        return gradient_style(g, self.gmax if gmax is None else gmax)
 
     def _param_name(self, p: str, size: int | None = None) -> str:
         name = escape(p)
@@ -281,7 +318,8 @@ class _Diagram:
     def _node(self, name: str) -> str:
         attrs = self.G.nodes[name]
         kind = "input" if attrs["kind"] == "input" else "output" if name in self.outputs else "neuron"
-        style: dict[str, Any] = {"fillcolor": FILL[kind]}
+        style: dict[str, Any] = {"fillcolor": FILL[kind], **self._element("node", name)}
+        nid = self.ids["node"][name] if self.ids else None
         if self.detail == "names":
             if self.trace is not None and "grads" in self.show and kind != "input":
                 delta = self._delta(name)
@@ -296,10 +334,10 @@ class _Diagram:
         t, s = self.trace, self.values_of
         if self.numbers and t is not None:
             if kind == "input":
-                rows.append(_pair("value", self.n(t.forward.out[s, self._col(name)])))
+                rows.append(_pair("value", self.n(t.forward.out[s, self._col(name)]), self._cell(nid, "out")))
             else:
-                rows.append(_pair("net", self.n(t.forward.net[s, self._col(name)])))
-                rows.append(_pair("out", self.n(t.forward.out[s, self._col(name)])))
+                rows.append(_pair("net", self.n(t.forward.net[s, self._col(name)]), self._cell(nid, "net")))
+                rows.append(_pair("out", self.n(t.forward.out[s, self._col(name)]), self._cell(nid, "out")))
         if "grads" in self.show and kind != "input":
             rows.append(self._delta_row(name))
         bias = attrs.get("bias")
@@ -316,6 +354,22 @@ class _Diagram:
         c, s = self._col(name), self.values_of
         dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
         chain = _font(f"&#160;&#160;{self.n(dout)} × {self.n(dact)} =", MUTED, 10)
+        if self.ids is not None:
+            # One cell per factor, so that the page can show each from its own step on.
+            nid = self.ids["node"][name]
+            cells = (
+                f'<TD{self._cell(nid, "dout")}>{_font(f"&#160;&#160;{self.n(dout)}", MUTED, 10)}</TD>'
+                f"<TD>{_font('&#160;×&#160;', MUTED, 10)}</TD>"
+                f'<TD{self._cell(nid, "dact")}>{_font(self.n(dact), MUTED, 10)}</TD>'
+                f"<TD>{_font('&#160;=&#160;', MUTED, 10)}</TD>"
+                f'<TD{self._cell(nid, "delta")}>{_font(self.n(delta), bold=True)}</TD>'
+            )
+            chain_table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
+            return (
+                '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
+                f'<TD ALIGN="RIGHT">{chain_table}</TD></TR>'
+                f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{_font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+            )
         return (
             '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
             f'<TD ALIGN="RIGHT">{chain} {_font(self.n(delta), bold=True)}</TD></TR>'
@@ -333,6 +387,15 @@ class _Diagram:
             parts.append(_font(f"∂L/∂{symbol} {self.n(self._grad(p))}", MUTED, 10))
         if "updates" in self.show:
             parts.append(_font(self._update_text(p), MUTED, 10))
+        if self.ids is not None:
+            # The gradient and the update in cells of their own, shown from their steps on.
+            nid, known = self.ids["node"][node], len(parts) - ("grads" in self.show) - ("updates" in self.show)
+            named = known - ("values" in self.show)
+            cells = [f"<TD>{' '.join(parts[:named])}</TD>"]
+            later = ["bvalue"] * (known - named) + ["bgrad", "bupdate"][: len(parts) - known]
+            for part, text in zip(later, parts[named:]):
+                cells.append(f"<TD{self._cell(nid, part)}>&#160;{text}</TD>")
+            return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{"".join(cells)}</TR></TABLE>'
         return " ".join(parts)
 
     def _update_text(self, p: str) -> str:
@@ -358,7 +421,7 @@ class _Diagram:
     # -------------------------------------------------------------- edges
     def _edge(self, u: str, v: str) -> str:
         p = self.G.edges[u, v]["weight"]
-        attrs: dict[str, Any] = {"color": ZERO, "penwidth": 1.0}
+        attrs: dict[str, Any] = {"color": ZERO, "penwidth": 1.0, **self._element("edge", (u, v))}
         text_color = MUTED
         if self.trace is not None and "grads" in self.show:
             attrs["color"], attrs["penwidth"], text_color = self._style(self._grad(p))
@@ -382,14 +445,25 @@ class _Diagram:
             # next to its own edge.
             first = _font(escape(f"w({u}→{v})"), bold=True) if implicit else self._param_name(p)
             rows = [first + (" " + self.n(self._value(p)) if "values" in self.show else "")]
+            parts = ["weight"]
             if "grads" in self.show:
                 rows.append(f"∂L/∂{symbol} {_font(self.n(self._grad(p)), bold=True)}")
+                parts.append("grad")
             if "updates" in self.show:
                 rows.append(
                     f"{symbol}′ {self._update_text(p).lstrip('→ ')}" if self._trainable(p) else f"{symbol} frozen"
                 )
+                parts.append("update")
             # A margin around the text keeps a wide neighbouring edge from touching it.
-            inner = _table(["".join(_row(_font(r, text_color, 10)) for r in rows)])[1:-1]
+            if self.ids is not None:
+                eid = self.ids["edge"][(u, v)]
+                cells = [
+                    f'<TR><TD ALIGN="LEFT"{self._cell(eid, part)}>{_font(r, text_color, 10)}</TD></TR>'
+                    for r, part in zip(rows, parts)
+                ]
+                inner = _table(["".join(cells)])[1:-1]
+            else:
+                inner = _table(["".join(_row(_font(r, text_color, 10)) for r in rows)])[1:-1]
             attrs["label"] = _table([f"<TR><TD>{inner}</TD></TR>"], padding=4)
         return f"  {_id(u)} -> {_id(v)}{_attrs(**attrs)}"
 
@@ -405,18 +479,23 @@ class _Diagram:
                 target = t.targets[s, self.outputs.index(o)]
                 rows.append(_pair("target", self.n(float(target))))
                 if terms is not None:
-                    rows.append(_pair("term", _font(self.n(terms[o]), bold=True)))
+                    lid = self.ids["loss"][o] if self.ids else None
+                    rows.append(_pair("term", _font(self.n(terms[o]), bold=True), self._cell(lid, "term")))
             label = escape(f"loss at {o}") if self.detail == "names" else _table(rows)
-            lines.append(f"  {_id(self.loss_id[o])}{_attrs(label=label, fillcolor=FILL['loss'])}")
+            element = self._element("loss", o)
+            lines.append(f"  {_id(self.loss_id[o])}{_attrs(label=label, fillcolor=FILL['loss'], **element)}")
         rows = [_row(_font("L", bold=True) + " " + _font(escape(loss.name), MUTED))]
         if t is not None and self.numbers:
             n = t.n_samples
             how = "sum of the terms" if n == 1 else f"{G.graph['reduction']} over {n} samples"
-            rows.append(_pair(_font("L =", bold=True), _font(self.n(t.loss), bold=True, size=16)))
+            total_cell = self._cell("ge-loss", "value")
+            rows.append(_pair(_font("L =", bold=True), _font(self.n(t.loss), bold=True, size=16), total_cell))
             rows.append(_row(_font(how, MUTED, 10)))
             if n > 1:
                 rows.append(_pair(f"sample {s}", self.n(float(t.sample_losses[s]))))
         attrs = {"label": _table(rows), "fillcolor": FILL["loss"], "penwidth": 1.5}
+        if self.ids is not None:
+            attrs.update(id="ge-loss", **{"class": "ge-total"})
         lines.append(f"  {_id(self.total_id)}{_attrs(**attrs)}")
         return lines
 
@@ -575,16 +654,18 @@ def to_dot(
     precision: int = DEFAULT_PRECISION,
     detail: str = "auto",
     title: str | None = None,
+    ids: bool = False,
 ) -> str:
     """The DOT text of ``net`` annotated with ``trace`` (structure only when ``trace`` is None).
 
     ``show`` picks what is printed (``structure``, ``values``, ``grads``, ``updates``; default all);
     ``sample`` whose forward values and δ to show (default: values of sample 0, δ summed over the
-    batch); ``detail`` is ``auto``, ``full``, ``nodes`` (no edge labels) or ``names``.
+    batch); ``detail`` is ``auto``, ``full``, ``nodes`` (no edge labels) or ``names``; ``ids``
+    gives elements and value cells the ids of :func:`svg_ids` (for the step-through page).
     """
     if detail not in DETAILS:
         raise RenderError(f"unknown detail `{detail}`; choose from {', '.join(DETAILS)}")
     G = net if isinstance(net, nx.DiGraph) else net.graph
     description = None if isinstance(net, nx.DiGraph) else net.spec.description
-    diagram = _Diagram(G, trace, parse_show(show), sample, precision, detail, title, description)
+    diagram = _Diagram(G, trace, parse_show(show), sample, precision, detail, title, description, ids)
     return diagram.dot()
