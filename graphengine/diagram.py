@@ -359,10 +359,8 @@ class _Diagram:
             nid = self.ids["node"][name]
             cells = (
                 f'<TD{self._cell(nid, "dout")}>{_font(f"&#160;&#160;{self.n(dout)}", MUTED, 10)}</TD>'
-                f"<TD>{_font('&#160;×&#160;', MUTED, 10)}</TD>"
-                f'<TD{self._cell(nid, "dact")}>{_font(self.n(dact), MUTED, 10)}</TD>'
-                f"<TD>{_font('&#160;=&#160;', MUTED, 10)}</TD>"
-                f'<TD{self._cell(nid, "delta")}>{_font(self.n(delta), bold=True)}</TD>'
+                f'<TD{self._cell(nid, "dact")}>{_font(f"&#160;×&#160;{self.n(dact)}", MUTED, 10)}</TD>'
+                f'<TD{self._cell(nid, "delta")}>{_font("&#160;=&#160;", MUTED, 10)}{_font(self.n(delta), bold=True)}</TD>'
             )
             chain_table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
             return (
