@@ -53,6 +53,12 @@ class Trace:
 
         return repr_svg(self)
 
+    def _repr_html_(self) -> str | None:
+        """The step-through page of this step, embedded, for notebooks (None when it cannot be drawn)."""
+        from .page import repr_html
+
+        return repr_html(self)
+
     def _col(self, node: str) -> int:
         try:
             return self.plan.index[node]
@@ -140,6 +146,12 @@ class Network:
         from .render import repr_svg
 
         return repr_svg(self)
+
+    def _repr_html_(self) -> str | None:
+        """The step-through page of the next step, embedded, for notebooks (None without data or Graphviz)."""
+        from .page import repr_html
+
+        return repr_html(self)
 
     def explain(
         self,

@@ -161,17 +161,19 @@ def _json_script(data: Any) -> str:
 
 def build_page(
     net: Any,
+    trace: Any = None,
     *,
     learning_rate: float | None = None,
     epochs: int | None = None,
     layered: bool | None = None,
     live: bool = False,
 ) -> str:
-    """The self-contained HTML page of one training step on ``net`` (and ``epochs`` of replay).
+    """The self-contained HTML page of one training step on ``net`` (``trace``, default ``net.trace()``),
+    and ``epochs`` of replay.
 
     ``live`` adds polling of ``/state`` for :mod:`graphengine.serve` (reload when the spec changes).
     """
-    trace = net.trace(learning_rate)
+    trace = net.trace(learning_rate) if trace is None else trace
     G, ids, uses = net.graph, svg_ids(net.graph), _uses(net.graph)
     steps = build_steps(net, trace, layered=layered)
     data: dict[str, Any] = {
@@ -257,3 +259,28 @@ def error_page(message: str, live: bool = True) -> str:
     data = _json_script({"title": "error", "steps": [], "changes": [], "hidden": [], "live": live, "error": message})
     body = f'<p class="ge-error" id="ge-error">{escape(message)}</p>'
     return _document("graphengine: the spec has an error", body, data, live)
+
+
+def repr_html(obj: Any) -> str | None:
+    """``_repr_html_`` of a Network or a Trace: the page in an iframe (its script and ids stay its own)."""
+    from types import SimpleNamespace
+
+    from .errors import GraphEngineError
+    from .network import Trace
+
+    try:
+        if isinstance(obj, Trace):
+            if obj.graph is None:
+                return None
+            name = obj.graph.graph.get("name")
+            html = build_page(SimpleNamespace(graph=obj.graph, spec=SimpleNamespace(name=name, description=None)), obj)
+        elif len(obj.X):
+            html = build_page(obj)
+        else:
+            return None
+    except GraphEngineError:
+        return None
+    return (
+        f'<iframe srcdoc="{escape(html, quote=True)}" style="width: 100%; height: 720px; border: 1px solid #ddd" '
+        'title="graphengine step-through" sandbox="allow-scripts"></iframe>'
+    )

@@ -31,6 +31,7 @@ __all__ = [
     "FORMATS",
     "SHOW_CHOICES",
     "install_hint",
+    "fit_width",
     "keep_spaces",
     "number",
     "output_format",
@@ -185,8 +186,19 @@ def repr_svg(obj: Any) -> str | None:
         if isinstance(obj, Trace):
             if getattr(obj, "graph", None) is None:
                 return None
-            return pipe(to_dot(obj.graph, obj), "svg").decode("utf-8")
+            return fit_width(pipe(to_dot(obj.graph, obj), "svg").decode("utf-8"))
         trace = obj.trace() if len(obj.X) else None
-        return to_svg(obj, trace)
+        return fit_width(to_svg(obj, trace))
     except GraphEngineError:
         return None
+
+
+def fit_width(svg: str) -> str:
+    """The SVG scaled down to its container's width (a notebook cell clipped the right side), never up.
+
+    >>> fit_width('<svg width="1159pt" height="385pt" viewBox="0 0 1159 385">')
+    '<svg width="100%" style="max-width: 1159pt; height: auto" viewBox="0 0 1159 385">'
+    """
+    return re.sub(
+        r'<svg width="([\d.]+pt)" height="[\d.]+pt"', r'<svg width="100%" style="max-width: \1; height: auto"', svg, count=1
+    )

@@ -70,7 +70,7 @@
       eq.split(" = ").forEach(function (part, i) {
         var line = document.createElement("span");
         line.className = i === 0 ? "ge-lhs" : "ge-rhs";
-        line.textContent = (i === 0 ? "" : "= ") + part;
+        line.textContent = (i === 0 ? "" : " = ") + part;
         div.appendChild(line);
       });
       box.appendChild(div);
@@ -164,7 +164,11 @@
     current = Math.max(0, Math.min(steps.length - 1, k));
     var hash = "#step-" + (current + 1);
     if (!fromHash && location.hash !== hash) {
-      history.replaceState(null, "", hash);
+      try {
+        history.replaceState(null, "", hash);
+      } catch (e) {
+        // a sandboxed notebook frame may refuse; the step still changes
+      }
     }
     render();
   }
