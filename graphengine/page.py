@@ -147,7 +147,8 @@ def replay(net: Any, epochs: int, precision: int = DEFAULT_PRECISION) -> dict[st
             for u, v, d in G.edges(data=True):
                 color, width, text = gradient_style(grads[d["weight"]], gmax)
                 edges[ids["edge"][(u, v)]] = [color, width, text]
-            frames.append({"epoch": k, "loss": t.loss, "cells": cells, "edges": edges})
+            loss_text = derivation_number(t.loss, 6)
+            frames.append({"epoch": k, "loss": t.loss, "loss_text": loss_text, "cells": cells, "edges": edges})
         losses = [frames[0]["loss"], *history.losses]
     finally:
         net.theta = start

@@ -135,7 +135,7 @@
       var frame = frames[epoch];
       byId("ge-phase").textContent = "training";
       byId("ge-step-title").textContent = "After epoch " + frame.epoch + " of " + frames[frames.length - 1].epoch;
-      showEquations({ equations: ["loss = " + frame.loss.toPrecision(6)] });
+      showEquations({ equations: ["loss = " + frame.loss_text] });
       byId("ge-value").textContent = "";
       byId("ge-note").textContent =
         "The weights and edge colours (sign and size of ∂L/∂w) at this epoch; slide back to 0 for the step-through.";
@@ -214,7 +214,7 @@
     epoch = k;
     var frame = frames[k];
     byId("ge-epoch-label").textContent = frame.epoch + " of " + frames[frames.length - 1].epoch;
-    byId("ge-epoch-loss").textContent = "loss " + frame.loss.toPrecision(6);
+    byId("ge-epoch-loss").textContent = "loss " + frame.loss_text;
     var n = Math.max(data.replay.losses.length - 1, 1);
     var x = ((600 * frame.epoch) / n).toFixed(1);
     var marker = byId("ge-curve-marker");
