@@ -193,18 +193,23 @@ MEASURE_GAPS = r"""() => {
     if (!groups.has(line)) groups.set(line, []);
     groups.get(line).push(t);
   }
+  // Where the glyphs (not the spaces) of a run begin or end; a viewer may have dropped a
+  // leading or trailing space (that is the bug this looks for), so count the rendered characters.
   const ink = (t, fromEnd) => {
-    const s = t.textContent;
-    const idx = [...s].map((c, i) => [c, i]).filter(([c]) => c.trim() !== '').map(([, i]) => i);
-    if (!idx.length) return null;
-    return fromEnd ? t.getEndPositionOfChar(idx[idx.length - 1]).x : t.getStartPositionOfChar(idx[0]).x;
+    const s = t.textContent, rendered = t.getNumberOfChars();
+    const leading = s.length - s.trimStart().length, trailing = s.length - s.trimEnd().length;
+    const collapsed = s.length - rendered;
+    const first = Math.max(0, leading - collapsed);
+    const last = rendered - 1 - Math.max(0, trailing - Math.max(0, collapsed - leading));
+    return fromEnd ? t.getEndPositionOfChar(last).x : t.getStartPositionOfChar(first).x;
   };
   for (const [line, all] of groups) {
-    all.sort((a, b) => a.getStartPositionOfChar(0).x - b.getStartPositionOfChar(0).x);
+    all.sort((a, b) => parseFloat(a.getAttribute('x')) - parseFloat(b.getAttribute('x')));
     // Space-only runs have no ink: they only say that the runs either side are separate words.
     let previous = null, spaced = false;
     for (const run of all) {
       if (run.textContent.trim() === '') { spaced = true; continue; }
+      if (run.getNumberOfChars() === 0) continue;
       if (previous !== null) {
         spaced = spaced || /\s$/.test(previous.textContent) || /^\s/.test(run.textContent);
         const gap = ink(run, false) - ink(previous, true);
