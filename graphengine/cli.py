@@ -827,9 +827,7 @@ def _page(ctx: click.Context, spec: str, lr: float | None, epochs: int | None, s
 @step_level_option
 @click.option("--lr", "--learning-rate", "lr", type=LEARNING_RATE, help="Learning rate (overrides the spec's).")
 @click.pass_context
-def report(
-    ctx: click.Context, spec: str, output: str, epochs: int | None, step_level: str, lr: float | None
-) -> None:
+def report(ctx: click.Context, spec: str, output: str, epochs: int | None, step_level: str, lr: float | None) -> None:
     """Write FILE.html: SPEC's training step, one computation at a time, on the diagram.
 
     Forward (net, out of each neuron), loss, backward (∂E/∂out, ∂out/∂net, δ), each ∂E/∂p

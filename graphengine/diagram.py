@@ -147,7 +147,7 @@ def svg_ids(G: nx.DiGraph) -> dict[str, dict[Any, str]]:
     Ids are positions, not names (names may hold any text); a value cell's id is the
     element's id plus ``-net``, ``-out``, ``-dout``, ``-dact``, ``-delta``, ``-bvalue``,
     ``-bgrad``, ``-bupdate`` (nodes), ``-weight``, ``-grad``, ``-update`` (edges), ``-term`` (loss nodes)
-    or ``ge-loss-value`` (the total). The step-through page shows and hides them.
+    or ``ge-loss-value`` and ``ge-loss-sample`` (the total, sample 0's loss). The step-through page shows and hides them.
     """
     return {
         "node": {n: f"ge-n{i}" for i, n in enumerate(G.nodes)},
@@ -358,9 +358,9 @@ class _Diagram:
             # One cell per factor, so that the page can show each from its own step on.
             nid = self.ids["node"][name]
             cells = (
-                f'<TD{self._cell(nid, "dout")}>{_font(f"&#160;&#160;{self.n(dout)}", MUTED, 10)}</TD>'
-                f'<TD{self._cell(nid, "dact")}>{_font(f"&#160;×&#160;{self.n(dact)}", MUTED, 10)}</TD>'
-                f'<TD{self._cell(nid, "delta")}>{_font("&#160;=&#160;", MUTED, 10)}{_font(self.n(delta), bold=True)}</TD>'
+                f"<TD{self._cell(nid, 'dout')}>{_font(f'&#160;&#160;{self.n(dout)}', MUTED, 10)}</TD>"
+                f"<TD{self._cell(nid, 'dact')}>{_font(f'&#160;×&#160;{self.n(dact)}', MUTED, 10)}</TD>"
+                f"<TD{self._cell(nid, 'delta')}>{_font('&#160;=&#160;', MUTED, 10)}{_font(self.n(delta), bold=True)}</TD>"
             )
             chain_table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
             return (
@@ -490,7 +490,7 @@ class _Diagram:
             rows.append(_pair(_font("L =", bold=True), _font(self.n(t.loss), bold=True, size=16), total_cell))
             rows.append(_row(_font(how, MUTED, 10)))
             if n > 1:
-                rows.append(_pair(f"sample {s}", self.n(float(t.sample_losses[s]))))
+                rows.append(_pair(f"sample {s}", self.n(float(t.sample_losses[s])), self._cell("ge-loss", "sample")))
         attrs = {"label": _table(rows), "fillcolor": FILL["loss"], "penwidth": 1.5}
         if self.ids is not None:
             attrs.update(id="ge-loss", **{"class": "ge-total"})

@@ -44,7 +44,12 @@ def diagram_svg(net: Any, trace: Any) -> str:
     # Graphviz writes a value cell's id only with a link; the page needs the id, not the link.
     svg = svg.replace(' xlink:href="#ge"', "")
     # Scale to the panel; the viewBox keeps the proportions.
-    svg = re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg class="ge-diagram" preserveAspectRatio="xMidYMin meet"', svg, count=1)
+    svg = re.sub(
+        r'<svg width="[^"]*" height="[^"]*"',
+        '<svg class="ge-diagram" preserveAspectRatio="xMidYMin meet"',
+        svg,
+        count=1,
+    )
     return svg
 
 
@@ -62,7 +67,7 @@ def _cells(G: Any, ids: dict[str, dict[Any, str]], part: str, name: str, uses: d
         return cells
     if part == "term":
         return [f"{ids['loss'][name]}-term"]
-    return ["ge-loss-value"]
+    return ["ge-loss-value", "ge-loss-sample"]  # the total; with several samples, sample 0's loss too
 
 
 def _step_data(step: Step, G: Any, ids: dict[str, dict[Any, str]], uses: dict[str, list]) -> dict[str, Any]:

@@ -200,5 +200,8 @@ def fit_width(svg: str) -> str:
     '<svg width="100%" style="max-width: 1159pt; height: auto" viewBox="0 0 1159 385">'
     """
     return re.sub(
-        r'<svg width="([\d.]+pt)" height="[\d.]+pt"', r'<svg width="100%" style="max-width: \1; height: auto"', svg, count=1
+        r'<svg width="([\d.]+pt)" height="[\d.]+pt"',
+        r'<svg width="100%" style="max-width: \1; height: auto"',
+        svg,
+        count=1,
     )

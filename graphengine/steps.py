@@ -222,7 +222,9 @@ class _Builder:
                     self.trace.dout(v, self.s),
                     edges=downstream,
                     reveals=(("dout", v),),
-                    note="through the loss" if not downstream else f"summed over the {len(downstream)} edge(s) out of {v}",
+                    note="through the loss"
+                    if not downstream
+                    else f"summed over the {len(downstream)} edge(s) out of {v}",
                     **common,
                 )
             )

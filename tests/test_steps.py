@@ -49,7 +49,10 @@ def test_worked_example_order_and_numbers():
     assert by_title["Update: w5"].text == "w5' = w5 − η·∂E/∂w5 = 0.4 − 0.5 × 0.0822 = 0.3589"
     # A shared parameter: the sum over its two uses is written out.
     shared = by_title["Gradient: ∂E/∂b1 (shared ×2, summed)"]
-    assert shared.text == "∂E/∂b1 = ∂E/∂net_h1 · ∂net_h1/∂b1 + ∂E/∂net_h2 · ∂net_h2/∂b1 = 0.00877 × 1 + 0.00995 × 1 = 0.0187"
+    assert (
+        shared.text
+        == "∂E/∂b1 = ∂E/∂net_h1 · ∂net_h1/∂b1 + ∂E/∂net_h2 · ∂net_h2/∂b1 = 0.00877 × 1 + 0.00995 × 1 = 0.0187"
+    )
     assert "shared by 2 uses" in shared.note
     assert by_title["Update: b1 (frozen)"].value == 0.35
     summary = steps[-1]
