@@ -193,7 +193,7 @@ def build_page(
         data["replay"] = replay(net, epochs)
     title = escape(f"{data['title']}: one training step")
     svg = diagram_svg(net, trace)
-    return _document(title, svg, _json_script(data), live, wide=_aspect(svg) > WIDE_ABOVE)
+    return _document(title, svg, _json_script(data), live, wide=_aspect(svg) > WIDE_ABOVE, replay=bool(epochs))
 
 
 # A diagram wider than this (width / height) gets the explanation below it, not beside it.
@@ -205,7 +205,7 @@ def _aspect(svg: str) -> float:
     return float(match[1]) / max(float(match[2]), 1.0) if match else 1.0
 
 
-def _document(title: str, svg: str, data: str, live: bool, wide: bool = False) -> str:
+def _document(title: str, svg: str, data: str, live: bool, wide: bool = False, replay: bool = False) -> str:
     connect = "'self'" if live else "'none'"
     csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src {connect}"
     return f"""<!DOCTYPE html>
@@ -219,7 +219,7 @@ def _document(title: str, svg: str, data: str, live: bool, wide: bool = False) -
 {_asset("page.css")}
 </style>
 </head>
-<body>
+<body{' class="ge-with-replay"' if replay else ""}>
 <header class="ge-bar">
   <h1 id="ge-title">{title}</h1>
   <nav class="ge-nav" aria-label="steps">

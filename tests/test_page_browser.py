@@ -15,11 +15,18 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from test_gradients import random_case
 
 import graphengine
 from graphengine.derivation import number
+from graphengine.diagram import number as diagram_number
+from graphengine.diagram import svg_ids
+from graphengine.network import Network
 from graphengine.page import build_page
 from graphengine.render import render
+from graphengine.spec import parse_spec
+from graphengine.steps import build_steps
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -304,3 +311,87 @@ def test_serve_binds_to_loopback_only():
         assert server.server_address[0] == "127.0.0.1"
     finally:
         server.server_close()
+
+
+CELLS = r"""() => {
+  const data = JSON.parse(document.getElementById('ge-data').textContent);
+  const out = {};
+  for (const id of data.hidden) {
+    const g = document.getElementById('a_' + id);
+    if (!g) continue;
+    const texts = Array.from(g.querySelectorAll('text'));
+    out[id] = [texts.every(t => getComputedStyle(t).visibility === 'visible'),
+               texts.map(t => t.textContent).join('').replace(/\u00a0/g, ' ').trim()];
+  }
+  return out;
+}"""
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(case=random_case())
+def test_generated_networks_reveal_the_trace_values_step_by_step(browser, tmp_path_factory, case):
+    """On generated networks (shared and frozen parameters, skips, every activation and loss):
+    each cell appears exactly from the step that computes it, showing that step's value."""
+    net = Network(parse_spec(case.text, "<random spec>"))
+    trace = net.trace()
+    steps = build_steps(net, trace)
+    path = tmp_path_factory.mktemp("random") / "page.html"
+    path.write_text(build_page(net, trace), encoding="utf-8")
+    ids = svg_ids(net.graph)
+    w = Watched(browser)
+    try:
+        w.page.goto(path.as_uri())
+        first_step: dict[str, int] = {}
+        data = w.page.evaluate("JSON.parse(document.getElementById('ge-data').textContent)")
+        for k, step in enumerate(data["steps"]):
+            for cell in step["reveal"]:
+                first_step.setdefault(cell, k)
+        for k, step in enumerate(steps):
+            cells = w.page.evaluate(CELLS)
+            for cell, (visible, text) in cells.items():
+                assert visible == (first_step[cell] <= k), (k, step.title, cell)
+            node_cell = {"net": "net", "out": "out", "dout": "dout", "dact": "dact", "delta": "delta"}
+            if step.kind in node_cell and step.value is not None:
+                cell = f"{ids['node'][step.node]}-{node_cell[step.kind]}"
+                if cell in cells:
+                    assert cells[cell][1].split()[-1] == diagram_number(step.value), (step.title, cells[cell])
+            if step.kind == "gradient":
+                for u, v in [(u, v) for u, v in net.graph.edges if net.graph.edges[u, v]["weight"] == step.parameter]:
+                    cell = f"{ids['edge'][(u, v)]}-grad"
+                    if cell in cells:
+                        assert cells[cell][1].endswith(diagram_number(step.value)), (step.title, cells[cell])
+            w.page.keyboard.press("ArrowRight")
+        assert w.errors == []
+    finally:
+        w.close()
+
+
+def test_notebook_iframe_and_svg_fit_a_narrow_cell(browser, tmp_path):
+    """What Jupyter shows: the page in an iframe that steps with its own keys, and the SVG
+    display scaled to a cell narrower than the diagram (nothing cut off on the right)."""
+    net = graphengine.load(ROOT / "specs" / "doc_example.yaml")
+    cell = tmp_path / "notebook.html"
+    cell.write_text(
+        '<!DOCTYPE html><meta charset="utf-8"><div style="width: 700px; overflow: hidden" id="cell">'
+        + net._repr_svg_()
+        + "</div>"
+        + '<div style="width: 900px">'
+        + net.trace()._repr_html_()
+        + "</div>",
+        encoding="utf-8",
+    )
+    w = Watched(browser, 1000, 1200)
+    try:
+        w.page.goto(cell.as_uri())
+        width = w.page.eval_on_selector("#cell svg", "e => e.getBoundingClientRect().width")
+        assert 690 <= width <= 701
+        frame = w.page.frame_locator("iframe")
+        assert frame.locator("#ge-counter").inner_text() == "step 1 of 45"
+        frame.locator("#ge-next").click()
+        frame.locator("body").press("ArrowRight")
+        assert frame.locator("#ge-counter").inner_text() == "step 3 of 45"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        w.page.screenshot(path=str(SHOTS / "notebook.png"), full_page=True)
+        assert w.errors == []
+    finally:
+        w.close()
