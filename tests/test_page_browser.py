@@ -327,7 +327,9 @@ CELLS = r"""() => {
 }"""
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(case=random_case())
 def test_generated_networks_reveal_the_trace_values_step_by_step(browser, tmp_path_factory, case):
     """On generated networks (shared and frozen parameters, skips, every activation and loss):
@@ -348,11 +350,10 @@ def test_generated_networks_reveal_the_trace_values_step_by_step(browser, tmp_pa
                 first_step.setdefault(cell, k)
         for k, step in enumerate(steps):
             cells = w.page.evaluate(CELLS)
-            for cell, (visible, text) in cells.items():
+            for cell, (visible, _) in cells.items():
                 assert visible == (first_step[cell] <= k), (k, step.title, cell)
-            node_cell = {"net": "net", "out": "out", "dout": "dout", "dact": "dact", "delta": "delta"}
-            if step.kind in node_cell and step.value is not None:
-                cell = f"{ids['node'][step.node]}-{node_cell[step.kind]}"
+            if step.kind in ("net", "out", "dout", "dact", "delta"):
+                cell = f"{ids['node'][step.node]}-{step.kind}"
                 if cell in cells:
                     assert cells[cell][1].split()[-1] == diagram_number(step.value), (step.title, cells[cell])
             if step.kind == "gradient":
@@ -360,6 +361,18 @@ def test_generated_networks_reveal_the_trace_values_step_by_step(browser, tmp_pa
                     cell = f"{ids['edge'][(u, v)]}-grad"
                     if cell in cells:
                         assert cells[cell][1].endswith(diagram_number(step.value)), (step.title, cells[cell])
+            if step.kind == "update":
+                trainable = net.graph.graph["parameters"][step.parameter]["trainable"]
+                shown = [cells[c][1] for c in data["steps"][k]["reveal"] if c in cells]
+                G = net.graph
+                used = any(d["weight"] == step.parameter for _, _, d in G.edges(data=True)) or any(
+                    G.nodes[n].get("bias") == step.parameter for n in G.nodes
+                )
+                assert bool(shown) == used, step.title
+                for text in shown:
+                    assert text.endswith(diagram_number(step.value) if trainable else "frozen"), (step.title, text)
+            if step.kind == "term":
+                assert cells[f"{ids['loss'][step.node]}-term"][1] == diagram_number(step.value)
             w.page.keyboard.press("ArrowRight")
         assert w.errors == []
     finally:
