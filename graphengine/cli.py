@@ -817,7 +817,7 @@ def _page(ctx: click.Context, spec: str, lr: float | None, epochs: int | None, s
     return build_page(_load(spec, ctx), learning_rate=lr, epochs=epochs, layered=layered, live=live)
 
 
-@cli.command("report", short_help="Write the step-through page of one training step: one self-contained HTML file.")
+@cli.command("report", short_help="Write the step-through page of one step: one HTML file.")
 @spec_argument
 @plugin_option
 @click.option(
@@ -850,7 +850,7 @@ def report(ctx: click.Context, spec: str, output: str, epochs: int | None, step_
     _console().print(f"page written to {output}")
 
 
-@cli.command("serve", short_help="Serve the step-through page on 127.0.0.1; it reloads when SPEC changes.")
+@cli.command("serve", short_help="Serve the step-through page on 127.0.0.1, live.")
 @spec_argument
 @plugin_option
 @click.option(

@@ -29,8 +29,10 @@ from .diagram import number as diagram_number
 from .render import pipe
 from .steps import Step, build_steps
 
-# `--epochs N` keeps at most this many frames for the slider (evenly spread, last one kept).
+# `--epochs N` keeps at most this many frames for the slider (evenly spread, last one kept),
+# and fewer for a big network, so that the page holds at most about MAX_FRAME_VALUES numbers.
 MAX_FRAMES = 201
+MAX_FRAME_VALUES = 200_000
 
 
 def _asset(name: str) -> str:
@@ -126,34 +128,46 @@ def _changes(trace: Any, ids: dict[str, dict[Any, str]], uses: dict[str, list], 
     return out
 
 
-def replay(net: Any, epochs: int, precision: int = DEFAULT_PRECISION) -> dict[str, Any]:
+def replay(net: Any, epochs: int, precision: int = DEFAULT_PRECISION, cells: set[str] | None = None) -> dict[str, Any]:
     """``epochs`` of training (the spec's optimiser and batches) as frames for the page's slider.
 
     Each frame has the epoch, the loss, every value cell's text and every edge's colour and
     width (by its gradient at that epoch, as the diagram draws it). ``net`` keeps its parameters.
+    ``cells`` limits the value cells to those the SVG has (a big network's edges carry no labels).
     """
     G, ids, uses = net.graph, svg_ids(net.graph), _uses(net.graph)
     start = net.theta.copy()
-    thetas = [start.copy()]
+    n_frames = min(MAX_FRAMES, max(2, MAX_FRAME_VALUES // (G.number_of_edges() + len(G.graph["parameters"]) + 1)))
+    # Only the frames' parameters are kept: 100,000 epochs of a big network would not fit in memory.
+    keep = {round(k * epochs / (n_frames - 1)) for k in range(n_frames)} if epochs >= n_frames else None
+    thetas = {0: start.copy()}
+
+    def remember(epoch: int, loss: float, metrics: dict[str, float]) -> None:
+        if keep is None or epoch in keep:
+            thetas[epoch] = net.theta.copy()
+
     try:
-        history = net.train(epochs, callback=lambda epoch, loss, metrics: thetas.append(net.theta.copy()))
-        keep = sorted(set(round(k * (len(thetas) - 1) / (MAX_FRAMES - 1)) for k in range(MAX_FRAMES)))
-        keep = keep if len(thetas) > MAX_FRAMES else list(range(len(thetas)))
+        history = net.train(epochs, callback=remember)
         frames = []
-        for k in keep:
+        for k in sorted(thetas):
             net.theta = thetas[k].copy()
             t = net.trace()
             grads = {p: t.gradient(p) for p in G.graph["parameters"]}
             finite = [abs(grads[d["weight"]]) for _, _, d in G.edges(data=True) if math.isfinite(grads[d["weight"]])]
             gmax = max(finite, default=0.0)
             values = t.values
-            cells = {c: diagram_number(values[p], precision) for p in values for c in _value_cells(p, ids, uses)}
+            texts = {
+                c: diagram_number(values[p], precision)
+                for p in values
+                for c in _value_cells(p, ids, uses)
+                if cells is None or c in cells
+            }
             edges = {}
             for u, v, d in G.edges(data=True):
                 color, width, text = gradient_style(grads[d["weight"]], gmax)
                 edges[ids["edge"][(u, v)]] = [color, width, text]
             loss_text = derivation_number(t.loss, 6)
-            frames.append({"epoch": k, "loss": t.loss, "loss_text": loss_text, "cells": cells, "edges": edges})
+            frames.append({"epoch": k, "loss": t.loss, "loss_text": loss_text, "cells": texts, "edges": edges})
         losses = [frames[0]["loss"], *history.losses]
     finally:
         net.theta = start
@@ -189,10 +203,11 @@ def build_page(
         "live": live,
     }
     data["hidden"] = sorted({c for s in data["steps"] for c in s["reveal"]})
-    if epochs:
-        data["replay"] = replay(net, epochs)
-    title = escape(f"{data['title']}: one training step")
     svg = diagram_svg(net, trace)
+    if epochs:
+        present = set(re.findall(r'<g id="a_([^"]+)"', svg.replace("&#45;", "-")))
+        data["replay"] = replay(net, epochs, cells=present)
+    title = escape(f"{data['title']}: one training step")
     return _document(title, svg, _json_script(data), live, wide=_aspect(svg) > WIDE_ABOVE, replay=bool(epochs))
 
 
