@@ -127,3 +127,15 @@ def test_notebook_displays():
         assert html.startswith("<iframe srcdoc=") and "sandbox=" in html
         svg = obj._repr_svg_()
         assert re.search(r'<svg width="100%" style="max-width: [\d.]+pt; height: auto"', svg)
+
+
+def test_serve_port_in_use_is_one_line(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", str(DOC), "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: --port: cannot listen on 127.0.0.1:{port}: Address already in use\n"
