@@ -408,3 +408,31 @@ def test_notebook_iframe_and_svg_fit_a_narrow_cell(browser, tmp_path):
         assert w.errors == []
     finally:
         w.close()
+
+
+def test_layer_level_page_steps_through(browser, tmp_path):
+    """A bigger network (4-8-8-3 iris) with one step per layer: every neuron's values appear at its layer's step."""
+    net = graphengine.load(ROOT / "specs" / "iris_4883.yaml")
+    trace = net.trace()
+    path = tmp_path / "iris.html"
+    path.write_text(build_page(net, trace, layered=True), encoding="utf-8")
+    steps = build_steps(net, trace, layered=True)
+    w = Watched(browser)
+    try:
+        w.page.goto(path.as_uri())
+        assert w.counter() == f"step 1 of {len(steps)}"
+        first_layer = next(k for k, s in enumerate(steps) if s.kind == "layer-forward")
+        w.page.goto(path.as_uri() + f"#step-{first_layer + 1}")
+        w.page.reload()
+        cells = w.page.evaluate(CELLS)
+        ids = svg_ids(net.graph)
+        for v in steps[first_layer].nodes:
+            visible, text = cells[f"{ids['node'][v]}-out"]
+            assert visible and text == diagram_number(trace.out(v)), v
+        later = [v for s in steps[first_layer + 1 :] if s.kind == "layer-forward" for v in s.nodes]
+        assert later and all(not cells[f"{ids['node'][v]}-out"][0] for v in later)
+        w.page.keyboard.press("End")
+        assert w.counter() == f"step {len(steps)} of {len(steps)}"
+        assert w.errors == []
+    finally:
+        w.close()
