@@ -313,6 +313,8 @@
     byId("ge-step-title").textContent = "The spec has an error";
     byId("ge-counter").textContent = "";
     document.querySelector(".ge-nav").hidden = true;
+    document.querySelector(".ge-panel").hidden = true;
+    document.querySelector(".ge-keys").hidden = true;
   } else {
     setupReplay();
     go(fromHash(), true);
