@@ -20,7 +20,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian packages: [command]=package, for what every user needs ...
 declare -A needed=([dot]=graphviz)
 # ... and for what only the tests drive.
-declare -A test_needed=()
+declare -A test_needed=([chromium]=chromium)
 if [ "$with_tests" -eq 1 ]; then
   for cmd in "${!test_needed[@]}"; do needed[$cmd]=${test_needed[$cmd]}; done
 fi

@@ -20,9 +20,11 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from .dotparts import attributes, dot_id, font, html_pair, html_row, html_table, layers_of, same_rank
+from .dotparts import attributes, dot_id, font, html_pair, html_row, html_table, layers_of, same_rank, svg_ids
 from .errors import RenderError, did_you_mean, valid_samples
+from .legend import caption, legend
 from .numfmt import diagram_number as number
+from .palette import FILL, FONT, MUTED, SHARED, ZERO, gradient_style
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -40,16 +42,6 @@ MAX_EDGE_LABELS = 40
 DENSE_EDGES = 300
 # Beyond this many nodes even node labels are too many: names only, fill colour carries δ.
 MAX_NODE_LABELS = 250
-
-FONT = "Helvetica,Arial,sans-serif"
-# ColorBrewer RdBu, light → dark: red for ∂L/∂w > 0 (the step lowers w), blue for < 0.
-POSITIVE = ("#f4a582", "#d6604d", "#b2182b")
-NEGATIVE = ("#92c5de", "#4393c3", "#2166ac")
-ZERO = "#9e9e9e"
-# ColorBrewer Dark2 without its reds and blues, so a shared parameter's marker never reads as a gradient.
-SHARED = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
-MUTED = "#666666"
-FILL = {"input": "#eeeeee", "neuron": "#ffffff", "output": "#fff8e6", "loss": "#fff1c9"}
 
 
 def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -86,8 +78,11 @@ class _Diagram:
         detail: str,
         title: str | None,
         description: str | None,
+        ids: bool = False,
     ) -> None:
         self.G, self.trace, self.precision = G, trace, precision
+        # Stable ids on elements and value cells, for the step-through page's script.
+        self.ids = svg_ids(G) if ids else None
         self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
         self.generations = layers_of(G)
         self.order = [n for g in self.generations for n in g]
@@ -149,6 +144,17 @@ class _Diagram:
     def number(self, x: float) -> str:
         return number(x, self.precision)
 
+    def _cell(self, element: str | None, part: str) -> str:
+        """The attributes that give a table cell an id in the SVG (Graphviz writes a cell's id only with HREF)."""
+        if self.ids is None or element is None:
+            return ""
+        return f' ID="{element}-{part}" HREF="#ge"'
+
+    def _element(self, kind: str, key: Any) -> dict[str, str]:
+        if self.ids is None:
+            return {}
+        return {"id": self.ids[kind][key], "class": f"ge-{kind}"}
+
     def _col(self, node: str) -> int:
         assert self.trace is not None
         return self.trace.plan.index[node]
@@ -172,17 +178,7 @@ class _Diagram:
 
     def _style(self, g: float, gmax: float | None = None) -> tuple[str, float, str]:
         """Line colour, pen width and text colour for a gradient ``g`` (relative to ``gmax``)."""
-        gmax = self.gmax if gmax is None else gmax
-        if math.isnan(g):
-            return ZERO, 1.0, MUTED
-        if math.isinf(g):
-            ratio = 1.0
-        elif gmax == 0 or g == 0:
-            return ZERO, 1.0, MUTED
-        else:
-            ratio = min(abs(g) / gmax, 1.0)
-        shades = POSITIVE if g > 0 else NEGATIVE
-        return shades[min(int(ratio * 3), 2)], round(1.0 + 4.0 * ratio, 2), shades[2]
+        return gradient_style(g, self.gmax if gmax is None else gmax)
 
     def _param_name(self, p: str, size: int | None = None) -> str:
         name = escape(p)
@@ -195,7 +191,8 @@ class _Diagram:
     def _node(self, name: str) -> str:
         attrs = self.G.nodes[name]
         kind = "input" if attrs["kind"] == "input" else "output" if name in self.outputs else "neuron"
-        style: dict[str, Any] = {"fillcolor": FILL[kind]}
+        style: dict[str, Any] = {"fillcolor": FILL[kind], **self._element("node", name)}
+        nid = self.ids["node"][name] if self.ids else None
         if self.detail == "names":
             if self.trace is not None and "grads" in self.show and kind != "input":
                 delta = self._delta(name)
@@ -210,10 +207,10 @@ class _Diagram:
         t, s = self.trace, self.values_of
         if self.numbers and t is not None:
             if kind == "input":
-                rows.append(html_pair("value", self.number(t.forward.out[s, self._col(name)])))
+                rows.append(html_pair("value", self.number(t.forward.out[s, self._col(name)]), self._cell(nid, "out")))
             else:
-                rows.append(html_pair("net", self.number(t.forward.net[s, self._col(name)])))
-                rows.append(html_pair("out", self.number(t.forward.out[s, self._col(name)])))
+                rows.append(html_pair("net", self.number(t.forward.net[s, self._col(name)]), self._cell(nid, "net")))
+                rows.append(html_pair("out", self.number(t.forward.out[s, self._col(name)]), self._cell(nid, "out")))
         if "grads" in self.show and kind != "input":
             rows.append(self._delta_row(name))
         bias = attrs.get("bias")
@@ -230,6 +227,20 @@ class _Diagram:
         c, s = self._col(name), self.values_of
         dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
         chain = font(f"&#160;&#160;{self.number(dout)} × {self.number(dact)} =", MUTED, 10)
+        if self.ids is not None:
+            # One cell per factor, so that the page can show each from its own step on.
+            nid = self.ids["node"][name]
+            cells = (
+                f"<TD{self._cell(nid, 'dout')}>{font(f'&#160;&#160;{self.number(dout)}', MUTED, 10)}</TD>"
+                f"<TD{self._cell(nid, 'dact')}>{font(f'&#160;×&#160;{self.number(dact)}', MUTED, 10)}</TD>"
+                f"<TD{self._cell(nid, 'delta')}>{font('&#160;=&#160;', MUTED, 10)}{font(self.number(delta), bold=True)}</TD>"
+            )
+            chain_table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
+            return (
+                '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
+                f'<TD ALIGN="RIGHT">{chain_table}</TD></TR>'
+                f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+            )
         return (
             '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
             f'<TD ALIGN="RIGHT">{chain} {font(self.number(delta), bold=True)}</TD></TR>'
@@ -247,6 +258,15 @@ class _Diagram:
             parts.append(font(f"∂L/∂{symbol} {self.number(self._grad(p))}", MUTED, 10))
         if "updates" in self.show:
             parts.append(font(self._update_text(p), MUTED, 10))
+        if self.ids is not None:
+            # The gradient and the update in cells of their own, shown from their steps on.
+            nid, known = self.ids["node"][node], len(parts) - ("grads" in self.show) - ("updates" in self.show)
+            named = known - ("values" in self.show)
+            cells = [f"<TD>{' '.join(parts[:named])}</TD>"]
+            later = ["bvalue"] * (known - named) + ["bgrad", "bupdate"][: len(parts) - known]
+            for part, text in zip(later, parts[named:]):
+                cells.append(f"<TD{self._cell(nid, part)}>&#160;{text}</TD>")
+            return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{"".join(cells)}</TR></TABLE>'
         return " ".join(parts)
 
     def _update_text(self, p: str) -> str:
@@ -272,7 +292,7 @@ class _Diagram:
     # -------------------------------------------------------------- edges
     def _edge(self, u: str, v: str) -> str:
         p = self.G.edges[u, v]["weight"]
-        attrs: dict[str, Any] = {"color": ZERO, "penwidth": 1.0}
+        attrs: dict[str, Any] = {"color": ZERO, "penwidth": 1.0, **self._element("edge", (u, v))}
         text_color = MUTED
         if self.trace is not None and "grads" in self.show:
             attrs["color"], attrs["penwidth"], text_color = self._style(self._grad(p))
@@ -296,14 +316,25 @@ class _Diagram:
             # next to its own edge.
             first = font(escape(f"w({u}→{v})"), bold=True) if implicit else self._param_name(p)
             rows = [first + (" " + self.number(self._value(p)) if "values" in self.show else "")]
+            parts = ["weight"]
             if "grads" in self.show:
                 rows.append(f"∂L/∂{symbol} {font(self.number(self._grad(p)), bold=True)}")
+                parts.append("grad")
             if "updates" in self.show:
                 rows.append(
                     f"{symbol}′ {self._update_text(p).lstrip('→ ')}" if self._trainable(p) else f"{symbol} frozen"
                 )
+                parts.append("update")
             # A margin around the text keeps a wide neighbouring edge from touching it.
-            inner = html_table(["".join(html_row(font(r, text_color, 10)) for r in rows)])[1:-1]
+            if self.ids is not None:
+                eid = self.ids["edge"][(u, v)]
+                cells = [
+                    f'<TR><TD ALIGN="LEFT"{self._cell(eid, part)}>{font(r, text_color, 10)}</TD></TR>'
+                    for r, part in zip(rows, parts)
+                ]
+                inner = html_table(["".join(cells)])[1:-1]
+            else:
+                inner = html_table(["".join(html_row(font(r, text_color, 10)) for r in rows)])[1:-1]
             attrs["label"] = html_table([f"<TR><TD>{inner}</TD></TR>"], padding=4)
         return f"  {dot_id(u)} -> {dot_id(v)}{attributes(**attrs)}"
 
@@ -319,111 +350,34 @@ class _Diagram:
                 target = t.targets[s, self.outputs.index(o)]
                 rows.append(html_pair("target", self.number(float(target))))
                 if terms is not None:
-                    rows.append(html_pair("term", font(self.number(terms[o]), bold=True)))
+                    lid = self.ids["loss"][o] if self.ids else None
+                    rows.append(html_pair("term", font(self.number(terms[o]), bold=True), self._cell(lid, "term")))
             label = escape(f"loss at {o}") if self.detail == "names" else html_table(rows)
-            lines.append(f"  {dot_id(self.loss_id[o])}{attributes(label=label, fillcolor=FILL['loss'])}")
+            element = self._element("loss", o)
+            lines.append(f"  {dot_id(self.loss_id[o])}{attributes(label=label, fillcolor=FILL['loss'], **element)}")
         rows = [html_row(font("L", bold=True) + " " + font(escape(loss.name), MUTED))]
         if t is not None and self.numbers:
             n = t.n_samples
             how = "sum of the terms" if n == 1 else f"{G.graph['reduction']} over {n} samples"
-            rows.append(html_pair(font("L =", bold=True), font(self.number(t.loss), bold=True, size=16)))
+            total_cell = self._cell("ge-loss", "value")
+            rows.append(html_pair(font("L =", bold=True), font(self.number(t.loss), bold=True, size=16), total_cell))
             rows.append(html_row(font(how, MUTED, 10)))
             if n > 1:
-                rows.append(html_pair(f"sample {s}", self.number(float(t.sample_losses[s]))))
+                rows.append(
+                    html_pair(f"sample {s}", self.number(float(t.sample_losses[s])), self._cell("ge-loss", "sample"))
+                )
         attrs = {"label": html_table(rows), "fillcolor": FILL["loss"], "penwidth": 1.5}
+        if self.ids is not None:
+            attrs.update(id="ge-loss", **{"class": "ge-total"})
         lines.append(f"  {dot_id(self.total_id)}{attributes(**attrs)}")
         return lines
 
     # -------------------------------------------------------------- caption
     def _caption(self) -> str:
-        t, G = self.trace, self.G
-        name = self.title or G.graph.get("name") or "network"
-        rows = [
-            html_row(
-                font(escape(name), bold=True, size=16)
-                + ("  " + font(escape(self.description), MUTED) if self.description else "")
-            )
-        ]
-        if t is None:
-            rows.append(html_row("structure only: the spec has no data, so no values or gradients"))
-        else:
-            n = t.n_samples
-            which = f"sample {self.values_of} of {n}" if n > 1 else "the one sample"
-            facts = [f"net, out, targets: {which}"] if self.numbers else []
-            if "grads" in self.show:
-                delta = "δ = Σ over samples of ∂L/∂net" if self.batch_delta else "δ = ∂L/∂net = ∂L/∂out × ∂out/∂net"
-                if not self.batch_delta and n > 1:
-                    delta += f" (sample {self.values_of}'s part of the batch loss L"
-                    # The number a learner checks by hand is ∂E_s/∂net; say how it relates.
-                    e_s = "E" + str(self.values_of).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-                    delta += f": 1/{n} × ∂{e_s}/∂net)" if G.graph["reduction"] == "mean" else ")"
-                facts.append(delta)
-            if facts:
-                rows.append(html_row(" · ".join(facts)))
-            edge_facts = ["weight w"] if "values" in self.show else []
-            if "grads" in self.show:
-                edge_facts.append("∂L/∂w of the batch loss L")
-            if "updates" in self.show:
-                edge_facts.append(f"w′ = w − {t.learning_rate:g} × ∂L/∂w (one gradient-descent step)")
-            if edge_facts:
-                rows.append(html_row("edges: " + ", ".join(edge_facts)))
-        for p in self.shared:
-            rows.append(
-                html_row(
-                    self._param_name(p)
-                    + ": one parameter used "
-                    + f"{len(self.uses[p])} times ({escape(', '.join(self.uses[p]))})"
-                    + (f"; ∂L/∂{escape(p)} is the sum over all uses" if "grads" in self.show else "")
-                )
-            )
-        if self.detail in ("nodes", "names"):
-            rows.append(
-                html_row(
-                    font(
-                        f"simplified: {G.number_of_edges()} edges, so edges carry no numbers (colour and width show ∂L/∂w; "
-                        "hover an edge in the SVG, or run `graphengine run`, for its numbers)",
-                        "#8a5a00",
-                    )
-                )
-            )
-        if self.detail == "names":
-            rows.append(
-                html_row(
-                    font(
-                        f"simplified: {G.number_of_nodes()} nodes, so nodes show names only; fill colour shows δ",
-                        "#8a5a00",
-                    )
-                )
-            )
-        return html_table(rows, padding=2)
+        return caption(self)
 
     def _legend(self) -> list[str]:
-        """A small key of the edge colours, in the column of the total loss, below it."""
-        if self.trace is None or "grads" not in self.show or self.gmax == 0:
-            return []
-        what = " node fill: sign of δ" if self.detail == "names" else ""
-        rows = [
-            f'<TR><TD COLSPAN="4" ALIGN="LEFT"><B>edge colour</B>: sign of ∂L/∂w{what}</TD></TR>',
-            f'<TR><TD COLSPAN="4" ALIGN="LEFT">shade and width: |∂L/∂w| (widest {self.number(self.gmax)})</TD></TR>',
-        ]
-        for shades, text in (
-            (POSITIVE, "&gt; 0: the step lowers w"),
-            (NEGATIVE, "&lt; 0: the step raises w"),
-            ((ZERO,), "= 0 (dashed: frozen)"),
-        ):
-            cells = [self._swatch(c, h) for c, h in zip(shades, (2, 4, 7))]
-            cells += ["<TD></TD>"] * (3 - len(cells))
-            rows.append("<TR>" + "".join(cells) + f'<TD ALIGN="LEFT">{text}</TD></TR>')
-        label = (
-            '<<TABLE BORDER="1" COLOR="#bbbbbb" STYLE="rounded" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">'
-            + "".join(rows)
-            + "</TABLE>>"
-        )
-        return [f"  {dot_id(self.legend_id)}{attributes(label=label, shape='plain', style='solid', fontsize='10')}"]
-
-    @staticmethod
-    def _swatch(color: str, height: int) -> str:
-        return f'<TD BGCOLOR="{color}" WIDTH="24" HEIGHT="{height}" FIXEDSIZE="TRUE"></TD>'
+        return legend(self)
 
     # -------------------------------------------------------------- whole
     def dot(self) -> str:
@@ -483,15 +437,17 @@ def to_dot(
     detail: str = "auto",
     title: str | None = None,
     description: str | None = None,
+    ids: bool = False,
 ) -> str:
     """The DOT text of the network graph ``G`` annotated with ``trace`` (structure only when
     ``trace`` is None); ``description`` is the spec's, shown in the caption.
 
     ``show`` picks what is printed (``structure``, ``values``, ``grads``, ``updates``; default all);
     ``sample`` whose forward values and δ to show (default: values of sample 0, δ summed over the
-    batch); ``detail`` is ``auto``, ``full``, ``nodes`` (no edge labels) or ``names``.
+    batch); ``detail`` is ``auto``, ``full``, ``nodes`` (no edge labels) or ``names``; ``ids``
+    gives elements and value cells the ids of :func:`svg_ids` (for the step-through page).
     """
     if detail not in DETAILS:
         raise RenderError(f"unknown detail `{detail}`; choose from {', '.join(DETAILS)}")
-    diagram = _Diagram(G, trace, parse_show(show), sample, precision, detail, title, description)
+    diagram = _Diagram(G, trace, parse_show(show), sample, precision, detail, title, description, ids)
     return diagram.dot()

@@ -43,8 +43,8 @@ def html_row(*cells: str, align: str = "LEFT") -> str:
     return "<TR>" + "".join(f'<TD ALIGN="{align}">{c}</TD>' for c in cells) + "</TR>"
 
 
-def html_pair(key: str, value: str) -> str:
-    return f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT">{value}</TD></TR>'
+def html_pair(key: str, value: str, value_attrs: str = "") -> str:
+    return f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT"{value_attrs}>{value}</TD></TR>'
 
 
 def layers_of(G: nx.DiGraph) -> list[list[str]]:
@@ -75,3 +75,18 @@ def same_rank(names: list[str]) -> str:
     chain = " -> ".join(dot_id(n) for n in names)
     pin = f" {chain} [style=invis]" if len(names) > 1 else ""
     return "  {rank=same; " + " ".join(dot_id(n) for n in names) + ";" + pin + "}"
+
+
+def svg_ids(G: nx.DiGraph) -> dict[str, dict[Any, str]]:
+    """The ids that ``to_dot(..., ids=True)`` gives nodes, edges and loss nodes in the SVG.
+
+    Ids are positions, not names (names may hold any text); a value cell's id is the
+    element's id plus ``-net``, ``-out``, ``-dout``, ``-dact``, ``-delta``, ``-bvalue``,
+    ``-bgrad``, ``-bupdate`` (nodes), ``-weight``, ``-grad``, ``-update`` (edges), ``-term`` (loss nodes)
+    or ``ge-loss-value`` and ``ge-loss-sample`` (the total, sample 0's loss). The step-through page shows and hides them.
+    """
+    return {
+        "node": {n: f"ge-n{i}" for i, n in enumerate(G.nodes)},
+        "edge": {(u, v): f"ge-e{i}" for i, (u, v) in enumerate(G.edges)},
+        "loss": {o: f"ge-l{k}" for k, o in enumerate(G.graph["outputs"])},
+    }

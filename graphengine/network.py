@@ -51,6 +51,12 @@ class Network:
 
         return repr_svg(self)
 
+    def _repr_html_(self) -> str | None:
+        """The step-through page of the next step, embedded, for notebooks (None without data or Graphviz)."""
+        from .page import repr_html
+
+        return repr_html(self)
+
     def explain(
         self,
         params: tuple[str, ...] | list[str] = (),

@@ -14,6 +14,7 @@ PosixPath('doc_example.svg')
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,8 @@ __all__ = [
     "FORMATS",
     "SHOW_CHOICES",
     "install_hint",
+    "fit_width",
+    "keep_spaces",
     "number",
     "output_format",
     "parse_show",
@@ -100,7 +103,8 @@ def pipe(dot_text: str, fmt: str) -> bytes:
         # 96 dpi makes 10-point labels hard to read in a PNG; SVG and PDF are vector formats.
         dot_text = dot_text.replace("{\n", "{\n  graph [dpi=144]\n", 1)
     try:
-        return graphviz.Source(dot_text).pipe(format=fmt, quiet=True)
+        data = graphviz.Source(dot_text).pipe(format=fmt, quiet=True)
+        return keep_spaces(data) if fmt == "svg" else data
     except graphviz.ExecutableNotFound:
         raise RenderError(
             f"Graphviz's `dot` program is not installed (not on PATH); install it: {install_hint()}"
@@ -119,6 +123,28 @@ def pipe(dot_text: str, fmt: str) -> bytes:
         except OSError:
             message = []
         raise RenderError(f"Graphviz's `dot` failed: {message[0] if message else e}") from None
+
+
+_EDGE_SPACES = re.compile(rb"(<text[^>]*>)( +)|( +)(</text>)")
+
+
+def keep_spaces(svg: bytes) -> bytes:
+    """Graphviz's SVG with the spaces at either end of a ``<text>`` made non-breaking.
+
+    Graphviz writes each font run of a label as its own ``<text>``, placed where its
+    leading space (``w5`` then `` 0.4000``) was measured; SVG viewers drop such a space,
+    so the value would touch the name (``w50.4000``).
+
+    >>> keep_spaces(b'<text x="1">w5</text><text x="9"> 0.4000</text>').decode()
+    '<text x="1">w5</text><text x="9">&#160;0.4000</text>'
+    """
+
+    def spaces(match: re.Match[bytes]) -> bytes:
+        if match[1] is not None:
+            return match[1] + b"&#160;" * len(match[2])
+        return b"&#160;" * len(match[3]) + match[4]
+
+    return _EDGE_SPACES.sub(spaces, svg)
 
 
 def render(
@@ -168,7 +194,21 @@ def repr_svg(net: Network | None = None, trace: Trace | None = None) -> str | No
         if net is None:
             if trace is None or getattr(trace, "graph", None) is None:
                 return None
-            return pipe(diagram.to_dot(trace.graph, trace), "svg").decode("utf-8")
-        return to_svg(net, net.trace() if len(net.X) else None)
+            return fit_width(pipe(diagram.to_dot(trace.graph, trace), "svg").decode("utf-8"))
+        return fit_width(to_svg(net, net.trace() if len(net.X) else None))
     except GraphEngineError:
         return None
+
+
+def fit_width(svg: str) -> str:
+    """The SVG scaled down to its container's width (a notebook cell clipped the right side), never up.
+
+    >>> fit_width('<svg width="1159pt" height="385pt" viewBox="0 0 1159 385">')
+    '<svg width="100%" style="max-width: 1159pt; height: auto" viewBox="0 0 1159 385">'
+    """
+    return re.sub(
+        r'<svg width="([\d.]+pt)" height="[\d.]+pt"',
+        r'<svg width="100%" style="max-width: \1; height: auto"',
+        svg,
+        count=1,
+    )

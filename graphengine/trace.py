@@ -36,6 +36,12 @@ class Trace:
 
         return repr_svg(trace=self)
 
+    def _repr_html_(self) -> str | None:
+        """The step-through page of this step, embedded, for notebooks (None when it cannot be drawn)."""
+        from .page import repr_html
+
+        return repr_html(trace=self)
+
     def _col(self, node: str) -> int:
         try:
             return self.plan.index[node]

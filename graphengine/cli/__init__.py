@@ -22,6 +22,7 @@ from ..errors import GraphEngineError, one_line
 from .check import check
 from .explain import explain
 from .output import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, broken_pipe_status
+from .page import report, serve
 from .plugins import plugins
 from .render import render_command
 from .run import run
@@ -57,6 +58,8 @@ cli.add_command(train)
 cli.add_command(explain)
 cli.add_command(check)
 cli.add_command(plugins)
+cli.add_command(report)
+cli.add_command(serve)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

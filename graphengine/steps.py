@@ -1,0 +1,415 @@
+"""One training step as an ordered list of small steps, in the worked example's order.
+
+Forward (net, then out, of each neuron in topological order), each loss term and the
+total, backward (∂E/∂out, ∂out/∂net and δ = ∂E/∂net of each neuron, output layer
+first), ∂E/∂p of each parameter (a shared one summed over its uses), each update, and a
+before/after summary. Every equation is the one :mod:`graphengine.explain` writes (the
+same :class:`~graphengine.explain.Explainer`, so the same symbols and rounding); every
+``value`` is the exact float64 number from the :class:`~graphengine.network.Trace`.
+
+Big networks (more than :data:`NODE_STEPS_UP_TO` neurons) get layer-level steps instead:
+one step per layer and pass, each with a few example equations.
+
+>>> import graphengine
+>>> net = graphengine.load("specs/doc_example.yaml")           # doctest: +SKIP
+>>> steps = build_steps(net, net.trace())                       # doctest: +SKIP
+>>> steps[1].text                                               # doctest: +SKIP
+'net_h1 = w1·i1 + w2·i2 + b1 = 0.15×0.05 + 0.2×0.1 + 0.35 = 0.3775'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .document import Derivation, Eq, _dedupe
+from .explain import Explainer
+from .numfmt import derivation_number as number
+
+# Past this many neurons a step per neuron is too many clicks: one step per layer instead.
+NODE_STEPS_UP_TO = 30
+# Equations shown for one layer-level step.
+EXAMPLES_PER_LAYER = 3
+
+# A reveal names what a step puts on the diagram: (part, name) with part one of
+# net, out, dout, dact, delta (a node), grad, update (a parameter: every edge and bias using it),
+# term (an output's loss node) and loss (the total, name "").
+Reveal = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One moment of the step-through: what is computed, where, and its value."""
+
+    kind: str  # start, net, out, term, loss, dout, dact, delta, gradient, update, summary (+ layer-…)
+    title: str
+    phase: str  # forward, loss, backward, gradients, update, summary
+    equations: tuple[str, ...] = ()  # the substituted chains, `net_h1 = w1·i1 + … = 0.15×0.05 + … = 0.3775`
+    value: float | None = None  # the exact value the step computes (None for layer-level steps)
+    node: str | None = None
+    parameter: str | None = None
+    nodes: tuple[str, ...] = ()  # highlighted nodes
+    edges: tuple[tuple[str, str], ...] = ()  # highlighted edges
+    reveals: tuple[Reveal, ...] = ()
+    note: str = ""
+    values: dict[str, float] = field(default_factory=dict)  # layer-level: each node's or parameter's value
+
+    @property
+    def formula(self) -> str:
+        """The first equation up to its first substitution (``net_h1 = w1·i1 + w2·i2 + b1``)."""
+        if not self.equations:
+            return ""
+        parts = self.equations[0].split(" = ")
+        return " = ".join(parts[:2])
+
+    @property
+    def text(self) -> str:
+        return self.equations[0] if self.equations else ""
+
+
+def equation_text(eq: Eq) -> str:
+    """An equation chain as one line of text, as `explain` prints it."""
+    return " = ".join(p.text for p in _dedupe(eq.parts))
+
+
+def _depths(G: Any, order: list[str]) -> dict[str, int]:
+    """Longest path from an input, by one walk in topological order."""
+    depth: dict[str, int] = {}
+    for v in order:
+        depth[v] = max((depth[u] + 1 for u in G.predecessors(v)), default=0)
+    return depth
+
+
+class _Builder:
+    def __init__(self, net: Any, trace: Any, digits: int, sample: int) -> None:
+        self.x = Explainer(net, trace, digits, sample)
+        self.trace, self.s, self.digits = trace, sample, digits
+        self.G = self.x.G
+        self.neurons = [v for v in self.x.order if v not in self.x.inputs]
+        depth = _depths(self.G, self.x.order)
+        self.depth = depth
+        # Output layer first, each layer in the order the forward pass takes it.
+        self.backward_order = sorted(self.neurons, key=lambda v: (-depth[v], self.x.position[v]))
+        self.params = list(self.x.param_info)
+
+    # ---------------------------------------------------------------- pieces
+    def in_edges(self, v: str) -> tuple[tuple[str, str], ...]:
+        return tuple((u, v) for u in self.G.predecessors(v))
+
+    def out_edges(self, v: str) -> tuple[tuple[str, str], ...]:
+        return tuple((v, w) for w in self.G.successors(v))
+
+    def parameter_edges(self, p: str) -> tuple[tuple[str, str], ...]:
+        return tuple((u, v) for u, v in self.x.uses[p] if u is not None)
+
+    def parameter_nodes(self, p: str) -> tuple[str, ...]:
+        return tuple(v for u, v in self.x.uses[p] if u is None)
+
+    def gradient_equations(self, p: str) -> tuple[tuple[str, ...], str]:
+        """∂E/∂p's chain rule with numbers (the sum over uses for a shared one), and a note."""
+        items = self.x.parameter_block(p)
+        uses = self.x.uses[p]
+        eqs = [item for item in items if isinstance(item, Eq)]
+        if not uses:
+            return (f"∂E/∂{p} = 0",), f"{p} is not used by any edge or bias: its gradient is 0."
+        chain = next(eq for eq in eqs if eq.label.startswith("chain rule"))
+        final = next(eq for eq in reversed(eqs) if eq.label in ("", self.x._sample_label()))
+        lines = [equation_text(Eq([chain.parts[0], chain.parts[1], *final.parts[1:]]))]
+        if self.x.n > 1:
+            lines.append(equation_text(eqs[-1]))  # the sum over the samples
+        note = ""
+        if len(uses) > 1:
+            note = f"{p} is shared by {len(uses)} uses ({', '.join(self.x.describe_use(u) for u in uses)}): ∂E/∂{p} is the sum of the terms of all uses."
+        return tuple(lines), note
+
+    # ---------------------------------------------------------------- node-level steps
+    def start(self) -> Step:
+        x, s = self.x, self.s
+        ins = ", ".join(f"{i} = {number(self.trace.out(i, s), self.digits)}" for i in x.inputs)
+        outs = ", ".join(
+            f"t_{o} = {number(float(self.trace.targets[s, k]), self.digits)}" for k, o in enumerate(x.outputs)
+        )
+        which = f"sample {s} of {x.n}" if x.n > 1 else "the sample"
+        return Step(
+            "start",
+            "The network before the step",
+            "start",
+            equations=(f"inputs: {ins}", f"targets: {outs}"),
+            nodes=tuple(x.inputs),
+            note=f"Weights, biases, inputs and targets of {which}; learning rate η = {self.trace.learning_rate:g}. "
+            "Every other number appears when it is computed.",
+        )
+
+    def forward(self) -> list[Step]:
+        steps = []
+        for v in self.neurons:
+            net_eq, out_eq = self.x.forward_eqs(v)
+            steps.append(
+                Step(
+                    "net",
+                    f"Forward: net of {v}",
+                    "forward",
+                    (equation_text(net_eq),),
+                    self.trace.net(v, self.s),
+                    node=v,
+                    nodes=(v,),
+                    edges=self.in_edges(v),
+                    reveals=(("net", v),),
+                )
+            )
+            steps.append(
+                Step(
+                    "out",
+                    f"Forward: out of {v}",
+                    "forward",
+                    (equation_text(out_eq),),
+                    self.trace.out(v, self.s),
+                    node=v,
+                    nodes=(v,),
+                    reveals=(("out", v),),
+                )
+            )
+        return steps
+
+    def loss(self) -> list[Step]:
+        doc = Derivation("")
+        self.x.loss_section(doc)
+        eqs = [item for item in doc.items if isinstance(item, Eq)]
+        terms = self.trace.loss_terms(self.s)
+        steps = []
+        if terms is not None:
+            # The loss formula, then one equation per output's term, then the sample's sum.
+            by_output = {f"E_{o}": o for o in self.x.outputs}
+            for eq in eqs:
+                o = by_output.get(eq.parts[0].text)
+                if o is not None:
+                    steps.append(
+                        Step(
+                            "term",
+                            f"Loss: the term of {o}",
+                            "loss",
+                            (equation_text(eq),),
+                            terms[o],
+                            node=o,
+                            nodes=(o,),
+                            reveals=(("term", o),),
+                        )
+                    )
+        total_eqs = tuple(equation_text(eq) for eq in eqs if eq.parts[0].text not in {f"E_{o}" for o in self.x.outputs})
+        steps.append(
+            Step(
+                "loss",
+                "Loss: the total",
+                "loss",
+                total_eqs[-2:] if self.x.n > 1 else total_eqs[-1:],
+                self.trace.loss,
+                reveals=(("loss", ""),),
+                note=self.x.loss.description or "",
+            )
+        )
+        return steps
+
+    def backward(self) -> list[Step]:
+        steps = []
+        for v in self.backward_order:
+            common = {"node": v, "nodes": (v,)}
+            downstream = self.out_edges(v)
+            steps.append(
+                Step(
+                    "dout",
+                    f"Backward: ∂E/∂out of {v}",
+                    "backward",
+                    (equation_text(self.x.dout_eq(v)),),
+                    self.trace.dout(v, self.s),
+                    edges=downstream,
+                    reveals=(("dout", v),),
+                    note="through the loss"
+                    if not downstream
+                    else f"summed over the {len(downstream)} edge(s) out of {v}",
+                    **common,
+                )
+            )
+            steps.append(
+                Step(
+                    "dact",
+                    f"Backward: ∂out/∂net of {v}",
+                    "backward",
+                    (equation_text(self.x.dact_eq(v)),),
+                    self.trace.dact(v, self.s),
+                    reveals=(("dact", v),),
+                    **common,
+                )
+            )
+            steps.append(
+                Step(
+                    "delta",
+                    f"Backward: δ of {v}",
+                    "backward",
+                    (equation_text(self.x.dnet_eq(v)),),
+                    self.trace.dnet(v, self.s),
+                    reveals=(("delta", v),),
+                    note="δ = ∂E/∂net = ∂E/∂out × ∂out/∂net",
+                    **common,
+                )
+            )
+        return steps
+
+    def gradients(self) -> list[Step]:
+        steps = []
+        for p in self.params:
+            equations, note = self.gradient_equations(p)
+            shared = len(self.x.uses[p]) > 1
+            steps.append(
+                Step(
+                    "gradient",
+                    f"Gradient: ∂E/∂{p}" + (f" (shared ×{len(self.x.uses[p])}, summed)" if shared else ""),
+                    "gradients",
+                    equations,
+                    self.trace.gradient(p),
+                    parameter=p,
+                    nodes=self.parameter_nodes(p),
+                    edges=self.parameter_edges(p),
+                    reveals=(("grad", p),),
+                    note=note,
+                )
+            )
+        return steps
+
+    def updates(self) -> list[Step]:
+        steps = []
+        for p in self.params:
+            item = self.x.update_item(p)
+            text = equation_text(item) if isinstance(item, Eq) else item.text
+            steps.append(
+                Step(
+                    "update",
+                    f"Update: {p}" + ("" if self.x.param_info[p]["trainable"] else " (frozen)"),
+                    "update",
+                    (text,),
+                    self.trace.updated[p],
+                    parameter=p,
+                    nodes=self.parameter_nodes(p),
+                    edges=self.parameter_edges(p),
+                    reveals=(("update", p),),
+                )
+            )
+        return steps
+
+    def summary(self) -> Step:
+        changed = [p for p in self.params if self.trace.updated[p] != self.trace.values[p]]
+        lines = tuple(
+            f"{p}: {number(self.trace.values[p], self.digits)} → {number(self.trace.updated[p], self.digits)}"
+            for p in changed
+        )
+        return Step(
+            "summary",
+            "Before and after the step",
+            "summary",
+            lines,
+            note=f"{len(changed)} of {len(self.params)} parameters changed; toggle before/after to compare the diagram.",
+            values={p: self.trace.updated[p] for p in changed},
+        )
+
+    # ---------------------------------------------------------------- layer-level steps
+    def layers(self) -> list[list[str]]:
+        by_depth: dict[int, list[str]] = {}
+        for v in self.neurons:
+            by_depth.setdefault(self.depth[v], []).append(v)
+        return [by_depth[d] for d in sorted(by_depth)]
+
+    def layer_steps(self) -> list[Step]:
+        x, s, t = self.x, self.s, self.trace
+        layers = self.layers()
+        steps = [self.start()]
+
+        def examples(eqs: list[str], total: int) -> tuple[str, ...]:
+            more = total - len(eqs)
+            return tuple(eqs) + ((f"… and {more} more",) if more > 0 else ())
+
+        for k, layer in enumerate(layers, 1):
+            some = layer[:EXAMPLES_PER_LAYER]
+            eqs = [equation_text(e) for v in some for e in x.forward_eqs(v)]
+            steps.append(
+                Step(
+                    "layer-forward",
+                    f"Forward: layer {k} of {len(layers)} ({len(layer)} nodes): net and out",
+                    "forward",
+                    examples(eqs, 2 * len(layer)),
+                    nodes=tuple(layer),
+                    reveals=tuple((part, v) for v in layer for part in ("net", "out")),
+                    values={v: t.out(v, s) for v in layer},
+                )
+            )
+        steps += self.loss()
+        for k, layer in reversed(list(enumerate(layers, 1))):
+            some = layer[:EXAMPLES_PER_LAYER]
+            eqs = [equation_text(x.dnet_eq(v)) for v in some]
+            steps.append(
+                Step(
+                    "layer-backward",
+                    f"Backward: layer {k} of {len(layers)} ({len(layer)} nodes): ∂E/∂out, ∂out/∂net, δ",
+                    "backward",
+                    examples(eqs, len(layer)),
+                    nodes=tuple(layer),
+                    reveals=tuple((part, v) for v in layer for part in ("dout", "dact", "delta")),
+                    values={v: t.dnet(v, s) for v in layer},
+                )
+            )
+        done: set[str] = set()  # a parameter shared across layers is summed once, at its last layer
+        for k, layer in reversed(list(enumerate(layers, 1))):
+            into = set(layer)
+            params = [p for p in self.params if p not in done and any(v in into for _, v in x.uses[p])]
+            done.update(params)
+            if not params:
+                continue
+            steps.append(
+                Step(
+                    "layer-gradient",
+                    f"Gradients: the {len(params)} parameters used in layer {k}",
+                    "gradients",
+                    examples([self.gradient_equations(p)[0][0] for p in params[:EXAMPLES_PER_LAYER]], len(params)),
+                    nodes=tuple(layer),
+                    edges=tuple(e for v in layer for e in self.in_edges(v)),
+                    reveals=tuple(("grad", p) for p in params),
+                    values={p: t.gradient(p) for p in params},
+                )
+            )
+        unused = [p for p in self.params if not x.uses[p]]
+        if unused:
+            steps.append(
+                Step(
+                    "layer-gradient",
+                    f"Gradients: {len(unused)} unused parameters",
+                    "gradients",
+                    (f"∂E/∂{unused[0]} = 0",),
+                    values=dict.fromkeys(unused, 0.0),
+                )
+            )
+        some = self.params[:EXAMPLES_PER_LAYER]
+        eqs = [equation_text(e) if isinstance(e, Eq) else e.text for e in (x.update_item(p) for p in some)]
+        steps.append(
+            Step(
+                "layer-update",
+                f"Update: all {len(self.params)} parameters",
+                "update",
+                examples(eqs, len(self.params)),
+                reveals=tuple(("update", p) for p in self.params),
+                values={p: t.updated[p] for p in self.params},
+            )
+        )
+        steps.append(self.summary())
+        return steps
+
+
+def build_steps(net: Any, trace: Any, *, digits: int = 4, sample: int = 0, layered: bool | None = None) -> list[Step]:
+    """The ordered steps of one training step on ``net`` (``trace`` from ``net.trace()``).
+
+    ``layered`` forces layer-level steps (True) or node-level steps (False); by default a
+    network of more than :data:`NODE_STEPS_UP_TO` neurons gets layer-level steps.
+    """
+    b = _Builder(net, trace, digits, sample)
+    if layered is None:
+        layered = len(b.neurons) > NODE_STEPS_UP_TO
+    if layered:
+        return b.layer_steps()
+    return [b.start(), *b.forward(), *b.loss(), *b.backward(), *b.gradients(), *b.updates(), b.summary()]
