@@ -52,14 +52,18 @@ TORCH_LOSSES = {
 }
 
 
-def _export_form(plugin: Activation | Loss, kind: str) -> str:
-    """The expression a plugin declares with ``export=`` (see :mod:`graphengine.export_expression`)."""
+def export_form(plugin: Activation | Loss, kind: str, params: dict[str, float]) -> str:
+    """The formula a plugin declares with ``export=`` (see :mod:`graphengine.export_expression`),
+    checked against the plugin's own function."""
+    from .export_expression import check_export
+
     expression = getattr(plugin, "export", None)
     if expression is None:
         raise PluginError(
             f"{kind} `{plugin.name}` from {plugin.source} has no export form, so it cannot be written for "
             f'PyTorch or ONNX; give it one with `@{kind}(export="...")` (see the README, Taking it further)'
         )
+    check_export(plugin, kind, params)
     return expression
 
 
@@ -69,7 +73,7 @@ def activation_expression(activation: Activation, params: dict[str, float], x: s
         return TORCH_ACTIVATIONS[activation.name].format(x=x, **params)
     from .export_expression import torch_code
 
-    return torch_code(_export_form(activation, "activation"), {"x": x}, params, activation.name)
+    return torch_code(export_form(activation, "activation", params), {"x": x}, params, activation.name)
 
 
 def loss_expression(loss: Loss, params: dict[str, float]) -> str:
@@ -78,7 +82,7 @@ def loss_expression(loss: Loss, params: dict[str, float]) -> str:
         return TORCH_LOSSES[loss.name]
     from .export_expression import torch_code
 
-    return torch_code(_export_form(loss, "loss"), {"y": "y", "t": "t"}, params, loss.name)
+    return torch_code(export_form(loss, "loss", params), {"y": "y", "t": "t"}, params, loss.name)
 
 
 def _text(value: str) -> str:
@@ -238,7 +242,7 @@ def torch_source(net: Network, dtype: str = "float64", source: str | None = None
                 bias = f"bias{k}"
             terms.append(bias)
         lines.append(f"        net{k} = " + " + ".join(terms))
-        lines += _wrap(f"out{k} = " + _activate(level.groups, f"net{k}", len(level.nodes)), 8)
+        lines.append(f"        out{k} = " + _activate(level.groups, f"net{k}", len(level.nodes)))
     lines.append(f"        return {_outputs_expression(s)}")
     lines += [
         "",
