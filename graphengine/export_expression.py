@@ -166,12 +166,12 @@ def check_export(plugin: Any, kind: str, params: dict[str, float]) -> None:
 
 
 class OnnxBuilder:
-    """Collects ONNX nodes and double-precision constants under fresh names."""
+    """Collects ONNX nodes and constants (double unless told) under fresh names."""
 
-    def __init__(self) -> None:
+    def __init__(self, dtype: Any = np.float64) -> None:
         from onnx import helper
 
-        self.helper = helper
+        self.helper, self.dtype = helper, dtype
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self._count = 0
@@ -186,8 +186,9 @@ class OnnxBuilder:
         self.nodes.append(self.helper.make_node(op, inputs, [output], name=output, **attributes))
         return output
 
-    def constant(self, value: Any, dtype: Any = np.float64, hint: str = "const") -> str:
-        array = np.asarray(value, dtype=dtype)
+    def constant(self, value: Any, dtype: Any = None, hint: str = "const") -> str:
+        """An initializer holding ``value`` (in the model's float type unless ``dtype`` says)."""
+        array = np.asarray(value, dtype=dtype or self.dtype)
         key = (array.dtype.str, array.shape, array.tobytes())
         if key not in self._constants:
             from onnx import numpy_helper
@@ -196,6 +197,14 @@ class OnnxBuilder:
             self.initializers.append(numpy_helper.from_array(array, name))
             self._constants[key] = name
         return self._constants[key]
+
+    def sigmoid(self, value: str) -> str:
+        """σ(v) as graphengine computes it: e = exp(−|v|), then 1/(1 + e) or e/(1 + e). onnxruntime's
+        double Sigmoid loses the tail (σ(−40) comes out 0, not 4.2e-18)."""
+        e = self.node("Exp", [self.node("Neg", [self.node("Abs", [value])])])
+        d = self.node("Add", [self.constant(1.0), e])
+        positive = self.node("GreaterOrEqual", [value, self.constant(0.0)])
+        return self.node("Where", [positive, self.node("Reciprocal", [d]), self.node("Div", [e, d])], "sigmoid")
 
     def log1p(self, value: str) -> str:
         """log(1 + v) accurate for small v (ONNX has no Log1p): log(u)·v/(u − 1) with u = 1 + v,
@@ -212,7 +221,7 @@ class OnnxBuilder:
 def onnx_value(builder: OnnxBuilder, text: str, variables: dict[str, str], params: dict[str, float], name: str) -> str:
     """Add the formula's nodes to ``builder``; return the name of its result (double)."""
     lookup = _names(variables, params, text, name)
-    unary = {"exp": "Exp", "log": "Log", "tanh": "Tanh", "sigmoid": "Sigmoid", "abs": "Abs", "sqrt": "Sqrt"}
+    unary = {"exp": "Exp", "log": "Log", "tanh": "Tanh", "abs": "Abs", "sqrt": "Sqrt"}
 
     def apply(op: Any, args: list[str]) -> str:
         if op == "neg":
@@ -225,6 +234,8 @@ def onnx_value(builder: OnnxBuilder, text: str, variables: dict[str, str], param
             return builder.node(unary[op], args)
         if op == "log1p":
             return builder.log1p(args[0])
+        if op == "sigmoid":
+            return builder.sigmoid(args[0])
         if op == "where":
             return builder.node("Where", args)
         raise PluginError(f"`{name}`: `{op}` has no ONNX form in an activation's export form `{text}`")

@@ -98,13 +98,13 @@ def check_against_engine(net: Network, module) -> None:
         assert after[name] == pytest.approx(value, rel=RTOL, abs=ATOL), name
 
 
-def _registry_for(path: Path):
+def registry_for(path: Path):
     return discover([str(path.parent.parent / "plugins")]) if path.name == "plugins_demo.yaml" else None
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
 def test_shipped_specs(path: Path, tmp_path: Path) -> None:
-    net = load(path, registry=_registry_for(path))
+    net = load(path, registry=registry_for(path))
     check_against_engine(net, exported(net, tmp_path))
 
 

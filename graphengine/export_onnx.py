@@ -1,0 +1,219 @@
+"""A network as an ONNX model (``graphengine export SPEC -o NET.onnx``), written with the
+``onnx`` package directly, in double precision by default.
+
+Input ``inputs`` ``(N, len(inputs))``, output ``outputs`` ``(N, len(outputs))``, both in the
+spec's orders. A spec layer is one ``Gemm`` (its weights ``(out, in)`` and biases as
+initializers named ``LAYER.weight`` / ``LAYER.bias``); any other block is a ``MatMul`` by a
+matrix assembled (``Concat`` + ``Reshape``) from one initializer per spec parameter, so a
+shared parameter is one initializer used twice. Activations are exact in double: no
+float32 attribute (LeakyRelu's alpha is one, so it is composed from ``Where`` and
+``Mul``); softplus is composed from ops that onnxruntime runs in double (it has no
+double Softplus kernel), and so is the sigmoid (its double Sigmoid kernel gives 0 for
+σ(−40) = 4.2e-18).
+
+Not through ``torch.onnx``: that writes Python float constants as float32 and, with its
+default optimisation, merges distinct parameters that happen to have equal values.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import GraphEngineError
+from .export_structure import LevelForm, Structure, read_structure
+from .registry import Activation
+
+if TYPE_CHECKING:
+    from .export_expression import OnnxBuilder
+    from .network import Network
+
+__all__ = ["OPSET", "onnx_model"]
+
+OPSET = 17
+IR_VERSION = 8  # what onnxruntime, Netron and older runtimes read
+
+
+def require_onnx() -> Any:
+    """The onnx module, or a one-line error naming the extra."""
+    try:
+        import onnx
+    except ImportError:
+        raise GraphEngineError("ONNX export and import need onnx: pip install 'graphengine[onnx]'") from None
+    return onnx
+
+
+class _Graph:
+    """The ONNX graph under construction: parameter initializers and per-level values."""
+
+    def __init__(self, structure: Structure, builder: OnnxBuilder, dtype: Any) -> None:
+        from onnx import numpy_helper
+
+        self.s, self.b, self.dtype = structure, builder, dtype
+        taken = set(structure.parameters)
+        self.tensor_names: dict[str, str] = {}
+        for tensor in structure.tensors:
+            layer, _, part = tensor.attribute.rpartition("_")
+            name = f"{layer}.{part}"
+            while name in taken:
+                name += "_"
+            taken.add(name)
+            self.tensor_names[tensor.attribute] = name
+            builder.initializers.append(
+                numpy_helper.from_array(structure.tensor_values(tensor).astype(dtype), name)
+            )
+        for i in structure.attributes:
+            builder.initializers.append(
+                numpy_helper.from_array(np.array([structure.values[i]], dtype=dtype), structure.parameters[i])
+            )
+        self._flat: dict[str, str] = {}
+
+    def element(self, i: int) -> str:
+        """A ``[1]`` value holding parameter ``i`` (0 for -1)."""
+        if i < 0:
+            return self.b.constant([0.0], self.dtype, "zero")
+        if i in self.s.attributes:
+            return self.s.parameters[i]
+        tensor, position = self.s.owner[i]
+        name = self.tensor_names[tensor.attribute]
+        if name not in self._flat:
+            self._flat[name] = self.b.node("Reshape", [name, self.b.constant([-1], np.int64)], "flat")
+        flat_index = int(np.ravel_multi_index(position, tensor.shape))
+        return self.b.node("Gather", [self._flat[name], self.b.constant([flat_index], np.int64)], "entry")
+
+    def whole(self, index: np.ndarray) -> str | None:
+        """The name of the layer tensor whose indices are exactly ``index``, if any."""
+        first = int(index.flat[0])
+        if first < 0 or first not in self.s.owner:
+            return None
+        tensor = self.s.owner[first][0]
+        matrix = tensor.index_matrix()
+        if matrix.shape == index.shape and np.array_equal(matrix, index):
+            return self.tensor_names[tensor.attribute]
+        return None
+
+    def assembled(self, index: np.ndarray) -> str:
+        """A matrix or vector assembled from one value per entry."""
+        parts = [self.element(int(i)) for i in index.ravel()]
+        joined = parts[0] if len(parts) == 1 else self.b.node("Concat", parts, "stack", axis=0)
+        return self.b.node("Reshape", [joined, self.b.constant(list(index.shape), np.int64)], "matrix")
+
+    def columns(self, value: str, columns: list[int] | None) -> str:
+        if columns is None:
+            return value
+        return self.b.node("Gather", [value, self.b.constant(columns, np.int64)], "columns", axis=1)
+
+    def sources(self, outs: list[str], sources: list[tuple[int, list[int] | None]]) -> str:
+        parts = [self.columns(outs[k], columns) for k, columns in sources]
+        return parts[0] if len(parts) == 1 else self.b.node("Concat", parts, "sources", axis=1)
+
+    def level(self, outs: list[str], k: int, level: LevelForm) -> str:
+        # A dense layer alone in its level: one Gemm with the layer's weights and biases.
+        bias_tensor = self.whole(level.bias) if level.bias is not None else None
+        if len(level.products) == 1:
+            weights = self.whole(level.products[0].index)
+            if weights is not None and (level.bias is None or bias_tensor is not None):
+                x = self.sources(outs, level.products[0].sources)
+                inputs = [x, weights] + ([bias_tensor] if bias_tensor else [])
+                net = self.b.node("Gemm", inputs, f"net{k}", transB=1)
+                return self.activate(level, net, k)
+        terms = []
+        for product in level.products:
+            x = self.sources(outs, product.sources)
+            weights = self.whole(product.index)
+            if weights is not None:
+                terms.append(self.b.node("Gemm", [x, weights], "product", transB=1))
+            else:
+                terms.append(self.b.node("MatMul", [x, self.assembled(product.index)], "product"))
+        if level.bias is not None:
+            terms.append(bias_tensor or self.assembled(level.bias))
+        net = terms[0]
+        for term in terms[1:]:
+            net = self.b.node("Add", [net, term], f"net{k}")
+        return self.activate(level, net, k)
+
+    def activate(self, level: LevelForm, net: str, k: int) -> str:
+        if len(level.groups) == 1:
+            activation, params, _ = level.groups[0]
+            return activation_node(self.b, activation, params, net, self.dtype)
+        parts, order = [], []
+        for activation, params, columns in level.groups:
+            parts.append(activation_node(self.b, activation, params, self.columns(net, columns), self.dtype))
+            order += columns
+        joined = self.b.node("Concat", parts, f"out{k}", axis=1)
+        inverse = np.argsort(order).tolist()
+        return joined if inverse == list(range(len(order))) else self.columns(joined, inverse)
+
+
+def activation_node(builder: OnnxBuilder, activation: Activation, params: dict[str, float], x: str, dtype: Any) -> str:
+    """The nodes of one activation applied to ``x``; returns the result's name."""
+    name = activation.name if activation.source == "built-in" else None
+    if name == "identity":
+        return x
+    if name in ("tanh", "relu"):
+        return builder.node({"tanh": "Tanh", "relu": "Relu"}[name], [x])
+    if name == "sigmoid":
+        return builder.sigmoid(x)
+    if name == "leaky_relu":  # ONNX LeakyRelu's alpha is a float32 attribute: compose in double
+        positive = builder.node("Greater", [x, builder.constant(0.0, dtype)])
+        scaled = builder.node("Mul", [x, builder.constant(params["alpha"], dtype)])
+        return builder.node("Where", [positive, x, scaled], "leaky_relu")
+    if name == "softplus":  # max(x, 0) + log1p(exp(−|x|)), exact in double
+        tail = builder.log1p(builder.node("Exp", [builder.node("Neg", [builder.node("Abs", [x])])]))
+        return builder.node("Add", [builder.node("Max", [x, builder.constant(0.0, dtype)]), tail], "softplus")
+    from .export_expression import onnx_value
+    from .export_torch import export_form
+
+    return onnx_value(builder, export_form(activation, "activation", params), {"x": x}, params, activation.name)
+
+
+def onnx_model(net: Network, dtype: str = "float64") -> Any:
+    """The network as an ``onnx.ModelProto`` (checked with ``onnx.checker``)."""
+    onnx = require_onnx()
+    from onnx import TensorProto, helper
+
+    from .export_expression import OnnxBuilder
+
+    numpy_dtype = np.float64 if dtype == "float64" else np.float32
+    element = TensorProto.DOUBLE if dtype == "float64" else TensorProto.FLOAT
+    s = read_structure(net)
+    builder = OnnxBuilder(numpy_dtype)
+    graph = _Graph(s, builder, numpy_dtype)
+    outs = ["inputs"]
+    for k, level in enumerate(s.levels, start=1):
+        outs.append(graph.level(outs, k, level))
+    levels = {k for k, _ in s.output_columns}
+    if len(levels) == 1:
+        (k,) = levels
+        columns = [c for _, c in s.output_columns]
+        width = len(s.level_nodes(k))
+        result = graph.columns(outs[k], None if columns == list(range(width)) else columns)
+    else:
+        parts = [graph.columns(outs[k], [c]) for k, c in s.output_columns]
+        result = builder.node("Concat", parts, "outputs", axis=1)
+    builder.nodes.append(helper.make_node("Identity", [result], ["outputs"], name="outputs"))
+    model_graph = helper.make_graph(
+        builder.nodes,
+        _identifier(s.name),
+        [helper.make_tensor_value_info("inputs", element, ["N", len(s.inputs)])],
+        [helper.make_tensor_value_info("outputs", element, ["N", len(s.outputs)])],
+        initializer=builder.initializers,
+        doc_string=f"inputs: {', '.join(s.inputs)}; outputs: {', '.join(s.outputs)}",
+    )
+    from . import __version__
+
+    model = helper.make_model(
+        model_graph,
+        producer_name="graphengine",
+        producer_version=__version__,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        ir_version=IR_VERSION,
+    )
+    helper.set_model_props(model, {"inputs": "\n".join(s.inputs), "outputs": "\n".join(s.outputs), "spec": s.name})
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def _identifier(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name) or "network"
