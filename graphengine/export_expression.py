@@ -168,12 +168,14 @@ def check_export(plugin: Any, kind: str, params: dict[str, float]) -> None:
 class OnnxBuilder:
     """Collects ONNX nodes and constants (double unless told) under fresh names."""
 
-    def __init__(self, dtype: Any = np.float64) -> None:
+    def __init__(self, dtype: Any = np.float64, inline: bool = False) -> None:
         from onnx import helper
 
         self.helper, self.dtype = helper, dtype
+        self.inline = inline  # constants as Constant nodes (inside an ONNX function), not initializers
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
+        self.functions: set[str] = set()  # model-local functions used (graphengine.export_onnx)
         self._count = 0
         self._constants: dict[tuple, str] = {}
 
@@ -194,7 +196,12 @@ class OnnxBuilder:
             from onnx import numpy_helper
 
             name = self.fresh(hint)
-            self.initializers.append(numpy_helper.from_array(array, name))
+            if self.inline:
+                self.nodes.append(
+                    self.helper.make_node("Constant", [], [name], name=name, value=numpy_helper.from_array(array))
+                )
+            else:
+                self.initializers.append(numpy_helper.from_array(array, name))
             self._constants[key] = name
         return self._constants[key]
 

@@ -6,10 +6,11 @@ spec's orders. A spec layer is one ``Gemm`` (its weights ``(out, in)`` and biase
 initializers named ``LAYER.weight`` / ``LAYER.bias``); any other block is a ``MatMul`` by a
 matrix assembled (``Concat`` + ``Reshape``) from one initializer per spec parameter, so a
 shared parameter is one initializer used twice. Activations are exact in double: no
-float32 attribute (LeakyRelu's alpha is one, so it is composed from ``Where`` and
-``Mul``); softplus is composed from ops that onnxruntime runs in double (it has no
-double Softplus kernel), and so is the sigmoid (its double Sigmoid kernel gives 0 for
-σ(−40) = 4.2e-18).
+float32 attribute (LeakyRelu's alpha is one), no kernel onnxruntime lacks in double
+(Softplus) or runs inexactly (its double Sigmoid gives 0 for σ(−40) = 4.2e-18): those
+three are model-local functions of the ``ai.graphengine`` domain (``Sigmoid``,
+``Softplus``, ``LeakyRelu(x, alpha)``), composed from exact ops; Netron shows them as one
+node each, and :mod:`graphengine.import_onnx` reads them back.
 
 Not through ``torch.onnx``: that writes Python float constants as float32 and, with its
 default optimisation, merges distinct parameters that happen to have equal values.
@@ -63,7 +64,11 @@ class _Graph:
             builder.initializers.append(
                 numpy_helper.from_array(structure.tensor_values(tensor).astype(dtype), name)
             )
+        used = {int(i) for level in structure.levels for p in level.products for i in p.index.ravel()}
+        used |= {int(i) for level in structure.levels if level.bias is not None for i in level.bias}
         for i in structure.attributes:
+            if i not in used:  # a declared parameter no edge or bias uses: nothing reads it
+                continue
             builder.initializers.append(
                 numpy_helper.from_array(np.array([structure.values[i]], dtype=dtype), structure.parameters[i])
             )
@@ -146,6 +151,38 @@ class _Graph:
         return joined if inverse == list(range(len(order))) else self.columns(joined, inverse)
 
 
+DOMAIN = "ai.graphengine"  # the exact activations, as model-local ONNX functions
+
+
+def _exact_function(name: str, dtype: Any) -> Any:
+    """``Sigmoid`` / ``Softplus`` / ``LeakyRelu(x, alpha)`` of the graphengine domain: the
+    activation composed in the model's float type from ops onnxruntime runs exactly."""
+    from onnx import helper
+
+    from .export_expression import OnnxBuilder
+
+    b = OnnxBuilder(dtype, inline=True)
+    inputs = ["x", "alpha"] if name == "LeakyRelu" else ["x"]
+    if name == "Sigmoid":
+        result = b.sigmoid("x")
+    elif name == "Softplus":  # max(x, 0) + log1p(exp(−|x|))
+        tail = b.log1p(b.node("Exp", [b.node("Neg", [b.node("Abs", ["x"])])]))
+        result = b.node("Add", [b.node("Max", ["x", b.constant(0.0)]), tail])
+    else:
+        result = b.node("Where", [b.node("Greater", ["x", b.constant(0.0)]), "x", b.node("Mul", ["x", "alpha"])])
+    b.nodes.append(helper.make_node("Identity", [result], ["y"]))
+    return helper.make_function(
+        DOMAIN, name, inputs, ["y"], b.nodes, [helper.make_opsetid("", OPSET)], doc_string=EXACT_DOCS[name]
+    )
+
+
+EXACT_DOCS = {
+    "Sigmoid": "sigmoid in double: e = exp(-|x|); 1/(1+e) for x >= 0, else e/(1+e)",
+    "Softplus": "softplus in double: max(x, 0) + log1p(exp(-|x|))",
+    "LeakyRelu": "leaky ReLU with a double alpha (an input, not ONNX LeakyRelu's float32 attribute)",
+}
+
+
 def activation_node(builder: OnnxBuilder, activation: Activation, params: dict[str, float], x: str, dtype: Any) -> str:
     """The nodes of one activation applied to ``x``; returns the result's name."""
     name = activation.name if activation.source == "built-in" else None
@@ -153,15 +190,11 @@ def activation_node(builder: OnnxBuilder, activation: Activation, params: dict[s
         return x
     if name in ("tanh", "relu"):
         return builder.node({"tanh": "Tanh", "relu": "Relu"}[name], [x])
-    if name == "sigmoid":
-        return builder.sigmoid(x)
-    if name == "leaky_relu":  # ONNX LeakyRelu's alpha is a float32 attribute: compose in double
-        positive = builder.node("Greater", [x, builder.constant(0.0, dtype)])
-        scaled = builder.node("Mul", [x, builder.constant(params["alpha"], dtype)])
-        return builder.node("Where", [positive, x, scaled], "leaky_relu")
-    if name == "softplus":  # max(x, 0) + log1p(exp(−|x|)), exact in double
-        tail = builder.log1p(builder.node("Exp", [builder.node("Neg", [builder.node("Abs", [x])])]))
-        return builder.node("Add", [builder.node("Max", [x, builder.constant(0.0, dtype)]), tail], "softplus")
+    exact = {"sigmoid": "Sigmoid", "softplus": "Softplus", "leaky_relu": "LeakyRelu"}.get(name or "")
+    if exact is not None:
+        builder.functions.add(exact)
+        inputs = [x, builder.constant(params["alpha"], dtype, "alpha")] if exact == "LeakyRelu" else [x]
+        return builder.node(exact, inputs, name, domain=DOMAIN)
     from .export_expression import onnx_value
     from .export_torch import export_form
 
@@ -207,8 +240,9 @@ def onnx_model(net: Network, dtype: str = "float64") -> Any:
         model_graph,
         producer_name="graphengine",
         producer_version=__version__,
-        opset_imports=[helper.make_opsetid("", OPSET)],
+        opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(DOMAIN, 1)],
         ir_version=IR_VERSION,
+        functions=[_exact_function(name, numpy_dtype) for name in sorted(builder.functions)],
     )
     helper.set_model_props(model, {"inputs": "\n".join(s.inputs), "outputs": "\n".join(s.outputs), "spec": s.name})
     onnx.checker.check_model(model, full_check=True)
