@@ -9,6 +9,7 @@ The public API:
 """
 
 from .errors import DataError, GraphEngineError, GraphError, PluginError, SpecError, TrainingError
+from .from_torch import from_torch
 from .network import History, Network, Trace, load
 from .registry import Activation, Loss, Optimizer, Registry, activation, loss, optimizer
 
@@ -30,6 +31,7 @@ __all__ = [
     "TrainingError",
     "__version__",
     "activation",
+    "from_torch",
     "load",
     "loss",
     "optimizer",

@@ -18,6 +18,7 @@ default optimisation, merges distinct parameters that happen to have equal value
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -244,7 +245,10 @@ def onnx_model(net: Network, dtype: str = "float64") -> Any:
         ir_version=IR_VERSION,
         functions=[_exact_function(name, numpy_dtype) for name in sorted(builder.functions)],
     )
-    helper.set_model_props(model, {"inputs": "\n".join(s.inputs), "outputs": "\n".join(s.outputs), "spec": s.name})
+    # What `graphengine import` reads back (names, loss); other tools ignore these properties.
+    loss = {"name": s.loss.name, "reduction": s.reduction, **s.loss_params}
+    props = {"inputs": "\n".join(s.inputs), "outputs": "\n".join(s.outputs), "spec": s.name, "loss": json.dumps(loss)}
+    helper.set_model_props(model, props)
     onnx.checker.check_model(model, full_check=True)
     return model
 
