@@ -66,7 +66,9 @@ def export(
     check_writable(path)
     if fmt in ("safetensors", "npz"):
         if dtype != "float64":
-            raise GraphEngineError("weights files hold float64 values; --dtype applies to .py and .onnx", file=str(path))
+            raise GraphEngineError(
+                "weights files hold float64 values; --dtype applies to .py and .onnx", file=str(path)
+            )
         from .weights import save_weights
 
         arrays, metadata = weights_of(net)

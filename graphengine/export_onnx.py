@@ -62,9 +62,7 @@ class _Graph:
                 name += "_"
             taken.add(name)
             self.tensor_names[tensor.attribute] = name
-            builder.initializers.append(
-                numpy_helper.from_array(structure.tensor_values(tensor).astype(dtype), name)
-            )
+            builder.initializers.append(numpy_helper.from_array(structure.tensor_values(tensor).astype(dtype), name))
         used = {int(i) for level in structure.levels for p in level.products for i in p.index.ravel()}
         used |= {int(i) for level in structure.levels if level.bias is not None for i in level.bias}
         for i in structure.attributes:

@@ -153,12 +153,10 @@ def read_structure(net: Network) -> Structure:
             tensors.append(bias)
             for v in range(size):
                 owner[a + v] = (bias, (v,))
-    attributes = {
-        i: attribute_name(name, taken) for i, name in enumerate(plan.parameters) if i not in owner
-    }
+    attributes = {i: attribute_name(name, taken) for i, name in enumerate(plan.parameters) if i not in owner}
 
     levels = []
-    for k, level in enumerate(plan.levels, start=1):
+    for level in plan.levels:
         width = level.width
         products = []
         for block in level.blocks:
@@ -174,7 +172,9 @@ def read_structure(net: Network) -> Structure:
             bias = np.full(width, -1, dtype=np.intp)
             columns = np.arange(width)[level.bias.columns] if level.bias.columns is not ALL else np.arange(width)
             bias[columns] = np.arange(len(plan.parameters))[level.bias.index]
-        groups = [(g.activation, dict(g.params), _columns(g.columns, width) or list(range(width))) for g in level.groups]
+        groups = [
+            (g.activation, dict(g.params), _columns(g.columns, width) or list(range(width))) for g in level.groups
+        ]
         levels.append(LevelForm(plan.nodes[level.start : level.stop], products, bias, groups))
 
     starts = np.cumsum([0] + plan.widths)

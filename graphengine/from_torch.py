@@ -45,7 +45,9 @@ def torch_layers(module: Any) -> list[DenseLayer]:
             weight = part.weight.detach().cpu().double().numpy().copy()
             bias = None if part.bias is None else part.bias.detach().cpu().double().numpy().copy()
             if layers and layers[-1].weight.shape[0] != weight.shape[1]:
-                raise GraphEngineError(f"{where} takes {weight.shape[1]} inputs, the layer before gives {layers[-1].weight.shape[0]}")
+                raise GraphEngineError(
+                    f"{where} takes {weight.shape[1]} inputs, the layer before gives {layers[-1].weight.shape[0]}"
+                )
             layers.append(DenseLayer(weight, bias))
         elif isinstance(part, torch.nn.Identity):
             continue
@@ -53,7 +55,9 @@ def torch_layers(module: Any) -> list[DenseLayer]:
             if not layers or layers[-1].activation != "identity":
                 raise GraphEngineError(f"{where}: an activation must follow a Linear layer (one per layer)")
             if kind == "Softplus" and part.beta != 1:
-                raise GraphEngineError(f"{where}: beta={part.beta:g}; only beta = 1 (graphengine's softplus) is supported")
+                raise GraphEngineError(
+                    f"{where}: beta={part.beta:g}; only beta = 1 (graphengine's softplus) is supported"
+                )
             layers[-1].activation = _ACTIVATIONS[kind]
             if kind == "LeakyReLU":
                 layers[-1].activation_params = {"alpha": float(part.negative_slope)}

@@ -65,24 +65,34 @@ def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLay
             nodes.append(node)
     inputs = [i for i in graph.input if i.name not in constants]
     if len(inputs) != 1 or len(graph.output) != 1:
-        raise refuse(f"the model has {len(inputs)} input(s) and {len(graph.output)} output(s); one of each is supported")
+        raise refuse(
+            f"the model has {len(inputs)} input(s) and {len(graph.output)} output(s); one of each is supported"
+        )
     current = inputs[0].name
     layers: list[DenseLayer] = []
 
     def constant(name: str, node: Any) -> np.ndarray:
         if name not in constants:
-            raise refuse(f"{_where(node)}: `{name}` is computed, not a stored weight; only stored weights are supported")
+            raise refuse(
+                f"{_where(node)}: `{name}` is computed, not a stored weight; only stored weights are supported"
+            )
         return np.asarray(constants[name], dtype=np.float64)
 
     pending_matmul: np.ndarray | None = None
     for node in nodes:
         op, domain = node.op_type, node.domain
         attrs = {a.name: a for a in node.attribute}
-        known = op in ACTIVATIONS if domain == GRAPHENGINE_DOMAIN else op in ("Identity", "Gemm", "MatMul", "Add", *ACTIVATIONS)
+        known = (
+            op in ACTIVATIONS
+            if domain == GRAPHENGINE_DOMAIN
+            else op in ("Identity", "Gemm", "MatMul", "Add", *ACTIVATIONS)
+        )
         if domain not in ("", "ai.onnx", GRAPHENGINE_DOMAIN) or not known:
             raise refuse(f"{_where(node)} is not supported; supported: {SUPPORTED}")
         if current not in node.input:
-            raise refuse(f"{_where(node)} does not read the previous layer's output `{current}`: only a chain is supported")
+            raise refuse(
+                f"{_where(node)} does not read the previous layer's output `{current}`: only a chain is supported"
+            )
         if op == "Identity":
             pass
         elif pending_matmul is not None:

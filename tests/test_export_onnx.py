@@ -96,24 +96,24 @@ def test_random_networks(case: Case) -> None:
 
 @pytest.mark.parametrize("x", [-800.0, -40.0, -21.0, -1e-9, 0.0, 1e-9, 0.5, 21.0, 40.0, 800.0])
 def test_activations_exact_at_extremes(x: float) -> None:
-    text = f"""
+    text = """
 name: extremes
 inputs: [x]
 outputs: [s, l, g, t, r, w]
 nodes:
-  s: {{activation: softplus}}
-  l: {{activation: {{name: leaky_relu, alpha: 0.1}}}}
-  g: {{activation: sigmoid}}
-  t: {{activation: tanh}}
-  r: {{activation: relu}}
-  w: {{activation: {{name: swish, beta: 1.5}}}}
+  s: {activation: softplus}
+  l: {activation: {name: leaky_relu, alpha: 0.1}}
+  g: {activation: sigmoid}
+  t: {activation: tanh}
+  r: {activation: relu}
+  w: {activation: {name: swish, beta: 1.5}}
 edges:
-  - {{from: x, to: s, weight: 1.0}}
-  - {{from: x, to: l, weight: 1.0}}
-  - {{from: x, to: g, weight: 1.0}}
-  - {{from: x, to: t, weight: 1.0}}
-  - {{from: x, to: r, weight: 1.0}}
-  - {{from: x, to: w, weight: 1.0}}
+  - {from: x, to: s, weight: 1.0}
+  - {from: x, to: l, weight: 1.0}
+  - {from: x, to: g, weight: 1.0}
+  - {from: x, to: t, weight: 1.0}
+  - {from: x, to: r, weight: 1.0}
+  - {from: x, to: w, weight: 1.0}
 loss: mse
 """
     from graphengine.export_onnx import onnx_model

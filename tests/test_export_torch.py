@@ -14,9 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from test_gradients import LOSSES, Case, random_case
+from test_gradients import Case, random_case
 
-from graphengine.cli import main
 from graphengine.network import Network, load
 from graphengine.plugins import discover
 from graphengine.spec import parse_spec
