@@ -43,7 +43,9 @@ def layered_spec(draw: st.DrawFn) -> str:
     samples = [
         {
             "inputs": {f"x_{j}": float(v) for j, v in enumerate(rng.uniform(-2, 2, n_in).round(3))},
-            "targets": {f"L{len(sizes) - 1}_{j}": float(v) for j, v in enumerate(rng.uniform(-1, 1, sizes[-1]).round(3))},
+            "targets": {
+                f"L{len(sizes) - 1}_{j}": float(v) for j, v in enumerate(rng.uniform(-1, 1, sizes[-1]).round(3))
+            },
         }
         for _ in range(draw(st.integers(1, 4)))
     ]
@@ -83,7 +85,9 @@ def assert_same_step(original: Network, imported: Network) -> None:
     assert b.updated == a.updated
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(text=layered_spec())
 def test_export_import_run_gives_the_same_numbers(text: str, tmp_path: Path) -> None:
     net = Network.from_yaml(text)
@@ -160,8 +164,14 @@ def test_from_torch_matches_the_module() -> None:
 @pytest.mark.parametrize(
     "module, message",
     [
-        (lambda: torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout()), "module [1] (Dropout) is not supported"),
-        (lambda: torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Linear(2, 2)), "module [1] (Linear) takes 2 inputs"),
+        (
+            lambda: torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout()),
+            "module [1] (Dropout) is not supported",
+        ),
+        (
+            lambda: torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Linear(2, 2)),
+            "module [1] (Linear) takes 2 inputs",
+        ),
         (lambda: torch.nn.Sequential(torch.nn.Tanh()), "an activation must follow a Linear layer"),
         (lambda: torch.nn.Linear(2, 2), "takes a torch.nn.Sequential, got Linear"),
         (lambda: torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Softplus(beta=2)), "only beta = 1"),
