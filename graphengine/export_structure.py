@@ -108,7 +108,7 @@ def _columns(columns: Any, width: int) -> list[int] | None:
 # Names that a parameter attribute must not take: the generated class's own members and
 # torch.nn.Module's public ones (a spec parameter called `to` or `eval` is plausible).
 RESERVED = frozenset(
-    """forward loss spec_parameters input_names output_names zero dtype training T_destination dump_patches
+    """forward loss criterion spec_parameters input_names output_names zero dtype training T_destination dump_patches
     call_super_init add_module apply bfloat16 buffers children compile cpu cuda double eval extra_repr float
     get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict modules mtia named_buffers
     named_children named_modules named_parameters parameters register_backward_hook register_buffer

@@ -250,7 +250,11 @@ def torch_source(net: Network, dtype: str = "float64", source: str | None = None
         "",
         "    def loss(self, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:",
         f'        """The batch loss: {_text(s.loss.name)}, {s.reduction} over samples."""',
-        "        y, t = self(inputs), targets",
+        "        return self.criterion(self(inputs), targets)",
+        "",
+        "    def criterion(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:",
+        '        """The batch loss of given outputs (for a wrapper such as DistributedDataParallel)."""',
+        "        y, t = outputs, targets",
     ]
     lines += _wrap(f"per_sample = {loss}", 8)
     lines.append(f"        return per_sample.{'sum' if s.reduction == 'sum' else 'mean'}()")
