@@ -42,6 +42,8 @@ class LayerTensor:
     start: int  # first index in the parameter vector (weights are stored sources × neurons there)
     shape: tuple[int, ...]
     trainable: bool
+    sources: list[str]  # the layer's source nodes (weights) — its parameter names are `source->node`
+    nodes: list[str]  # its neurons (biases: `node.bias`)
 
     def index_matrix(self) -> np.ndarray:
         """The parameter indices in the layout the exporters use (``x @ W``: sources × neurons)."""
@@ -142,14 +144,23 @@ def read_structure(net: Network) -> Structure:
         trainable = bool(plan.trainable[record["weights"][0]])
         a, _ = record["weights"]
         size, fan_in = len(record["nodes"]), len(record["sources"])
-        weight = LayerTensor(attribute_name(f"{record['name']}_weight", taken), a, (size, fan_in), trainable)
+        weight = LayerTensor(
+            attribute_name(f"{record['name']}_weight", taken),
+            a,
+            (size, fan_in),
+            trainable,
+            record["sources"],
+            record["nodes"],
+        )
         tensors.append(weight)
         for s in range(fan_in):
             for v in range(size):
                 owner[a + s * size + v] = (weight, (v, s))
         if record["biases"] is not None:
             a, _ = record["biases"]
-            bias = LayerTensor(attribute_name(f"{record['name']}_bias", taken), a, (size,), trainable)
+            bias = LayerTensor(
+                attribute_name(f"{record['name']}_bias", taken), a, (size,), trainable, [], record["nodes"]
+            )
             tensors.append(bias)
             for v in range(size):
                 owner[a + v] = (bias, (v,))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import PluginError
+from .errors import PluginError, one_line
 from .export_structure import Structure, read_structure
 from .registry import Activation, Loss
 
@@ -87,7 +87,7 @@ def loss_expression(loss: Loss, params: dict[str, float]) -> str:
 
 def _text(value: str) -> str:
     """A name read from a spec, safe inside the generated docstrings and comments."""
-    return value.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+    return one_line(value.replace("\\", "\\\\").replace('"', '\\"'))
 
 
 class _Writer:
@@ -158,6 +158,22 @@ def _wrap(line: str, indent: int) -> list[str]:
     return textwrap.wrap(line, 110, initial_indent=pad, subsequent_indent=pad + "    ", break_on_hyphens=False)
 
 
+def _tuple_lines(variable: str, items: list[str], indent: int) -> list[str]:
+    """``variable = ('a', 'b', ...)`` over lines of about 100 characters, broken between items only."""
+    pad = " " * indent
+    rows, row = [], ""
+    for item in items:
+        text = f"{item!r}, "
+        if row and len(pad) + 4 + len(row) + len(text) > 104:
+            rows.append(row.rstrip())
+            row = ""
+        row += text
+    rows.append(row.rstrip())
+    if len(rows) == 1:
+        return [f"{pad}{variable} = ({rows[0]})"]
+    return [f"{pad}{variable} = (", *(f"{pad}    {r}" for r in rows), f"{pad})"]
+
+
 def _names(names: list[str], limit: int = 12) -> str:
     shown = ", ".join(_text(n) for n in names[:limit])
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
@@ -212,12 +228,32 @@ def torch_source(net: Network, dtype: str = "float64", source: str | None = None
         "    @property",
         "    def spec_parameters(self) -> dict[str, torch.Tensor]:",
         '        """Spec parameter name → its Parameter (a layer\'s entries: views of the layer\'s tensor)."""',
-        "        return {",
+        "        params: dict[str, torch.Tensor] = {}",
     ]
-    for i, name in enumerate(s.parameters):
-        lines.append(f"            {name!r}: {w.element(i)},")
+    i = 0
+    while i < len(s.parameters):
+        owner = s.owner.get(i)
+        if owner is None or i != owner[0].start:
+            lines.append(f"        params[{s.parameters[i]!r}] = {w.element(i)}")
+            i += 1
+            continue
+        tensor = owner[0]  # a whole layer tensor, in the parameter order: one loop, not a line per entry
+        lines += _tuple_lines("nodes", tensor.nodes, 8)
+        if len(tensor.shape) == 2:
+            lines += _tuple_lines("sources", tensor.sources, 8)
+            lines += [
+                "        for i, source in enumerate(sources):",
+                "            for j, node in enumerate(nodes):",
+                f'                params[f"{{source}}->{{node}}"] = self.{tensor.attribute}[j, i]',
+            ]
+        else:
+            lines += [
+                "        for j, node in enumerate(nodes):",
+                f'            params[f"{{node}}.bias"] = self.{tensor.attribute}[j]',
+            ]
+        i += int(np.prod(tensor.shape))
     lines += [
-        "        }",
+        "        return params",
         "",
         "    def forward(self, inputs: torch.Tensor) -> torch.Tensor:",
         f'        """(N, {len(s.inputs)}) inputs → (N, {len(s.outputs)}) outputs."""',

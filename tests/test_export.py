@@ -282,3 +282,33 @@ def test_help_imports_no_optional_dependency() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_names_cannot_inject_code(tmp_path: Path) -> None:
+    """Spec names reach the generated file only as string literals or escaped text."""
+    text = r'''
+name: 'x"""; import os; os.environ["INJECTED"] = "1"; """ \ end'
+inputs: ['a"""b', "c'd"]
+outputs: ['y\']
+nodes:
+  'y\': {activation: tanh, bias: 'to'}
+  'h"""': {activation: relu}
+edges:
+  - {from: 'a"""b', to: 'y\', weight: 'forward'}
+  - {from: "c'd", to: 'h"""', weight: 0.5}
+  - {from: 'h"""', to: 'y\', weight: 'é ü 1x'}
+parameters: {'to': 0.1, 'forward': 0.2, 'é ü 1x': 0.3}
+loss: mse
+data:
+  - {inputs: {'a"""b': 1.0, "c'd": -1.0}, targets: {'y\': 0.5}}
+'''
+    net = Network.from_yaml(text)
+    from graphengine.export_torch import torch_source
+
+    path = tmp_path / "named.py"
+    path.write_text(torch_source(net, source='spec """ file.yaml'), encoding="utf-8")
+    module = import_module_file(path).Network()
+    assert "INJECTED" not in __import__("os").environ
+    assert list(module.spec_parameters) == net.plan.parameters
+    assert module.input_names == ('a"""b', "c'd") and module.output_names == ("y\\",)
+    check_against_engine(net, module)

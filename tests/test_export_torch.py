@@ -90,7 +90,9 @@ def check_against_engine(net: Network, module) -> None:
     module.zero_grad(set_to_none=True)
     for p in frozen:
         p.requires_grad_(False)
-    module.loss(X, T).backward()
+    loss = module.loss(X, T)
+    if loss.requires_grad:  # else every parameter the outputs depend on is frozen: nothing to step
+        loss.backward()
     torch.optim.SGD(module.parameters(), lr=trace.learning_rate).step()
     after = {name: value.item() for name, value in module.spec_parameters.items()}
     for name, value in trace.updated.items():
