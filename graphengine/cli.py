@@ -753,10 +753,10 @@ def export_command(ctx: click.Context, spec: str, output: str, to: str | None, d
     """Write SPEC (with its current values) for other tools, in the format the suffix says:
 
     \b
-      .py           a standalone PyTorch module: class Network(torch.nn.Module)
-      .onnx         an ONNX model (double by default) for onnxruntime, Netron, ...
-      .safetensors  every parameter under its spec name, float64
-      .npz          the same as a numpy archive
+      .py           PyTorch module: class Network(nn.Module)
+      .onnx         ONNX model (double) for onnxruntime
+      .safetensors  every parameter by spec name, float64
+      .npz          the same, as a numpy archive
     """
     from .export import export, format_of
 
