@@ -312,3 +312,12 @@ data:
     assert list(module.spec_parameters) == net.plan.parameters
     assert module.input_names == ('a"""b', "c'd") and module.output_names == ("y\\",)
     check_against_engine(net, module)
+
+
+@pytest.mark.parametrize("name", ["skip_shared", "digits"])
+def test_torch_export_accepts_the_module(name: str) -> None:
+    net = load(ROOT / "specs" / f"{name}.yaml")
+    module = net.to_torch()
+    X = torch.from_numpy(net.X[:4])
+    program = torch.export.export(module, (X,))
+    np.testing.assert_array_equal(program.module()(X).detach().numpy(), module(X).detach().numpy())
