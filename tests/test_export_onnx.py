@@ -122,3 +122,9 @@ loss: mse
     X = np.array([[x]])
     got, expected = run_onnx(onnx_model(net), X), net.predict(X)
     np.testing.assert_allclose(got, expected, rtol=1e-13, atol=0)
+
+
+def test_layers_mixed_with_hand_written_nodes() -> None:
+    net = load(Path(__file__).parent / "fixtures" / "export_mixed.yaml")
+    assert len(net.graph.graph["layers"]) == 2 and not net.plan.trainable.all()
+    check_model(net)

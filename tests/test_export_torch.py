@@ -115,3 +115,9 @@ def test_shipped_specs(path: Path, tmp_path: Path) -> None:
 def test_random_networks(case: Case, tmp_path: Path) -> None:
     net = Network(parse_spec(case.text, "<random spec>"))
     check_against_engine(net, exported(net, tmp_path))
+
+
+def test_layers_mixed_with_hand_written_nodes(tmp_path: Path) -> None:
+    net = load(Path(__file__).parent / "fixtures" / "export_mixed.yaml")
+    assert len(net.graph.graph["layers"]) == 2 and not net.plan.trainable.all()
+    check_against_engine(net, exported(net, tmp_path))
