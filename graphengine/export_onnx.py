@@ -87,14 +87,20 @@ class _Graph:
         return self.b.node("Gather", [self._flat[name], self.b.constant([flat_index], np.int64)], "entry")
 
     def whole(self, index: np.ndarray) -> str | None:
-        """The name of the layer tensor whose indices are exactly ``index``, if any."""
+        """The layer tensor whose indices are exactly ``index`` (or some of its sources), if any."""
         first = int(index.flat[0])
         if first < 0 or first not in self.s.owner:
             return None
-        tensor = self.s.owner[first][0]
+        tensor, position = self.s.owner[first]
         matrix = tensor.index_matrix()
+        name = self.tensor_names[tensor.attribute]
         if matrix.shape == index.shape and np.array_equal(matrix, index):
-            return self.tensor_names[tensor.attribute]
+            return name
+        if index.ndim == 2 and matrix.ndim == 2 and index.shape[1] == matrix.shape[1] and position[0] == 0:
+            # Some of the layer's sources (a layer fed by two levels runs as one product per level).
+            rows = list(range(position[1], position[1] + index.shape[0]))
+            if rows[-1] < matrix.shape[0] and np.array_equal(matrix[rows], index):
+                return self.b.node("Gather", [name, self.b.constant(rows, np.int64)], "sources", axis=1)
         return None
 
     def assembled(self, index: np.ndarray) -> str:

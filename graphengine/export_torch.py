@@ -114,10 +114,19 @@ class _Writer:
         first = int(part.flat[0])
         if first < 0 or first not in self.s.owner:
             return None
-        tensor = self.s.owner[first][0]
-        if tensor.index_matrix().shape != part.shape or not np.array_equal(tensor.index_matrix(), part):
+        tensor, position = self.s.owner[first]
+        matrix = tensor.index_matrix()
+        expression = f"self.{tensor.attribute}"
+        if part.ndim == 2 and matrix.ndim == 2 and part.shape[1] == matrix.shape[1] and position[0] == 0:
+            # Some of the layer's sources (a layer fed by two levels runs as one product per level).
+            r0 = position[1]
+            if r0 + part.shape[0] > matrix.shape[0] or not np.array_equal(matrix[r0 : r0 + part.shape[0]], part):
+                return None
+            if part.shape[0] != matrix.shape[0]:
+                expression += f"[:, {r0}:{r0 + part.shape[0]}]"
+        elif matrix.shape != part.shape or not np.array_equal(matrix, part):
             return None
-        expression = f"self.{tensor.attribute}" + (".T" if index.ndim == 2 else "")
+        expression += ".T" if index.ndim == 2 else ""
         width = index.shape[-1]
         if (c0, c1) != (0, width):
             expression = f"torch.nn.functional.pad({expression}, ({c0}, {width - c1}))"
