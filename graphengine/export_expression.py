@@ -176,12 +176,18 @@ class OnnxBuilder:
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self.functions: set[str] = set()  # model-local functions used (graphengine.export_onnx)
+        self.taken: set[str] = set()
         self._count = 0
         self._constants: dict[tuple, str] = {}
 
     def fresh(self, hint: str) -> str:
-        self._count += 1
-        return f"{hint}_{self._count}"
+        """A new value name, never one in ``taken`` (the graph's own and the parameters' names)."""
+        while True:
+            self._count += 1
+            name = f"{hint}_{self._count}"
+            if name not in self.taken:
+                self.taken.add(name)
+                return name
 
     def node(self, op: str, inputs: list[str], hint: str | None = None, **attributes: Any) -> str:
         output = self.fresh(hint or op.lower())

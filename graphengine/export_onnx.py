@@ -53,32 +53,34 @@ class _Graph:
         from onnx import numpy_helper
 
         self.s, self.b, self.dtype = structure, builder, dtype
-        taken = set(structure.parameters)
-        self.tensor_names: dict[str, str] = {}
-        for tensor in structure.tensors:
-            layer, _, part = tensor.attribute.rpartition("_")
-            name = f"{layer}.{part}"
+        # Initializers carry the spec's names; a name the graph uses itself gets a trailing `_`.
+        taken = {"inputs", "outputs"}
+
+        def claim(name: str) -> str:
             while name in taken:
                 name += "_"
             taken.add(name)
-            self.tensor_names[tensor.attribute] = name
-            builder.initializers.append(numpy_helper.from_array(structure.tensor_values(tensor).astype(dtype), name))
+            return name
+
         used = {int(i) for level in structure.levels for p in level.products for i in p.index.ravel()}
         used |= {int(i) for level in structure.levels if level.bias is not None for i in level.bias}
-        for i in structure.attributes:
-            if i not in used:  # a declared parameter no edge or bias uses: nothing reads it
-                continue
-            builder.initializers.append(
-                numpy_helper.from_array(np.array([structure.values[i]], dtype=dtype), structure.parameters[i])
-            )
+        # A declared parameter that no edge or bias uses has nothing reading it: no initializer.
+        self.names = {i: claim(structure.parameters[i]) for i in structure.attributes if i in used}
+        self.tensor_names = {tensor.attribute: claim(tensor.label) for tensor in structure.tensors}
+        for tensor in structure.tensors:
+            name = self.tensor_names[tensor.attribute]
+            builder.initializers.append(numpy_helper.from_array(structure.tensor_values(tensor).astype(dtype), name))
+        for i, name in self.names.items():
+            builder.initializers.append(numpy_helper.from_array(np.array([structure.values[i]], dtype=dtype), name))
+        builder.taken = taken  # the builder's own names (const_3, stack_7, ...) avoid these
         self._flat: dict[str, str] = {}
 
     def element(self, i: int) -> str:
         """A ``[1]`` value holding parameter ``i`` (0 for -1)."""
         if i < 0:
             return self.b.constant([0.0], self.dtype, "zero")
-        if i in self.s.attributes:
-            return self.s.parameters[i]
+        if i in self.names:
+            return self.names[i]
         tensor, position = self.s.owner[i]
         name = self.tensor_names[tensor.attribute]
         if name not in self._flat:

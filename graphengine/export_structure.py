@@ -44,6 +44,7 @@ class LayerTensor:
     trainable: bool
     sources: list[str]  # the layer's source nodes (weights) — its parameter names are `source->node`
     nodes: list[str]  # its neurons (biases: `node.bias`)
+    label: str  # LAYER.weight / LAYER.bias: its name in other tools (ONNX initializers, PyTorch)
 
     def index_matrix(self) -> np.ndarray:
         """The parameter indices in the layout the exporters use (``x @ W``: sources × neurons)."""
@@ -151,6 +152,7 @@ def read_structure(net: Network) -> Structure:
             trainable,
             record["sources"],
             record["nodes"],
+            f"{record['name']}.weight",
         )
         tensors.append(weight)
         for s in range(fan_in):
@@ -159,7 +161,13 @@ def read_structure(net: Network) -> Structure:
         if record["biases"] is not None:
             a, _ = record["biases"]
             bias = LayerTensor(
-                attribute_name(f"{record['name']}_bias", taken), a, (size,), trainable, [], record["nodes"]
+                attribute_name(f"{record['name']}_bias", taken),
+                a,
+                (size,),
+                trainable,
+                [],
+                record["nodes"],
+                f"{record['name']}.bias",
             )
             tensors.append(bias)
             for v in range(size):

@@ -46,7 +46,9 @@ def check_model(net: Network) -> None:
     assert len(set(names)) == len(names)
     structure = read_structure(net)
     for i in structure.attributes:  # the parameters not in a layer tensor, when something uses them
-        assert (structure.parameters[i] in names) == _used(net, structure.parameters[i])
+        name = structure.parameters[i]
+        held = [n for n in names if n.rstrip("_") == name.rstrip("_") and n.startswith(name)]
+        assert bool(held) == _used(net, name), name  # under its name (+ `_` if the graph needs that one)
     X = net.X
     expected = net.predict(X)
     got = run_onnx(model, X)
@@ -128,3 +130,32 @@ def test_layers_mixed_with_hand_written_nodes() -> None:
     net = load(Path(__file__).parent / "fixtures" / "export_mixed.yaml")
     assert len(net.graph.graph["layers"]) == 2 and not net.plan.trainable.all()
     check_model(net)
+
+
+def test_parameter_names_that_the_graph_uses_itself() -> None:
+    """Initializers carry spec names; names the graph needs (inputs, outputs, its own value
+    names, a layer's `h.weight`) are not taken twice."""
+    text = """
+name: clash
+inputs: [a, b]
+layers:
+  - {name: h, size: 2, from: [a, b], activation: tanh, seed: 3}
+nodes:
+  y: {activation: sigmoid, bias: outputs}
+edges:
+  - {from: h_0, to: y, weight: inputs}
+  - {from: h_1, to: y, weight: stack_1}
+  - {from: a, to: y, weight: h.weight}
+  - {from: b, to: y, weight: const_2}
+parameters: {inputs: 0.1, outputs: 0.2, stack_1: 0.3, h.weight: 0.4, const_2: 0.5}
+outputs: [y]
+loss: mse
+data:
+  - {inputs: {a: 0.5, b: -1.0}, targets: {y: 0.3}}
+"""
+    from graphengine.export_onnx import onnx_model
+
+    net = Network(parse_spec(text))
+    check_model(net)
+    names = [t.name for t in onnx_model(net).graph.initializer]
+    assert {"stack_1", "const_2", "h.weight", "inputs_", "outputs_", "h.weight_"} <= set(names)
