@@ -37,6 +37,9 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 if [ "$with_tests" -eq 1 ]; then
+  # torch first, pinned: 2.13.0 is a local CPU wheel; an unpinned or ranged torch (the test extra's)
+  # would otherwise pull a multi-GB CUDA build. With it installed, the extra's range is satisfied.
+  "${pip[@]}" torch==2.13.0
   "${pip[@]}" -e '.[test]'
 else
   "${pip[@]}" -e .

@@ -39,6 +39,7 @@ _EXPORTS = {
     "loss": "registry",
     "optimizer": "registry",
     "initializer": "registry",
+    "from_torch": "from_torch",
 }
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "__version__",
     "activation",
     "initializer",
+    "from_torch",
     "load",
     "loss",
     "optimizer",

@@ -149,6 +149,13 @@ class Network:
 
         return fit(self, epochs, learning_rate, batch_size, seed, callback, optimizer)
 
+    def to_torch(self, dtype: str = "float64") -> Any:
+        """This network as a ``torch.nn.Module`` with its current values (the module
+        ``graphengine export SPEC -o NET.py`` writes; see :mod:`graphengine.export_torch`)."""
+        from .export_torch import torch_module
+
+        return torch_module(self, dtype)
+
     # ------------------------------------------------------------------ saving
     def to_data(self) -> dict[str, Any]:
         """The spec as YAML-ready data, with the current parameter values."""

@@ -96,6 +96,7 @@ class Activation:
     derivative_formula: str | None = None  # LaTeX of dy/dx in x and y = f(x)
     source: str = "built-in"
     derivative_function: Callable[..., Array] | None = None
+    export: str | None = None  # the function as a formula for PyTorch/ONNX export (graphengine.export_expression)
 
     def derivative(self, fn: Callable[..., Array]) -> Activation:
         """Decorator: declare ``f'(x, y, **params)`` right under ``f``."""
@@ -142,6 +143,7 @@ class Loss:
     # ``correct(y, t)``: which predictions are right (booleans, any shape); its mean is the
     # accuracy. None for losses that are not about classes (no accuracy is reported).
     accuracy_function: Callable[[Array, Array], Array] | None = None
+    export: str | None = None  # the per-sample loss as a formula for PyTorch export (graphengine.export_expression)
 
     def gradient(self, fn: Callable[..., Array]) -> Loss:
         """Decorator: declare ``dL/dy(y, t, **params)`` right under the loss."""
@@ -178,6 +180,7 @@ def activation(
     name: str | None = None,
     formula: str | None = None,
     derivative_formula: str | None = None,
+    export: str | None = None,
 ) -> Any:
     """Make an :class:`Activation` from ``f(x, **params)``; add the derivative with ``@f.derivative``."""
 
@@ -189,6 +192,7 @@ def activation(
             description=_first_line(f),
             formula=formula,
             derivative_formula=derivative_formula,
+            export=export,
         )
 
     return wrap(fn) if fn is not None else wrap
@@ -201,6 +205,7 @@ def loss(
     formula: str | None = None,
     term_formula: str | None = None,
     gradient_formula: str | None = None,
+    export: str | None = None,
 ) -> Any:
     """Make a :class:`Loss` from ``L(y, t, **params)``; add the gradient with ``@L.gradient``.
 
@@ -217,6 +222,7 @@ def loss(
             formula=formula,
             term_formula=term_formula,
             gradient_formula=gradient_formula,
+            export=export,
         )
 
     return wrap(fn) if fn is not None else wrap

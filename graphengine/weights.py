@@ -53,7 +53,8 @@ def save_weights(
     """Write ``arrays`` (name → array) and ``metadata`` to ``path`` atomically."""
     path = Path(path)
     metadata = {str(k): str(v) for k, v in (metadata or {}).items()}
-    contiguous = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+    # np.ascontiguousarray would turn a 0-d array (a scalar parameter) into shape (1,).
+    contiguous = {name: np.asarray(a).copy(order="C") for name, a in arrays.items()}
     if _suffix(path) == ".safetensors":
         data = _safetensors_numpy().save(contiguous, metadata=metadata or None)
     else:

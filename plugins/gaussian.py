@@ -11,7 +11,7 @@ import numpy as np
 from graphengine import activation
 
 
-@activation(formula=r"e^{-x^2}", derivative_formula=r"-2x\,e^{-x^2}")
+@activation(formula=r"e^{-x^2}", derivative_formula=r"-2x\,e^{-x^2}", export="exp(-x * x)")
 def gaussian(x):
     """Gaussian: f(x) = exp(−x²), a bump that peaks at 1 when x = 0."""
     return np.exp(-x * x)

@@ -22,7 +22,8 @@ def _terms(y, t, delta):
 
 @loss(
     formula=r"\sum_k \begin{cases} \tfrac12 (y_k - t_k)^2 & |y_k - t_k| \le \delta \\"
-    r" \delta\,(|y_k - t_k| - \tfrac12\delta) & \text{otherwise} \end{cases}"
+    r" \delta\,(|y_k - t_k| - \tfrac12\delta) & \text{otherwise} \end{cases}",
+    export="sum(where(abs(y - t) <= delta, 0.5 * abs(y - t) * abs(y - t), delta * (abs(y - t) - 0.5 * delta)))",
 )
 def huber(y, t, delta=1.0):
     """Huber loss summed over outputs: ½r² for |r| ≤ δ, δ(|r| − δ/2) beyond."""

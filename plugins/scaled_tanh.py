@@ -13,7 +13,11 @@ import numpy as np
 from graphengine import activation
 
 
-@activation(formula=r"a \tanh(b x)", derivative_formula=r"a\,b\,\bigl(1 - \tanh^2(b x)\bigr)")
+@activation(
+    formula=r"a \tanh(b x)",
+    derivative_formula=r"a\,b\,\bigl(1 - \tanh^2(b x)\bigr)",
+    export="a * tanh(b * x)",
+)
 def scaled_tanh(x, a=1.7159, b=2.0 / 3.0):
     """Scaled tanh: f(x) = a·tanh(bx), LeCun's 1.7159·tanh(2x/3) by default."""
     return a * np.tanh(b * x)

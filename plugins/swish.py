@@ -19,6 +19,7 @@ def _sigmoid(z):
 
 @activation(
     formula=r"x\,\sigma(\beta x)",
+    export="x * 0.5 * (1 + tanh(0.5 * beta * x))",
     derivative_formula=r"\sigma(\beta x) + \beta\, f(x)\,\bigl(1 - \sigma(\beta x)\bigr)",
 )
 def swish(x, beta=1.0):

@@ -21,6 +21,7 @@ from ..__about__ import __version__
 from ..errors import GraphEngineError, one_line
 from .check import check
 from .explain import explain
+from .export import export_command, import_command
 from .output import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, broken_pipe_status
 from .page import report, serve
 from .plugins import plugins
@@ -60,6 +61,8 @@ cli.add_command(check)
 cli.add_command(plugins)
 cli.add_command(report)
 cli.add_command(serve)
+cli.add_command(export_command)
+cli.add_command(import_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

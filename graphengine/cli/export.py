@@ -1,0 +1,63 @@
+"""``graphengine export`` and ``graphengine import``: hand a network to PyTorch/ONNX, and take a dense model back."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from .options import load_network, plugin_option, registry_for, spec_argument
+
+
+@click.command("export", short_help="Write SPEC as a PyTorch module, an ONNX model or a weights file.")
+@spec_argument
+@plugin_option
+@click.option("-o", "--output", required=True, metavar="FILE", help="FILE.py | FILE.onnx | FILE.safetensors | FILE.npz")
+@click.option(
+    "--to",
+    type=click.Choice(["torch", "onnx", "safetensors", "npz"]),
+    help="The format, when the suffix does not say it.",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(["float64", "float32"]),
+    default="float64",
+    show_default=True,
+    help="Float type of the PyTorch module or ONNX model (weights files are float64).",
+)
+@click.pass_context
+def export_command(ctx: click.Context, spec: str, output: str, to: str | None, dtype: str) -> None:
+    """Write SPEC (with its current values) for other tools, in the format the suffix says:
+
+    \b
+      .py           PyTorch module: class Network(nn.Module)
+      .onnx         ONNX model (double) for onnxruntime
+      .safetensors  every parameter by spec name, float64
+      .npz          the same, as a numpy archive
+    """
+    from ..export import export, format_of
+
+    format_of(output, to)  # a wrong suffix is reported before the spec is even read
+    net = load_network(spec, ctx)
+    fmt = export(net, output, to, dtype, source=os.path.basename(spec))
+    click.echo(f"{spec}: wrote {output} ({fmt}, {len(net.plan.parameter_names)} parameters)", err=True)
+
+
+@click.command("import", short_help="Turn a dense ONNX model into a spec with `layers:`.")
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, metavar="SPEC.yaml", help="The spec to write.")
+@click.pass_context
+def import_command(ctx: click.Context, model: str, output: str) -> None:
+    """Read MODEL.onnx (Gemm, or MatMul + Add, and Tanh, Relu, Sigmoid, LeakyRelu, Softplus
+    activations) and write a spec with its layers and weights, to run, render or explain."""
+    from pathlib import Path
+
+    from ..files import check_writable, write_atomic
+    from ..import_onnx import import_onnx
+    from ..network import Network
+
+    check_writable(output)
+    text = import_onnx(model)
+    Network.from_yaml(text, registry_for(ctx), file=output)  # the spec is valid before it is written
+    write_atomic(Path(output), text)
+    click.echo(f"{model}: wrote {output}", err=True)
