@@ -17,20 +17,17 @@ spec; the same options (and student name) give the same exercise, byte for byte.
 from __future__ import annotations
 
 import hashlib
-import math
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .accidents import unsafe
 from .errors import GraphEngineError, did_you_mean
+from .quantities import ASK_LEVELS, CARRIED, asked_quantities, letters, quantity_value, unit, written
 
-SIGNIFICANT = 4  # the digits a learner is asked to write
-CARRIED = 5  # the digits a learner is asked to carry in intermediate steps
-ASK_LEVELS = ("forward", "output", "all", "update")
 # Activations an exercise may use, with the range its targets are drawn from (a target the
 # output can reach, so the learner never meets a target outside the activation's range).
 TARGET_RANGE = {"sigmoid": (0.01, 0.99), "tanh": (-0.99, 0.99), "relu": (0.01, 1.5), "identity": (-1.5, 1.5)}
@@ -39,27 +36,6 @@ LEARNING_RATES = (0.1, 0.2, 0.5)  # η = 1 would hide the forgotten learning rat
 MAX_WIDTH, MAX_LAYERS = 4, 5  # more is no longer a hand exercise
 HIDDEN_PREFIXES = ("h", "k", "m")  # hidden layers; inputs are i1…, outputs o1…
 MAX_DRAWS = 4000
-MIN_ANSWER = 1e-3  # every asked quantity at least this large
-SLIP_UNITS = 3  # a slip's value must lie more than this many units of the 4th digit away
-MIN_TARGET_DISTANCE = 0.05  # |out − target| of every output
-
-
-def unit(x: float, digits: int = SIGNIFICANT) -> float:
-    """One unit of the last of ``digits`` significant digits of ``x``.
-
-    >>> unit(0.5933), unit(0.08217), unit(1.225)
-    (0.0001, 1e-05, 0.001)
-    """
-    return 10.0 ** (math.floor(math.log10(abs(x))) - digits + 1) if x else 0.0
-
-
-def written(x: float, digits: int = SIGNIFICANT) -> str:
-    """``x`` as a learner writes it: ``digits`` significant digits (the hand-file text).
-
-    >>> written(0.593269992), written(0.0821670406), written(-1.22492), written(0.1000004)
-    ('0.5933', '0.08217', '-1.225', '0.1000')
-    """
-    return f"{x:#.{digits}g}".rstrip(".")  # `#` keeps trailing zeros: 0.1000 claims four digits
 
 
 # ---------------------------------------------------------------------- options
@@ -208,244 +184,6 @@ def spec_text(options: Options, lay: Layout, numbers: Numbers, student: str | No
 def _yaml_text(text: str) -> str:
     """A student's name inside a plain YAML scalar: characters YAML would read as syntax dropped."""
     return "".join(c for c in text if c.isalnum() or c in " .'-")
-
-
-# ---------------------------------------------------------------------- what is asked
-
-
-def asked_quantities(net: Any, ask: str = "all") -> list[str]:
-    """The hand-file names of the quantities a worksheet asks for, in the order it asks them.
-
-    ``forward``: net and out of every neuron, the loss terms and the loss; ``output``: also
-    ∂E/∂out, ∂out/∂net, ∂E/∂net of the outputs and the gradients of their parameters; ``all``:
-    the same for every hidden layer, deepest first; ``update``: also every trainable
-    parameter's updated value. Node values are those of sample 0.
-    """
-    if ask not in ASK_LEVELS:
-        raise GraphEngineError(f"--blanks: unknown `{ask}`{did_you_mean(ask, ASK_LEVELS)} (choose from {', '.join(ASK_LEVELS)})")
-    G = net.graph
-    inputs, outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
-    order = list(net.plan.nodes)
-    neurons = [v for v in order if v not in inputs]
-    asked = [f"{v}.{q}" for v in neurons for q in ("net", "out")]
-    if G.graph["loss"].terms_function is not None:
-        asked += [f"loss.{o}" for o in outputs]
-    asked.append("loss")
-    if ask == "forward":
-        return asked
-    seen: set[str] = set()
-
-    def backward(nodes: list[str]) -> list[str]:
-        names = [f"{v}.{q}" for v in nodes for q in ("dout", "dact", "dnet")]
-        for v in nodes:
-            for p in parameters_at(G, v):
-                if p not in seen:
-                    seen.add(p)
-                    names.append(f"grad.{p}")
-        return names
-
-    asked += backward(outputs)
-    if ask == "output":
-        return asked
-    depth = _depths(G)
-    hidden = [v for v in neurons if v not in outputs]
-    for d in sorted({depth[v] for v in hidden}, reverse=True):
-        asked += backward([v for v in hidden if depth[v] == d])
-    if ask == "update":
-        info = G.graph["parameters"]
-        asked += [f"updated.{p}" for p in net.plan.parameters if info[p]["trainable"] and p in seen]
-    return asked
-
-
-def parameters_at(G: Any, v: str) -> list[str]:
-    """The parameters used at neuron ``v``: its incoming weights in spec order, then its bias."""
-    edges = sorted(G.in_edges(v, data=True), key=lambda e: e[2].get("index", math.inf))
-    params = [d["weight"] for _, _, d in edges]
-    bias = G.nodes[v].get("bias")
-    return params + ([bias] if bias else [])
-
-
-def _depths(G: Any) -> dict[str, int]:
-    import networkx as nx
-
-    return {v: d for d, generation in enumerate(nx.topological_generations(G)) for v in generation}
-
-
-def letters(n: int) -> list[str]:
-    """Blank labels: a … z, then aa, ab, …
-
-    >>> letters(3), letters(28)[-2:]
-    (['a', 'b', 'c'], ['aa', 'ab'])
-    """
-    alphabet = "abcdefghijklmnopqrstuvwxyz"
-    labels = list(alphabet)
-    for first in alphabet:
-        if len(labels) >= n:
-            break
-        labels += [first + second for second in alphabet]
-    return labels[:n]
-
-
-def quantity_value(trace: Any, name: str, sample: int = 0) -> float:
-    """The exact value of a hand-file quantity (``h1.out``, ``loss.o1``, ``grad.w5`` …) in ``trace``."""
-    head, _, tail = name.rpartition(".")
-    if name == "loss":
-        return float(trace.loss)
-    if head == "loss":
-        return float(trace.loss_terms(sample)[tail])
-    if head == "grad":
-        return float(trace.gradients[tail])
-    if head == "updated":
-        return float(trace.updated[tail])
-    return float(getattr(trace, tail)(head, sample))
-
-
-# ---------------------------------------------------------------------- accidents
-
-
-class _Slips:
-    """What the classic slips give, from the exact values of one trace, each next to its quantity."""
-
-    def __init__(self, net: Any, trace: Any) -> None:
-        self.G, self.t = net.graph, trace
-        self.inputs = list(self.G.graph["inputs"])
-        self.outputs = list(self.G.graph["outputs"])
-        self.values = trace.values
-        self.n = trace.n_samples
-        self.mean = self.G.graph["reduction"] == "mean"
-
-    def out(self, u: str) -> float:
-        return self.t.out(u, 0)
-
-    def all(self) -> Iterator[tuple[str, str, float]]:
-        """(slip, quantity, value the slip gives), for every slip that has a value here."""
-        for rule in (self.swapped, self.wrong_weight, self.missing_bias, self.activation_slips):
-            yield from rule()
-        yield from self.missing_term()
-        yield from self.gradient_slips()
-        yield from self.update_slips()
-        yield from self.batch_slips()
-
-    def swapped(self) -> Iterator[tuple[str, str, float]]:
-        """Two sources' values swapped in a net (the worked example's h2 slip)."""
-        for v in self.G.nodes:
-            edges = list(self.G.in_edges(v, data=True))
-            net = self.t.net(v, 0) if edges else 0.0
-            for j, (a, _, da) in enumerate(edges):
-                for b, _, db in edges[j + 1 :]:
-                    wa, wb = self.values[da["weight"]], self.values[db["weight"]]
-                    yield "swapped", f"{v}.net", net + (wa - wb) * (self.out(b) - self.out(a))
-
-    def wrong_weight(self) -> Iterator[tuple[str, str, float]]:
-        """Another weight of the same layer taken for an edge's own."""
-        weights_into: dict[str, list[tuple[str, float]]] = {}
-        for u, v, d in self.G.edges(data=True):
-            weights_into.setdefault(v, []).append((u, self.values[d["weight"]]))
-        layer_weights = {v: [w for _, w in ws] for v, ws in weights_into.items()}
-        depth = _depths(self.G)
-        for v, ws in weights_into.items():
-            same_layer = [w for x, others in layer_weights.items() if depth[x] == depth[v] for w in others]
-            for u, w in ws:
-                for other in same_layer:
-                    if other != w:
-                        yield "wrong-weight", f"{v}.net", self.t.net(v, 0) + (other - w) * self.out(u)
-
-    def missing_bias(self) -> Iterator[tuple[str, str, float]]:
-        for v, attrs in self.G.nodes(data=True):
-            if attrs.get("bias"):
-                yield "missing-term", f"{v}.net", self.t.net(v, 0) - self.values[attrs["bias"]]
-
-    def activation_slips(self) -> Iterator[tuple[str, str, float]]:
-        """net written for out; the derivative evaluated at net; ∂out/∂net left out of δ."""
-        for v, attrs in self.G.nodes(data=True):
-            if v in self.inputs:
-                continue
-            act, params = attrs["activation"], attrs["activation_params"]
-            net, out = self.t.net(v, 0), self.out(v)
-            at_net = float(act.derivative_function(np.array([[net]]), np.array([[net]]), **params)[0, 0])
-            yield "net-for-out", f"{v}.out", net
-            yield "derivative-of-net", f"{v}.dact", at_net
-            yield "missing-factor", f"{v}.dnet", self.t.dout(v, 0)
-
-    def missing_term(self) -> Iterator[tuple[str, str, float]]:
-        """∂E/∂out of a hidden node with one of its paths to the loss left out."""
-        for v in self.G.nodes:
-            edges = list(self.G.out_edges(v, data=True))
-            if len(edges) < 2 or v in self.outputs:
-                continue
-            for _, w, d in edges:
-                yield "missing-term", f"{v}.dout", self.t.dout(v, 0) - self.t.dnet(w, 0) * self.values[d["weight"]]
-
-    def uses(self, p: str) -> list[tuple[str | None, str]]:
-        uses: list[tuple[str | None, str]] = [(u, v) for u, v, d in self.G.edges(data=True) if d["weight"] == p]
-        return uses + [(None, v) for v, a in self.G.nodes(data=True) if a.get("bias") == p]
-
-    def part(self, use: tuple[str | None, str], sample: int) -> float:
-        u, v = use
-        return self.t.dnet(v, sample) * (1.0 if u is None else self.t.out(u, sample))
-
-    def gradient_slips(self) -> Iterator[tuple[str, str, float]]:
-        """The source's out left out of ∂E/∂w; a shared parameter through one use only."""
-        for p in self.values:
-            uses = self.uses(p)
-            if any(u is not None for u, _ in uses):
-                yield "missing-factor", f"grad.{p}", sum(self.t.dnet(v, s) for _, v in uses for s in range(self.n))
-            if len(uses) > 1:
-                for use in uses:
-                    yield "shared", f"grad.{p}", sum(self.part(use, s) for s in range(self.n))
-
-    def update_slips(self) -> Iterator[tuple[str, str, float]]:
-        eta, grads = self.t.learning_rate, self.t.gradients
-        for p, value in self.values.items():
-            yield "uphill", f"updated.{p}", value + eta * grads[p]
-            yield "learning-rate", f"updated.{p}", value - grads[p]
-            yield "not-updated", f"updated.{p}", value
-
-    def batch_slips(self) -> Iterator[tuple[str, str, float]]:
-        """One sample's part for the batch's; the mean's 1/N forgotten."""
-        if self.n == 1:
-            return
-        losses = np.asarray(self.t.sample_losses, dtype=float)
-        yield "batch", "loss", float(losses[0])
-        yield "batch", "loss", float(losses.sum())
-        for p in self.values:
-            mine = sum(self.part(use, 0) for use in self.uses(p))
-            yield "batch", f"grad.{p}", mine
-            if self.mean:
-                yield "batch", f"grad.{p}", self.n * mine
-                yield "batch", f"grad.{p}", self.n * self.t.gradients[p]
-        if self.mean:
-            for v in self.G.nodes:
-                if v not in self.inputs:
-                    yield "batch", f"{v}.dout", self.n * self.t.dout(v, 0)
-                    yield "batch", f"{v}.dnet", self.n * self.t.dnet(v, 0)
-
-
-def unsafe(net: Any, trace: Any, asked: list[str], given: list[float]) -> str | None:
-    """Why this draw makes a poor exercise, or None when it is safe (every check but the
-    learner-at-4-digits one, which needs :func:`graphengine.grade.judge`)."""
-    exact = {q: quantity_value(trace, q) for q in asked}
-    for q, x in exact.items():
-        if not math.isfinite(x) or abs(x) < MIN_ANSWER:
-            return f"{q} = {x:.3g} is too close to zero"
-    for o, t in zip(net.graph.graph["outputs"], trace.targets[0]):
-        if abs(trace.out(o, 0) - t) < MIN_TARGET_DISTANCE:
-            return f"{o}.out is too close to its target"
-    for q, x in exact.items():
-        for g in given:
-            if abs(x - g) <= SLIP_UNITS * unit(x):
-                return f"{q} looks like a given number ({g:g})"
-    for slip, q, value in _Slips(net, trace).all():
-        if q not in exact:
-            continue
-        x = exact[q]
-        distance = abs(value - x)
-        # A slip that equals the right value by construction (relu: out = net, ∂out/∂net = 1) is
-        # no slip there; only a near miss is an accident. Swapped inputs must always show.
-        by_construction = distance <= 1e-12 * max(1.0, abs(x)) and slip != "swapped"
-        if not by_construction and distance <= SLIP_UNITS * unit(x):
-            return f"the slip `{slip}` gives {q} by accident"
-    return None
 
 
 def carried_digits_safe(net: Any, trace: Any, asked: list[str], scratch: Path) -> bool:

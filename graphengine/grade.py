@@ -118,7 +118,11 @@ class Sheet:
         if self.error:
             return data | {"error": self.error}
         data |= {"asked": len(self.marks), "right": self.right, "wrong": self.wrong, "unanswered": self.unanswered}
-        return data | {"score": self.score, "slips": dict(sorted(self.slips().items())), "marks": [m.to_dict() for m in self.marks]}
+        return data | {
+            "score": self.score,
+            "slips": dict(sorted(self.slips().items())),
+            "marks": [m.to_dict() for m in self.marks],
+        }
 
 
 def find_sheets(paths: list[str]) -> list[tuple[Path, Path]]:
@@ -136,9 +140,7 @@ def find_sheets(paths: list[str]) -> list[tuple[Path, Path]]:
         elif path.is_dir():
             folders = sorted(p for p in path.iterdir() if (p / SPEC_FILE).is_file())
             if not folders:
-                raise GraphEngineError(
-                    f"no exercise here: neither {SPEC_FILE} nor student folders with one", file=raw
-                )
+                raise GraphEngineError(f"no exercise here: neither {SPEC_FILE} nor student folders with one", file=raw)
             found += [(folder / SHEET_FILE, folder / SPEC_FILE) for folder in folders]
         else:
             raise GraphEngineError("no such file or folder", file=raw)
@@ -235,7 +237,9 @@ def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | No
         rank = {q: i for i, q in enumerate(answers)}
         ordered = sorted(marks.values(), key=lambda m: rank.get(m.quantity, len(rank)))
         answer_letters = _letters((spec.parent / ANSWERS_FILE).read_text(encoding="utf-8")) if answers else {}
-        result.marks = [replace(m, letter=letter.get(m.quantity) or answer_letters.get(m.quantity, "")) for m in ordered]
+        result.marks = [
+            replace(m, letter=letter.get(m.quantity) or answer_letters.get(m.quantity, "")) for m in ordered
+        ]
     except GraphEngineError as e:
         result.error = str(e)
     return result
@@ -304,11 +308,18 @@ def report(sheets: list[Sheet], console: Any) -> None:
         if s.error:
             table.add_row(escape(s.student), "", "", "", "", f"[red]not graded[/red]: {escape(s.error)}")
             continue
-        diagnoses = ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in sorted(s.slips().items(), key=lambda r: (-r[1], r[0])))
+        diagnoses = ", ".join(
+            f"{k} ×{n}" if n > 1 else k for k, n in sorted(s.slips().items(), key=lambda r: (-r[1], r[0]))
+        )
         wrong = [f"{m.letter or m.quantity}" for m in s.marks if not m.right and m.reason != UNANSWERED]
         detail = f" ({', '.join(wrong)})" if wrong and len(wrong) <= 6 else ""
         table.add_row(
-            escape(s.student), str(s.right), str(s.wrong), str(s.unanswered), f"{s.score:.0%}", escape(diagnoses + detail)
+            escape(s.student),
+            str(s.right),
+            str(s.wrong),
+            str(s.unanswered),
+            f"{s.score:.0%}",
+            escape(diagnoses + detail),
         )
     console.print(table)
     slips = class_slips(sheets)
