@@ -719,3 +719,7 @@ class _BlankDiagram(_Diagram):
 
     def _legend(self) -> list[str]:
         return []  # edge colours would tell the sign of every gradient
+
+    def dot(self) -> str:
+        # Top to bottom: an exercise is printed on a portrait page.
+        return super().dot().replace('rankdir="LR"', 'rankdir="TB"', 1)

@@ -17,7 +17,9 @@ spec; the same options (and student name) give the same exercise, byte for byte.
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,3 +294,50 @@ def generate(options: Options, student: str | None = None, registry: Any = None)
         f"no safe exercise in {MAX_DRAWS} draws for --shape {'-'.join(map(str, options.shape))} "
         f"--activation {options.activation} --ask {options.ask}; try another --seed, a smaller shape or --ask"
     )
+
+
+# ---------------------------------------------------------------------- a class
+
+
+def read_students(path: str | Path) -> list[str]:
+    """Student names, one a line (blank lines and `#` comments skipped); a name given twice is an error."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GraphEngineError("no such file (the list of students, one name a line)", file=file) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise GraphEngineError(f"cannot read: {e}", file=file) from None
+    names: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        name = " ".join(line.split())
+        if not name or name.startswith("#"):
+            continue
+        if name in names:
+            raise GraphEngineError(
+                f"`{name[:60]}` is listed twice (first on line {names[name]})", file=file, line=number
+            )
+        names[name] = number
+    if not names:
+        raise GraphEngineError("no student names in the file (one name a line)", file=file)
+    return list(names)
+
+
+def folder_names(students: list[str]) -> list[str]:
+    """One folder name per student: the name in lower-case ASCII with dashes, made unique.
+
+    >>> folder_names(["Ana María", "Bo Li", "bo li!"])
+    ['ana-maria', 'bo-li', 'bo-li-2']
+    """
+    taken: set[str] = set()
+    folders = []
+    for name in students:
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+        base = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:40] or "student"
+        folder, k = base, 1
+        while folder in taken:
+            k += 1
+            folder = f"{base}-{k}"
+        taken.add(folder)
+        folders.append(folder)
+    return folders
