@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -416,7 +417,7 @@ def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     )
     files = {SPEC_FILE: ex.spec.encode()}
     files[f"{DIAGRAM}.svg"] = pipe(dot, "svg")
-    files[f"{DIAGRAM}.pdf"] = pipe(dot, "pdf")
+    files[f"{DIAGRAM}.pdf"] = _without_date(pipe(dot, "pdf"))
     files["worksheet.md"] = worksheet_markdown(ex).encode()
     tex = worksheet_latex(ex)
     files["worksheet.tex"] = tex.encode()
@@ -428,6 +429,12 @@ def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     files[ANSWERS_FILE] = answers_yaml(ex).encode()
     files[SHEET_FILE] = blank_yaml(ex).encode()
     return files
+
+
+def _without_date(pdf: bytes) -> bytes:
+    """Graphviz's PDF with a fixed creation date (cairo writes the clock's, whatever
+    SOURCE_DATE_EPOCH says): the same digits count, so the cross-reference offsets stay right."""
+    return re.sub(rb"(/(?:Creation|Mod)Date \(D:)\d{14}", rb"\g<1>19700101000000", pdf)
 
 
 def key_csv(exercises: list[tuple[str, Exercise]]) -> str:
