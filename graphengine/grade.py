@@ -325,7 +325,7 @@ def report(sheets: list[Sheet], console: Any) -> None:
     slips = class_slips(sheets)
     graded = sum(1 for s in sheets if not s.error)
     if slips:
-        top = ", ".join(f"{k} ({n} of {graded} students, {a} answers)" for k, a, n in slips[:5])
+        top = ", ".join(f"{k} ({n} of {graded} students, {a} answer{'' if a == 1 else 's'})" for k, a, n in slips[:5])
         console.print(f"slips, most frequent first: {escape(top)}")
     else:
         console.print(f"no slips: {graded} sheet(s) graded")

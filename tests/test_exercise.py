@@ -19,7 +19,6 @@ import reference
 import yaml
 
 import graphengine
-
 from graphengine.cli import main
 from graphengine.diagram import to_dot
 from graphengine.exercise import LEARNING_RATES, Options, folder_names, generate
