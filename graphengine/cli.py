@@ -745,7 +745,7 @@ def plugins_check(ctx: click.Context) -> None:
 # ---------------------------------------------------------------------- exercise / grade
 
 
-@cli.command(short_help="Make a backpropagation exercise: worksheet, answers, a hand file to fill in.")
+@cli.command(short_help="Make an exercise: worksheet, answers, a sheet to fill in.")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), metavar="DIR", help="Folder to write.")
 @click.option(
     "--shape", default="2-2-2", show_default=True, help="Layer sizes, inputs first (2 to 5 layers of 1 to 4)."
@@ -794,15 +794,17 @@ def exercise(
     """Make a backpropagation exercise with nice numbers, and everything to mark it.
 
     \b
-    DIR/spec.yaml       the network (an ordinary spec: run, explain, render work on it)
-    DIR/worksheet.md    the task, the given numbers, the network drawn with a box for
-    DIR/worksheet.tex   every asked value, and the table of blanks (also worksheet.pdf
-                        when pdflatex is installed; network.svg/.pdf is the drawing)
-    DIR/blank.yaml      the hand file a student fills in and hands back
-    DIR/answers.md      the answers and the whole derivation, blanks marked
-    DIR/answers.yaml    the exact answers as a hand file
-    With --students, DIR/NAME/ holds each student's own exercise and DIR/key.csv
-    every answer. `graphengine grade DIR` marks the filled-in sheets.
+    DIR/spec.yaml      the network (a spec like any other)
+    DIR/worksheet.md   the task, the given numbers, the network
+    DIR/worksheet.tex  drawn with a box per asked value, and
+    DIR/worksheet.pdf  the blanks (PDF when pdflatex is there)
+    DIR/blank.yaml     the hand file a student fills in
+    DIR/answers.md     the answers and the whole derivation
+    DIR/answers.yaml   the exact answers as a hand file
+
+    With --students, DIR/NAME/ holds each student's own exercise (numbers seeded by
+    --seed and the name) and DIR/key.csv every answer. `graphengine grade DIR` marks
+    the filled-in sheets.
     """
     from pathlib import Path
 
@@ -830,7 +832,7 @@ def exercise(
     click.echo(f"{len(names)} exercises written to {folder}/ (one folder per student) and the key to {folder}/key.csv")
 
 
-@cli.command(short_help="Mark filled-in exercise sheets: right, wrong and the slips, per student.")
+@cli.command(short_help="Mark filled-in exercise sheets and name the slips.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @plugin_option
 @click.option("--json", "as_json", is_flag=True, help='Print {"sheets": [...], "slips": [...], "most_common": CODE}.')
@@ -839,12 +841,12 @@ def exercise(
 def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: bool) -> None:
     """Mark filled-in exercise sheets in bulk, and say which slips the class makes.
 
-    \b
-    PATHS are class folders (every student folder in it), exercise folders (their
-    spec.yaml and the filled-in blank.yaml) or sheet files (spec.yaml next to them).
+    PATHS are class folders (every student folder in them), exercise folders (their
+    spec.yaml and filled-in blank.yaml) or sheet files (with spec.yaml next to them).
     Each value is judged as `graphengine check` does: right within one unit of its
     last written digit, else wrong with the slip it is (sign, rounding, uphill, …);
     a blank left empty or missing is `unanswered`.
+
     Exit status: 0 every sheet graded, 2 a sheet or spec could not be read.
     """
     from .grade import grade as grade_all
