@@ -286,7 +286,7 @@ def render_command(
     net = _load(spec, ctx)
     trace = net.trace(lr) if len(net.X) else None
     if blanks:
-        from .quantities import asked_quantities, letters
+        from .blanks import asked_quantities, letters
 
         asked = asked_quantities(net, blanks)
         _draw(net, trace, output, blanks=dict(zip(asked, letters(len(asked)))))

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from .accidents import unsafe
+from .blanks import ASK_LEVELS, CARRIED, asked_quantities, letters, quantity_value, unit, written
 from .errors import GraphEngineError, did_you_mean
-from .quantities import ASK_LEVELS, CARRIED, asked_quantities, letters, quantity_value, unit, written
 
 # Activations an exercise may use, with the range its targets are drawn from (a target the
 # output can reach, so the learner never meets a target outside the activation's range).

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .blanks import CARRIED, SIGNIFICANT, written
 from .derivation import (
     Derivation,
     Eq,
@@ -40,7 +41,6 @@ from .errors import GraphEngineError
 from .exercise import Exercise
 from .explain import Explainer, explain
 from .grade import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
-from .quantities import CARRIED, SIGNIFICANT, written
 
 DIAGRAM = "network"  # network.svg for the Markdown sheet, network.pdf for the LaTeX one
 PDFLATEX_SECONDS = 120

@@ -19,10 +19,10 @@ import reference
 import yaml
 
 import graphengine
+from graphengine.blanks import ASK_LEVELS, asked_quantities, letters, written
 from graphengine.cli import main
 from graphengine.diagram import to_dot
 from graphengine.exercise import LEARNING_RATES, Options, folder_names, generate
-from graphengine.quantities import ASK_LEVELS, asked_quantities, letters, written
 from graphengine.worksheet import answers_markdown, answers_yaml, blank_yaml, worksheet_latex, worksheet_markdown
 
 SHAPES = [(2, 2, 2), (3, 2, 1), (2, 3, 2)]

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from graphengine.blanks import written
 from graphengine.cli import main
 from graphengine.exercise import Options, generate
 from graphengine.grade import judge
-from graphengine.quantities import written
 from graphengine.worksheet import answers_yaml, blank_yaml
 
 CASES = [

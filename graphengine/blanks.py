@@ -1,5 +1,5 @@
-"""The quantities a learner computes by hand: their names, the order a worksheet asks them in,
-their exact values and how a learner writes them.
+"""The blanks of a worksheet: which quantities a learner computes by hand, in what order,
+with which letters, their exact values and how a learner writes them.
 
 Names are those of a hand file (:mod:`graphengine.check`): ``NODE.net``, ``NODE.out``,
 ``NODE.dout`` (∂E/∂out), ``NODE.dact`` (∂out/∂net), ``NODE.dnet`` (∂E/∂net), ``loss.OUTPUT``,
