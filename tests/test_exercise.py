@@ -23,6 +23,7 @@ from graphengine.blanks import ASK_LEVELS, asked_quantities, letters, written
 from graphengine.cli import main
 from graphengine.diagram import to_dot
 from graphengine.exercise import LEARNING_RATES, Options, folder_names, generate
+from graphengine.grade import judge
 from graphengine.worksheet import answers_markdown, answers_yaml, blank_yaml, worksheet_latex, worksheet_markdown
 
 SHAPES = [(2, 2, 2), (3, 2, 1), (2, 3, 2)]
@@ -325,3 +326,30 @@ def test_a_name_listed_twice_is_an_error_naming_both_lines(tmp_path, capsys):
     assert main(["exercise", "--students", str(names), "-o", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err == f"error: {names}:3: `Alice` is listed twice (first on line 1)\n"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("shape, activation", [((2, 2, 2), "sigmoid"), ((3, 2, 1), "tanh")])
+def test_no_classic_slip_is_marked_right_over_many_seeds(tmp_path, shape, activation):
+    """The slips computed here by hand from each spec's numbers (tests/reference.py), written
+    to 4 significant digits as a student would, are all marked wrong by `check`."""
+    for seed in range(12):
+        ex = generate(Options(shape, activation, ask="update", seed=seed))
+        data = yaml.safe_load(ex.spec)
+        values, x, t = data["parameters"], data["data"][0]["inputs"], data["data"][0]["targets"]
+        result = reference.forward(ex.net.graph, values, [x], [t])
+        grads = reference.backward(ex.net.graph, values, result, [t]).grad
+        eta = data["training"]["learning_rate"]
+        into_h1 = [e for e in data["edges"] if e["to"] == "h1"]
+        (a, wa), (b, wb) = ((e["from"], values[e["weight"]]) for e in into_h1[:2])
+        slips = {
+            "h1.net": result.net[0]["h1"] + (wa - wb) * (x[b] - x[a]),  # two inputs swapped
+            "o1.net": result.net[0]["o1"] - values[data["nodes"]["o1"]["bias"]],  # bias left out
+            "h1.out": result.net[0]["h1"],  # net written for out
+            "updated.w1": values["w1"] + eta * grads["w1"],  # uphill
+            "updated.w2": values["w2"] - grads["w2"],  # η forgotten
+            "updated.w3": values["w3"],  # no step at all
+        }
+        hand = tmp_path / f"slips-{seed}.yaml"
+        hand.write_text("".join(f"{q}: {written(v)}\n" for q, v in slips.items()))
+        marks = judge(ex.net, ex.trace, hand)
+        assert len(marks) == len(slips) and [m.quantity for m in marks if m.right] == [], (seed, ex.spec)
