@@ -153,7 +153,7 @@ def _students(folder: Path) -> dict[str, str]:
     if not key.is_file():
         return {}
     with key.open(encoding="utf-8", newline="") as f:
-        return {row["folder"]: row["student"] for row in csv.DictReader(f) if row.get("folder")}
+        return {row["folder"]: row["student"] for row in csv.DictReader(f) if row.get("folder") and row.get("student")}
 
 
 _LETTER = re.compile(r"#\s*\(([a-z]+)\)")
@@ -199,8 +199,13 @@ def _answers(folder: Path) -> dict[str, float]:
     path = folder / ANSWERS_FILE
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {k: float(v) for k, v in data.items() if k != "sample"} if isinstance(data, dict) else {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {str(k): float(v) for k, v in data.items() if k != "sample"}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, TypeError, ValueError):
+        raise GraphEngineError(
+            "not the exercise's answer file (one `quantity: number` per line, as `exercise` writes it)", file=str(path)
+        ) from None
 
 
 def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | None = None) -> Sheet:

@@ -353,3 +353,22 @@ def test_no_classic_slip_is_marked_right_over_many_seeds(tmp_path, shape, activa
         hand.write_text("".join(f"{q}: {written(v)}\n" for q, v in slips.items()))
         marks = judge(ex.net, ex.trace, hand)
         assert len(marks) == len(slips) and [m.quantity for m in marks if m.right] == [], (seed, ex.spec)
+
+
+@pytest.mark.parametrize("options", CASES[::7], ids=case_id)
+def test_the_markdown_worksheet_renders_its_tables_and_picture(made, options):
+    from markdown_it import MarkdownIt
+
+    ex, folder = made(options)
+    html = MarkdownIt("commonmark").enable("table").render((folder / "worksheet.md").read_text())
+    tables = re.findall(r"<table>(.*?)</table>", html, re.S)
+    assert len(tables) == 3  # the data, the parameters, the blanks
+    data, params, blanks = (re.findall(r"<tr>(.*?)</tr>", t, re.S) for t in tables)
+    assert len(data) == 1 + options.samples and len(params) == 1 + len(ex.net.plan.parameters)
+    assert len(blanks) == 1 + len(ex.asked)
+    for row, (q, letter) in zip(blanks[1:], ex.blanks.items()):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        assert cells[0] == f"({letter})" and cells[2] == f"<code>{q}</code>" and len(cells) == 5
+    assert '<img src="network.svg"' in html
+    assert not re.search(r"[\s>(]-\d", html)  # negative numbers with a true minus sign
+    assert "−" in html or all(v > 0 for v in ex.trace.values.values())
