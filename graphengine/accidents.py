@@ -153,8 +153,8 @@ def unsafe(net: Any, trace: Any, asked: list[str], given: list[float]) -> str | 
         if abs(trace.out(o, 0) - t) < MIN_TARGET_DISTANCE:
             return f"{o}.out is too close to its target"
     for q, x in exact.items():
-        for g in given:
-            if abs(x - g) <= SLIP_UNITS * unit(x):
+        for g in given:  # with either sign: a given number copied, or copied with a sign slip
+            if abs(abs(x) - abs(g)) <= SLIP_UNITS * unit(x):
                 return f"{q} looks like a given number ({g:g})"
     for slip, q, value in _Slips(net, trace).all():
         if q not in exact:

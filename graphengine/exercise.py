@@ -37,7 +37,7 @@ LOSSES = ("half_squared_error", "mse", "binary_cross_entropy")
 LEARNING_RATES = (0.1, 0.2, 0.5)  # η = 1 would hide the forgotten learning rate
 MAX_WIDTH, MAX_LAYERS = 4, 5  # more is no longer a hand exercise
 HIDDEN_PREFIXES = ("h", "k", "m")  # hidden layers; inputs are i1…, outputs o1…
-MAX_DRAWS = 4000
+MAX_DRAWS = 2000  # about 5 s; the shapes a class uses need at most a few hundred
 
 
 # ---------------------------------------------------------------------- options
@@ -221,20 +221,34 @@ def student_seed(seed: int, student: str | None) -> np.random.SeedSequence:
     return np.random.SeedSequence([seed, int.from_bytes(digest[:8], "big")])
 
 
-def draw(rng: np.random.Generator, options: Options, lay: Layout) -> Numbers:
-    """Inputs, parameters and targets on a grid of 0.01 (inputs, targets) and 0.05 (parameters)."""
+TARGET_GAP = 10  # hundredths: a target at least 0.1 from the output it belongs to
+
+
+def draw(rng: np.random.Generator, options: Options, lay: Layout, outputs_of: Any) -> Numbers:
+    """Parameters on a grid of 0.05, inputs on one of 0.01, then targets (0.01) at least 0.1 from
+    the outputs those give; ``outputs_of(parameters, inputs)`` is the forward pass in hundredths."""
     names = lay.weights + lay.bias_parameters
-    top = 95 if len(names) <= 30 else 195
+    # ±0.05 … ±0.95, widened in steps of 1 while there are fewer than 1.5 values per parameter
+    top = 95
+    while 2 * top // 5 < 1.5 * len(names):
+        top += 100
     grid = np.array([k for k in range(-top, top + 1, 5) if k != 0])
-    values = rng.choice(grid, size=len(names), replace=False)  # no two parameters equal
+    parameters = dict(zip(names, (int(v) for v in rng.choice(grid, size=len(names), replace=False))))
     inputs_grid = np.array([k for k in range(-95, 96) if abs(k) >= 5])
-    n_in, n_out = options.shape[0], options.shape[-1]
+    n_in = options.shape[0]
     inputs = [rng.choice(inputs_grid, size=n_in, replace=False).tolist() for _ in range(options.samples)]
     low, high = TARGET_RANGE[options.activation]
     targets_grid = np.array([k for k in range(round(low * 100), round(high * 100) + 1) if k != 0])
-    targets = [rng.choice(targets_grid, size=n_out, replace=False).tolist() for _ in range(options.samples)]
+    targets = []
+    for outputs in outputs_of(parameters, inputs):
+        for_outputs = []
+        for y in outputs:
+            apart = targets_grid[np.abs(targets_grid - y) >= TARGET_GAP]
+            apart = np.setdiff1d(apart, for_outputs)  # no two targets of a sample equal
+            for_outputs.append(int(rng.choice(apart if len(apart) else targets_grid)))
+        targets.append(for_outputs)
     eta = float(rng.choice(LEARNING_RATES))
-    return Numbers(dict(zip(names, (int(v) for v in values))), inputs, targets, eta)
+    return Numbers(parameters, inputs, targets, eta)
 
 
 @dataclass
@@ -264,17 +278,26 @@ def generate(options: Options, student: str | None = None, registry: Any = None)
 
     lay = layout(options)
     rng = np.random.default_rng(student_seed(options.seed, student))
-    first = draw(rng, options, lay)
-    net = Network.from_yaml(spec_text(options, lay, first, student), registry, file="exercise.yaml")
+    # The structure, compiled once; each draw's numbers are put into it.
+    names = lay.weights + lay.bias_parameters
+    shape = Numbers(
+        {p: 5 * (k + 1) for k, p in enumerate(names)},
+        [[k + 1 for k in range(options.shape[0])]] * options.samples,
+        [[k + 1 for k in range(options.shape[-1])]] * options.samples,
+        LEARNING_RATES[0],
+    )
+    net = Network.from_yaml(spec_text(options, lay, shape, student), registry, file="exercise.yaml")
     asked = asked_quantities(net, options.ask)
     index = net.plan.parameter_index
+
+    def outputs_of(parameters: dict[str, int], inputs: list[list[int]]) -> np.ndarray:
+        for p, k in parameters.items():
+            net.theta[index[p]] = k / 100
+        return 100 * net.predict(np.array(inputs, dtype=float) / 100)
+
     with tempfile.TemporaryDirectory(prefix="graphengine-exercise-") as scratch:
-        numbers = first
         for attempt in range(1, MAX_DRAWS + 1):
-            if attempt > 1:
-                numbers = draw(rng, options, lay)
-            for p, k in numbers.parameters.items():
-                net.theta[index[p]] = k / 100
+            numbers = draw(rng, options, lay, outputs_of)
             net.X[:] = np.array(numbers.inputs, dtype=float) / 100
             net.T[:] = np.array(numbers.targets, dtype=float) / 100
             trace = net.trace(numbers.learning_rate)

@@ -92,6 +92,12 @@ def meaning(x: Explainer, quantity: str) -> str:
     }[tail]
 
 
+def _example(ex: Exercise) -> str:
+    """How 4 significant digits look, shown on a given number (no answer is close to one)."""
+    eta = ex.trace.learning_rate
+    return f"the learning rate η = {eta:g} would be written {written(eta)}"
+
+
 def _minus(text: str) -> str:
     """A true minus sign for a number in running text."""
     return text.replace("-", "−")
@@ -211,11 +217,11 @@ class Worksheet:
                 f"one gradient-descent step with η = {self.trace.learning_rate:g}: every parameter's new value"
             )
         notes = [
-            f"Give every answer to {SIGNIFICANT} significant digits (0.5933, 0.08217, 1.225; more digits are "
-            f"fine) and carry at least {CARRIED} in your intermediate steps: with fewer, rounding can push a "
-            "later answer off by more than its last digit.",
-            f"Write each answer after its name in `{SHEET_FILE}` (one line per blank, e.g. `h1.net: 0.3775`) and hand "
-            "that file in; `graphengine grade` marks it and names the usual slips.",
+            f"Give every answer to {SIGNIFICANT} significant digits ({_example(self.ex)}; more digits are fine) "
+            f"and carry at least {CARRIED} in your intermediate steps: with fewer, rounding can push a later "
+            "answer off by more than its last digit.",
+            f"Write each answer after its name in `{SHEET_FILE}` (one line per blank, the number after the colon) "
+            "and hand that file in; `graphengine grade` marks it and names the usual slips.",
         ]
         if n > 1:
             mean = self.G.graph["reduction"] == "mean"
@@ -397,7 +403,7 @@ def blank_yaml(ex: Exercise) -> str:
     x = Explainer(ex.net, ex.trace, SIGNIFICANT)
     head = [
         f"# {ex.net.spec.name}" + (f" for {ex.student}" if ex.student else "") + ": write each answer after its name,",
-        f"# to {SIGNIFICANT} significant digits (h1.net: 0.3775). The letters are the worksheet's blanks.",
+        f"# to {SIGNIFICANT} significant digits ({_example(ex)}). The letters are the worksheet's blanks.",
     ]
     if ex.student:
         head.append(f"# student: {ex.student}")
