@@ -402,8 +402,10 @@ def blank_yaml(ex: Exercise) -> str:
     """The template a learner fills in: every asked quantity, in worksheet order, its letter as a comment."""
     x = Explainer(ex.net, ex.trace, SIGNIFICANT)
     head = [
-        f"# {ex.net.spec.name}" + (f" for {ex.student}" if ex.student else "") + ": write each answer after its name,",
-        f"# to {SIGNIFICANT} significant digits ({_example(ex)}). The letters are the worksheet's blanks.",
+        f"# {ex.net.spec.name}"
+        + (f" for {ex.student}" if ex.student else "")
+        + f": write each answer after its name, to {SIGNIFICANT} significant digits",
+        f"# ({_example(ex)}). The letters are the worksheet's blanks.",
     ]
     if ex.student:
         head.append(f"# student: {ex.student}")
