@@ -372,3 +372,14 @@ def test_the_markdown_worksheet_renders_its_tables_and_picture(made, options):
     assert '<img src="network.svg"' in html
     assert not re.search(r"[\s>(]-\d", html)  # negative numbers with a true minus sign
     assert "−" in html or all(v > 0 for v in ex.trace.values.values())
+
+
+def test_the_docstring_examples_run():
+    import doctest
+
+    from graphengine import accidents, blanks, exercise, grade, worksheet
+
+    for module in (accidents, blanks, exercise, grade, worksheet):
+        result = doctest.testmod(module)
+        assert result.failed == 0, module.__name__
+    assert doctest.testmod(blanks).attempted >= 4 and doctest.testmod(exercise).attempted >= 2
