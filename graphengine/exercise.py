@@ -280,13 +280,13 @@ def generate(options: Options, student: str | None = None, registry: Any = None)
     rng = np.random.default_rng(student_seed(options.seed, student))
     # The structure, compiled once; each draw's numbers are put into it.
     names = lay.weights + lay.bias_parameters
-    shape = Numbers(
+    placeholder = Numbers(
         {p: 5 * (k + 1) for k, p in enumerate(names)},
         [[k + 1 for k in range(options.shape[0])]] * options.samples,
         [[k + 1 for k in range(options.shape[-1])]] * options.samples,
         LEARNING_RATES[0],
     )
-    net = Network.from_yaml(spec_text(options, lay, shape, student), registry, file="exercise.yaml")
+    net = Network.from_yaml(spec_text(options, lay, placeholder, student), registry, file="exercise.yaml")
     asked = asked_quantities(net, options.ask)
     index = net.plan.parameter_index
 
