@@ -809,7 +809,7 @@ def exercise(
     from pathlib import Path
 
     from .exercise import Options, folder_names, generate, parse_shape, read_students
-    from .worksheet import exercise_files, key_csv, write_files
+    from .exercise_folder import exercise_files, key_csv, write_files
 
     options = Options(parse_shape(shape), activation, loss, samples, shared_bias, ask, seed)
     registry = _registry(ctx)

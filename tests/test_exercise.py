@@ -23,8 +23,9 @@ from graphengine.blanks import ASK_LEVELS, asked_quantities, letters, written
 from graphengine.cli import main
 from graphengine.diagram import to_dot
 from graphengine.exercise import LEARNING_RATES, Options, folder_names, generate
+from graphengine.exercise_folder import answers_markdown, answers_yaml, blank_yaml
 from graphengine.grade import judge
-from graphengine.worksheet import answers_markdown, answers_yaml, blank_yaml, worksheet_latex, worksheet_markdown
+from graphengine.worksheet import worksheet_latex, worksheet_markdown
 
 SHAPES = [(2, 2, 2), (3, 2, 1), (2, 3, 2)]
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
@@ -377,9 +378,9 @@ def test_the_markdown_worksheet_renders_its_tables_and_picture(made, options):
 def test_the_docstring_examples_run():
     import doctest
 
-    from graphengine import accidents, blanks, exercise, grade, worksheet
+    from graphengine import accidents, blanks, exercise, exercise_folder, grade, worksheet
 
-    for module in (accidents, blanks, exercise, grade, worksheet):
+    for module in (accidents, blanks, exercise, exercise_folder, grade, worksheet):
         result = doctest.testmod(module)
         assert result.failed == 0, module.__name__
     assert doctest.testmod(blanks).attempted >= 3 and doctest.testmod(exercise).attempted >= 2

@@ -15,8 +15,8 @@ import yaml
 from graphengine.blanks import written
 from graphengine.cli import main
 from graphengine.exercise import Options, generate
+from graphengine.exercise_folder import answers_yaml, blank_yaml
 from graphengine.grade import judge
-from graphengine.worksheet import answers_yaml, blank_yaml
 
 CASES = [
     Options((2, 2, 2), "sigmoid", samples=1, shared_bias=True, ask="update", seed=1),
