@@ -62,10 +62,14 @@ def grade_json(capsys, *paths: Path) -> tuple[int, dict]:
     return status, json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "4-digits"])
 @pytest.mark.parametrize("options", CASES, ids=case_id)
-def test_the_blank_filled_with_the_answers_grades_full_marks(tmp_path, capsys, options):
+def test_the_blank_filled_with_the_answers_grades_full_marks(tmp_path, capsys, options, exact):
+    """answers.yaml's values copied as they stand, or written to 4 significant digits."""
     ex = write_exercise(tmp_path / "ex", options)
-    fill(tmp_path / "ex" / "blank.yaml", as_written(tmp_path / "ex"))
+    answers = yaml.compose((tmp_path / "ex" / "answers.yaml").read_text(), Loader=yaml.SafeLoader)
+    copied = {k.value: v.value for k, v in answers.value if k.value != "sample"}
+    fill(tmp_path / "ex" / "blank.yaml", copied if exact else as_written(tmp_path / "ex"))
     status, report = grade_json(capsys, tmp_path / "ex")
     (sheet,) = report["sheets"]
     assert status == 0 and sheet["score"] == 1.0
