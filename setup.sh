@@ -19,14 +19,17 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages: [command]=package, for what every user needs ...
 declare -A needed=([dot]=graphviz)
-# ... and for what only the tests drive.
-declare -A test_needed=([chromium]=chromium)
+# ... and for what only the tests drive (a value may name several packages): Chromium for the
+# step-through page's browser tests; pdflatex for the exercise worksheets and `explain --format latex`.
+declare -A test_needed=([chromium]=chromium [pdflatex]="texlive-latex-base texlive-latex-recommended lmodern")
 if [ "$with_tests" -eq 1 ]; then
   for cmd in "${!test_needed[@]}"; do needed[$cmd]=${test_needed[$cmd]}; done
 fi
 
 missing=()
-for cmd in "${!needed[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}"); done
+for cmd in "${!needed[@]}"; do
+  if ! command -v "$cmd" >/dev/null 2>&1; then read -ra packages <<<"${needed[$cmd]}"; missing+=("${packages[@]}"); fi
+done
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} with apt-get" >&2

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import diagram
+from .blank_diagram import blank_dot
 from .diagram import DEFAULT_PRECISION, DETAILS, SHOW_CHOICES, parse_show
 from .errors import GraphEngineError, RenderError
 from .numfmt import diagram_number as number
@@ -62,7 +63,11 @@ def output_format(path: str | os.PathLike[str]) -> str:
 
 def to_dot(net: Network, trace: Trace | None = None, **options: Any) -> str:
     """The DOT text of a loaded network (its graph and its spec's description) and ``trace``;
-    ``options`` are those of :func:`graphengine.diagram.to_dot`."""
+    ``options`` are those of :func:`graphengine.diagram.to_dot`, or ``blanks`` (with ``title`` and
+    ``precision``) for an exercise drawing (:func:`graphengine.blank_diagram.blank_dot`)."""
+    blanks = options.pop("blanks", None)
+    if blanks is not None:
+        return blank_dot(net.graph, trace, blanks, description=net.spec.description, **options)
     return diagram.to_dot(net.graph, trace, description=net.spec.description, **options)
 
 

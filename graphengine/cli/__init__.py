@@ -20,6 +20,7 @@ import click
 from ..__about__ import __version__
 from ..errors import GraphEngineError, one_line
 from .check import check
+from .exercise import exercise, grade
 from .explain import explain
 from .export import export_command, import_command
 from .output import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, broken_pipe_status
@@ -58,6 +59,8 @@ cli.add_command(run)
 cli.add_command(train)
 cli.add_command(explain)
 cli.add_command(check)
+cli.add_command(exercise)
+cli.add_command(grade)
 cli.add_command(plugins)
 cli.add_command(report)
 cli.add_command(serve)

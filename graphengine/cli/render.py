@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..blanks import ASK_LEVELS
 from .options import (
     detail_option,
     diagram_path,
@@ -47,6 +48,12 @@ from .output import draw_diagram
 @precision_option(12, 4, "Decimals of the numbers.")
 @detail_option
 @lr_option("Learning rate of the drawn update (overrides the spec's training.learning_rate).")
+@click.option(
+    "--blanks",
+    type=click.Choice(ASK_LEVELS),
+    help="Draw an exercise: the given numbers and a box (a), (b), … for every quantity this part of the "
+    "step asks for (as `graphengine exercise --ask`), no other computed value.",
+)
 @click.pass_context
 def render_command(
     ctx: click.Context,
@@ -57,6 +64,7 @@ def render_command(
     precision: int,
     detail: str,
     lr: float | None,
+    blanks: str | None = None,
 ) -> None:
     """Draw SPEC's diagram: every value, gradient and update.
 
@@ -73,4 +81,10 @@ def render_command(
     """
     net = load_network(spec, ctx)
     trace = net.trace(lr) if len(net.X) else None
+    if blanks:
+        from ..blanks import asked_quantities, letters
+
+        asked = asked_quantities(net, blanks)
+        draw_diagram(net, trace, output, blanks=dict(zip(asked, letters(len(asked)))))
+        return
     draw_diagram(net, trace, output, show=show, sample=sample, precision=precision, detail=detail)

@@ -1,0 +1,131 @@
+"""``graphengine exercise`` and ``graphengine grade``: a fresh exercise per student, and bulk marking."""
+
+from __future__ import annotations
+
+import click
+
+from .options import json_option, plugin_option, registry_for
+from .output import EXIT_INVALID, console, echo_json
+
+
+@click.command(short_help="Make an exercise: worksheet, answers, a sheet to fill in.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), metavar="DIR", help="Folder to write.")
+@click.option(
+    "--shape", default="2-2-2", show_default=True, help="Layer sizes, inputs first (2 to 5 layers of 1 to 4)."
+)
+@click.option(
+    "--activation", type=click.Choice(["sigmoid", "tanh", "relu", "identity"]), default="sigmoid", show_default=True
+)
+@click.option(
+    "--loss",
+    type=click.Choice(["half_squared_error", "mse", "binary_cross_entropy"]),
+    default="half_squared_error",
+    show_default=True,
+)
+@click.option("--samples", type=click.IntRange(1, 2), default=1, show_default=True, help="Data samples (1 or 2).")
+@click.option("--shared-bias", is_flag=True, help="One bias per layer, shared by its neurons (as the worked example).")
+@click.option(
+    "--ask",
+    type=click.Choice(["forward", "output", "all", "update"]),
+    default="all",
+    show_default=True,
+    help="forward: net, out, loss; output: and the output layer's gradients; all: every gradient; update: and the step.",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Same seed, same exercise.")
+@click.option(
+    "--students",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="One name a line: a folder per student with their own numbers, and the class key DIR/key.csv.",
+)
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Compile worksheet.pdf (when pdflatex is there).")
+@plugin_option
+@click.pass_context
+def exercise(
+    ctx: click.Context,
+    output: str,
+    shape: str,
+    activation: str,
+    loss: str,
+    samples: int,
+    shared_bias: bool,
+    ask: str,
+    seed: int,
+    students: str | None,
+    pdf: bool,
+) -> None:
+    """Make a backpropagation exercise with nice numbers, and everything to mark it.
+
+    \b
+    DIR/spec.yaml      the network (a spec like any other)
+    DIR/worksheet.md   the task, the given numbers, the network
+    DIR/worksheet.tex  drawn with a box per asked value, and
+    DIR/worksheet.pdf  the blanks (PDF when pdflatex is there)
+    DIR/blank.yaml     the hand file a student fills in
+    DIR/answers.md     the answers and the whole derivation
+    DIR/answers.yaml   the exact answers as a hand file
+
+    With --students, DIR/NAME/ holds each student's own exercise (numbers seeded by
+    --seed and the name) and DIR/key.csv every answer. `graphengine grade DIR` marks
+    the filled-in sheets.
+    """
+    from pathlib import Path
+
+    from ..exercise import Options, folder_names, generate, parse_shape, read_students
+    from ..exercise_folder import exercise_files, key_csv, write_files
+
+    options = Options(parse_shape(shape), activation, loss, samples, shared_bias, ask, seed)
+    registry = registry_for(ctx)
+    folder = Path(output)
+    if students is None:
+        made = generate(options, registry=registry)
+        files = exercise_files(made, pdf)
+        write_files(folder, files)
+        click.echo(f"exercise written to {folder}: {', '.join(files)} ({len(made.asked)} blanks)")
+        return
+    names = read_students(students)
+    files = {}
+    made_for = []
+    for name, sub in zip(names, folder_names(names)):
+        made = generate(options, student=name, registry=registry)
+        made_for.append((sub, made))
+        files |= {f"{sub}/{file}": data for file, data in exercise_files(made, pdf).items()}
+    files["key.csv"] = key_csv(made_for).encode()
+    write_files(folder, files)
+    click.echo(f"{len(names)} exercises written to {folder}/ (one folder per student) and the key to {folder}/key.csv")
+
+
+@click.command(short_help="Mark filled-in exercise sheets and name the slips.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@plugin_option
+@json_option('Print {"sheets": [...], "slips": [...], "most_common": CODE}.')
+@click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per student and quantity.")
+@click.pass_context
+def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: bool) -> None:
+    """Mark filled-in exercise sheets in bulk, and say which slips the class makes.
+
+    PATHS are class folders (every student folder in them), exercise folders (their
+    spec.yaml and filled-in blank.yaml) or sheet files (with spec.yaml next to them).
+    Each value is judged as `graphengine check` does: right within one unit of its
+    last written digit, else wrong with the slip it is (sign, rounding, uphill, …);
+    a blank left empty or missing is `unanswered`.
+
+    Exit status: 0 every sheet graded, 2 a sheet or spec could not be read.
+    """
+    from ..grade import grade as grade_all
+    from ..grade import report, to_csv, to_json
+
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+    sheets = grade_all(list(paths), registry_for(ctx))
+    if as_json:
+        echo_json(to_json(sheets))
+    elif as_csv:
+        click.echo(to_csv(sheets), nl=False)
+    else:
+        report(sheets, console())
+    for sheet in sheets:
+        if sheet.error:
+            click.echo(f"error: {sheet.error}", err=True)
+    if any(sheet.error for sheet in sheets):
+        ctx.exit(EXIT_INVALID)

@@ -1,0 +1,141 @@
+"""The files of an exercise folder: the answers (the derivation with the blanks' letters, and
+a hand file), the blank template a learner fills in, the class key, and writing them all.
+
+>>> from graphengine.exercise import Options, generate
+>>> files = exercise_files(generate(Options(seed=7)))       # doctest: +SKIP
+>>> list(files)[:3]                                          # doctest: +SKIP
+['spec.yaml', 'network.svg', 'network.pdf']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from .blanks import SIGNIFICANT, written
+from .document import Derivation, Eq, Para, Table, _dedupe
+from .exercise import Exercise
+from .explain import Explainer, explain
+from .grade import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
+from .numfmt import derivation_number as number
+from .worksheet import DIAGRAM, compile_pdf, digits_example, meaning, symbol, worksheet_latex, worksheet_markdown
+
+# ---------------------------------------------------------------------- answers and hand files
+
+
+def answers_markdown(ex: Exercise) -> str:
+    """A table of the answers, then explain's whole derivation with each blank's letter at the
+    equation that gives it."""
+    x = Explainer(ex.net, ex.trace, SIGNIFICANT)
+    doc = Derivation(
+        f"Answers: backpropagation exercise {ex.net.spec.name}" + (f" for {ex.student}" if ex.student else "")
+    )
+    doc.add(
+        Para(
+            f"Every blank to {SIGNIFICANT} significant digits and exactly (float64, as in `{ANSWERS_FILE}`); "
+            f"the derivation below marks the equation that gives each one with its letter."
+        )
+    )
+    rows = [[f"({b})", symbol(x, q).text, q, written(ex.answer(q)), repr(ex.answer(q))] for q, b in ex.blanks.items()]
+    doc.add(Table(["blank", "quantity", "hand file", "answer", "exact"], rows))
+    derivation = explain(ex.net, ex.trace, digits=SIGNIFICANT, full=True)
+    wanted = {symbol(x, q).text: (b, number(ex.answer(q), SIGNIFICANT)) for q, b in ex.blanks.items()}
+    for item in derivation.items:
+        if isinstance(item, Eq):
+            parts = _dedupe(item.parts)
+            letter, value = wanted.get(parts[0].text, ("", None))
+            if letter and parts[-1].text == value:
+                item = Eq(item.parts, f"({letter})" + (f" {item.label}" if item.label else ""), item.indent)
+        doc.add(item)
+    return doc.render("markdown")
+
+
+def _hand_lines(ex: Exercise, values: dict[str, str], comment: Any) -> list[str]:
+    width = max(len(q) for q in ex.asked) + 2
+    lines = ["sample: 0" + " " * max(1, width - 8) + "# node values are sample 0's"] if ex.trace.n_samples > 1 else []
+    for q, letter in ex.blanks.items():
+        value = values.get(q, "")
+        lines.append(f"{q + ':':<{width}}{value + ' ' if value else ''}# ({letter}) {comment(q)}".rstrip())
+    return lines
+
+
+def answers_yaml(ex: Exercise) -> str:
+    """The exact answers as a hand file (``check spec.yaml --expect answers.yaml`` passes)."""
+    head = [
+        f"# The exact answers of {ex.net.spec.name}"
+        + (f" for {ex.student}" if ex.student else "")
+        + ", as a hand file:",
+        f"#   graphengine check {SPEC_FILE} --expect {ANSWERS_FILE}",
+    ]
+    values = {q: repr(ex.answer(q)) for q in ex.asked}
+    return "\n".join(head + _hand_lines(ex, values, lambda q: "")) + "\n"
+
+
+def blank_yaml(ex: Exercise) -> str:
+    """The template a learner fills in: every asked quantity, in worksheet order, its letter as a comment."""
+    x = Explainer(ex.net, ex.trace, SIGNIFICANT)
+    head = [
+        f"# {ex.net.spec.name}"
+        + (f" for {ex.student}" if ex.student else "")
+        + f": write each answer after its name, to {SIGNIFICANT} significant digits",
+        f"# ({digits_example(ex)}). The letters are the worksheet's blanks.",
+    ]
+    if ex.student:
+        head.append(f"# student: {ex.student}")
+    return "\n".join(head + _hand_lines(ex, {}, lambda q: meaning(x, q))) + "\n"
+
+
+# ---------------------------------------------------------------------- files
+
+
+def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
+    """Every file of one exercise folder, name → content (worksheet.pdf when pdflatex is there)."""
+    from .render import pipe, to_dot
+
+    dot = to_dot(
+        ex.net, ex.trace, blanks=ex.blanks, title=ex.net.spec.name + (f" for {ex.student}" if ex.student else "")
+    )
+    files = {SPEC_FILE: ex.spec.encode()}
+    files[f"{DIAGRAM}.svg"] = pipe(dot, "svg")
+    files[f"{DIAGRAM}.pdf"] = _without_date(pipe(dot, "pdf"))
+    files["worksheet.md"] = worksheet_markdown(ex).encode()
+    tex = worksheet_latex(ex)
+    files["worksheet.tex"] = tex.encode()
+    if pdf:
+        compiled = compile_pdf(tex, {f"{DIAGRAM}.pdf": files[f"{DIAGRAM}.pdf"]})
+        if compiled is not None:
+            files["worksheet.pdf"] = compiled
+    files["answers.md"] = answers_markdown(ex).encode()
+    files[ANSWERS_FILE] = answers_yaml(ex).encode()
+    files[SHEET_FILE] = blank_yaml(ex).encode()
+    return files
+
+
+def _without_date(pdf: bytes) -> bytes:
+    """Graphviz's PDF with a fixed creation date (cairo writes the clock's, whatever
+    SOURCE_DATE_EPOCH says): the same digits count, so the cross-reference offsets stay right."""
+    return re.sub(rb"(/(?:Creation|Mod)Date \(D:)\d{14}", rb"\g<1>19700101000000", pdf)
+
+
+def key_csv(exercises: list[tuple[str, Exercise]]) -> str:
+    """The class answer key: one row per student and asked quantity, with the exact value."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", "folder", "letter", "quantity", "exact"])
+    for folder, ex in exercises:
+        for q, letter in ex.blanks.items():
+            writer.writerow([ex.student, folder, letter, q, repr(ex.answer(q))])
+    return out.getvalue()
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` under ``folder``, each atomically, after checking every one can be written."""
+    from .files import check_writable, write_atomic
+
+    for name in files:
+        check_writable(folder / name)
+    for name, data in files.items():
+        write_atomic(folder / name, data)

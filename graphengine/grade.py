@@ -1,0 +1,320 @@
+"""Marking filled-in exercise sheets in bulk: per student right, wrong, unanswered and why.
+
+A sheet is a hand file (``blank.yaml`` filled in) next to its ``spec.yaml``. :func:`judge`
+is the one place that talks to :mod:`graphengine.check`; everything else here works on
+its :class:`Mark` records, so a richer checker needs only that function re-pointed.
+
+    graphengine grade class/               # every student folder in class/
+    graphengine grade class/alice/         # one folder: its spec.yaml and filled blank.yaml
+    graphengine grade returned/bob.yaml    # one sheet; spec.yaml sits next to it
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import GraphEngineError, SpecError
+
+SPEC_FILE = "spec.yaml"
+SHEET_FILE = "blank.yaml"  # the template a student fills in and hands back
+ANSWERS_FILE = "answers.yaml"
+KEY_FILE = "key.csv"
+UNANSWERED = "unanswered"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One written value judged: right, or wrong with a slip code and a note."""
+
+    quantity: str
+    written: str | None  # as written; None when left blank
+    exact: float | None
+    right: bool
+    reason: str = ""  # a slip code (`sign`, `rounding`, …), `unanswered`, or "" when right
+    note: str = ""
+    own: float | None = None  # what the learner's own written values give, when that differs from exact
+    letter: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"quantity": self.quantity, "letter": self.letter, "written": self.written}
+        data |= {"exact": self.exact, "right": self.right, "reason": self.reason, "note": self.note}
+        return data
+
+
+def judge(net: Any, trace: Any, hand_path: str | Path) -> list[Mark]:
+    """Every value of the hand file at ``hand_path`` judged against ``trace``: the adapter to
+    :func:`graphengine.check.check`, with the quantities' canonical names."""
+    from .check import check, read_hand
+
+    marks = []
+    for verdict in check(net, trace, read_hand(hand_path)):
+        reason = "" if verdict.right else verdict.reason
+        own = verdict.recomputed
+        marks.append(
+            Mark(verdict.quantity, verdict.written.text, verdict.exact, verdict.right, reason, verdict.note, own)
+        )
+    return marks
+
+
+# ---------------------------------------------------------------------- sheets
+
+
+@dataclass
+class Sheet:
+    """One graded sheet."""
+
+    student: str
+    path: str
+    spec: str
+    marks: list[Mark] = field(default_factory=list)
+    error: str = ""  # the sheet could not be read (one line); it is then not graded
+
+    @property
+    def right(self) -> int:
+        return sum(m.right for m in self.marks)
+
+    @property
+    def unanswered(self) -> int:
+        return sum(m.reason == UNANSWERED for m in self.marks)
+
+    @property
+    def wrong(self) -> int:
+        return len(self.marks) - self.right - self.unanswered
+
+    @property
+    def score(self) -> float:
+        return self.right / len(self.marks) if self.marks else 0.0
+
+    def slips(self) -> Counter[str]:
+        return Counter(m.reason for m in self.marks if not m.right and m.reason != UNANSWERED)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"student": self.student, "sheet": self.path, "spec": self.spec}
+        if self.error:
+            return data | {"error": self.error}
+        data |= {"asked": len(self.marks), "right": self.right, "wrong": self.wrong, "unanswered": self.unanswered}
+        return data | {
+            "score": self.score,
+            "slips": dict(sorted(self.slips().items())),
+            "marks": [m.to_dict() for m in self.marks],
+        }
+
+
+def find_sheets(paths: list[str]) -> list[tuple[Path, Path]]:
+    """(sheet, spec) pairs for files and folders: a sheet file, an exercise folder, a class folder."""
+    found: list[tuple[Path, Path]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            spec = path.parent / SPEC_FILE
+            if not spec.is_file():
+                raise GraphEngineError(f"no {SPEC_FILE} next to this sheet (grade needs the exercise's spec)", file=raw)
+            found.append((path, spec))
+        elif (path / SPEC_FILE).is_file():
+            found.append((path / SHEET_FILE, path / SPEC_FILE))
+        elif path.is_dir():
+            folders = sorted(p for p in path.iterdir() if (p / SPEC_FILE).is_file())
+            if not folders:
+                raise GraphEngineError(f"no exercise here: neither {SPEC_FILE} nor student folders with one", file=raw)
+            found += [(folder / SHEET_FILE, folder / SPEC_FILE) for folder in folders]
+        else:
+            raise GraphEngineError("no such file or folder", file=raw)
+    return found
+
+
+def _students(folder: Path) -> dict[str, str]:
+    """Folder name → student name, from the class key next to the student folders."""
+    key = folder / KEY_FILE
+    if not key.is_file():
+        return {}
+    with key.open(encoding="utf-8", newline="") as f:
+        return {row["folder"]: row["student"] for row in csv.DictReader(f) if row.get("folder") and row.get("student")}
+
+
+_LETTER = re.compile(r"#\s*\(([a-z]+)\)")
+
+
+def _read_sheet(path: Path) -> tuple[str, list[tuple[str, int]], int]:
+    """The sheet's text, its (quantity, line) entries left blank, and how many it answers."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("no such file (the filled-in sheet)", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError(f"cannot read: {e}", file=str(path)) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return text, [], 1  # check's reader names the problem and its line
+    if not isinstance(root, yaml.MappingNode):
+        return text, [], 1
+    blank, answered = [], 0
+    for key, value in root.value:
+        empty = isinstance(value, yaml.ScalarNode) and value.value == "" and value.tag.endswith(":null")
+        if isinstance(key, yaml.ScalarNode) and empty and key.start_mark.line == value.end_mark.line:
+            blank.append((str(key.value), key.start_mark.line))
+        elif getattr(key, "value", None) != "sample":
+            answered += 1
+    return text, blank, answered
+
+
+def _letters(text: str) -> dict[str, str]:
+    """Quantity → the letter its line's comment gives (``h1.net:   # (a)``), in file order."""
+    found = {}
+    for line in text.splitlines():
+        key, _, rest = line.partition(":")
+        letter = _LETTER.search(rest)
+        if letter and key.strip() and not key.lstrip().startswith("#"):
+            found[key.strip()] = letter[1]
+    return found
+
+
+def _answers(folder: Path) -> dict[str, float]:
+    """The exercise's exact answers (answers.yaml), in worksheet order; {} when it is not there."""
+    path = folder / ANSWERS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return {str(k): float(v) for k, v in data.items() if k != "sample"}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, TypeError, ValueError):
+        raise GraphEngineError(
+            "not the exercise's answer file (one `quantity: number` per line, as `exercise` writes it)", file=str(path)
+        ) from None
+
+
+def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | None = None) -> Sheet:
+    """Judge one filled-in sheet against its spec. An entry left blank is `unanswered`, and so is
+    a quantity of the exercise's answers.yaml that the sheet leaves out."""
+    from .network import load
+
+    name = student or (sheet.parent.name if sheet.name == SHEET_FILE else sheet.stem)
+    result = Sheet(name, str(sheet), str(spec))
+    try:
+        net = load(spec, registry)
+        trace = net.trace()
+        text, blank, answered = _read_sheet(sheet)
+        letter = _letters(text)
+        answers = _answers(spec.parent)
+        marks: dict[str, Mark] = {}
+        for q, _ in blank:
+            marks[q] = Mark(q, None, answers.get(q), False, UNANSWERED, "left blank")
+        if answered:
+            lines = text.splitlines()
+            for _, line in blank:
+                lines[line] = "# " + lines[line]  # commented out: line numbers in messages stay right
+            with tempfile.TemporaryDirectory(prefix="graphengine-grade-") as scratch:
+                copy = Path(scratch) / sheet.name
+                copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                try:
+                    judged = judge(net, trace, copy)
+                except GraphEngineError as e:
+                    e.file = str(sheet)  # the learner's file, not the scratch copy
+                    raise
+            marks |= {m.quantity: m for m in judged}
+        for q, exact in answers.items():
+            marks.setdefault(q, Mark(q, None, exact, False, UNANSWERED, "not on the sheet"))
+        rank = {q: i for i, q in enumerate(answers)}
+        ordered = sorted(marks.values(), key=lambda m: rank.get(m.quantity, len(rank)))
+        answer_letters = _letters((spec.parent / ANSWERS_FILE).read_text(encoding="utf-8")) if answers else {}
+        result.marks = [
+            replace(m, letter=letter.get(m.quantity) or answer_letters.get(m.quantity, "")) for m in ordered
+        ]
+    except GraphEngineError as e:
+        result.error = str(e)
+    return result
+
+
+def grade(paths: list[str], registry: Any = None) -> list[Sheet]:
+    """Every sheet the paths name, graded, in the order given (class folders sorted)."""
+    sheets = []
+    names: dict[Path, dict[str, str]] = {}
+    for sheet, spec in find_sheets(paths):
+        folder = spec.parent
+        if folder.parent not in names:
+            names[folder.parent] = _students(folder.parent)
+        student = names[folder.parent].get(folder.name) if sheet.name == SHEET_FILE else None
+        sheets.append(grade_sheet(sheet, spec, registry, student))
+    return sheets
+
+
+# ---------------------------------------------------------------------- reports
+
+
+def class_slips(sheets: list[Sheet]) -> list[tuple[str, int, int]]:
+    """(slip, answers, students) for every slip the class made, most frequent first."""
+    answers: Counter[str] = Counter()
+    students: Counter[str] = Counter()
+    for s in sheets:
+        slips = s.slips()
+        answers.update(slips)
+        students.update(slips.keys())
+    return sorted(((k, answers[k], students[k]) for k in answers), key=lambda r: (-r[2], -r[1], r[0]))
+
+
+def to_json(sheets: list[Sheet]) -> dict[str, Any]:
+    """The shape of ``graphengine grade --json``."""
+    slips = class_slips(sheets)
+    return {
+        "sheets": [s.to_dict() for s in sheets],
+        "slips": [{"slip": k, "answers": a, "students": n} for k, a, n in slips],
+        "most_common": slips[0][0] if slips else None,
+    }
+
+
+def to_csv(sheets: list[Sheet]) -> str:
+    """One row per student and quantity: student, sheet, letter, quantity, written, exact, right, reason."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", "sheet", "letter", "quantity", "written", "exact", "right", "reason"])
+    for s in sheets:
+        if s.error:
+            writer.writerow([s.student, s.path, "", "", "", "", "", f"error: {s.error}"])
+        for m in s.marks:
+            exact = "" if m.exact is None else repr(m.exact)
+            writer.writerow([s.student, s.path, m.letter, m.quantity, m.written or "", exact, int(m.right), m.reason])
+    return out.getvalue()
+
+
+def report(sheets: list[Sheet], console: Any) -> None:
+    """The table a teacher reads: one row per student, then the slips the class makes most."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Graded sheets", title_justify="left")
+    for col in ("student", "right", "wrong", "blank", "score", "diagnoses"):
+        table.add_column(col, justify="right" if col in ("right", "wrong", "blank", "score") else "left")
+    for s in sheets:
+        if s.error:
+            table.add_row(escape(s.student), "", "", "", "", f"[red]not graded[/red]: {escape(s.error)}")
+            continue
+        diagnoses = ", ".join(
+            f"{k} ×{n}" if n > 1 else k for k, n in sorted(s.slips().items(), key=lambda r: (-r[1], r[0]))
+        )
+        wrong = [f"{m.letter or m.quantity}" for m in s.marks if not m.right and m.reason != UNANSWERED]
+        detail = f" ({', '.join(wrong)})" if wrong and len(wrong) <= 6 else ""
+        table.add_row(
+            escape(s.student),
+            str(s.right),
+            str(s.wrong),
+            str(s.unanswered),
+            f"{s.score:.0%}",
+            escape(diagnoses + detail),
+        )
+    console.print(table)
+    slips = class_slips(sheets)
+    graded = sum(1 for s in sheets if not s.error)
+    if slips:
+        top = ", ".join(f"{k} ({n} of {graded} students, {a} answer{'' if a == 1 else 's'})" for k, a, n in slips[:5])
+        console.print(f"slips, most frequent first: {escape(top)}")
+    else:
+        console.print(f"no slips: {graded} sheet(s) graded")

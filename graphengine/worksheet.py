@@ -1,0 +1,329 @@
+"""The worksheet of an exercise, in Markdown and LaTeX (and PDF when pdflatex is there): the
+network in words, the given numbers, the formulas, the task, the network drawn with a box for
+every asked quantity, and the table of blanks.
+
+Symbols and numbers come from :mod:`graphengine.explain` and :mod:`graphengine.derivation`,
+the drawing from :mod:`graphengine.diagram` (``blanks=``), so a worksheet writes every quantity
+the way ``graphengine explain`` does. The answers and hand files are in
+:mod:`graphengine.exercise_folder`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .blanks import CARRIED, SIGNIFICANT, written
+from .document import _md, _md_para, _tex_para
+from .errors import GraphEngineError
+from .exercise import Exercise
+from .explain import Explainer
+from .grade import SHEET_FILE
+from .mathfmt import M, escape_tex_text, m_number, name_tex, name_text, substitute
+
+DIAGRAM = "network"  # network.svg for the Markdown sheet, network.pdf for the LaTeX one
+PDFLATEX_SECONDS = 120
+
+
+# ---------------------------------------------------------------------- quantities in words
+
+
+def symbol(x: Explainer, quantity: str) -> M:
+    """A hand-file quantity as ``explain`` writes it: ``h1.net`` → net_h1, ``grad.w5`` → ∂E/∂w5."""
+    head, _, tail = quantity.rpartition(".")
+    if quantity == "loss":
+        return x.E
+    if head == "loss":
+        return M(f"E_{tail}", rf"E_{{{name_tex(tail, True)}}}")
+    if head == "grad":
+        return x.partial(x.E, x.param(tail))
+    if head == "updated":
+        p = x.param(tail)
+        return M(f"{p.text}'", p.tex + "'")
+    v = head
+    pieces = {
+        "net": x.netsym(v),
+        "out": x.out(v),
+        "dout": x.partial(x.E, x.out(v)),
+        "dact": x.partial(x.out(v), x.netsym(v)),
+        "dnet": x.partial(x.E, x.netsym(v)),
+    }
+    return pieces[tail]
+
+
+def meaning(x: Explainer, quantity: str) -> str:
+    """What a quantity is, in words."""
+    head, _, tail = quantity.rpartition(".")
+    if quantity == "loss":
+        return f"the loss ({x.reduction} over the {x.n} samples)" if x.n > 1 else "the loss"
+    if head == "loss":
+        return f"loss term of {tail}"
+    if head in ("grad", "updated"):
+        uses = " and ".join(x.describe_use(use) for use in x.uses[tail])
+        return f"gradient of {name_text(tail)} ({uses})" if head == "grad" else f"{name_text(tail)} after the step"
+    act = x.G.nodes[head]["activation"].name
+    return {
+        "net": f"net input of {head}",
+        "out": f"output of {head}",
+        "dout": f"how E changes with the output of {head}",
+        "dact": f"slope of {act} at {head}",
+        "dnet": f"δ of {head}",
+    }[tail]
+
+
+def digits_example(ex: Exercise) -> str:
+    """How 4 significant digits look, shown on a given number (no answer is close to one)."""
+    eta = ex.trace.learning_rate
+    return f"the learning rate η = {eta:g} would be written {written(eta)}"
+
+
+def _minus(text: str) -> str:
+    """A true minus sign for a number in running text."""
+    return text.replace("-", "−")
+
+
+def _listing(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
+
+
+# ---------------------------------------------------------------------- the content
+
+
+class Worksheet:
+    """What a worksheet says, shared by its Markdown and LaTeX forms."""
+
+    def __init__(self, ex: Exercise) -> None:
+        self.ex, self.net, self.trace = ex, ex.net, ex.trace
+        self.x = Explainer(ex.net, ex.trace, SIGNIFICANT)
+        G = self.G = ex.net.graph
+        self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
+        self.neurons = [v for v in ex.net.plan.nodes if v not in self.inputs]
+        self.title = "Backpropagation exercise" + (f" for {ex.student}" if ex.student else "")
+
+    def network_words(self) -> str:
+        shape = "-".join(map(str, self.ex.options.shape))
+        act = self.ex.options.activation
+        hidden = [v for v in self.neurons if v not in self.outputs]
+        inner = f"; hidden neurons {_listing(hidden)}" if hidden else ""
+        shared = [p for p in self.x.uses if len(self.x.uses[p]) > 1]
+        bias = (
+            "; " + "; ".join(f"{p} is one bias shared by {_listing([v for _, v in self.x.uses[p]])}" for p in shared)
+            if shared
+            else ""
+        )
+        return (
+            f"{self.net.spec.name}: a {shape} network with inputs {_listing(self.inputs)}{inner}; outputs {_listing(self.outputs)}. "
+            f"Every neuron adds a bias to its weighted inputs and applies {act}{bias}."
+        )
+
+    def formulas(self) -> list[tuple[str, M]]:
+        """(what, formula) in symbols: net, out, ∂out/∂net, the loss, the update."""
+        act = self.G.nodes[self.neurons[0]]["activation"]
+        net, out = M("net", r"\mathrm{net}"), M("out", r"\mathrm{out}")
+        rows = [("net input", M("net = Σ w·out + b", r"\mathrm{net} = \sum w \cdot \mathrm{out} + b"))]
+        if act.formula:
+            f = substitute(act.formula, {"x": net})
+            rows.append(("output", M(f"out = {act.name}(net) = {f.text}", rf"\mathrm{{out}} = {f.tex}")))
+        if act.derivative_formula:
+            d = substitute(act.derivative_formula.replace("f(x)", "y"), {"x": net, "y": out})
+            rows.append(
+                (
+                    "slope",
+                    M(
+                        f"∂out/∂net = {d.text}",
+                        rf"\frac{{\partial\,\mathrm{{out}}}}{{\partial\,\mathrm{{net}}}} = {d.tex}",
+                    ),
+                )
+            )
+        loss = self.G.graph["loss"]
+        if loss.formula:
+            e = substitute(loss.formula, {})
+            where = " (y: an output's out, t: its target)"
+            rows.append((f"loss {loss.name}{where}", M(f"E = {e.text}", f"E = {e.tex}")))
+        if self.trace.n_samples > 1:
+            n = self.trace.n_samples
+            mean = self.G.graph["reduction"] == "mean"
+            rows.append(
+                (
+                    "batch loss",
+                    M(f"E = (1/{n}) Σ_s E_s", rf"E = \frac{{1}}{{{n}}} \sum_s E_s")
+                    if mean
+                    else M("E = Σ_s E_s", r"E = \sum_s E_s"),
+                )
+            )
+        if any(q.startswith("updated.") for q in self.ex.asked):
+            eta = m_number(self.trace.learning_rate, 2)
+            rows.append(
+                (
+                    "update",
+                    M(
+                        f"p' = p − η·∂E/∂p, η = {eta.text}",
+                        rf"p' = p - \eta \cdot \frac{{\partial E}}{{\partial p}},\quad \eta = {eta.tex}",
+                    ),
+                )
+            )
+        return rows
+
+    def data_table(self) -> tuple[list[str], list[list[M]]]:
+        header = ["sample", *self.inputs, *(f"target {o}" for o in self.outputs)]
+        rows = []
+        for s in range(self.trace.n_samples):
+            values = [self.trace.out(i, s) for i in self.inputs] + [float(t) for t in self.trace.targets[s]]
+            rows.append([M(str(s), str(s)), *(m_number(v, 2) for v in values)])
+        return header, rows
+
+    def parameter_table(self) -> tuple[list[str], list[list[str]], list[M]]:
+        names = list(self.net.plan.parameter_names)
+        where = [_listing([self.x.describe_use(use) for use in self.x.uses[p]]) for p in names]
+        return (
+            ["parameter", "where", "value"],
+            [[name_text(p), w] for p, w in zip(names, where)],
+            [m_number(self.trace.values[p], 2) for p in names],
+        )
+
+    def task(self) -> tuple[list[str], list[str]]:
+        ask, n = self.ex.options.ask, self.trace.n_samples
+        steps = ["the forward pass: net and out of every neuron, each output's loss term and the loss E"]
+        if ask != "forward":
+            steps.append(
+                "the backward pass at the outputs: ∂E/∂out, ∂out/∂net and δ = ∂E/∂net of every output, "
+                "and the gradient ∂E/∂p of every weight and bias into the outputs"
+            )
+        if ask in ("all", "update") and len(self.ex.options.shape) > 2:
+            steps.append("the same for the hidden neurons, the layer nearest the outputs first")
+        if ask == "update":
+            steps.append(
+                f"one gradient-descent step with η = {self.trace.learning_rate:g}: every parameter's new value"
+            )
+        notes = [
+            f"Give every answer to {SIGNIFICANT} significant digits ({digits_example(self.ex)}; more digits are fine) "
+            f"and carry at least {CARRIED} in your intermediate steps: with fewer, rounding can push a later "
+            "answer off by more than its last digit.",
+            f"Write each answer after its name in `{SHEET_FILE}` (one line per blank, the number after the colon) "
+            "and hand that file in; `graphengine grade` marks it and names the usual slips.",
+        ]
+        if n > 1:
+            mean = self.G.graph["reduction"] == "mean"
+            notes.insert(
+                0,
+                f"The data has {n} samples and E is the {'mean' if mean else 'sum'} of their losses. Node values, "
+                "loss terms and ∂E/∂out, ∂E/∂net are those of sample 0 (as derivatives of the batch loss E"
+                + (f", so they carry the factor 1/{n}" if mean else "")
+                + "); the gradients and updates are those of the batch loss, so they need every sample.",
+            )
+        return ["Compute, by hand, one step of backpropagation:", *steps], notes
+
+    def blanks(self) -> list[tuple[str, str, M, str]]:
+        """(letter, hand-file name, symbol, meaning) of every blank, in order."""
+        return [(letter, q, symbol(self.x, q), meaning(self.x, q)) for q, letter in self.ex.blanks.items()]
+
+
+# ---------------------------------------------------------------------- Markdown
+
+
+def _md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def worksheet_markdown(ex: Exercise) -> str:
+    sheet = Worksheet(ex)
+    out = [f"# {_md(sheet.title)}", "", _md_para(sheet.network_words()), ""]
+    out += [f"![The network: given numbers, and a box for every blank]({DIAGRAM}.svg)", "", "## Given", ""]
+    header, rows = sheet.data_table()
+    out += [_md_row([_md(h) for h in header]), "|" + "---:|" * len(header)]
+    out += [_md_row([_minus(c.text) for c in row]) for row in rows] + [""]
+    header, names, values = sheet.parameter_table()
+    out += [_md_row(header), "|:---|:---|---:|"]
+    out += [_md_row([_md(p), _md(w), _minus(v.text)]) for (p, w), v in zip(names, values)] + [""]
+    out += ["## Formulas", ""]
+    out += [f"- {_md(what)}: {_md(f.text)}" for what, f in sheet.formulas()] + [""]
+    steps, notes = sheet.task()
+    out += ["## Task", "", _md_para(steps[0]), ""]
+    out += [f"{k}. {_md_para(step)}" for k, step in enumerate(steps[1:], 1)] + [""]
+    for note in notes:
+        out += [_md_para(note), ""]
+    out += ["## Blanks", "", _md_row(["blank", "quantity", "in the hand file", "what it is", "your answer"])]
+    out.append("|:---|:---|:---|:---|:---|")
+    for letter, q, sym, what in sheet.blanks():
+        out.append(_md_row([f"({letter})", _md(sym.text), f"`{q}`", _md(what), " "]))
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------- LaTeX
+
+_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
+\usepackage[margin=2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{graphicx}
+\usepackage{array,longtable}
+% The same input gives the same PDF, byte for byte: no date, no random trailer id.
+\ifdefined\pdftrailerid \pdftrailerid{}\pdfinfoomitdate=1 \pdfsuppressptexinfo=-1 \fi
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5em}
+"""
+
+
+def worksheet_latex(ex: Exercise) -> str:
+    sheet = Worksheet(ex)
+    out = [_PREAMBLE + rf"\title{{{escape_tex_text(sheet.title)}}}", r"\date{}", r"\begin{document}", r"\maketitle"]
+    out += [_tex_para(sheet.network_words()), "", r"\section*{Given}", ""]
+    header, rows = sheet.data_table()
+    out += [r"\begin{center}", rf"\begin{{tabular}}{{{'r' * len(header)}}}", r"\hline"]
+    out.append(" & ".join(escape_tex_text(h) for h in header) + r" \\ \hline")
+    out += [" & ".join(f"${c.tex}$" for c in row) + r" \\" for row in rows]
+    out += [r"\hline", r"\end{tabular}", "", r"\bigskip"]
+    header, names, values = sheet.parameter_table()
+    out += [r"\begin{tabular}{llr}", r"\hline", " & ".join(header) + r" \\ \hline"]
+    for p, (_, where), v in zip(ex.net.plan.parameter_names, names, values):
+        out.append(rf"${name_tex(p)}$ & {escape_tex_text(where)} & ${v.tex}$ \\")
+    out += [r"\hline", r"\end{tabular}", r"\end{center}", "", r"\section*{Formulas}", r"\begin{itemize}"]
+    out += [rf"\item {escape_tex_text(what)}: $\displaystyle {f.tex}$" for what, f in sheet.formulas()]
+    out += [r"\end{itemize}", "", r"\section*{Task}", ""]
+    steps, notes = sheet.task()
+    out += [_tex_para(steps[0]), r"\begin{enumerate}"]
+    out += [rf"\item {_tex_para(step)}" for step in steps[1:]] + [r"\end{enumerate}", ""]
+    for note in notes:
+        out += [_tex_para(note), ""]
+    # The network on a page of its own, as large as it fits: its labels stay readable on paper.
+    out += [r"\clearpage", r"\begin{center}"]
+    out += [rf"\includegraphics[width=\linewidth,height=0.92\textheight,keepaspectratio]{{{DIAGRAM}.pdf}}"]
+    out += [r"\end{center}", r"\clearpage", ""]
+    out += [r"\section*{Blanks}", r"\begin{longtable}{lll>{\raggedright\arraybackslash}p{5.2cm}l}", r"\hline"]
+    out += [r"blank & quantity & hand file & what it is & your answer \\ \hline", r"\endhead"]
+    for letter, q, sym, what in sheet.blanks():
+        out.append(
+            rf"({letter}) & ${sym.tex}$ & \texttt{{{escape_tex_text(q)}}} & {escape_tex_text(what)} & "
+            r"\framebox[6em]{\rule{0pt}{1.4em}} \\[0.3em]"
+        )
+    out += [r"\hline", r"\end{longtable}", r"\end{document}"]
+    return "\n".join(out) + "\n"
+
+
+def compile_pdf(tex: str, figures: dict[str, bytes]) -> bytes | None:
+    """``tex`` compiled by pdflatex with ``figures`` beside it; None when pdflatex is not installed."""
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="graphengine-worksheet-") as folder:
+        for name, data in figures.items():
+            Path(folder, name).write_bytes(data)
+        Path(folder, "worksheet.tex").write_text(tex, encoding="utf-8")
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
+        command = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "worksheet.tex"]
+        try:
+            done = subprocess.run(
+                command, cwd=folder, env=env, capture_output=True, timeout=PDFLATEX_SECONDS, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise GraphEngineError(f"pdflatex did not finish within {PDFLATEX_SECONDS} s") from None
+        pdf = Path(folder, "worksheet.pdf")
+        if done.returncode != 0 or not pdf.is_file():
+            log = done.stdout.decode(errors="replace").splitlines()
+            problem = next((line for line in log if line.startswith("!")), f"exit status {done.returncode}")
+            raise GraphEngineError(f"pdflatex failed on the worksheet: {problem}")
+        return pdf.read_bytes()
