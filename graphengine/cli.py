@@ -421,9 +421,15 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
     "--json",
     "as_json",
     is_flag=True,
-    help="Print {losses, final_loss, accuracy, val_loss, val_accuracy, parameters} as JSON.",
+    help="Print {losses, final_loss, accuracy, val_loss, val_accuracy, history, parameters} as JSON.",
 )
 @svg_option
+@click.option(
+    "--plot-boundary",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="For a network with 2 inputs: draw the trained decision regions with the data into FILE.",
+)
 @click.pass_context
 def train(
     ctx: click.Context,
@@ -437,24 +443,32 @@ def train(
     plot: str | None,
     as_json: bool,
     svg: str | None = None,
+    plot_boundary: str | None = None,
 ) -> None:
     """Train SPEC and report the loss (and accuracy for classification losses).
 
     losses[k] in the JSON output is the loss on all training data after epoch k+1;
+    "history" has the columns epoch, loss (accuracy, ...) from epoch 0, the untrained network;
     "accuracy" (and "val_accuracy" with a validation split) is measured with the final
     parameters. Ctrl-C stops after the current batch, still writes -o, and exits 130.
     A loss that becomes NaN or infinite stops training with an error naming the epoch
     and the first non-finite node (exit 2; -o is not written).
     """
     from .network import check_writable
-    from .train import check_plot, evaluate, plot_history
+    from .train import check_plot, evaluate, history_table, plot_history
 
     if plot:
         check_plot(plot)
-    for path in (output, plot, svg):
+    if plot_boundary:
+        check_plot(plot_boundary, "--plot-boundary")
+    for path in (output, plot, svg, plot_boundary):
         if path:
             check_writable(path)  # before training: all outputs are written, or none
     net = _load(spec, ctx)
+    if plot_boundary:
+        from .evaluation_plots import check_two_inputs
+
+        check_two_inputs(net)
     epochs = (
         epochs if epochs is not None else (net.spec.training.epochs if net.spec.training.epochs is not None else 1000)
     )
@@ -467,16 +481,20 @@ def train(
     finally:
         finish()
     if plot:  # before -o: a plot that cannot be drawn leaves no trained spec behind either
-        plot_history(history, plot, title=net.spec.name or spec)
+        plot_history(history, plot, title=net.spec.name or spec, initial=start)
+    if plot_boundary:
+        from .evaluation_plots import plot_boundary as draw_boundary
+
+        draw_boundary(net, net.X, net.T, plot_boundary, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)")
     if output:
         net.save(output)
     final = evaluate(net)
     if as_json:
         click.echo(
             _json(
-                {"losses": history.losses, "final_loss": history.final_loss}
+                {"losses": history.losses, "final_loss": history.final_loss if history.losses else final.get("loss")}
                 | {k: v for k, v in final.items() if k != "loss"}
-                | {"parameters": net.parameters}
+                | {"history": history_table(history, start), "parameters": net.parameters}
             )
         )
     else:
@@ -500,6 +518,8 @@ def train(
             console.print(f"trained spec written to {output}")
         if plot:
             console.print(f"training curve written to {plot}")
+        if plot_boundary:
+            console.print(f"decision regions written to {plot_boundary}")
     if svg:
         trace = net.trace() if len(net.X) else None
         _draw(net, trace, svg, quiet=as_json, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)")
@@ -791,6 +811,162 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         click.echo(f"error: {located}", err=True)
         return EXIT_INVALID
+
+
+# ---------------------------------------------------------------------- predict / evaluate
+
+
+data_option = click.option(
+    "--data",
+    "data_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="CSV file whose rows to use, with the columns (and classes) SPEC's `data` section names "
+    "(inline samples: columns named after the inputs and outputs). Default: SPEC's own data.",
+)
+
+
+def _plot_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a plot file that cannot be drawn (suffix, matplotlib, folder) before any work."""
+    if value is not None:
+        from .network import check_writable
+        from .train import check_plot
+
+        check_plot(value, "--" + (param.name or "plot").replace("_", "-"))
+        check_writable(value)
+    return value
+
+
+@cli.command("predict", short_help="Outputs and predicted classes of SPEC's network, row by row.")
+@spec_argument
+@plugin_option
+@data_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    metavar="OUT.csv",
+    help="Write the outputs (and predicted classes) as CSV, one row per data row, atomically.",
+)
+@click.option("--json", "as_json", is_flag=True, help='Print {"outputs", "rows": [{outputs, predicted}], "classes"}.')
+@click.option("--precision", type=click.IntRange(1, 17), default=6, show_default=True, help="Decimals in the table.")
+@click.pass_context
+def predict_command(
+    ctx: click.Context, spec: str, data_file: str | None, output: str | None, as_json: bool, precision: int
+) -> None:
+    """Compute SPEC's outputs for every row of a data file (its parameters as written: a
+    spec saved by `train -o` predicts with the trained values).
+
+    For softmax_cross_entropy the predicted class is the largest output, for
+    binary_cross_entropy each output ≥ 0.5 says yes; labels come from the spec's class
+    list (`one_hot`, `targets: {column, positive}`), else the output names. The data
+    file needs the input columns only; target columns, if there, are ignored.
+
+    \b
+      graphengine predict trained.yaml --data new_rows.csv -o predictions.csv
+    """
+    from pathlib import Path
+
+    from .evaluation import data_for, predict
+    from .network import check_writable, write_atomic
+
+    if output:
+        check_writable(output)
+    net = _load(spec, ctx)
+    data = data_for(net, data_file, inputs_only=True)
+    if len(data.X) == 0:
+        raise GraphEngineError("no rows to predict: give --data FILE (the spec has no data)", file=spec)
+    predictions = predict(net, data.X)
+    if output:
+        write_atomic(Path(output), predictions.to_csv())
+    if as_json:
+        click.echo(_json(predictions.to_dict()))
+    elif output:
+        click.echo(f"{len(data.X)} prediction(s) written to {output}")
+    else:
+        from .evaluation_report import predictions_table
+
+        _console().print(predictions_table(predictions, lambda x: fmt(x, precision)))
+
+
+@cli.command("evaluate", short_help="Loss, accuracy, per-class precision/recall and the confusion matrix.")
+@spec_argument
+@plugin_option
+@data_option
+@click.option("--json", "as_json", is_flag=True, help='Print {"rows", "loss", "accuracy", "confusion": [...]}.')
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    callback=_plot_path,
+    help="Draw the confusion matrix into FILE (.svg, .png or .pdf; needs matplotlib).",
+)
+@click.option(
+    "--plot-boundary",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    callback=_plot_path,
+    help="For a network with 2 inputs: draw the decision regions with the data into FILE.",
+)
+@click.pass_context
+def evaluate_command(
+    ctx: click.Context,
+    spec: str,
+    data_file: str | None,
+    as_json: bool,
+    plot: str | None,
+    plot_boundary: str | None,
+) -> None:
+    """Measure SPEC's network on the rows of a data file (default: SPEC's own data, and its
+    validation rows separately): the loss, and for classification losses the accuracy (as
+    `train` counts it), each class's precision (right / predicted as it) and recall (right /
+    rows of it), and the confusion matrix (rows: true class, columns: predicted).
+
+    \b
+      graphengine evaluate trained.yaml --data test.csv --plot confusion.png
+    """
+    from .evaluation import data_for, evaluate
+
+    net = _load(spec, ctx)
+    if plot_boundary:
+        from .evaluation_plots import check_two_inputs
+
+        check_two_inputs(net)
+    data = data_for(net, data_file)
+    if len(data.X) == 0:
+        raise GraphEngineError("no rows to evaluate: give --data FILE (the spec has no data)", file=spec)
+    parts = [(data_file or spec, evaluate(net, data.X, data.T))]
+    if data_file is None and len(data.X_val):
+        parts.append((f"{spec} (validation rows)", evaluate(net, data.X_val, data.T_val)))
+    main_part = parts[0][1]
+    if plot:
+        if not main_part.confusion_matrices:
+            raise GraphEngineError(f"--plot: loss `{net.plan.loss.name}` does not classify, so there is no confusion matrix")
+        from .evaluation_plots import plot_confusion
+
+        plot_confusion(main_part.confusion_matrices, plot, title=f"{net.spec.name or spec} on {parts[0][0]}")
+    if plot_boundary:
+        from .evaluation_plots import plot_boundary as draw_boundary
+
+        draw_boundary(net, data.X, data.T, plot_boundary, title=net.spec.name or spec)
+    if as_json:
+        result = main_part.to_dict()
+        if len(parts) > 1:
+            result["validation"] = parts[1][1].to_dict()
+        click.echo(_json(result))
+        return
+    from .evaluation_report import confusion_table, per_class_table, summary_line
+
+    console = _console()
+    for what, evaluation in parts:
+        console.print(summary_line(what, evaluation, fmt))
+        for matrix in evaluation.confusion_matrices:
+            console.print(per_class_table(matrix))
+            console.print(confusion_table(matrix))
+    for path, what in ((plot, "confusion matrix"), (plot_boundary, "decision regions")):
+        if path:
+            console.print(f"{what} written to {path}")
+
 
 
 if __name__ == "__main__":
