@@ -246,6 +246,14 @@ def _parse_show(ctx: click.Context, param: click.Parameter, value: str) -> tuple
     "auto: full up to 40 edges, names beyond 250 nodes.",
 )
 @click.option(
+    "--layers",
+    "view",
+    flag_value="layers",
+    help="Draw one box per layer (size, activation, weight heatmap, mean |δ|, gradient norm); "
+    "the default above 300 edges.",
+)
+@click.option("--neurons", "view", flag_value="neurons", help="Draw every neuron and edge, however many.")
+@click.option(
     "--lr",
     "--learning-rate",
     "lr",
@@ -262,6 +270,7 @@ def render_command(
     precision: int,
     detail: str,
     lr: float | None,
+    view: str | None = None,
 ) -> None:
     """Draw SPEC's diagram: every value, gradient and update.
 
@@ -278,7 +287,7 @@ def render_command(
     """
     net = _load(spec, ctx)
     trace = net.trace(lr) if len(net.X) else None
-    _draw(net, trace, output, show=show, sample=sample, precision=precision, detail=detail)
+    _draw(net, trace, output, show=show, sample=sample, precision=precision, detail=detail, view=view or "auto")
 
 
 # ---------------------------------------------------------------------- run
@@ -485,7 +494,9 @@ def train(
     if plot_boundary:
         from .evaluation_plots import plot_boundary as draw_boundary
 
-        draw_boundary(net, net.X, net.T, plot_boundary, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)")
+        draw_boundary(
+            net, net.X, net.T, plot_boundary, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)"
+        )
     if output:
         net.save(output)
     final = evaluate(net)
@@ -941,7 +952,9 @@ def evaluate_command(
     main_part = parts[0][1]
     if plot:
         if not main_part.confusion_matrices:
-            raise GraphEngineError(f"--plot: loss `{net.plan.loss.name}` does not classify, so there is no confusion matrix")
+            raise GraphEngineError(
+                f"--plot: loss `{net.plan.loss.name}` does not classify, so there is no confusion matrix"
+            )
         from .evaluation_plots import plot_confusion
 
         plot_confusion(main_part.confusion_matrices, plot, title=f"{net.spec.name or spec} on {parts[0][0]}")
@@ -966,7 +979,6 @@ def evaluate_command(
     for path, what in ((plot, "confusion matrix"), (plot_boundary, "decision regions")):
         if path:
             console.print(f"{what} written to {path}")
-
 
 
 if __name__ == "__main__":

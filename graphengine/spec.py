@@ -208,7 +208,7 @@ class InputLayerSpec(_Model):
     name: Name
     size: Annotated[StrictInt, Field(ge=1, le=MAX_LAYER_SIZE)]
     # `shape: [8, 8]`: the inputs are an image, row by row (the layer view draws it as one).
-    shape: Annotated[list[Annotated[StrictInt, Field(ge=1)]], Field(min_length=1, max_length=3)] | None = None
+    shape: Annotated[list[Annotated[StrictInt, Field(ge=1)]], Field(min_length=1, max_length=2)] | None = None
 
     @model_validator(mode="after")
     def _shape_fits_size(self) -> InputLayerSpec:
