@@ -322,7 +322,9 @@ class OneHot(_Model):
 
 
 def _class_label(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if isinstance(value, bool):  # YAML 1.1 reads yes/no/on/off unquoted as booleans
+        raise ValueError(f'expected a class label, got {_describe(value)}; quote a label such as "yes" or "no"')
+    if not isinstance(value, (str, int, float)):
         raise ValueError(f"expected a class label (text or number), got {_describe(value)}")
     return str(value)
 
