@@ -973,9 +973,10 @@ def evaluate_command(
     console = _console()
     for what, evaluation in parts:
         console.print(summary_line(what, evaluation, fmt))
+        named = len(evaluation.confusion_matrices) > 1
         for matrix in evaluation.confusion_matrices:
-            console.print(per_class_table(matrix))
-            console.print(confusion_table(matrix))
+            console.print(per_class_table(matrix, named))
+            console.print(confusion_table(matrix, named))
     for path, what in ((plot, "confusion matrix"), (plot_boundary, "decision regions")):
         if path:
             console.print(f"{what} written to {path}")

@@ -56,7 +56,9 @@ def data_for(net: Network, path: str | os.PathLike[str] | None = None, inputs_on
         described = spec.data
     else:
         described = CsvData.model_validate({"csv": "-", "inputs": list(spec.inputs), "targets": list(spec.outputs)})
-    update: dict[str, Any] = {"csv": str(path.resolve()), "validation_split": 0.0}
+    # `file:` where the spec's data section names its file that way (Parquet/npz readers), else `csv:`.
+    key = "file" if getattr(described, "file", None) is not None else "csv"
+    update: dict[str, Any] = {key: str(path.resolve()), "validation_split": 0.0}
     if described.one_hot is not None and described.one_hot.classes is None and net.classes:
         update["one_hot"] = OneHot(column=described.one_hot.column, classes=list(net.classes))
     data = load_data(spec.model_copy(update={"data": described.model_copy(update=update)}), inputs_only)

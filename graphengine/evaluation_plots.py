@@ -6,7 +6,7 @@ files are written atomically through :func:`graphengine.train.save_figure`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,7 +47,7 @@ def plot_confusion(matrices: list[ConfusionMatrix], path: str, title: str = "") 
         labels = [_text(label) for label in m.labels]
         ax.set_xticks(ticks, labels, rotation=45 if max(map(len, labels)) > 3 else 0)
         ax.set_yticks(ticks, labels)
-        ax.set(xlabel="predicted", ylabel="true", title=_text(m.name) if m.name != "class" else "")
+        ax.set(xlabel="predicted", ylabel="true", title=_text(m.name) if n > 1 else "")
         threshold = counts.max() / 2
         for i in range(len(ticks)):
             for j in range(len(ticks)):
@@ -56,6 +56,16 @@ def plot_confusion(matrices: list[ConfusionMatrix], path: str, title: str = "") 
     if title:
         fig.suptitle(_text(title))
     save_figure(fig, path, "--plot", "confusion matrix")
+
+
+def _palette(labels: list[str], plt: Any) -> list[Any]:
+    """Colours per class: the labels' own when they all name distinct colours (`red`, `blue`), else tab10/tab20."""
+    from matplotlib.colors import CSS4_COLORS, to_rgb
+
+    named = [label.strip().lower() for label in labels]
+    if all(n in CSS4_COLORS for n in named) and len(set(named)) == len(named):
+        return [to_rgb(CSS4_COLORS[n]) for n in named]
+    return list(plt.get_cmap("tab10" if len(labels) <= 10 else "tab20").colors[: len(labels)])
 
 
 def check_two_inputs(net: Network) -> None:
@@ -86,7 +96,7 @@ def plot_boundary(net: Network, X: np.ndarray, T: np.ndarray, path: str, title: 
     x_name, y_name = (_text(n) for n in net.spec.inputs)
     if found:
         labels = found[0].labels
-        palette = plt.get_cmap("tab10" if len(labels) <= 10 else "tab20").colors[: len(labels)]
+        palette = _palette(labels, plt)
         cmap = ListedColormap(palette)
         codes = class_codes(net.plan.loss.name, Y)[:, 0].reshape(grid_a.shape)
         ax.pcolormesh(a, b, codes, cmap=cmap, vmin=-0.5, vmax=len(labels) - 0.5, alpha=0.28, shading="auto")
@@ -101,7 +111,7 @@ def plot_boundary(net: Network, X: np.ndarray, T: np.ndarray, path: str, title: 
                         *X[mine].T, s=22, color=palette[k], edgecolors="black", linewidths=0.5, label=_text(label)
                     )
             ax.legend(title="true class", fontsize=8, loc="best")
-        what = f"decision regions of {_text(found[0].name)}" if found[0].name != "class" else "decision regions"
+        what = "decision regions" if len(found) == 1 else f"decision regions of {_text(found[0].name)}"
     else:
         values = Y[:, 0].reshape(grid_a.shape)
         mesh = ax.pcolormesh(a, b, values, cmap="viridis", shading="auto")

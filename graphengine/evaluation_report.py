@@ -42,9 +42,10 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.2%}"
 
 
-def per_class_table(matrix: ConfusionMatrix) -> Table:
-    """Per class: rows of that class, precision (right / predicted as it), recall (right / rows of it)."""
-    title = "Per class" if matrix.name == "class" else f"Per class of {escape(matrix.name)}"
+def per_class_table(matrix: ConfusionMatrix, named: bool = False) -> Table:
+    """Per class: rows of that class, precision (right / predicted as it), recall (right / rows of it).
+    ``named``: say which output's classes (when there are several binary outputs)."""
+    title = f"Per class of {escape(matrix.name)}" if named else "Per class"
     table = Table(title=title, title_justify="left")
     for col in ("class", "rows", "precision", "recall"):
         table.add_column(col, justify="left" if col == "class" else "right")
@@ -53,9 +54,9 @@ def per_class_table(matrix: ConfusionMatrix) -> Table:
     return table
 
 
-def confusion_table(matrix: ConfusionMatrix) -> Table:
+def confusion_table(matrix: ConfusionMatrix, named: bool = False) -> Table:
     """Rows: the true class; columns: the predicted class; the diagonal (right) in bold."""
-    title = "Confusion matrix" + ("" if matrix.name == "class" else f" of {escape(matrix.name)}")
+    title = "Confusion matrix" + (f" of {escape(matrix.name)}" if named else "")
     table = Table(title=title, title_justify="left")
     table.add_column("true \\ predicted", justify="left")
     for label in matrix.labels:
