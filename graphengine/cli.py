@@ -900,7 +900,7 @@ def predict_command(
         _console().print(predictions_table(predictions, lambda x: fmt(x, precision)))
 
 
-@cli.command("evaluate", short_help="Loss, accuracy, per-class precision/recall and the confusion matrix.")
+@cli.command("evaluate", short_help="Loss, accuracy, precision/recall and the confusion matrix.")
 @spec_argument
 @plugin_option
 @data_option

@@ -343,3 +343,27 @@ def test_predictions_csv_round_trips_exactly():
     rows = list(csv.reader(io.StringIO(predictions.to_csv())))
     assert rows[0] == ["setosa", "versicolor", "virginica", "predicted"]
     assert np.array_equal(np.array([[float(v) for v in r[:3]] for r in rows[1:]]), net.predict(net.X))
+
+
+def test_readme_example_is_real_output(tmp_path, capsys):
+    import re
+
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("<!-- section: predict -->") :]
+    console = re.findall(r"```console\n(.*?)```", section, flags=re.S)[0]
+    commands = [line[2:] for line in console.splitlines() if line.startswith("$ ")]
+    printed = []
+    for command in commands:
+        argv = [
+            str(tmp_path / a) if a.endswith((".png", "trained.yaml", ".csv")) and "/" not in a else a
+            for a in command.split()[1:]
+        ]
+        capsys.readouterr()
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        if argv[0] == "evaluate":
+            printed = [f"$ {command}", *(line.rstrip().replace(f"{tmp_path}/", "") for line in out.splitlines())]
+    expected = [line for line in console.splitlines() if not line.startswith("$ ") or "evaluate" in line]
+    assert printed == expected
+    assert (tmp_path / "moons.png").exists() and (tmp_path / "confusion.png").exists()
+    assert (tmp_path / "predictions.csv").read_text().startswith("red_0,predicted\n")
