@@ -897,7 +897,8 @@ def predict_command(
     else:
         from .evaluation_report import predictions_table
 
-        _console().print(predictions_table(predictions, lambda x: fmt(x, precision)))
+        console = _console()
+        console.print(predictions_table(predictions, lambda x: fmt(x, precision), width=console.width))
 
 
 @cli.command("evaluate", short_help="Loss, accuracy, precision/recall and the confusion matrix.")

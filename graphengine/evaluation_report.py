@@ -12,20 +12,39 @@ from .evaluation import ConfusionMatrix, Evaluation, Predictions
 Format = Callable[[float], str]
 
 
-def predictions_table(predictions: Predictions, number: Format, max_rows: int = 20) -> Table:
-    """The first ``max_rows`` rows: outputs, then the predicted class (when the loss classifies)."""
+def predictions_table(predictions: Predictions, number: Format, max_rows: int = 20, width: int = 200) -> Table:
+    """The first ``max_rows`` rows: outputs, then the predicted class (when the loss classifies).
+
+    Outputs that do not fit ``width`` columns are left out (numbers are never cut), and
+    the title says so; ``-o`` and ``--json`` have them all.
+    """
     rows = len(predictions.outputs)
     shown = min(rows, max_rows)
-    title = f"Predictions ({rows} row(s)" + (
-        f", the first {shown} shown; -o FILE or --json for all)" if shown < rows else ")"
-    )
+    Y = predictions.outputs[:shown]
+    predicted = [predictions.predicted(k)[:shown] for k in range(len(predictions.decisions))]
+    names = predictions.columns()[len(predictions.output_names) :]
+    # Room for the row number and the predicted labels first, then as many outputs as fit.
+    room = width - 8 - sum(max(len(n), *(len(label) for label in labels)) + 3 for n, labels in zip(names, predicted))
+    kept = 0
+    for k, name in enumerate(predictions.output_names):
+        need = max(len(name), *(len(number(v)) for v in Y[:, k].tolist())) + 3
+        if need > room:
+            break
+        room, kept = room - need, kept + 1
+    notes = []
+    if shown < rows:
+        notes.append(f"the first {shown} shown")
+    if kept < len(predictions.output_names):
+        notes.append(f"{kept} of {len(predictions.output_names)} outputs fit")
+    title = f"Predictions ({rows} row(s)" + (f"; {', '.join(notes)}; -o FILE or --json for all)" if notes else ")")
     table = Table(title=title, title_justify="left")
     table.add_column("row", justify="right")
-    for name in predictions.columns():
-        table.add_column(escape(name), justify="right" if name in predictions.output_names else "left")
-    predicted = [predictions.predicted(k) for k in range(len(predictions.decisions))]
+    for name in predictions.output_names[:kept]:
+        table.add_column(escape(name), justify="right")
+    for name in names:
+        table.add_column(escape(name), justify="left")
     for r in range(shown):
-        cells = [number(v) for v in predictions.outputs[r].tolist()] + [escape(labels[r]) for labels in predicted]
+        cells = [number(v) for v in Y[r, :kept].tolist()] + [escape(labels[r]) for labels in predicted]
         table.add_row(str(r), *cells)
     return table
 
@@ -58,7 +77,7 @@ def confusion_table(matrix: ConfusionMatrix, named: bool = False) -> Table:
     """Rows: the true class; columns: the predicted class; the diagonal (right) in bold."""
     title = "Confusion matrix" + (f" of {escape(matrix.name)}" if named else "")
     table = Table(title=title, title_justify="left")
-    table.add_column("true \\ predicted", justify="left")
+    table.add_column("true \\ pred", justify="left")
     for label in matrix.labels:
         table.add_column(escape(label), justify="right")
     for i, label in enumerate(matrix.labels):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -261,7 +262,7 @@ def test_tables_and_plots(tmp_path, capsys):
     cm = tmp_path / "cm.png"
     assert main(["evaluate", str(case.spec), "--data", str(case.test_csv), "--plot", str(cm)]) == 0
     out = capsys.readouterr().out
-    assert "Confusion matrix" in out and "precision" in out and "true \\ predicted" in out
+    assert "Confusion matrix" in out and "precision" in out and "true \\ pred" in out
     assert cm.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["predict", str(case.spec), "--data", str(case.test_csv)]) == 0
     assert "predicted" in capsys.readouterr().out
@@ -346,8 +347,6 @@ def test_predictions_csv_round_trips_exactly():
 
 
 def test_readme_example_is_real_output(tmp_path, capsys):
-    import re
-
     text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     section = text[text.index("<!-- section: predict -->") :]
     console = re.findall(r"```console\n(.*?)```", section, flags=re.S)[0]
@@ -367,3 +366,24 @@ def test_readme_example_is_real_output(tmp_path, capsys):
     assert printed == expected
     assert (tmp_path / "moons.png").exists() and (tmp_path / "confusion.png").exists()
     assert (tmp_path / "predictions.csv").read_text().startswith("red_0,predicted\n")
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 200])
+def test_prediction_tables_keep_numbers_whole(width):
+    from rich.console import Console
+
+    from graphengine.cli import fmt
+    from graphengine.evaluation import predict
+    from graphengine.evaluation_report import predictions_table
+
+    net = graphengine.load("specs/digits.yaml")
+    predictions = predict(net, net.X[:5])
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(predictions_table(predictions, lambda x: fmt(x, 6), width=width))
+    text = console.export_text()
+    assert "…" not in text.split("\n", 2)[-1]  # the title may wrap; no cell is cut
+    shown = re.findall(r"-?\d+\.\d{6}", text)
+    assert shown and all(float(v) in {round(y, 6) for y in predictions.outputs.ravel().tolist()} for v in shown)
+    assert [
+        line.split("│")[-2].strip() for line in text.splitlines() if line.startswith("│")
+    ] == predictions.predicted()
