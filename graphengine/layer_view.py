@@ -29,6 +29,7 @@ import numpy as np
 
 from .diagram import FONT, MUTED, _attrs, _id, number
 from .errors import RenderError
+from .heatmap import HEATMAP_POINTS, cell_size, cells, colour_scale, colours, greys, pool
 
 if TYPE_CHECKING:
     from .network import Network, Trace
@@ -37,17 +38,10 @@ if TYPE_CHECKING:
 # (the neuron view's edges are already thin and unlabelled from 300 on).
 LAYER_VIEW_EDGES = 300
 VIEWS = ("auto", "layers", "neurons")
-# A heatmap has at most this many cells a side (bigger matrices are averaged in blocks)
-# and is drawn about this many points a side at most.
-MAX_CELLS = 64
-HEATMAP_POINTS = 260
 # A layer fed by a shaped input layer shows one tile per neuron, up to this many neurons.
 MAX_TILES = 64
 # Inputs and outputs with at most this many neurons list their values for the shown sample.
 MAX_LISTED = 12
-# PuOr, dark purple → white → dark orange: weight values (red/blue stay the gradient's colours).
-NEGATIVE, MIDDLE, POSITIVE = (84, 39, 136), (247, 247, 247), (179, 88, 6)
-MISSING = "#d9d9d9"  # no edge between that source and neuron
 FILL = {"input": "#eeeeee", "layer": "#ffffff", "output": "#fff8e6", "loss": "#fff1c9"}
 
 
@@ -168,65 +162,6 @@ def _incoming(net: Network, group: Group, record: dict[str, Any] | None) -> None
     group.biases = [plan.parameter_index[G.nodes[v]["bias"]] for v in group.nodes if G.nodes[v].get("bias")]
 
 
-# ---------------------------------------------------------------------- cells
-
-
-def _colours(values: np.ndarray, scale: float) -> np.ndarray:
-    """Hex colours of ``values`` on the purple-white-orange scale ±``scale`` (NaN: no edge)."""
-    t = np.clip(np.nan_to_num(values / scale if scale > 0 else values * 0.0), -1.0, 1.0)
-    middle, end = np.array(MIDDLE, float), np.where(t[..., None] < 0, np.array(NEGATIVE, float), np.array(POSITIVE))
-    rgb = np.rint(middle + np.abs(t)[..., None] * (end - middle)).astype(int)
-    hexes = np.char.add("#", np.char.add(np.char.add(_hex(rgb[..., 0]), _hex(rgb[..., 1])), _hex(rgb[..., 2])))
-    return np.where(np.isnan(values), MISSING, hexes)
-
-
-def _hex(channel: np.ndarray) -> np.ndarray:
-    return np.char.zfill(np.char.lower(np.char.mod("%X", channel)), 2)
-
-
-def _greys(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Hex greys: ``low`` white, ``high`` black (an image's pixels)."""
-    t = np.clip((values - low) / (high - low), 0.0, 1.0) if high > low else np.zeros_like(values)
-    level = _hex(np.rint(255 * (1 - t)).astype(int))
-    return np.char.add("#", np.char.add(np.char.add(level, level), level))
-
-
-def colour_scale(values: np.ndarray) -> float:
-    """The |w| at which colours saturate: the 98th percentile of |w|, so that a few large weights do
-    not wash out the rest (0 when there are none)."""
-    finite = np.abs(values[np.isfinite(values)])
-    return float(np.percentile(finite, 98)) if finite.size else 0.0
-
-
-def _pool(matrix: np.ndarray, limit: int = MAX_CELLS) -> np.ndarray:
-    """Block means (ignoring NaN) so that neither side exceeds ``limit`` cells."""
-    rows, cols = matrix.shape
-    fr, fc = math.ceil(rows / limit), math.ceil(cols / limit)
-    if fr == 1 and fc == 1:
-        return matrix
-    padded = np.full((math.ceil(rows / fr) * fr, math.ceil(cols / fc) * fc), np.nan)
-    padded[:rows, :cols] = matrix
-    blocks = padded.reshape(padded.shape[0] // fr, fr, padded.shape[1] // fc, fc)
-    counts = (~np.isnan(blocks)).sum(axis=(1, 3))
-    sums = np.nansum(blocks, axis=(1, 3))
-    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-
-
-def _cells(colours: np.ndarray, cell: int, border: str | None = None) -> str:
-    """A table of coloured cells, ``cell`` points a side."""
-    td = f'<TD BGCOLOR="{{}}" WIDTH="{cell}" HEIGHT="{cell}" FIXEDSIZE="TRUE"></TD>'
-    rows = "".join("<TR>" + "".join(td.format(c) for c in row) + "</TR>" for row in colours.tolist())
-    frame = f' BORDER="1" COLOR="{border}"' if border else ' BORDER="0"'
-    # A fixed size: a wider cell around the table would otherwise spread its columns apart.
-    height, width = (n * cell + (2 if border else 0) for n in colours.shape)
-    size = f' WIDTH="{width}" HEIGHT="{height}" FIXEDSIZE="TRUE"'
-    return f'<TABLE{frame}{size} CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{rows}</TABLE>'
-
-
-def _cell_size(shape: tuple[int, ...], points: int = HEATMAP_POINTS) -> int:
-    return int(min(12, max(2, points // max(shape))))
-
-
 # ---------------------------------------------------------------------- boxes
 
 
@@ -275,11 +210,11 @@ class _LayerView:
         if group.shape:
             image = values.reshape(group.shape if len(group.shape) == 2 else (1, -1))
             every = self.trace.forward.out[:, cols]
-            greys = _greys(image, float(every.min()), float(every.max()))
-            return _cells(greys, _cell_size(image.shape, 96), border="#888888")
+            pixels = greys(image, float(every.min()), float(every.max()))
+            return cells(pixels, cell_size(image.shape, 96), border="#888888")
         if len(group.nodes) <= MAX_LISTED:
             return self._listing(group.nodes, values)
-        return _cells(_greys(values[None, :], float(values.min()), float(values.max())), 3)
+        return cells(greys(values[None, :], float(values.min()), float(values.max())), 3)
 
     def _listing(self, nodes: list[str], values: np.ndarray, targets: np.ndarray | None = None) -> str:
         rows = []
@@ -298,15 +233,15 @@ class _LayerView:
         note = f"W: {len(group.nodes)} neurons × {len(group.sources)} inputs, colours ±{self.num(scale)}"
         image = self._image_of(group.sources)
         if image is not None and len(group.nodes) <= MAX_TILES:
-            cells = self._tiles(values, image, scale)
+            picture = self._tiles(values, image, scale)
             note += f"; one {' × '.join(map(str, image))} tile per neuron"
         else:
-            pooled = _pool(values)
+            pooled = pool(values)
             if pooled.shape != values.shape:
                 note += f" ({pooled.shape[0]}×{pooled.shape[1]} block means)"
-            cells = _cells(_colours(pooled, scale), _cell_size(pooled.shape), border="#888888")
+            picture = cells(colours(pooled, scale), cell_size(pooled.shape), border="#888888")
         return (
-            f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD>{cells}</TD></TR>'
+            f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD>{picture}</TD></TR>'
             f'<TR><TD><FONT POINT-SIZE="9" COLOR="{MUTED}">{note}</FONT></TD></TR></TABLE>'
         )
 
@@ -322,11 +257,11 @@ class _LayerView:
         n = len(values)
         per_row = math.ceil(n / max(1, round(math.sqrt(n / 2))))  # about twice as wide as high
         cell = max(2, min(6, HEATMAP_POINTS // (per_row * max(shape))))
-        colours = _colours(values, scale).reshape(n, *shape)
+        tiles_colours = colours(values, scale).reshape(n, *shape)
         rows = []
         for start in range(0, n, per_row):
             tiles = "".join(
-                f'<TD CELLPADDING="1">{_cells(colours[k], cell, border="#888888")}</TD>'
+                f'<TD CELLPADDING="1">{cells(tiles_colours[k], cell, border="#888888")}</TD>'
                 for k in range(start, min(start + per_row, n))
             )
             rows.append(f"<TR>{tiles}</TR>")

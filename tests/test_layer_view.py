@@ -11,7 +11,8 @@ import pytest
 import graphengine
 from graphengine.cli import main
 from graphengine.diagram import number
-from graphengine.layer_view import LAYER_VIEW_EDGES, _colours, choose_view, to_layer_dot
+from graphengine.heatmap import colours
+from graphengine.layer_view import LAYER_VIEW_EDGES, choose_view, to_layer_dot
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
@@ -167,7 +168,7 @@ def test_structure_only_without_data(tmp_path):
 
 
 def test_colours():
-    got = _colours(np.array([[1.0, -1.0, 0.0, np.nan, 5.0]]), 1.0)[0].tolist()
+    got = colours(np.array([[1.0, -1.0, 0.0, np.nan, 5.0]]), 1.0)[0].tolist()
     assert got == ["#b35806", "#542788", "#f7f7f7", "#d9d9d9", "#b35806"]  # orange, purple, white, no edge, clipped
 
 
