@@ -229,16 +229,19 @@ class _LayerView:
         if group.weights is None or group.weights.size == 0:
             return ""
         values = np.where(group.weights >= 0, self.theta[np.maximum(group.weights, 0)], np.nan).T  # neurons × sources
-        scale = colour_scale(values)
-        note = f"W: {len(group.nodes)} neurons × {len(group.sources)} inputs, colours ±{self.num(scale)}"
+        note = f"W: {len(group.nodes)} neurons × {len(group.sources)} inputs"
         image = self._image_of(group.sources)
         if image is not None and len(group.nodes) <= MAX_TILES:
+            scale = colour_scale(values)
             picture = self._tiles(values, image, scale)
-            note += f"; one {' × '.join(map(str, image))} tile per neuron"
+            note += f", colours ±{self.num(scale)}; one {' × '.join(map(str, image))} tile per neuron"
         else:
             pooled = pool(values)
+            # Block means are smaller than single weights: the scale is that of what is drawn.
+            scale = colour_scale(pooled)
+            note += f", colours ±{self.num(scale)}"
             if pooled.shape != values.shape:
-                note += f" ({pooled.shape[0]}×{pooled.shape[1]} block means)"
+                note += f" of {pooled.shape[0]}×{pooled.shape[1]} block means"
             picture = cells(colours(pooled, scale), cell_size(pooled.shape), border="#888888")
         return (
             f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD>{picture}</TD></TR>'

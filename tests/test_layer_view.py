@@ -181,3 +181,21 @@ def test_bad_shape_and_sample(tmp_path, capsys):
     assert main(["render", "specs/digits.yaml", "--sample", "5000", "-o", str(tmp_path / "d.svg")]) == 2
     assert "sample 5000 does not exist: 1617 sample(s)" in capsys.readouterr().err
     assert not (tmp_path / "d.svg").exists()
+
+
+def test_pooling_averages_blocks_and_skips_missing_edges():
+    from graphengine.heatmap import pool
+
+    matrix = np.array([[1.0, 3.0, 5.0], [np.nan, 2.0, 7.0], [4.0, np.nan, np.nan]])
+    # limit 2: blocks of 2×2 (the last row and column padded with "no edge")
+    assert pool(matrix, limit=2).tolist() == [[2.0, 6.0], [4.0, pytest.approx(np.nan, nan_ok=True)]]
+    assert pool(matrix, limit=3) is matrix  # small enough: drawn cell for cell
+
+
+def test_a_big_layer_is_drawn_in_at_most_64_by_64_cells():
+    text = "inputs: [{name: x, size: 300}]\nlayers:\n  - {name: h, size: 130, from: x}\noutputs: [h]\n"
+    dot = to_layer_dot(graphengine.Network.from_yaml(text))
+    line = boxes(dot)["layer 1"]
+    # 130 neurons in blocks of 3 → 44 rows (the last block holds one), 300 inputs in blocks of 5 → 60 columns
+    assert len(cells(line)) == 44 * 60
+    assert "of 44×60 block means" in line
