@@ -250,7 +250,7 @@ def _parse_show(ctx: click.Context, param: click.Parameter, value: str) -> tuple
     "view",
     flag_value="layers",
     help="Draw one box per layer (size, activation, weight heatmap, mean |δ|, gradient norm); "
-    "the default above 300 edges.",
+    "the default above 300 edges (--show and --detail are for the neuron view).",
 )
 @click.option("--neurons", "view", flag_value="neurons", help="Draw every neuron and edge, however many.")
 @click.option(
@@ -958,7 +958,8 @@ def evaluate_command(
             )
         from .evaluation_plots import plot_confusion
 
-        plot_confusion(main_part.confusion_matrices, plot, title=f"{net.spec.name or spec} on {parts[0][0]}")
+        rows = data_file or "its training rows"
+        plot_confusion(main_part.confusion_matrices, plot, title=f"{net.spec.name or spec} on {rows}")
     if plot_boundary:
         from .evaluation_plots import plot_boundary as draw_boundary
 
