@@ -6,6 +6,7 @@
       csv: data/digits.csv          # relative to the spec file
       inputs: {prefix: pixel_}      # or a list of columns; omitted: every column not used for targets
       one_hot: label                # or {column: label, classes: [0, 1, ...]}; or `targets: [col, ...]`
+                                    # or `targets: {column: label, positive: red}` (one output: 1 for red)
       validation_split: 0.1         # the last 10 % of the (shuffled) rows
       shuffle: true                 # shuffle rows before splitting (seed: data.seed or training.seed)
 
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataError, did_you_mean
-from .spec import CsvColumns, CsvData, Spec
+from .spec import CsvColumns, CsvData, LabelTarget, Spec
 
 
 @dataclass
@@ -34,21 +35,24 @@ class Dataset:
     T: np.ndarray
     X_val: np.ndarray
     T_val: np.ndarray
-    classes: list[str] | None = None  # one-hot class labels, in output order
+    classes: list[str] | None = None  # one-hot class labels in output order; a label target's [negative, positive]
 
 
-def load_data(spec: Spec) -> Dataset:
-    """The spec's data as arrays (reading and checking the CSV file if there is one)."""
+def load_data(spec: Spec, inputs_only: bool = False) -> Dataset:
+    """The spec's data as arrays (reading and checking the CSV file if there is one).
+
+    ``inputs_only`` (for predictions): target columns may be missing and ``T`` has no columns.
+    """
     n_in, n_out = len(spec.inputs), len(spec.outputs)
     if isinstance(spec.data, list):
         X = np.array([[s.inputs[n] for n in spec.inputs] for s in spec.data], dtype=np.float64)
         T = np.array([[s.targets[n] for n in spec.outputs] for s in spec.data], dtype=np.float64)
         X, T = X.reshape(len(spec.data), n_in), T.reshape(len(spec.data), n_out)
         return Dataset(X, T, X[:0], T[:0])
-    return _load_csv(spec, spec.data)
+    return _load_csv(spec, spec.data, inputs_only)
 
 
-def _load_csv(spec: Spec, data: CsvData) -> Dataset:
+def _load_csv(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
     base = Path(spec.file).parent if spec.file else Path.cwd()
     path = base / data.csv
     where = ("data", "csv")
@@ -97,8 +101,14 @@ def _load_csv(spec: Spec, data: CsvData) -> Dataset:
 
     # Targets first: when inputs are omitted they are every other column.
     classes: list[str] | None = None
-    if data.one_hot is not None:
+    if inputs_only:  # target columns that are there are still not inputs
+        named = data.targets if isinstance(data.targets, list) else [(data.one_hot or data.targets).column]  # type: ignore[union-attr]
+        target_cols = [columns[c] for c in named if c in columns]
+    elif data.one_hot is not None:
         label_col = column(data.one_hot.column, ("data", "one_hot"))
+        target_cols = [label_col]
+    elif isinstance(data.targets, LabelTarget):
+        label_col = column(data.targets.column, ("data", "targets", "column"))
         target_cols = [label_col]
     else:
         assert data.targets is not None
@@ -124,7 +134,11 @@ def _load_csv(spec: Spec, data: CsvData) -> Dataset:
         )
 
     X = _numbers(body, input_cols, header, path)
-    if data.one_hot is not None:
+    if inputs_only:
+        T = np.zeros((len(body), 0))
+    elif isinstance(data.targets, LabelTarget):
+        T, classes = _label_targets(spec, data, data.targets, [row[label_col].strip() for _, row in body])
+    elif data.one_hot is not None:
         labels = [row[label_col].strip() for _, row in body]
         if data.one_hot.classes is not None:
             classes = list(data.one_hot.classes)
@@ -198,6 +212,29 @@ def _numbers(body: list[tuple[int, list[str]]], cols: list[int], header: list[st
             f"column `{header[cols[c]]}`: `{row[cols[c]].strip()}` is not a finite number", file=str(path), line=line
         )
     return X.reshape(len(body), len(cols))
+
+
+def _label_targets(spec: Spec, data: CsvData, target: LabelTarget, labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """One output: 1.0 where the label is ``target.positive``, else 0.0; the labels [negative, positive]."""
+    found = _sorted_labels(set(labels))
+    if target.positive not in found:
+        shown = ", ".join(found[:12]) + (", …" if len(found) > 12 else "")
+        raise spec.error(
+            DataError,
+            f"label `{target.positive}` never appears in column `{target.column}` of {data.csv}"
+            f"{did_you_mean(target.positive, found)} (labels: {shown})",
+            ("data", "targets", "positive"),
+        )
+    if len(spec.outputs) != 1:
+        raise spec.error(
+            DataError,
+            f"a label target feeds one output (1 for `{target.positive}`, 0 otherwise), "
+            f"but the network has {len(spec.outputs)} outputs; for one output per class use `one_hot`",
+            ("data", "targets"),
+        )
+    others = [label for label in found if label != target.positive]
+    negative = others[0] if len(others) == 1 else f"not {target.positive}"
+    return (np.array(labels) == target.positive).astype(np.float64)[:, None], [negative, target.positive]
 
 
 def _sorted_labels(labels: set[str]) -> list[str]:

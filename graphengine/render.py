@@ -45,6 +45,7 @@ __all__ = [
     "repr_svg",
     "to_dot",
     "to_svg",
+    "view_dot",
 ]
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot"}
@@ -162,13 +163,13 @@ def render(
 
     The file appears whole or not at all. When ``dot`` is missing, the DOT text is written
     next to it (same name, ``.dot``) and :class:`RenderError` says how to install Graphviz.
-    ``options`` are those of :func:`to_dot`.
+    ``options`` are those of :func:`to_dot`, and ``view`` (see :func:`view_dot`).
     """
     from .files import write_atomic
 
     path = Path(path)
     fmt = output_format(path)
-    text = to_dot(net, trace, **options)
+    text = view_dot(net, trace, **options)
     if fmt == "dot":
         write_atomic(path, text)
         return path
@@ -187,9 +188,21 @@ def render(
     return path
 
 
+def view_dot(net: Network, trace: Trace | None, view: str = "auto", **options: Any) -> str:
+    """The DOT text of the neuron diagram (:func:`to_dot`) or of the layer view
+    (:mod:`graphengine.layer_view`): ``view`` is ``neurons``, ``layers`` or ``auto`` (layers
+    above :data:`~graphengine.layer_view.LAYER_VIEW_EDGES` edges)."""
+    from .layer_view import choose_view, to_layer_dot
+
+    if options.get("blanks") is None and choose_view(net, view) == "layers":
+        kept = {k: options[k] for k in ("sample", "precision", "title") if options.get(k) is not None}
+        return to_layer_dot(net, trace, **kept)
+    return to_dot(net, trace, **options)
+
+
 def to_svg(net: Network, trace: Trace | None = None, **options: Any) -> str:
     """The diagram as SVG text (for notebooks)."""
-    return pipe(to_dot(net, trace, **options), "svg").decode("utf-8")
+    return pipe(view_dot(net, trace, **options), "svg").decode("utf-8")
 
 
 def repr_svg(net: Network | None = None, trace: Trace | None = None) -> str | None:

@@ -203,6 +203,15 @@ class InputLayerSpec(_Model):
 
     name: Name
     size: Annotated[StrictInt, Field(ge=1, le=MAX_LAYER_SIZE)]
+    # `shape: [8, 8]`: the inputs are an image, row by row (the layer view draws it as one).
+    shape: Annotated[list[Annotated[StrictInt, Field(ge=1)]], Field(min_length=1, max_length=2)] | None = None
+
+    @model_validator(mode="after")
+    def _shape_fits_size(self) -> InputLayerSpec:
+        if self.shape is not None and math.prod(self.shape) != self.size:
+            shown = " × ".join(map(str, self.shape))
+            raise ValueError(f"shape {shown} holds {math.prod(self.shape)} values but the layer has size {self.size}")
+        return self
 
 
 def _input_item(value: Any) -> str | InputLayerSpec:
@@ -297,7 +306,9 @@ class OneHot(_Model):
 
 
 def _class_label(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if isinstance(value, bool):  # YAML 1.1 reads yes/no/on/off unquoted as booleans
+        raise ValueError(f'expected a class label, got {_describe(value)}; quote a label such as "yes" or "no"')
+    if not isinstance(value, (str, int, float)):
         raise ValueError(f"expected a class label (text or number), got {_describe(value)}")
     return str(value)
 
@@ -306,12 +317,28 @@ def _one_hot(value: Any) -> OneHot:
     return OneHot.model_validate({"column": value} if isinstance(value, str) else value)
 
 
+class LabelTarget(_Model):
+    """``targets: {column: label, positive: red}``: one output, 1 where the label is ``positive``, else 0."""
+
+    column: Name
+    positive: Annotated[Any, PlainValidator(lambda v: _class_label(v))]
+
+
+def _targets(value: Any) -> list[str] | LabelTarget:
+    if isinstance(value, dict):
+        return LabelTarget.model_validate(value)
+    return _TARGET_COLUMNS.validate_python(value)
+
+
+_TARGET_COLUMNS = TypeAdapter(Annotated[list[Name], Field(min_length=1)])
+
+
 class CsvData(_Model):
     """``data: {csv: file.csv, inputs: ..., targets: ... | one_hot: label}`` (path relative to the spec)."""
 
     csv: Name
     inputs: Annotated[list[Name], Field(min_length=1)] | CsvColumns | None = None
-    targets: Annotated[list[Name], Field(min_length=1)] | None = None
+    targets: Annotated[list[Name] | LabelTarget, PlainValidator(_targets)] | None = None
     one_hot: Annotated[OneHot, PlainValidator(_one_hot)] | None = None
     validation_split: Annotated[float, Field(ge=0.0, lt=1.0, strict=False)] = 0.0
     shuffle: StrictBool = True
@@ -442,6 +469,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         ("parameters", "*"): ParameterSpec,
         ("data", "*"): Sample,
         ("data",): CsvData,
+        ("data", "targets"): LabelTarget,
         ("layers", "*"): LayerSpec,
         ("inputs", "*"): InputLayerSpec,
         ("training",): Training,

@@ -319,52 +319,78 @@ def _non_finite_message(net: Network, fwd: Forward, epoch: int, loss: float) -> 
 PLOT_FORMATS = (".svg", ".png", ".pdf")
 
 
-def check_plot(path: str) -> None:
+def check_plot(path: str, option: str = "--plot") -> None:
     """Fail early (before training) when a plot cannot be written."""
     if Path(path).suffix.lower() not in PLOT_FORMATS:
-        raise GraphEngineError(f"--plot: `{path}` must end in {', '.join(PLOT_FORMATS)}")
+        raise GraphEngineError(f"{option}: `{path}` must end in {', '.join(PLOT_FORMATS)}")
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         raise GraphEngineError(
-            "--plot needs matplotlib, which is not installed: pip install 'graphengine[plot]'"
+            f"{option} needs matplotlib, which is not installed: pip install 'graphengine[plot]'"
         ) from None
 
 
-def plot_history(history: History, path: str, title: str = "") -> None:
-    """Draw the loss (and accuracy) per epoch into an SVG, PNG or PDF file, atomically."""
-    import io
-    import warnings
+def history_table(history: History, initial: dict[str, float] | None = None) -> dict[str, list[float]]:
+    """The history as columns ``epoch``, ``loss`` (``accuracy``, ``val_loss``, ``val_accuracy``), starting
+    with epoch 0 (the untrained network, measured by :func:`evaluate`) when ``initial`` is given."""
+    columns = {
+        "loss": history.losses,
+        "accuracy": history.accuracies,
+        "val_loss": history.val_losses,
+        "val_accuracy": history.val_accuracies,
+    }
+    start = 0 if initial is not None else 1
+    table: dict[str, list[float]] = {"epoch": list(range(start, len(history.losses) + 1))}
+    for key, values in columns.items():
+        if values is not None:
+            table[key] = ([initial[key]] if initial is not None else []) + list(values)
+    return table
 
+
+def plot_history(history: History, path: str, title: str = "", initial: dict[str, float] | None = None) -> None:
+    """Draw the loss (and accuracy) per epoch into an SVG, PNG or PDF file, atomically;
+    with ``initial`` (:func:`evaluate` before training) the curves start at epoch 0."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .files import write_atomic
-
-    epochs = np.arange(1, len(history.losses) + 1)
-    with_accuracy = history.accuracies is not None
+    table = history_table(history, initial)
+    epochs = table["epoch"]
+    with_accuracy = "accuracy" in table
     fig, axes = plt.subplots(1, 2 if with_accuracy else 1, figsize=(10 if with_accuracy else 6, 4), squeeze=False)
     ax = axes[0, 0]
-    ax.plot(epochs, history.losses, label="training")
-    if history.val_losses is not None:
-        ax.plot(epochs, history.val_losses, label="validation")
+    ax.plot(epochs, table["loss"], label="training")
+    if "val_loss" in table:
+        ax.plot(epochs, table["val_loss"], label="validation")
         ax.legend()
     ax.set(xlabel="epoch", ylabel="loss", title="loss")
-    if all(v > 0 for v in history.losses) and len(history.losses) > 1:
+    if all(v > 0 for v in table["loss"]) and len(table["loss"]) > 1:
         ax.set_yscale("log")
     ax.grid(alpha=0.3)
     if with_accuracy:
         ax = axes[0, 1]
-        ax.plot(epochs, history.accuracies, label="training")
-        if history.val_accuracies is not None:
-            ax.plot(epochs, history.val_accuracies, label="validation")
+        ax.plot(epochs, table["accuracy"], label="training")
+        if "val_accuracy" in table:
+            ax.plot(epochs, table["val_accuracy"], label="validation")
             ax.legend()
         ax.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
         ax.grid(alpha=0.3)
     if title:
         fig.suptitle(title.replace("$", r"\$"))  # a spec name is text, not matplotlib mathtext
+    save_figure(fig, path, "--plot", "curve")
+
+
+def save_figure(fig: Any, path: str, option: str, what: str = "picture") -> None:
+    """Write a matplotlib figure to ``path`` (its suffix names the format) atomically, and close it."""
+    import io
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from .files import write_atomic
+
     buffer = io.BytesIO()
     try:
         with warnings.catch_warnings():
@@ -372,7 +398,7 @@ def plot_history(history: History, path: str, title: str = "") -> None:
             fig.tight_layout()
             fig.savefig(buffer, format=Path(path).suffix.lower().lstrip("."))
     except (ValueError, RuntimeError) as e:
-        raise GraphEngineError(f"--plot: matplotlib cannot draw the curve: {e}", file=path) from None
+        raise GraphEngineError(f"{option}: matplotlib cannot draw the {what}: {e}", file=path) from None
     finally:
         plt.close(fig)
     write_atomic(Path(path), buffer.getvalue())

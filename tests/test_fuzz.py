@@ -262,6 +262,7 @@ def _workdir() -> Path:
     work = Path(tempfile.mkdtemp(prefix="ge-fuzz-"))
     (work / "data").mkdir()
     (work / "data/digits_small.csv").write_text(DIGITS_SMALL)
+    (work / "data/moons.csv").write_text((ROOT / "specs/data/moons.csv").read_text())  # specs/moons.yaml's data
     (work / "small.csv").write_text(SMALL_CSV)
     return work
 

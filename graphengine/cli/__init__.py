@@ -20,6 +20,7 @@ import click
 from ..__about__ import __version__
 from ..errors import GraphEngineError, one_line
 from .check import check
+from .evaluate import evaluate_command, predict_command
 from .exercise import exercise, grade
 from .explain import explain
 from .export import export_command, import_command
@@ -57,6 +58,8 @@ cli.add_command(validate)
 cli.add_command(render_command)
 cli.add_command(run)
 cli.add_command(train)
+cli.add_command(predict_command)
+cli.add_command(evaluate_command)
 cli.add_command(explain)
 cli.add_command(check)
 cli.add_command(exercise)

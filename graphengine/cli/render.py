@@ -49,6 +49,14 @@ from .output import draw_diagram
 @detail_option
 @lr_option("Learning rate of the drawn update (overrides the spec's training.learning_rate).")
 @click.option(
+    "--layers",
+    "view",
+    flag_value="layers",
+    help="Draw one box per layer (size, activation, weight heatmap, mean |δ|, gradient norm); "
+    "the default above 300 edges (--show and --detail are for the neuron view).",
+)
+@click.option("--neurons", "view", flag_value="neurons", help="Draw every neuron and edge, however many.")
+@click.option(
     "--blanks",
     type=click.Choice(ASK_LEVELS),
     help="Draw an exercise: the given numbers and a box (a), (b), … for every quantity this part of the "
@@ -65,6 +73,7 @@ def render_command(
     detail: str,
     lr: float | None,
     blanks: str | None = None,
+    view: str | None = None,
 ) -> None:
     """Draw SPEC's diagram: every value, gradient and update.
 
@@ -87,4 +96,4 @@ def render_command(
         asked = asked_quantities(net, blanks)
         draw_diagram(net, trace, output, blanks=dict(zip(asked, letters(len(asked)))))
         return
-    draw_diagram(net, trace, output, show=show, sample=sample, precision=precision, detail=detail)
+    draw_diagram(net, trace, output, show=show, sample=sample, precision=precision, detail=detail, view=view or "auto")

@@ -32,8 +32,14 @@ from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, progress
     metavar="FILE",
     help="Draw the loss (and accuracy) per epoch into FILE (.svg, .png or .pdf; needs matplotlib).",
 )
-@json_option("Print {losses, final_loss, accuracy, val_loss, val_accuracy, parameters} as JSON.")
+@json_option("Print {losses, final_loss, accuracy, val_loss, val_accuracy, history, parameters} as JSON.")
 @svg_option
+@click.option(
+    "--plot-boundary",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="For a network with 2 inputs: draw the trained decision regions with the data into FILE.",
+)
 @click.pass_context
 def train(
     ctx: click.Context,
@@ -47,24 +53,32 @@ def train(
     plot: str | None,
     as_json: bool,
     svg: str | None = None,
+    plot_boundary: str | None = None,
 ) -> None:
     """Train SPEC and report the loss (and accuracy for classification losses).
 
     losses[k] in the JSON output is the loss on all training data after epoch k+1;
+    "history" has the columns epoch, loss (accuracy, ...) from epoch 0, the untrained network;
     "accuracy" (and "val_accuracy" with a validation split) is measured with the final
     parameters. Ctrl-C stops after the current batch, still writes -o, and exits 130.
     A loss that becomes NaN or infinite stops training with an error naming the epoch
     and the first non-finite node (exit 2; -o is not written).
     """
     from ..files import check_writable
-    from ..train import check_plot, evaluate, plot_history
+    from ..train import check_plot, evaluate, history_table, plot_history
 
     if plot:
         check_plot(plot)
-    for path in (output, plot, svg):
+    if plot_boundary:
+        check_plot(plot_boundary, "--plot-boundary")
+    for path in (output, plot, svg, plot_boundary):
         if path:
             check_writable(path)  # before training: all outputs are written, or none
     net = load_network(spec, ctx)
+    if plot_boundary:
+        from ..evaluation_plots import check_two_inputs
+
+        check_two_inputs(net)
     epochs = (
         epochs if epochs is not None else (net.spec.training.epochs if net.spec.training.epochs is not None else 1000)
     )
@@ -77,15 +91,21 @@ def train(
     finally:
         finish()
     if plot:  # before -o: a plot that cannot be drawn leaves no trained spec behind either
-        plot_history(history, plot, title=net.spec.name or spec)
+        plot_history(history, plot, title=net.spec.name or spec, initial=start)
+    if plot_boundary:
+        from ..evaluation_plots import plot_boundary as draw_boundary
+
+        draw_boundary(
+            net, net.X, net.T, plot_boundary, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)"
+        )
     if output:
         net.save(output)
     final = evaluate(net)
     if as_json:
         echo_json(
-            {"losses": history.losses, "final_loss": history.final_loss}
+            {"losses": history.losses, "final_loss": history.final_loss if history.losses else final.get("loss")}
             | {k: v for k, v in final.items() if k != "loss"}
-            | {"parameters": net.parameters}
+            | {"history": history_table(history, start), "parameters": net.parameters}
         )
     else:
         out = console()
@@ -108,6 +128,8 @@ def train(
             out.print(f"trained spec written to {output}")
         if plot:
             out.print(f"training curve written to {plot}")
+        if plot_boundary:
+            out.print(f"decision regions written to {plot_boundary}")
     if svg:
         trace = net.trace() if len(net.X) else None
         draw_diagram(net, trace, svg, quiet=as_json, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)")
