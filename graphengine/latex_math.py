@@ -37,7 +37,7 @@ class Token:
 TEXT_COMMANDS = {"text", "textrm", "textit", "textbf", "texttt", "textsf", "mbox", "textnormal"}
 WRAPPERS = {"mathrm", "mathbf", "mathit", "mathsf", "mathtt", "boldsymbol", "bm", "operatorname", "hat", "bar"}
 WRAPPERS |= {"tilde", "vec", "widehat", "overline", "mathcal", "mathbb", "displaystyle", "underline", "color"}
-SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"}
+SPACES = {",", ";", ":", "!", " ", "left", "right", "big", "Big", "bigl", "bigr", "Bigl", "Bigr"}
 SPACES |= {"displaystyle", "textstyle", "limits", "nonumber", "notag", "cdotp", "hfill", "middle", "hline"}
 FRACTIONS = {"frac", "tfrac", "dfrac", "cfrac"}
 OPERATORS = {"times": "*", "cdot": "*", "ast": "*", "div": "/", "pm": "±", "mp": "∓"}
@@ -133,6 +133,9 @@ def tokenize(src: str, start: int = 0, end: int | None = None) -> list[Token]:
                 i = close + 1
             elif name == "color" and j < end and src[j] == "{":
                 i = _matching_brace(src, j, end) + 1  # \color{red}: the colour name is no symbol
+            elif name in ("quad", "qquad"):
+                tokens.append(Token("sep", name, i, j))  # `a = 1 \quad b = 2`: two equations
+                i = j
             elif name in SPACES:
                 i = j
             elif name in WRAPPERS:
