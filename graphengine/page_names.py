@@ -48,6 +48,7 @@ def lhs_text(tokens: list[Token]) -> str:
     frac_groups: list[int] = []  # brace depths at which a \frac's numerator closes
     depth = 0
     pending_frac = False
+    previous: Token | None = None
     for token in tokens:
         if token.kind == "frac":
             pending_frac = True
@@ -81,7 +82,10 @@ def lhs_text(tokens: list[Token]) -> str:
         elif token.kind == "op" and token.text == "/":
             parts.append(" / ")
         else:
-            parts.append(token.text if token.kind != "word" or token.text != "'" else "'")
+            if token.kind in ("word", "num") and previous is not None and previous.end < token.start:
+                parts.append(" ")  # `d net_o1`: two words, not `dnet`
+            parts.append(token.text)
+        previous = token
     text = "".join(parts)
     text = re.sub(r"\s*([_^])\s*", r"\1", text)
     text = re.sub(r"\s+", " ", text).strip()
@@ -208,8 +212,10 @@ class Names:
         if words and all(w.lower() in LOSS_WORDS for w in words):
             return Named("quantity", "loss")
         named = self.resolve(text)
-        if named.kind == "none" and text.startswith("d") and len(text) > 1:
-            return self.resolve_part(text[1:].strip())
+        if named.kind in ("none", "node") and text.startswith("d") and len(text) > 1:
+            stripped = self.resolve_part(text[1:].strip())
+            if stripped.kind != "none":
+                return stripped
         return named
 
 

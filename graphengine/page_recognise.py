@@ -1,0 +1,348 @@
+"""Which quantity each written chain of equalities is: from its left-hand side where the
+notation says it (:mod:`graphengine.page_names`), otherwise from the arithmetic on the
+right, matched to the network's own weights, inputs, targets and values.
+
+A number in the arithmetic *is* a quantity when it is within one unit of its last written
+digit of the exact value, or is the value the page wrote for it earlier. The patterns:
+
+- a sum of weight × value terms (plus a bias): the ``net`` of the node whose weights they are;
+- an activation (``1/(1 + e^{-x})``, ``\\tanh``, ``\\max(0, x)``) of a node's net: its ``out``;
+- ``y(1 - y)`` or ``1 - y^2`` of a node's out (or, a slip, of its net): its ``∂out/∂net``;
+- ``(t - y)^2`` of an output's target and out: its loss term; a sum of the terms: the loss;
+- ``-(t - y)`` or ``(y - t)``: the output's ``∂E/∂out``; a sum of δ × weight over a node's
+  outgoing edges: a hidden node's ``∂E/∂out``;
+- ∂E/∂out × ∂out/∂net: ``∂E/∂net``; those (or δ) × an edge's input: that weight's gradient;
+- ``p - η × g``: the update of the parameter whose value ``p`` is.
+
+Ties go to the quantity the page has not written yet that comes next in the order of a
+step (forward pass, loss, backward pass, updates). A value that nothing explains is left
+unrecognised: it is listed, never guessed and marked wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .latex_math import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, numbers, symbols, walk
+from .page_names import Named, Names, lhs_text
+from .page_scan import Chain
+
+ACTIVATION_CALLS = {"exp", "tanh", "sigma", "max", "ln", "log", "sinh", "cosh"}
+
+
+@dataclass
+class Recognised:
+    chain: Chain
+    lhs: str  # the left-hand side as flat words ("" when the chain starts with `=`)
+    quantity: str | None  # canonical, or None
+    given: Named | None = None  # a parameter, input, target or the learning rate
+    how: str = ""  # "notation", "arithmetic", "value": how the quantity was found
+    why_not: str = ""  # when not recognised
+
+
+def _unit(num: Num) -> float:
+    return 10.0 ** -(len(num.text.split(".")[1]) if "." in num.text else 0)
+
+
+class Recogniser:
+    """Recognises chains one after the other, in the page's order."""
+
+    def __init__(self, quantities: Any) -> None:
+        self.Q = quantities
+        self.names = Names(quantities.G)
+        self.order = {q: k for k, q in enumerate(quantities.order)}
+        self.written: dict[str, float] = {}  # quantity → the value the page wrote first
+        self.last = -1  # order index of the last quantity recognised
+        G = quantities.G
+        self.edges = [(u, v, d["weight"]) for u, v, d in G.edges(data=True)]
+        self.bias = {v: attrs["bias"] for v, attrs in G.nodes(data=True) if attrs.get("bias")}
+        self.neurons = [v for v in quantities.G.nodes if v not in quantities.inputs]
+        s = quantities.s
+        self.targets = {o: float(quantities.targets[s, k]) for k, o in enumerate(quantities.outputs)}
+
+    # ------------------------------------------------------------------ matching numbers
+    def exact(self, q: str) -> float | None:
+        return self.Q.exact(q) if q in self.Q.names else None
+
+    def near(self, num: Num | float, value: float | None) -> bool:
+        if value is None:
+            return False
+        if isinstance(num, Num):
+            return abs(num.value - value) <= _unit(num) * (1 + 1e-9) + 1e-12
+        return abs(num - value) <= 1e-9 * max(1.0, abs(value))
+
+    def is_q(self, num: Expr, q: str) -> bool:
+        """``num`` is the page's value of quantity ``q`` (exact to its digits, or as written earlier)."""
+        if isinstance(num, Neg) and isinstance(num.arg, Num):
+            return self._is_value(-num.arg.value, num.arg, q)
+        if not isinstance(num, Num):
+            return False
+        return self._is_value(num.value, num, q)
+
+    def _is_value(self, value: float, num: Num, q: str) -> bool:
+        unit = _unit(num) * (1 + 1e-9) + 1e-12
+        exact = self.exact(q)
+        if exact is not None and abs(value - exact) <= unit:
+            return True
+        return q in self.written and abs(value - self.written[q]) <= unit
+
+    def is_param(self, num: Expr, p: str) -> bool:
+        return isinstance(num, Num) and abs(num.value - self.Q.values[p]) <= _unit(num) * (1 + 1e-9) + 1e-12
+
+    # ------------------------------------------------------------------ one chain
+    def recognise(self, chain: Chain) -> Recognised:
+        text = lhs_text(chain.lhs)
+        named = self.names.resolve(text) if text else Named("none")
+        trees = [s.tree for s in chain.sides if s.tree is not None and s.number() is None]
+        arithmetic = [t for t in trees if not symbols(t)]
+        found = self._candidates(arithmetic)
+        result = Recognised(chain, text, None)
+        if named.kind == "quantity" and named.name in self.Q.names:
+            result.quantity, result.how = named.name, "notation"
+        elif named.kind in ("param", "input", "target", "rate") and not found:
+            result.given, result.how = named, "notation"
+        elif named.kind in ("node", "param", "input") and found:
+            mine = {q: s for q, s in found.items() if _subject(q) == named.name}
+            if not mine and named.kind == "node":
+                mine = self._symbolic(named.name, trees)
+            result.quantity = self._pick(mine)
+            result.how = "notation and arithmetic"
+            if result.quantity is None:
+                result.why_not = f"`{text}`: its arithmetic is none of {named.name}'s quantities"
+        elif named.kind == "node":
+            result.quantity = self._pick(self._symbolic(named.name, trees))
+            result.how = "notation and arithmetic"
+            if result.quantity is None:
+                result.why_not = f"`{text}` names node {named.name}, but not which of its quantities"
+        elif named.kind == "quantity":
+            result.why_not = f"`{text}` is not a quantity of this network"
+        else:
+            result.quantity = self._pick(found)
+            result.how = "arithmetic"
+            if result.quantity is None:
+                result.quantity = self._by_value(chain)
+                result.how = "value"
+            if result.quantity is None:
+                result.why_not = (
+                    f"`{text}` is not a name of this network's quantities" if text else "no left-hand side"
+                ) + (", and its arithmetic matches none" if arithmetic else "")
+        if result.quantity is not None:
+            self.last = max(self.last, self.order.get(result.quantity, -1))
+            final = chain.final()
+            if final is not None:
+                self.written.setdefault(result.quantity, final.value)
+        return result
+
+    def _pick(self, found: dict[str, float]) -> str | None:
+        """The best-scoring candidate; ties go to an unwritten one next in the step's order."""
+        if not found:
+            return None
+        best = max(found.values())
+        tied = [q for q, s in found.items() if s >= best - 1e-9]
+
+        def rank(q: str) -> tuple[int, int, int]:
+            k = self.order.get(q, len(self.order))
+            return (q in self.written, k < self.last, k)
+
+        return min(tied, key=rank)
+
+    def _by_value(self, chain: Chain) -> str | None:
+        """A bare ``= number`` that is exactly one quantity: safe, since it can only be right."""
+        final = chain.final()
+        if final is None or "." not in final.text:
+            return None
+        num = Num(final.text.lstrip("-"), abs(final.value), final.start, final.end)
+        matches = [q for q in self.Q.order if self._is_value(final.value, num, q) and q not in self.written]
+        return matches[0] if len(matches) == 1 else None
+
+    def _symbolic(self, node: str, trees: list[Expr]) -> dict[str, float]:
+        """``h_1 = w_{11}i_1 + w_{21}i_2 + b_1`` is a net; ``h_1 = 1/(1+e^{-z})`` an out."""
+        for tree in trees:
+            if any(isinstance(n, Call) and n.fn in ACTIVATION_CALLS for n in walk(tree)):
+                return {f"{node}.out": 1.0}
+            if isinstance(tree, Sum) and sum(isinstance(t, Prod) for t in tree.terms) >= 1:
+                return {f"{node}.net": 1.0}
+        return {}
+
+    # ------------------------------------------------------------------ the arithmetic
+    def _candidates(self, trees: list[Expr]) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for tree in trees:
+            if isinstance(tree, Neg):
+                tree = tree.arg  # the sign slip: −(0.741 × 0.186 × 0.593) is still a gradient
+            for test in (self._net, self._out, self._dact, self._term, self._loss, self._dout, self._backward):
+                for q, score in test(tree).items():
+                    if q in self.Q.names:
+                        found[q] = max(found.get(q, 0.0), score)
+            if found:
+                break  # the first arithmetic that says what it is decides
+        return found
+
+    def _net(self, tree: Expr) -> dict[str, float]:
+        terms = tree.terms if isinstance(tree, Sum) else (tree,)
+        factors = [_plain_factors(t) for t in terms]
+        if any(f is None or len(f) > 2 for f in factors) or not any(f and len(f) == 2 for f in factors):
+            return {}
+        found: dict[str, float] = {}
+        for v in self.neurons:
+            weights = [p for u, w, p in self.edges if w == v]
+            bias = self.bias.get(v)
+            matched = 0
+            left = list(weights)
+            for f in factors:
+                assert f is not None
+                if (
+                    len(f) == 2
+                    and bias is not None
+                    and any(self.is_param(x, bias) for x in f)
+                    and 1.0 in [x.value for x in f]
+                ):
+                    matched += 1  # b × 1
+                    continue
+                hit = next((p for p in left if any(self.is_param(x, p) for x in f)), None)
+                if hit is not None:
+                    left.remove(hit)
+                    matched += 1
+                elif len(f) == 1 and bias is not None and self.is_param(f[0], bias):
+                    matched += 1
+            expected = len(weights) + (1 if bias else 0)
+            if matched and len(terms) <= expected + 1 and matched >= max(1, expected / 2):
+                found[f"{v}.net"] = matched / max(expected, len(terms))
+        return found
+
+    def _out(self, tree: Expr) -> dict[str, float]:
+        if not any(isinstance(n, Call) and n.fn in ACTIVATION_CALLS for n in walk(tree)):
+            return {}
+        return {f"{v}.out": 1.0 for v in self.neurons if any(self.is_q(n, f"{v}.net") for n in numbers(tree))}
+
+    def _dact(self, tree: Expr) -> dict[str, float]:
+        if any(isinstance(n, Call) for n in walk(tree)):
+            return {}
+        found: dict[str, float] = {}
+        for node in walk(tree):
+            if (
+                isinstance(node, Sum)
+                and len(node.terms) == 2
+                and _is_one(node.terms[0])
+                and isinstance(node.terms[1], Neg)
+            ):
+                x = node.terms[1].arg
+                x = x.base if isinstance(x, Pow) else x
+                for v in self.neurons:
+                    if self.is_q(x, f"{v}.out") or self.is_q(x, f"{v}.net"):
+                        found[f"{v}.dact"] = 1.0
+        return found
+
+    def _differences(self, tree: Expr) -> list[tuple[str, bool]]:
+        """(output, squared?) for each ``t - y`` / ``y - t`` of an output's target and value."""
+        found = []
+        for node in walk(tree):
+            if isinstance(node, Sum) and len(node.terms) == 2 and isinstance(node.terms[1], Neg):
+                a, b = node.terms[0], node.terms[1].arg
+                for o, t in self.targets.items():
+                    pair = (self.near(a, t) and self.is_q(b, f"{o}.out")) if isinstance(a, Num) else False
+                    pair = pair or (isinstance(b, Num) and self.near(b, t) and self.is_q(a, f"{o}.out"))
+                    if pair:
+                        squared = any(isinstance(p, Pow) and p.base is node for p in walk(tree))
+                        squared = squared or any(isinstance(p, Prod) and p.factors.count(node) == 2 for p in walk(tree))
+                        found.append((o, squared))
+        return found
+
+    def _term(self, tree: Expr) -> dict[str, float]:
+        return {f"loss.{o}": 1.0 for o, squared in self._differences(tree) if squared}
+
+    def _dout(self, tree: Expr) -> dict[str, float]:
+        found = {f"{o}.dout": 1.0 for o, squared in self._differences(tree) if not squared}
+        terms = tree.terms if isinstance(tree, Sum) else (tree,)
+        factors = [_plain_factors(t) for t in terms]
+        if found or any(f is None for f in factors):
+            return found
+        for v in self.neurons:  # a hidden node: Σ δ_w × w over its outgoing edges
+            out_edges = [(w, p) for u, w, p in self.edges if u == v]
+            matched = 0
+            for f in factors:
+                assert f is not None
+                for w, p in out_edges:
+                    if any(self.is_param(x, p) for x in f) and (
+                        any(self.is_q(x, f"{w}.dnet") for x in f) or any(self.is_q(x, f"{w}.dout") for x in f)
+                    ):
+                        matched += 1
+                        break
+            if out_edges and matched and matched >= len(out_edges) / 2 and len(terms) <= len(out_edges):
+                found[f"{v}.dout"] = matched / len(out_edges)
+        return found
+
+    def _loss(self, tree: Expr) -> dict[str, float]:
+        body = tree.numerator if isinstance(tree, Frac) else tree
+        if not isinstance(body, Sum) or not all(isinstance(t, Num) for t in body.terms):
+            return {}
+        outputs = set()
+        for t in body.terms:
+            hit = next((o for o in self.targets if o not in outputs and self.is_q(t, f"loss.{o}")), None)
+            if hit is None:
+                return {}
+            outputs.add(hit)
+        return {"loss": 1.0}
+
+    def _backward(self, tree: Expr) -> dict[str, float]:
+        """∂E/∂net, gradients and updates: products of the backward pass's pieces."""
+        found: dict[str, float] = {}
+        if isinstance(tree, Sum) and len(tree.terms) == 2:
+            value, step = tree.terms
+            uphill = not isinstance(step, Neg)
+            step = step if uphill else step.arg  # type: ignore[union-attr]
+            pieces = _plain_factors(step) or []
+            for p in self.Q.values:
+                if not self.is_param(value, p) or not self.Q.param_info[p]["trainable"]:
+                    continue
+                score = 1.0
+                score += any(self.near(x, self.Q.learning_rate) for x in pieces if isinstance(x, Num))
+                score += any(self.is_q(x, f"grad.{p}") for x in pieces)
+                found[f"updated.{p}"] = score / 3
+            if found:
+                return found
+        pieces = _plain_factors(tree)
+        if not pieces or len(pieces) < 2:
+            return {}
+        for v in self.neurons:
+            has = {q: any(self.is_q(x, f"{v}.{q}") for x in pieces) for q in ("dout", "dact", "dnet")}
+            if len(pieces) == 2 and has["dout"] and has["dact"]:
+                found[f"{v}.dnet"] = 1.0
+            delta = has["dnet"] or (has["dout"] and has["dact"])
+            if not (delta or has["dout"] or has["dact"]):
+                continue
+            for u, w, p in self.edges:
+                if w != v:
+                    continue
+                source = any(self.is_q(x, f"{u}.out") or self.is_q(x, f"{u}.net") for x in pieces)
+                if source:
+                    found[f"grad.{p}"] = max(found.get(f"grad.{p}", 0.0), (1.0 if delta else 0.7))
+        return found
+
+
+def _subject(q: str) -> str:
+    """The node or parameter a canonical quantity is about: ``h1.net`` → ``h1``, ``grad.w5`` → ``w5``."""
+    head, _, tail = q.partition(".")
+    return tail if head in ("grad", "updated", "loss") else head
+
+
+def _is_one(x: Expr) -> bool:
+    return isinstance(x, Num) and x.value == 1.0
+
+
+def _plain_factors(term: Expr) -> list[Num] | None:
+    """The numbers of a product of plain numbers (``0.741 × 0.186 × 0.593``), else None."""
+    if isinstance(term, Num):
+        return [term]
+    if isinstance(term, Prod) and not any(term.divide):
+        found = []
+        for f in term.factors:
+            if isinstance(f, Num):
+                found.append(f)
+            elif isinstance(f, Neg) and isinstance(f.arg, Num):
+                found.append(f.arg)
+            else:
+                return None
+        return found
+    return None
