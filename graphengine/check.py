@@ -1,71 +1,94 @@
-"""Check hand-computed values against the exact ones, and say why a wrong one is wrong.
+"""Judge hand-computed values: right, rounding, carried from an earlier mistake, or a named slip.
 
-A hand file maps quantity names to the values a learner wrote down::
+Python API (stable; ``audit`` and ``grade`` build on it)::
 
-    sample: 0          # optional: node quantities are for this sample (default 0)
-    h1.net: 0.3775
-    h1.out: 0.593
-    o1.dout: 0.741     # ∂L/∂out_o1
-    grad.w5: 0.08216
-    updated.w5: 0.3589
+    from graphengine.check import judge
+    verdicts = judge(net, trace, {"h2.net": written, "grad.w5": 0.0822}, sample=0)
+    [v.to_dict() for v in verdicts]   # name, quantity, written, exact, right, reason, because_of, note
 
-A value is right when it is within one unit of its last written digit of the exact
-value, so both rounding and truncation pass (``0.593`` for 0.5932699…). The written
-digits are read from the YAML source text, not from a float. A wrong value that does
-follow from the learner's own written values (``o2.net`` from rounded ``h1.out`` and
-``h2.out``) is reported as rounding drift, not as a mistake.
+``judge(net, trace, values, sample=0, file=None)`` takes the network, its trace and a
+mapping from a quantity name (canonical or any notation of :mod:`graphengine.notation`)
+to what the learner wrote: a :class:`~graphengine.hand.Written` (keeps digits, line and
+arithmetic), an :class:`~graphengine.expr.Expression`, a number, or the number's text
+(``"0.5930"`` claims four decimals; a float is taken with its shortest repr's digits).
+``check(net, trace, hand_file)`` does the same for a :class:`~graphengine.hand.HandFile`.
+
+How a value is judged (each written value ± one unit of its last written digit):
+
+1. ``right``: within one unit of its last written digit of the exact value — and, when
+   the learner wrote the arithmetic, the arithmetic gives the exact value within the
+   uncertainty of its own numbers (so ``(0.25 × 0.10) + (0.30 × 0.05) + 0.35 = 0.39``
+   is not right although 0.39 is 0.3925 rounded).
+2. Otherwise it is recomputed from the learner's own written upstream values with their
+   uncertainty propagated through the formula. If it follows: ``rounding`` when all of
+   those values are right or themselves rounding ("carry more digits"), ``carried`` when
+   some are real mistakes (``because_of`` names the root mistakes).
+3. Otherwise the slips of :mod:`graphengine.slips` are tried, each computed from the
+   learner's own values (also through quantities the learner did not write); the
+   closest code is ``reason``, every fitting one is in ``reasons``; else ``arithmetic``.
+
+The graph is walked in topological order and its reverse (:class:`Quantities`),
+memoised, never by recursion.
 """
 
 from __future__ import annotations
 
 import math
-import shlex
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-import yaml
-
 from .errors import SpecError, did_you_mean
+from .expr import Expression, Number
+from .hand import HandFile, Written, read_hand
+from .notation import NOTATION_HELP, canonical
+from .quantities import Getter, Quantities
+from .slips import CODES, Candidate, candidates
 
-NODE_QUANTITIES = ("net", "out", "dout", "dnet", "dact")
-INPUT_QUANTITIES = ("out", "dout")
+__all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json"]
 
-
-@dataclass(frozen=True)
-class Written:
-    """One value as the learner wrote it."""
-
-    name: str
-    text: str
-    value: float
-    unit: float  # one unit of the last written digit
-    line: int
+MISTAKES = frozenset(CODES) | {"carried"}
+MAX_CANDIDATES = 400  # per quantity, slips pushed through unwritten quantities included
+PUSH_DEPTH = 3  # how many unwritten quantities a slip is followed through
 
 
 @dataclass
 class Verdict:
-    name: str
+    """The judgement of one written value; ``to_dict()`` is its ``check --json`` row."""
+
+    name: str  # as written
+    quantity: str  # canonical
     written: Written
     exact: float
     right: bool
-    reason: str = ""  # "", "rounding drift", "sign", "mistake"
+    reason: str = ""  # "" when right; "rounding", "carried" or a slip code
+    reasons: list[str] = field(default_factory=list)
+    because_of: list[str] = field(default_factory=list)  # root mistakes, as written
     note: str = ""
     from_written: list[str] = field(default_factory=list)
     recomputed: float | None = None  # from the learner's own written values
 
+    @property
+    def mistake(self) -> bool:
+        """A real mistake (not right, and not only rounding)."""
+        return not self.right and self.reason in MISTAKES
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "name": self.name,
+            "quantity": self.quantity,
             "written": self.written.value,
             "written_text": self.written.text,
             "exact": self.exact,
             "right": self.right,
         }
-        if self.reason:
+        if not self.right:
             data["reason"] = self.reason
+            if len(self.reasons) > 1:
+                data["reasons"] = self.reasons
+        if self.reason == "carried":
+            data["because_of"] = self.because_of
         if self.note:
             data["note"] = self.note
         if self.from_written:
@@ -73,367 +96,337 @@ class Verdict:
         return data
 
 
-@dataclass
-class HandFile:
-    values: dict[str, Written]
-    sample: int | None
-    file: str
-    sample_line: int | None = None
+@dataclass(frozen=True)
+class Learned:
+    """The learner's value of a quantity, how uncertain it is, and what it rests on."""
+
+    value: float
+    sigma: float = 0.0
+    sources: tuple[str, ...] = ()  # written quantities (canonical) it is computed from
+    roots: tuple[str, ...] = ()  # root mistakes (canonical) among them
+    deps: tuple[str, ...] = ()  # the quantities its formula used
 
 
-def _unit(d: Decimal) -> float:
-    exponent = d.as_tuple().exponent
+def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(x for g in groups for x in g))
+
+
+def written_value(name: str, value: Any, line: int = 0) -> Written:
+    """A :class:`Written` from a number, its text, an :class:`Expression` or a Written."""
+    if isinstance(value, Written):
+        return value
+    if isinstance(value, Expression):
+        unit = value.result.unit if value.result is not None else 0.0
+        return Written(name, value.text, value.value, unit, line, value)
+    text = value if isinstance(value, str) else repr(float(value))
+    try:
+        number = Decimal(text.strip().replace("−", "-"))
+    except InvalidOperation:
+        raise SpecError(f"expected a number, got `{text[:40]}`", line=line or None, path=(name,)) from None
+    exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
-    return float(Decimal(1).scaleb(exponent))
+    return Written(name, text, float(number), float(Decimal(1).scaleb(exponent)), line)
 
 
-def read_hand(path: str | Path) -> HandFile:
-    """Read a hand file with the YAML composer, keeping each number's written text."""
-    path = Path(path)
-    file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("no such file", file=file) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise SpecError(f"cannot read: {e}", file=file) from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        raise SpecError(f"YAML: {e.problem or e.context}", file=file, line=mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as e:
-        raise SpecError(f"YAML: {e}", file=file) from None
-    except RecursionError:
-        raise SpecError("YAML: lists or mappings are nested hundreds of levels deep", file=file) from None
-    if root is None:
-        raise SpecError("the file is empty; write one `quantity: value` per line (e.g. `h1.out: 0.593`)", file=file)
-    if not isinstance(root, yaml.MappingNode):
-        raise SpecError("expected a mapping of `quantity: value` lines (e.g. `h1.out: 0.593`)", file=file, line=1)
-    values: dict[str, Written] = {}
-    sample: int | None = None
-    sample_line: int | None = None
-    first_line: dict[str, int] = {}
-    for key_node, value_node in root.value:
-        line = key_node.start_mark.line + 1
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise SpecError("a quantity name must be plain text", file=file, line=line)
-        key = str(key_node.value)
-        if key in first_line:
-            raise SpecError(
-                f"duplicate quantity `{key}` (first on line {first_line[key]})", file=file, line=line, path=(key,)
-            )
-        first_line[key] = line
-        if not isinstance(value_node, yaml.ScalarNode):
-            raise SpecError("expected a number, got a list or mapping", file=file, line=line, path=(key,))
-        raw = str(value_node.value).strip()
-        if key == "sample":
-            if not (raw.isascii() and raw.isdigit()):  # `²` and `٣` are digits to str.isdigit
+class Judge:
+    """Judges a sheet of written values against one step of a network."""
+
+    def __init__(self, net: Any, trace: Any, values: Mapping[str, Any], sample: int = 0, file: str | None = None):
+        self.Q = Quantities(net, trace, sample)
+        self.file = file
+        self.sheet: dict[str, Written] = {}  # canonical → written
+        for name, value in values.items():
+            w = written_value(name, value)
+            q = self._resolve(name, w)
+            if q in self.sheet:
+                first = self.sheet[q]
                 raise SpecError(
-                    f"`sample` must be a sample number (0, 1, ...), got `{raw}`", file=file, line=line, path=(key,)
-                )
-            sample, sample_line = int(raw), line
-            continue
-        try:
-            number = Decimal(raw.replace("_", ""))
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite() or value_node.tag == "tag:yaml.org,2002:bool":
-            shown = raw if raw else "nothing"
-            raise SpecError(f"expected a number, got `{shown}`", file=file, line=line, path=(key,))
-        if not math.isfinite(float(number)):
-            raise SpecError(
-                f"`{raw[:40]}{'…' if len(raw) > 40 else ''}` is too large for a float (at most about 1.8e308)",
-                file=file,
-                line=line,
-                path=(key,),
-            )
-        values[key] = Written(key, raw, float(number), _unit(number), line)
-    return HandFile(values, sample, file, sample_line)
-
-
-class Checker:
-    """Exact values from a trace, and the values that follow from the learner's own numbers."""
-
-    def __init__(self, net: Any, trace: Any, hand: HandFile) -> None:
-        self.net, self.trace, self.hand = net, trace, hand
-        G = self.G = net.graph
-        self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
-        self.loss, self.loss_params = G.graph["loss"], G.graph["loss_params"]
-        self.mean = G.graph["reduction"] == "mean"
-        self.n = trace.n_samples
-        self.s = hand.sample or 0
-        self.values, self.grads = trace.values, trace.gradients
-        self.param_info = G.graph["parameters"]
-        self.names = self._names()
-        self._memo: dict[str, tuple[float, tuple[str, ...]]] = {}
-
-    def _names(self) -> dict[str, tuple[str, str]]:
-        names: dict[str, tuple[str, str]] = {}
-        # A node called `grad` and a parameter called `out` both give `grad.out`: such a
-        # name cannot be checked, and is refused when a hand file uses it.
-        self.ambiguous: set[str] = set()
-
-        def add(name: str, meaning: tuple[str, str]) -> None:
-            if name in names:
-                self.ambiguous.add(name)
-            names[name] = meaning
-
-        for v in self.trace.plan.nodes:
-            for q in INPUT_QUANTITIES if v in self.inputs else NODE_QUANTITIES:
-                add(f"{v}.{q}", (q, v))
-        add("loss", ("loss", ""))
-        if self.loss.terms_function is not None:
-            for o in self.outputs:
-                add(f"loss.{o}", ("term", o))
-        for p in self.param_info:
-            add(f"grad.{p}", ("grad", p))
-            add(f"updated.{p}", ("updated", p))
-        return names
-
-    def validate(self) -> None:
-        file = self.hand.file
-        if self.hand.sample is not None and self.hand.sample >= self.n:
-            valid = f"0 to {self.n - 1}" if self.n > 1 else "0"
-            raise SpecError(
-                f"`sample` is {self.hand.sample} but the spec has {self.n} sample(s) (valid: {valid})",
-                file=file,
-                line=self.hand.sample_line,
-                path=("sample",),
-            )
-        for name, w in self.hand.values.items():
-            if name in self.ambiguous:
-                raise SpecError(
-                    f"quantity `{name}` is ambiguous in this network (a node and a parameter, or the loss, share "
-                    "the name); rename the node or parameter in the spec to check it",
+                    f"`{name}` is `{q}` again (first as `{first.name}` on line {first.line})",
                     file=file,
-                    line=w.line,
+                    line=w.line or None,
                     path=(name,),
                 )
-            if name not in self.names:
-                hint = did_you_mean(name, self.names)
-                if not hint and name.startswith("loss.") and self.loss.terms_function is None:
-                    hint = f" (loss `{self.loss.name}` does not split into per-output terms)"
-                raise SpecError(
-                    f"unknown quantity `{name}`{hint} (quantities: NODE.net, NODE.out, NODE.dout, NODE.dnet, "
-                    "NODE.dact, loss, loss.OUTPUT, grad.PARAM, updated.PARAM)",
-                    file=file,
-                    line=w.line,
-                    path=(name,),
-                )
+            self.sheet[q] = w
+        self.learned: dict[str, Learned] = {}
+        self._candidates: dict[str, list[Candidate]] = {}
+        self._exact_numbers = self._exact_constants()
 
-    # ------------------------------------------------------------------ exact
-    def exact(self, name: str) -> float:
-        kind, arg = self.names[name]
-        t, s = self.trace, self.s
-        if kind in NODE_QUANTITIES:
-            return float(getattr(t, kind)(arg, s))
-        if kind == "loss":
-            return float(t.loss)
-        if kind == "term":
-            return float(t.loss_terms(s)[arg])
-        if kind == "grad":
-            return float(self.grads[arg])
-        return float(t.updated[arg])
+    def _resolve(self, name: str, w: Written) -> str:
+        Q = self.Q
+        q = canonical(name, Q.names)
+        if q is not None and q in Q.ambiguous:
+            raise SpecError(
+                f"quantity `{name}` is ambiguous in this network (a node and a parameter, or the loss, share "
+                "the name); rename the node or parameter in the spec to check it",
+                file=self.file,
+                line=w.line or None,
+                path=(name,),
+            )
+        if q is None:
+            hint = did_you_mean(name, Q.names)
+            if not hint and name.startswith("loss.") and Q.loss.terms_function is None:
+                hint = f" (loss `{Q.loss.name}` does not split into per-output terms)"
+            raise SpecError(
+                f"unknown quantity `{name}`{hint} (quantities: NODE.net, NODE.out, NODE.dout, NODE.dnet, "
+                f"NODE.dact, loss, loss.OUTPUT, grad.PARAM, updated.PARAM; or {NOTATION_HELP})",
+                file=self.file,
+                line=w.line or None,
+                path=(name,),
+            )
+        return q
 
-    # ------------------------------------------------------------------ the learner's own chain
-    def learner(self, name: str) -> tuple[float, tuple[str, ...]]:
-        """The learner's value of ``name``: written, or computed from their written values."""
-        if name in self.hand.values:
-            return self.hand.values[name].value, (name,)
-        return self.derive(name)
+    def _exact_constants(self) -> list[float]:
+        Q = self.Q
+        found = list(Q.values.values()) + [Q.learning_rate, 0.5, float(Q.n)]
+        found += [Q.exact(f"{i}.out") for i in Q.inputs] + [float(t) for t in Q.targets[Q.s]]
+        return found
 
-    def derive(self, name: str) -> tuple[float, tuple[str, ...]]:
-        """``name`` computed from the learner's values of the quantities it is made of."""
-        if name not in self._memo:
-            self._memo[name] = self._derive(name)
-        return self._memo[name]
+    # ------------------------------------------------------------------ the learner's values
+    def _get(self, q: str) -> float:
+        learned = self.learned.get(q)
+        return learned.value if learned is not None else self.Q.exact(q)
 
-    def _derive(self, name: str) -> tuple[float, tuple[str, ...]]:
-        kind, arg = self.names[name]
+    def measure(self, compute: Callable[[Getter], float]) -> Learned:
+        """``compute`` on the learner's values, with their uncertainty propagated (± each one's sigma)."""
         used: list[str] = []
 
         def get(q: str) -> float:
-            value, from_ = self.learner(q)
-            used.extend(u for u in from_ if u not in used)
-            return value
+            if q not in used:
+                used.append(q)
+            return self._get(q)
 
-        G, s = self.G, self.s
-        if kind == "net":
-            value = sum(self.values[d["weight"]] * get(f"{u}.out") for u, _, d in G.in_edges(arg, data=True))
-            bias = G.nodes[arg].get("bias")
-            value += self.values[bias] if bias else 0.0
-        elif kind == "out":
-            if arg in self.inputs:
-                return self.exact(name), ()
-            node = G.nodes[arg]
-            value = float(
-                node["activation"].function(np.array([[get(f"{arg}.net")]]), **node["activation_params"])[0, 0]
-            )
-        elif kind == "dact":
-            node = G.nodes[arg]
-            x, y = np.array([[get(f"{arg}.net")]]), np.array([[get(f"{arg}.out")]])
-            value = float(node["activation"].derivative_function(x, y, **node["activation_params"])[0, 0])
-        elif kind == "dnet":
-            value = get(f"{arg}.dout") * (1.0 if arg in self.inputs else get(f"{arg}.dact"))
-        elif kind == "dout":
-            value = 0.0
-            if arg in self.outputs:
-                k = self.outputs.index(arg)
-                g = self._of_outputs(lambda y, t: self.loss.gradient_function(y, t, **self.loss_params)[0, k], used)
-                value += g / (self.n if self.mean else 1)
-            for _, w, d in G.out_edges(arg, data=True):
-                value += get(f"{w}.dnet") * self.values[d["weight"]]
-        elif kind == "term":
-            k = self.outputs.index(arg)
-            value = self._of_outputs(lambda y, t: self.loss.terms_function(y, t, **self.loss_params)[0, k], used)
-        elif kind == "loss":
-            if self.loss.terms_function is not None:
-                mine = sum(get(f"loss.{o}") for o in self.outputs)
-            else:
-                mine = self._of_outputs(lambda y, t: self.loss.function(y, t, **self.loss_params)[0], used)
-            losses = np.array(self.trace.sample_losses, dtype=float)
-            total = float(losses.sum() - losses[s] + mine)
-            value = total / self.n if self.mean else total
-        elif kind == "grad":
-            # Other samples' contributions stay exact; the learner's sample is theirs.
-            def contribution(getter: Any) -> float:
-                total = 0.0
-                for u, v, d in G.edges(data=True):
-                    if d["weight"] == arg:
-                        total += getter(f"{v}.dnet") * getter(f"{u}.out")
-                for v, attrs in G.nodes(data=True):
-                    if attrs.get("bias") == arg:
-                        total += getter(f"{v}.dnet")
-                return total
+        value = float(compute(get))
+        sigma, sources, roots = 0.0, [], []
+        for d in used:
+            mine = self.learned.get(d)
+            if mine is None or (not mine.sources and mine.sigma == 0):
+                continue  # exact: nothing to propagate
+            step = mine.sigma or 1e-7 * max(1.0, abs(mine.value))
+            shifted = float(compute(lambda q, d=d, x=mine.value + step: x if q == d else self._get(q)))
+            delta = abs(shifted - value)
+            if not delta > 1e-15 * max(1.0, abs(value)):
+                continue  # does not change it (another output of a loss that does not couple them)
+            if mine.sigma:
+                sigma += delta
+            sources.append(mine.sources)
+            roots.append(mine.roots)
+        return Learned(value, sigma, _merge(*sources), _merge(*roots), tuple(used))
 
-            value = self.grads[arg] - contribution(self.exact) + contribution(get)
-        else:  # updated
-            value = self.values[arg]
-            if self.param_info[arg]["trainable"]:
-                value -= self.trace.learning_rate * get(f"grad.{arg}")
-        return float(value), tuple(used)
-
-    def _of_outputs(self, fn: Any, used: list[str]) -> float:
-        """``fn(y, t)`` at the learner's outputs; only the written outputs that change it count as used."""
-        s = self.s
-        t = self.trace.targets[s : s + 1]
-        values, sources = [], []
-        for o in self.outputs:
-            value, from_ = self.learner(f"{o}.out")
-            values.append(value)
-            sources.append(from_)
-        result = float(fn(np.array([values]), t))
-        for j, from_ in enumerate(sources):
-            if from_:
-                other = list(values)
-                other[j] = self.exact(f"{self.outputs[j]}.out")
-                if float(fn(np.array([other]), t)) != result:
-                    used.extend(u for u in from_ if u not in used)
-        return result
-
-    # ------------------------------------------------------------------ verdicts
+    # ------------------------------------------------------------------ judging
     def verdicts(self) -> list[Verdict]:
-        self.validate()
-        results = []
-        for name, w in self.hand.values.items():
-            exact = self.exact(name)
-            tolerance = w.unit * (1 + 1e-9) + 1e-15
-            right = abs(w.value - exact) <= tolerance
-            mine, from_ = self.derive(name)
-            verdict = Verdict(name, w, exact, right)
-            own = bool(from_) and abs(mine - exact) > 1e-12 * max(1.0, abs(exact))
-            if own:
-                verdict.from_written, verdict.recomputed = list(from_), mine
-            yours = ", ".join(from_)
-            shown = _shown(mine, w)
-            if right:
-                if own and abs(w.value - mine) > tolerance:
-                    verdict.note = f"right, although from your written {yours} it would be {shown}"
-            elif own and abs(w.value - mine) <= tolerance:
-                verdict.reason = "rounding drift"
-                verdict.note = f"follows from your written {yours} (rounding drift): carry more digits"
-            elif abs(w.value + exact) <= tolerance and exact != 0:
-                verdict.reason = "sign"
-                verdict.note = "the sign is wrong"
-            else:
-                verdict.reason = "mistake"
-                verdict.note = self._slip(name, w.value, tolerance) or "arithmetic or formula mistake"
-                if own:
-                    verdict.note += f" (from your written {yours} it would be {shown})"
-            results.append(verdict)
-        return results
+        results: dict[str, Verdict] = {}
+        for q in self.Q.order:
+            derived = self.measure(lambda get, q=q: self.Q.formula(q, get))
+            w = self.sheet.get(q)
+            if w is None:
+                self.learned[q] = derived
+                continue
+            verdict = self._judge(q, w, derived)
+            results[q] = verdict
+            roots: tuple[str, ...] = ()
+            if verdict.mistake:
+                roots = (q,) if verdict.reason != "carried" else derived.roots
+            sigma = w.unit if w.unit else self._expression_sigma(w.expression)
+            self.learned[q] = Learned(w.value, sigma, (q,), roots, derived.deps)
+        # in the order the learner wrote them
+        place = {q: i for i, q in enumerate(self.sheet)}
+        return [results[q] for q in sorted(results, key=lambda q: (self.sheet[q].line, place[q]))]
 
-    def _slip(self, name: str, written: float, tolerance: float) -> str | None:
-        """The usual slip that ``written`` is, if it is one: a batch quantity taken for one sample's,
-        the mean's 1/N forgotten, one use of a shared parameter, the step taken uphill."""
-        kind, arg = self.names[name]
-        n, s = self.n, self.s
+    def _expression_sigma(self, expression: Expression | None) -> float:
+        if expression is None:
+            return 0.0
+        return expression.uncertainty(self._number_sigma)
 
-        def near(x: float) -> bool:
-            return abs(written - x) <= tolerance and abs(x - self.exact(name)) > tolerance
+    def _number_sigma(self, number: Number) -> float:
+        """Numbers that are the network's own (a weight, an input, a target, η) or integers are exact."""
+        if number.is_integer:
+            return 0.0
+        if any(abs(number.value - c) <= 1e-12 * max(1.0, abs(c)) for c in self._exact_numbers):
+            return 0.0
+        return number.unit
 
-        if kind == "loss" and n > 1:
-            losses = np.asarray(self.trace.sample_losses, dtype=float)
-            if near(float(losses[s])):
-                return f"that is sample {s}'s loss; `loss` is the batch loss, the {'mean' if self.mean else 'sum'} over {n} samples"
-            if self.mean and near(float(losses.sum())):
-                return f"that is the sum over the {n} samples; the batch loss is their mean (divide by {n})"
-        if self.mean and n > 1 and kind in ("dout", "dnet", "grad") and near(n * self.exact(name)):
-            what = "∂L/∂p" if kind == "grad" else f"∂L/∂{kind[1:]}"
-            return f"{n}× the exact value: the loss is the mean over {n} samples, so {what} carries the factor 1/{n}"
-        if kind == "grad":
-            uses = [(u, v) for u, v, d in self.G.edges(data=True) if d["weight"] == arg]
-            uses += [(None, v) for v, attrs in self.G.nodes(data=True) if attrs.get("bias") == arg]
+    def _judge(self, q: str, w: Written, derived: Learned) -> Verdict:
+        Q = self.Q
+        exact = Q.exact(q)
+        eps = 1e-9 * max(1.0, abs(exact))
+        expression = w.expression
+        computed = expression.computed if expression is not None else w.value
+        expr_sigma = self._expression_sigma(expression)
+        tolerance = w.unit * (1 + 1e-9) + 1e-15 if w.unit else expr_sigma + eps
+        right = abs(w.value - exact) <= tolerance
+        expr_ok = expression is None or abs(computed - exact) <= expr_sigma + eps
+        expr_follows = expression is None or abs(computed - derived.value) <= expr_sigma + derived.sigma + eps
+        names = [self.sheet[s].name for s in derived.sources]
+        verdict = Verdict(w.name, q, w, exact, right, from_written=names)
+        own = bool(derived.sources) and abs(derived.value - exact) > 1e-12 * max(1.0, abs(exact))
+        verdict.recomputed = derived.value if own else None
+        if not own:
+            verdict.from_written = []
+        yours = ", ".join(names)
+        if right and (expr_ok or expr_follows):
+            if own and abs(w.value - derived.value) > tolerance:
+                verdict.note = f"right, although from your written {yours} it would be {_shown(derived.value, w)}"
+            elif expression is not None and abs(computed - w.value) > tolerance:
+                verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
+            return verdict
+        verdict.right = False
+        if abs(w.value - derived.value) <= tolerance + derived.sigma + eps and (expr_ok or expr_follows):
+            return self._follows(verdict, derived)
+        if expression is not None and (expr_ok or expr_follows):
+            verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
+            what = "your terms are right; they add up to" if len(expression.terms()) > 1 else "your computation gives"
+            verdict.note = f"{what} {_shown(computed, w)}, not {w.shown}"
+            return verdict
+        value = computed
+        value_tolerance = expr_sigma + eps if expression is not None else tolerance
+        if expression is not None and not expr_ok and abs(computed - derived.value) <= expr_sigma + derived.sigma + eps:
+            return self._follows(verdict, derived)
+        matches = self._slips(q, value, value_tolerance, derived, expression)
+        if matches:
+            verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
+            verdict.reason = verdict.reasons[0]
+            sentences = [f"{sentence} (that gives {_shown(c, w)})" for _, sentence, c in matches]
+            pairing = self._pairing(q, expression) if verdict.reason == "swapped" else ""
+            if pairing:  # the written factors say it better than the generic sentence
+                sentences[0] = f"{pairing} (that gives {_shown(matches[0][2], w)}; exact {_shown(exact, w)})"
+            verdict.note = "; or ".join(list(dict.fromkeys(sentences))[:2])
+            if derived.roots:
+                verdict.note += f" — and your {self._root_names(derived.roots)} is wrong too"
+            return verdict
+        verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
+        verdict.note = "arithmetic or formula mistake"
+        if own:
+            verdict.note += f" (from your written {yours} it would be {_shown(derived.value, w)})"
+        return verdict
 
-            def part(use: tuple[str | None, str], j: int) -> float:
-                u, v = use
-                return float(self.trace.dnet(v, j)) * (1.0 if u is None else float(self.trace.out(u, j)))
+    def _follows(self, verdict: Verdict, derived: Learned) -> Verdict:
+        if derived.roots:
+            verdict.reason, verdict.reasons = "carried", ["carried"]
+            verdict.because_of = [self.sheet[r].name for r in derived.roots]
+            wrong = " and ".join(
+                f"{self.sheet[r].name} (written {self.sheet[r].shown}, exact {_shown(self.Q.exact(r), self.sheet[r])})"
+                for r in derived.roots
+            )
+            them = "it" if len(derived.roots) == 1 else "them"
+            verdict.note = f"follows from your wrong {wrong}: fix {them} first"
+        else:
+            verdict.reason, verdict.reasons = "rounding", ["rounding"]
+            names = ", ".join(self.sheet[s].name for s in derived.sources)
+            verdict.note = f"follows from your written {names} (rounding): carry more digits"
+        return verdict
 
-            factor = n if self.mean else 1
-            if n > 1:
-                mine = sum(part(use, s) for use in uses)
-                if near(mine) or near(factor * mine):
+    def _root_names(self, roots: tuple[str, ...]) -> str:
+        return ", ".join(self.sheet[r].name for r in roots)
+
+    # ------------------------------------------------------------------ slips
+    def _slip_candidates(self, q: str, depth: int = 0) -> list[Candidate]:
+        """The slips of ``q`` itself, and those of the unwritten quantities it uses, carried through its formula."""
+        key = f"{q}@{depth}"
+        if key in self._candidates:
+            return self._candidates[key]
+        found = list(candidates(self.Q, q))
+        learned = self.learned.get(q)
+        deps = learned.deps if learned is not None else self.measure(lambda get: self.Q.formula(q, get)).deps
+        if depth < PUSH_DEPTH:
+            for d in deps:
+                if (
+                    d in self.sheet
+                    or d not in self.Q.names
+                    or self.Q.names[d][0] == "out"
+                    and d.split(".")[0] in self.Q.inputs
+                ):
+                    continue
+                for c in self._slip_candidates(d, depth + 1):
+                    if len(found) >= MAX_CANDIDATES:
+                        break
+
+                    def compute(get: Getter, c: Candidate = c, d: str = d) -> float:
+                        return self.Q.formula(q, lambda x: c.compute(get) if x == d else get(x))
+
+                    found.append(Candidate(c.code, compute, f"{c.sentence} (in {d})", c.needs))
+        self._candidates[key] = found[:MAX_CANDIDATES]
+        return self._candidates[key]
+
+    def _slips(
+        self, q: str, value: float, tolerance: float, derived: Learned, expression: Expression | None
+    ) -> list[tuple[str, str, float]]:
+        matches: list[tuple[float, int, str, str, float]] = []
+        numbers = expression.numbers if expression is not None else ()
+        for i, c in enumerate(self._slip_candidates(q)):
+            if numbers and not all(any(_is(n, x) for n in numbers) for x in c.needs):
+                continue  # the written arithmetic does not use what this slip would
+            try:
+                got = self.measure(c.compute)
+            except (ArithmeticError, ValueError):
+                continue
+            if not math.isfinite(got.value):
+                continue
+            distinct = abs(got.value - derived.value) > max(derived.sigma, 1e-12 * max(1.0, abs(derived.value)))
+            gap = abs(value - got.value)
+            allowed = tolerance + got.sigma + 1e-9 * max(1.0, abs(got.value))
+            if distinct and gap <= allowed:
+                matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
+        matches.sort()
+        return [(code, sentence, got) for _, _, code, sentence, got in matches]
+
+    def _pairing(self, q: str, expression: Expression | None) -> str:
+        """``0.25 × 0.10: w3 = 0.25 belongs to the edge i1 → h2, but 0.10 is i2`` from written arithmetic."""
+        kind, v = self.Q.names[q]
+        if expression is None or kind != "net":
+            return ""
+        edges = [(d["weight"], u) for u, _, d in self.Q.G.in_edges(v, data=True)]
+        for term in expression.terms():
+            numbers = term.numbers
+            if len(numbers) != 2:
+                continue
+            for a, b in (numbers, numbers[::-1]):
+                weight = next((p for p, _ in edges if _is(a, self.Q.values[p])), None)
+                source = next((u for _, u in edges if _is(b, self._get(f"{u}.out"))), None)
+                own = next((u for p, u in edges if p == weight), None)
+                if weight and source and own != source:
                     return (
-                        f"that is sample {s}'s part only; grad.{arg} is the gradient of the batch loss "
-                        f"({'the mean' if self.mean else 'the sum'} over all {n} samples): "
-                        f"`graphengine explain SPEC --param {shlex.quote(arg)}` shows every sample's part"
+                        f"{a.text} × {b.text}: {weight} = {a.text} belongs to the edge {own} → {v}, "
+                        f"but {b.text} is {source}: the inputs are swapped"
                     )
-            if len(uses) > 1:
-                for use in uses:
-                    one = sum(part(use, j) for j in range(n))
-                    per_sample = [part(use, s), factor * part(use, s)] if n > 1 else []
-                    if near(one) or any(near(x) for x in per_sample):
-                        where = f"bias of {use[1]}" if use[0] is None else f"{use[0]}→{use[1]}"
-                        return (
-                            f"that is the gradient through {where} only; {arg} is shared by {len(uses)} uses, "
-                            "so its gradient is the sum over all of them"
-                        )
-        if kind == "updated" and self.param_info[arg]["trainable"]:
-            value, grad = self.values[arg], self.grads[arg]
-            if near(value + self.trace.learning_rate * grad):
-                return f"the step went uphill: {arg}′ = {arg} − η·∂L/∂{arg} (minus, so the loss goes down)"
-            if near(value - grad):
-                return (
-                    f"the learning rate is missing: {arg}′ = {arg} − η·∂L/∂{arg} with η = {self.trace.learning_rate:g}"
-                )
-        return None
+        return ""
+
+
+def _is(number: Number, value: float) -> bool:
+    """A written number is ``value`` when within one unit of its last digit (integers: exactly)."""
+    allowed = 0.0 if number.is_integer else number.unit * (1 + 1e-9)
+    return abs(number.value - value) <= allowed + 1e-12 * max(1.0, abs(value))
 
 
 def _shown(x: float, w: Written) -> str:
-    decimals = max(0, -int(np.floor(np.log10(w.unit)))) + 2 if w.unit > 0 else 6
-    return f"{x:.{decimals}f}"
+    unit = w.unit or abs(x) * 1e-4 or 1e-6
+    decimals = max(0, -math.floor(math.log10(unit))) + 2
+    return f"{x:.{min(decimals, 12)}f}"
+
+
+def judge(net: Any, trace: Any, values: Mapping[str, Any], sample: int = 0, file: str | None = None) -> list[Verdict]:
+    """Every written value's verdict, in the order written (raises :class:`SpecError` for an unknown quantity)."""
+    return Judge(net, trace, values, sample, file).verdicts()
 
 
 def check(net: Any, trace: Any, hand: HandFile) -> list[Verdict]:
-    """Every written value's verdict (raises :class:`SpecError` for an unknown quantity)."""
-    return Checker(net, trace, hand).verdicts()
+    """Every verdict of a hand file (raises :class:`SpecError` for an unknown quantity or sample)."""
+    n = trace.n_samples
+    if hand.sample is not None and hand.sample >= n:
+        valid = f"0 to {n - 1}" if n > 1 else "0"
+        raise SpecError(
+            f"`sample` is {hand.sample} but the spec has {n} sample(s) (valid: {valid})",
+            file=hand.file,
+            line=hand.sample_line,
+            path=("sample",),
+        )
+    return judge(net, trace, hand.values, hand.sample or 0, hand.file)
 
 
 def to_json(verdicts: list[Verdict], sample: int = 0) -> dict[str, Any]:
     """The shape of ``graphengine check --json``."""
     return {
         "checked": len(verdicts),
+        "mistakes": sum(1 for v in verdicts if v.mistake),
         "wrong": [v.to_dict() for v in verdicts if not v.right],
         "sample": sample,
         "results": [v.to_dict() for v in verdicts],

@@ -608,18 +608,38 @@ def explain(
     help="YAML file of hand-computed values, one `quantity: value` per line (h1.out: 0.593, grad.w5: 0.0822).",
 )
 @click.option("--lr", "--learning-rate", "lr", type=LEARNING_RATE, help="Learning rate.")
-@click.option("--json", "as_json", is_flag=True, help='Print {"checked": N, "wrong": [{name, written, exact, ...}]}.')
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"checked", "mistakes", "wrong", "results": [{name, quantity, written, exact, right, reason, '
+    "because_of, note}]}.",
+)
 @click.pass_context
 def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: bool) -> None:
-    """Mark hand-computed values right or wrong against the exact ones.
+    """Mark hand-computed values right or wrong, and name the slip behind a wrong one.
 
     \b
     Quantities: NODE.net, NODE.out, NODE.dout (∂E/∂out), NODE.dnet (∂E/∂net),
-    NODE.dact (∂out/∂net), loss, loss.OUTPUT, grad.PARAM, updated.PARAM; node
-    values are for sample 0 unless the file says `sample: K`. A value is right
-    within one unit of its last written digit (0.593 for 0.59327 is right). A wrong
-    value that follows from your own earlier written values is called rounding drift.
-    Exit status: 0 all right, 1 something wrong, 2 invalid input.
+    NODE.dact (∂out/∂net), loss, loss.OUTPUT, grad.PARAM, updated.PARAM, or the
+    worked example's notation: net_h1, out_h1, E_o1, E_total, dE/dw5 (∂E/∂w5),
+    dE/dout_o1, dout_o1/dnet_o1, dE/dnet_o1, w5_new (w5', w5⁺). Node values are
+    for sample 0 unless the file says `sample: K`.
+    \b
+    A value is a number or the arithmetic you wrote, parsed (never run):
+      net_h2: (0.25 × 0.10) + (0.30 × 0.05) + 0.35 = 0.39
+    with numbers, + − × · / ^ ² ½ e, parentheses, (a)(b), and `= RESULT`.
+    \b
+    Right: within one unit of its last written digit of the exact value (0.593
+    for 0.59327), and the arithmetic, if written, gives it. A wrong value that
+    follows from your own written values (each ± one unit of its last digit) is
+    `rounding` when those are right (carry more digits) or `carried` when one of
+    them is a mistake (fix that one first). Otherwise the reason names the slip:
+    swapped, wrong-weight, missing-term, missing-factor, net-for-out,
+    derivative-of-net, updated-weights, factor-2, sign, uphill, learning-rate,
+    batch, shared; else arithmetic.
+    \b
+    Exit status: 0 all right (or only rounding), 1 a mistake, 2 invalid input.
     """
     from .check import check as run_check
     from .check import read_hand, to_json
@@ -627,27 +647,17 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     net = _load(spec, ctx)
     hand_file = read_hand(hand)
     verdicts = run_check(net, net.trace(lr), hand_file)
-    wrong = [v for v in verdicts if not v.right]
-    _broken_pipe_status[0] = EXIT_WRONG if wrong else EXIT_OK  # `check … | head` keeps the verdict
+    mistakes = [v for v in verdicts if v.mistake]
+    _broken_pipe_status[0] = EXIT_WRONG if mistakes else EXIT_OK  # `check … | head` keeps the verdict
     if as_json:
         click.echo(_json(to_json(verdicts, hand_file.sample or 0)))
     else:
-        from rich.markup import escape
-        from rich.table import Table
+        from .check_report import summary, verdict_table
 
         console = _console()
-        table = Table(title=f"{hand} against {spec} (sample {hand_file.sample or 0})", title_justify="left")
-        for col in ("", "quantity", "written", "exact", "note"):
-            table.add_column(col, justify="right" if col in ("written", "exact") else "left")
-        for v in verdicts:
-            mark = "[green]✓[/green]" if v.right else "[red]✗[/red]"
-            decimals = max(len(v.written.text.split(".")[-1]) if "." in v.written.text else 0, 3) + 3
-            table.add_row(mark, escape(v.name), v.written.text, f"{v.exact:.{decimals}f}", escape(v.note))
-        console.print(table)
-        slips = sum(1 for v in verdicts if v.right and v.note)
-        lucky = f" ({slips} of them not what your own written values give: see the notes)" if slips else ""
-        console.print(f"{len(verdicts)} checked: {len(verdicts) - len(wrong)} right{lucky}, {len(wrong)} wrong")
-    if wrong:
+        console.print(verdict_table(verdicts, f"{hand} against {spec} (sample {hand_file.sample or 0})"))
+        console.print(summary(verdicts))
+    if mistakes:
         ctx.exit(EXIT_WRONG)
 
 

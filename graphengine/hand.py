@@ -1,0 +1,163 @@
+"""Hand files: the values a learner wrote down, each with its written text, digits and line.
+
+A hand file maps quantity names (any notation of :mod:`graphengine.notation`) to a
+number or to the arithmetic the learner wrote (:mod:`graphengine.expr`)::
+
+    sample: 0                  # optional: node quantities are for this sample (default 0)
+    net_h1: (0.15 × 0.05) + (0.20 × 0.1) + (0.35 × 1) = 0.3775
+    out_h1: 0.593
+    dE/dw5: 0.741 × 0.186 × 0.593 = 0.08216
+    w5_new: 0.4 − 0.5 × 0.0821 = 0.3589
+
+The digits are read from the YAML source text, never from a float, so ``0.5930``
+claims four decimals. ``read_hand`` only reads; which quantity a name means is
+decided against the network by the judge (:mod:`graphengine.check`).
+
+>>> from graphengine.hand import read_hand_text
+>>> hand = read_hand_text("net_h2: (0.25 × 0.10) + 0.35 = 0.375\\nout_h1: 0.593\\n", "h.yaml")
+>>> w = hand.values["out_h1"]
+>>> (w.value, w.unit, w.line, w.expression is None)
+(0.593, 0.001, 2, True)
+>>> hand.values["net_h2"].expression.terms()[0].numbers[1].text
+'0.10'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from .errors import SpecError
+from .expr import Expression, is_plain_number, parse
+
+
+@dataclass(frozen=True)
+class Written:
+    """One value as the learner wrote it: a number, or arithmetic with an optional ``= RESULT``."""
+
+    name: str  # as written in the hand file
+    text: str
+    value: float  # the written result (or the computation's value when there is no `= RESULT`)
+    unit: float  # one unit of the result's last written digit; 0 for arithmetic without a result
+    line: int
+    expression: Expression | None = None
+
+    @property
+    def shown(self) -> str:
+        """The written result as text (the number, or what follows `=`)."""
+        if self.expression is None:
+            return self.text
+        if self.expression.result is not None:
+            return ("-" if self.expression.result_sign < 0 else "") + self.expression.result.text
+        return f"{self.value:.6g}"
+
+
+@dataclass
+class HandFile:
+    values: dict[str, Written]
+    sample: int | None
+    file: str
+    sample_line: int | None = None
+
+
+def _unit(d: Decimal) -> float:
+    exponent = d.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return float(Decimal(1).scaleb(exponent))
+
+
+def read_hand(path: str | Path) -> HandFile:
+    """Read a hand file, keeping each number's written text (raises :class:`SpecError`)."""
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("no such file", file=file) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError(f"cannot read: {e}", file=file) from None
+    return read_hand_text(text, file)
+
+
+def _scalars(text: str, file: str) -> list[tuple[str, str, int, str]]:
+    """The file's ``key: value`` pairs as (key, raw value text, line, YAML tag).
+
+    The one place that touches YAML, so a shared located-document reader can replace it.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise SpecError(f"YAML: {e.problem or e.context}", file=file, line=mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as e:
+        raise SpecError(f"YAML: {e}", file=file) from None
+    except RecursionError:
+        raise SpecError("YAML: lists or mappings are nested hundreds of levels deep", file=file) from None
+    if root is None:
+        raise SpecError("the file is empty; write one `quantity: value` per line (e.g. `h1.out: 0.593`)", file=file)
+    if not isinstance(root, yaml.MappingNode):
+        raise SpecError("expected a mapping of `quantity: value` lines (e.g. `h1.out: 0.593`)", file=file, line=1)
+    pairs = []
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise SpecError("a quantity name must be plain text", file=file, line=line)
+        key = str(key_node.value)
+        if not isinstance(value_node, yaml.ScalarNode):
+            raise SpecError("expected a number, got a list or mapping", file=file, line=line, path=(key,))
+        pairs.append((key, str(value_node.value).strip(), line, str(value_node.tag)))
+    return pairs
+
+
+def read_hand_text(text: str, file: str) -> HandFile:
+    """Read hand-file text (``file`` names it in errors)."""
+    values: dict[str, Written] = {}
+    sample: int | None = None
+    sample_line: int | None = None
+    first_line: dict[str, int] = {}
+    for key, raw, line, tag in _scalars(text, file):
+        if key in first_line:
+            raise SpecError(
+                f"duplicate quantity `{key}` (first on line {first_line[key]})", file=file, line=line, path=(key,)
+            )
+        first_line[key] = line
+        if key == "sample":
+            if not (raw.isascii() and raw.isdigit()):  # `²` and `٣` are digits to str.isdigit
+                raise SpecError(
+                    f"`sample` must be a sample number (0, 1, ...), got `{raw[:40]}`", file=file, line=line, path=(key,)
+                )
+            sample, sample_line = int(raw), line
+            continue
+        values[key] = _written(key, raw, line, tag, file)
+    return HandFile(values, sample, file, sample_line)
+
+
+def _written(key: str, raw: str, line: int, tag: str, file: str) -> Written:
+    shown = (raw[:40] + ("…" if len(raw) > 40 else "")) if raw else "nothing"
+    if tag == "tag:yaml.org,2002:bool" or not raw:
+        raise SpecError(f"expected a number, got `{shown}`", file=file, line=line, path=(key,))
+    if is_plain_number(raw):
+        try:
+            number = Decimal(raw.replace("_", "").replace("−", "-"))
+        except InvalidOperation:  # pragma: no cover - is_plain_number admits only valid numbers
+            raise SpecError(f"expected a number, got `{shown}`", file=file, line=line, path=(key,)) from None
+        if not number.is_finite() or not math.isfinite(float(number)):
+            raise SpecError(
+                f"`{shown}` is too large for a float (at most about 1.8e308)", file=file, line=line, path=(key,)
+            )
+        return Written(key, raw, float(number), _unit(number), line)
+    try:
+        expression = parse(raw, file=file, line=line, key=key)
+    except SpecError as e:
+        raise SpecError(
+            f"expected a number, got `{shown}` (or arithmetic such as `0.741 × 0.186 = 0.1378`: {e.message})",
+            file=file,
+            line=line,
+            path=(key,),
+        ) from None
+    unit = expression.result.unit if expression.result is not None else 0.0
+    return Written(key, raw, expression.value, unit, line, expression)

@@ -1,0 +1,221 @@
+"""The quantities of one training step a learner can write down, their exact values, and
+the formula of each one in terms of the others.
+
+``Quantities(net, trace, sample)`` names every quantity canonically (``h1.net``,
+``o1.dact``, ``grad.w5``, …, see :mod:`graphengine.notation`), lists them in an order
+where each comes after everything its formula uses (the forward pass in
+``nx.topological_sort`` order, then the backward pass in its reverse, each parameter's
+gradient and update as soon as its last use is done: no recursion, so chains of
+thousands of nodes work), and evaluates ``formula(q, get)`` — the right formula of
+``q`` with the values of the quantities it uses taken from ``get`` (the learner's
+values, when judging a sheet). Samples other than ``sample`` enter batch quantities
+(``loss``, ``grad.*``) with their exact values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+Getter = Callable[[str], float]
+
+NODE_QUANTITIES = ("net", "out", "dout", "dnet", "dact")
+INPUT_QUANTITIES = ("out", "dout")
+
+
+class Quantities:
+    """Names, exact values, evaluation order and formulas of one step's quantities."""
+
+    def __init__(self, net: Any, trace: Any, sample: int = 0) -> None:
+        self.net, self.trace, self.s = net, trace, sample
+        G = self.G = net.graph
+        self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
+        self.loss, self.loss_params = G.graph["loss"], G.graph["loss_params"]
+        self.mean = G.graph["reduction"] == "mean"
+        self.n = trace.n_samples
+        self.values: dict[str, float] = dict(trace.values)
+        self.grads: dict[str, float] = dict(trace.gradients)
+        self.param_info = G.graph["parameters"]
+        self.learning_rate = float(trace.learning_rate)
+        self.targets = np.asarray(trace.targets, dtype=float)
+        self.ambiguous: set[str] = set()
+        self._others: dict[tuple[str, tuple[tuple[str | None, str], ...]], float] = {}
+        self.names: dict[str, tuple[str, str]] = {}
+        self.uses: dict[str, list[tuple[str | None, str]]] = {p: [] for p in self.param_info}
+        for u, v, d in G.edges(data=True):
+            self.uses[d["weight"]].append((u, v))
+        for v, attrs in G.nodes(data=True):
+            if attrs.get("bias"):
+                self.uses[attrs["bias"]].append((None, v))
+        self.order = self._order()
+
+    # ------------------------------------------------------------------ names and order
+    def _add(self, name: str, meaning: tuple[str, str]) -> None:
+        # A node called `grad` and a parameter called `out` both give `grad.out`: such a
+        # name cannot be checked, and is refused when a hand file uses it.
+        if name in self.names:
+            self.ambiguous.add(name)
+        self.names[name] = meaning
+
+    def _order(self) -> list[str]:
+        order: list[str] = []
+        topological = list(nx.topological_sort(self.G))
+        for v in topological:
+            for q in INPUT_QUANTITIES if v in self.inputs else ("net", "out", "dact"):
+                self._add(f"{v}.{q}", (q, v))
+                order.append(f"{v}.{q}")
+        if self.loss.terms_function is not None:
+            for o in self.outputs:
+                self._add(f"loss.{o}", ("term", o))
+                order.append(f"loss.{o}")
+        self._add("loss", ("loss", ""))
+        order.append("loss")
+        remaining = {p: len({v for _, v in uses}) for p, uses in self.uses.items()}
+        pending: dict[str, list[str]] = {}
+        for p, uses in self.uses.items():
+            for v in {v for _, v in uses}:
+                pending.setdefault(v, []).append(p)
+        for p in [p for p, k in remaining.items() if k == 0]:  # an unused parameter
+            order.extend(self._parameter(p))
+        for v in reversed(topological):
+            for q in ("dout",) if v in self.inputs else ("dout", "dnet"):
+                if q == "dnet":
+                    self._add(f"{v}.dnet", ("dnet", v))
+                else:
+                    self._add(f"{v}.dout", ("dout", v))
+                order.append(f"{v}.{q}")
+            for p in pending.get(v, []):
+                remaining[p] -= 1
+                if remaining[p] == 0:
+                    order.extend(self._parameter(p))
+        return order
+
+    def _parameter(self, p: str) -> list[str]:
+        self._add(f"grad.{p}", ("grad", p))
+        self._add(f"updated.{p}", ("updated", p))
+        return [f"grad.{p}", f"updated.{p}"]
+
+    # ------------------------------------------------------------------ exact values
+    def exact(self, name: str) -> float:
+        """The exact value of a canonical quantity."""
+        kind, arg = self.names[name]
+        t, s = self.trace, self.s
+        if kind in NODE_QUANTITIES:
+            if kind == "dnet" and arg in self.inputs:
+                return float(t.dout(arg, s))
+            return float(getattr(t, kind)(arg, s))
+        if kind == "loss":
+            return float(t.loss)
+        if kind == "term":
+            return float(t.loss_terms(s)[arg])
+        if kind == "grad":
+            return float(self.grads[arg])
+        return float(t.updated[arg])
+
+    # ------------------------------------------------------------------ formulas
+    def formula(self, name: str, get: Getter) -> float:
+        """``name`` by its right formula, from the values ``get`` gives for what it uses."""
+        kind, arg = self.names[name]
+        return float(getattr(self, f"_{kind}")(arg, get))
+
+    def activation(self, v: str, x: float) -> float:
+        node = self.G.nodes[v]
+        return float(node["activation"].function(np.array([[x]]), **node["activation_params"])[0, 0])
+
+    def activation_derivative(self, v: str, x: float, y: float) -> float:
+        node = self.G.nodes[v]
+        fn = node["activation"].derivative_function
+        return float(fn(np.array([[x]]), np.array([[y]]), **node["activation_params"])[0, 0])
+
+    def net_terms(self, v: str, get: Getter) -> list[tuple[str, str | None, float, float]]:
+        """The terms of net_v: (weight parameter, source node or None for the bias, weight, source value)."""
+        terms: list[tuple[str, str | None, float, float]] = [
+            (d["weight"], u, self.values[d["weight"]], get(f"{u}.out")) for u, _, d in self.G.in_edges(v, data=True)
+        ]
+        bias = self.G.nodes[v].get("bias")
+        if bias:
+            terms.append((bias, None, self.values[bias], 1.0))
+        return terms
+
+    def _net(self, v: str, get: Getter) -> float:
+        return sum(w * x for _, _, w, x in self.net_terms(v, get))
+
+    def _out(self, v: str, get: Getter) -> float:
+        if v in self.inputs:
+            return float(self.trace.out(v, self.s))
+        return self.activation(v, get(f"{v}.net"))
+
+    def _dact(self, v: str, get: Getter) -> float:
+        return self.activation_derivative(v, get(f"{v}.net"), get(f"{v}.out"))
+
+    def _dnet(self, v: str, get: Getter) -> float:
+        return get(f"{v}.dout") * (1.0 if v in self.inputs else get(f"{v}.dact"))
+
+    def scale(self) -> float:
+        """The batch factor of a per-sample derivative: 1/N for a mean loss."""
+        return 1.0 / self.n if self.mean else 1.0
+
+    def loss_gradient(self, o: str, get: Getter) -> float:
+        """∂(this sample's loss)/∂out_o at the learner's outputs, without the batch factor."""
+        k = self.outputs.index(o)
+        y = np.array([[get(f"{x}.out") for x in self.outputs]])
+        t = self.targets[self.s : self.s + 1]
+        return float(self.loss.gradient_function(y, t, **self.loss_params)[0, k])
+
+    def paths(self, v: str, get: Getter, weight: Callable[[str], float] | None = None) -> list[tuple[str, str, float]]:
+        """The paths of a hidden ∂E/∂out_v: (successor, weight parameter, ∂E/∂net_successor · weight)."""
+        weight = weight or self.values.__getitem__
+        return [(w, d["weight"], get(f"{w}.dnet") * weight(d["weight"])) for _, w, d in self.G.out_edges(v, data=True)]
+
+    def _dout(self, v: str, get: Getter) -> float:
+        value = self.loss_gradient(v, get) * self.scale() if v in self.outputs else 0.0
+        return value + sum(part for _, _, part in self.paths(v, get))
+
+    def _term(self, o: str, get: Getter) -> float:
+        k = self.outputs.index(o)
+        y = np.array([[get(f"{x}.out") for x in self.outputs]])
+        return float(self.loss.terms_function(y, self.targets[self.s : self.s + 1], **self.loss_params)[0, k])
+
+    def sample_loss(self, get: Getter) -> float:
+        """This sample's loss from the learner's terms (or outputs)."""
+        if self.loss.terms_function is not None:
+            return sum(get(f"loss.{o}") for o in self.outputs)
+        y = np.array([[get(f"{x}.out") for x in self.outputs]])
+        return float(self.loss.function(y, self.targets[self.s : self.s + 1], **self.loss_params)[0])
+
+    def batch_loss(self, mine: float) -> float:
+        """The batch loss with this sample's loss ``mine`` and the others exact."""
+        losses = np.asarray(self.trace.sample_losses, dtype=float)
+        total = float(losses.sum() - losses[self.s] + mine)
+        return total / self.n if self.mean else total
+
+    def _loss(self, _: str, get: Getter) -> float:
+        return self.batch_loss(self.sample_loss(get))
+
+    def use_part(self, use: tuple[str | None, str], get: Getter, source: str = "out") -> float:
+        """One use's part of ∂E/∂p in this sample: ∂E/∂net_v · out_u (or · 1 for a bias)."""
+        u, v = use
+        return get(f"{v}.dnet") * (1.0 if u is None else get(f"{u}.{source}" if u not in self.inputs else f"{u}.out"))
+
+    def exact_part(self, use: tuple[str | None, str], sample: int) -> float:
+        u, v = use
+        return float(self.trace.dnet(v, sample)) * (1.0 if u is None else float(self.trace.out(u, sample)))
+
+    def gradient(self, p: str, mine: float, uses: list[tuple[str | None, str]] | None = None) -> float:
+        """∂E/∂p with this sample's part ``mine`` and the other samples' parts exact (over ``uses``)."""
+        uses = self.uses[p] if uses is None else uses
+        key = (p, tuple(uses))
+        if key not in self._others:
+            self._others[key] = sum(self.exact_part(use, j) for use in uses for j in range(self.n) if j != self.s)
+        return self._others[key] + mine
+
+    def _grad(self, p: str, get: Getter) -> float:
+        return self.gradient(p, sum(self.use_part(use, get) for use in self.uses[p]))
+
+    def _updated(self, p: str, get: Getter) -> float:
+        if not self.param_info[p]["trainable"]:
+            return self.values[p]
+        return self.values[p] - self.learning_rate * get(f"grad.{p}")

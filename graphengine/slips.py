@@ -1,0 +1,564 @@
+"""The classic slips of backpropagation, each a small named function.
+
+A detector takes the step's :class:`~graphengine.quantities.Quantities` and the
+argument of one quantity (a node or a parameter) and returns :class:`Candidate` s:
+what that slip gives, computed from the learner's own values (``compute(get)``), and
+a sentence a student understands. The judge (:mod:`graphengine.check`) keeps the
+candidates whose value the learner wrote. Codes are stable (``check --json`` prints
+them as ``reason``)::
+
+    swapped  wrong-weight  missing-term  missing-factor  net-for-out  derivative-of-net
+    updated-weights  factor-2  sign  uphill  learning-rate  batch  shared
+
+and ``arithmetic`` when none of them explains a wrong value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .quantities import Getter, Quantities
+
+CODES = (
+    "swapped",
+    "wrong-weight",
+    "missing-term",
+    "missing-factor",
+    "net-for-out",
+    "derivative-of-net",
+    "updated-weights",
+    "factor-2",
+    "sign",
+    "uphill",
+    "learning-rate",
+    "batch",
+    "shared",
+    "arithmetic",
+)
+MAX_PAIRS = 66  # swapped: the pairs of a fan-in of 12
+MAX_WEIGHTS = 30  # wrong-weight: beyond this, only the weights next to the edge
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What one slip gives, from the learner's values, and the sentence that names it."""
+
+    code: str
+    compute: Callable[[Getter], float]
+    sentence: str
+    # Values the learner's written arithmetic must contain for this slip to fit it
+    # (the weights a swapped or wrong-weight term uses): arithmetic without them rules it out.
+    needs: tuple[float, ...] = ()
+
+
+Detector = Callable[[Quantities, str], list[Candidate]]
+DETECTORS: list[tuple[str, tuple[str, ...], Detector]] = []
+
+
+def slip(code: str, *kinds: str) -> Callable[[Detector], Detector]:
+    """Register a detector of ``code`` for quantities of these kinds (net, out, dact, dout, dnet, term, loss, grad, updated)."""
+    assert code in CODES, code
+
+    def register(fn: Detector) -> Detector:
+        DETECTORS.append((code, kinds, fn))
+        return fn
+
+    return register
+
+
+def candidates(Q: Quantities, name: str) -> list[Candidate]:
+    """Every registered slip's candidates for the quantity ``name``."""
+    kind, arg = Q.names[name]
+    found: list[Candidate] = []
+    for _, kinds, detector in DETECTORS:
+        if kind in kinds:
+            found.extend(detector(Q, arg))
+    return found + sign_of(Q, name)
+
+
+def _hidden(Q: Quantities, v: str) -> bool:
+    return v not in Q.inputs
+
+
+def _squared(Q: Quantities) -> bool:
+    return "squared" in Q.loss.name or Q.loss.name == "mse"
+
+
+def _edge_weights(Q: Quantities) -> list[str]:
+    return sorted({d["weight"] for _, _, d in Q.G.edges(data=True)})
+
+
+def _nearby(Q: Quantities, u: str, v: str) -> list[str]:
+    """Weights a learner may take for the edge u → v: all of a small network's, else those sharing u or v."""
+    every = _edge_weights(Q)
+    if len(every) <= MAX_WEIGHTS:
+        return every
+    near = {d["weight"] for _, _, d in Q.G.out_edges(u, data=True)} | {
+        d["weight"] for _, _, d in Q.G.in_edges(v, data=True)
+    }
+    return sorted(near)
+
+
+# ---------------------------------------------------------------------- net
+
+
+@slip("swapped", "net")
+def swapped(Q: Quantities, v: str) -> list[Candidate]:
+    """Two terms of net pair their weights with each other's inputs (w3·i2 + w4·i1)."""
+    edges = [(d["weight"], u) for u, _, d in Q.G.in_edges(v, data=True)]
+    pairs = [(i, j) for i in range(len(edges)) for j in range(i + 1, len(edges)) if edges[i][1] != edges[j][1]]
+    found = []
+    for i, j in pairs[:MAX_PAIRS]:
+
+        def compute(get: Getter, i: int = i, j: int = j) -> float:
+            terms = Q.net_terms(v, get)
+            xs = [x for *_, x in terms]
+            xs[i], xs[j] = xs[j], xs[i]
+            return sum(w * x for (_, _, w, _), x in zip(terms, xs))
+
+        (wi, ui), (wj, uj) = edges[i], edges[j]
+        found.append(
+            Candidate(
+                "swapped",
+                compute,
+                f"the inputs are swapped: {wi}·{uj} + {wj}·{ui}, but {wi} belongs to the edge {ui} → {v} "
+                f"and {wj} to {uj} → {v}",
+                (Q.values[wi], Q.values[wj]),
+            )
+        )
+    return found
+
+
+@slip("wrong-weight", "net")
+def wrong_weight_in_net(Q: Quantities, v: str) -> list[Candidate]:
+    """A term of net uses another edge's weight."""
+    found = []
+    for i, (u, _, d) in enumerate(Q.G.in_edges(v, data=True)):
+        own = d["weight"]
+        for other in _nearby(Q, u, v):
+            if Q.values[other] == Q.values[own]:
+                continue
+
+            def compute(get: Getter, i: int = i, other: str = other) -> float:
+                terms = Q.net_terms(v, get)
+                return sum((Q.values[other] if k == i else w) * x for k, (_, _, w, x) in enumerate(terms))
+
+            found.append(
+                Candidate(
+                    "wrong-weight",
+                    compute,
+                    f"the term of {u} → {v} uses {other} = {Q.values[other]:g} instead of its weight "
+                    f"{own} = {Q.values[own]:g}",
+                    (Q.values[other],),
+                )
+            )
+    return found
+
+
+@slip("missing-term", "net")
+def missing_term_in_net(Q: Quantities, v: str) -> list[Candidate]:
+    """A term of net (a weighted input or the bias) left out."""
+    terms = Q.net_terms(v, lambda q: 0.0)
+    if len(terms) < 2:
+        return []
+    found = []
+    for i, (p, u, _, _) in enumerate(terms):
+
+        def compute(get: Getter, i: int = i) -> float:
+            return sum(w * x for k, (_, _, w, x) in enumerate(Q.net_terms(v, get)) if k != i)
+
+        what = f"the bias {p}" if u is None else f"the term {p}·out_{u}"
+        found.append(Candidate("missing-term", compute, f"{what} is missing from net_{v}"))
+    return found
+
+
+@slip("net-for-out", "net")
+def net_for_out_in_net(Q: Quantities, v: str) -> list[Candidate]:
+    """net_u used in place of out_u for a source u of v."""
+    sources = [u for u in Q.G.predecessors(v) if _hidden(Q, u)]
+    groups = [sources] + ([[u] for u in sources] if len(sources) > 1 else [])
+    found = []
+    for group in groups if sources else []:
+
+        def compute(get: Getter, group: list[str] = group) -> float:
+            return Q.formula(
+                f"{v}.net", lambda q: get(f"{q[:-4]}.net") if q[:-4] in group and q.endswith(".out") else get(q)
+            )
+
+        names = ", ".join(f"net_{u}" for u in group)
+        found.append(
+            Candidate(
+                "net-for-out", compute, f"{names} used where out belongs (the input of an edge is its source's out)"
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------------- activation derivative
+
+
+def _derivative_of_net(Q: Quantities, v: str) -> list[tuple[Callable[[Getter], float], str]]:
+    name = Q.G.nodes[v]["activation"].name
+    formula = "σ′ = net(1 − net)" if name == "sigmoid" else f"{name}′ with net_{v} where out_{v} belongs"
+    return [
+        (
+            lambda get: Q.activation_derivative(v, get(f"{v}.net"), get(f"{v}.net")),
+            f"the derivative is evaluated with net in place of out ({formula})",
+        ),
+        (
+            lambda get: Q.activation_derivative(v, get(f"{v}.out"), Q.activation(v, get(f"{v}.out"))),
+            f"the derivative is taken at out_{v} instead of at net_{v}",
+        ),
+    ]
+
+
+@slip("derivative-of-net", "dact")
+def derivative_of_net(Q: Quantities, v: str) -> list[Candidate]:
+    """The activation's derivative evaluated with net in place of out (σ′ = net(1 − net))."""
+    return [Candidate("derivative-of-net", compute, sentence) for compute, sentence in _derivative_of_net(Q, v)]
+
+
+@slip("derivative-of-net", "dnet")
+def derivative_of_net_in_delta(Q: Quantities, v: str) -> list[Candidate]:
+    """δ = ∂E/∂out · f′ with f′ evaluated with net in place of out."""
+    if not _hidden(Q, v):
+        return []
+    return [
+        Candidate("derivative-of-net", lambda get, c=compute: get(f"{v}.dout") * c(get), sentence)
+        for compute, sentence in _derivative_of_net(Q, v)
+    ]
+
+
+@slip("missing-factor", "dnet")
+def missing_derivative_in_delta(Q: Quantities, v: str) -> list[Candidate]:
+    """∂E/∂net without the factor ∂out/∂net."""
+    if not _hidden(Q, v):
+        return []
+    return [
+        Candidate(
+            "missing-factor",
+            lambda get: get(f"{v}.dout"),
+            f"the factor ∂out_{v}/∂net_{v} is missing: ∂E/∂net_{v} = ∂E/∂out_{v} · ∂out_{v}/∂net_{v}",
+        )
+    ]
+
+
+# ---------------------------------------------------------------------- ∂E/∂out
+
+
+def _loss_part(Q: Quantities, v: str, get: Getter) -> float:
+    return Q.loss_gradient(v, get) * Q.scale() if v in Q.outputs else 0.0
+
+
+@slip("missing-term", "dout")
+def missing_path(Q: Quantities, v: str) -> list[Candidate]:
+    """One path of a hidden ∂E/∂out (an edge out of the node, or its own loss term) left out."""
+    paths = list(Q.G.out_edges(v, data=True))
+    if len(paths) + (v in Q.outputs) < 2:
+        return []
+    found = []
+    for i, (_, w, d) in enumerate(paths):
+
+        def compute(get: Getter, i: int = i) -> float:
+            return _loss_part(Q, v, get) + sum(part for k, (_, _, part) in enumerate(Q.paths(v, get)) if k != i)
+
+        found.append(
+            Candidate("missing-term", compute, f"the path through {w} ({v} → {w}, weight {d['weight']}) is left out")
+        )
+    if v in Q.outputs:
+        found.append(
+            Candidate(
+                "missing-term",
+                lambda get: sum(part for _, _, part in Q.paths(v, get)),
+                f"the loss's own term ∂E/∂out_{v} is left out",
+            )
+        )
+    return found
+
+
+@slip("wrong-weight", "dout")
+def wrong_weight_in_path(Q: Quantities, v: str) -> list[Candidate]:
+    """A path of ∂E/∂out uses another edge's weight (w6 for w5)."""
+    found = []
+    for i, (_, w, d) in enumerate(Q.G.out_edges(v, data=True)):
+        own = d["weight"]
+        for other in _nearby(Q, v, w):
+            if Q.values[other] == Q.values[own]:
+                continue
+
+            def compute(get: Getter, i: int = i, other: str = other) -> float:
+                parts = Q.paths(v, get)
+                return _loss_part(Q, v, get) + sum(
+                    (get(f"{x}.dnet") * Q.values[other] if k == i else part) for k, (x, _, part) in enumerate(parts)
+                )
+
+            found.append(
+                Candidate(
+                    "wrong-weight",
+                    compute,
+                    f"the path {v} → {w} uses {other} = {Q.values[other]:g} instead of its weight {own} = {Q.values[own]:g}",
+                    (Q.values[other],),
+                )
+            )
+    return found
+
+
+@slip("missing-factor", "dout")
+def dout_for_dnet_in_path(Q: Quantities, v: str) -> list[Candidate]:
+    """A hidden ∂E/∂out built from the successors' ∂E/∂out instead of their ∂E/∂net."""
+    successors = [w for w in Q.G.successors(v) if _hidden(Q, w)]
+    if not successors:
+        return []
+
+    def compute(get: Getter) -> float:
+        return Q.formula(f"{v}.dout", lambda q: get(f"{q[:-5]}.dout") if q.endswith(".dnet") else get(q))
+
+    names = ", ".join(successors)
+    return [
+        Candidate(
+            "missing-factor",
+            compute,
+            f"the factor ∂out/∂net of {names} is missing: each path is ∂E/∂net · w, not ∂E/∂out · w",
+        )
+    ]
+
+
+@slip("updated-weights", "dout")
+def updated_weights(Q: Quantities, v: str) -> list[Candidate]:
+    """A hidden ∂E/∂out computed with the already-updated weights."""
+    weights = [d["weight"] for _, _, d in Q.G.out_edges(v, data=True)]
+    if not any(Q.param_info[p]["trainable"] for p in weights):
+        return []
+
+    def compute(get: Getter) -> float:
+        return _loss_part(Q, v, get) + sum(part for _, _, part in Q.paths(v, get, lambda p: get(f"updated.{p}")))
+
+    return [
+        Candidate(
+            "updated-weights",
+            compute,
+            f"computed with the already-updated {', '.join(weights)}: the backward pass uses the weights before the step",
+        )
+    ]
+
+
+@slip("factor-2", "dout")
+def factor_two_in_gradient(Q: Quantities, v: str) -> list[Candidate]:
+    """The loss derivative with the ½ of the squared error forgotten (2×) or doubled (½×)."""
+    if v not in Q.outputs or not _squared(Q):
+        return []
+    return [
+        Candidate(
+            "factor-2",
+            lambda get, f=f: f * _loss_part(Q, v, get) + sum(part for _, _, part in Q.paths(v, get)),
+            sentence,
+        )
+        for f, sentence in (
+            (2.0, "2× the loss derivative: the ½ of ½(t − out)² cancels the 2 of the square"),
+            (0.5, "half the loss derivative: the 2 of the square cancels the ½, it does not halve again"),
+        )
+    ]
+
+
+@slip("batch", "dout")
+def batch_factor_in_gradient(Q: Quantities, v: str) -> list[Candidate]:
+    """The batch factor of ∂E/∂out_output: the mean's 1/N forgotten (or a 1/N the sum does not have)."""
+    if v not in Q.outputs or Q.n < 2:
+        return []
+    f = float(Q.n) if Q.mean else 1.0 / Q.n
+    what = (
+        f"the 1/{Q.n} of the mean over {Q.n} samples is missing"
+        if Q.mean
+        else f"divided by {Q.n}, but the loss is the sum over the samples, not the mean"
+    )
+    return [Candidate("batch", lambda get: f * _loss_part(Q, v, get) + sum(p for *_, p in Q.paths(v, get)), what)]
+
+
+# ---------------------------------------------------------------------- loss
+
+
+@slip("factor-2", "term", "loss")
+def factor_two_in_loss(Q: Quantities, arg: str) -> list[Candidate]:
+    """The ½ of the squared error forgotten (2×) or doubled (½×)."""
+    if not _squared(Q):
+        return []
+    name = f"loss.{arg}" if arg else "loss"
+    if not arg:
+        return [
+            Candidate("factor-2", lambda get, f=f: Q.batch_loss(f * Q.sample_loss(get)), s)
+            for f, s in ((2.0, "2× the loss: the ½ of ½(t − out)² is forgotten"), (0.5, "half the loss: ½ taken twice"))
+        ]
+    return [
+        Candidate("factor-2", lambda get, f=f: f * Q.formula(name, get), s)
+        for f, s in ((2.0, "the ½ of ½(t − out)² is forgotten"), (0.5, "the ½ is taken twice"))
+    ]
+
+
+@slip("missing-term", "loss")
+def missing_loss_term(Q: Quantities, _: str) -> list[Candidate]:
+    """One output's term left out of the loss."""
+    if Q.loss.terms_function is None or len(Q.outputs) < 2:
+        return []
+    return [
+        Candidate(
+            "missing-term",
+            lambda get, o=o: Q.batch_loss(sum(get(f"loss.{x}") for x in Q.outputs if x != o)),
+            f"the term of {o} is left out of the loss",
+        )
+        for o in Q.outputs
+    ]
+
+
+@slip("batch", "loss")
+def batch_loss(Q: Quantities, _: str) -> list[Candidate]:
+    """One sample's loss for the batch's, or the sum for the mean (and back)."""
+    if Q.n < 2:
+        return []
+    found = [
+        Candidate(
+            "batch",
+            Q.sample_loss,
+            f"that is sample {Q.s}'s loss; `loss` is the batch loss, the {'mean' if Q.mean else 'sum'} over {Q.n} samples",
+        )
+    ]
+    if Q.mean:
+        found.append(
+            Candidate(
+                "batch",
+                lambda get: Q.n * Q.batch_loss(Q.sample_loss(get)),
+                f"that is the sum over the {Q.n} samples; the batch loss is their mean (divide by {Q.n})",
+            )
+        )
+    else:
+        found.append(
+            Candidate(
+                "batch",
+                lambda get: Q.batch_loss(Q.sample_loss(get)) / Q.n,
+                f"that is the mean over the {Q.n} samples; this loss is their sum",
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------------- ∂E/∂p
+
+
+@slip("missing-factor", "grad")
+def missing_input_factor(Q: Quantities, p: str) -> list[Candidate]:
+    """∂E/∂w without the factor ∂net/∂w (the input out_u)."""
+    if not any(u is not None for u, _ in Q.uses[p]):
+        return []
+
+    def compute(get: Getter) -> float:
+        return Q.gradient(p, sum(get(f"{v}.dnet") for _, v in Q.uses[p]))
+
+    sources = ", ".join(f"out_{u}" for u, _ in Q.uses[p] if u is not None)
+    return [Candidate("missing-factor", compute, f"the factor ∂net/∂{p} = {sources} (the edge's input) is missing")]
+
+
+@slip("net-for-out", "grad")
+def net_for_out_in_gradient(Q: Quantities, p: str) -> list[Candidate]:
+    """∂net/∂w taken as net_u instead of out_u."""
+    if not any(u is not None and _hidden(Q, u) for u, _ in Q.uses[p]):
+        return []
+    sources = ", ".join(f"net_{u}" for u, _ in Q.uses[p] if u is not None and _hidden(Q, u))
+    return [
+        Candidate(
+            "net-for-out",
+            lambda get: Q.gradient(p, sum(Q.use_part(use, get, "net") for use in Q.uses[p])),
+            f"∂net/∂{p} is the source's out, not {sources}",
+        )
+    ]
+
+
+@slip("batch", "grad")
+def one_sample_gradient(Q: Quantities, p: str) -> list[Candidate]:
+    """Only this sample's part of a batch gradient."""
+    if Q.n < 2:
+        return []
+
+    def mine(get: Getter) -> float:
+        return sum(Q.use_part(use, get) for use in Q.uses[p])
+
+    sentence = (
+        f"that is sample {Q.s}'s part only; grad.{p} is the gradient of the batch loss "
+        f"({'the mean' if Q.mean else 'the sum'} over all {Q.n} samples): "
+        f"`graphengine explain SPEC --param {p}` shows every sample's part"
+    )
+    found = [Candidate("batch", mine, sentence)]
+    if Q.mean:
+        found.append(Candidate("batch", lambda get: Q.n * mine(get), sentence))
+    return found
+
+
+@slip("shared", "grad")
+def one_use_of_shared(Q: Quantities, p: str) -> list[Candidate]:
+    """The gradient through one use of a shared parameter only."""
+    uses = Q.uses[p]
+    if len(uses) < 2:
+        return []
+    found = []
+    for use in uses:
+        where = f"the bias of {use[1]}" if use[0] is None else f"{use[0]}→{use[1]}"
+        found.append(
+            Candidate(
+                "shared",
+                lambda get, use=use: Q.gradient(p, Q.use_part(use, get), [use]),
+                f"that is the gradient through {where} only; {p} is shared by {len(uses)} uses, "
+                "so its gradient is the sum over all of them",
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------------- the update
+
+
+@slip("uphill", "updated")
+def uphill(Q: Quantities, p: str) -> list[Candidate]:
+    """The step added the gradient."""
+    if not Q.param_info[p]["trainable"]:
+        return []
+    return [
+        Candidate(
+            "uphill",
+            lambda get: Q.values[p] + Q.learning_rate * get(f"grad.{p}"),
+            f"the step went uphill: {p}′ = {p} − η·∂E/∂{p} (minus, so the loss goes down)",
+        )
+    ]
+
+
+COMMON_RATES = (1.0, 0.5, 0.1, 0.05, 0.01, 0.25, 0.2, 0.001)
+
+
+@slip("learning-rate", "updated")
+def learning_rate(Q: Quantities, p: str) -> list[Candidate]:
+    """η forgotten, or another η used."""
+    if not Q.param_info[p]["trainable"]:
+        return []
+    eta = Q.learning_rate
+    found = []
+    for rate in COMMON_RATES:
+        if abs(rate - eta) <= 1e-12 * max(1.0, eta):
+            continue
+        what = "the learning rate is missing" if rate == 1.0 else f"η = {rate:g} is used"
+        found.append(
+            Candidate(
+                "learning-rate",
+                lambda get, rate=rate: Q.values[p] - rate * get(f"grad.{p}"),
+                f"{what}: {p}′ = {p} − η·∂E/∂{p} with η = {eta:g}",
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------------- any quantity
+
+
+def sign_of(Q: Quantities, name: str) -> list[Candidate]:
+    """The sign-flipped value of ``name`` (every kind but out and the update)."""
+    kind, _ = Q.names[name]
+    if kind in ("out", "updated"):
+        return []
+    return [Candidate("sign", lambda get: -Q.formula(name, get), "the sign is wrong")]
