@@ -73,15 +73,16 @@ def _matching_brace(src: str, i: int, limit: int) -> int:
     raise DocumentError("a `{` is never closed", offset=i)
 
 
-def tokenize(src: str, start: int = 0, end: int | None = None) -> list[Token]:
+def tokenize(src: str, start: int = 0, end: int | None = None, depth: int = 0) -> list[Token]:
     """The tokens of ``src[start:end]``, with offsets into ``src``.
 
     Arguments of ``\\frac``, ``^`` and ``_`` written without braces (``\\tfrac12``, ``x^2``)
     take one character, as in LaTeX, and come back wrapped in braces like the braced ones.
     """
     end = len(src) if end is None else end
+    if depth > MAX_DEPTH:
+        raise DocumentError(f"fractions nested more than {MAX_DEPTH} levels deep", offset=start)
     tokens: list[Token] = []
-    pending_args = 0  # a \frac's arguments still to wrap
     i = start
     while i < end:
         c = src[i]
@@ -92,9 +93,7 @@ def tokenize(src: str, start: int = 0, end: int | None = None) -> list[Token]:
             newline = src.find("\n", i, end)
             i = end if newline < 0 else newline + 1
             continue
-        single = pending_args > 0 or (tokens and tokens[-1].kind in ("sub", "sup") and c != "{")
-        if pending_args > 0:
-            pending_args -= 1
+        single = tokens and tokens[-1].kind in ("sub", "sup")
         if single and c != "{" and c != "\\":
             # one character as the whole argument: `\tfrac12`, `x^2`, `w_5`
             kind = "num" if c.isdigit() else "word" if c.isalpha() else "op"
@@ -119,7 +118,21 @@ def tokenize(src: str, start: int = 0, end: int | None = None) -> list[Token]:
                 i = j
             elif name in FRACTIONS:
                 tokens.append(Token("frac", name, i, j))
-                pending_args = 2
+                for _ in range(2):  # each argument comes back braced: {…}, or one character
+                    while j < end and src[j].isspace():
+                        j += 1
+                    if j >= end:
+                        raise DocumentError(f"`\\{name}` needs two arguments", offset=i)
+                    if src[j] == "{":
+                        close = _matching_brace(src, j, end)
+                        inner = tokenize(src, j + 1, close, depth + 1)
+                        after = close + 1
+                    else:
+                        m = _COMMAND.match(src, j, end) if src[j] == "\\" else None
+                        after = m.end() if m else j + 1
+                        inner, close = tokenize(src, j, after, depth + 1), after
+                    tokens += [Token("open", "{", j, j + 1), *inner, Token("close", "}", close, close + 1)]
+                    j = after
                 i = j
             elif name in ("{", "}"):
                 tokens.append(Token("word", name, i, j))  # a literal brace: a symbol, never a group
@@ -592,4 +605,14 @@ def to_text(tree: Expr) -> str:
         return f"{_wrapped(tree.numerator, 3)}/{_wrapped(tree.denominator, 3)}"
     if isinstance(tree, Pow):
         return f"{_wrapped(tree.base, 4)}^{_wrapped(tree.exponent, 4)}"
+    if tree.fn == "exp":
+        return f"e^({to_text(tree.args[0])})"
     return f"{tree.fn}({', '.join(to_text(a) for a in tree.args)})"
+
+
+def check_form(tree: Expr) -> str | None:
+    """``tree`` in the arithmetic ``check`` reads (:mod:`graphengine.expr`): numbers,
+    + − × /, ^, parentheses and ``e``; None when it has symbols or other functions."""
+    if symbols(tree) or any(isinstance(n, Call) and n.fn != "exp" for n in walk(tree)):
+        return None
+    return to_text(tree)
