@@ -101,6 +101,8 @@ class Audit:
 
 
 def _shown_lhs(lhs: str) -> str:
+    """Compact: ``∂ total / ∂ w_5`` → ``∂total/∂w_5``."""
+    lhs = lhs.replace(" / ", "/").replace("∂ ", "∂")
     return lhs if len(lhs) <= 40 else lhs[:39] + "…"
 
 
