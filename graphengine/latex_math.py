@@ -73,6 +73,19 @@ def _matching_brace(src: str, i: int, limit: int) -> int:
     raise DocumentError("a `{` is never closed", offset=i)
 
 
+def _matching_paren(src: str, i: int, limit: int) -> int:
+    """Index of the ``)`` closing the ``(`` at ``i``."""
+    depth = 0
+    for j in range(i, limit):
+        if src[j] == "(":
+            depth += 1
+        elif src[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    raise DocumentError("a `(` is never closed", offset=i)
+
+
 def tokenize(src: str, start: int = 0, end: int | None = None, depth: int = 0) -> list[Token]:
     """The tokens of ``src[start:end]``, with offsets into ``src``.
 
@@ -94,6 +107,28 @@ def tokenize(src: str, start: int = 0, end: int | None = None, depth: int = 0) -
             i = end if newline < 0 else newline + 1
             continue
         single = tokens and tokens[-1].kind in ("sub", "sup")
+        if single and c == "(":  # plain-text maths: e^(-0.3775) means e^{-0.3775}
+            close = _matching_paren(src, i, end)
+            tokens += [
+                Token("open", "{", i, i),
+                *tokenize(src, i, close + 1, depth + 1),
+                Token("close", "}", close, close),
+            ]
+            i = close + 1
+            continue
+        if c in "½²³":  # plain-text maths: ½(t − y)², as check reads them
+            if c == "½":
+                tokens += [Token("frac", "frac", i, i + 1), Token("open", "{", i, i), Token("num", "1", i, i)]
+                tokens += [Token("close", "}", i, i), Token("open", "{", i, i), Token("num", "2", i, i)]
+            else:
+                tokens += [
+                    Token("sup", "^", i, i),
+                    Token("open", "{", i, i),
+                    Token("num", "2" if c == "²" else "3", i, i),
+                ]
+            tokens.append(Token("close", "}", i + 1, i + 1))
+            i += 1
+            continue
         if single and c != "{" and c != "\\":
             # one character as the whole argument: `\tfrac12`, `x^2`, `w_5`
             kind = "num" if c.isdigit() else "word" if c.isalpha() else "op"

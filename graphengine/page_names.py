@@ -159,6 +159,8 @@ class Names:
         if node is not None and _key("".join(words)) == _key(str(node)):
             return Named("input", node) if node in self.inputs else Named("node", node)
         node = self.node(others) if others else None
+        if lowered == ["sum"]:
+            return Named("quantity", "loss")  # the founding page's `Sum = 0.2748 + 0.0235`
         if kinds and kinds[0] in LOSS_WORDS:
             if node is None and others and others[-1].isdigit() and 1 <= int(others[-1]) <= len(self.outputs):
                 node = self.outputs[int(others[-1]) - 1]  # E_{total_1}: the first output's term

@@ -42,7 +42,7 @@ class Recognised:
 
 
 def _unit(num: Num) -> float:
-    return 10.0 ** -(len(num.text.split(".")[1]) if "." in num.text else 0)
+    return 10.0 ** -(len(num.text.split(".")[1]) if "." in num.text else 0)  # `-0.51` too
 
 
 class Recogniser:
@@ -58,6 +58,7 @@ class Recogniser:
         self.edges = [(u, v, d["weight"]) for u, v, d in G.edges(data=True)]
         self.bias = {v: attrs["bias"] for v, attrs in G.nodes(data=True) if attrs.get("bias")}
         self.neurons = [v for v in quantities.G.nodes if v not in quantities.inputs]
+        self.identity = {v: G.nodes[v]["activation"].name == "identity" for v in self.neurons}
         s = quantities.s
         self.targets = {o: float(quantities.targets[s, k]) for k, o in enumerate(quantities.outputs)}
 
@@ -65,30 +66,36 @@ class Recogniser:
     def exact(self, q: str) -> float | None:
         return self.Q.exact(q) if q in self.Q.names else None
 
-    def near(self, num: Num | float, value: float | None) -> bool:
-        if value is None:
+    def near(self, num: Expr, value: float | None) -> bool:
+        """``num`` is a given number (a weight, a target, η) copied to its digits: within
+        half a unit of its last digit, so 0.07 is never the weight 0.08."""
+        num = _signed(num)
+        if value is None or not isinstance(num, Num):
             return False
-        if isinstance(num, Num):
-            return abs(num.value - value) <= _unit(num) * (1 + 1e-9) + 1e-12
-        return abs(num - value) <= 1e-9 * max(1.0, abs(value))
+        return abs(num.value - value) <= _unit(num) * 0.5 * (1 + 1e-9) + 1e-12
 
     def is_q(self, num: Expr, q: str) -> bool:
         """``num`` is the page's value of quantity ``q`` (exact to its digits, or as written earlier)."""
-        if isinstance(num, Neg) and isinstance(num.arg, Num):
-            return self._is_value(-num.arg.value, num.arg, q)
+        num = _signed(num)
         if not isinstance(num, Num):
             return False
         return self._is_value(num.value, num, q)
 
     def _is_value(self, value: float, num: Num, q: str) -> bool:
-        unit = _unit(num) * (1 + 1e-9) + 1e-12
+        # An integer (the 1 of `1 - y`, the 2 of ½) is a constant, not a rounded value.
+        unit = _unit(num) * (1 + 1e-9) + 1e-12 if "." in num.text else 1e-9
         exact = self.exact(q)
         if exact is not None and abs(value - exact) <= unit:
             return True
+        if q.endswith(".out") and self.identity.get(q[:-4]):
+            q = q[:-4] + ".net"  # an identity node's out is its net, written or not
         return q in self.written and abs(value - self.written[q]) <= unit
 
     def is_param(self, num: Expr, p: str) -> bool:
-        return isinstance(num, Num) and abs(num.value - self.Q.values[p]) <= _unit(num) * (1 + 1e-9) + 1e-12
+        num = _signed(num)
+        if not isinstance(num, Num):
+            return False
+        return self.near(num, self.Q.values[p])
 
     # ------------------------------------------------------------------ one chain
     def recognise(self, chain: Chain) -> Recognised:
@@ -171,7 +178,16 @@ class Recogniser:
         for tree in trees:
             if isinstance(tree, Neg):
                 tree = tree.arg  # the sign slip: −(0.741 × 0.186 × 0.593) is still a gradient
-            for test in (self._net, self._out, self._dact, self._term, self._loss, self._dout, self._backward):
+            for test in (
+                self._net,
+                self._out,
+                self._dact,
+                self._term,
+                self._loss,
+                self._dout,
+                self._backward,
+                self._bias_gradient,
+            ):
                 for q, score in test(tree).items():
                     if q in self.Q.names:
                         found[q] = max(found.get(q, 0.0), score)
@@ -241,8 +257,9 @@ class Recogniser:
             if isinstance(node, Sum) and len(node.terms) == 2 and isinstance(node.terms[1], Neg):
                 a, b = node.terms[0], node.terms[1].arg
                 for o, t in self.targets.items():
-                    pair = (self.near(a, t) and self.is_q(b, f"{o}.out")) if isinstance(a, Num) else False
-                    pair = pair or (isinstance(b, Num) and self.near(b, t) and self.is_q(a, f"{o}.out"))
+                    pair = (self.near(a, t) and self.is_q(b, f"{o}.out")) or (
+                        self.near(b, t) and self.is_q(a, f"{o}.out")
+                    )
                     if pair:
                         squared = any(isinstance(p, Pow) and p.base is node for p in walk(tree))
                         squared = squared or any(isinstance(p, Prod) and p.factors.count(node) == 2 for p in walk(tree))
@@ -273,6 +290,18 @@ class Recogniser:
                 found[f"{v}.dout"] = matched / len(out_edges)
         return found
 
+    def _bias_gradient(self, tree: Expr) -> dict[str, float]:
+        """Σ δ over the nodes a (shared) bias feeds: that bias's gradient."""
+        terms = [_signed(t) for t in (tree.terms if isinstance(tree, Sum) else ())]
+        if len(terms) < 2 or not all(isinstance(t, Num) for t in terms):
+            return {}
+        found = {}
+        for p in set(self.bias.values()):
+            users = [v for v, b in self.bias.items() if b == p]
+            if len(terms) <= len(users) and all(any(self.is_q(t, f"{v}.dnet") for v in users) for t in terms):
+                found[f"grad.{p}"] = len(terms) / len(users)
+        return found
+
     def _loss(self, tree: Expr) -> dict[str, float]:
         body = tree.numerator if isinstance(tree, Frac) else tree
         if not isinstance(body, Sum) or not all(isinstance(t, Num) for t in body.terms):
@@ -297,11 +326,13 @@ class Recogniser:
                 if not self.is_param(value, p) or not self.Q.param_info[p]["trainable"]:
                     continue
                 score = 1.0
-                score += any(self.near(x, self.Q.learning_rate) for x in pieces if isinstance(x, Num))
+                score += any(self.near(x, self.Q.learning_rate) for x in pieces)
                 score += any(self.is_q(x, f"grad.{p}") for x in pieces)
                 found[f"updated.{p}"] = score / 3
             if found:
                 return found
+        if isinstance(tree, Sum):
+            return self._shared_gradient(tree)
         pieces = _plain_factors(tree)
         if not pieces or len(pieces) < 2:
             return {}
@@ -320,11 +351,39 @@ class Recogniser:
                     found[f"grad.{p}"] = max(found.get(f"grad.{p}", 0.0), (1.0 if delta else 0.7))
         return found
 
+    def _part(self, pieces: list[Num], u: str, v: str) -> bool:
+        """``pieces`` multiply to one use's part of a gradient: δ_v × out_u."""
+        delta = any(self.is_q(x, f"{v}.dnet") for x in pieces) or (
+            any(self.is_q(x, f"{v}.dout") for x in pieces) and any(self.is_q(x, f"{v}.dact") for x in pieces)
+        )
+        return delta and any(self.is_q(x, f"{u}.out") for x in pieces)
+
+    def _shared_gradient(self, tree: Sum) -> dict[str, float]:
+        """Σ δ_v × out_u over the edges a shared weight is on: its gradient."""
+        parts = [_plain_factors(t) for t in tree.terms]
+        if any(p is None or len(p) < 2 for p in parts):
+            return {}
+        found = {}
+        for p in {p for _, _, p in self.edges}:
+            uses = [(u, v) for u, v, q in self.edges if q == p]
+            if len(uses) < 2 or len(parts) > len(uses):
+                continue
+            if all(any(self._part(part, u, v) for u, v in uses) for part in parts if part is not None):
+                found[f"grad.{p}"] = len(parts) / len(uses)
+        return found
+
 
 def _subject(q: str) -> str:
     """The node or parameter a canonical quantity is about: ``h1.net`` → ``h1``, ``grad.w5`` → ``w5``."""
     head, _, tail = q.partition(".")
     return tail if head in ("grad", "updated", "loss") else head
+
+
+def _signed(x: Expr) -> Expr:
+    """``-(0.51)`` as the number −0.51 (its digits, and so its unit, unchanged)."""
+    if isinstance(x, Neg) and isinstance(x.arg, Num):
+        return Num("-" + x.arg.text, -x.arg.value, x.arg.start, x.arg.end)
+    return x
 
 
 def _is_one(x: Expr) -> bool:
@@ -333,15 +392,15 @@ def _is_one(x: Expr) -> bool:
 
 def _plain_factors(term: Expr) -> list[Num] | None:
     """The numbers of a product of plain numbers (``0.741 × 0.186 × 0.593``), else None."""
-    if isinstance(term, Num):
-        return [term]
+    if isinstance(term, Num) or (isinstance(term, Neg) and isinstance(term.arg, Num)):
+        return [_signed(term)]  # type: ignore[list-item]
     if isinstance(term, Prod) and not any(term.divide):
         found = []
         for f in term.factors:
             if isinstance(f, Num):
                 found.append(f)
             elif isinstance(f, Neg) and isinstance(f.arg, Num):
-                found.append(f.arg)
+                found.append(_signed(f))
             else:
                 return None
         return found
