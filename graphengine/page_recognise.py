@@ -74,22 +74,24 @@ class Recogniser:
             return False
         return abs(num.value - value) <= _unit(num) * 0.5 * (1 + 1e-9) + 1e-12
 
-    def is_q(self, num: Expr, q: str) -> bool:
+    def is_q(self, num: Expr, q: str) -> float:
         """``num`` is the page's value of quantity ``q`` (exact to its digits, or as written earlier)."""
         num = _signed(num)
         if not isinstance(num, Num):
-            return False
+            return 0.0
         return self._is_value(num.value, num, q)
 
-    def _is_value(self, value: float, num: Num, q: str) -> bool:
+    def _is_value(self, value: float, num: Num, q: str) -> float:
+        """1 when ``value`` is what the page wrote for ``q``, 0.9 when it is ``q``'s exact value
+        to its digits, else 0."""
         # An integer (the 1 of `1 - y`, the 2 of ½) is a constant, not a rounded value.
         unit = _unit(num) * (1 + 1e-9) + 1e-12 if "." in num.text else 1e-9
-        exact = self.exact(q)
-        if exact is not None and abs(value - exact) <= unit:
-            return True
-        if q.endswith(".out") and self.identity.get(q[:-4]):
+        if q.endswith(".out") and self.identity.get(q[:-4]) and q not in self.written:
             q = q[:-4] + ".net"  # an identity node's out is its net, written or not
-        return q in self.written and abs(value - self.written[q]) <= unit
+        if q in self.written and abs(value - self.written[q]) <= unit:
+            return 1.0  # the very value the page wrote for q: the strongest evidence
+        exact = self.exact(q)
+        return 0.9 if exact is not None and abs(value - exact) <= unit else 0.0
 
     def is_param(self, num: Expr, p: str) -> bool:
         num = _signed(num)
@@ -230,7 +232,8 @@ class Recogniser:
     def _out(self, tree: Expr) -> dict[str, float]:
         if not any(isinstance(n, Call) and n.fn in ACTIVATION_CALLS for n in walk(tree)):
             return {}
-        return {f"{v}.out": 1.0 for v in self.neurons if any(self.is_q(n, f"{v}.net") for n in numbers(tree))}
+        found = {f"{v}.out": max(self.is_q(n, f"{v}.net") for n in numbers(tree)) for v in self.neurons}
+        return {q: score for q, score in found.items() if score}
 
     def _dact(self, tree: Expr) -> dict[str, float]:
         if any(isinstance(n, Call) for n in walk(tree)):
@@ -246,8 +249,10 @@ class Recogniser:
                 x = node.terms[1].arg
                 x = x.base if isinstance(x, Pow) else x
                 for v in self.neurons:
-                    if self.is_q(x, f"{v}.out") or self.is_q(x, f"{v}.net"):
-                        found[f"{v}.dact"] = 1.0
+                    if score := self.is_q(x, f"{v}.out"):
+                        found[f"{v}.dact"] = score
+                    elif score := self.is_q(x, f"{v}.net"):  # the slip σ′ = net(1 − net): less likely
+                        found.setdefault(f"{v}.dact", score / 2)
         return found
 
     def _differences(self, tree: Expr) -> list[tuple[str, bool]]:
@@ -281,9 +286,10 @@ class Recogniser:
             for f in factors:
                 assert f is not None
                 for w, p in out_edges:
-                    if any(self.is_param(x, p) for x in f) and (
-                        any(self.is_q(x, f"{w}.dnet") for x in f) or any(self.is_q(x, f"{w}.dout") for x in f)
-                    ):
+                    # the weight (as given, or as the page updated it) and δ are two different factors
+                    weights = [k for k, x in enumerate(f) if self.is_param(x, p) or self.is_q(x, f"updated.{p}")]
+                    deltas = [k for k, x in enumerate(f) if self.is_q(x, f"{w}.dnet") or self.is_q(x, f"{w}.dout")]
+                    if any(a != b for a in weights for b in deltas):
                         matched += 1
                         break
             if out_edges and matched and matched >= len(out_edges) / 2 and len(terms) <= len(out_edges):
@@ -341,14 +347,14 @@ class Recogniser:
             if len(pieces) == 2 and has["dout"] and has["dact"]:
                 found[f"{v}.dnet"] = 1.0
             delta = has["dnet"] or (has["dout"] and has["dact"])
-            if not (delta or has["dout"] or has["dact"]):
+            if not delta:
                 continue
             for u, w, p in self.edges:
                 if w != v:
                     continue
                 source = any(self.is_q(x, f"{u}.out") or self.is_q(x, f"{u}.net") for x in pieces)
                 if source:
-                    found[f"grad.{p}"] = max(found.get(f"grad.{p}", 0.0), (1.0 if delta else 0.7))
+                    found[f"grad.{p}"] = 1.0
         return found
 
     def _part(self, pieces: list[Num], u: str, v: str) -> bool:

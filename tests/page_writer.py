@@ -98,8 +98,10 @@ class Net:
 SHAPES = ((2, 2, 2), (3, 2, 1), (2, 3, 2), (2, 2, 2, 1), (1, 2, 2))
 
 
-def random_spec(seed: int, shape: tuple[int, ...] | None = None) -> Net:
+def random_spec(seed: int, shape: tuple[int, ...] | None = None, negative: bool = True) -> Net:
+    """A random layered network; ``negative=False`` keeps every weight and bias positive."""
     rng = random.Random(seed)
+    low = -0.9 if negative else 0.05
     shape = shape or SHAPES[seed % len(SHAPES)]
     taken: set[str] = set()
     inputs = [f"i{k + 1}" for k in range(shape[0])]
@@ -115,7 +117,7 @@ def random_spec(seed: int, shape: tuple[int, ...] | None = None) -> Net:
             for u in previous:
                 p = f"w{len(edges) + 1}"
                 edges.append((u, v, p))
-                values[p] = two(rng, -0.9, 0.9, taken)
+                values[p] = two(rng, low, 0.9, taken)
                 trainable[p] = True
         previous = layer
     if rng.random() < 0.5:  # one bias per layer, frozen, as on the founding page
@@ -126,7 +128,7 @@ def random_spec(seed: int, shape: tuple[int, ...] | None = None) -> Net:
     else:
         for k, v in enumerate([v for layer in layers for v in layer]):
             p = f"b{k + 1}"
-            values[p], trainable[p] = two(rng, -0.6, 0.6, taken), True
+            values[p], trainable[p] = two(rng, max(low, -0.6), 0.6, taken), True
             bias[v] = p
     if rng.random() < 0.4 and len(layers[-1]) > 1:  # one weight shared by two edges into the outputs
         into = [k for k, (u, v, p) in enumerate(edges) if v in layers[-1]]
@@ -185,7 +187,7 @@ class Learner:
             pairs = [(n.values[p], *self.out_of(u)) for u, p in into]
             if self.planted(f"{v}.net", "swapped"):
                 outs = [(a, b) for _, a, b in pairs]
-                outs = outs[1:] + outs[:1]
+                outs = [outs[1], outs[0], *outs[2:]]  # the first two inputs exchanged
                 pairs = [(w, a, b) for (w, _, _), (a, b) in zip(pairs, outs)]
             if self.planted(f"{v}.net", "wrong-weight"):
                 pairs = [(pairs[1][0], pairs[0][1], pairs[0][2]), *pairs[1:]]
@@ -235,11 +237,11 @@ class Learner:
                         total += self.w(f"{w}.dnet") * weight
                     self.put(f"{v}.dout", " + ".join(terms), total, "updated-weights" if stale else "")
                 self._dact(v)
-                self.put(
-                    f"{v}.dnet",
-                    f"{self.t(f'{v}.dout')} \\times {self.t(f'{v}.dact')}",
-                    self.w(f"{v}.dout") * self.w(f"{v}.dact"),
-                )
+                if self.planted(f"{v}.dnet", "missing-factor"):  # δ = ∂E/∂out, ∂out/∂net forgotten
+                    self.put(f"{v}.dnet", "", self.w(f"{v}.dout"), "missing-factor")
+                else:
+                    product = f"{self.t(f'{v}.dout')} \\times {self.t(f'{v}.dact')}"
+                    self.put(f"{v}.dnet", product, self.w(f"{v}.dout") * self.w(f"{v}.dact"))
             for p in self._parameters_of(layer):
                 self._gradient(p)
                 if n.trainable[p]:
@@ -287,8 +289,6 @@ class Learner:
             delta_text, delta = self.t(f"{v}.dnet"), self.w(f"{v}.dnet")
             if self.planted(f"grad.{p}", "net-for-out"):
                 source_text, source, slip = self.t(f"{u}.net"), self.w(f"{u}.net"), "net-for-out"
-            if self.planted(f"grad.{p}", "missing-factor"):
-                delta_text, delta, slip = self.t(f"{v}.dout"), self.w(f"{v}.dout"), "missing-factor"
             terms.append(f"{delta_text} \\times {source_text}")
             total += delta * source
         arithmetic = " + ".join(terms) if len(terms) > 1 or uses[0][0] is not None else ""
@@ -412,3 +412,43 @@ def page(learner: Learner, notation: str) -> tuple[str, dict[str, int]]:
     if notation == "tex":
         lines.append("\\end{document}")
     return "\n".join(lines) + "\n", where
+
+
+# ---------------------------------------------------------------------- where a slip can go
+
+
+def slip_sites(net: Net, code: str) -> list[str]:
+    """The quantities a slip with this code can be planted in, on this network."""
+    hidden = [v for layer in net.layers[:-1] for v in layer]
+    into = {v: [(u, p) for u, w, p in net.edges if w == v] for v in net.neurons}
+    uses = {p: [v for _, v, q in net.edges if q == p] for p in net.values}
+    trainable_weights = [p for p in net.values if net.trainable[p] and any(q == p for _, _, q in net.edges)]
+    if code == "swapped":
+        return [f"{v}.net" for v in net.neurons if len({out for out in into[v]}) >= 2 and len(into[v]) >= 2]
+    if code == "wrong-weight":
+        return [f"{v}.net" for v in net.neurons if len({net.values[p] for _, p in into[v]}) >= 2]
+    if code == "missing-term":
+        return [f"{v}.net" for v in net.neurons]
+    if code == "missing-factor":
+        return [f"{v}.dnet" for v in net.neurons if net.activation[v] != "identity"]
+    if code == "arithmetic":
+        return [f"grad.{p}" for p in trainable_weights if len(uses[p]) == 1]
+    if code == "net-for-out":
+        return [
+            f"grad.{p}"
+            for p in trainable_weights
+            if len(uses[p]) == 1 and any(u in hidden for u, _, q in net.edges if q == p)
+        ]
+    if code == "derivative-of-net":
+        return [f"{v}.dact" for v in net.neurons if net.activation[v] in ("sigmoid", "tanh")]
+    if code == "updated-weights":
+        return [f"{v}.dout" for v in hidden if all(net.trainable[p] for u, _, p in net.edges if u == v)]
+    if code == "factor-2":
+        return [f"loss.{o}" for o in net.outputs]
+    if code == "sign":
+        return [f"{o}.dout" for o in net.outputs]
+    if code in ("uphill", "learning-rate"):
+        return [f"updated.{p}" for p in trainable_weights]
+    if code == "shared":
+        return [f"grad.{p}" for p in trainable_weights if len(uses[p]) >= 2]
+    raise ValueError(code)
