@@ -137,6 +137,8 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
             if result.quantity is not None and result.quantity in Q.ambiguous:
                 unrecognised.append(Unrecognised(line, text, f"`{result.quantity}` means two things in this network"))
             elif result.quantity is None and result.given is None:
+                if all(side.number() is not None and "." not in side.number().text for side in chain.sides):  # type: ignore[union-attr]
+                    continue  # `k = 3`: a count or an index, not a value of the step
                 unrecognised.append(Unrecognised(line, text, result.why_not or "not a quantity of this network"))
             else:
                 found.append((result, number, line))

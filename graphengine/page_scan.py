@@ -213,11 +213,11 @@ def _split(tokens: list[Token], kinds: tuple[str, ...]) -> list[list[Token]]:
 def _sides(piece: list[Token]) -> list[list[Token]] | None:
     """The sides of a chain of equalities; None when a relation is not an equality."""
     parts: list[list[Token]] = [[]]
-    depth = 0
+    depth = 0  # braces only: an unclosed `(` must not swallow the `=` after it
     for token in piece:
-        if token.kind == "open":
+        if token.kind == "open" and token.text == "{":
             depth += 1
-        elif token.kind == "close":
+        elif token.kind == "close" and token.text == "}":
             depth = max(0, depth - 1)
         if depth == 0 and token.kind == "rel":
             if token.text != "=":
@@ -279,11 +279,15 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
                         loose.append(Loose([t for t in piece if t.kind == "num"]))
                     continue
                 lhs, rest = sides[0], sides[1:]
+                if any(len(_split(side, ("sep",))) > 1 for side in rest):
+                    continue  # `i = 1, 2, \dots, n`: a list, not a value
                 if not lhs and chains:
                     chain = chains[-1]  # `= …` goes on with the chain before it
                 else:
                     chain = Chain(lhs, display=display)
                     chains.append(chain)
+                    if _is_arithmetic(lhs):  # `0.15 \times 0.05 = 0.0075`: the left side is arithmetic too
+                        chain.sides.append(Side(lhs, parse(lhs)))
                 for side_tokens in rest:
                     side = Side(_trim(side_tokens))
                     if not side.tokens:
