@@ -50,7 +50,8 @@ UNICODE_RELATIONS = {"≈": "=", "≃": "=", "←": "=", "=": "="}
 UNICODE_STOPS = set("≠≤≥<>→⇒⟹≡∝∼")
 FUNCTIONS = {"exp", "tanh", "ln", "log", "max", "min", "sqrt", "sigma", "sinh", "cosh"}
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)
+_DIGITS = set("0123456789")  # str.isdigit() is true for `¹` and `٣` too
 _WORD = re.compile(r"[^\W\d_]+\d*")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.S)
 
@@ -131,7 +132,7 @@ def tokenize(src: str, start: int = 0, end: int | None = None, depth: int = 0) -
             continue
         if single and c != "{" and c != "\\":
             # one character as the whole argument: `\tfrac12`, `x^2`, `w_5`
-            kind = "num" if c.isdigit() else "word" if c.isalpha() else "op"
+            kind = "num" if c in _DIGITS else "word" if c.isalpha() else "op"
             tokens += [Token("open", "{", i, i), Token(kind, c, i, i + 1), Token("close", "}", i + 1, i + 1)]
             i += 1
             continue
@@ -204,7 +205,7 @@ def tokenize(src: str, start: int = 0, end: int | None = None, depth: int = 0) -
                 tokens.append(Token("cmd", name, i, j))
                 i = j
             continue
-        if c.isdigit() or (c == "." and i + 1 < end and src[i + 1].isdigit()):
+        if c in _DIGITS or (c == "." and i + 1 < end and src[i + 1] in _DIGITS):
             m = _NUMBER.match(src, i, end)
             assert m is not None
             tokens.append(Token("num", m.group(), i, m.end()))

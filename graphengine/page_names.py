@@ -162,7 +162,13 @@ class Names:
         if lowered == ["sum"]:
             return Named("quantity", "loss")  # the founding page's `Sum = 0.2748 + 0.0235`
         if kinds and kinds[0] in LOSS_WORDS:
-            if node is None and others and others[-1].isdigit() and 1 <= int(others[-1]) <= len(self.outputs):
+            if (
+                node is None
+                and others
+                and others[-1].isascii()
+                and others[-1].isdigit()
+                and 1 <= int(others[-1]) <= len(self.outputs)
+            ):
                 node = self.outputs[int(others[-1]) - 1]  # E_{total_1}: the first output's term
             if node is None and not others:
                 return Named("quantity", "loss")

@@ -318,3 +318,18 @@ def test_a_latex_document(tmp_path, capsys):
         "sign",
     )
     assert "[wrong exact" in marked.read_text() and "✗" not in marked.read_text()
+
+
+def test_the_readme_excerpt_is_what_audit_prints(capsys):
+    readme = Path("README.md").read_text(encoding="utf-8")
+    excerpt = readme[readme.index("<!-- section: audit -->") :].split("```text\n")[1].split("```")[0]
+    status, out, _ = run(capsys, "audit", FOUNDING, "--spec", SPEC)
+    assert status == 1
+    printed = [" ".join(line.replace("│", " ").split()) for line in out.splitlines()]
+    for line in excerpt.splitlines()[1:]:
+        words = [w for w in line.replace("…", " ").split() if w != "(…),"]
+        if line.startswith("line ") or line[:4].strip().isdigit():
+            # every word of the excerpt's row is in the printed row, in order
+            row = next(p for p in printed if p.startswith(words[0] + " " + words[1]) or p.startswith(words[0]))
+            assert all(w in row for w in words), (line, row)
+    assert printed[-1].startswith("16 checked: 14 right") and printed[-1].endswith("3 not recognised (listed above)")
