@@ -26,7 +26,7 @@ from .check import Verdict, judge, written_value
 from .errors import SpecError
 from .expr import parse as parse_arithmetic
 from .latex_math import check_form, symbols
-from .page_names import Named
+from .page_names import Named, shown
 from .page_recognise import Recognised, Recogniser
 from .page_scan import Chain, Page, WrittenNumber
 from .quantities import Quantities
@@ -100,12 +100,6 @@ class Audit:
         return [r for r in self.rows if not r.verdict.right]
 
 
-def _shown_lhs(lhs: str) -> str:
-    """Compact: ``∂ total / ∂ w_5`` → ``∂total/∂w_5``."""
-    lhs = lhs.replace(" / ", "/").replace("∂ ", "∂")
-    return lhs if len(lhs) <= 40 else lhs[:39] + "…"
-
-
 def _written(quantity: str, chain: Chain, number: WrittenNumber, line: int) -> Any:
     """The value as ``check`` reads it: the arithmetic before the number, ``= number``."""
     index = next(k for k, side in enumerate(chain.sides) if side.number() == number)
@@ -133,7 +127,7 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
         result = recogniser.recognise(chain)
         for number in values:
             line = page.line(number.start)
-            text = f"{_shown_lhs(result.lhs) or '…'} = {number.text}"
+            text = f"{shown(result.lhs) or '…'} = {number.text}"
             if result.quantity is not None and result.quantity in Q.ambiguous:
                 unrecognised.append(Unrecognised(line, text, f"`{result.quantity}` means two things in this network"))
             elif result.quantity is None and result.given is None:
@@ -143,8 +137,8 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
             else:
                 found.append((result, number, line))
     for loose in page.loose:
-        shown = ", ".join(t.text for t in loose.numbers)
-        unrecognised.append(Unrecognised(page.line(loose.numbers[0].start), shown, "not part of an equation"))
+        listed = ", ".join(t.text for t in loose.numbers)
+        unrecognised.append(Unrecognised(page.line(loose.numbers[0].start), listed, "not part of an equation"))
 
     sheet: dict[str, Any] = {}
     again: list[tuple[int, str, Any]] = []  # (index in found, quantity, written) of repeats
@@ -171,7 +165,7 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
     rows = [
         Row(
             line,
-            f"{_shown_lhs(result.lhs) or '…'} = {number.text}",
+            f"{shown(result.lhs) or '…'} = {number.text}",
             verdicts[k].quantity,
             number,
             verdicts[k],

@@ -92,6 +92,12 @@ def lhs_text(tokens: list[Token]) -> str:
     return re.sub(r"(/ )+$", "", text).strip()
 
 
+def shown(text: str) -> str:
+    """A left-hand side as a reader scans it: ``∂ total / ∂ w_5`` → ``∂total/∂w_5``."""
+    text = text.replace(" / ", "/").replace("∂ ", "∂")
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _key(text: str) -> str:
     return re.sub(r"[\s_^{}()\\]", "", text).lower()
 
@@ -194,6 +200,13 @@ class Names:
     def _fraction(self, top: str, bottom: str) -> Named:
         """``∂A / ∂B``: a derivative (``dE/dw5`` too)."""
         of, by = self.resolve_part(_derivative_part(top)), self.resolve_part(_derivative_part(bottom))
+        if of.kind == "quantity" and of.name.startswith("loss."):
+            # one output's term: ∂E_o1/∂out_o1 and ∂E_o1/∂net_o1 are the whole derivative, but
+            # ∂E_o1/∂out_h1 is only the o1 path's part of a hidden node's, which is no quantity
+            output = of.name[5:]
+            subject = by.name.rsplit(".", 1)[0] if by.kind == "quantity" else by.name
+            if subject != output:
+                return Named("none", note=f"only the part of the derivative through {output}")
         if of.kind == "quantity" and of.name.startswith("loss"):
             if by.kind == "param":
                 return Named("quantity", f"grad.{by.name}")
@@ -211,6 +224,11 @@ class Names:
             sources = [u for u, v, d in self.graph.in_edges(target, data=True) if d["weight"] == by.name]
             if len(sources) == 1:
                 return Named("quantity", f"{sources[0]}.out", note=f"∂net_{target}/∂{by.name}")
+        if of.kind == "quantity" and of.name.endswith(".net") and by.kind in ("quantity", "node", "input"):
+            source = by.name[:-4] if by.name.endswith(".out") else by.name
+            weights = [d["weight"] for u, v, d in self.graph.in_edges(of.name[:-4], data=True) if u == source]
+            if len(weights) == 1 and (by.kind != "quantity" or by.name.endswith(".out")):
+                return Named("param", weights[0])  # ∂net_o1/∂out_h1 = w5
         return Named("none")
 
     def resolve_part(self, text: str) -> Named:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .latex_math import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, numbers, symbols, walk
-from .page_names import Named, Names, lhs_text
+from .page_names import Named, Names, lhs_text, shown
 from .page_scan import Chain
 
 ACTIVATION_CALLS = {"exp", "tanh", "sigma", "max", "ln", "log", "sinh", "cosh"}
@@ -103,6 +103,7 @@ class Recogniser:
     def recognise(self, chain: Chain) -> Recognised:
         text = lhs_text(chain.lhs)
         named = self.names.resolve(text) if text else Named("none")
+        seen = shown(text)  # how messages quote it
         trees = [s.tree for s in chain.sides if s.tree is not None and s.number() is None]
         arithmetic = [t for t in trees if not symbols(t)]
         found = self._candidates(arithmetic)
@@ -118,14 +119,16 @@ class Recogniser:
             result.quantity = self._pick(mine)
             result.how = "notation and arithmetic"
             if result.quantity is None:
-                result.why_not = f"`{text}`: its arithmetic is none of {named.name}'s quantities"
+                result.why_not = f"`{seen}`: its arithmetic is none of {named.name}'s quantities"
         elif named.kind == "node":
             result.quantity = self._pick(self._symbolic(named.name, trees))
             result.how = "notation and arithmetic"
             if result.quantity is None:
-                result.why_not = f"`{text}` names node {named.name}, but not which of its quantities"
+                result.why_not = f"`{seen}` names node {named.name}, but not which of its quantities"
+        elif named.kind == "none" and named.note:
+            result.why_not = f"`{seen}`: {named.note}"  # a known non-quantity: no arithmetic guess
         elif named.kind == "quantity":
-            result.why_not = f"`{text}` is not a quantity of this network"
+            result.why_not = f"`{seen}` is not a quantity of this network"
         else:
             result.quantity = self._pick(found)
             result.how = "arithmetic"
@@ -134,7 +137,7 @@ class Recogniser:
                 result.how = "value"
             if result.quantity is None:
                 result.why_not = (
-                    f"`{text}` is not a name of this network's quantities" if text else "no left-hand side"
+                    f"`{seen}` is not a name of this network's quantities" if text else "no left-hand side"
                 ) + (", and its arithmetic matches none" if arithmetic else "")
         if result.quantity is not None:
             self.last = max(self.last, self.order.get(result.quantity, -1))
@@ -225,7 +228,7 @@ class Recogniser:
                 elif len(f) == 1 and bias is not None and self.is_param(f[0], bias):
                     matched += 1
             expected = len(weights) + (1 if bias else 0)
-            if matched and len(terms) <= expected + 1 and matched >= max(1, expected / 2):
+            if len(terms) <= expected + 1 and _enough(matched, expected):
                 found[f"{v}.net"] = matched / max(expected, len(terms))
         return found
 
@@ -292,7 +295,7 @@ class Recogniser:
                     if any(a != b for a in weights for b in deltas):
                         matched += 1
                         break
-            if out_edges and matched and matched >= len(out_edges) / 2 and len(terms) <= len(out_edges):
+            if out_edges and len(terms) <= len(out_edges) and _enough(matched, len(out_edges)):
                 found[f"{v}.dout"] = matched / len(out_edges)
         return found
 
@@ -377,6 +380,12 @@ class Recogniser:
             if all(any(self._part(part, u, v) for u, v in uses) for part in parts if part is not None):
                 found[f"grad.{p}"] = len(parts) / len(uses)
         return found
+
+
+def _enough(matched: int, expected: int) -> bool:
+    """Enough terms of a sum are the node's own to say which node it is: all of them, or all
+    but one (one slip) when that still leaves two. One path of two is no node's sum."""
+    return matched >= 1 and (matched == expected or matched >= max(2, expected - 1))
 
 
 def _subject(q: str) -> str:

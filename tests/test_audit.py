@@ -333,3 +333,21 @@ def test_the_readme_excerpt_is_what_audit_prints(capsys):
             row = next(p for p in printed if p.startswith(words[0] + " " + words[1]) or p.startswith(words[0]))
             assert all(w in row for w in words), (line, row)
     assert printed[-1].startswith("16 checked: 14 right") and printed[-1].endswith("3 not recognised (listed above)")
+
+
+def test_a_page_in_mazurs_notation_with_nine_digits_is_all_right(capsys):
+    status, out, _ = run(capsys, "audit", "tests/fixtures/pages/mazur-style.md", "--spec", SPEC, "--json")
+    report = json.loads(out)
+    assert status == 0 and report["wrong"] == []
+    quantities = [r["quantity"] for r in report["results"]]
+    for q in ("h1.net", "h1.out", "h2.out", "o1.net", "o1.out", "o2.out", "loss.o1", "loss.o2", "loss"):
+        assert q in quantities
+    for q in ("o1.dout", "o1.dact", "o1.dnet", "grad.w5", "h1.dout", "h1.dact", "grad.w1", "learning_rate"):
+        assert q in quantities
+    assert [q for q in quantities if q.startswith("updated.")] == [f"updated.w{k}" for k in (5, 6, 7, 8, 1, 2, 3, 4)]
+    assert ("w5", 60) in [(r["quantity"], r["line"]) for r in report["results"]]  # ∂net_o1/∂out_h1 = w5 = 0.40
+    # one output's part of a hidden node's derivative is no quantity: listed, not marked wrong
+    assert [(u["line"], u["why"]) for u in report["not_recognised"]] == [
+        (62, "`∂E_o1/∂out_h1`: only the part of the derivative through o1"),
+        (64, "`∂E_o2/∂out_h1`: only the part of the derivative through o2"),
+    ]
