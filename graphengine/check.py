@@ -10,8 +10,13 @@ Python API (stable; ``audit`` and ``grade`` build on it)::
 mapping from a quantity name (canonical or any notation of :mod:`graphengine.notation`)
 to what the learner wrote: a :class:`~graphengine.hand.Written` (keeps digits, line and
 arithmetic), an :class:`~graphengine.expr.Expression`, a number, or the number's text
-(``"0.5930"`` claims four decimals; a float is taken with its shortest repr's digits).
+(``"0.5930"`` claims four decimals; a float is taken with its shortest repr's digits),
+each optionally as ``(value, line)``.
+``written_value(name, value, line)`` builds a :class:`Written` keeping the line a
+reader found it on (``Verdict.written.line`` gives it back; errors name it).
 ``check(net, trace, hand_file)`` does the same for a :class:`~graphengine.hand.HandFile`.
+``Verdict.mistake`` is true for a real mistake (a slip code, ``arithmetic`` or
+``carried``), false for right and ``rounding`` rows. ``CODES`` lists the slip codes.
 
 How a value is judged (each written value ± one unit of its last written digit):
 
@@ -46,11 +51,16 @@ from .notation import NOTATION_HELP, canonical
 from .quantities import Getter, Quantities
 from .slips import CODES, Candidate, candidates
 
-__all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json"]
+__all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]
 
 MISTAKES = frozenset(CODES) | {"carried"}
-MAX_CANDIDATES = 400  # per quantity, slips pushed through unwritten quantities included
-PUSH_DEPTH = 3  # how many unwritten quantities a slip is followed through
+MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
+PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
+# Slips followed through quantities the learner did not write: those of the backward pass,
+# the usual unwritten steps. The forward pass's many candidates (every other weight…) would,
+# followed through, match a random wrong value by chance.
+PUSHED_FROM = ("dout", "dnet", "dact", "grad")
+PUSHED_CODES = frozenset({"missing-factor", "derivative-of-net", "updated-weights", "factor-2", "batch", "net-for-out"})
 
 
 @dataclass
@@ -112,7 +122,9 @@ def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def written_value(name: str, value: Any, line: int = 0) -> Written:
-    """A :class:`Written` from a number, its text, an :class:`Expression` or a Written."""
+    """A :class:`Written` from a number, its text, an :class:`Expression`, a Written, or ``(any of those, line)``."""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], int):
+        value, line = value
     if isinstance(value, Written):
         return value
     if isinstance(value, Expression):
@@ -150,6 +162,7 @@ class Judge:
         self.learned: dict[str, Learned] = {}
         self._candidates: dict[str, list[Candidate]] = {}
         self._exact_numbers = self._exact_constants()
+        self._matched_on_exact = False  # did the last slip match with the exact values (not the learner's)?
 
     def _resolve(self, name: str, w: Written) -> str:
         Q = self.Q
@@ -246,42 +259,37 @@ class Judge:
         return number.unit
 
     def _judge(self, q: str, w: Written, derived: Learned) -> Verdict:
-        Q = self.Q
-        exact = Q.exact(q)
+        """Right; else follows (rounding/carried); else the arithmetic's sum; else a slip; else arithmetic."""
+        exact = self.Q.exact(q)
         eps = 1e-9 * max(1.0, abs(exact))
         expression = w.expression
+        # The learner's computation (the written arithmetic, else the number) and its uncertainty.
         computed = expression.computed if expression is not None else w.value
-        expr_sigma = self._expression_sigma(expression)
-        tolerance = w.unit * (1 + 1e-9) + 1e-15 if w.unit else expr_sigma + eps
-        right = abs(w.value - exact) <= tolerance
-        expr_ok = expression is None or abs(computed - exact) <= expr_sigma + eps
-        expr_follows = expression is None or abs(computed - derived.value) <= expr_sigma + derived.sigma + eps
-        names = [self.sheet[s].name for s in derived.sources]
-        verdict = Verdict(w.name, q, w, exact, right, from_written=names)
+        computed_sigma = self._expression_sigma(expression) + eps if expression is not None else 0.0
+        tolerance = w.unit * (1 + 1e-9) + 1e-15 if w.unit else computed_sigma
+        arithmetic_right = expression is None or abs(computed - exact) <= computed_sigma
+        arithmetic_follows = expression is None or abs(computed - derived.value) <= computed_sigma + derived.sigma
         own = bool(derived.sources) and abs(derived.value - exact) > 1e-12 * max(1.0, abs(exact))
-        verdict.recomputed = derived.value if own else None
-        if not own:
-            verdict.from_written = []
+        names = [self.sheet[s].name for s in derived.sources] if own else []
+        verdict = Verdict(w.name, q, w, exact, False, from_written=names, recomputed=derived.value if own else None)
         yours = ", ".join(names)
-        if right and (expr_ok or expr_follows):
+        if abs(w.value - exact) <= tolerance and (arithmetic_right or arithmetic_follows):
+            verdict.right = True
             if own and abs(w.value - derived.value) > tolerance:
                 verdict.note = f"right, although from your written {yours} it would be {_shown(derived.value, w)}"
             elif expression is not None and abs(computed - w.value) > tolerance:
                 verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
             return verdict
-        verdict.right = False
-        if abs(w.value - derived.value) <= tolerance + derived.sigma + eps and (expr_ok or expr_follows):
-            return self._follows(verdict, derived)
-        if expression is not None and (expr_ok or expr_follows):
-            verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
-            what = "your terms are right; they add up to" if len(expression.terms()) > 1 else "your computation gives"
-            verdict.note = f"{what} {_shown(computed, w)}, not {w.shown}"
-            return verdict
-        value = computed
-        value_tolerance = expr_sigma + eps if expression is not None else tolerance
-        if expression is not None and not expr_ok and abs(computed - derived.value) <= expr_sigma + derived.sigma + eps:
-            return self._follows(verdict, derived)
-        matches = self._slips(q, value, value_tolerance, derived, expression)
+        if arithmetic_right or arithmetic_follows:
+            if abs(w.value - derived.value) <= tolerance + derived.sigma + eps:
+                return self._follows(verdict, derived)
+            if expression is not None:  # the computation is fine, the written result is not
+                verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
+                sum_of = len(expression.terms()) > 1
+                what = ("your terms are right; they" if arithmetic_right else "your terms") + " add up to"
+                verdict.note = f"{what if sum_of else 'your computation gives'} {_shown(computed, w)}, not {w.shown}"
+                return verdict
+        matches = self._slips(q, computed, computed_sigma if expression is not None else tolerance, derived, expression)
         if matches:
             verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
             verdict.reason = verdict.reasons[0]
@@ -290,8 +298,9 @@ class Judge:
             if pairing:  # the written factors say it better than the generic sentence
                 sentences[0] = f"{pairing} (that gives {_shown(matches[0][2], w)}; exact {_shown(exact, w)})"
             verdict.note = "; or ".join(list(dict.fromkeys(sentences))[:2])
-            if derived.roots:
-                verdict.note += f" — and your {self._root_names(derived.roots)} is wrong too"
+            if derived.roots and not self._matched_on_exact:  # the slip is on top of an earlier mistake
+                roots = ", ".join(self.sheet[r].name for r in derived.roots)
+                verdict.note += f"; it also builds on your wrong {roots}"
             return verdict
         verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
         verdict.note = "arithmetic or formula mistake"
@@ -315,9 +324,6 @@ class Judge:
             verdict.note = f"follows from your written {names} (rounding): carry more digits"
         return verdict
 
-    def _root_names(self, roots: tuple[str, ...]) -> str:
-        return ", ".join(self.sheet[r].name for r in roots)
-
     # ------------------------------------------------------------------ slips
     def _slip_candidates(self, q: str, depth: int = 0) -> list[Candidate]:
         """The slips of ``q`` itself, and those of the unwritten quantities it uses, carried through its formula."""
@@ -325,10 +331,13 @@ class Judge:
         if key in self._candidates:
             return self._candidates[key]
         found = list(candidates(self.Q, q))
+        room = len(found) + MAX_CANDIDATES  # slips followed through from unwritten quantities: at most this many
         learned = self.learned.get(q)
         deps = learned.deps if learned is not None else self.measure(lambda get: self.Q.formula(q, get)).deps
         if depth < PUSH_DEPTH:
             for d in deps:
+                if self.Q.names.get(d, ("", ""))[0] not in PUSHED_FROM:
+                    continue
                 if (
                     d in self.sheet
                     or d not in self.Q.names
@@ -337,37 +346,50 @@ class Judge:
                 ):
                     continue
                 for c in self._slip_candidates(d, depth + 1):
-                    if len(found) >= MAX_CANDIDATES:
+                    if c.code not in PUSHED_CODES:
+                        continue
+                    if len(found) >= room:
                         break
 
                     def compute(get: Getter, c: Candidate = c, d: str = d) -> float:
                         return self.Q.formula(q, lambda x: c.compute(get) if x == d else get(x))
 
                     found.append(Candidate(c.code, compute, f"{c.sentence} (in {d})", c.needs))
-        self._candidates[key] = found[:MAX_CANDIDATES]
-        return self._candidates[key]
+        self._candidates[key] = found
+        return found
 
     def _slips(
         self, q: str, value: float, tolerance: float, derived: Learned, expression: Expression | None
     ) -> list[tuple[str, str, float]]:
-        matches: list[tuple[float, int, str, str, float]] = []
         numbers = expression.numbers if expression is not None else ()
-        for i, c in enumerate(self._slip_candidates(q)):
-            if numbers and not all(any(_is(n, x) for n in numbers) for x in c.needs):
-                continue  # the written arithmetic does not use what this slip would
-            try:
-                got = self.measure(c.compute)
-            except (ArithmeticError, ValueError):
-                continue
-            if not math.isfinite(got.value):
-                continue
-            distinct = abs(got.value - derived.value) > max(derived.sigma, 1e-12 * max(1.0, abs(derived.value)))
-            gap = abs(value - got.value)
-            allowed = tolerance + got.sigma + 1e-9 * max(1.0, abs(got.value))
-            if distinct and gap <= allowed:
-                matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
-        matches.sort()
-        return [(code, sentence, got) for _, _, code, sentence, got in matches]
+        found = [
+            c for c in self._slip_candidates(q) if not numbers or all(any(_is(n, x) for n in numbers) for x in c.needs)
+        ]
+        # From the learner's own values first; a learner who redid an earlier value right on
+        # the side (their sheet's value is wrong, the one they used is not) gets the exact ones.
+        attempts = ((self.measure, derived, False), (self._measure_exact, Learned(self.Q.exact(q)), True))
+        for measure, right, on_exact in attempts:
+            matches: list[tuple[float, int, str, str, float]] = []
+            for i, c in enumerate(found):
+                try:
+                    got = measure(c.compute)
+                except (ArithmeticError, ValueError):
+                    continue
+                if not math.isfinite(got.value):
+                    continue
+                distinct = abs(got.value - right.value) > max(right.sigma, 1e-12 * max(1.0, abs(right.value)))
+                gap = abs(value - got.value)
+                allowed = tolerance + got.sigma + 1e-9 * max(1.0, abs(got.value))
+                if distinct and gap <= allowed:
+                    matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
+            if matches:
+                matches.sort()
+                self._matched_on_exact = on_exact
+                return [(code, sentence, got) for _, _, code, sentence, got in matches]
+        return []
+
+    def _measure_exact(self, compute: Callable[[Getter], float]) -> Learned:
+        return Learned(float(compute(self.Q.exact)))
 
     def _pairing(self, q: str, expression: Expression | None) -> str:
         """``0.25 × 0.10: w3 = 0.25 belongs to the edge i1 → h2, but 0.10 is i2`` from written arithmetic."""

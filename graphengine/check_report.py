@@ -6,11 +6,47 @@ from typing import Any
 
 from .check import Verdict
 
+NARROW = 90  # below this many columns the notes go under their rows
 
-def verdict_table(verdicts: list[Verdict], title: str) -> Any:
-    """A rich table: mark, quantity as written, written result, exact value, the note in words."""
+
+def _mark(v: Verdict) -> str:
+    if v.right:
+        return "[green]✓[/green]"
+    return "[red]✗[/red]" if v.mistake else "[yellow]≈[/yellow]"  # ≈: rounding only
+
+
+def _note(v: Verdict) -> str:
+    return f"{v.reason}: {v.note}" if not v.right and v.reason not in ("rounding", "carried", "arithmetic") else v.note
+
+
+def _exact(v: Verdict) -> str:
+    shown = v.written.shown
+    decimals = max(len(shown.split(".")[-1]) if "." in shown else 0, 3) + 3
+    return f"{v.exact:.{decimals}f}"
+
+
+def verdict_table(verdicts: list[Verdict], title: str, width: int | None = None) -> Any:
+    """A rich table: mark, quantity as written, written result, exact value, the note in words.
+
+    In a terminal narrower than ``NARROW`` columns each note is printed under its row.
+    """
     from rich.markup import escape
     from rich.table import Table
+
+    if width is not None and width < NARROW:
+        from rich.console import Group
+        from rich.padding import Padding
+        from rich.text import Text
+
+        grid = Table(title=title, title_justify="left", box=None, show_header=True, pad_edge=False)
+        for col, justify in (("", "left"), ("quantity", "left"), ("written", "right"), ("exact", "right")):
+            grid.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        parts: list[Any] = [grid]
+        for v in verdicts:
+            grid.add_row(_mark(v), escape(v.name), escape(v.written.shown), _exact(v))
+            if _note(v):
+                parts.append(Padding(Text(f"{v.name} — {_note(v)}"), (0, 0, 0, 2)))
+        return Group(*parts)
 
     table = Table(title=title, title_justify="left")
     table.add_column("")
@@ -19,16 +55,7 @@ def verdict_table(verdicts: list[Verdict], title: str) -> Any:
     table.add_column("exact", justify="right", no_wrap=True)
     table.add_column("note", ratio=1, overflow="fold")
     for v in verdicts:
-        if v.right:
-            mark = "[green]✓[/green]"
-        elif v.mistake:
-            mark = "[red]✗[/red]"
-        else:
-            mark = "[yellow]≈[/yellow]"  # rounding only
-        shown = v.written.shown
-        decimals = max(len(shown.split(".")[-1]) if "." in shown else 0, 3) + 3
-        note = f"{v.reason}: {v.note}" if not v.right and v.reason not in ("rounding", "carried") else v.note
-        table.add_row(mark, escape(v.name), escape(shown), f"{v.exact:.{decimals}f}", escape(note))
+        table.add_row(_mark(v), escape(v.name), escape(v.written.shown), _exact(v), escape(_note(v)))
     return table
 
 

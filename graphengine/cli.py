@@ -620,26 +620,33 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     """Mark hand-computed values right or wrong, and name the slip behind a wrong one.
 
     \b
-    Quantities: NODE.net, NODE.out, NODE.dout (∂E/∂out), NODE.dnet (∂E/∂net),
-    NODE.dact (∂out/∂net), loss, loss.OUTPUT, grad.PARAM, updated.PARAM, or the
-    worked example's notation: net_h1, out_h1, E_o1, E_total, dE/dw5 (∂E/∂w5),
-    dE/dout_o1, dout_o1/dnet_o1, dE/dnet_o1, w5_new (w5', w5⁺). Node values are
-    for sample 0 unless the file says `sample: K`.
+    Quantities: NODE.net, NODE.out, NODE.dout (∂E/∂out),
+    NODE.dnet (∂E/∂net), NODE.dact (∂out/∂net), loss,
+    loss.OUTPUT, grad.PARAM, updated.PARAM, or the worked
+    example's notation: net_h1, out_h1, E_o1, E_total,
+    dE/dw5 (∂E/∂w5), dE/dout_o1, dout_o1/dnet_o1,
+    dE/dnet_o1, w5_new (w5', w5⁺). Node values are for
+    sample 0 unless the file says `sample: K`.
     \b
-    A value is a number or the arithmetic you wrote, parsed (never run):
+    A value is a number or the arithmetic you wrote,
+    parsed (never run):
       net_h2: (0.25 × 0.10) + (0.30 × 0.05) + 0.35 = 0.39
-    with numbers, + − × · / ^ ² ½ e, parentheses, (a)(b), and `= RESULT`.
+    numbers, + − × · / ^ ² ½ e, ( ), (a)(b), `= RESULT`.
     \b
-    Right: within one unit of its last written digit of the exact value (0.593
-    for 0.59327), and the arithmetic, if written, gives it. A wrong value that
-    follows from your own written values (each ± one unit of its last digit) is
-    `rounding` when those are right (carry more digits) or `carried` when one of
-    them is a mistake (fix that one first). Otherwise the reason names the slip:
-    swapped, wrong-weight, missing-term, missing-factor, net-for-out,
-    derivative-of-net, updated-weights, factor-2, sign, uphill, learning-rate,
-    batch, shared; else arithmetic.
+    Right: within one unit of its last written digit of
+    the exact value (0.593 for 0.59327), and the written
+    arithmetic gives it. A wrong value that follows from
+    your own written values (each ± one unit of its last
+    digit) is `rounding` when those are right (carry more
+    digits), `carried` when one is a mistake (fix that
+    first). Otherwise the reason names the slip: swapped,
+    wrong-weight, missing-term, missing-factor,
+    net-for-out, derivative-of-net, updated-weights,
+    factor-2, sign, uphill, learning-rate, batch, shared;
+    else arithmetic.
     \b
-    Exit status: 0 all right (or only rounding), 1 a mistake, 2 invalid input.
+    Exit status: 0 all right or only rounding, 1 a
+    mistake, 2 invalid input.
     """
     from .check import check as run_check
     from .check import read_hand, to_json
@@ -655,7 +662,8 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
         from .check_report import summary, verdict_table
 
         console = _console()
-        console.print(verdict_table(verdicts, f"{hand} against {spec} (sample {hand_file.sample or 0})"))
+        title = f"{hand} against {spec} (sample {hand_file.sample or 0})"
+        console.print(verdict_table(verdicts, title, console.width))
         console.print(summary(verdicts))
     if mistakes:
         ctx.exit(EXIT_WRONG)

@@ -41,6 +41,15 @@ class Quantities:
         self.param_info = G.graph["parameters"]
         self.learning_rate = float(trace.learning_rate)
         self.targets = np.asarray(trace.targets, dtype=float)
+        # The trace joins its per-level arrays on each access: take them once.
+        self.arrays = {
+            "net": trace.forward.net,
+            "out": trace.forward.out,
+            "dact": trace.forward.dact,
+            "dnet": trace.backward.dnet,
+            "dout": trace.backward.dout,
+        }
+        self.column = dict(trace.plan.index)
         self.ambiguous: set[str] = set()
         self._others: dict[tuple[str, tuple[tuple[str | None, str], ...]], float] = {}
         self.names: dict[str, tuple[str, str]] = {}
@@ -104,9 +113,7 @@ class Quantities:
         kind, arg = self.names[name]
         t, s = self.trace, self.s
         if kind in NODE_QUANTITIES:
-            if kind == "dnet" and arg in self.inputs:
-                return float(t.dout(arg, s))
-            return float(getattr(t, kind)(arg, s))
+            return float(self.arrays[kind][s, self.column[arg]])
         if kind == "loss":
             return float(t.loss)
         if kind == "term":
@@ -145,7 +152,7 @@ class Quantities:
 
     def _out(self, v: str, get: Getter) -> float:
         if v in self.inputs:
-            return float(self.trace.out(v, self.s))
+            return self.exact(f"{v}.out")
         return self.activation(v, get(f"{v}.net"))
 
     def _dact(self, v: str, get: Getter) -> float:
@@ -200,16 +207,19 @@ class Quantities:
         u, v = use
         return get(f"{v}.dnet") * (1.0 if u is None else get(f"{u}.{source}" if u not in self.inputs else f"{u}.out"))
 
-    def exact_part(self, use: tuple[str | None, str], sample: int) -> float:
+    def exact_parts(self, use: tuple[str | None, str]) -> np.ndarray:
+        """One use's exact part of ∂E/∂p in every sample: ∂E/∂net_v · out_u (or · 1 for a bias)."""
         u, v = use
-        return float(self.trace.dnet(v, sample)) * (1.0 if u is None else float(self.trace.out(u, sample)))
+        dnet = self.arrays["dnet"][:, self.column[v]]
+        return dnet if u is None else dnet * self.arrays["out"][:, self.column[u]]
 
     def gradient(self, p: str, mine: float, uses: list[tuple[str | None, str]] | None = None) -> float:
         """∂E/∂p with this sample's part ``mine`` and the other samples' parts exact (over ``uses``)."""
         uses = self.uses[p] if uses is None else uses
         key = (p, tuple(uses))
         if key not in self._others:
-            self._others[key] = sum(self.exact_part(use, j) for use in uses for j in range(self.n) if j != self.s)
+            parts = sum((self.exact_parts(use) for use in uses), np.zeros(self.n))
+            self._others[key] = float(parts.sum() - parts[self.s])
         return self._others[key] + mine
 
     def _grad(self, p: str, get: Getter) -> float:

@@ -15,6 +15,7 @@ and ``arithmetic`` when none of them explains a wrong value.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ CODES = (
 )
 MAX_PAIRS = 66  # swapped: the pairs of a fan-in of 12
 MAX_WEIGHTS = 30  # wrong-weight: beyond this, only the weights next to the edge
+MAX_PER_DETECTOR = 120  # candidates one detector may propose for one quantity (wide layers)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def candidates(Q: Quantities, name: str) -> list[Candidate]:
     found: list[Candidate] = []
     for _, kinds, detector in DETECTORS:
         if kind in kinds:
-            found.extend(detector(Q, arg))
+            found.extend(detector(Q, arg)[:MAX_PER_DETECTOR])
     return found + sign_of(Q, name)
 
 
@@ -484,11 +486,18 @@ def one_sample_gradient(Q: Quantities, p: str) -> list[Candidate]:
     sentence = (
         f"that is sample {Q.s}'s part only; grad.{p} is the gradient of the batch loss "
         f"({'the mean' if Q.mean else 'the sum'} over all {Q.n} samples): "
-        f"`graphengine explain SPEC --param {p}` shows every sample's part"
+        f"`graphengine explain SPEC --param {shlex.quote(p)}` shows every sample's part"
     )
     found = [Candidate("batch", mine, sentence)]
     if Q.mean:
         found.append(Candidate("batch", lambda get: Q.n * mine(get), sentence))
+        found.append(
+            Candidate(
+                "batch",
+                lambda get: Q.n * Q.formula(f"grad.{p}", get),
+                f"{Q.n}× the gradient: the loss is the mean over {Q.n} samples, so ∂E/∂{p} carries the factor 1/{Q.n}",
+            )
+        )
     return found
 
 
@@ -524,7 +533,7 @@ def uphill(Q: Quantities, p: str) -> list[Candidate]:
         Candidate(
             "uphill",
             lambda get: Q.values[p] + Q.learning_rate * get(f"grad.{p}"),
-            f"the step went uphill: {p}′ = {p} − η·∂E/∂{p} (minus, so the loss goes down)",
+            f"the step added the gradient: {p}′ = {p} − η·∂E/∂{p} (minus, so the loss goes down)",
         )
     ]
 
@@ -561,4 +570,4 @@ def sign_of(Q: Quantities, name: str) -> list[Candidate]:
     kind, _ = Q.names[name]
     if kind in ("out", "updated"):
         return []
-    return [Candidate("sign", lambda get: -Q.formula(name, get), "the sign is wrong")]
+    return [Candidate("sign", lambda get: -Q.formula(name, get), "the sign is flipped")]
