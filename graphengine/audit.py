@@ -71,9 +71,13 @@ class Row:
     number: WrittenNumber
     verdict: Verdict | Given
     how: str  # notation, arithmetic, value
+    because_of_lines: list[int] = field(default_factory=list)  # where the root mistakes are written
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.verdict.to_dict(), "line": self.line, "text": self.text, "recognised_by": self.how}
+        data = {**self.verdict.to_dict(), "line": self.line, "text": self.text, "recognised_by": self.how}
+        if self.because_of_lines:
+            data["because_of_lines"] = self.because_of_lines
+        return data
 
 
 @dataclass
@@ -175,6 +179,11 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
         if k in verdicts
     ]
     rows.sort(key=lambda r: (r.line, r.number.start))
+    first_line = {}
+    for row in rows:
+        first_line.setdefault(row.quantity, row.line)
+    for row in rows:
+        row.because_of_lines = [first_line[q] for q in row.verdict.because_of if q in first_line]
     unrecognised.sort(key=lambda u: u.line)
     problems = [(page.line(offset), message) for offset, message in page.problems]
     return Audit(page.file, sample, rows, unrecognised, problems)
@@ -214,10 +223,11 @@ def annotate(page: Page, result: Audit, tex: bool = False) -> str:
         decimals = len(number.text.split(".")[1]) + 2 if "." in number.text else 2
         exact = f"{row.verdict.exact:.{decimals}f}"
         word = verdict_word(row.verdict)
-        mark = "wrong" if tex else "✗"
+        mark = "wrong:" if tex else "✗"
         if word == "rounding":
-            mark = "rounding" if tex else "≈"
-        note = f"\\boxed{{{number.text}}}\\ \\text{{[{mark} exact {exact}: {word}]}}"
+            mark = "" if tex else "≈"
+        label = f"{mark} {word}".strip()
+        note = f"\\boxed{{{number.text}}}\\ \\text{{[{label}, exact {exact}]}}"
         text = text[: number.start] + note + text[number.end :]
     return text
 

@@ -87,8 +87,8 @@ def test_the_founding_page_annotated(tmp_path, capsys):
     after = out.read_text().splitlines()
     changed = [k + 1 for k, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
     assert changed == [20, 44]
-    assert after[19] == r"$$= \boxed{0.39}\ \text{[✗ exact 0.3925: swapped]}$$"
-    assert after[43] == r" &= \boxed{1.2243}\ \text{[≈ exact 1.224921: rounding]}"
+    assert after[19] == r"$$= \boxed{0.39}\ \text{[✗ swapped, exact 0.3925]}$$"
+    assert after[43] == r" &= \boxed{1.2243}\ \text{[≈ rounding, exact 1.224921]}"
 
 
 def test_the_table_names_lines_verdicts_and_what_is_left(capsys):
@@ -172,7 +172,7 @@ def test_a_planted_slip_is_named_and_everything_after_it_carried(code, seed, not
         v = row.verdict
         assert v.right or v.reason in ("rounding", "carried"), (q, v.reason, v.note)
         if v.reason == "carried":
-            assert v.because_of == [at]
+            assert v.because_of == [at] and row.because_of_lines == [where[at]]
     assert len(result.mistakes) >= 1
     annotated = annotate(read_chains(text, "page.md", tex=notation == "tex"), result, notation == "tex")
     assert annotated.count("\\boxed{") == len(result.wrong)
@@ -317,7 +317,7 @@ def test_a_latex_document(tmp_path, capsys):
         where["o1.dout"],
         "sign",
     )
-    assert "[wrong exact" in marked.read_text() and "✗" not in marked.read_text()
+    assert "[wrong: sign, exact" in marked.read_text() and "✗" not in marked.read_text()
 
 
 def test_the_readme_excerpt_is_what_audit_prints(capsys):
