@@ -19,6 +19,7 @@ recognised is listed with the reason, never guessed and marked wrong.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,14 +221,15 @@ def annotate(page: Page, result: Audit, tex: bool = False) -> str:
     text = page.text
     for row in sorted(result.wrong, key=lambda r: r.number.start, reverse=True):
         number = row.number
-        decimals = len(number.text.split(".")[1]) + 2 if "." in number.text else 2
+        decimals = max(0, -math.floor(math.log10(number.unit))) + 2
         exact = f"{row.verdict.exact:.{decimals}f}"
+        written = page.text[number.start : number.end]  # as the page writes it: `8.77 \times 10^{-3}` too
         word = verdict_word(row.verdict)
         mark = "wrong:" if tex else "✗"
         if word == "rounding":
             mark = "" if tex else "≈"
         label = f"{mark} {word}".strip()
-        note = f"\\boxed{{{number.text}}}\\ \\text{{[{label}, exact {exact}]}}"
+        note = f"\\boxed{{{written}}}\\ \\text{{[{label}, exact {exact}]}}"
         text = text[: number.start] + note + text[number.end :]
     return text
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DocumentError
-from .latex_math import Expr, Neg, Num, Token, numbers, parse, symbols, tokenize
+from .latex_math import Expr, Neg, Num, Pow, Prod, Token, numbers, parse, symbols, tokenize
 
 MAX_PAGE_CHARS = 2_000_000  # a worked example is a few pages; more is not a page to read
 TEX_ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "math", "flalign")
@@ -49,15 +49,33 @@ class Side:
         return self.tokens[0].start
 
     def number(self) -> WrittenNumber | None:
-        """The number this side is, if it is just one (``0.3775``, ``-0.0381``)."""
+        """The number this side is, if it is just one: ``0.3775``, ``-0.0381``, or in
+        scientific notation ``4.386 \\times 10^{-4}`` (text ``4.386e-4``)."""
         tree, sign = self.tree, ""
         if isinstance(tree, Neg):
             tree, sign = tree.arg, "-"
+        exponent = 0
+        if isinstance(tree, Prod) and len(tree.factors) == 2 and not any(tree.divide):
+            mantissa, power = tree.factors
+            scale = power.exponent if isinstance(power, Pow) else None
+            scale_sign = -1 if isinstance(scale, Neg) else 1
+            scale = scale.arg if isinstance(scale, Neg) else scale
+            if (
+                isinstance(mantissa, Num)
+                and isinstance(power, Pow)
+                and isinstance(power.base, Num)
+                and power.base.text == "10"
+                and isinstance(scale, Num)
+                and scale.text.isdigit()
+                and len(scale.text) <= 3
+            ):
+                tree, exponent = mantissa, scale_sign * int(scale.text)
         if not isinstance(tree, Num):
             return None
         decimals = len(tree.text.split(".")[1]) if "." in tree.text else 0
-        value = -tree.value if sign else tree.value
-        return WrittenNumber(sign + tree.text, value, 10.0**-decimals, self.tokens[0].start, self.tokens[-1].end)
+        value = (-tree.value if sign else tree.value) * 10.0**exponent
+        text = sign + tree.text + (f"e{exponent}" if exponent else "")
+        return WrittenNumber(text, value, 10.0 ** (exponent - decimals), self.tokens[0].start, self.tokens[-1].end)
 
 
 @dataclass

@@ -351,3 +351,20 @@ def test_a_page_in_mazurs_notation_with_nine_digits_is_all_right(capsys):
         (62, "`∂E_o1/∂out_h1`: only the part of the derivative through o1"),
         (64, "`∂E_o2/∂out_h1`: only the part of the derivative through o2"),
     ]
+
+
+def test_values_in_scientific_notation(tmp_path, capsys):
+    doc, marked = tmp_path / "page.md", tmp_path / "marked.md"
+    doc.write_text(
+        "$$\\frac{\\partial E}{\\partial w_1} = 0.036350306 \\times 0.241300709 \\times 0.05 = 4.386 \\times 10^{-4}$$\n\n"
+        "$$\\frac{\\partial E}{\\partial w_2} = 8.77 \\times 10^{-3}$$\n"
+    )
+    status, out, _ = run(capsys, "audit", str(doc), "--spec", SPEC, "--json", "--annotate", str(marked))
+    rows = json.loads(out)["results"]
+    # ∂E/∂w1 = 0.000438568 (README); ∂E/∂w2 = δ_h1 × i2 = 0.000877135, and 0.00877 is δ_h1 alone
+    assert [(r["quantity"], r["written"], r["right"], r.get("reason")) for r in rows] == [
+        ("grad.w1", 4.386e-4, True, None),
+        ("grad.w2", 8.77e-3, False, "missing-factor"),
+    ]
+    assert status == 1
+    assert r"\boxed{8.77 \times 10^{-3}}\ \text{[✗ missing-factor, exact 0.0008771]}" in marked.read_text()
