@@ -72,6 +72,8 @@ class Recogniser:
         num = _signed(num)
         if value is None or not isinstance(num, Num):
             return False
+        if "." not in num.text:  # the 1 of `1 - y` is not a target of 0.99
+            return abs(num.value - value) <= 1e-9 * max(1.0, abs(value))
         return abs(num.value - value) <= _unit(num) * 0.5 * (1 + 1e-9) + 1e-12
 
     def is_q(self, num: Expr, q: str) -> float:
@@ -132,7 +134,7 @@ class Recogniser:
         else:
             result.quantity = self._pick(found)
             result.how = "arithmetic"
-            if result.quantity is None:
+            if result.quantity is None and not arithmetic:  # arithmetic that matches nothing is something else
                 result.quantity = self._by_value(chain)
                 result.how = "value"
             if result.quantity is None:
@@ -164,8 +166,8 @@ class Recogniser:
         final = chain.final()
         if final is None or "." not in final.text:
             return None
-        num = Num(final.text.lstrip("-"), abs(final.value), final.start, final.end)
-        matches = [q for q in self.Q.order if self._is_value(final.value, num, q) and q not in self.written]
+        unit = final.unit * (1 + 1e-9)
+        matches = [q for q in self.Q.order if q not in self.written and abs(final.value - self.Q.exact(q)) <= unit]
         return matches[0] if len(matches) == 1 else None
 
     def _symbolic(self, node: str, trees: list[Expr]) -> dict[str, float]:
@@ -235,7 +237,9 @@ class Recogniser:
     def _out(self, tree: Expr) -> dict[str, float]:
         if not any(isinstance(n, Call) and n.fn in ACTIVATION_CALLS for n in walk(tree)):
             return {}
-        found = {f"{v}.out": max(self.is_q(n, f"{v}.net") for n in numbers(tree)) for v in self.neurons}
+        # either sign: e^{-(-0.9779)} is the activation of the net −0.9779
+        signed = [x for n in numbers(tree) for x in (n, Num("-" + n.text, -n.value, n.start, n.end))]
+        found = {f"{v}.out": max(self.is_q(x, f"{v}.net") for x in signed) for v in self.neurons}
         return {q: score for q, score in found.items() if score}
 
     def _dact(self, tree: Expr) -> dict[str, float]:
