@@ -177,6 +177,9 @@ class Recogniser:
                 return {f"{node}.out": 1.0}
             if isinstance(tree, Sum) and sum(isinstance(t, Prod) for t in tree.terms) >= 1:
                 return {f"{node}.net": 1.0}
+            weights = [p for _, w, p in self.edges if w == node]
+            if any(self.is_param(x, p) for x in numbers(tree) for p in weights):
+                return {f"{node}.net": 1.0}  # `h_2 = 0.53 × 0.12`: one of h2's own weights times a value
         return {}
 
     # ------------------------------------------------------------------ the arithmetic
@@ -230,7 +233,8 @@ class Recogniser:
                 elif len(f) == 1 and bias is not None and self.is_param(f[0], bias):
                     matched += 1
             expected = len(weights) + (1 if bias else 0)
-            if len(terms) <= expected + 1 and _enough(matched, expected):
+            every_weight = weights and not left  # all of the node's weights, the bias perhaps forgotten
+            if len(terms) <= expected + 1 and (_enough(matched, expected) or every_weight):
                 found[f"{v}.net"] = matched / max(expected, len(terms))
         return found
 
