@@ -354,26 +354,27 @@ class Recogniser:
         if not pieces or len(pieces) < 2:
             return {}
         for v in self.neurons:
-            has = {q: any(self.is_q(x, f"{v}.{q}") for x in pieces) for q in ("dout", "dact", "dnet")}
-            if len(pieces) == 2 and has["dout"] and has["dact"]:
+            roles = self._roles(pieces, v)
+            if len(pieces) == 2 and _distinct(roles["dout"], roles["dact"]):
                 found[f"{v}.dnet"] = 1.0
-            delta = has["dnet"] or (has["dout"] and has["dact"])
-            if not delta:
-                continue
             for u, w, p in self.edges:
-                if w != v:
-                    continue
-                source = any(self.is_q(x, f"{u}.out") or self.is_q(x, f"{u}.net") for x in pieces)
-                if source:
+                if w == v and self._part(pieces, u, v):
                     found[f"grad.{p}"] = 1.0
         return found
 
+    def _roles(self, pieces: list[Num], v: str) -> dict[str, set[int]]:
+        """Which factors can be node ``v``'s ∂E/∂out, ∂out/∂net and δ."""
+        return {q: {k for k, x in enumerate(pieces) if self.is_q(x, f"{v}.{q}")} for q in ("dout", "dact", "dnet")}
+
     def _part(self, pieces: list[Num], u: str, v: str) -> bool:
-        """``pieces`` multiply to one use's part of a gradient: δ_v × out_u."""
-        delta = any(self.is_q(x, f"{v}.dnet") for x in pieces) or (
-            any(self.is_q(x, f"{v}.dout") for x in pieces) and any(self.is_q(x, f"{v}.dact") for x in pieces)
-        )
-        return delta and any(self.is_q(x, f"{u}.out") for x in pieces)
+        """``pieces`` multiply to one use's part of a gradient, δ_v × out_u (or the slip net_u),
+        each piece a different factor (the 0.07 that is i2 is not δ as well)."""
+        roles = self._roles(pieces, v)
+        sources = {k for k, x in enumerate(pieces) if self.is_q(x, f"{u}.out") or self.is_q(x, f"{u}.net")}
+        for k in sources:
+            if roles["dnet"] - {k} or _distinct(roles["dout"] - {k}, roles["dact"] - {k}):
+                return True
+        return False
 
     def _shared_gradient(self, tree: Sum) -> dict[str, float]:
         """Σ δ_v × out_u over the edges a shared weight is on: its gradient."""
@@ -388,6 +389,11 @@ class Recogniser:
             if all(any(self._part(part, u, v) for u, v in uses) for part in parts if part is not None):
                 found[f"grad.{p}"] = len(parts) / len(uses)
         return found
+
+
+def _distinct(a: set[int], b: set[int]) -> bool:
+    """One factor from each set, not the same one."""
+    return any(x != y for x in a for y in b)
 
 
 def _enough(matched: int, expected: int) -> bool:

@@ -368,3 +368,51 @@ def test_values_in_scientific_notation(tmp_path, capsys):
     ]
     assert status == 1
     assert r"\boxed{8.77 \times 10^{-3}}\ \text{[✗ missing-factor, exact 0.0008771]}" in marked.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(10, 40))
+def test_many_networks_each_slip_in_a_rotating_notation(seed):
+    net = random_spec(seed, negative=False)
+    spec = graphengine.Network.from_yaml(net.yaml())
+    trace = spec.trace()
+    for k, code in enumerate(PAGE_SLIPS):
+        sites = slip_sites(net, code)
+        if not sites:
+            continue
+        at = sites[seed % len(sites)]
+        notation = NOTATIONS[(seed + k) % len(NOTATIONS)]
+        if notation == "anonymous" and code == "missing-factor":
+            notation = "plain"
+        text, where = page(Learner(net, code, at).work(), notation)
+        result = audit(spec, trace, read_chains(text, "page", tex=notation == "tex"))
+        rows = {r.quantity: r for r in result.rows if r.line == where.get(r.quantity)}
+        assert at in rows, (code, at, notation)
+        for q, row in rows.items():
+            v = row.verdict
+            if q == at:
+                assert v.right or code == v.reason or code in v.reasons, (code, notation, v.reason, v.note)
+            else:
+                assert v.right or v.reason in ("rounding", "carried"), (code, at, notation, q, v.reason, v.note)
+
+
+def test_the_sample_a_page_is_about(tmp_path, capsys):
+    spec = tmp_path / "two.yaml"
+    text = (
+        Path(SPEC)
+        .read_text()
+        .replace(
+            "    targets: {o1: 0.01, o2: 0.99}",
+            "    targets: {o1: 0.01, o2: 0.99}\n  - inputs: {i1: 0.5, i2: 0.25}\n    targets: {o1: 0.2, o2: 0.8}",
+        )
+    )
+    spec.write_text(text)
+    doc = tmp_path / "page.md"
+    # sample 1 by hand: net_h1 = 0.15·0.5 + 0.2·0.25 + 0.35 = 0.475; out_h1 = σ(0.475) = 0.61657
+    doc.write_text(
+        "$$\\text{net}_{h1} = 0.15 \\times 0.5 + 0.2 \\times 0.25 + 0.35 = 0.475$$\n\n$$out_{h1} = 0.6166$$\n"
+    )
+    status, out, _ = run(capsys, "audit", str(doc), "--spec", str(spec), "--sample", "1", "--json")
+    assert status == 0 and [r["right"] for r in json.loads(out)["results"]] == [True, True]
+    status, out, _ = run(capsys, "audit", str(doc), "--spec", str(spec), "--json")
+    assert status == 1 and [r["right"] for r in json.loads(out)["results"]] == [False, False]
