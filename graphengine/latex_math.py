@@ -58,7 +58,7 @@ _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.S)
 
 def _matching_brace(src: str, i: int, limit: int) -> int:
     """Index of the ``}`` closing the ``{`` at ``i`` (``\\{`` and ``\\}`` do not count)."""
-    depth = 0
+    depth, opening = 0, i
     while i < limit:
         c = src[i]
         if c == "\\":
@@ -71,7 +71,7 @@ def _matching_brace(src: str, i: int, limit: int) -> int:
             if depth == 0:
                 return i
         i += 1
-    raise DocumentError("a `{` is never closed", offset=i)
+    raise DocumentError("a `{` is never closed", offset=opening)
 
 
 def _matching_paren(src: str, i: int, limit: int) -> int:
