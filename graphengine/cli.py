@@ -843,21 +843,25 @@ def audit(
 ) -> None:
     """Read a worked example and judge every value on it, as `check` does.
 
+    DOC is Markdown with $…$ / $$…$$ maths (also \\[…\\] and aligned rows) or
+    a LaTeX file (.tex). Every chain of equalities that ends in a number is a
+    value; a row that starts with `=` goes on with the chain above it:
+
     \b
-    DOC is Markdown with $…$ / $$…$$ maths (also \\[…\\], aligned rows) or a
-    LaTeX file (.tex). Every chain of equalities ending in a number is a value:
-      $$\\text{net}_{h2} = (0.25 \\times 0.10) + (0.30 \\times 0.05) + 0.35 = 0.39$$
-    Its quantity comes from the left-hand side (net_{h1}, \\text{out } H_1,
-    E_{o1}, E_{total}, \\frac{\\partial E}{\\partial w_5}, \\delta_{o1}, W5_{new},
-    w_5^{+}; a row starting with `=` goes on with the chain above it), or else
-    from the arithmetic (weights × inputs + bias is a net, ½(t − y)² a loss
-    term, …). Verdicts as in `check`: right, rounding, carried, or the slip
-    (swapped, wrong-weight, missing-term, missing-factor, net-for-out, …);
-    not-the-spec for a weight, input, target or η the page states differently.
-    Values that are not recognised are listed, never marked wrong.
-    \b
+      $$h_2 = 0.25 \\times 0.10 + 0.30 \\times 0.05 + 0.35$$
+      $$= 0.39$$
+
+    Its quantity comes from the left-hand side (\\text{net}_{h1}, net_h1,
+    \\text{out } H_1, E_{o1}, E_{total}, \\frac{\\partial E}{\\partial w_5},
+    \\delta_{o1}, W5_{new}, w_5^{+}), or from the arithmetic: weights × inputs
+    + bias is a net, ½(t − y)² a loss term, and so on. Verdicts as in `check`:
+    right, rounding, carried, or the slip (swapped, wrong-weight, missing-term,
+    missing-factor, net-for-out, …); not-the-spec for a weight, input, target
+    or η that the page states differently. A value that is not recognised is
+    listed, never marked wrong.
+
     Exit status: 0 no mistake (rounding only is fine), 1 a mistake, 2 the page
-    or spec cannot be read.
+    or the spec cannot be read.
     """
     from pathlib import Path
 
