@@ -891,7 +891,12 @@ def audit(
 
         console = _console()
         wide = console.width >= 110  # a note column narrower than a sentence is unreadable
-        console.print(audit_table(result, f"{doc} against {spec} (sample {sample})", notes=wide))
+        if result.rows:
+            console.print(audit_table(result, f"{doc} against {spec} (sample {sample})", notes=wide))
+        else:
+            console.print(
+                f"{doc}: no value recognised (a value is maths like $$net_{{h1}} = … = 0.3775$$)", markup=False
+            )
         for line in ([] if wide else notes_below(result)) + leftovers(result):
             console.print(line, markup=False, highlight=False)
         unread = len(result.unrecognised)

@@ -416,3 +416,10 @@ def test_the_sample_a_page_is_about(tmp_path, capsys):
     assert status == 0 and [r["right"] for r in json.loads(out)["results"]] == [True, True]
     status, out, _ = run(capsys, "audit", str(doc), "--spec", str(spec), "--json")
     assert status == 1 and [r["right"] for r in json.loads(out)["results"]] == [False, False]
+
+
+def test_a_page_without_values_says_so(tmp_path, capsys):
+    doc = tmp_path / "prose.md"
+    doc.write_text("Just prose: in 2024 we used a learning rate of 0.5.\n")
+    status, out, _ = run(capsys, "audit", str(doc), "--spec", SPEC)
+    assert status == 0 and "no value recognised" in out and "0 checked" in out
