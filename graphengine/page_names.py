@@ -21,10 +21,12 @@ target, the learning rate), or nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from .latex_math import Token
+from .notation import canonical
 
 NET_WORDS = {"net", "z", "in", "input", "sum"}
 OUT_WORDS = {"out", "a", "output", "act", "activation", "y", "pred", "predicted", "yhat", "σ"}
@@ -109,8 +111,9 @@ def _words(text: str) -> list[str]:
 class Names:
     """Name matching for one network: nodes, outputs, parameters by a forgiving key."""
 
-    def __init__(self, graph: Any) -> None:
+    def __init__(self, graph: Any, known: Collection[str] = ()) -> None:
         self.graph = graph
+        self.known = known  # canonical quantity names: check's own notation is tried first
         self.inputs = list(graph.graph["inputs"])
         self.outputs = list(graph.graph["outputs"])
         self.params = list(graph.graph["parameters"])
@@ -137,6 +140,8 @@ class Names:
     def resolve(self, text: str) -> Named:
         """What a left-hand side names (see the module docstring)."""
         text = text.strip()
+        if self.known and (q := canonical(text.replace(" ", ""), self.known)) is not None:
+            return Named("quantity", q)  # `check`'s names: net_h1, dE/dw5, w5⁺, h1.net …
         if "/" in text:
             top, _, bottom = text.partition("/")
             return self._fraction(top.strip(), bottom.strip())

@@ -50,7 +50,7 @@ class Recogniser:
 
     def __init__(self, quantities: Any) -> None:
         self.Q = quantities
-        self.names = Names(quantities.G)
+        self.names = Names(quantities.G, quantities.names)
         self.order = {q: k for k, q in enumerate(quantities.order)}
         self.written: dict[str, float] = {}  # quantity → the value the page wrote first
         self.last = -1  # order index of the last quantity recognised

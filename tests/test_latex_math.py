@@ -213,3 +213,11 @@ def test_left_hand_sides_that_need_the_arithmetic_or_are_given(latex, kind, name
 @pytest.mark.parametrize("latex", ["x", "k", r"\text{Exercise}", "E_{h1}", r"\frac{\partial a}{\partial b}"])
 def test_left_hand_sides_that_name_nothing(latex):
     assert NAMES.resolve(lhs_text(tokenize(latex))).kind == "none"
+
+
+@pytest.mark.parametrize("text,quantity", [("w5⁺", "updated.w5"), ("h1.net", "h1.net"), ("dout_o1/dnet_o1", "o1.dact")])
+def test_checks_own_notation_is_read_first(text, quantity):
+    from graphengine.quantities import Quantities
+
+    named = Names(NETWORK.graph, Quantities(NETWORK, TRACE).names).resolve(text)
+    assert (named.kind, named.name) == ("quantity", quantity)
