@@ -40,8 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import SpecError, did_you_mean
@@ -50,10 +49,10 @@ from .hand import HandFile, Written, read_hand
 from .notation import NOTATION_HELP, canonical
 from .quantities import Getter, Quantities
 from .slips import CODES, Candidate, candidates
+from .verdict import Verdict, to_json, written_value
 
 __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]
 
-MISTAKES = frozenset(CODES) | {"carried"}
 MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # Slips followed through quantities the learner did not write: those of the backward pass,
@@ -61,49 +60,6 @@ PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # followed through, match a random wrong value by chance.
 PUSHED_FROM = ("dout", "dnet", "dact", "grad")
 PUSHED_CODES = frozenset({"missing-factor", "derivative-of-net", "updated-weights", "factor-2", "batch", "net-for-out"})
-
-
-@dataclass
-class Verdict:
-    """The judgement of one written value; ``to_dict()`` is its ``check --json`` row."""
-
-    name: str  # as written
-    quantity: str  # canonical
-    written: Written
-    exact: float
-    right: bool
-    reason: str = ""  # "" when right; "rounding", "carried" or a slip code
-    reasons: list[str] = field(default_factory=list)
-    because_of: list[str] = field(default_factory=list)  # root mistakes, as written
-    note: str = ""
-    from_written: list[str] = field(default_factory=list)
-    recomputed: float | None = None  # from the learner's own written values
-
-    @property
-    def mistake(self) -> bool:
-        """A real mistake (not right, and not only rounding)."""
-        return not self.right and self.reason in MISTAKES
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "name": self.name,
-            "quantity": self.quantity,
-            "written": self.written.value,
-            "written_text": self.written.text,
-            "exact": self.exact,
-            "right": self.right,
-        }
-        if not self.right:
-            data["reason"] = self.reason
-            if len(self.reasons) > 1:
-                data["reasons"] = self.reasons
-        if self.reason == "carried":
-            data["because_of"] = self.because_of
-        if self.note:
-            data["note"] = self.note
-        if self.from_written:
-            data["from_your_values"] = {"inputs": self.from_written, "value": self.recomputed}
-        return data
 
 
 @dataclass(frozen=True)
@@ -121,29 +77,14 @@ def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x for g in groups for x in g))
 
 
-def written_value(name: str, value: Any, line: int = 0) -> Written:
-    """A :class:`Written` from a number, its text, an :class:`Expression`, a Written, or ``(any of those, line)``."""
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], int):
-        value, line = value
-    if isinstance(value, Written):
-        return value
-    if isinstance(value, Expression):
-        unit = value.result.unit if value.result is not None else 0.0
-        return Written(name, value.text, value.value, unit, line, value)
-    text = value if isinstance(value, str) else repr(float(value))
-    try:
-        number = Decimal(text.strip().replace("−", "-"))
-    except InvalidOperation:
-        raise SpecError(f"expected a number, got `{text[:40]}`", line=line or None, path=(name,)) from None
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)
-    return Written(name, text, float(number), float(Decimal(1).scaleb(exponent)), line)
-
-
 class Judge:
     """Judges a sheet of written values against one step of a network."""
 
     def __init__(self, net: Any, trace: Any, values: Mapping[str, Any], sample: int = 0, file: str | None = None):
+        n = trace.n_samples
+        if not 0 <= sample < n:
+            valid = f"0 to {n - 1}" if n > 1 else "0"
+            raise SpecError(f"`sample` is {sample} but the spec has {n} sample(s) (valid: {valid})", file=file)
         self.Q = Quantities(net, trace, sample)
         self.file = file
         self.sheet: dict[str, Written] = {}  # canonical → written
@@ -166,7 +107,7 @@ class Judge:
 
     def _resolve(self, name: str, w: Written) -> str:
         Q = self.Q
-        q = canonical(name, Q.names)
+        q = canonical(name, Q.names, Q.outputs)
         if q is not None and q in Q.ambiguous:
             raise SpecError(
                 f"quantity `{name}` is ambiguous in this network (a node and a parameter, or the loss, share "
@@ -442,14 +383,3 @@ def check(net: Any, trace: Any, hand: HandFile) -> list[Verdict]:
             path=("sample",),
         )
     return judge(net, trace, hand.values, hand.sample or 0, hand.file)
-
-
-def to_json(verdicts: list[Verdict], sample: int = 0) -> dict[str, Any]:
-    """The shape of ``graphengine check --json``."""
-    return {
-        "checked": len(verdicts),
-        "mistakes": sum(1 for v in verdicts if v.mistake),
-        "wrong": [v.to_dict() for v in verdicts if not v.right],
-        "sample": sample,
-        "results": [v.to_dict() for v in verdicts],
-    }

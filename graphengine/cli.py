@@ -623,8 +623,8 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     Quantities: NODE.net, NODE.out, NODE.dout (∂E/∂out),
     NODE.dnet (∂E/∂net), NODE.dact (∂out/∂net), loss,
     loss.OUTPUT, grad.PARAM, updated.PARAM, or the worked
-    example's notation: net_h1, out_h1, E_o1, E_total,
-    dE/dw5 (∂E/∂w5), dE/dout_o1, dout_o1/dnet_o1,
+    example's notation: net_h1, out_h1, E_o1 (E_total_1),
+    E_total, dE/dw5 (∂E/∂w5), dE/dout_o1, dout_o1/dnet_o1,
     dE/dnet_o1, w5_new (w5', w5⁺). Node values are for
     sample 0 unless the file says `sample: K`.
     \b

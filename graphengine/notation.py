@@ -20,6 +20,8 @@ written                                means
 =====================================  =================
 
 ``E_total`` may stand for ``E`` in a derivative (``∂E_total/∂w5``), and ``L`` too.
+``E_total_1``, ``E_1`` (the page's numbering) mean the first output's term, ``loss.o1``
+in the worked example, when no output is called ``1``.
 
 >>> known = {"h1.net", "o1.dact", "grad.w5", "updated.w5", "loss", "loss.o1"}
 >>> [canonical(n, known) for n in ("net_h1", "dout_o1/dnet_o1", "∂E/∂w5", "w5⁺", "E_total", "E_o1", "x")]
@@ -29,15 +31,17 @@ written                                means
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 _LOSS = r"(?:E_total|Etotal|E|L|total)"
 _DERIVATIVE = re.compile(rf"[d∂]{_LOSS}\s*/\s*[d∂](?P<of>.+)")
 _DACT = re.compile(r"[d∂]out_(?P<a>.+?)\s*/\s*[d∂]net_(?P<b>.+)")
 _UPDATED = re.compile(r"(?P<p>.+?)(?:_new|_updated|'|′|⁺|\+)")
+_NUMBERED_TERM = re.compile(r"E(?:_total)?_(?P<k>[1-9][0-9]*)")
 
 NOTATION_HELP = (
-    "net_h1, out_h1, E_o1, E_total, dE/dw5 (∂E/∂w5), dE/dout_o1, dout_o1/dnet_o1, dE/dnet_o1, w5_new (w5', w5⁺)"
+    "net_h1, out_h1, E_o1 (E_total_1), E_total, dE/dw5 (∂E/∂w5), dE/dout_o1, dout_o1/dnet_o1, dE/dnet_o1, "
+    "w5_new (w5', w5⁺)"
 )
 
 
@@ -70,9 +74,13 @@ def candidates(name: str) -> list[str]:
     return found
 
 
-def canonical(name: str, known: Collection[str]) -> str | None:
-    """The canonical quantity ``name`` stands for in a network whose quantities are ``known``."""
+def canonical(name: str, known: Collection[str], outputs: Sequence[str] = ()) -> str | None:
+    """The canonical quantity ``name`` stands for in a network whose quantities are ``known``
+    (``outputs`` in order, for the numbered loss terms ``E_total_1``)."""
     for candidate in candidates(name):
         if candidate in known:
             return candidate
+    if (m := _NUMBERED_TERM.fullmatch(name.strip())) and int(m["k"]) <= len(outputs):
+        term = f"loss.{outputs[int(m['k']) - 1]}"
+        return term if term in known else None
     return None

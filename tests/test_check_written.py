@@ -32,6 +32,8 @@ def run(tmp_path, capsys, text: str) -> tuple[int, dict]:
         ("out_o2", "o2.out"),
         ("E_o1", "loss.o1"),
         ("E_total", "loss"),
+        ("E_total_2", "loss.o2"),  # the page's numbering: the second output's term
+        ("E_1", "loss.o1"),
         ("dE/dw5", "grad.w5"),
         ("∂E/∂w5", "grad.w5"),
         ("∂E_total/∂w7", "grad.w7"),
@@ -50,7 +52,7 @@ def run(tmp_path, capsys, text: str) -> tuple[int, dict]:
 def test_notation(written, quantity):
     names = {f"{v}.{q}" for v in ("h1", "h2", "o1", "o2") for q in ("net", "out", "dout", "dnet", "dact")}
     names |= {"loss", "loss.o1", "loss.o2"} | {f"{k}.w{i}" for k in ("grad", "updated") for i in range(1, 9)}
-    assert canonical(written, names) == quantity
+    assert canonical(written, names, ["o1", "o2"]) == quantity
     assert canonical("dout_o1/dnet_o2", names) is None  # two different nodes: not a derivative of one
 
 

@@ -1,0 +1,88 @@
+"""The registry of slip detectors: the stable codes, what a detector returns, and how it registers.
+
+A detector is a small function ``(Quantities, arg) -> list[Candidate]`` registered with
+``@slip(code, *kinds)`` for the kinds of quantity it explains (``net``, ``out``,
+``dact``, ``dout``, ``dnet``, ``term``, ``loss``, ``grad``, ``updated``); ``arg`` is the
+node or parameter. The detectors live in :mod:`graphengine.slips_forward` and
+:mod:`graphengine.slips_backward`; :mod:`graphengine.slips` asks them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .quantities import Getter, Quantities
+
+CODES = (
+    "swapped",
+    "wrong-weight",
+    "missing-term",
+    "missing-factor",
+    "net-for-out",
+    "derivative-of-net",
+    "updated-weights",
+    "factor-2",
+    "sign",
+    "uphill",
+    "learning-rate",
+    "batch",
+    "shared",
+    "arithmetic",
+)
+MAX_PAIRS = 66  # swapped: the pairs of a fan-in of 12
+MAX_WEIGHTS = 30  # wrong-weight: beyond this, only the weights next to the edge
+MAX_PER_DETECTOR = 120  # candidates one detector may propose for one quantity (wide layers)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What one slip gives, from the learner's values, and the sentence that names it."""
+
+    code: str
+    compute: Callable[[Getter], float]
+    sentence: str
+    # Values the learner's written arithmetic must contain for this slip to fit it
+    # (the weights a swapped or wrong-weight term uses): arithmetic without them rules it out.
+    needs: tuple[float, ...] = ()
+
+
+Detector = Callable[[Quantities, str], list[Candidate]]
+DETECTORS: list[tuple[str, tuple[str, ...], Detector]] = []
+
+
+def slip(code: str, *kinds: str) -> Callable[[Detector], Detector]:
+    """Register a detector of ``code`` for quantities of these kinds (net, out, dact, dout, dnet, term, loss, grad, updated)."""
+    assert code in CODES, code
+
+    def register(fn: Detector) -> Detector:
+        DETECTORS.append((code, kinds, fn))
+        return fn
+
+    return register
+
+
+def hidden(Q: Quantities, v: str) -> bool:
+    """Not an input node (it has an activation)."""
+    return v not in Q.inputs
+
+
+def squared_loss(Q: Quantities) -> bool:
+    """A squared-error loss, whose ½ or 2 a learner can forget."""
+    return "squared" in Q.loss.name or Q.loss.name == "mse"
+
+
+def edge_weights(Q: Quantities) -> list[str]:
+    """Every parameter that is the weight of an edge."""
+    return sorted({d["weight"] for _, _, d in Q.G.edges(data=True)})
+
+
+def nearby_weights(Q: Quantities, u: str, v: str) -> list[str]:
+    """Weights a learner may take for the edge u → v: all of a small network's, else those sharing u or v."""
+    every = edge_weights(Q)
+    if len(every) <= MAX_WEIGHTS:
+        return every
+    near = {d["weight"] for _, _, d in Q.G.out_edges(u, data=True)} | {
+        d["weight"] for _, _, d in Q.G.in_edges(v, data=True)
+    }
+    return sorted(near)
