@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .check import Verdict, judge, written_value
+from .check import judge
 from .errors import SpecError
 from .expr import parse as parse_arithmetic
 from .latex_math import check_form, symbols
@@ -31,6 +31,7 @@ from .page_names import Named, shown
 from .page_recognise import Recognised, Recogniser
 from .page_scan import Chain, Page, WrittenNumber
 from .quantities import Quantities
+from .verdict import Verdict, written_value
 
 
 @dataclass
