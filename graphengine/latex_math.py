@@ -270,6 +270,15 @@ class Num:
     start: int
     end: int
 
+    @property
+    def decimals(self) -> int:
+        return len(self.text.split(".")[1]) if "." in self.text else 0
+
+    @property
+    def unit(self) -> float:
+        """One unit of the last written digit: ``0.10`` → 0.01."""
+        return 10.0**-self.decimals
+
 
 @dataclass(frozen=True)
 class Sym:

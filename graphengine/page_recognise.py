@@ -41,10 +41,6 @@ class Recognised:
     why_not: str = ""  # when not recognised
 
 
-def _unit(num: Num) -> float:
-    return 10.0 ** -(len(num.text.split(".")[1]) if "." in num.text else 0)  # `-0.51` too
-
-
 class Recogniser:
     """Recognises chains one after the other, in the page's order."""
 
@@ -74,7 +70,7 @@ class Recogniser:
             return False
         if "." not in num.text:  # the 1 of `1 - y` is not a target of 0.99
             return abs(num.value - value) <= 1e-9 * max(1.0, abs(value))
-        return abs(num.value - value) <= _unit(num) * 0.5 * (1 + 1e-9) + 1e-12
+        return abs(num.value - value) <= num.unit * 0.5 * (1 + 1e-9) + 1e-12
 
     def is_q(self, num: Expr, q: str) -> float:
         """``num`` is the page's value of quantity ``q`` (exact to its digits, or as written earlier)."""
@@ -87,7 +83,7 @@ class Recogniser:
         """1 when ``value`` is what the page wrote for ``q``, 0.9 when it is ``q``'s exact value
         to its digits, else 0."""
         # An integer (the 1 of `1 - y`, the 2 of ½) is a constant, not a rounded value.
-        unit = _unit(num) * (1 + 1e-9) + 1e-12 if "." in num.text else 1e-9
+        unit = num.unit * (1 + 1e-9) + 1e-12 if "." in num.text else 1e-9
         if q.endswith(".out") and self.identity.get(q[:-4]) and q not in self.written:
             q = q[:-4] + ".net"  # an identity node's out is its net, written or not
         if q in self.written and abs(value - self.written[q]) <= unit:

@@ -72,7 +72,7 @@ class Side:
                 tree, exponent = mantissa, scale_sign * int(scale.text)
         if not isinstance(tree, Num):
             return None
-        decimals = len(tree.text.split(".")[1]) if "." in tree.text else 0
+        decimals = tree.decimals
         value = (-tree.value if sign else tree.value) * 10.0**exponent
         text = sign + tree.text + (f"e{exponent}" if exponent else "")
         return WrittenNumber(text, value, 10.0 ** (exponent - decimals), self.tokens[0].start, self.tokens[-1].end)
