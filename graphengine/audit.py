@@ -11,7 +11,7 @@ recognised is listed with the reason, never guessed and marked wrong.
 
 >>> import graphengine
 >>> from graphengine.page_scan import read_chains
->>> net = graphengine.load("specs/doc_example.yaml")             # doctest: +SKIP
+>>> net = graphengine.load("specs/doc_example.yaml")
 >>> page = read_chains("$$\\\\text{net}_{h2} = 0.25 \\\\times 0.10 + 0.30 \\\\times 0.05 + 0.35 = 0.39$$")
 >>> [(r.quantity, r.verdict.reason) for r in audit(net, net.trace(), page).rows]
 [('h2.net', 'swapped')]

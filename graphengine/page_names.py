@@ -25,7 +25,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from .latex_math import Token
+from .latex_tokens import Token
 from .notation import canonical
 
 NET_WORDS = {"net", "z", "in", "input", "sum"}

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 import graphengine
 from graphengine.errors import DocumentError, SpecError
 from graphengine.expr import parse as parse_arithmetic
-from graphengine.latex_math import check_form, evaluate, parse, symbols, tokenize
+from graphengine.latex_math import check_form, evaluate, parse, symbols
+from graphengine.latex_tokens import tokenize
 from graphengine.page_names import Names, lhs_text
 from graphengine.page_scan import read_chains
 
@@ -221,3 +222,12 @@ def test_checks_own_notation_is_read_first(text, quantity):
 
     named = Names(NETWORK.graph, Quantities(NETWORK, TRACE).names).resolve(text)
     assert (named.kind, named.name) == ("quantity", quantity)
+
+
+def test_the_docstring_examples_run():
+    import doctest
+
+    from graphengine import audit, latex_math, latex_tokens
+
+    for module in (latex_tokens, latex_math, audit):
+        assert doctest.testmod(module).failed == 0, module.__name__
