@@ -231,3 +231,26 @@ def test_the_docstring_examples_run():
 
     for module in (latex_tokens, latex_math, audit):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def test_latex_documents_maths_environments_comments_and_verbatim():
+    tex = (
+        "\\documentclass{article}\n"  # 1
+        "\\begin{document}\n"  # 2
+        "% $$\\text{net}_{h1} = 0.9$$ is a comment\n"  # 3
+        "The cost is 5\\% and $\\text{net}_{h1} = 0.3775$ inline.\n"  # 4
+        "\\[ \\text{out}_{h1} = 0.5933 \\]\n"  # 5
+        "\\begin{equation}\n E_{o1} = 0.2748 % a comment inside\n\\end{equation}\n"  # 6-8
+        "\\begin{verbatim}\n$$E_{o2} = 9$$\n\\end{verbatim}\n"  # 9-11
+        "\\begin{align*}\n E_{total} &= 0.2748 + 0.0236 \\\\\n &= 0.2984\n\\end{align*}\n"  # 12-15
+        "\\end{document}\n"
+    )
+    page = read_chains(tex, "page.tex", tex=True)
+    found = [(lhs_text(c.lhs), c.final().text, page.line(c.final().start)) for c in page.chains]
+    assert found == [("net_h1", "0.3775", 4), ("out_h1", "0.5933", 5), ("E_o1", "0.2748", 7), ("E_total", "0.2984", 14)]
+    assert page.problems == []
+
+
+def test_unclosed_maths_in_a_latex_document_is_a_problem_with_its_line():
+    page = read_chains("line one\n$x = 1\n\n\\begin{align}\n a &= 1\n", "p.tex", tex=True)
+    assert [page.line(offset) for offset, _ in page.problems] == [2, 4]
