@@ -160,6 +160,8 @@ class Names:
             return Named("quantity", f"updated.{param}")  # W5_new, w_5^{+}, w_5^{(1)}
         if len(words) > 1 and lowered[0] in NEW_WORDS - {"1", "(1)"} and (param := self.param(words[1:])):
             return Named("quantity", f"updated.{param}")  # new w5
+        if len(words) > 1 and lowered[-1] in ("new", "+", "updated"):
+            return Named("none", note=f"no parameter `{''.join(words[:-1])}` in this network")
         return self._thing(words)
 
     def _thing(self, words: list[str]) -> Named:
@@ -185,12 +187,17 @@ class Names:
                 return Named("quantity", "loss")
             if node in self.outputs:
                 return Named("quantity", f"loss.{node}")
+            if node is None and others and others[-1].isascii() and others[-1].isdigit():
+                n = len(self.outputs)
+                return Named("none", note=f"loss term {others[-1]}, but the network has {n} output{'s' * (n != 1)}")
             return Named("none", note="a loss term of a node that is not an output")
         if node is None:
             if self.node(words) is not None:
                 return Named("node", self.node(words))  # type: ignore[arg-type]
             if input_ := self.param(words):
                 return Named("param", input_)
+            if kinds and kinds[0] in ("net", "out") and others:  # clearly a net or an out, of nothing here
+                return Named("none", note=f"no node `{''.join(others)}` in this network")
             return Named("none")
         if node in self.inputs:
             return Named("input", node) if not kinds or kinds[0] in OUT_WORDS else Named("none")
@@ -221,6 +228,8 @@ class Names:
                 return Named("quantity", by.name.replace(".out", ".dout"))
             if by.kind in ("node", "input"):
                 return Named("quantity", f"{by.name}.dout")
+            if by.kind == "none":
+                return Named("none", note=by.note or f"`{bottom.lstrip('∂d ')}` is not in this network")
         if of.kind == "quantity" and of.name.endswith(".out") and by.kind == "quantity" and by.name.endswith(".net"):
             if of.name[:-4] == by.name[:-4]:
                 return Named("quantity", of.name.replace(".out", ".dact"))

@@ -130,7 +130,7 @@ class Recogniser:
         else:
             result.quantity = self._pick(found)
             result.how = "arithmetic"
-            if result.quantity is None and not arithmetic:  # arithmetic that matches nothing is something else
+            if result.quantity is None and not arithmetic and not text:  # `= 0.593`: nothing else says
                 result.quantity = self._by_value(chain)
                 result.how = "value"
             if result.quantity is None:
