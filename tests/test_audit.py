@@ -423,3 +423,14 @@ def test_a_page_without_values_says_so(tmp_path, capsys):
     doc.write_text("Just prose: in 2024 we used a learning rate of 0.5.\n")
     status, out, _ = run(capsys, "audit", str(doc), "--spec", SPEC)
     assert status == 0 and "no value recognised" in out and "0 checked" in out
+
+
+def test_names_of_things_the_network_lacks_are_listed_not_guessed(capsys):
+    status, out, _ = run(capsys, "audit", FOUNDING, "--spec", "specs/xor.yaml", "--json")
+    report = json.loads(out)
+    why = {u["line"]: u["why"] for u in report["not_recognised"]}
+    assert why[29] == "`net_o1`: no node `o1` in this network"
+    assert why[58] == "`E_total_2`: loss term 2, but the network has 1 output"
+    assert why[98] == "`∂total/∂w_5`: `w_5` is not in this network"
+    assert why[109] == "`W5_new`: no parameter `W5` in this network"
+    assert not {29, 32, 44, 47, 58, 77, 98, 109} & {r["line"] for r in report["results"]}
