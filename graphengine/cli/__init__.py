@@ -19,6 +19,7 @@ import click
 
 from ..__about__ import __version__
 from ..errors import GraphEngineError, one_line
+from .audit import audit
 from .check import check
 from .evaluate import evaluate_command, predict_command
 from .exercise import exercise, grade
@@ -62,6 +63,7 @@ cli.add_command(predict_command)
 cli.add_command(evaluate_command)
 cli.add_command(explain)
 cli.add_command(check)
+cli.add_command(audit)
 cli.add_command(exercise)
 cli.add_command(grade)
 cli.add_command(plugins)
