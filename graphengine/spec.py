@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from .errors import KeyPath, SpecError, did_you_mean
+from .reading import read_text
 from .yamldoc import read_yaml
 
 # A layer of a million neurons is far beyond what a diagram or an explanation is for, and a
@@ -552,14 +553,4 @@ def load_spec(path: str | Path) -> Spec:
     ['i1', 'i2']
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("no such file", file=str(path)) from None
-    except IsADirectoryError:
-        raise SpecError("is a directory, not a spec file", file=str(path)) from None
-    except UnicodeDecodeError as e:
-        raise SpecError(f"not UTF-8 text ({e.reason} at byte {e.start})", file=str(path)) from None
-    except OSError as e:
-        raise SpecError(f"cannot read: {e.strerror}", file=str(path)) from None
-    return parse_spec(text, str(path))
+    return parse_spec(read_text(path), str(path))  # a regular file within the size cap (reading.py)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .options import (
+    OUTPUT_PATH,
     detail_option,
     diagram_path,
     load_network,
@@ -24,7 +25,7 @@ from .output import draw_diagram
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=OUTPUT_PATH,
     metavar="FILE",
     callback=diagram_path,
     help="Where to draw; the suffix picks the format: .svg, .png, .pdf or .dot (the DOT text, no Graphviz needed).",

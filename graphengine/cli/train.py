@@ -6,7 +6,16 @@ import sys
 
 import click
 
-from .options import json_option, load_network, lr_option, output_option, plugin_option, spec_argument, svg_option
+from .options import (
+    OUTPUT_PATH,
+    json_option,
+    load_network,
+    lr_option,
+    output_option,
+    plugin_option,
+    spec_argument,
+    svg_option,
+)
 from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, fmt, progress_bar
 
 
@@ -27,7 +36,7 @@ from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, fmt, pro
 )
 @click.option(
     "--plot",
-    type=click.Path(dir_okay=False),
+    type=OUTPUT_PATH,
     metavar="FILE",
     help="Draw the loss (and accuracy) per epoch into FILE (.svg, .png or .pdf; needs matplotlib).",
 )
