@@ -235,7 +235,7 @@ def test_yaml_tag_that_does_not_fit_its_text(tmp_path: Path, capsys: pytest.Capt
     # Before: ValueError / KeyError tracebacks from PyYAML's constructors.
     spec = write(tmp_path, DOC.read_text().replace("name: doc_example", f"name: {value}"))
     err = fails(capsys, ["validate", spec])
-    assert "spec.yaml:1: YAML: `" in err and "` value; remove the tag or fix the value" in err
+    assert "spec.yaml:3: YAML: `" in err and "` value; remove the tag or fix the value" in err
 
 
 # ---------------------------------------------------------------------- validate decides
