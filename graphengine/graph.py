@@ -51,18 +51,22 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
     err = spec.error
 
     where = _input_paths(spec)
+    first_seen: set[str] = set()  # a set, not spec.inputs[:i]: a million inputs stay linear
     for i, name in enumerate(spec.inputs):
         _check_name(spec, name, where[i], "input")
-        if name in spec.inputs[:i]:
+        if name in first_seen:
             raise err(GraphError, f"input `{name}` is listed twice", where[i])
+        first_seen.add(name)
         if name in spec.nodes:
             raise err(GraphError, f"`{name}` is an input, so it must not appear under `nodes`", ("nodes", name))
         G.add_node(name, kind="input")
     layer_neurons = {n for layer in spec.layers for n in spec.layer_nodes[layer.name]}
+    outputs_seen: set[str] = set()
     for i, name in enumerate(spec.outputs):
-        if name in spec.outputs[:i]:
+        if name in outputs_seen:
             raise err(GraphError, f"output `{name}` is listed twice", ("outputs", i))
-        if name in spec.inputs:
+        outputs_seen.add(name)
+        if name in first_seen:
             raise err(GraphError, f"`{name}` is an input and cannot be an output", ("outputs", i))
         if name not in spec.nodes and name not in layer_neurons:
             hint = did_you_mean(name, spec.nodes) or "; declare it under `nodes`"

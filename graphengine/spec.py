@@ -26,12 +26,12 @@ from pydantic import (
 )
 
 from .errors import KeyPath, SpecError, did_you_mean
+from .limits import MAX_EPOCHS, MAX_LAYER_SIZE, check_sizes
 from .reading import read_text
 from .yamldoc import read_yaml
 
 # A layer of a million neurons is far beyond what a diagram or an explanation is for, and a
 # `size: 1000000000` typo would otherwise make billions of node names before failing.
-MAX_LAYER_SIZE = 1_000_000
 
 
 # --------------------------------------------------------------------------- values
@@ -346,7 +346,7 @@ def _data(value: Any) -> list[Sample] | CsvData:
 
 class Training(_Model):
     learning_rate: Number | None = None
-    epochs: Annotated[StrictInt, Field(ge=0)] | None = None
+    epochs: Annotated[StrictInt, Field(ge=0, le=MAX_EPOCHS)] | None = None
     batch_size: Annotated[StrictInt, Field(ge=1)] | None = None
     seed: Annotated[StrictInt, Field(ge=0)] | None = None
     optimizer: Annotated[OptimizerSpec, PlainValidator(_optimizer)] | None = None
@@ -507,6 +507,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
 def parse_spec(text: str, file: str | None = None) -> Spec:
     """Validate YAML text as a spec (schema only; graph checks come in :func:`graph.build_graph`)."""
     data, lines = read_yaml(text, file)
+    check_sizes(data, lines, file)  # before validation expands a layer's `size` into names
     if not isinstance(data, dict):
         raise SpecError(
             f"expected a mapping of keys (inputs, outputs, nodes, ...) at the top level, got {_describe(data)}",

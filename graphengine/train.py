@@ -18,6 +18,7 @@ import numpy as np
 
 from .engine import Forward, forward, gradient, loss_of
 from .errors import GraphEngineError, PluginError, TrainingError
+from .limits import MAX_EPOCHS
 from .plugins import default_registry
 from .registry import Loss, Optimizer, check_params
 
@@ -155,6 +156,8 @@ def fit(
     Every call starts the optimiser afresh (no momentum or Adam moments carried over).
     """
     net._require_data()
+    if not 0 <= epochs <= MAX_EPOCHS:
+        raise TrainingError(f"epochs must be between 0 and {MAX_EPOCHS:,}, got {epochs:,}", file=net.spec.file)
     opt, params = resolve_optimizer(net, optimizer, learning_rate)
     spec, plan = net.spec, net.plan
     batch_size = batch_size or spec.training.batch_size

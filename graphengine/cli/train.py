@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..limits import MAX_EPOCHS
 from .options import (
     OUTPUT_PATH,
     json_option,
@@ -23,7 +24,9 @@ from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, fmt, pro
 @spec_argument
 @plugin_option
 @click.option(
-    "--epochs", type=click.IntRange(min=0), help="Passes over the data (overrides training.epochs; default 1000)."
+    "--epochs",
+    type=click.IntRange(0, MAX_EPOCHS),
+    help=f"Passes over the data (overrides training.epochs; default 1000; at most {MAX_EPOCHS:,}).",
 )
 @lr_option("Learning rate (overrides the spec's training.learning_rate; default: the optimiser's, 0.1 for sgd).")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Mini-batch size (default: the whole data set).")
