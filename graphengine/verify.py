@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import PluginError
+from .interrupts import interrupt_presses, raised_by_plugin
 from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin, Registry
 
 # Points that avoid the usual kinks (0, ±1, ±2, ±δ for round δ) so a correct
@@ -103,7 +104,7 @@ def _fail(plugin: Plugin, fn: Callable | None, message: str, line: int | None = 
 _NOT_VECTORISED = re.compile(r"truth value of an array|only (0-dimensional|length-1|size-1) arrays")
 
 
-def _raised(plugin: Plugin, fn: Callable, what: str, given: str, e: Exception) -> PluginError:
+def _raised(plugin: Plugin, fn: Callable, what: str, given: str, e: BaseException) -> PluginError:
     """The error for an exception a plugin function raised: located at the line that raised it."""
     code = getattr(fn, "__code__", None)
     line = line_in(e.__traceback__, Path(code.co_filename)) if code is not None else None
@@ -131,10 +132,15 @@ def _call(
     what = f"{'function' if role in ('activation', 'loss', 'optimizer') else role} `{fn.__name__}`"
     given = " and ".join(f"{a.shape}" for a in args)
     extra = () if state is None else (state,)
+    presses = interrupt_presses()
     try:
         with np.errstate(all="ignore"):
             result = np.asarray(fn(*[a.copy() for a in args], *extra, **params), dtype=np.float64)
-    except Exception as e:
+    except PluginError:  # a guarded call (`graphengine plugins check`) has located its error already
+        raise
+    except BaseException as e:  # SystemExit and the plugin's own KeyboardInterrupt too
+        if not raised_by_plugin(e, presses):
+            raise
         raise _raised(plugin, fn, what, given, e) from None
     if result.shape != shape and role == "optimizer":
         raise _fail(
@@ -266,10 +272,15 @@ def _verify_initializer(init: Initializer) -> None:
     """An initialiser must give a finite ``(fan_in, fan_out)`` matrix at every parameter set."""
     fan_in, fan_out = 3, 4
     for params in parameter_sets(init):
+        presses = interrupt_presses()
         try:
             with np.errstate(all="ignore"):
                 weights = np.asarray(init(np.random.default_rng(0), fan_in, fan_out, **params), dtype=np.float64)
-        except Exception as e:
+        except PluginError:
+            raise
+        except BaseException as e:
+            if not raised_by_plugin(e, presses):
+                raise
             raise _raised(init, init.function, f"function `{init.function.__name__}`", "(3, 4)", e) from None
         if weights.shape != (fan_in, fan_out):
             raise _fail(
