@@ -104,10 +104,24 @@ def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 def _id(name: str) -> str:
-    """A quoted DOT string. DOT unescapes only ``\\"``; other backslashes stay as they are."""
-    if name.endswith("\\") and not any(c in name for c in '<>&"'):
-        return f"<{name}>"  # in quotes, a final backslash would escape the closing quote
+    """A node ID that Graphviz reads back as ``name`` (the SVG's titles show it). In a quoted ID
+    Graphviz keeps backslashes as written but its lexer pairs one with the next character
+    (``h\\"x`` would end the string early), so a name with a backslash becomes an HTML-like
+    ``<…>`` ID, where only entities are special."""
+    if "\\" in name:
+        return f"<{escape(name, quote=True)}>"
     return '"' + name.replace('"', '\\"') + '"'
+
+
+def _quoted(text: str) -> str:
+    """A quoted escString attribute value (label, tooltip) that displays as ``text``: labels turn
+    ``\\\\`` into one backslash and ``\\n`` into a line break, so every backslash is doubled."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class Html(str):
+    """An HTML-like label (``<<TABLE …>>``), written as it is; every other value is quoted, so a
+    name such as ``<b>y</b>`` is shown as text, never read as markup."""
 
 
 def _attrs(**attrs: Any) -> str:
@@ -115,9 +129,7 @@ def _attrs(**attrs: Any) -> str:
     for key, value in attrs.items():
         if value is None:
             continue
-        text = str(value)
-        if not (text.startswith("<") and text.endswith(">")):
-            text = _id(text)
+        text = value if isinstance(value, Html) else _quoted(str(value))
         parts.append(f"{key}={text}")
     return " [" + " ".join(parts) + "]" if parts else ""
 
@@ -130,7 +142,7 @@ def _font(text: str, color: str | None = None, size: int | None = None, bold: bo
 
 
 def _table(rows: list[str], padding: int = 1) -> str:
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">{"".join(rows)}</TABLE>>'
+    return Html(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">{"".join(rows)}</TABLE>>')
 
 
 def _row(*cells: str, align: str = "LEFT") -> str:
@@ -502,7 +514,7 @@ class _Diagram:
             cells = [self._swatch(c, h) for c, h in zip(shades, (2, 4, 7))]
             cells += ["<TD></TD>"] * (3 - len(cells))
             rows.append("<TR>" + "".join(cells) + f'<TD ALIGN="LEFT">{text}</TD></TR>')
-        label = (
+        label = Html(
             '<<TABLE BORDER="1" COLOR="#bbbbbb" STYLE="rounded" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">'
             + "".join(rows)
             + "</TABLE>>"
