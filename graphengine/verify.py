@@ -114,6 +114,8 @@ def _raised(plugin: Plugin, fn: Callable, what: str, given: str, e: BaseExceptio
             f"{what} is not vectorised: on float64 arrays shaped {given} it raised {problem}; "
             "use numpy operations (np.exp, np.where) instead of math.* or if/else on values"
         )
+    elif isinstance(e, ValueError) and "read-only" in str(e):
+        message = f"{what} raised {problem}: a plugin must not change the arrays it is given; compute a new array"
     else:
         message = f"{what} raised {problem} when called on float64 arrays shaped {given}"
     return _fail(plugin, fn, message, line)
@@ -135,7 +137,7 @@ def _call(
     presses = interrupt_presses()
     try:
         with np.errstate(all="ignore"):
-            result = np.asarray(fn(*[a.copy() for a in args], *extra, **params), dtype=np.float64)
+            result = np.asarray(fn(*[_read_only_copy(a) for a in args], *extra, **params), dtype=np.float64)
     except PluginError:  # a guarded call (`graphengine plugins check`) has located its error already
         raise
     except BaseException as e:  # SystemExit and the plugin's own KeyboardInterrupt too
@@ -158,6 +160,13 @@ def _call(
             f"expected {expected} {shape}",
         )
     return result
+
+
+def _read_only_copy(a: np.ndarray) -> np.ndarray:
+    """Plugins get arrays they cannot change: one that writes into its input fails here, at load."""
+    copy = a.copy()
+    copy.flags.writeable = False
+    return copy
 
 
 def _params_text(params: dict[str, float]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import signal
+import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,12 @@ BOUNDED = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
 )
+
+
+def fresh(tmp_path: Path) -> Path:
+    """A new empty folder for one generated example (hypothesis reuses ``tmp_path``, and a plugin
+    file rewritten in the same second with the same size would load from a stale bytecode cache)."""
+    return Path(tempfile.mkdtemp(dir=tmp_path))
 
 
 class Hang(Exception):
