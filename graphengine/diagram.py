@@ -16,9 +16,9 @@ True
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Iterable
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from .errors import RenderError, did_you_mean
@@ -101,6 +101,13 @@ def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------------- DOT text
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """Text for an HTML-like label: entities for ``&<>"'``; for ``[`` and ``]``, which Graphviz's
+    HTML-label lexer (2.43) rejects as plain characters (`h]` fails to render); and for the
+    backslash, which it would read as an escape (`\\\\` would show as one)."""
+    return html.escape(text, quote).replace("[", "&#91;").replace("]", "&#93;").replace("\\", "&#92;")
 
 
 def _id(name: str) -> str:
