@@ -67,7 +67,8 @@ class Guarded:
     def error(self, message: str, line: int | None = None) -> PluginError:
         """A :class:`PluginError` naming the plugin and the function, at ``line`` of its file."""
         kind = KINDS[type(self.plugin)]
-        what = f"{kind} `{self.plugin.name}`" + (f" ({_ROLES[self.role][0]})" if self.role != "function" else "")
+        part = _ROLES[self.role][0]
+        what = f"{kind} `{self.plugin.name}`" + (f" ({part})" if part != "function" else "")
         code = self.__code__
         if code is None:
             return PluginError(f"{what} from {self.plugin.source}: {message}")

@@ -297,3 +297,26 @@ def test_user_ctrl_c_is_still_an_interrupt() -> None:
             interrupts.count_interrupt(2, None)
         assert not interrupts.raised_by_plugin(KeyboardInterrupt(), before)
     assert not interrupts.raised_by_plugin(KeyboardInterrupt(), interrupts.interrupt_presses())  # not watching
+
+
+def test_the_users_ctrl_c_during_plugin_code_is_exit_130(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    plugin, spec = _write(tmp_path, "slow", "_slow(x)", "1 - y**2", 0.0, [0.5])
+    plugin.write_text(
+        plugin.read_text().replace(
+            "def _raise(",
+            "def _slow(x):\n    if x.shape == (1, 1):\n        print('in plugin', flush=True)\n"
+            "        import time\n        time.sleep(30)\n    return np.tanh(x)\n\n\ndef _raise(",
+        )
+    )
+    code = f"import sys; from graphengine.cli import main; sys.exit(main(['run', {str(spec)!r}, '--plugins', {str(plugin)!r}]))"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "in plugin"
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and stderr.strip() == "interrupted", stderr

@@ -82,9 +82,8 @@ OUTPUT_PARAMETERS = ("output", "svg", "plot")
 
 def check_outputs(ctx: click.Context, spec: str) -> None:
     """Before any work: every file the command will write (``-o``, ``--svg``, ``--plot``) can
-    be written, and none is the spec itself, which it would replace (dropping its comments)."""
-    import os
-
+    be written, and none is the spec itself, which it would replace (dropping its comments), or
+    another file the command reads."""
     from ..files import check_writable
 
     for key in OUTPUT_PARAMETERS:
@@ -92,17 +91,28 @@ def check_outputs(ctx: click.Context, spec: str) -> None:
         if not target:
             continue
         check_writable(target)
-        try:
-            same = os.path.samefile(target, spec)
-        except (OSError, ValueError):  # the output does not exist yet: it cannot be the spec
-            same = False
-        if same:
-            option = "-o" if key == "output" else f"--{key}"
+        option = "-o" if key == "output" else f"--{key}"
+        for other, what in (
+            (ctx.params.get("hand"), "the hand file"),
+            *((p, "a plugin file") for p in plugin_paths(ctx)),
+        ):
+            if other and _same_file(target, other):
+                raise click.UsageError(f"{option} `{target}` is {what} the command reads; write to another file", ctx)
+        if _same_file(target, spec):
             raise click.UsageError(
                 f"{option} `{target}` is the spec itself; write to another file (and rename it if you want "
                 "to replace the spec, whose comments the written file would not keep)",
                 ctx,
             )
+
+
+def _same_file(a: str, b: str) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # the output does not exist yet: it cannot be an input
+        return False
 
 
 class OutputPath(click.Path):
