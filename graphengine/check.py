@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .errors import SpecError, did_you_mean
+from .errors import SpecError, did_you_mean, valid_samples
+from .graph import parameter_uses
 from .yamldoc import compose
 
 NODE_QUANTITIES = ("net", "out", "dout", "dnet", "dact")
@@ -187,9 +188,8 @@ class Checker:
     def validate(self) -> None:
         file = self.hand.file
         if self.hand.sample is not None and self.hand.sample >= self.n:
-            valid = f"0 to {self.n - 1}" if self.n > 1 else "0"
             raise SpecError(
-                f"`sample` is {self.hand.sample} but the spec has {self.n} sample(s) (valid: {valid})",
+                f"`sample` is {self.hand.sample} but the spec has {self.n} sample(s) (valid: {valid_samples(self.n)})",
                 file=file,
                 line=self.hand.sample_line,
                 path=("sample",),
@@ -292,12 +292,8 @@ class Checker:
             # Other samples' contributions stay exact; the learner's sample is theirs.
             def contribution(getter: Any) -> float:
                 total = 0.0
-                for u, v, d in G.edges(data=True):
-                    if d["weight"] == arg:
-                        total += getter(f"{v}.dnet") * getter(f"{u}.out")
-                for v, attrs in G.nodes(data=True):
-                    if attrs.get("bias") == arg:
-                        total += getter(f"{v}.dnet")
+                for u, v in parameter_uses(G)[arg]:
+                    total += getter(f"{v}.dnet") if u is None else getter(f"{v}.dnet") * getter(f"{u}.out")
                 return total
 
             value = self.grads[arg] - contribution(self.exact) + contribution(get)
@@ -376,8 +372,7 @@ class Checker:
             what = "∂L/∂p" if kind == "grad" else f"∂L/∂{kind[1:]}"
             return f"{n}× the exact value: the loss is the mean over {n} samples, so {what} carries the factor 1/{n}"
         if kind == "grad":
-            uses = [(u, v) for u, v, d in self.G.edges(data=True) if d["weight"] == arg]
-            uses += [(None, v) for v, attrs in self.G.nodes(data=True) if attrs.get("bias") == arg]
+            uses = parameter_uses(self.G)[arg]
 
             def part(use: tuple[str | None, str], j: int) -> float:
                 u, v = use

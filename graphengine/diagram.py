@@ -8,20 +8,20 @@ pen width its size. The text depends only on the network and the numbers, so the
 same spec always gives the same text. :mod:`graphengine.render` turns it into files.
 
 >>> import graphengine
->>> from graphengine.diagram import to_dot
->>> net = graphengine.load("specs/doc_example.yaml")      # doctest: +SKIP
->>> "0.5933" in to_dot(net, net.trace())                  # doctest: +SKIP
+>>> net = graphengine.load("specs/doc_example.yaml")
+>>> "0.5933" in to_dot(net.graph, net.trace())
 True
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .errors import RenderError, did_you_mean
+from .dotparts import Html, attributes, dot_id, escape, font, html_pair, html_row, html_table, layers_of, same_rank
+from .errors import RenderError, did_you_mean, valid_samples
+from .numfmt import diagram_number as number
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -51,34 +51,6 @@ MUTED = "#666666"
 FILL = {"input": "#eeeeee", "neuron": "#ffffff", "output": "#fff8e6", "loss": "#fff1c9"}
 
 
-# ---------------------------------------------------------------------- numbers
-
-
-def number(x: float, precision: int = DEFAULT_PRECISION) -> str:
-    """``precision`` decimals, more for small numbers so that three significant digits remain
-    (``precision`` significant digits when it is below three).
-
-    >>> number(0.593269992), number(0.000438568), number(-0.0226), number(3e-9), number(0.15, 2)
-    ('0.5933', '0.000439', '-0.0226', '3.00e-09', '0.15')
-    """
-    if x == 0:
-        return "0"
-    if not math.isfinite(x):
-        return str(x)
-    magnitude = abs(x)
-    if magnitude >= 1e6:
-        return f"{x:.3e}"
-    decimals = precision
-    if magnitude < 1:
-        decimals = max(precision, -math.floor(math.log10(magnitude)) + min(precision, 3) - 1)
-        if decimals > precision + 4:
-            return f"{x:.2e}"
-    return f"{x:.{decimals}f}"
-
-
-# ---------------------------------------------------------------------- options
-
-
 def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
     """``"values,grads"`` (or a list of such) → the parts to print, in canonical order; ``all`` is everything."""
     if values is None:
@@ -100,89 +72,6 @@ def parse_show(values: Iterable[str] | str | None) -> tuple[str, ...]:
     return tuple(s for s in SHOW_CHOICES if s in chosen)
 
 
-# ---------------------------------------------------------------------- DOT text
-
-
-def escape(text: str, quote: bool = True) -> str:
-    """Text for an HTML-like label: entities for ``&<>"'``; for ``[`` and ``]``, which Graphviz's
-    HTML-label lexer (2.43) rejects as plain characters (`h]` fails to render); and for the
-    backslash, which it would read as an escape (`\\\\` would show as one)."""
-    return html.escape(text, quote).replace("[", "&#91;").replace("]", "&#93;").replace("\\", "&#92;")
-
-
-def _id(name: str) -> str:
-    """A node ID that Graphviz reads back as ``name`` (the SVG's titles show it). In a quoted ID
-    Graphviz keeps backslashes as written but its lexer pairs one with the next character
-    (``h\\"x`` would end the string early), so a name with a backslash becomes an HTML-like
-    ``<…>`` ID, where only entities are special."""
-    if "\\" in name:
-        return f"<{escape(name, quote=True)}>"
-    return '"' + name.replace('"', '\\"') + '"'
-
-
-def _quoted(text: str) -> str:
-    """A quoted escString attribute value (label, tooltip) that displays as ``text``: labels turn
-    ``\\\\`` into one backslash and ``\\n`` into a line break, so every backslash is doubled."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-class Html(str):
-    """An HTML-like label (``<<TABLE …>>``), written as it is; every other value is quoted, so a
-    name such as ``<b>y</b>`` is shown as text, never read as markup."""
-
-
-def _attrs(**attrs: Any) -> str:
-    parts = []
-    for key, value in attrs.items():
-        if value is None:
-            continue
-        text = value if isinstance(value, Html) else _quoted(str(value))
-        parts.append(f"{key}={text}")
-    return " [" + " ".join(parts) + "]" if parts else ""
-
-
-def _font(text: str, color: str | None = None, size: int | None = None, bold: bool = False) -> str:
-    if bold:
-        text = f"<B>{text}</B>"
-    attrs = (f' COLOR="{color}"' if color else "") + (f' POINT-SIZE="{size}"' if size else "")
-    return f"<FONT{attrs}>{text}</FONT>" if attrs else text
-
-
-def _table(rows: list[str], padding: int = 1) -> str:
-    return Html(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">{"".join(rows)}</TABLE>>')
-
-
-def _row(*cells: str, align: str = "LEFT") -> str:
-    return "<TR>" + "".join(f'<TD ALIGN="{align}">{c}</TD>' for c in cells) + "</TR>"
-
-
-def _pair(key: str, value: str) -> str:
-    return f'<TR><TD ALIGN="LEFT">{key}</TD><TD ALIGN="RIGHT">{value}</TD></TR>'
-
-
-def _layers(G: nx.DiGraph) -> list[list[str]]:
-    """Nodes by depth, each depth in a top-to-bottom order that avoids crossings where it can.
-
-    One barycentre sweep from the inputs (in declared order): a node sits at the mean relative
-    position of its predecessors; ties keep the declared order, so dense layers stay as written.
-    """
-    import networkx as nx  # here, so the CLI's --help (which reads DETAILS) stays light
-
-    declared = {name: i for i, name in enumerate(G.nodes)}
-    layers = [list(G.graph["inputs"])]
-    position = {n: (i + 0.5) / len(layers[0]) for i, n in enumerate(layers[0])}
-    for generation in list(nx.topological_generations(G))[1:]:
-
-        def key(n: str) -> tuple[float, int]:
-            preds = [position[u] for u in G.predecessors(n)]
-            return (round(sum(preds) / len(preds), 9) if preds else 0.5, declared[n])
-
-        layer = sorted(generation, key=key)
-        position.update({n: (i + 0.5) / len(layer) for i, n in enumerate(layer)})
-        layers.append(layer)
-    return layers
-
-
 class _Diagram:
     """The DOT text of one network (and optionally one step on it)."""
 
@@ -199,12 +88,13 @@ class _Diagram:
     ) -> None:
         self.G, self.trace, self.precision = G, trace, precision
         self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
-        self.generations = _layers(G)
+        self.generations = layers_of(G)
         self.order = [n for g in self.generations for n in g]
         n_samples = trace.n_samples if trace is not None else 0
         if sample is not None and not 0 <= sample < max(n_samples, 1):
-            valid = f"0 to {n_samples - 1}" if n_samples > 1 else "0" if n_samples else "none, there is no data"
-            raise RenderError(f"sample {sample} does not exist: {n_samples} sample(s), valid: {valid}")
+            raise RenderError(
+                f"sample {sample} does not exist: {n_samples} sample(s), valid: {valid_samples(n_samples)}"
+            )
         self.sample = sample
         self.values_of = 0 if sample is None else sample
         # δ of one sample when asked for (or when there is only one); else the batch gradient Σ_s δ_s.
@@ -244,16 +134,18 @@ class _Diagram:
         return name
 
     def _parameter_uses(self) -> dict[str, list[str]]:
-        uses: dict[str, list[str]] = {p: [] for p in self.G.graph["parameters"]}
-        for u, v, d in self.G.edges(data=True):  # insertion order: as the spec lists them
-            uses[d["weight"]].append(f"{u}→{v}")
-        for name in self.order:
-            bias = self.G.nodes[name].get("bias")
-            if bias:
-                uses[bias].append(f"bias of {name}")
-        return uses
+        """Each parameter's uses as labels: its edges as the spec lists them, then its biases
+        in drawing order."""
+        from .graph import parameter_uses  # here: the CLI's --help reads this module's DETAILS
 
-    def n(self, x: float) -> str:
+        drawn = {name: i for i, name in enumerate(self.order)}
+        labels: dict[str, list[str]] = {}
+        for p, uses in parameter_uses(self.G).items():
+            ordered = sorted(uses, key=lambda use: -1 if use[0] is not None else drawn[use[1]])  # stable: edges first
+            labels[p] = [f"bias of {v}" if u is None else f"{u}→{v}" for u, v in ordered]
+        return labels
+
+    def number(self, x: float) -> str:
         return number(x, self.precision)
 
     def _col(self, node: str) -> int:
@@ -266,7 +158,7 @@ class _Diagram:
 
     def _value(self, p: str) -> float:
         if self.trace is not None:
-            return float(self.trace.parameters[self.trace.plan.parameter_index[p]])
+            return float(self.trace.theta[self.trace.plan.parameter_index[p]])
         return float(self.G.graph["parameters"][p]["value"])
 
     def _trainable(self, p: str) -> bool:
@@ -295,8 +187,8 @@ class _Diagram:
         name = escape(p)
         if p in self.shared:
             color = self.shared[p]
-            return _font(name, color, size, bold=True) + " " + _font(f"shared ×{len(self.uses[p])}", color, 9)
-        return _font(name, None, size, bold=True)
+            return font(name, color, size, bold=True) + " " + font(f"shared ×{len(self.uses[p])}", color, 9)
+        return font(name, None, size, bold=True)
 
     # -------------------------------------------------------------- nodes
     def _node(self, name: str) -> str:
@@ -308,60 +200,60 @@ class _Diagram:
                 delta = self._delta(name)
                 style["fillcolor"] = self._style(delta, self.dmax)[0] if delta else "#e8e8e8"
             style.update(fontsize="9", margin="0.04,0.01", height="0.2", width="0.3")
-            return f"  {_id(name)}{_attrs(label=name, tooltip=self._node_tip(name), **style)}"
-        head = _font(escape(name), bold=True)
+            return f"  {dot_id(name)}{attributes(label=name, tooltip=self._node_tip(name), **style)}"
+        head = font(escape(name), bold=True)
         if kind != "input":
             act = attrs["activation"].name + "".join(f" {k}={v:g}" for k, v in attrs["activation_params"].items())
-            head += "  " + _font(escape(act), MUTED)
+            head += "  " + font(escape(act), MUTED)
         rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{head}</TD></TR>']
         t, s = self.trace, self.values_of
         if self.numbers and t is not None:
             if kind == "input":
-                rows.append(_pair("value", self.n(t.forward.out[s, self._col(name)])))
+                rows.append(html_pair("value", self.number(t.forward.out[s, self._col(name)])))
             else:
-                rows.append(_pair("net", self.n(t.forward.net[s, self._col(name)])))
-                rows.append(_pair("out", self.n(t.forward.out[s, self._col(name)])))
+                rows.append(html_pair("net", self.number(t.forward.net[s, self._col(name)])))
+                rows.append(html_pair("out", self.number(t.forward.out[s, self._col(name)])))
         if "grads" in self.show and kind != "input":
             rows.append(self._delta_row(name))
         bias = attrs.get("bias")
         if bias:
             rows.append(f'<TR><TD COLSPAN="2" ALIGN="LEFT">{self._bias(name, bias)}</TD></TR>')
-        return f"  {_id(name)}{_attrs(label=_table(rows), tooltip=self._node_tip(name), **style)}"
+        return f"  {dot_id(name)}{attributes(label=html_table(rows), tooltip=self._node_tip(name), **style)}"
 
     def _delta_row(self, name: str) -> str:
         assert self.trace is not None
         delta = self._delta(name)
         if self.batch_delta:
             # The non-breaking spaces keep a wide value from touching the label in a narrow node.
-            return _pair(_font("δ = Σ ∂L/∂net&#160;&#160;", "#000000"), _font(self.n(delta), bold=True))
+            return html_pair(font("δ = Σ ∂L/∂net&#160;&#160;", "#000000"), font(self.number(delta), bold=True))
         c, s = self._col(name), self.values_of
         dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
-        chain = _font(f"&#160;&#160;{self.n(dout)} × {self.n(dact)} =", MUTED, 10)
+        chain = font(f"&#160;&#160;{self.number(dout)} × {self.number(dact)} =", MUTED, 10)
         return (
             '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
-            f'<TD ALIGN="RIGHT">{chain} {_font(self.n(delta), bold=True)}</TD></TR>'
-            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{_font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+            f'<TD ALIGN="RIGHT">{chain} {font(self.number(delta), bold=True)}</TD></TR>'
+            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
         )
 
     def _bias(self, node: str, p: str) -> str:
         # An inline number's generated name (`h1.bias`) adds nothing, unless `b` would be ambiguous.
         implicit = p == f"{node}.bias" and "b" not in self.G.graph["parameters"]
-        parts = [_font("bias", MUTED, 10)] if implicit else [_font("bias", MUTED, 10), self._param_name(p, 10)]
+        parts = [font("bias", MUTED, 10)] if implicit else [font("bias", MUTED, 10), self._param_name(p, 10)]
         symbol = "b" if implicit else escape(p)
         if "values" in self.show:
-            parts.append(_font(self.n(self._value(p)), None, 10, bold=implicit))
+            parts.append(font(self.number(self._value(p)), None, 10, bold=implicit))
         if "grads" in self.show:
-            parts.append(_font(f"∂L/∂{symbol} {self.n(self._grad(p))}", MUTED, 10))
+            parts.append(font(f"∂L/∂{symbol} {self.number(self._grad(p))}", MUTED, 10))
         if "updates" in self.show:
-            parts.append(_font(self._update_text(p), MUTED, 10))
+            parts.append(font(self._update_text(p), MUTED, 10))
         return " ".join(parts)
 
     def _update_text(self, p: str) -> str:
         assert self.trace is not None
         if not self._trainable(p):
             return "frozen"
-        new = self.trace.new_parameters[self.trace.plan.parameter_index[p]]
-        return f"→ {self.n(new)}"
+        new = self.trace.new_theta[self.trace.plan.parameter_index[p]]
+        return f"→ {self.number(new)}"
 
     def _node_tip(self, name: str) -> str:
         parts = [name]
@@ -370,10 +262,10 @@ class _Diagram:
             neuron = self.G.nodes[name]["kind"] != "input"
             if self.numbers:
                 if neuron:
-                    parts.append(f"net {self.n(self.trace.forward.net[s, c])}")
-                parts.append(f"out {self.n(self.trace.forward.out[s, c])}")
+                    parts.append(f"net {self.number(self.trace.forward.net[s, c])}")
+                parts.append(f"out {self.number(self.trace.forward.out[s, c])}")
             if neuron and "grads" in self.show:
-                parts.append(f"δ {self.n(self._delta(name))}")
+                parts.append(f"δ {self.number(self._delta(name))}")
         return ", ".join(parts)
 
     # -------------------------------------------------------------- edges
@@ -392,27 +284,27 @@ class _Diagram:
         # An inline number's generated name (`h1->o1`) adds nothing, unless `w` would be ambiguous.
         implicit = p == f"{u}->{v}" and "w" not in self.G.graph["parameters"]
         symbol = "w" if implicit else escape(p)
-        tip = [f"{u} → {v}: {p}" + (f" = {self.n(self._value(p))}" if "values" in self.show else "")]
+        tip = [f"{u} → {v}: {p}" + (f" = {self.number(self._value(p))}" if "values" in self.show else "")]
         if "grads" in self.show:
-            tip.append(f"∂L/∂w {self.n(self._grad(p))}")
+            tip.append(f"∂L/∂w {self.number(self._grad(p))}")
         if "updates" in self.show:
             tip.append(self._update_text(p))
         attrs["tooltip"] = ", ".join(tip)
         if self.detail == "full":
             # The endpoints name an unnamed weight: where edges cross, a label is not always
             # next to its own edge.
-            first = _font(escape(f"w({u}→{v})"), bold=True) if implicit else self._param_name(p)
-            rows = [first + (" " + self.n(self._value(p)) if "values" in self.show else "")]
+            first = font(escape(f"w({u}→{v})"), bold=True) if implicit else self._param_name(p)
+            rows = [first + (" " + self.number(self._value(p)) if "values" in self.show else "")]
             if "grads" in self.show:
-                rows.append(f"∂L/∂{symbol} {_font(self.n(self._grad(p)), bold=True)}")
+                rows.append(f"∂L/∂{symbol} {font(self.number(self._grad(p)), bold=True)}")
             if "updates" in self.show:
                 rows.append(
                     f"{symbol}′ {self._update_text(p).lstrip('→ ')}" if self._trainable(p) else f"{symbol} frozen"
                 )
             # A margin around the text keeps a wide neighbouring edge from touching it.
-            inner = _table(["".join(_row(_font(r, text_color, 10)) for r in rows)])[1:-1]
-            attrs["label"] = _table([f"<TR><TD>{inner}</TD></TR>"], padding=4)
-        return f"  {_id(u)} -> {_id(v)}{_attrs(**attrs)}"
+            inner = html_table(["".join(html_row(font(r, text_color, 10)) for r in rows)])[1:-1]
+            attrs["label"] = html_table([f"<TR><TD>{inner}</TD></TR>"], padding=4)
+        return f"  {dot_id(u)} -> {dot_id(v)}{attributes(**attrs)}"
 
     # -------------------------------------------------------------- loss
     def _loss_lines(self) -> list[str]:
@@ -421,24 +313,24 @@ class _Diagram:
         lines = []
         terms = t.loss_terms(s) if t is not None and self.numbers else None
         for o in self.outputs:
-            rows = [_row(_font(f"loss at {escape(o)}", bold=True))]
+            rows = [html_row(font(f"loss at {escape(o)}", bold=True))]
             if t is not None and self.numbers:
                 target = t.targets[s, self.outputs.index(o)]
-                rows.append(_pair("target", self.n(float(target))))
+                rows.append(html_pair("target", self.number(float(target))))
                 if terms is not None:
-                    rows.append(_pair("term", _font(self.n(terms[o]), bold=True)))
-            label = escape(f"loss at {o}") if self.detail == "names" else _table(rows)
-            lines.append(f"  {_id(self.loss_id[o])}{_attrs(label=label, fillcolor=FILL['loss'])}")
-        rows = [_row(_font("L", bold=True) + " " + _font(escape(loss.name), MUTED))]
+                    rows.append(html_pair("term", font(self.number(terms[o]), bold=True)))
+            label = escape(f"loss at {o}") if self.detail == "names" else html_table(rows)
+            lines.append(f"  {dot_id(self.loss_id[o])}{attributes(label=label, fillcolor=FILL['loss'])}")
+        rows = [html_row(font("L", bold=True) + " " + font(escape(loss.name), MUTED))]
         if t is not None and self.numbers:
             n = t.n_samples
             how = "sum of the terms" if n == 1 else f"{G.graph['reduction']} over {n} samples"
-            rows.append(_pair(_font("L =", bold=True), _font(self.n(t.loss), bold=True, size=16)))
-            rows.append(_row(_font(how, MUTED, 10)))
+            rows.append(html_pair(font("L =", bold=True), font(self.number(t.loss), bold=True, size=16)))
+            rows.append(html_row(font(how, MUTED, 10)))
             if n > 1:
-                rows.append(_pair(f"sample {s}", self.n(float(t.sample_losses[s]))))
-        attrs = {"label": _table(rows), "fillcolor": FILL["loss"], "penwidth": 1.5}
-        lines.append(f"  {_id(self.total_id)}{_attrs(**attrs)}")
+                rows.append(html_pair(f"sample {s}", self.number(float(t.sample_losses[s]))))
+        attrs = {"label": html_table(rows), "fillcolor": FILL["loss"], "penwidth": 1.5}
+        lines.append(f"  {dot_id(self.total_id)}{attributes(**attrs)}")
         return lines
 
     # -------------------------------------------------------------- caption
@@ -446,13 +338,13 @@ class _Diagram:
         t, G = self.trace, self.G
         name = self.title or G.graph.get("name") or "network"
         rows = [
-            _row(
-                _font(escape(name), bold=True, size=16)
-                + ("  " + _font(escape(self.description), MUTED) if self.description else "")
+            html_row(
+                font(escape(name), bold=True, size=16)
+                + ("  " + font(escape(self.description), MUTED) if self.description else "")
             )
         ]
         if t is None:
-            rows.append(_row("structure only: the spec has no data, so no values or gradients"))
+            rows.append(html_row("structure only: the spec has no data, so no values or gradients"))
         else:
             n = t.n_samples
             which = f"sample {self.values_of} of {n}" if n > 1 else "the one sample"
@@ -466,17 +358,17 @@ class _Diagram:
                     delta += f": 1/{n} × ∂{e_s}/∂net)" if G.graph["reduction"] == "mean" else ")"
                 facts.append(delta)
             if facts:
-                rows.append(_row(" · ".join(facts)))
+                rows.append(html_row(" · ".join(facts)))
             edge_facts = ["weight w"] if "values" in self.show else []
             if "grads" in self.show:
                 edge_facts.append("∂L/∂w of the batch loss L")
             if "updates" in self.show:
                 edge_facts.append(f"w′ = w − {t.learning_rate:g} × ∂L/∂w (one gradient-descent step)")
             if edge_facts:
-                rows.append(_row("edges: " + ", ".join(edge_facts)))
+                rows.append(html_row("edges: " + ", ".join(edge_facts)))
         for p in self.shared:
             rows.append(
-                _row(
+                html_row(
                     self._param_name(p)
                     + ": one parameter used "
                     + f"{len(self.uses[p])} times ({escape(', '.join(self.uses[p]))})"
@@ -485,8 +377,8 @@ class _Diagram:
             )
         if self.detail in ("nodes", "names"):
             rows.append(
-                _row(
-                    _font(
+                html_row(
+                    font(
                         f"simplified: {G.number_of_edges()} edges, so edges carry no numbers (colour and width show ∂L/∂w; "
                         "hover an edge in the SVG, or run `graphengine run`, for its numbers)",
                         "#8a5a00",
@@ -495,14 +387,14 @@ class _Diagram:
             )
         if self.detail == "names":
             rows.append(
-                _row(
-                    _font(
+                html_row(
+                    font(
                         f"simplified: {G.number_of_nodes()} nodes, so nodes show names only; fill colour shows δ",
                         "#8a5a00",
                     )
                 )
             )
-        return _table(rows, padding=2)
+        return html_table(rows, padding=2)
 
     def _legend(self) -> list[str]:
         """A small key of the edge colours, in the column of the total loss, below it."""
@@ -511,7 +403,7 @@ class _Diagram:
         what = " node fill: sign of δ" if self.detail == "names" else ""
         rows = [
             f'<TR><TD COLSPAN="4" ALIGN="LEFT"><B>edge colour</B>: sign of ∂L/∂w{what}</TD></TR>',
-            f'<TR><TD COLSPAN="4" ALIGN="LEFT">shade and width: |∂L/∂w| (widest {self.n(self.gmax)})</TD></TR>',
+            f'<TR><TD COLSPAN="4" ALIGN="LEFT">shade and width: |∂L/∂w| (widest {self.number(self.gmax)})</TD></TR>',
         ]
         for shades, text in (
             (POSITIVE, "&gt; 0: the step lowers w"),
@@ -526,7 +418,7 @@ class _Diagram:
             + "".join(rows)
             + "</TABLE>>"
         )
-        return [f"  {_id(self.legend_id)}{_attrs(label=label, shape='plain', style='solid', fontsize='10')}"]
+        return [f"  {dot_id(self.legend_id)}{attributes(label=label, shape='plain', style='solid', fontsize='10')}"]
 
     @staticmethod
     def _swatch(color: str, height: int) -> str:
@@ -535,10 +427,10 @@ class _Diagram:
     # -------------------------------------------------------------- whole
     def dot(self) -> str:
         name = self.G.graph.get("name") or "network"
-        lines = [f"digraph {_id(name)} {{"]
+        lines = [f"digraph {dot_id(name)} {{"]
         lines.append(
             "  graph"
-            + _attrs(
+            + attributes(
                 rankdir="LR",
                 ranksep="0.5" if self.detail == "full" else "1.6",
                 nodesep="0.25",
@@ -551,40 +443,33 @@ class _Diagram:
         )
         lines.append(
             "  node"
-            + _attrs(
+            + attributes(
                 shape="box", style="rounded,filled", fontname=FONT, fontsize="12", margin="0.08,0.04", color="#444444"
             )
         )
-        lines.append("  edge" + _attrs(fontname=FONT, fontsize="10", arrowsize="0.3" if self.dense else "0.6"))
+        lines.append("  edge" + attributes(fontname=FONT, fontsize="10", arrowsize="0.3" if self.dense else "0.6"))
         for depth, generation in enumerate(self.generations):
             lines.append(f"  // depth {depth}")
             lines += [self._node(n) for n in generation]
-            lines.append(_same_rank(generation))
+            lines.append(same_rank(generation))
         lines.append("  // loss")
         lines += self._loss_lines()
         legend = self._legend()
         lines += legend
         if legend:
-            lines.append(_same_rank([self.total_id, self.legend_id]))
-        lines.append(_same_rank([self.loss_id[o] for o in self.outputs]))
+            lines.append(same_rank([self.total_id, self.legend_id]))
+        lines.append(same_rank([self.loss_id[o] for o in self.outputs]))
         if all(self.G.out_degree(o) == 0 for o in self.outputs):
-            lines.append(_same_rank(self.outputs))
+            lines.append(same_rank(self.outputs))
         lines.append("  // edges")
         position = {n: i for i, n in enumerate(self.order)}
         edges = sorted(self.G.edges, key=lambda e: (position[e[0]], position[e[1]]))
         lines += [self._edge(u, v) for u, v in edges]
         for o in self.outputs:
-            lines.append(f"  {_id(o)} -> {_id(self.loss_id[o])}" + _attrs(color=ZERO, arrowhead="none"))
-            lines.append(f"  {_id(self.loss_id[o])} -> {_id(self.total_id)}" + _attrs(color=ZERO))
+            lines.append(f"  {dot_id(o)} -> {dot_id(self.loss_id[o])}" + attributes(color=ZERO, arrowhead="none"))
+            lines.append(f"  {dot_id(self.loss_id[o])} -> {dot_id(self.total_id)}" + attributes(color=ZERO))
         lines.append("}")
         return "\n".join(lines) + "\n"
-
-
-def _same_rank(names: list[str]) -> str:
-    """One column of the picture, kept in the given top-to-bottom order by invisible edges."""
-    chain = " -> ".join(_id(n) for n in names)
-    pin = f" {chain} [style=invis]" if len(names) > 1 else ""
-    return "  {rank=same; " + " ".join(_id(n) for n in names) + ";" + pin + "}"
 
 
 def to_dot(

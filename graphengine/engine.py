@@ -45,7 +45,7 @@ class Forward:
             if k == 0:
                 dact = np.ones_like(self.outs[0])
             else:
-                dact = _apply(self.plan.levels[k - 1], self.nets[k], self.outs[k])
+                dact = _activation_derivative(self.plan.levels[k - 1], self.nets[k], self.outs[k])
             self.dacts[k] = dact
         return dact
 
@@ -108,8 +108,8 @@ def _activate(level: Level, z: np.ndarray) -> np.ndarray:
     return y
 
 
-def _apply(level: Level, z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """∂out/∂net of one level."""
+def _activation_derivative(level: Level, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂out/∂net of one level: each activation group's derivative at its nets ``z`` and outputs ``y``."""
     if len(level.groups) == 1:
         g = level.groups[0]
         return g.activation.derivative_function(z, y, **g.params)

@@ -66,6 +66,17 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+def valid_samples(n_samples: int) -> str:
+    """The sample indices a network with ``n_samples`` samples has, for error messages.
+
+    >>> valid_samples(4), valid_samples(1), valid_samples(0)
+    ('0 to 3', '0', 'none, there is no data')
+    """
+    if n_samples > 1:
+        return f"0 to {n_samples - 1}"
+    return "0" if n_samples else "none, there is no data"
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 

@@ -17,25 +17,14 @@ from __future__ import annotations
 
 import math
 import shlex
+from collections.abc import Iterator
 from typing import Any
 
-from .derivation import (
-    _SYMBOLS,
-    Derivation,
-    Eq,
-    Heading,
-    M,
-    Para,
-    Table,
-    escape_tex_text,
-    m_number,
-    name_tex,
-    name_text,
-    number,
-    substitute,
-    tex_to_text,
-)
-from .errors import GraphEngineError, did_you_mean
+from .document import Derivation, Eq, Heading, Para, Table
+from .errors import GraphEngineError, did_you_mean, valid_samples
+from .graph import parameter_uses
+from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text, substitute, tex_to_text
+from .numfmt import derivation_number as number
 
 SUMMARY_ABOVE = 30  # parameters; past this an unfocused explanation is a summary
 MAX_TERMS = 12  # longer sums show their first and last terms only
@@ -67,9 +56,9 @@ class Explainer:
         self.net, self.trace, self.digits = net, trace, digits
         G = self.G = net.graph
         if not 0 <= sample < trace.n_samples:
-            valid = f"0 to {trace.n_samples - 1}" if trace.n_samples > 1 else "0"
             raise GraphEngineError(
-                f"sample {sample} does not exist (the spec has {trace.n_samples} sample(s); valid: {valid})"
+                f"sample {sample} does not exist (the spec has {trace.n_samples} sample(s); "
+                f"valid: {valid_samples(trace.n_samples)})"
             )
         self.s = sample
         self.inputs: list[str] = list(G.graph["inputs"])
@@ -83,14 +72,17 @@ class Explainer:
         self.param_info: dict[str, dict[str, Any]] = G.graph["parameters"]
         self.values, self.grads, self.new = trace.values, trace.gradients, trace.updated
         self.derived: set[str] = set()  # nodes whose ∂E/∂net this document has written out
+
         # Every use of a parameter: (source node or None for a bias, target node).
-        self.uses: dict[str, list[tuple[str | None, str]]] = {p: [] for p in self.param_info}
-        for u, v, d in sorted(G.edges(data=True), key=lambda e: e[2].get("index", math.inf)):
-            self.uses[d["weight"]].append((u, v))
-        for v in self.order:
-            bias = G.nodes[v].get("bias")
-            if bias:
-                self.uses[bias].append((None, v))
+        # Edges in the spec's order (hand-written edges, then layers, by their index), then
+        # biases in plan order.
+        def order(use: tuple[str | None, str]) -> tuple[int, float]:
+            u, v = use
+            if u is None:
+                return (1, self.position[v])
+            return (0, G.edges[u, v].get("index", math.inf))
+
+        self.uses = {p: sorted(uses, key=order) for p, uses in parameter_uses(G).items()}
 
     # ------------------------------------------------------------------ symbols
     def num(self, x: float, wrap: bool = False) -> M:
@@ -108,7 +100,7 @@ class Explainer:
         return M(name_text(p), name_tex(p))
 
     @staticmethod
-    def d(a: M, b: M) -> M:
+    def partial(a: M, b: M) -> M:
         return M(f"∂{a.text}/∂{b.text}", rf"\frac{{\partial {a.tex}}}{{\partial {b.tex}}}")
 
     E = M("E", "E")
@@ -191,11 +183,11 @@ class Explainer:
             nums.append(direct[1])
         succ = sorted(self.G.out_edges(v, data=True), key=lambda e: self.position[e[1]])
         for _, w, d in succ:
-            sym.append(self.d(self.E, self.netsym(w)) + M("·", r" \cdot ") + self.param(d["weight"]))
+            sym.append(self.partial(self.E, self.netsym(w)) + M("·", r" \cdot ") + self.param(d["weight"]))
             nums.append(
                 self.num(self.trace.dnet(w, s), True) + M(" × ", r" \times ") + self.num(self.values[d["weight"]], True)
             )
-        lhs = self.d(self.E, self.out(v))
+        lhs = self.partial(self.E, self.out(v))
         if not sym:
             return Eq([lhs, M("0 (nothing after this node reaches the loss)", r"0")], label, indent)
         parts = [lhs, _sum(sym)] if len(sym) > 1 or not direct else [lhs, direct[0]]
@@ -205,7 +197,7 @@ class Explainer:
     def dact_eq(self, v: str, label: str = "", indent: int = 0) -> Eq:
         s = self.s
         act, params = self.G.nodes[v]["activation"], self.G.nodes[v]["activation_params"]
-        lhs = self.d(self.out(v), self.netsym(v))
+        lhs = self.partial(self.out(v), self.netsym(v))
         x, y = self.trace.net(v, s), self.trace.out(v, s)
         f = act.derivative_formula
         if f:  # f(x) in a derivative formula is the activation's own output
@@ -229,8 +221,8 @@ class Explainer:
         s = self.s
         return Eq(
             [
-                self.d(self.E, self.netsym(v)),
-                self.d(self.E, self.out(v)) + M(" × ", r" \times ") + self.d(self.out(v), self.netsym(v)),
+                self.partial(self.E, self.netsym(v)),
+                self.partial(self.E, self.out(v)) + M(" × ", r" \times ") + self.partial(self.out(v), self.netsym(v)),
                 self.num(self.trace.dout(v, s), True) + M(" × ", r" \times ") + self.num(self.trace.dact(v, s), True),
                 self.num(self.trace.dnet(v, s)),
             ],
@@ -239,25 +231,44 @@ class Explainer:
         )
 
     def downstream(self, v: str, seen: set[str], indent: int) -> list[Eq | Para]:
-        """The ∂E/∂net of every node after ``v``, deepest first, each once per document."""
-        eqs: list[Eq | Para] = []
-        above: list[str] = []
-        for w in sorted(self.G.successors(v), key=self.position.__getitem__):
-            if w in seen:
-                continue
-            seen.add(w)
-            if w in self.derived:
-                above.append(w)
-                continue
-            eqs += self.downstream(w, seen, indent)
-            eqs += [self.dout_eq(w, indent=indent), self.dact_eq(w, indent=indent), self.dnet_eq(w, indent=indent)]
-            self.derived.add(w)
-        if above:
-            names = ", ".join(f"∂E/∂net_{w}" for w in above)
-            if len(above) > 4:
-                names = f"∂E/∂net_{above[0]}, …, ∂E/∂net_{above[-1]} ({len(above)} nodes)"
-            eqs.insert(0, Para(f"{names}: derived above.", indent))
-        return eqs
+        """The ∂E/∂net of every node after ``v``, deepest first, each once per document.
+
+        A depth-first walk with its own stack, not Python recursion, so a chain of thousands of
+        nodes works: a node's equations follow those of everything after it (its ∂E/∂out needs
+        their ∂E/∂net); ``seen`` and ``self.derived`` keep each node to one derivation.
+        """
+
+        def successors(node: str) -> Iterator[str]:
+            return iter(sorted(self.G.successors(node), key=self.position.__getitem__))
+
+        # One frame per node being walked: (node, its successors still to visit, its equations,
+        # the successors already derived elsewhere in the document).
+        stack: list[tuple[str, Iterator[str], list[Eq | Para], list[str]]] = [(v, successors(v), [], [])]
+        while True:
+            node, pending, eqs, above = stack[-1]
+            for w in pending:
+                if w in seen:
+                    continue
+                seen.add(w)
+                if w in self.derived:
+                    above.append(w)
+                    continue
+                stack.append((w, successors(w), [], []))
+                break
+            else:  # every successor of `node` is done
+                stack.pop()
+                if above:
+                    names = ", ".join(f"∂E/∂net_{w}" for w in above)
+                    if len(above) > 4:
+                        names = f"∂E/∂net_{above[0]}, …, ∂E/∂net_{above[-1]} ({len(above)} nodes)"
+                    eqs.insert(0, Para(f"{names}: derived above.", indent))
+                if not stack:
+                    return eqs
+                parent_eqs = stack[-1][2]
+                parent_eqs += eqs
+                parent_eqs += [self.dout_eq(node, indent=indent), self.dact_eq(node, indent=indent)]
+                parent_eqs.append(self.dnet_eq(node, indent=indent))
+                self.derived.add(node)
 
     def local(self, p: str, use: tuple[str | None, str], sample: int) -> tuple[M, float]:
         u, v = use
@@ -273,7 +284,7 @@ class Explainer:
     def parameter_block(self, p: str) -> list[Any]:
         s, uses = self.s, self.uses[p]
         pm = self.param(p)
-        lhs = self.d(self.E, pm)
+        lhs = self.partial(self.E, pm)
         items: list[Any] = [Heading(f"∂E/∂{name_text(p)}", 2)]
         if not uses:
             return items + [Para(f"{p} is not used by any edge or bias: its gradient is 0.")]
@@ -281,7 +292,11 @@ class Explainer:
         seen: set[str] = set()
         if len(uses) == 1:
             u, v = uses[0]
-            chain = [self.d(self.E, self.out(v)), self.d(self.out(v), self.netsym(v)), self.d(self.netsym(v), pm)]
+            chain = [
+                self.partial(self.E, self.out(v)),
+                self.partial(self.out(v), self.netsym(v)),
+                self.partial(self.netsym(v), pm),
+            ]
             items.append(Eq([lhs, _product(chain, False)], "chain rule"))
             if self.G.out_degree(v):
                 items.append(Para(f"∂E/∂out_{v} sums over every edge out of {v}; the ∂E/∂net it needs:", 1))
@@ -290,7 +305,7 @@ class Explainer:
             items += [
                 self.dout_eq(v, "piece 1"),
                 self.dact_eq(v, "piece 2"),
-                Eq([self.d(self.netsym(v), pm), local_sym, self.num(local_value)], "piece 3"),
+                Eq([self.partial(self.netsym(v), pm), local_sym, self.num(local_value)], "piece 3"),
             ]
             numbers = [self.num(self.trace.dout(v, s), True), self.num(self.trace.dact(v, s), True)]
             numbers.append(self.num(local_value, True))
@@ -298,7 +313,8 @@ class Explainer:
             items.append(Eq([lhs, _product(numbers, True), self.num(contribution)], self._sample_label()))
         else:
             terms = [
-                self.d(self.E, self.netsym(v)) + M(" · ", r" \cdot ") + self.d(self.netsym(v), pm) for _, v in uses
+                self.partial(self.E, self.netsym(v)) + M(" · ", r" \cdot ") + self.partial(self.netsym(v), pm)
+                for _, v in uses
             ]
             items.append(Eq([lhs, _sum(terms)], f"chain rule, summed over the {len(uses)} uses of {p}"))
             numbers, contribution = [], 0.0
@@ -311,7 +327,7 @@ class Explainer:
                     self.dout_eq(v, indent=1),
                     self.dact_eq(v, indent=1),
                     self.dnet_eq(v, indent=1),
-                    Eq([self.d(self.netsym(v), pm), local_sym, self.num(local_value)], indent=1),
+                    Eq([self.partial(self.netsym(v), pm), local_sym, self.num(local_value)], indent=1),
                 ]
                 numbers.append(
                     self.num(self.trace.dnet(v, s), True) + M(" × ", r" \times ") + self.num(local_value, True)
@@ -340,7 +356,7 @@ class Explainer:
             terms = terms[:2] + [M(f"… ({n - 3} more)", r"\cdots")] + terms[2:]
         return Eq(
             [
-                self.d(self.E, self.param(p)),
+                self.partial(self.E, self.param(p)),
                 M(f"Σ over the {n} samples", rf"\sum_{{s=0}}^{{{n - 1}}} \text{{(contribution of sample }} s)"),
                 M(" + ".join(t.text for t in terms), " + ".join(t.tex for t in terms)),
                 self.num(self.grads[p]),
@@ -356,7 +372,7 @@ class Explainer:
         return Eq(
             [
                 M(f"{pm.text}'", pm.tex + "'"),
-                pm + M(" − ", " - ") + eta + M("·", r" \cdot ") + self.d(self.E, pm),
+                pm + M(" − ", " - ") + eta + M("·", r" \cdot ") + self.partial(self.E, pm),
                 self.num(self.values[p])
                 + M(" − ", " - ")
                 + self.num(self.trace.learning_rate)
@@ -550,7 +566,7 @@ def _listing(items: list[str], limit: int = 12) -> str:
 def _param_tex(name: str) -> str:
     r"""A plugin parameter's name in maths: a Greek letter's name as the letter (``alpha`` → ``\alpha``,
     as plugin formulas write it), any other name upright (``\mathrm{delta_2}``), never a product of italics."""
-    letter = _SYMBOLS.get(name, "")
+    letter = SYMBOLS.get(name, "")
     if len(letter) == 1 and "\u0370" <= letter <= "\u03ff":
         return rf"\{name}"
     return rf"\mathrm{{{escape_tex_text(name)}}}"

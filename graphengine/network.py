@@ -87,7 +87,7 @@ class Network:
     @property
     def parameters(self) -> dict[str, float]:
         """Current parameter values by name."""
-        return dict(zip(self.plan.parameters, self.theta.tolist()))
+        return dict(zip(self.plan.parameter_names, self.theta.tolist()))
 
     def learning_rate(self, override: float | None = None) -> float:
         if override is not None:
@@ -119,7 +119,7 @@ class Network:
     def run(self, learning_rate: float | None = None) -> Trace:
         """One training step over all the data; the network keeps the updated parameters."""
         trace = self.trace(learning_rate)
-        self.theta = trace.new_parameters.copy()
+        self.theta = trace.new_theta.copy()
         return trace
 
     def train(

@@ -68,7 +68,7 @@ class Plan:
     n_inputs: int
     levels: list[Level]
     outputs: np.ndarray  # columns of the outputs, in `outputs` order
-    parameters: list[str]  # parameter names, in vector order
+    parameter_names: list[str]  # in vector order (theta[i] is the value of parameter_names[i])
     parameter_index: dict[str, int]
     values: np.ndarray  # initial parameter values
     trainable: np.ndarray  # bool mask
@@ -159,7 +159,7 @@ def compile_plan(G: nx.DiGraph) -> Plan:
         n_inputs=len(inputs),
         levels=levels,
         outputs=output_columns,
-        parameters=names,
+        parameter_names=names,
         parameter_index=pindex,
         values=np.fromiter((p["value"] for p in params.values()), np.float64, P),
         trainable=trainable,

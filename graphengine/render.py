@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import diagram
-from .diagram import DEFAULT_PRECISION, DETAILS, SHOW_CHOICES, number, parse_show
+from .diagram import DEFAULT_PRECISION, DETAILS, SHOW_CHOICES, parse_show
 from .errors import GraphEngineError, RenderError
+from .numfmt import diagram_number as number
 
 if TYPE_CHECKING:
     from .network import Network

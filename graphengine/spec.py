@@ -104,25 +104,48 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
-class ActivationSpec(BaseModel):
-    """``activation: sigmoid`` or ``activation: {name: leaky_relu, alpha: 0.2}``."""
+class PluginChoice(BaseModel):
+    """A plugin named in a spec: ``sigmoid``, or a mapping ``{name: leaky_relu, alpha: 0.2}``
+    whose other keys are the plugin's parameters (checked against the plugin later)."""
 
     model_config = ConfigDict(extra="allow", strict=True)
-    name: Name = "identity"
+    name: Name
 
     @property
     def params(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
 
 
-def _activation(value: Any) -> ActivationSpec:
-    if isinstance(value, str):
-        value = {"name": value}
-    if not isinstance(value, dict):
-        raise ValueError(f"expected an activation name or {{name: ..., <parameters>}}, got {_describe(value)}")
-    if "name" not in value:
-        raise ValueError("an activation mapping needs a `name` key")
-    return ActivationSpec.model_validate(value)
+def _name_or_mapping(
+    model: type[PluginChoice],
+    what: str,
+    shape: str = "{name: ..., <parameters>}",
+    no_name: str | None = None,
+    name_required: bool = True,
+) -> Any:
+    """The validator of a field holding a plugin's name or a mapping with its name and parameters;
+    ``no_name`` is the message for a mapping without ``name`` (default: the general one)."""
+
+    def validate(value: Any) -> PluginChoice:
+        expected = f"expected {what} name or {shape}, got {_describe(value)}"
+        if isinstance(value, str):
+            value = {"name": value}
+        if not isinstance(value, dict):
+            raise ValueError(expected)
+        if name_required and "name" not in value:
+            raise ValueError(no_name or expected)
+        return model.model_validate(value)
+
+    return validate
+
+
+class ActivationSpec(PluginChoice):
+    """``activation: sigmoid`` or ``activation: {name: leaky_relu, alpha: 0.2}``."""
+
+    name: Name = "identity"
+
+
+_activation = _name_or_mapping(ActivationSpec, "an activation", no_name="an activation mapping needs a `name` key")
 
 
 class NodeSpec(_Model):
@@ -146,24 +169,14 @@ def _parameter(value: Any) -> Any:
     return value if isinstance(value, dict) else {"value": value}
 
 
-class LossSpec(BaseModel):
+class LossSpec(PluginChoice):
     """``loss: mse`` or ``loss: {name: huber, reduction: sum, delta: 2.0}``."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
-    name: Name
     reduction: Literal["mean", "sum"] = "mean"
 
-    @property
-    def params(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
 
-
-def _loss(value: Any) -> LossSpec:
-    if isinstance(value, str):
-        value = {"name": value}
-    if not isinstance(value, dict):
-        raise ValueError(f"expected a loss name or {{name: ..., reduction: mean|sum}}, got {_describe(value)}")
-    return LossSpec.model_validate(value)
+# Without `name`, pydantic's own "missing field" message names the key.
+_loss = _name_or_mapping(LossSpec, "a loss", "{name: ..., reduction: mean|sum}", name_required=False)
 
 
 class Sample(_Model):
@@ -174,25 +187,13 @@ class Sample(_Model):
 _SAMPLES = TypeAdapter(list[Sample])
 
 
-class OptimizerSpec(BaseModel):
+class OptimizerSpec(PluginChoice):
     """``optimizer: adam`` or ``optimizer: {name: adam, beta1: 0.9}``."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
-    name: Name
 
-    @property
-    def params(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
-
-
-def _optimizer(value: Any) -> OptimizerSpec:
-    if isinstance(value, str):
-        value = {"name": value}
-    if not isinstance(value, dict):
-        raise ValueError(f"expected an optimizer name or {{name: ..., <parameters>}}, got {_describe(value)}")
-    if "name" not in value:
-        raise ValueError("an optimizer mapping needs a `name` key (sgd, momentum, adam, ...)")
-    return OptimizerSpec.model_validate(value)
+_optimizer = _name_or_mapping(
+    OptimizerSpec, "an optimizer", no_name="an optimizer mapping needs a `name` key (sgd, momentum, adam, ...)"
+)
 
 
 # ----------------------------------------------------------------- layers and data files
@@ -215,23 +216,11 @@ def _input_item(value: Any) -> str | InputLayerSpec:
     raise ValueError(f"expected an input name or {{name: x, size: N}}, got {_describe(value)}")
 
 
-class InitSpec(BaseModel):
-    """``init: xavier`` or ``init: {name: uniform, scale: 0.5}`` (see :mod:`graphengine.layers`)."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-    name: Name
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
+class InitSpec(PluginChoice):
+    """``init: xavier`` or ``init: {name: uniform, scale: 0.5}`` (see :mod:`graphengine.initializers`)."""
 
 
-def _init(value: Any) -> InitSpec:
-    if isinstance(value, str):
-        value = {"name": value}
-    if not isinstance(value, dict) or "name" not in value:
-        raise ValueError(f"expected an initialiser name or {{name: ..., <parameters>}}, got {_describe(value)}")
-    return InitSpec.model_validate(value)
+_init = _name_or_mapping(InitSpec, "an initialiser")
 
 
 def _array(ndim: int, what: str) -> Any:
@@ -549,7 +538,7 @@ def parse_spec(text: str, file: str | None = None) -> Spec:
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a spec file.
 
-    >>> spec = load_spec("specs/doc_example.yaml")   # doctest: +SKIP
+    >>> spec = load_spec("specs/doc_example.yaml")
     >>> spec.inputs
     ['i1', 'i2']
     """

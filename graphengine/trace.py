@@ -24,8 +24,8 @@ class Trace:
     backward: Backward
     loss: float
     sample_losses: np.ndarray
-    parameters: np.ndarray  # values before the step
-    new_parameters: np.ndarray  # values after the step
+    theta: np.ndarray  # the flat parameter values before the step
+    new_theta: np.ndarray  # after the step
     learning_rate: float
     targets: np.ndarray
     graph: nx.DiGraph | None = field(default=None, repr=False, compare=False)  # the network's, for drawing
@@ -63,15 +63,15 @@ class Trace:
 
     @property
     def gradients(self) -> dict[str, float]:
-        return dict(zip(self.plan.parameters, self.backward.grad.tolist()))
+        return dict(zip(self.plan.parameter_names, self.backward.grad.tolist()))
 
     @property
     def values(self) -> dict[str, float]:
-        return dict(zip(self.plan.parameters, self.parameters.tolist()))
+        return dict(zip(self.plan.parameter_names, self.theta.tolist()))
 
     @property
     def updated(self) -> dict[str, float]:
-        return dict(zip(self.plan.parameters, self.new_parameters.tolist()))
+        return dict(zip(self.plan.parameter_names, self.new_theta.tolist()))
 
     @property
     def n_samples(self) -> int:

@@ -308,7 +308,7 @@ def _non_finite_message(net: Network, fwd: Forward, epoch: int, loss: float) -> 
     bad_params = np.flatnonzero(~np.isfinite(net.theta))
     if len(bad_params):
         k = int(bad_params[0])
-        return f"{message}; parameter `{plan.parameters[k]}` is {net.theta[k]}; try a smaller learning rate"
+        return f"{message}; parameter `{plan.parameter_names[k]}` is {net.theta[k]}; try a smaller learning rate"
     # Every node is finite, so the loss itself overflowed: name the sample and its output that did it.
     Y, T = fwd.outputs, net.T
     per_sample = np.asarray(plan.loss.function(Y, T, **plan.loss_params))

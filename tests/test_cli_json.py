@@ -2,8 +2,6 @@
 
 import json
 
-from graphengine.cli import main
-
 OVERFLOWING = """
 inputs: [a]
 outputs: [y]
@@ -17,11 +15,12 @@ data:
 """
 
 
-def test_non_finite_values_become_null(tmp_path, capsys):
+def test_non_finite_values_become_null(tmp_path, cli):
     spec = tmp_path / "big.yaml"
     spec.write_text(OVERFLOWING, encoding="utf-8")
-    assert main(["run", str(spec), "--json"]) == 0
-    text = capsys.readouterr().out
+    ran = cli("run", spec, "--json")
+    assert ran.code == 0
+    text = ran.out
     assert "NaN" not in text and "Infinity" not in text
     data = json.loads(text, parse_constant=lambda name: pytest_fail(name))
     assert data["loss"] is None and data["samples"][0]["nodes"]["y"]["out"] is None
@@ -32,15 +31,16 @@ def pytest_fail(name: str) -> None:
     raise AssertionError(f"non-standard JSON constant {name}")
 
 
-def test_boolean_plugin_parameter_is_named_a_boolean(tmp_path, capsys):
+def test_boolean_plugin_parameter_is_named_a_boolean(tmp_path, cli):
     spec = tmp_path / "yes.yaml"
     spec.write_text(
         "inputs: [a]\noutputs: [y]\nnodes:\n  y: {activation: {name: leaky_relu, alpha: yes}}\n"
         "edges:\n  - {from: a, to: y, weight: 1}\n",
         encoding="utf-8",
     )
-    assert main(["validate", str(spec)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("validate", spec)
+    assert ran.code == 2
+    err = ran.err
     assert err.count("\n") == 1
     assert (
         "yes.yaml:4: nodes.y.activation:" in err

@@ -31,7 +31,7 @@ from graphengine.spec import parse_spec
 
 def per_node(net: Network, X: np.ndarray, T: np.ndarray) -> dict:
     """Node by node (vectorised over samples): outs, the loss gradient per parameter."""
-    G, values = net.graph, dict(zip(net.plan.parameters, net.theta))
+    G, values = net.graph, dict(zip(net.plan.parameter_names, net.theta))
     order = list(nx.topological_sort(G))
     inputs, outputs = G.graph["inputs"], G.graph["outputs"]
     net_, out, dact = {}, {}, {}
@@ -66,7 +66,7 @@ def per_node(net: Network, X: np.ndarray, T: np.ndarray) -> dict:
             w = G.edges[u, v]["weight"]
             grad[w] += d @ out[u]
             dout[u] += d * values[w]
-    return {"out": out, "grad": np.array([grad[p] for p in net.plan.parameters]), "dout": dout}
+    return {"out": out, "grad": np.array([grad[p] for p in net.plan.parameter_names]), "dout": dout}
 
 
 def check_against_per_node(net: Network, X: np.ndarray, T: np.ndarray) -> None:

@@ -161,7 +161,7 @@ def check_case(case: Case) -> None:
     gradients = trace.gradients
     assert set(gradients) == set(params)
     base = net.theta.copy()
-    for i, name in enumerate(net.plan.parameters):
+    for i, name in enumerate(net.plan.parameter_names):
         h = STEP * max(1.0, abs(base[i]))
         net.theta = base.copy()
         net.theta[i] += h

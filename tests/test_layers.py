@@ -76,7 +76,7 @@ def test_forward_value_against_hand_formula():
 
 def test_weights_are_row_major_and_contiguous_per_layer():
     net = graphengine.Network.from_yaml(LAYERED)
-    names = net.plan.parameters
+    names = net.plan.parameter_names
     assert names[:9] == ["x_0->h_0", "x_0->h_1", "x_0->h_2", "x_1->h_0", "x_1->h_1", "x_1->h_2"] + [
         f"h_{j}.bias" for j in range(3)
     ]

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from ..derivation import RENDERERS
 from ..diagram import DETAILS
+from ..document import RENDERERS
 from ..errors import GraphEngineError
 
 # ---------------------------------------------------------------------- value types

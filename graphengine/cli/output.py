@@ -17,13 +17,6 @@ EXIT_OK, EXIT_WRONG, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 broken_pipe_status = [EXIT_OK]
 
 
-def fmt(x: float, precision: int = 9) -> str:
-    """Fixed decimals for ordinary magnitudes, scientific for tiny or huge ones."""
-    if x == 0 or 1e-4 <= abs(x) < 1e6:
-        return f"{x:.{precision}f}"
-    return f"{x:.{max(precision - 3, 3)}e}"
-
-
 def _finite(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None

@@ -6,8 +6,9 @@ from typing import Any
 
 import click
 
+from ..numfmt import table_number
 from .options import json_option, load_network, lr_option, plugin_option, precision_option, spec_argument, svg_option
-from .output import console, draw_diagram, echo_json, fmt, table
+from .output import console, draw_diagram, echo_json, table
 
 
 def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> None:
@@ -18,7 +19,7 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
     p = trace.plan
 
     def number(x: float) -> str:
-        return fmt(x, precision)
+        return table_number(x, precision)
 
     title = net.spec.name or net.spec.file
     out.print(
@@ -67,7 +68,7 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
     )
     uses = parameter_uses(net.graph)
     old, grad, new = trace.values, trace.gradients, trace.updated
-    for name in p.parameters:
+    for name in p.parameter_names:
         frozen = not p.trainable[p.parameter_index[name]]
         parameters.add_row(
             name,

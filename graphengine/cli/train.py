@@ -7,6 +7,7 @@ import sys
 import click
 
 from ..limits import MAX_EPOCHS
+from ..numfmt import table_number
 from .options import (
     OUTPUT_PATH,
     json_option,
@@ -17,7 +18,7 @@ from .options import (
     spec_argument,
     svg_option,
 )
-from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, fmt, progress_bar
+from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, progress_bar
 
 
 @click.command(short_help="Train SPEC by gradient descent; report the loss (and accuracy).")
@@ -102,18 +103,18 @@ def train(
         out = console()
         line = (
             f"{net.spec.name or spec}: {history.epochs} epoch(s) of {history.optimizer} "
-            f"(learning rate {history.learning_rate:g}), loss {fmt(start.get('loss', float('nan')))} → "
-            f"[bold]{fmt(final.get('loss', float('nan')))}[/bold]"
+            f"(learning rate {history.learning_rate:g}), loss {table_number(start.get('loss', float('nan')))} → "
+            f"[bold]{table_number(final.get('loss', float('nan')))}[/bold]"
         )
         if "accuracy" in final:
             line += f", accuracy {start['accuracy']:.2%} → [bold]{final['accuracy']:.2%}[/bold]"
         out.print(line)
         if "val_loss" in final:
             out.print(
-                f"  validation ({len(net.X_val)} samples): loss {fmt(final['val_loss'])}"
+                f"  validation ({len(net.X_val)} samples): loss {table_number(final['val_loss'])}"
                 + (f", accuracy {final['val_accuracy']:.2%}" if "val_accuracy" in final else "")
             )
-        if len(net.plan.parameters) <= 40:
+        if len(net.plan.parameter_names) <= 40:
             out.print("  " + ", ".join(f"{k} = {v:.6g}" for k, v in net.parameters.items()))
         if output:
             out.print(f"trained spec written to {output}")

@@ -33,7 +33,7 @@ def validate(ctx: click.Context, spec: str) -> None:
     click.echo(
         f"{spec}: ok — {count(len(p.nodes), 'node')} ({count(p.n_inputs, 'input')}, "
         f"{count(len(p.outputs), 'output')}), {count(n_edges, 'edge')}, "
-        f"{count(len(p.parameters), 'parameter')} ({trainable} trainable), "
+        f"{count(len(p.parameter_names), 'parameter')} ({trainable} trainable), "
         f"{count(len(p.levels), 'layer')} deep, loss {p.loss.name}, {count(len(net.X), 'sample')}"
         + (f" (+{len(net.X_val)} for validation)" if len(net.X_val) else "")
     )

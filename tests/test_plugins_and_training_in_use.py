@@ -1,4 +1,4 @@
-"""Round-2 audit of training and plugins as a user meets them: NaN stops, explanations of plugin losses."""
+"""Training and plugins as a user meets them: NaN stops, Ctrl-C, the progress bar, plugin losses in explanations, plugin errors."""
 
 import math
 import re
@@ -73,7 +73,7 @@ def test_explain_names_the_gradient_of_a_plugin_loss_without_a_formula(tmp_path,
 
 def test_plugin_descriptions_keep_plus_minus_and_accented_letters_in_latex():
     # Plugin docstrings are free text: ± and accented letters must not become "?" for pdflatex.
-    from graphengine.derivation import escape_tex_text
+    from graphengine.mathfmt import escape_tex_text
 
     assert escape_tex_text("Hinge loss, targets ±1 (Clevert, Hüber, café)") == (
         r"Hinge loss, targets $\pm$1 (Clevert, Huber, cafe)"

@@ -1,41 +1,16 @@
-"""A written derivation — headings, sentences, equation chains, tables — and its three renderings.
+"""Mathematics in two forms: every piece kept as terminal text and as LaTeX (:class:`M`).
 
-Every piece of mathematics is kept twice, as terminal text and as LaTeX (:class:`M`),
-so one derivation prints as plain text, as Markdown with ``$$ … $$`` blocks (GitHub,
-Jupyter, pandoc) or as a standalone LaTeX document. Plugin formulas are LaTeX only;
-:func:`tex_to_text` turns the usual subset into readable text, and
-:func:`substitute` puts symbols or numbers in for ``x``, ``y``, ``t`` ... in them.
+Numbers, node and parameter names in both forms; plugin formulas are LaTeX only:
+:func:`tex_to_text` turns the usual subset into readable text, and :func:`substitute`
+puts symbols or numbers in for ``x``, ``y``, ``t`` ... in them.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-# --------------------------------------------------------------------------- numbers
-
-
-def number(x: float, digits: int = 4) -> str:
-    """``x`` rounded for reading: ``digits`` decimals, but at least ``digits - 1``
-    significant digits for small values, trailing zeros dropped.
-
-    >>> number(0.3775), number(0.08216704), number(0.000438), number(0.15), number(-2.5)
-    ('0.3775', '0.0822', '0.000438', '0.15', '-2.5')
-    """
-    if x == 0 or not math.isfinite(x):
-        return "0" if x == 0 else str(x)
-    a = abs(x)
-    if a >= 1e7 or a < 10.0 ** -(digits + 4):
-        mantissa, exponent = f"{x:.{max(digits - 1, 1)}e}".split("e")
-        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
-    e = math.floor(math.log10(a))
-    decimals = max(digits, digits - 2 - e)
-    s = f"{x:.{decimals}f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
-
+from .numfmt import derivation_number
 
 # --------------------------------------------------------------------------- maths in two forms
 
@@ -52,7 +27,7 @@ class M:
 
 
 def m_number(x: float, digits: int, wrap_negative: bool = False) -> M:
-    s = number(x, digits)
+    s = derivation_number(x, digits)
     if "e" in s:
         mantissa, exponent = s.split("e")
         tex = rf"{mantissa} \times 10^{{{exponent}}}"
@@ -151,7 +126,7 @@ def name_text(name: str) -> str:
 
 # --------------------------------------------------------------------------- LaTeX formulas → text
 
-_SYMBOLS = {
+SYMBOLS = {
     "sigma": "σ",
     "alpha": "α",
     "beta": "β",
@@ -282,8 +257,8 @@ def tex_to_text(s: str) -> str:
                     out.append("; ".join(tex_to_text(r.replace("&", "")).strip() for r in rows))
             elif cmd == "\\":
                 out.append("; ")
-            elif cmd in _SYMBOLS:
-                out.append(_SYMBOLS[cmd])
+            elif cmd in SYMBOLS:
+                out.append(SYMBOLS[cmd])
             elif cmd in ("ln", "log", "exp", "tanh", "sinh", "cosh", "sin", "cos", "max", "min", "sgn"):
                 out.append(cmd + ("" if i < len(s) and s[i] in "(^_" else " "))
             else:
@@ -343,7 +318,7 @@ def substitute(formula: str, values: dict[str, M], numeric: bool = False) -> M:
     # Longest names first, so `alpha` is not replaced inside `alpha2`.
     pattern_parts = []
     for name in sorted(values, key=len, reverse=True):
-        if name.isalpha() and len(name) > 1 and name in _SYMBOLS:
+        if name.isalpha() and len(name) > 1 and name in SYMBOLS:
             pattern_parts.append((name, rf"\\{name}(?![A-Za-z])"))
         pattern_parts.append((name, rf"(?<![A-Za-z\\_]){re.escape(name)}(?![A-Za-z0-9_])"))
     result = formula
@@ -370,188 +345,3 @@ def substitute(formula: str, values: dict[str, M], numeric: bool = False) -> M:
         braced = numeric or (at > 0 and tex[at - 1] in "^_")
         tex = tex.replace(token, "{" + value.tex + "}" if braced else value.tex, 1)
     return M(text, tex)
-
-
-# --------------------------------------------------------------------------- the document
-
-
-@dataclass
-class Heading:
-    text: str
-    level: int = 1
-
-
-@dataclass
-class Para:
-    text: str
-    indent: int = 0
-
-
-@dataclass
-class Eq:
-    """An equation chain ``a = b = c …``, optionally labelled (``piece 1``)."""
-
-    parts: list[M]
-    label: str = ""
-    indent: int = 0
-
-
-@dataclass
-class Table:
-    header: list[str]
-    rows: list[list[str]]
-
-
-@dataclass
-class Derivation:
-    title: str
-    items: list[Heading | Para | Eq | Table] = field(default_factory=list)
-
-    def add(self, item: Heading | Para | Eq | Table) -> None:
-        self.items.append(item)
-
-    def render(self, fmt: str = "text") -> str:
-        """``text``, ``markdown`` or ``latex``."""
-        if fmt not in RENDERERS:
-            raise ValueError(f"unknown format `{fmt}` (choose from {', '.join(RENDERERS)})")
-        return RENDERERS[fmt](self)
-
-
-def _dedupe(parts: list[M]) -> list[M]:
-    kept: list[M] = []
-    for p in parts:
-        if not kept or p.text != kept[-1].text:
-            kept.append(p)
-    return kept
-
-
-# --------------------------------------------------------------------------- renderers
-
-
-def _row(cells: list[str], widths: list[int]) -> str:
-    padded = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
-    return ("  " + "  ".join(padded)).rstrip()
-
-
-def to_text(doc: Derivation, width: int = 110) -> str:
-    lines = [doc.title, "=" * len(doc.title), ""]
-    for item in doc.items:
-        if isinstance(item, Heading):
-            if lines[-1] == "":
-                lines.pop()
-            lines += ["", item.text, ("=" if item.level == 1 else "-") * len(item.text)]
-        elif isinstance(item, Para):
-            lines.append("  " * item.indent + item.text)
-            if not item.indent:
-                lines.append("")
-        elif isinstance(item, Eq):
-            parts = _dedupe(item.parts)
-            pad = "  " * (item.indent + 1)
-            head = pad + (f"{item.label}: " if item.label else "")
-            line = head + " = ".join(p.text for p in parts)
-            if len(line) <= width or len(parts) < 3:
-                lines.append(line)
-            else:
-                lines.append(head + parts[0].text + " = " + parts[1].text)
-                cont = " " * (len(head) + len(parts[0].text)) + " = "
-                lines += [cont + p.text for p in parts[2:]]
-        elif isinstance(item, Table):
-            cols = [item.header] + item.rows
-            widths = [max(len(r[i]) for r in cols) for i in range(len(item.header))]
-            if lines[-1] != "":
-                lines.append("")
-            lines += [_row(item.header, widths), _row(["-" * w for w in widths], widths)]
-            lines += [_row(r, widths) for r in item.rows]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _eq_tex(parts: list[M]) -> str:
-    parts = _dedupe(parts)
-    if len(parts) <= 2 or sum(len(p.text) + 3 for p in parts) <= 80:
-        return " = ".join(p.tex for p in parts)
-    body = [f"{parts[0].tex} &= {parts[1].tex}"] + [f"&= {p.tex}" for p in parts[2:]]
-    return "\\begin{aligned}\n" + " \\\\\n".join(body) + "\n\\end{aligned}"
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$])")
-
-
-def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def _spans(text: str) -> list[tuple[bool, str]]:
-    """``text`` cut into (is_code, piece): a `backticked` command stays a code span."""
-    pieces = text.split("`")
-    if len(pieces) % 2 == 0:  # an unpaired backtick: no code spans
-        return [(False, text)]
-    return [(i % 2 == 1, piece) for i, piece in enumerate(pieces) if piece]
-
-
-def _md_para(text: str) -> str:
-    return "".join(f"`{piece}`" if code else _md(piece) for code, piece in _spans(text))
-
-
-def _tex_para(text: str) -> str:
-    def code(piece: str) -> str:
-        # A straight quote, so that a command copied from the PDF still runs in a shell.
-        return r"\texttt{" + escape_tex_text(piece).replace("'", r"\textquotesingle{}") + "}"
-
-    return "".join(code(piece) if is_code else escape_tex_text(piece) for is_code, piece in _spans(text))
-
-
-def to_markdown(doc: Derivation) -> str:
-    out = [f"# {_md(doc.title)}", ""]
-    for item in doc.items:
-        if isinstance(item, Heading):
-            out += [f"{'#' * (item.level + 1)} {_md(item.text)}", ""]
-        elif isinstance(item, Para):
-            out += [_md_para(item.text), ""]
-        elif isinstance(item, Eq):
-            if item.label:
-                out += [f"*{_md(item.label)}*", ""]
-            out += ["$$", _eq_tex(item.parts), "$$", ""]
-        elif isinstance(item, Table):
-            out.append("| " + " | ".join(_md(h) for h in item.header) + " |")
-            out.append("|" + "|".join(":---" if i == 0 else "---:" for i in range(len(item.header))) + "|")
-            out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in item.rows]
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def to_latex(doc: Derivation) -> str:
-    out = [
-        r"\documentclass[11pt]{article}",
-        r"\usepackage[T1]{fontenc}",
-        r"\usepackage[margin=2cm]{geometry}",
-        r"\usepackage{amsmath,amssymb}",
-        r"\allowdisplaybreaks",
-        r"\setlength{\parindent}{0pt}",
-        r"\setlength{\parskip}{0.5em}",
-        rf"\title{{{escape_tex_text(doc.title)}}}",
-        r"\date{}",
-        r"\begin{document}",
-        r"\maketitle",
-        "",
-    ]
-    for item in doc.items:
-        if isinstance(item, Heading):
-            command = "section" if item.level == 1 else "subsection"
-            out += [rf"\{command}*{{{escape_tex_text(item.text)}}}", ""]
-        elif isinstance(item, Para):
-            out += [_tex_para(item.text), ""]
-        elif isinstance(item, Eq):
-            if item.label:
-                out.append(rf"\textit{{{escape_tex_text(item.label)}}}")
-            out += [r"\[", _eq_tex(item.parts), r"\]", ""]
-        elif isinstance(item, Table):
-            spec = "l" + "r" * (len(item.header) - 1)
-            out += [r"\begin{center}", rf"\begin{{tabular}}{{{spec}}}", r"\hline"]
-            out.append(" & ".join(escape_tex_text(h) for h in item.header) + r" \\ \hline")
-            out += [" & ".join(escape_tex_text(c) for c in row) + r" \\" for row in item.rows]
-            out += [r"\hline", r"\end{tabular}", r"\end{center}", ""]
-    out.append(r"\end{document}")
-    return "\n".join(out) + "\n"
-
-
-RENDERERS = {"text": to_text, "markdown": to_markdown, "latex": to_latex}

@@ -6,9 +6,11 @@ bad value, no traceback, no output file left behind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import Ran
 
 from graphengine.cli import main
 from graphengine.errors import SpecError
@@ -16,9 +18,10 @@ from graphengine.errors import SpecError
 DOC = Path(__file__).resolve().parent.parent / "specs" / "doc_example.yaml"
 
 
-def fails(capsys: pytest.CaptureFixture[str], argv: list[str], status: int = 2) -> str:
-    assert main(argv) == status
-    err = capsys.readouterr().err
+def fails(cli: Callable[..., Ran], argv: list[str], status: int = 2) -> str:
+    ran = cli(*argv)
+    assert ran.code == status
+    err = ran.err
     assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err, err
     return err
 
@@ -46,11 +49,9 @@ data:
 # ---------------------------------------------------------------------- one line, always
 
 
-def test_error_message_with_a_newline_in_a_key_stays_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_error_message_with_a_newline_in_a_key_stays_one_line(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     spec = write(tmp_path, DOC.read_text() + '"a\\nb": 1\n')
-    err = fails(capsys, ["validate", spec])
+    err = fails(cli, ["validate", spec])
     assert "unknown key `a\\nb`" in err
 
 
@@ -73,21 +74,21 @@ def test_error_str_escapes_control_characters() -> None:
     ],
 )
 def test_names_that_would_garble_output_are_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, message: str
+    tmp_path: Path, cli: Callable[..., Ran], name: str, message: str
 ) -> None:
     spec = write(tmp_path, TWO_NODES.format(name=name))
-    err = fails(capsys, ["validate", spec])
+    err = fails(cli, ["validate", spec])
     assert message in err and ":4: nodes." in err
 
 
-def test_arrow_in_an_input_name_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_arrow_in_an_input_name_is_refused(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     text = TWO_NODES.format(name="h").replace("[x]", '["x->"]').replace("from: x,", 'from: "x->",')
-    err = fails(capsys, ["validate", write(tmp_path, text.replace("{x: 1}", '{"x->": 1}'))])
+    err = fails(cli, ["validate", write(tmp_path, text.replace("{x: 1}", '{"x->": 1}'))])
     assert ":1: inputs[0]: input name `x->` contains `->`" in err
 
 
 def test_two_inline_weights_never_share_one_implicit_name(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Ran]
 ) -> None:
     # Before: the edges a -> `b->c` and `a->b` -> c were both named `a->b->c` and silently
     # became ONE shared parameter (0.1 was lost, 0.9 used twice). `->` in node names is now
@@ -99,10 +100,10 @@ def test_two_inline_weights_never_share_one_implicit_name(
         'inputs: [a, "a->b"]\noutputs: [c, "b->c"]\nnodes:\n  c: {}\n  "b->c": {}\nedges:\n'
         '  - {from: a, to: "b->c", weight: 0.1}\n  - {from: "a->b", to: c, weight: 0.9}\n',
     )
-    err = fails(capsys, ["validate", spec])
+    err = fails(cli, ["validate", spec])
     assert ":1: inputs[1]: input name `a->b` contains `->`" in err
     monkeypatch.setattr(graphengine.graph, "_check_name", lambda *args: None)
-    err = fails(capsys, ["validate", spec])
+    err = fails(cli, ["validate", spec])
     assert ":8: edges[1].weight: two inline numbers would both be named `a->b->c`" in err
 
 
@@ -145,7 +146,7 @@ def test_awkward_names_work_everywhere(tmp_path: Path, capsys: pytest.CaptureFix
     assert status in (0, 1), capsys.readouterr().err
 
 
-def test_check_refuses_an_ambiguous_quantity(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_refuses_an_ambiguous_quantity(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     # Node `grad` has the quantity `grad.out`; so does the gradient of parameter `out`.
     spec = write(
         tmp_path,
@@ -153,20 +154,20 @@ def test_check_refuses_an_ambiguous_quantity(tmp_path: Path, capsys: pytest.Capt
         "parameters:\n  out: 0.1\ndata:\n  - {inputs: {x: 1}, targets: {grad: 0}}\n",
     )
     hand = write(tmp_path, "grad.out: 0.1\n", "hand.yaml")
-    err = fails(capsys, ["check", spec, "--expect", hand])
+    err = fails(cli, ["check", spec, "--expect", hand])
     assert "hand.yaml:1: grad.out: quantity `grad.out` is ambiguous" in err
 
 
 # ---------------------------------------------------------------------- data files
 
 
-def test_nul_in_csv_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nul_in_csv_path(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     spec = write(
         tmp_path,
         "inputs: [x]\noutputs: [y]\nnodes: {y: {}}\nedges: [{from: x, to: y, weight: 1}]\n"
         'data: {csv: "a\\0b", targets: [y]}\n',
     )
-    err = fails(capsys, ["validate", spec])
+    err = fails(cli, ["validate", spec])
     assert ":5: data.csv: `a\\x00b` is not a usable file name" in err
 
 
@@ -174,10 +175,10 @@ def test_nul_in_csv_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 @pytest.mark.parametrize("value", ["1e999", "-1e999", "1" * 400])
-def test_hand_value_too_large_for_a_float(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+def test_hand_value_too_large_for_a_float(tmp_path: Path, cli: Callable[..., Ran], value: str) -> None:
     # Before: 1e999 crashed with OverflowError; a 400-digit integer became `Infinity` in --json.
     hand = write(tmp_path, f"h1.net: 0.3775\nh1.out: {value}\n", "hand.yaml")
-    err = fails(capsys, ["check", str(DOC), "--expect", hand, "--json"])
+    err = fails(cli, ["check", str(DOC), "--expect", hand, "--json"])
     assert "hand.yaml:2: h1.out: `" in err and "is too large for a float" in err
 
 
@@ -215,14 +216,14 @@ def _files(folder: Path) -> set[str]:
     ],
 )
 def test_failing_commands_leave_no_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Ran], argv: list[str], message: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "afile").write_text("")
     (tmp_path / "nan.yaml").write_text(NAN)
     (tmp_path / "bad.yaml").write_text("inputs: [x\n")
     before = _files(tmp_path)
-    err = fails(capsys, argv)
+    err = fails(cli, argv)
     assert message in err
     assert _files(tmp_path) == before  # no output, no temp file
 
@@ -231,10 +232,10 @@ def test_failing_commands_leave_no_file(
 
 
 @pytest.mark.parametrize("value", ['!!int "0x"', '!!float "abc"', '!!bool "maybe"', "!!timestamp 2001-13-45"])
-def test_yaml_tag_that_does_not_fit_its_text(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+def test_yaml_tag_that_does_not_fit_its_text(tmp_path: Path, cli: Callable[..., Ran], value: str) -> None:
     # Before: ValueError / KeyError tracebacks from PyYAML's constructors.
     spec = write(tmp_path, DOC.read_text().replace("name: doc_example", f"name: {value}"))
-    err = fails(capsys, ["validate", spec])
+    err = fails(cli, ["validate", spec])
     assert "spec.yaml:3: YAML: `" in err and "` value; remove the tag or fix the value" in err
 
 
@@ -251,13 +252,13 @@ def test_yaml_tag_that_does_not_fit_its_text(tmp_path: Path, capsys: pytest.Capt
     ],
 )
 def test_validate_checks_the_optimizer_as_train_does(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], training: str, message: str
+    tmp_path: Path, cli: Callable[..., Ran], training: str, message: str
 ) -> None:
     # Before: `validate` said ok and only `train` refused these (a negative rate even trained uphill).
     text = DOC.read_text().replace("training:\n  learning_rate: 0.5", f"training: {training}")
     spec = write(tmp_path, text)
     for command in ("validate", "train"):
-        err = fails(capsys, [command, spec])
+        err = fails(cli, [command, spec])
         assert "training.optimizer" in err and message in err
 
 
@@ -270,7 +271,7 @@ OVERFLOW = (
 )
 
 
-def test_render_draws_an_overflowing_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_draws_an_overflowing_step(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     # Before: ValueError (int of NaN) choosing the colour of an edge whose gradient is inf/NaN.
     spec = write(tmp_path, OVERFLOW)
     for detail in ("full", "names"):
@@ -296,15 +297,13 @@ def test_numpy_warnings_never_reach_stderr(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("lr", ["inf", "nan", "-inf", "1e999"])
 @pytest.mark.parametrize("command", ["run", "render", "explain", "train", "check"])
-def test_learning_rate_option_must_be_finite(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, lr: str
-) -> None:
+def test_learning_rate_option_must_be_finite(tmp_path: Path, cli: Callable[..., Ran], command: str, lr: str) -> None:
     # Before: `--lr inf` and `--lr nan` were accepted (click's FloatRange lets them through).
     extra = {
         "render": ["-o", str(tmp_path / "d.svg")],
         "check": ["--expect", str(DOC.with_name("doc_example_hand.yaml"))],
     }
-    err = fails(capsys, [command, str(DOC), "--lr", lr, *extra.get(command, [])])
+    err = fails(cli, [command, str(DOC), "--lr", lr, *extra.get(command, [])])
     assert "--lr" in err and ("not a finite number" in err or "not in the range" in err)
     assert not (tmp_path / "d.svg").exists()
 
@@ -319,9 +318,9 @@ def test_learning_rate_option_must_be_finite(
         (["render", str(DOC), "-o", "d.jpg"], "cannot tell the diagram format of `d.jpg` from its suffix `.jpg`"),
     ],
 )
-def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+def test_usage_errors_are_one_line(cli: Callable[..., Ran], argv: list[str], message: str) -> None:
     # Before: click's three-line "Usage: … / Try … / Error: …" block.
-    assert message in fails(capsys, argv)
+    assert message in fails(cli, argv)
 
 
 def test_no_arguments_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -368,16 +367,16 @@ def test_csv_forms_that_read(tmp_path: Path, capsys: pytest.CaptureFixture[str],
         ('a,b,t\n"1\n2",2,0\n', "d.csv:2: column `a`: `1\\n2` is not a number"),
     ],
 )
-def test_bad_csv_files(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str) -> None:
+def test_bad_csv_files(tmp_path: Path, cli: Callable[..., Ran], content: str, message: str) -> None:
     (tmp_path / "d.csv").write_text(content, encoding="utf-8", newline="")
-    assert message in fails(capsys, ["validate", write(tmp_path, CSV_SPEC)])
+    assert message in fails(cli, ["validate", write(tmp_path, CSV_SPEC)])
 
 
 @pytest.mark.parametrize("sample", ["²", "٣", "-1", "1.0", "x", "0x1"])
-def test_hand_sample_must_be_a_plain_number(tmp_path: Path, capsys: pytest.CaptureFixture[str], sample: str) -> None:
+def test_hand_sample_must_be_a_plain_number(tmp_path: Path, cli: Callable[..., Ran], sample: str) -> None:
     # Before: `sample: ²` passed str.isdigit and crashed int() with a ValueError traceback.
     hand = write(tmp_path, f"sample: {sample}\nh1.out: 0.593\n", "hand.yaml")
-    err = fails(capsys, ["check", str(DOC), "--expect", hand])
+    err = fails(cli, ["check", str(DOC), "--expect", hand])
     assert "hand.yaml:1: sample: `sample` must be a sample number (0, 1, ...)" in err
 
 
@@ -399,20 +398,20 @@ def test_hand_sample_must_be_a_plain_number(tmp_path: Path, capsys: pytest.Captu
     ],
 )
 def test_layer_sizes_that_cannot_fit_are_refused_early(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+    tmp_path: Path, cli: Callable[..., Ran], text: str, message: str
 ) -> None:
     # Before: a `size: 1000000000` typo built a billion node names (minutes, then MemoryError).
-    assert message in fails(capsys, ["validate", write(tmp_path, text)])
+    assert message in fails(cli, ["validate", write(tmp_path, text)])
 
 
-def test_memory_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_memory_error_is_one_line(monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Ran]) -> None:
     import graphengine.network
 
     def boom(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
     monkeypatch.setattr(graphengine.network, "load", boom)
-    assert fails(capsys, ["validate", str(DOC)]) == "error: not enough memory for this network and data\n"
+    assert fails(cli, ["validate", str(DOC)]) == "error: not enough memory for this network and data\n"
 
 
 # ---------------------------------------------------------------------- a reader that leaves early
@@ -447,27 +446,27 @@ def test_closed_pipe_ends_quietly(argv: list[str]) -> None:
     ],
 )
 def test_input_layer_errors_point_at_the_entry(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], second: str, message: str
+    tmp_path: Path, cli: Callable[..., Ran], second: str, message: str
 ) -> None:
     # Before: `inputs[3]` on line 1 (the index in the expanded list), and `x ` was accepted.
     text = (
         f"inputs:\n  - {{name: x, size: 3}}\n  - {second}\nlayers:\n  - {{name: h, size: 2, from: x}}\noutputs: [h]\n"
     )
-    assert message in fails(capsys, ["validate", write(tmp_path, text)])
+    assert message in fails(cli, ["validate", write(tmp_path, text)])
 
 
 @pytest.mark.parametrize("depth", [500, 900])
-def test_deeply_nested_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str], depth: int) -> None:
+def test_deeply_nested_yaml(tmp_path: Path, cli: Callable[..., Ran], depth: int) -> None:
     # Before: RecursionError tracebacks (the spec's line map, the hand file's composer).
     nested = "[" * depth + "]" * depth
     spec = write(tmp_path, DOC.read_text().replace("name: doc_example", f"name: {nested}"))
-    assert "YAML: lists or mappings are nested hundreds of levels deep" in fails(capsys, ["validate", spec])
+    assert "YAML: lists or mappings are nested hundreds of levels deep" in fails(cli, ["validate", spec])
     hand = write(tmp_path, f"h1.out: {nested}\n", "hand.yaml")
-    err = fails(capsys, ["check", str(DOC), "--expect", hand])
+    err = fails(cli, ["check", str(DOC), "--expect", hand])
     assert "hand.yaml: YAML: lists or mappings are nested hundreds of levels deep" in err
 
 
-def test_very_long_names_are_refused_before_graphviz_chokes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_very_long_names_are_refused_before_graphviz_chokes(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     # Before: Graphviz refuses quoted strings over 16384 characters; its early exit broke the
     # pipe and `render` ended silently with status 1.
     import yaml
@@ -479,7 +478,7 @@ def test_very_long_names_are_refused_before_graphviz_chokes(tmp_path: Path, caps
         data["edges"] = [{"from": "x", "to": name, "weight": 0.5}, {"from": name, "to": "y", "weight": 0.5}]
         return write(tmp_path, yaml.safe_dump(data, width=100_000))
 
-    err = fails(capsys, ["render", spec_with("x" * 20000), "-o", str(tmp_path / "d.svg")])
+    err = fails(cli, ["render", spec_with("x" * 20000), "-o", str(tmp_path / "d.svg")])
     assert f": nodes.{'x' * 40}…: node name `{'x' * 20}…` is 20,000 characters long; at most 1,000" in err
     assert len(err) < 250 and not (tmp_path / "d.svg").exists()
     assert main(["render", spec_with("y" * 1000), "-o", str(tmp_path / "d.svg")]) == 0
@@ -506,7 +505,7 @@ def test_plot_title_is_text_not_mathtext(
 
 
 def test_plot_failure_leaves_no_trained_spec(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Ran]
 ) -> None:
     import matplotlib.figure
 
@@ -515,7 +514,7 @@ def test_plot_failure_leaves_no_trained_spec(
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(matplotlib.figure.Figure, "savefig", broken)
-    err = fails(capsys, ["train", XOR, "--epochs", "3", "--plot", "p.svg", "-o", "t.yaml"])
+    err = fails(cli, ["train", XOR, "--epochs", "3", "--plot", "p.svg", "-o", "t.yaml"])
     assert "p.svg: --plot: matplotlib cannot draw the curve: cannot draw" in err
     assert list(tmp_path.iterdir()) == []
 
@@ -545,11 +544,9 @@ HUGE = "1" + "0" * 400
         ),
     ],
 )
-def test_parameters_beyond_float_range(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
-) -> None:
+def test_parameters_beyond_float_range(tmp_path: Path, cli: Callable[..., Ran], text: str, message: str) -> None:
     # Before: math.isfinite(10**400) raised OverflowError (a traceback).
-    assert message in fails(capsys, ["validate", write(tmp_path, text)])
+    assert message in fails(cli, ["validate", write(tmp_path, text)])
 
 
 @pytest.mark.parametrize(
@@ -561,22 +558,20 @@ def test_parameters_beyond_float_range(
         ("0.9999999", "validation_split 0.9999999 of 4 row(s) leaves no training rows"),
     ],
 )
-def test_validation_split_messages(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
-) -> None:
+def test_validation_split_messages(tmp_path: Path, cli: Callable[..., Ran], value: str, message: str) -> None:
     # Before: a 400-digit number printed whole, pydantic's "Input should be less than 1", and
     # `0.9999999` shown as `1`.
     (tmp_path / "d.csv").write_text("a,b,t\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
     text = CSV_SPEC.replace("targets: [t]}", f"targets: [t], validation_split: {value}}}")
-    assert message in fails(capsys, ["validate", write(tmp_path, text)])
+    assert message in fails(cli, ["validate", write(tmp_path, text)])
 
 
-def test_hand_file_never_runs_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hand_file_never_runs_code(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     marker = tmp_path / "ran"
     hand = write(
         tmp_path,
         f"h1.out: !!python/object/apply:os.system ['touch {marker}']\nh1.net: !!python/name:os.system\n",
         "hand.yaml",
     )
-    err = fails(capsys, ["check", str(DOC), "--expect", hand])
+    err = fails(cli, ["check", str(DOC), "--expect", hand])
     assert "hand.yaml:1: h1.out: expected a number" in err and not marker.exists()

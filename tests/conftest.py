@@ -1,0 +1,33 @@
+"""Shared fixtures: ``cli`` runs the command line in-process and returns what it did."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from graphengine.cli import main
+
+
+@dataclass
+class Ran:
+    """One in-process run of ``graphengine``: its exit status and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
+    """``cli("run", spec, "--json")`` → :class:`Ran` (arguments may be paths)."""
+
+    def invoke(*args: str | os.PathLike[str]) -> Ran:
+        capsys.readouterr()  # start clean: nothing printed before belongs to this run
+        code = main([os.fspath(a) for a in args])
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return invoke
