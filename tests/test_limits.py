@@ -8,6 +8,7 @@ here independently says which.
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -95,12 +96,16 @@ def test_a_large_input_layer_is_linear(tmp_path: Path) -> None:
     for size in (20_000, 80_000):
         path = tmp_path / f"in{size}.yaml"
         path.write_text(f"inputs: [{{name: x, size: {size}}}]\nlayers: [{{name: y, size: 1, from: x}}]\noutputs: [y]\n")
-        start = time.perf_counter()
-        status, _, err = cli(["validate", str(path)], seconds=120)
-        times[size] = time.perf_counter() - start
-        assert status == 0, err
-    # Four times the inputs: about four times the time when linear, sixteen when quadratic.
-    assert times[80_000] < 9 * max(times[20_000], 0.05), times
+        best = math.inf
+        for _ in range(2):  # the better of two runs: the machine is shared
+            start = time.perf_counter()
+            status, _, err = cli(["validate", str(path)], seconds=120)
+            best = min(best, time.perf_counter() - start)
+            assert status == 0, err
+        times[size] = best
+    # Four times the inputs: about four times the time when linear (a little more: the garbage
+    # collector and networkx's dicts), sixteen when quadratic; the quadratic check took ~70 s here.
+    assert times[80_000] < 12 * max(times[20_000], 0.05) and times[80_000] < 30, times
 
 
 # ---------------------------------------------------------------------- counts
