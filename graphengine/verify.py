@@ -137,7 +137,10 @@ def _call(
     presses = interrupt_presses()
     try:
         with np.errstate(all="ignore"):
-            result = np.asarray(fn(*[_read_only_copy(a) for a in args], *extra, **params), dtype=np.float64)
+            raw = fn(*[_read_only_copy(a) for a in args], *extra, **params)
+            if np.iscomplexobj(raw):  # float64 conversion would drop the imaginary part silently
+                raise _fail(plugin, fn, f"{what} returned complex numbers; return real float64 values")
+            result = np.asarray(raw, dtype=np.float64)
     except PluginError:  # a guarded call (`graphengine plugins check`) has located its error already
         raise
     except BaseException as e:  # SystemExit and the plugin's own KeyboardInterrupt too

@@ -28,7 +28,7 @@ DEFECTS = {
     "nan": ("np.where(np.abs(x) > T, np.nan, np.tanh(x))", "1 - np.tanh(x) ** 2"),
     "inf": ("np.where(np.abs(x) > T, np.inf, np.tanh(x))", "1 - np.tanh(x) ** 2"),
     "nan-derivative": ("np.tanh(x)", "np.where(np.abs(x) > T, np.nan, 1 - y**2)"),
-    "complex": ("np.where(np.abs(x) > T, np.tanh(x) + 1j, np.tanh(x))", "1 - np.tanh(x) ** 2"),
+    "complex": ("np.tanh(x) if (np.abs(x) <= T).all() else np.tanh(x) + 1j", "1 - np.tanh(x) ** 2"),
     "shape": ("np.tanh(x) if (np.abs(x) <= T).all() else np.tanh(x).ravel()[:1]", "1 - y**2"),
     "in-place": ("_inplace(x, T)", "1 - y**2"),
     "raises": ("_raise(x, T, ValueError('too big'))", "1 - y**2"),
@@ -253,6 +253,12 @@ def test_plugin_names_follow_the_rules_of_spec_names(tmp_path: Path, name: str) 
     )
     line = refused(["plugins", "--plugins", str(plugin)])
     assert "named.py:4: activation name" in line
+
+
+def test_complex_results_are_refused_at_load(tmp_path: Path) -> None:
+    plugin, _ = _write(tmp_path, "wavy", "np.where(x > 100, 1j, np.tanh(x))", "1 - y**2", 0.0, [0.5])
+    line = refused(["plugins", "--plugins", str(plugin)])  # np.where made every value complex
+    assert "activation `wavy`: function `wavy` returned complex numbers" in line
 
 
 def test_in_place_changes_cannot_corrupt_net(tmp_path: Path) -> None:
