@@ -75,7 +75,7 @@ class Guarded:
         return PluginError(f"{what}: {message}", file=display(Path(code.co_filename)), line=line or code.co_firstlineno)
 
     def __call__(self, *args: Any, **params: Any) -> np.ndarray:
-        given = [_read_only(a) for a in args]
+        given = [_read_only(a) for a in args] if self.role != "optimizer" else [_read_only(args[0]), *args[1:]]
         presses = interrupt_presses()
         try:
             result = self.fn(*given, **params)
@@ -94,11 +94,12 @@ class Guarded:
             if self.role == "initializer" and not np.isfinite(values).all():
                 raise self.error("returned a non-finite weight")
             return values
-        arrays = [a for a in args if isinstance(a, np.ndarray)]
-        if self.role == "optimizer":
-            arrays = arrays[:1]
-        nan = np.isnan(values)
-        if nan.any():
+        total = np.add.reduce(values, axis=None)  # NaN anywhere (or inf − inf) makes the sum NaN: one pass
+        if total != total:
+            nan = np.isnan(values)
+            arrays = [a for a in args if isinstance(a, np.ndarray)]
+            if self.role == "optimizer":
+                arrays = arrays[:1]
             finite_in = _finite_inputs(arrays, values.shape)
             bad = nan & finite_in
             if bad.any():
