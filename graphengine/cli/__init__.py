@@ -19,6 +19,7 @@ import click
 
 from ..__about__ import __version__
 from ..errors import GraphEngineError, one_line
+from ..interrupts import watch_interrupts
 from .audit import audit
 from .check import check
 from .evaluate import evaluate_command, predict_command
@@ -84,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # numpy's "overflow encountered in exp" would add lines to stderr; a non-finite
                 # result is shown as nan/inf, and training stops with a one-line error naming it.
                 warnings.simplefilter("ignore", RuntimeWarning)
-            result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
+            with watch_interrupts():  # a plugin raising KeyboardInterrupt is an error, not the user's Ctrl-C
+                result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
     except GraphEngineError as e:
         if debug:
