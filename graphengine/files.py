@@ -79,4 +79,3 @@ def write_tree(folder: Path, files: dict[str, bytes]) -> None:
         check_writable(folder / name)
     for name, data in files.items():
         write_atomic(folder / name, data)
-
