@@ -323,11 +323,17 @@ def _one_hot(value: Any) -> OneHot:
 
 
 class CsvData(_Model):
-    """``data: {csv: file.csv, inputs: ..., targets: ... | one_hot: label}`` (path relative to the spec)."""
+    """``data: {csv: file.csv, inputs: ..., targets: ... | one_hot: label}`` (path relative to the spec).
 
-    csv: Name
-    inputs: Annotated[list[Name], Field(min_length=1)] | CsvColumns | None = None
-    targets: Annotated[list[Name], Field(min_length=1)] | None = None
+    ``file:`` instead of ``csv:`` names a ``.csv``, Parquet (``.parquet``), ``.npy`` (one 2-D
+    array, columns ``0``, ``1``, …) or ``.npz`` file; for ``.npz``, ``inputs``, ``targets`` and
+    ``one_hot`` name arrays (``inputs: X``).
+    """
+
+    csv: Name | None = None
+    file: Name | None = None
+    inputs: Annotated[list[Name], Field(min_length=1)] | CsvColumns | Name | None = None
+    targets: Annotated[list[Name], Field(min_length=1)] | Name | None = None
     one_hot: Annotated[OneHot, PlainValidator(_one_hot)] | None = None
     validation_split: Annotated[float, Field(ge=0.0, lt=1.0, strict=False)] = 0.0
     shuffle: StrictBool = True
@@ -335,6 +341,8 @@ class CsvData(_Model):
 
     @model_validator(mode="after")
     def _one_target_kind(self) -> CsvData:
+        if (self.csv is None) == (self.file is None):
+            raise ValueError("give exactly one of `csv` (a CSV file) and `file` (.csv, .parquet, .npy or .npz)")
         if (self.targets is None) == (self.one_hot is None):
             raise ValueError("give exactly one of `targets` (a list of columns) and `one_hot` (a class-label column)")
         return self
