@@ -1,6 +1,7 @@
 """Built-in activations, written exactly as a user plugin would be.
 
-Each works on float64 arrays of any shape and stays finite for any finite input.
+Each works on float64 (or, in float32 training, float32) arrays of any shape, returns the
+dtype it is given and stays finite for any finite input.
 """
 
 import numpy as np
@@ -17,7 +18,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 @activation(formula="x", derivative_formula="1")
 def identity(x):
     """Identity: f(x) = x."""
-    return np.asarray(x, dtype=np.float64).copy()
+    x = np.asarray(x)
+    return x.astype(x.dtype if x.dtype.kind == "f" else np.float64)  # a copy, in float32 too
 
 
 @identity.derivative
@@ -55,7 +57,7 @@ def relu(x):
 
 @relu.derivative
 def relu(x, y):
-    return (x > 0).astype(np.float64)
+    return (x > 0).astype(x.dtype)
 
 
 @activation(
@@ -69,7 +71,7 @@ def leaky_relu(x, alpha=0.01):
 
 @leaky_relu.derivative
 def leaky_relu(x, y, alpha=0.01):
-    return np.where(x > 0, 1.0, alpha)
+    return np.where(x > 0, 1.0, alpha).astype(x.dtype, copy=False)
 
 
 @activation(formula=r"\ln(1 + e^{x})", derivative_formula=r"\sigma(x)")

@@ -418,6 +418,11 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
     help="Draw the loss (and accuracy) per epoch into FILE (.svg, .png or .pdf; needs matplotlib).",
 )
 @click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float64"]),
+    help="Train in this precision (overrides training.dtype; default float64).",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -437,6 +442,7 @@ def train(
     plot: str | None,
     as_json: bool,
     svg: str | None = None,
+    dtype: str | None = None,
 ) -> None:
     """Train SPEC and report the loss (and accuracy for classification losses).
 
@@ -462,7 +468,13 @@ def train(
     callback, finish = _progress(epochs, enabled=not as_json and sys.stderr.isatty())
     try:
         history = net.train(
-            epochs, learning_rate=lr, batch_size=batch_size, seed=seed, callback=callback, optimizer=optimizer
+            epochs,
+            learning_rate=lr,
+            batch_size=batch_size,
+            seed=seed,
+            callback=callback,
+            optimizer=optimizer,
+            dtype=dtype,
         )
     finally:
         finish()

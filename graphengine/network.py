@@ -218,6 +218,7 @@ class Network:
         seed: int | None = None,
         callback: Callback | None = None,
         optimizer: str | None = None,
+        dtype: str | None = None,
     ) -> History:
         """Train for ``epochs`` passes over the data with the spec's optimiser (default sgd).
 
@@ -228,10 +229,12 @@ class Network:
         called after every epoch. Ctrl-C stops after the current batch and returns what was
         done (``interrupted=True``). A loss that becomes NaN or infinite raises
         :class:`TrainingError` naming the epoch and the first non-finite node.
+        ``dtype="float32"`` (or ``training.dtype``) trains in float32; the parameters are
+        float64 again afterwards.
         """
         from .train import fit
 
-        return fit(self, epochs, learning_rate, batch_size, seed, callback, optimizer)
+        return fit(self, epochs, learning_rate, batch_size, seed, callback, optimizer, dtype)
 
     # ------------------------------------------------------------------ saving
     def to_data(self) -> dict[str, Any]:

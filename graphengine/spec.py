@@ -362,6 +362,9 @@ class Training(_Model):
     batch_size: Annotated[StrictInt, Field(ge=1)] | None = None
     seed: Annotated[StrictInt, Field(ge=0)] | None = None
     optimizer: Annotated[OptimizerSpec, PlainValidator(_optimizer)] | None = None
+    # What `train` computes in (parameters, data, activations, optimiser state); run, explain,
+    # check and render are float64 always.
+    dtype: Literal["float64", "float32"] | None = None
 
     @field_validator("learning_rate")
     @classmethod
