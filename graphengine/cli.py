@@ -423,6 +423,12 @@ def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precisio
     help="Train in this precision (overrides training.dtype; default float64).",
 )
 @click.option(
+    "--sidecar-threshold",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="With -o: more than N parameters (default 10000) go to OUTPUT's .weights.safetensors.",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -443,6 +449,7 @@ def train(
     as_json: bool,
     svg: str | None = None,
     dtype: str | None = None,
+    sidecar_threshold: int | None = None,
 ) -> None:
     """Train SPEC and report the loss (and accuracy for classification losses).
 
@@ -481,7 +488,7 @@ def train(
     if plot:  # before -o: a plot that cannot be drawn leaves no trained spec behind either
         plot_history(history, plot, title=net.spec.name or spec)
     if output:
-        net.save(output)
+        net.save(output, sidecar_threshold)
     final = evaluate(net)
     if as_json:
         click.echo(

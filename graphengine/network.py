@@ -128,6 +128,10 @@ class Network:
         self.graph: nx.DiGraph = build_graph(spec, registry)
         self.plan: Plan = compile_plan(self.graph)
         self.theta: np.ndarray = self.plan.values.copy()
+        if spec.weights_file is not None:  # trained values in a sidecar file: one read
+            from .sidecar import read_sidecar
+
+            self.theta = read_sidecar(spec, self.plan)
         from .data import load_data
 
         data = load_data(spec)
@@ -237,9 +241,17 @@ class Network:
         return fit(self, epochs, learning_rate, batch_size, seed, callback, optimizer, dtype)
 
     # ------------------------------------------------------------------ saving
-    def to_data(self) -> dict[str, Any]:
-        """The spec as YAML-ready data, with the current parameter values."""
+    def to_data(self, with_values: bool = True) -> dict[str, Any]:
+        """The spec as YAML-ready data, with the current parameter values (``with_values=False``:
+        the structure only, its layers without ``weights``/``biases``, for a sidecar save)."""
         data = _plain(self.spec.raw)
+        data.pop("weights_file", None)
+        if not with_values:
+            for layer in data.get("layers") or []:
+                if isinstance(layer, dict):
+                    layer.pop("weights", None)
+                    layer.pop("biases", None)
+            return data
         values = self.parameters
         params = data.get("parameters") or {}
         for name in list(params):
@@ -261,14 +273,27 @@ class Network:
                 data["layers"][i].update(trained)  # explicit values replace `init` from now on
         return data
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the spec with the current parameters, atomically (a temp file, then rename)."""
-        data = self.to_data()
-        csv = data.get("data", {}).get("csv") if isinstance(data.get("data"), dict) else None
-        if isinstance(csv, str) and self.spec.file and not Path(csv).is_absolute():
-            # Keep the data file reachable from where the trained spec is written.
-            target = (Path(self.spec.file).parent / csv).resolve()
-            data["data"]["csv"] = os.path.relpath(target, Path(path).resolve().parent)
+    def save(self, path: str | os.PathLike[str], sidecar_threshold: int | None = None) -> None:
+        """Write the spec with the current parameters, atomically (a temp file, then rename).
+
+        With more than ``sidecar_threshold`` parameters (default 10 000) the values go to
+        ``<name>.weights.safetensors`` next to it, written first and named (with a hash) in
+        the YAML; see :mod:`graphengine.sidecar`.
+        """
+        from .sidecar import DEFAULT_THRESHOLD, write_sidecar
+
+        threshold = DEFAULT_THRESHOLD if sidecar_threshold is None else sidecar_threshold
+        big = len(self.theta) > threshold
+        data = self.to_data(with_values=not big)
+        for key in ("csv", "file"):
+            source = data.get("data", {}).get(key) if isinstance(data.get("data"), dict) else None
+            if isinstance(source, str) and self.spec.file and not Path(source).is_absolute():
+                # Keep the data file reachable from where the trained spec is written.
+                target = (Path(self.spec.file).parent / source).resolve()
+                data["data"][key] = os.path.relpath(target, Path(path).resolve().parent)
+        if big:
+            check_writable(path)  # before the sidecar: a YAML that cannot be written leaves no sidecar
+            data["weights_file"] = write_sidecar(Path(path), self.plan, self.theta)
         # The C emitter (when PyYAML has it) writes the same text, ~5x faster for big layers.
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
         text = yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True)

@@ -374,6 +374,15 @@ class Training(_Model):
         return value
 
 
+class WeightsFile(_Model):
+    """``weights_file: {file: out.weights.safetensors, sha256: ..., parameters: N}``: trained
+    values in a sidecar (see :mod:`graphengine.sidecar`), written by ``train -o``."""
+
+    file: Name
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    parameters: Annotated[StrictInt, Field(ge=0)] | None = None
+
+
 class Spec(_Model):
     """A validated spec. ``file`` and ``lines`` locate its parts for error messages."""
 
@@ -390,6 +399,7 @@ class Spec(_Model):
     loss: Annotated[LossSpec, PlainValidator(_loss)] = LossSpec(name="half_squared_error")
     data: Annotated[list[Sample] | CsvData, PlainValidator(_data)] = []
     training: Training = Training()
+    weights_file: WeightsFile | None = None
 
     _file: str | None = PrivateAttr(default=None)
     _layer_nodes: dict[str, list[str]] = PrivateAttr(default_factory=dict)
@@ -563,6 +573,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         ("layers", "*"): LayerSpec,
         ("inputs", "*"): InputLayerSpec,
         ("training",): Training,
+        ("weights_file",): WeightsFile,
     }
     parent = loc[:-1]
     generic = tuple("*" if i == 1 else p for i, p in enumerate(parent))
