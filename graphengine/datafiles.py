@@ -12,6 +12,7 @@ the good path is never slowed by the error search.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +65,12 @@ def read_csv_fast(
     types: dict[str, Any] = {names[c]: np.float64 for c in numeric}
     if label_column is not None:
         types[names[label_column]] = str
-    # pandas fills a short row's missing cells with "" (or fails on a number column), so the
-    # last column is always read: a row that does not reach it is caught below.
+    # Every column is parsed (with `usecols` pandas ignores a row's extra cells): pandas fails
+    # on a long row (warns, for the first one), and fills a short row's missing cells with ""
+    # (or fails on a number column), so a row that does not reach the last column is caught.
+    for other in names:
+        types.setdefault(other, str)
     last = names[-1]
-    types.setdefault(last, str)
     capacity = max(count_lines(path) - 1, 0)  # exact for a file without blank lines: no copy at the end
     outputs = [np.empty((capacity, len(g))) for g in groups]
     labels = np.empty(capacity, dtype=object) if label_column is not None else None
@@ -79,14 +82,15 @@ def read_csv_fast(
             engine="c",
             header=0,
             names=names,
-            usecols=list(types),
+            index_col=False,
             dtype=types,
             na_filter=False,  # an empty cell is an error here, not NaN
             skip_blank_lines=True,
             encoding="utf-8-sig",
             chunksize=_CHUNK_ROWS,
         )
-        with chunks:
+        with chunks, warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
             for frame in chunks:
                 n = len(frame)
                 if rows + n > capacity:  # pragma: no cover - more rows than newlines: not a plain file
@@ -99,7 +103,7 @@ def read_csv_fast(
                 if labels is not None:
                     labels[rows : rows + n] = frame[names[label_column]].str.strip().to_numpy(object)
                 rows += n
-    except (ValueError, TypeError, OSError, UnicodeError, pd.errors.ParserError):
+    except (ValueError, TypeError, OSError, UnicodeError, pd.errors.ParserError, pd.errors.ParserWarning):
         return None
     if rows == 0 or not all(np.isfinite(out[:rows]).all() for out in outputs):
         return None  # no rows, or NaN/inf: the exact reader names the cell
