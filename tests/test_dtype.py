@@ -1,7 +1,6 @@
 """float32 training: every array the loop computes is float32, and it tracks float64 closely."""
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +11,12 @@ from graphengine.plugins import discover
 from graphengine.registry import Registry, activation, optimizer
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh", "leaky_relu", "softplus", "identity"]
-LOSSES = {"softmax_cross_entropy": "onehot", "mse": "real", "half_squared_error": "real", "binary_cross_entropy": "bits"}
+LOSSES = {
+    "softmax_cross_entropy": "onehot",
+    "mse": "real",
+    "half_squared_error": "real",
+    "binary_cross_entropy": "bits",
+}
 
 
 def network(widths: list[int], acts: list[str], loss: str, seed: int, optimizer_name: str = "sgd") -> str:

@@ -106,11 +106,15 @@ def test_stale_missing_and_foreign_sidecars_are_one_error_line(saved, tmp_path, 
 
 def test_train_o_writes_sidecar_first_and_yaml_names_its_hash(tmp_path, capsys):
     spec = tmp_path / "net.yaml"
-    spec.write_text(layered([100, 120, 3], 1) + "data:\n" + "".join(
-        f"  - {{inputs: {{{', '.join(f'x_{i}: {((i * 7 + s) % 10) / 10}' for i in range(100))}}}, "
-        f"targets: {{y_0: 0.1, y_1: 0.5, y_2: 0.9}}}}\n"
-        for s in range(3)
-    ))
+    spec.write_text(
+        layered([100, 120, 3], 1)
+        + "data:\n"
+        + "".join(
+            f"  - {{inputs: {{{', '.join(f'x_{i}: {((i * 7 + s) % 10) / 10}' for i in range(100))}}}, "
+            f"targets: {{y_0: 0.1, y_1: 0.5, y_2: 0.9}}}}\n"
+            for s in range(3)
+        )
+    )
     out = tmp_path / "o" / "trained.yaml"
     assert main(["train", str(spec), "--epochs", "3", "-o", str(out), "--json"]) == 0
     capsys.readouterr()
@@ -119,7 +123,10 @@ def test_train_o_writes_sidecar_first_and_yaml_names_its_hash(tmp_path, capsys):
     assert data["weights_file"]["file"] == sidecar.name and sidecar.stat().st_mtime_ns <= out.stat().st_mtime_ns
     values = graphengine.load(out).theta
     assert hashlib.sha256(values.astype("<f8").tobytes()).hexdigest() == data["weights_file"]["sha256"]
-    assert main(["train", str(spec), "--epochs", "3", "-o", str(tmp_path / "small.yaml"), "--sidecar-threshold", "99999"]) == 0
+    assert (
+        main(["train", str(spec), "--epochs", "3", "-o", str(tmp_path / "small.yaml"), "--sidecar-threshold", "99999"])
+        == 0
+    )
     assert "weights_file" not in (tmp_path / "small.yaml").read_text()
 
 
