@@ -12,7 +12,8 @@ from .registry import activation
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     # exp of a non-positive number never overflows: sigmoid(±1000) is 1/0 with no warning.
     z = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+    p = 1.0 + z  # once: the same numbers, one numpy call fewer per step
+    return np.where(x >= 0, 1.0 / p, z / p)
 
 
 @activation(formula="x", derivative_formula="1")

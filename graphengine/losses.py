@@ -26,7 +26,7 @@ def _eps(y: np.ndarray) -> float:
 )
 def half_squared_error(y, t):
     """Half squared error summed over outputs: Σ ½(t − y)² (the worked example's E_total)."""
-    return 0.5 * np.sum((t - y) ** 2, axis=1)
+    return 0.5 * np.add.reduce((t - y) ** 2, axis=1)  # np.sum's wrapper costs more than a small sum
 
 
 @half_squared_error.gradient
