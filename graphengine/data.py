@@ -63,9 +63,11 @@ def _load_csv(spec: Spec, data: CsvData) -> Dataset:
             DataError, f"`{name}`: a data file ends in {', '.join(FILE_SUFFIXES)}, not `{suffix or name}`", where
         )
     try:
-        exists = path.exists()
-    except (OSError, ValueError):  # a NUL character in the path
-        raise spec.error(DataError, f"`{name}` is not a usable file name", where) from None
+        exists = "\0" not in name and path.exists()
+    except (OSError, ValueError):
+        exists = False
+    if "\0" in name:
+        raise spec.error(DataError, f"`{name}` is not a usable file name", where)
     if not exists:
         raise spec.error(DataError, f"no such file `{name}` (looked for {path})", where)
     if path.is_dir():

@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,8 +128,9 @@ class Network:
     def __init__(self, spec: Spec, registry: Registry | None = None) -> None:
         self.spec = spec
         self.registry = registry
-        self.graph: nx.DiGraph = build_graph(spec, registry)
-        self.plan: Plan = compile_plan(self.graph)
+        with _gc_paused():  # a big graph is objects that all live on: nothing for the collector
+            self.graph: nx.DiGraph = build_graph(spec, registry)
+            self.plan: Plan = compile_plan(self.graph)
         self.theta: np.ndarray = self.plan.values.copy()
         if spec.weights_file is not None:  # trained values in a sidecar file: one read
             from .sidecar import read_sidecar
@@ -298,6 +302,19 @@ class Network:
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
         text = yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True)
         write_atomic(Path(path), text)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a while (as it was after): building a graph of
+    100k edges otherwise spends a third of its time in collections that free nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _is_number(value: Any) -> bool:
