@@ -12,6 +12,7 @@ the good path is never slowed by the error search.
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,7 @@ def read_csv_fast(
             encoding="utf-8-sig",
             chunksize=_CHUNK_ROWS,
         )
-        with chunks, warnings.catch_warnings():
+        with chunks, warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
             warnings.simplefilter("error", pd.errors.ParserWarning)
             for frame in chunks:
                 n = len(frame)
@@ -99,14 +100,19 @@ def read_csv_fast(
                     return None
                 for out, pick in zip(outputs, picks):
                     # column by column into the rows of `out`: no intermediate (rows, columns) frame
-                    np.stack([frame[name].to_numpy(np.float64) for name in pick], axis=1, out=out[rows : rows + n])
+                    block = out[rows : rows + n]
+                    np.stack([frame[name].to_numpy(np.float64) for name in pick], axis=1, out=block)
+                    # NaN and ±inf survive a sum (while the chunk is in cache; no mask array); a sum
+                    # that overflows only sends the file to the exact reader, which accepts it.
+                    if not math.isfinite(np.add.reduce(block, axis=None)):
+                        return None
                 if labels is not None:
                     labels[rows : rows + n] = frame[names[label_column]].str.strip().to_numpy(object)
                 rows += n
     except (ValueError, TypeError, OSError, UnicodeError, pd.errors.ParserError, pd.errors.ParserWarning):
         return None
-    if rows == 0 or not all(np.isfinite(out[:rows]).all() for out in outputs):
-        return None  # no rows, or NaN/inf: the exact reader names the cell
+    if rows == 0:
+        return None  # the exact reader says so
     if labels is not None and any(label == "" for label in labels[:rows]):
         return None
     if rows < capacity:  # blank lines or no final newline: keep exactly the rows read
