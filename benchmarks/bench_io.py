@@ -161,7 +161,9 @@ def main(parts: list[str]) -> None:
             )
     if "spec" in parts:
         for r in spec_rows():
-            print(f"  100k explicit edges ({r['mb']:.1f} MB) {r['what']:5s} {r.get('s', float('nan')):6.2f} s {r.get('error', '')}")
+            print(
+                f"  100k explicit edges ({r['mb']:.1f} MB) {r['what']:5s} {r.get('s', float('nan')):6.2f} s {r.get('error', '')}"
+            )
     if "sidecar" in parts:
         for r in sidecar_rows():
             if "error" in r:
