@@ -23,7 +23,10 @@ from .errors import DataError
 
 #: Suffixes ``data: {file: ...}`` reads (``.csv`` too).
 FILE_SUFFIXES = (".csv", ".parquet", ".pq", ".npy", ".npz")
-_CHUNK_ROWS = 2000  # rows per pandas chunk: its frames are the only temporaries of the CSV reader
+# Cells per pandas chunk (~32 MB of float64): its frames are the only temporaries of the CSV
+# reader. Per chunk pandas builds a Series per column, so fewer, bigger chunks are faster:
+# 2 000 rows of 785 columns took 1.5x pandas.read_csv's time, 5 000 rows 1.1x.
+_CHUNK_CELLS = 1 << 22
 
 PYARROW_HINT = "pip install 'graphengine[parquet]'"
 
@@ -88,7 +91,7 @@ def read_csv_fast(
             na_filter=False,  # an empty cell is an error here, not NaN
             skip_blank_lines=True,
             encoding="utf-8-sig",
-            chunksize=_CHUNK_ROWS,
+            chunksize=max(1000, _CHUNK_CELLS // n_columns),
         )
         with chunks, warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
             warnings.simplefilter("error", pd.errors.ParserWarning)
