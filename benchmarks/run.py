@@ -243,7 +243,7 @@ def mlp() -> str:
                 ratio(ge, torch),
             ]
         )
-    head = ["784-256-128-10, s/epoch", "graphengine", "numpy", "torch", "ge / numpy", "ge / torch"]
+    head = ["784-256-128-10, CPU s/epoch", "graphengine", "numpy", "torch", "ge / numpy", "ge / torch"]
     note = (
         f"(ReLU, softmax cross-entropy, SGD lr 0.01, batch {bench_mlp.BATCH}, {bench_mlp.N} synthetic samples;\n"
         f" {bench_mlp.EPOCHS} epochs per run, best of {bench_mlp.REPEATS}, runners interleaved; every epoch ends with\n"
