@@ -2,10 +2,10 @@
 
 :mod:`graphengine.data` decides which columns are inputs and targets and says what is
 wrong where; this module only turns a file into float64 arrays, fast and without Python
-objects per cell. The CSV reader streams the file in blocks into arrays allocated once
-(the row count comes from counting newlines), so the peak memory is about the arrays it
-returns. It returns ``None`` whenever it cannot read a file cleanly (pandas missing, a
-bad cell, a short row, a quoted newline): the caller then reads the file again with
+objects per cell. The CSV reader parses the file in chunks of rows into arrays allocated
+once (the row count comes from counting newlines), so the peak memory is the arrays it
+returns plus a chunk or two. It returns ``None`` whenever it cannot read a file cleanly
+(pandas missing, a bad or empty cell, a short or long row): the caller then reads the file again with
 Python's csv module, which finds the first bad cell and names its line and column —
 the good path is never slowed by the error search.
 """
