@@ -252,6 +252,7 @@ def _loop(
         fwd = forward(plan, theta, X) if batch_size is None else None
         for epoch in range(1, epochs + 1):
             if batch_size is not None:
+                fwd = None  # last epoch's full-data pass is not needed: let its memory go now
                 order = rng.permutation(n)
                 for s in range(0, n, batch_size):
                     idx = order[s : s + batch_size]
