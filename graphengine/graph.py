@@ -51,13 +51,15 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
     err = spec.error
 
     where = _input_paths(spec)
+    listed: set[str] = set()
     for i, name in enumerate(spec.inputs):
         _check_name(spec, name, where[i], "input")
-        if name in spec.inputs[:i]:
+        if name in listed:
             raise err(GraphError, f"input `{name}` is listed twice", where[i])
         if name in spec.nodes:
             raise err(GraphError, f"`{name}` is an input, so it must not appear under `nodes`", ("nodes", name))
         G.add_node(name, kind="input")
+        listed.add(name)
     layer_neurons = {n for layer in spec.layers for n in spec.layer_nodes[layer.name]}
     for i, name in enumerate(spec.outputs):
         if name in spec.outputs[:i]:
@@ -116,13 +118,14 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
 
         add_layers(G, spec, parameters, registry)
 
+    inputs = set(spec.inputs)  # a set: `in` on the list costs one scan per edge
     for i, edge in enumerate(spec.edges):
         path = ("edges", i)
         for end, key in ((edge.source, "from"), (edge.target, "to")):
             if end not in G:
                 hint = did_you_mean(end, G.nodes) or "; declare it under `nodes` (or list it in `inputs`)"
                 raise err(GraphError, f"unknown node `{end}`{hint}", path + (key,))
-        if edge.target in spec.inputs:
+        if edge.target in inputs:
             raise err(
                 GraphError, f"edge into input `{edge.target}`: inputs take their value from the data", path + ("to",)
             )
