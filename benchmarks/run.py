@@ -2,13 +2,17 @@
 
     .venv/bin/python benchmarks/run.py            # everything (~3 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --quick    # skip 1M edges and the explicit-edge specs
+    .venv/bin/python benchmarks/run.py mlp io     # only these sections (digits layered doc mlp io)
 
 (a) digits 64-32-10: seconds per epoch, graphengine vs hand-written numpy vs PyTorch
     (CPU, float64; `pip install torch==2.13.0` into .venv, skipped with a note otherwise);
 (b) layered random networks, 1k-1M edges: load+validate+compile, forward+backward per
     batch of 64, peak memory — one process per measurement;
 (c) `graphengine train specs/doc_example.yaml --epochs 10000` as a whole process vs
-    benchmarks/doc_example_numpy.py (hyperfine when installed, else repeated runs).
+    benchmarks/doc_example_numpy.py (hyperfine when installed, else repeated runs);
+(d) MLP 784-256-128-10 epoch, float64 and float32, vs hand-written numpy and PyTorch;
+(e) reading a 20 000 x 784 CSV (vs pandas, numpy.loadtxt; time and peak memory), a spec
+    of 100k explicit edges, and trained specs of 100k / 1M weights (sidecar save/load).
 
 The environment is set here, before numpy is imported, and inherited by every
 subprocess: one BLAS/OpenMP thread, and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset
@@ -222,12 +226,61 @@ def in_process() -> dict[str, float]:
     return result
 
 
+def mlp() -> str:
+    import bench_mlp
+
+    best = bench_mlp.main()
+    rows = []
+    for dtype in ("float64", "float32"):
+        ge, hand, torch = (best[f"{who} {dtype}"] for who in ("graphengine", "numpy", "torch"))
+        rows.append(
+            [
+                dtype,
+                f"{ge:.3f}",
+                f"{hand:.3f}",
+                "skipped" if torch is None else f"{torch:.3f}",
+                ratio(ge, hand),
+                ratio(ge, torch),
+            ]
+        )
+    head = ["784-256-128-10, CPU s/epoch", "graphengine", "numpy", "torch", "ge / numpy", "ge / torch"]
+    note = (
+        f"(ReLU, softmax cross-entropy, SGD lr 0.01, batch {bench_mlp.BATCH}, {bench_mlp.N} synthetic samples;\n"
+        f" {bench_mlp.EPOCHS} epochs per run, best of {bench_mlp.REPEATS}, runners interleaved; every epoch ends with\n"
+        " loss and accuracy on all the data, in all three)"
+    )
+    return table(head, rows) + "\n" + note
+
+
+def io() -> str:
+    import contextlib
+    import io as text_io
+
+    import bench_io
+
+    buffer = text_io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        bench_io.main([])
+    return buffer.getvalue().rstrip()
+
+
+SECTIONS = ("digits", "layered", "doc", "mlp", "io")
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
+    chosen = [a for a in argv if a in SECTIONS] or list(SECTIONS)
     print(environment(), end="\n\n", flush=True)
-    print(digits(), end="\n\n", flush=True)
-    print(layered(quick), end="\n\n", flush=True)
-    print(doc_example(), flush=True)
+    if "mlp" in chosen:
+        print(mlp(), end="\n\n", flush=True)
+    if "io" in chosen:
+        print(io(), end="\n\n", flush=True)
+    if "digits" in chosen:
+        print(digits(), end="\n\n", flush=True)
+    if "layered" in chosen:
+        print(layered(quick), end="\n\n", flush=True)
+    if "doc" in chosen:
+        print(doc_example(), flush=True)
     return 0
 
 

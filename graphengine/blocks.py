@@ -124,9 +124,11 @@ class Block:
         if kind == "gather":
             return theta[self.index].reshape(S, L)
         if kind == "scatter":
-            W = np.zeros(S * L)
+            W = np.zeros(S * L, dtype=theta.dtype)
             W[self.flat] = theta[self.index]
             return W.reshape(S, L)
+        if self.sparse.data.dtype != theta.dtype:  # float32 training: a float32 matrix
+            self.sparse.data = self.sparse.data.astype(theta.dtype)
         np.take(theta, self.index, out=self.sparse.data)
         return self.sparse
 
@@ -162,7 +164,7 @@ class Block:
         if self.kind == "sparse" and (S * L > DENSE_GRADIENT_LIMIT or len(self.index) < GATHER_DENSITY * S * L):
             # Per edge Σ_samples x_u·δ_v from gathered rows of xᵀ and δᵀ (contiguous per node),
             # in chunks that keep the temporaries a few MB.
-            values = np.empty(len(self.index))
+            values = np.empty(len(self.index), dtype=x.dtype)
             rows, cols = np.divmod(self.flat, L)
             xt, dt = np.ascontiguousarray(x.T), np.ascontiguousarray(d.T)
             for a in range(0, len(values), _CHUNK):

@@ -101,7 +101,7 @@ class Backward:
 def _activate(level: Level, z: np.ndarray) -> np.ndarray:
     if len(level.groups) == 1:
         g = level.groups[0]
-        return z if g.identity else g.activation.function(z, **g.params)
+        return z if g.identity else _as_dtype(g.activation.function(z, **g.params), z)
     y = np.empty_like(z)
     for g in level.groups:
         y[:, g.columns] = g.activation.function(z[:, g.columns], **g.params)
@@ -112,12 +112,28 @@ def _activation_derivative(level: Level, z: np.ndarray, y: np.ndarray) -> np.nda
     """∂out/∂net of one level: each activation group's derivative at its nets ``z`` and outputs ``y``."""
     if len(level.groups) == 1:
         g = level.groups[0]
-        return g.activation.derivative_function(z, y, **g.params)
+        return _as_dtype(g.activation.derivative_function(z, y, **g.params), z)
     dact = np.empty_like(z)
     for g in level.groups:
         c = g.columns
         dact[:, c] = g.activation.derivative_function(z[:, c], y[:, c], **g.params)
     return dact
+
+
+def _as_dtype(value: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """A plugin's result in the dtype the engine runs in (float32 training stays float32)."""
+    return value if value.dtype == like.dtype else np.asarray(value, dtype=like.dtype)
+
+
+def _times_dact(level: Level, fwd: Forward, k: int, dout: np.ndarray) -> np.ndarray:
+    """∂L/∂net = ∂L/∂out · ∂out/∂net. For a level of the built-in ReLU, fused: the product with
+    the mask ``net > 0`` directly (the same numbers as with the 0/1 derivative array, without
+    making that array); a trace that shows ∂out/∂net still computes it on demand."""
+    if fwd.dacts[k] is None and len(level.groups) == 1:
+        act = level.groups[0].activation
+        if act.name == "relu" and act.source == "built-in":
+            return np.multiply(dout, fwd.nets[k] > 0, dtype=dout.dtype)
+    return dout * fwd.level_dact(k)
 
 
 def _inputs_of(block: Block, outs: list[np.ndarray]) -> np.ndarray:
@@ -137,7 +153,7 @@ def forward(plan: Plan, theta: np.ndarray, X: np.ndarray) -> Forward:
         if len(blocks) == 1 and blocks[0].whole:
             z = blocks[0].apply(_inputs_of(blocks[0], outs), theta)
         else:
-            z = np.zeros((X.shape[0], level.width))
+            z = np.zeros((X.shape[0], level.width), dtype=X.dtype)
             for block in blocks:
                 z[:, block.targets] += block.apply(_inputs_of(block, outs), theta)
         bias = level.bias
@@ -173,13 +189,13 @@ def _backpropagate(
     for k, level_columns, output_positions in plan.output_scatter:
         _accumulate(douts, owned, k, level_columns, dL_dy[:, output_positions], n, plan.widths[k])
     dnets: list[np.ndarray | None] = [None] * len(douts)
-    grad = np.empty(len(theta)) if plan.assigned else np.zeros(len(theta))
+    grad = np.empty(len(theta), theta.dtype) if plan.assigned else np.zeros(len(theta), theta.dtype)
     for k in range(len(plan.levels), 0, -1):
         level = plan.levels[k - 1]
         dout = douts[k]
         if dout is None:
-            dout = douts[k] = np.zeros((n, level.width))
-        d = dnets[k] = dout if level.identity else dout * fwd.level_dact(k)
+            dout = douts[k] = np.zeros((n, level.width), dtype=theta.dtype)
+        d = dnets[k] = dout if level.identity else _times_dact(level, fwd, k, dout)
         if level.bias is not None:
             level.bias.accumulate(grad, d)
         for block in level.blocks:
@@ -211,7 +227,7 @@ def _accumulate(douts: list, owned: list, k: int, columns, value: np.ndarray, n:
         if columns is ALL:
             douts[k], owned[k] = value, False
             return
-        current = douts[k] = np.zeros((n, width))
+        current = douts[k] = np.zeros((n, width), dtype=value.dtype)
         owned[k] = True
     elif not owned[k]:
         current = douts[k] = current.copy()

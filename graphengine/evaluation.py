@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .data import Dataset, load_data
+from .datafiles import FILE_SUFFIXES
 from .errors import DataError
 from .reading import outside_data_allowed
 from .spec import CsvData, OneHot
@@ -57,9 +58,11 @@ def data_for(net: Network, path: str | os.PathLike[str] | None = None, inputs_on
         described = spec.data
     else:
         described = CsvData.model_validate({"csv": "-", "inputs": list(spec.inputs), "targets": list(spec.outputs)})
-    # `file:` where the spec's data section names its file that way (Parquet/npz readers), else `csv:`.
-    key = "file" if getattr(described, "file", None) is not None else "csv"
-    update: dict[str, Any] = {key: str(path.resolve()), "validation_split": 0.0}
+    # `file:` where the spec's data section names its file that way or FILE is not CSV text
+    # (Parquet, .npy, .npz), else `csv:`.
+    binary = path.suffix.lower() in FILE_SUFFIXES and path.suffix.lower() != ".csv"
+    key = "file" if described.file is not None or binary else "csv"
+    update: dict[str, Any] = {"csv": None, "file": None, key: str(path.resolve()), "validation_split": 0.0}
     if described.one_hot is not None and described.one_hot.classes is None and net.classes:
         update["one_hot"] = OneHot(column=described.one_hot.column, classes=list(net.classes))
     # The user named this file (`--data`): it is read wherever it is, unlike a path a spec names.

@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +39,14 @@ class Network:
     def __init__(self, spec: Spec, registry: Registry | None = None) -> None:
         self.spec = spec
         self.registry = registry
-        self.graph: nx.DiGraph = build_graph(spec, registry)
-        self.plan: Plan = compile_plan(self.graph)
+        with _gc_paused():  # a big graph is objects that all live on: nothing for the collector
+            self.graph: nx.DiGraph = build_graph(spec, registry)
+            self.plan: Plan = compile_plan(self.graph)
         self.theta: np.ndarray = self.plan.values.copy()
+        if spec.weights_file is not None:  # trained values in a sidecar file: one read
+            from .sidecar import read_sidecar
+
+            self.theta = read_sidecar(spec, self.plan)
         from .data import load_data
 
         data = load_data(spec)
@@ -136,6 +144,7 @@ class Network:
         seed: int | None = None,
         callback: Callback | None = None,
         optimizer: str | None = None,
+        dtype: str | None = None,
     ) -> History:
         """Train for ``epochs`` passes over the data with the spec's optimiser (default sgd).
 
@@ -146,10 +155,12 @@ class Network:
         called after every epoch. Ctrl-C stops after the current batch and returns what was
         done (``interrupted=True``). A loss that becomes NaN or infinite raises
         :class:`TrainingError` naming the epoch and the first non-finite node.
+        ``dtype="float32"`` (or ``training.dtype``) trains in float32; the parameters are
+        float64 again afterwards.
         """
         from .train import fit
 
-        return fit(self, epochs, learning_rate, batch_size, seed, callback, optimizer)
+        return fit(self, epochs, learning_rate, batch_size, seed, callback, optimizer, dtype)
 
     def to_torch(self, dtype: str = "float64") -> Any:
         """This network as a ``torch.nn.Module`` with its current values (the module
@@ -159,9 +170,17 @@ class Network:
         return torch_module(self, dtype)
 
     # ------------------------------------------------------------------ saving
-    def to_data(self) -> dict[str, Any]:
-        """The spec as YAML-ready data, with the current parameter values."""
+    def to_data(self, with_values: bool = True) -> dict[str, Any]:
+        """The spec as YAML-ready data, with the current parameter values (``with_values=False``:
+        the structure only, its layers without ``weights``/``biases``, for a sidecar save)."""
         data = _plain(self.spec.raw)
+        data.pop("weights_file", None)
+        if not with_values:
+            for layer in data.get("layers") or []:
+                if isinstance(layer, dict):
+                    layer.pop("weights", None)
+                    layer.pop("biases", None)
+            return data
         values = self.parameters
         params = data.get("parameters") or {}
         for name in list(params):
@@ -183,18 +202,44 @@ class Network:
                 data["layers"][i].update(trained)  # explicit values replace `init` from now on
         return data
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the spec with the current parameters, atomically (a temp file, then rename)."""
-        data = self.to_data()
-        csv = data.get("data", {}).get("csv") if isinstance(data.get("data"), dict) else None
-        if isinstance(csv, str) and self.spec.file and not Path(csv).is_absolute():
-            # Keep the data file reachable from where the trained spec is written.
-            target = (Path(self.spec.file).parent / csv).resolve()
-            data["data"]["csv"] = os.path.relpath(target, Path(path).resolve().parent)
+    def save(self, path: str | os.PathLike[str], sidecar_threshold: int | None = None) -> None:
+        """Write the spec with the current parameters, atomically (a temp file, then rename).
+
+        With more than ``sidecar_threshold`` parameters (default 10 000) the values go to
+        ``<name>.weights.safetensors`` next to it, written first and named (with a hash) in
+        the YAML; see :mod:`graphengine.sidecar`.
+        """
+        from .sidecar import DEFAULT_THRESHOLD, write_sidecar
+
+        threshold = DEFAULT_THRESHOLD if sidecar_threshold is None else sidecar_threshold
+        big = len(self.theta) > threshold
+        data = self.to_data(with_values=not big)
+        for key in ("csv", "file"):
+            source = data.get("data", {}).get(key) if isinstance(data.get("data"), dict) else None
+            if isinstance(source, str) and self.spec.file and not Path(source).is_absolute():
+                # Keep the data file reachable from where the trained spec is written.
+                target = (Path(self.spec.file).parent / source).resolve()
+                data["data"][key] = os.path.relpath(target, Path(path).resolve().parent)
+        if big:
+            check_writable(path)  # before the sidecar: a YAML that cannot be written leaves no sidecar
+            data["weights_file"] = write_sidecar(Path(path), self.plan, self.theta)
         # The C emitter (when PyYAML has it) writes the same text, ~5x faster for big layers.
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
         text = yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True)
         write_atomic(Path(path), text)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a while (as it was after): building a graph of
+    100k edges otherwise spends a third of its time in collections that free nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _is_number(value: Any) -> bool:

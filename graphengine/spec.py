@@ -325,21 +325,30 @@ class LabelTarget(_Model):
     positive: Annotated[Any, PlainValidator(lambda v: _class_label(v))]
 
 
-def _targets(value: Any) -> list[str] | LabelTarget:
+def _targets(value: Any) -> list[str] | LabelTarget | str:
     if isinstance(value, dict):
         return LabelTarget.model_validate(value)
+    if isinstance(value, str):  # an .npz file's array name
+        return _ARRAY_NAME.validate_python(value)
     return _TARGET_COLUMNS.validate_python(value)
 
 
 _TARGET_COLUMNS = TypeAdapter(Annotated[list[Name], Field(min_length=1)])
+_ARRAY_NAME = TypeAdapter(Name)
 
 
 class CsvData(_Model):
-    """``data: {csv: file.csv, inputs: ..., targets: ... | one_hot: label}`` (path relative to the spec)."""
+    """``data: {csv: file.csv, inputs: ..., targets: ... | one_hot: label}`` (path relative to the spec).
 
-    csv: Name
-    inputs: Annotated[list[Name], Field(min_length=1)] | CsvColumns | None = None
-    targets: Annotated[list[Name] | LabelTarget, PlainValidator(_targets)] | None = None
+    ``file:`` instead of ``csv:`` names a ``.csv``, Parquet (``.parquet``), ``.npy`` (one 2-D
+    array, columns ``0``, ``1``, …) or ``.npz`` file; for ``.npz``, ``inputs``, ``targets`` and
+    ``one_hot`` name arrays (``inputs: X``).
+    """
+
+    csv: Name | None = None
+    file: Name | None = None
+    inputs: Annotated[list[Name], Field(min_length=1)] | CsvColumns | Name | None = None
+    targets: Annotated[list[Name] | LabelTarget | Name, PlainValidator(_targets)] | None = None
     one_hot: Annotated[OneHot, PlainValidator(_one_hot)] | None = None
     validation_split: Annotated[float, Field(ge=0.0, lt=1.0, strict=False)] = 0.0
     shuffle: StrictBool = True
@@ -347,6 +356,8 @@ class CsvData(_Model):
 
     @model_validator(mode="after")
     def _one_target_kind(self) -> CsvData:
+        if (self.csv is None) == (self.file is None):
+            raise ValueError("give exactly one of `csv` (a CSV file) and `file` (.csv, .parquet, .npy or .npz)")
         if (self.targets is None) == (self.one_hot is None):
             raise ValueError("give exactly one of `targets` (a list of columns) and `one_hot` (a class-label column)")
         return self
@@ -366,6 +377,9 @@ class Training(_Model):
     batch_size: Annotated[StrictInt, Field(ge=1)] | None = None
     seed: Annotated[StrictInt, Field(ge=0)] | None = None
     optimizer: Annotated[OptimizerSpec, PlainValidator(_optimizer)] | None = None
+    # What `train` computes in (parameters, data, activations, optimiser state); run, explain,
+    # check and render are float64 always.
+    dtype: Literal["float64", "float32"] | None = None
 
     @field_validator("learning_rate")
     @classmethod
@@ -373,6 +387,15 @@ class Training(_Model):
         if value is not None and value <= 0:
             raise ValueError(f"learning_rate must be positive, got `{value}`")
         return value
+
+
+class WeightsFile(_Model):
+    """``weights_file: {file: out.weights.safetensors, sha256: ..., parameters: N}``: trained
+    values in a sidecar (see :mod:`graphengine.sidecar`), written by ``train -o``."""
+
+    file: Name
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    parameters: Annotated[StrictInt, Field(ge=0)] | None = None
 
 
 class Spec(_Model):
@@ -391,6 +414,7 @@ class Spec(_Model):
     loss: Annotated[LossSpec, PlainValidator(_loss)] = LossSpec(name="half_squared_error")
     data: Annotated[list[Sample] | CsvData, PlainValidator(_data)] = []
     training: Training = Training()
+    weights_file: WeightsFile | None = None
 
     _file: str | None = PrivateAttr(default=None)
     _layer_nodes: dict[str, list[str]] = PrivateAttr(default_factory=dict)
@@ -474,6 +498,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
         ("layers", "*"): LayerSpec,
         ("inputs", "*"): InputLayerSpec,
         ("training",): Training,
+        ("weights_file",): WeightsFile,
     }
     parent = loc[:-1]
     generic = tuple("*" if i == 1 else p for i, p in enumerate(parent))
@@ -531,6 +556,10 @@ def parse_spec(text: str, file: str | None = None) -> Spec:
             file=file,
             line=1,
         )
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()  # 100k edge models that all live on: nothing for the cyclic collector to free
     try:
         spec = Spec.model_validate(data)
     except ValidationError as e:
@@ -557,6 +586,9 @@ def parse_spec(text: str, file: str | None = None) -> Spec:
             if not isinstance((data.get("parameters") or {}).get(path[1]), dict):
                 path = path[:2]  # the shorthand `w: .nan` has no `value` key to point at
         raise SpecError(_message(first), file=file, line=where(first) or None, path=path) from None
+    finally:
+        if collecting:
+            gc.enable()
     spec._file = file
     spec._lines = lines
     spec._raw = data

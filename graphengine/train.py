@@ -152,10 +152,13 @@ def fit(
     seed: int | None = None,
     callback: Callback | None = None,
     optimizer: str | None = None,
+    dtype: str | None = None,
 ) -> History:
     """Train ``net`` in place for ``epochs`` passes over its data; see :meth:`Network.train`.
 
     Every call starts the optimiser afresh (no momentum or Adam moments carried over).
+    ``dtype`` (else ``training.dtype``, else float64) is what the parameters, data,
+    activations and optimiser state are computed in; ``net.theta`` is float64 again after.
     """
     net._require_data()
     if not 0 <= epochs <= MAX_EPOCHS:
@@ -182,7 +185,8 @@ def fit(
     frozen = not bool(plan.trainable.all())
     movable = np.flatnonzero(plan.trainable)
     state: dict[str, Any] = {"t": 0}
-    theta = net.theta = np.array(net.theta, dtype=np.float64)  # updated in place from here on
+    dtype = np.dtype(dtype or spec.training.dtype or "float64")
+    theta = net.theta = np.array(net.theta, dtype=dtype)  # updated in place from here on
 
     def update(grad: np.ndarray) -> None:
         state["t"] += 1
@@ -195,11 +199,15 @@ def fit(
     if spot_check:
         check_at_values(plan, forward(plan, theta, net.X[:SPOT_CHECK_ROWS]), net.T[:SPOT_CHECK_ROWS])
     # Overflow is expected when training diverges; it is reported below, by node, not as warnings.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _deferred_interrupt() as stop:
-        history = _loop(net, epochs, history, update, rng, batch_size if mini else None, callback, stop)
-    if spot_check and not history.interrupted and np.isfinite(theta).all():
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _deferred_interrupt() as stop:
+            history = _loop(net, epochs, history, update, rng, batch_size if mini else None, callback, stop)
+    finally:
+        # run, explain, check and render stay float64 exact whatever training ran in.
+        net.theta = np.asarray(net.theta, dtype=np.float64)
+    if spot_check and not history.interrupted and np.isfinite(net.theta).all():
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            check_at_values(plan, forward(plan, theta, net.X[:SPOT_CHECK_ROWS]), net.T[:SPOT_CHECK_ROWS])
+            check_at_values(plan, forward(plan, net.theta, net.X[:SPOT_CHECK_ROWS]), net.T[:SPOT_CHECK_ROWS])
     return history
 
 
@@ -246,13 +254,16 @@ def _loop(
 ) -> History:
     stop = [False] if stop is None else stop
     spec, plan, theta = net.spec, net.plan, net.theta
-    X, T, X_val, T_val = net.X, net.T, net.X_val, net.T_val
+    # The data in the training dtype (no copy in float64).
+    X, T, X_val, T_val = (a.astype(theta.dtype, copy=False) for a in (net.X, net.T, net.X_val, net.T_val))
     n = len(X)
     classify, validate = history.accuracies is not None, history.val_losses is not None
     try:
-        fwd = forward(plan, theta, X)
+        # Mini-batches differentiate their own forward passes: no full-data pass before epoch 1.
+        fwd = forward(plan, theta, X) if batch_size is None else None
         for epoch in range(1, epochs + 1):
             if batch_size is not None:
+                fwd = None  # last epoch's full-data pass is not needed: let its memory go now
                 order = rng.permutation(n)
                 for s in range(0, n, batch_size):
                     idx = order[s : s + batch_size]
@@ -261,6 +272,7 @@ def _loop(
                         history.interrupted = True
                         return history
             else:
+                assert fwd is not None
                 update(gradient(plan, theta, fwd, T))
             fwd = forward(plan, theta, X)
             loss = loss_of(plan, fwd, T)[0]

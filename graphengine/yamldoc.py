@@ -36,58 +36,147 @@ def _node_lines(root: yaml.Node, file: str | None) -> dict[KeyPath, int]:
                 sizes[key] += sum(size(v) for v in node.value)
         return sizes[key]
 
-    if size(root) > MAX_EXPANDED_VALUES:
-        raise SpecError(
-            f"refusing to expand YAML aliases into more than {MAX_EXPANDED_VALUES:,} values (alias bomb?)",
-            file=file,
-            line=root.start_mark.line + 1,
-        )
-
     seen: set[int] = set()
+    aliased = False
+    mapping, sequence, scalar = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
 
+    # One pass over the mappings and lists (scalars carry no lines of their own), which also
+    # notices aliases: only a document with aliases needs the expanded-size count.
     def walk(node: yaml.Node, path: KeyPath) -> None:
+        nonlocal aliased
         if id(node) in seen:  # an alias: its lines are those of the anchor
+            aliased = True
             return
         seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
+        if type(node) is mapping:
             keys: dict[Any, int] = {}
             for k, v in node.value:
-                key: str | int = k.value if isinstance(k, yaml.ScalarNode) else "?"
+                key: str | int = k.value if type(k) is scalar else "?"
                 line = k.start_mark.line + 1
                 if key in keys:
                     raise SpecError(
                         f"duplicate key `{key}` (first on line {keys[key]})", file=file, line=line, path=path + (key,)
                     )
                 keys[key] = line
-                lines.setdefault(path + (key,), line)
-                walk(v, path + (key,))
-        elif isinstance(node, yaml.SequenceNode):
+                here = path + (key,)
+                lines.setdefault(here, line)
+                if type(v) is not scalar:
+                    walk(v, here)
+        elif type(node) is sequence:
             for i, v in enumerate(node.value):
-                lines.setdefault(path + (i,), v.start_mark.line + 1)
-                walk(v, path + (i,))
+                here = path + (i,)
+                lines.setdefault(here, v.start_mark.line + 1)
+                if type(v) is not scalar:
+                    walk(v, here)
 
     walk(root, ())
+    if aliased and size(root) > MAX_EXPANDED_VALUES:
+        raise SpecError(
+            f"refusing to expand YAML aliases into more than {MAX_EXPANDED_VALUES:,} values (alias bomb?)",
+            file=file,
+            line=root.start_mark.line + 1,
+        )
     return lines
+
+
+class _NotPlain(Exception):
+    """The document needs PyYAML's full constructor (an alias, a merge key, an unusual tag)."""
+
+
+def _construct_plain(root: yaml.Node) -> Any:
+    """The data of a document of plain mappings, lists, strings and decimal numbers, built
+    directly (~3x faster than PyYAML's constructor on a big spec); anything else raises
+    :class:`_NotPlain` and the caller uses PyYAML's constructor, so the result is the same."""
+    import re
+
+    prefix = "tag:yaml.org,2002:"
+    str_tag, float_tag, int_tag = prefix + "str", prefix + "float", prefix + "int"
+    map_tag, seq_tag = prefix + "map", prefix + "seq"
+    decimal = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?").fullmatch
+    integer = re.compile(r"[-+]?(?:0|[1-9][0-9]*)").fullmatch
+    mapping, sequence = yaml.MappingNode, yaml.SequenceNode
+    seen: set[int] = set()
+
+    def scalar(node: yaml.Node) -> Any:
+        tag, value = node.tag, node.value
+        if tag == str_tag:
+            return value
+        if tag == float_tag and decimal(value):
+            return float(value)
+        if tag == int_tag and integer(value):
+            return int(value)
+        raise _NotPlain
+
+    def build(node: yaml.Node) -> Any:
+        cls = type(node)
+        if cls is mapping or cls is sequence:
+            if id(node) in seen:
+                raise _NotPlain  # an alias: PyYAML shares the object
+            seen.add(id(node))
+            if cls is mapping:
+                if node.tag != map_tag:
+                    raise _NotPlain
+                result = {}
+                for k, v in node.value:
+                    if type(k) is mapping or type(k) is sequence:
+                        raise _NotPlain
+                    result[scalar(k)] = build(v)
+                return result
+            if node.tag != seq_tag:
+                raise _NotPlain
+            return [build(v) for v in node.value]
+        return scalar(node)
+
+    return build(root)
+
+
+class _CachingLoader(_Loader):  # type: ignore[misc,valid-type]
+    """Remembers the tag of each plain scalar's text: a big spec repeats the same names and
+    keys (`from`, `to`, node names) hundreds of thousands of times, and the resolver's regular
+    expressions are most of the composing time. The cache lives as long as one loader."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.tags: dict[str, str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:  # then the tag depends on the text alone
+            tag = self.tags.get(value)
+            if tag is None:
+                tag = self.tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
 
 
 def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[KeyPath, int]]:
     """Parse YAML text safely; return the data and a key-path → line map."""
-    loader = _Loader(text)
+    import gc
+
+    loader = _CachingLoader(text)
+    # The document is one big tree of objects that all live until the end: the cyclic garbage
+    # collector would walk it again and again (half the time of a 100k-edge spec) for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         root = loader.get_single_node()
         if root is None:
             raise SpecError("the file is empty; a spec needs at least `inputs`, `outputs` and `nodes`", file=file)
         lines = _node_lines(root, file)
         try:
-            data = loader.construct_document(root)
-        except yaml.YAMLError:
-            raise
-        except Exception as e:  # a tag's constructor failing on its text, e.g. AttributeError inside PyYAML
-            raise _constructor_error(root, file) or yaml_error(e, text, file) from None
+            data = _construct_plain(root)
+        except _NotPlain:
+            try:
+                data = loader.construct_document(root)
+            except yaml.YAMLError:
+                raise
+            except Exception as e:  # a tag's constructor failing on its text, e.g. AttributeError inside PyYAML
+                raise _constructor_error(root, file) or yaml_error(e, text, file) from None
     except _READ_ERRORS as e:
         raise yaml_error(e, text, file) from None
     finally:
         loader.dispose()
+        if collecting:
+            gc.enable()
     return data, lines
 
 

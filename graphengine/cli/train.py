@@ -44,6 +44,17 @@ from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, progress
     metavar="FILE",
     help="Draw the loss (and accuracy) per epoch into FILE (.svg, .png or .pdf; needs matplotlib).",
 )
+@click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float64"]),
+    help="Train in this precision (overrides training.dtype; default float64).",
+)
+@click.option(
+    "--sidecar-threshold",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="With -o: more than N parameters (default 10000) go to OUTPUT's .weights.safetensors.",
+)
 @json_option("Print {losses, final_loss, accuracy, val_loss, val_accuracy, history, parameters} as JSON.")
 @svg_option
 @click.option(
@@ -66,6 +77,8 @@ def train(
     as_json: bool,
     svg: str | None = None,
     plot_boundary: str | None = None,
+    dtype: str | None = None,
+    sidecar_threshold: int | None = None,
 ) -> None:
     """Train SPEC and report the loss (and accuracy for classification losses).
 
@@ -98,7 +111,13 @@ def train(
     callback, finish = progress_bar(epochs, enabled=not as_json and sys.stderr.isatty())
     try:
         history = net.train(
-            epochs, learning_rate=lr, batch_size=batch_size, seed=seed, callback=callback, optimizer=optimizer
+            epochs,
+            learning_rate=lr,
+            batch_size=batch_size,
+            seed=seed,
+            callback=callback,
+            optimizer=optimizer,
+            dtype=dtype,
         )
     finally:
         finish()
@@ -111,7 +130,7 @@ def train(
             net, net.X, net.T, plot_boundary, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)"
         )
     if output:
-        net.save(output)
+        net.save(output, sidecar_threshold)
         _note_data_outside(net, output)
     final = evaluate(net)
     if as_json:
