@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataError, did_you_mean
-from .spec import CsvColumns, CsvData, LabelTarget, Spec
+from .spec_data import CsvColumns, CsvData, LabelTarget
+from .spec_schema import Spec
 
 
 @dataclass

@@ -25,7 +25,7 @@ import numpy as np
 
 from .data import Dataset, load_data
 from .errors import DataError
-from .spec import CsvData, OneHot
+from .spec_data import CsvData, OneHot
 from .train import accuracy, is_classification
 
 if TYPE_CHECKING:

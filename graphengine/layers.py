@@ -23,7 +23,8 @@ import numpy as np
 from .errors import GraphError, PluginError, did_you_mean
 from .plugins import builtin_registry
 from .registry import Initializer, Registry, check_params
-from .spec import LayerSpec, Spec
+from .spec_layers import LayerSpec
+from .spec_schema import Spec
 
 # Every layer edge costs a name, a parameter entry and a networkx edge (~0.5 kB): 10 million
 # of them is several GB, so a typo such as `size: 100000` on two layers is refused up front.

@@ -22,7 +22,8 @@ from .errors import DataError
 from .files import check_writable, write_atomic  # noqa: F401  (check_writable: re-exported for older callers)
 from .graph import build_graph
 from .registry import Registry
-from .spec import Spec, load_spec, parse_spec
+from .spec import load_spec, parse_spec
+from .spec_schema import Spec
 from .trace import Trace
 from .train import Callback, History
 
