@@ -13,7 +13,6 @@ import subprocess
 import pytest
 
 import graphengine
-from graphengine.cli import main
 from graphengine.explain import explain
 
 SPEC = "specs/doc_example.yaml"
@@ -129,9 +128,10 @@ def test_shared_weight_over_two_samples_matches_finite_differences():
     assert sum(float(t) for t in terms) == pytest.approx(fd, abs=2e-4)
 
 
-def test_plugin_activation_and_loss_appear_with_their_names(capsys):
-    assert main(["explain", "specs/plugins_demo.yaml", "--node", "h1"]) == 0
-    out = capsys.readouterr().out
+def test_plugin_activation_and_loss_appear_with_their_names(cli):
+    ran = cli("explain", "specs/plugins_demo.yaml", "--node", "h1")
+    assert ran.code == 0
+    out = ran.out
     assert "out_h1 = swish(net_h1; beta=1.5) = net_h1 σ(β net_h1) = 0.8 · σ(1.5 · 0.8) =" in out
     assert "(1/3)·(∂huber/∂out_o1)" in out  # a plugin loss without a gradient formula
     assert "all samples: ∂E/∂h1.bias = Σ over the 3 samples" in out
@@ -150,18 +150,21 @@ def _big_spec(tmp_path):
     return path
 
 
-def test_large_network_gets_a_summary_that_says_how_to_focus(tmp_path, capsys):
+def test_large_network_gets_a_summary_that_says_how_to_focus(tmp_path, cli):
     path = _big_spec(tmp_path)
-    assert main(["explain", str(path)]) == 0
-    out = capsys.readouterr().out
+    ran = cli("explain", path)
+    assert ran.code == 0
+    out = ran.out
     assert "This network has 58 parameters" in out
     assert f"graphengine explain {path} --param" in out and "--node" in out
     assert "Forward pass" not in out
-    assert main(["explain", str(path), "--param", "h3->y2"]) == 0
-    focused = capsys.readouterr().out
+    ran = cli("explain", path, "--param", "h3->y2")
+    assert ran.code == 0
+    focused = ran.out
     assert "∂E/∂w(h3→y2)" in focused and "w(h3→y2)' = " in focused
-    assert main(["explain", str(path), "--all"]) == 0
-    assert "Forward pass" in capsys.readouterr().out
+    ran = cli("explain", path, "--all")
+    assert ran.code == 0
+    assert "Forward pass" in ran.out
 
 
 # --------------------------------------------------------------------------- markdown and LaTeX
@@ -209,9 +212,9 @@ def test_the_latex_check_catches_broken_maths(bad):
         _check_latex_math(bad)
 
 
-def test_latex_is_a_standalone_document(tmp_path, capsys):
+def test_latex_is_a_standalone_document(tmp_path, cli):
     out = tmp_path / "doc.tex"
-    assert main(["explain", SPEC, "--format", "latex", "-o", str(out)]) == 0
+    assert cli("explain", SPEC, "--format", "latex", "-o", out).code == 0
     tex = out.read_text()
     assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
     for env in ("document", "aligned", "tabular", "center"):
@@ -234,11 +237,12 @@ def test_latex_is_a_standalone_document(tmp_path, capsys):
 # --------------------------------------------------------------------------- CLI
 
 
-def test_output_file_equals_terminal_output(tmp_path, capsys):
-    assert main(["explain", SPEC, "--param", "w5", "--param", "w1"]) == 0
-    printed = capsys.readouterr().out
+def test_output_file_equals_terminal_output(tmp_path, cli):
+    ran = cli("explain", SPEC, "--param", "w5", "--param", "w1")
+    assert ran.code == 0
+    printed = ran.out
     out = tmp_path / "w.txt"
-    assert main(["explain", SPEC, "--param", "w5", "--param", "w1", "-o", str(out)]) == 0
+    assert cli("explain", SPEC, "--param", "w5", "--param", "w1", "-o", out).code == 0
     assert out.read_text() == printed
     assert printed.index("∂E/∂w5\n") < printed.index("∂E/∂w1\n")  # in the order asked
     assert "∂E/∂w2\n" not in printed
@@ -255,10 +259,11 @@ def test_output_file_equals_terminal_output(tmp_path, capsys):
         (["--sample", "4"], "sample 4 does not exist (the spec has 1 sample(s); valid: 0)"),
     ],
 )
-def test_bad_focus_is_a_one_line_error(tmp_path, capsys, args, message):
+def test_bad_focus_is_a_one_line_error(tmp_path, cli, args, message):
     out = tmp_path / "never.md"
-    assert main(["explain", SPEC, *args, "-o", str(out)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("explain", SPEC, *args, "-o", out)
+    assert ran.code == 2
+    err = ran.err
     assert err == f"error: {message}\n"
     assert not out.exists()
 
@@ -277,12 +282,13 @@ def test_python_api():
 # --------------------------------------------------------------------------- audit: readable on large and multi-sample specs
 
 
-def test_summary_suggests_a_command_the_shell_can_run(tmp_path, capsys):
+def test_summary_suggests_a_command_the_shell_can_run(tmp_path, cli):
     import shlex
 
     path = "specs/digits.yaml"
-    assert main(["explain", str(path)]) == 0
-    out = capsys.readouterr().out
+    ran = cli("explain", path)
+    assert ran.code == 0
+    out = ran.out
     # The suggestion names the parameter with the largest gradient; unquoted, its `>` would
     # make the shell redirect the output into a file.
     net = graphengine.load(path)
@@ -293,18 +299,20 @@ def test_summary_suggests_a_command_the_shell_can_run(tmp_path, capsys):
     assert shlex.split(command) == ["graphengine", "explain", str(path), "--param", top]
 
 
-def test_long_input_lists_are_shortened_in_the_header(capsys):
-    assert main(["explain", "specs/digits.yaml"]) == 0
-    out = capsys.readouterr().out
+def test_long_input_lists_are_shortened_in_the_header(cli):
+    ran = cli("explain", "specs/digits.yaml")
+    assert ran.code == 0
+    out = ran.out
     assert "Inputs pixel_0, pixel_1," in out and "… (53 more), pixel_63; outputs" in out
     assert "pixel_30" not in out
 
 
-def test_sample_terms_add_up_to_the_printed_gradient_despite_cancellation(capsys):
+def test_sample_terms_add_up_to_the_printed_gradient_despite_cancellation(cli):
     # xor: ∂E/∂w(a→h1) is 0 + 0 − 0.0305663 + 0.0304198 = −0.000147 (hand formulas below);
     # at 4 decimals the terms −0.0306 + 0.0304 would suggest −0.0002.
-    assert main(["explain", "specs/xor.yaml"]) == 0
-    out = capsys.readouterr().out
+    ran = cli("explain", "specs/xor.yaml")
+    assert ran.code == 0
+    out = ran.out
     sums = re.findall(r"all samples: ∂E/∂(\S+) = Σ over the 4 samples = (.+) = (\S+)\n", out)
     assert len(sums) == 13
     for _, terms, total in sums:
@@ -323,26 +331,30 @@ def test_sample_terms_add_up_to_the_printed_gradient_despite_cancellation(capsys
     assert [float(t.strip("()")) for t in terms.split(" + ")][2:] == pytest.approx(parts, abs=1e-6)
 
 
-def test_latex_and_markdown_keep_commands_as_code(tmp_path, capsys):
+def test_latex_and_markdown_keep_commands_as_code(tmp_path, cli):
     path = _big_spec(tmp_path)
-    assert main(["explain", str(path), "--format", "latex"]) == 0
-    tex = capsys.readouterr().out
+    ran = cli("explain", path, "--format", "latex")
+    assert ran.code == 0
+    tex = ran.out
     assert r"\texttt{graphengine explain" in tex and "-{}-param" in tex and "-{}-all" in tex
     assert "--" not in tex.replace("---", "")  # pdflatex would print an en dash
-    assert main(["explain", "specs/digits.yaml", "--format", "markdown"]) == 0
-    markdown = capsys.readouterr().out
+    ran = cli("explain", "specs/digits.yaml", "--format", "markdown")
+    assert ran.code == 0
+    markdown = ran.out
     assert re.search(r"`graphengine explain \S+ --param '[^']+'`", markdown)
 
 
-def test_piecewise_plugin_loss_reads_otherwise_not_if_otherwise(capsys):
-    assert main(["explain", "specs/plugins_demo.yaml"]) == 0
-    out = capsys.readouterr().out
+def test_piecewise_plugin_loss_reads_otherwise_not_if_otherwise(cli):
+    ran = cli("explain", "specs/plugins_demo.yaml")
+    assert ran.code == 0
+    out = ran.out
     assert "δ (|y_k − t_k| − ½δ) otherwise" in out and "if otherwise" not in out
 
 
-def test_option_names_in_prose_are_code_so_pandoc_keeps_the_double_dash(capsys):
-    assert main(["explain", "specs/xor.yaml", "--format", "markdown", "--param", "y.bias"]) == 0
-    assert "(use `--sample K` to see another sample's pieces)" in capsys.readouterr().out
+def test_option_names_in_prose_are_code_so_pandoc_keeps_the_double_dash(cli):
+    ran = cli("explain", "specs/xor.yaml", "--format", "markdown", "--param", "y.bias")
+    assert ran.code == 0
+    assert "(use `--sample K` to see another sample's pieces)" in ran.out
 
 
 DEEP = """\
@@ -369,13 +381,14 @@ training: {learning_rate: 0.2}
 """
 
 
-def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, capsys):
+def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, cli):
     # h1 feeds h2 (then y and z) and, skipping h2, y itself: ∂E/∂out_h1 has one term per edge out
     # of h1, each with its own ∂E/∂net. `a` is also shared (x→h1 and h2→z). Hand formulas, mean of 2.
     path = tmp_path / "deep.yaml"
     path.write_text(DEEP)
-    assert main(["explain", str(path), "--param", "a"]) == 0
-    out = capsys.readouterr().out
+    ran = cli("explain", path, "--param", "a")
+    assert ran.code == 0
+    out = ran.out
 
     def sample(x: float, ty: float, tz: float, a: float = 0.7) -> tuple[float, ...]:
         h1 = math.tanh(a * x + 0.1)
@@ -401,12 +414,14 @@ def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, capsy
     assert grad0 + grad1 == pytest.approx((loss(0.7 + h) - loss(0.7 - h)) / (2 * h), rel=1e-7)
 
 
-def test_sample_out_of_range_says_which_are_valid(capsys):
-    assert main(["explain", "specs/xor.yaml", "--sample", "4"]) == 2
-    assert capsys.readouterr().err == "error: sample 4 does not exist (the spec has 4 sample(s); valid: 0 to 3)\n"
+def test_sample_out_of_range_says_which_are_valid(cli):
+    ran = cli("explain", "specs/xor.yaml", "--sample", "4")
+    assert ran.code == 2
+    assert ran.err == "error: sample 4 does not exist (the spec has 4 sample(s); valid: 0 to 3)\n"
 
 
-def test_latex_code_keeps_straight_quotes_for_the_shell(capsys):
-    assert main(["explain", "specs/digits.yaml", "--format", "latex"]) == 0
-    tex = capsys.readouterr().out
+def test_latex_code_keeps_straight_quotes_for_the_shell(cli):
+    ran = cli("explain", "specs/digits.yaml", "--format", "latex")
+    assert ran.code == 0
+    tex = ran.out
     assert r"-{}-param \textquotesingle{}hidden\_30->digit\_6\textquotesingle{}}" in tex
