@@ -5,12 +5,10 @@ import re
 import textwrap
 from pathlib import Path
 
-from graphengine.cli import main
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_nan_stop_names_the_output_whose_loss_overflowed(tmp_path, capsys):
+def test_nan_stop_names_the_output_whose_loss_overflowed(tmp_path, cli):
     # y = w·h with h = x = 3 (frozen weight 1) and mse: every node stays finite while (y − t)² overflows.
     # The same recurrence in Python floats gives the epoch and the output value at that epoch.
     path = tmp_path / "diverge.yaml"
@@ -27,15 +25,16 @@ def test_nan_stop_names_the_output_whose_loss_overflowed(tmp_path, capsys):
         if not math.isfinite((w * 3 - 1) * (w * 3 - 1)):  # float * float gives inf, ** would raise
             break
     assert math.isfinite(w * 3)
-    assert main(["train", str(path), "--epochs", "1000", "--lr", "1000"]) == 2
-    err = capsys.readouterr().err
+    ran = cli("train", path, "--epochs", "1000", "--lr", "1000")
+    assert ran.code == 2
+    err = ran.err
     assert (
         f"epoch {epoch}: the loss became inf although every node value is finite: the loss of sample 0 "
         f"overflowed at output `y` (out = {w * 3:.6g}, target 1); try a smaller learning rate"
     ) in err
 
 
-def test_explain_names_the_gradient_of_a_plugin_loss_without_a_formula(tmp_path, capsys):
+def test_explain_names_the_gradient_of_a_plugin_loss_without_a_formula(tmp_path, cli):
     # A loss plugin that gives no gradient_formula: the markdown/LaTeX still reads ∂hinge/∂out_y.
     plugin = tmp_path / "hinge.py"
     plugin.write_text(
@@ -60,15 +59,17 @@ def test_explain_names_the_gradient_of_a_plugin_loss_without_a_formula(tmp_path,
         "inputs: [x]\noutputs: [y]\nnodes: {y: {bias: 0.1}}\nedges: [{from: x, to: y, weight: 0.5}]\n"
         "loss: hinge\ndata: [{inputs: {x: 1.0}, targets: {y: 1.0}}]\n"
     )
-    assert main(["explain", str(spec), "--plugins", str(plugin), "--format", "markdown"]) == 0
-    out = capsys.readouterr().out
+    ran = cli("explain", spec, "--plugins", plugin, "--format", "markdown")
+    assert ran.code == 0
+    out = ran.out
     # y = 0.6 (margin − t·y = 0.4 > 0), so ∂hinge/∂y = −t = −1.
     assert (
         r"\frac{\partial E}{\partial \mathrm{out}_{y}} = \frac{\partial\,\operatorname{hinge}}{\partial \mathrm{out}_{y}} = -1"
         in out
     )
-    assert main(["explain", str(spec), "--plugins", str(plugin)]) == 0
-    assert "∂E/∂out_y = ∂hinge/∂out_y = -1" in capsys.readouterr().out
+    ran = cli("explain", spec, "--plugins", plugin)
+    assert ran.code == 0
+    assert "∂E/∂out_y = ∂hinge/∂out_y = -1" in ran.out
 
 
 def test_plugin_descriptions_keep_plus_minus_and_accented_letters_in_latex():
@@ -117,7 +118,7 @@ def test_progress_bar_on_a_terminal_shows_epoch_loss_accuracy_and_eta():
     assert "40 epoch(s) of adam" in out
 
 
-def test_unknown_activation_says_how_to_load_a_plugin(tmp_path, capsys):
+def test_unknown_activation_says_how_to_load_a_plugin(tmp_path, cli):
     # The README's elu example run without --plugins: the message must say how plugins are loaded,
     # not only suggest the built-in `relu`.
     spec = tmp_path / "elu_net.yaml"
@@ -125,8 +126,9 @@ def test_unknown_activation_says_how_to_load_a_plugin(tmp_path, capsys):
         "inputs: [x]\noutputs: [y]\nnodes:\n  h: {activation: {name: elu, alpha: 0.5}, bias: 0.1}\n  y: {}\n"
         "edges:\n  - {from: x, to: h, weight: 0.8}\n  - {from: h, to: y, weight: 1.5}\n"
     )
-    assert main(["validate", str(spec)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("validate", spec)
+    assert ran.code == 2
+    err = ran.err
     assert err.startswith(f"error: {spec}:4: nodes.h.activation: unknown activation `elu`; did you mean `relu`?")
     assert err.rstrip().endswith("; a plugin's file is named with --plugins FILE or GRAPHENGINE_PLUGINS")
     assert len(err.strip().splitlines()) == 1
@@ -153,7 +155,7 @@ def elu(x, y, alpha=1.0):
 '''
 
 
-def test_latex_of_the_readme_elu_plugin(tmp_path, capsys):
+def test_latex_of_the_readme_elu_plugin(tmp_path, cli):
     # The README's own plugin: e^x with x → net_h must stay one superscript, e^{\mathrm{net}_{h}}
     # (not e^\mathrm{net}_{h}, which subscripts e), and its parameter reads α = 0.5, not a·l·p·h·a.
     plugin = tmp_path / "my_activations.py"
@@ -164,19 +166,19 @@ def test_latex_of_the_readme_elu_plugin(tmp_path, capsys):
         "  y: {activation: identity}\nedges:\n  - {from: x, to: h, weight: 0.8}\n  - {from: h, to: y, weight: 1.5}\n"
         "loss: mse\ndata:\n  - inputs: {x: -1.0}\n    targets: {y: 0.2}\n"
     )
-    assert main(["explain", str(spec), "--plugins", str(plugin), "--format", "latex"]) == 0
-    tex = capsys.readouterr().out
+    ran = cli("explain", spec, "--plugins", plugin, "--format", "latex")
+    assert ran.code == 0
+    tex = ran.out
     assert r"\alpha (e^{\mathrm{net}_{h}} - 1)" in tex
     assert r"\operatorname{elu}(\mathrm{net}_{h};\ \alpha=0.5)" in tex
     assert r"\operatorname{elu}(-0.7;\ \alpha=0.5)" in tex
     # A parameter that is no Greek letter's name is upright.
-    assert main(["explain", str(ROOT / "specs" / "plugins_demo.yaml"), "--format", "latex"]) == 0
-    assert r"\operatorname{scaled\_tanh}(\mathrm{net}_{h3};\ \mathrm{a}=1.7159;\ \mathrm{b}=0.6667)" in (
-        capsys.readouterr().out
-    )
+    ran = cli("explain", ROOT / "specs" / "plugins_demo.yaml", "--format", "latex")
+    assert ran.code == 0
+    assert r"\operatorname{scaled\_tanh}(\mathrm{net}_{h3};\ \mathrm{a}=1.7159;\ \mathrm{b}=0.6667)" in ran.out
 
 
-def test_plugins_in_a_folder_can_share_a_helper_module(tmp_path, capsys):
+def test_plugins_in_a_folder_can_share_a_helper_module(tmp_path, cli):
     # A folder of plugins with a `_common.py` helper: the helper is no plugin, but the others import it.
     import json
     import sys
@@ -203,9 +205,10 @@ def test_plugins_in_a_folder_can_share_a_helper_module(tmp_path, capsys):
         )
     )
     path_before = list(sys.path)
-    assert main(["plugins", "--json", "--plugins", str(folder)]) == 0
+    ran = cli("plugins", "--json", "--plugins", folder)
+    assert ran.code == 0
     assert sys.path == path_before
-    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)["activations"]}
+    rows = {row["name"]: row for row in json.loads(ran.out)["activations"]}
     assert rows["silu2"]["source"] == str(folder / "silu.py")
     assert "_common" not in rows and "sig" not in rows
 
@@ -265,7 +268,7 @@ def test_a_second_ctrl_c_interrupts_at_once(monkeypatch):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_a_plugin_failing_on_the_real_network_is_one_line_naming_its_file_and_line(tmp_path, capsys):
+def test_a_plugin_failing_on_the_real_network_is_one_line_naming_its_file_and_line(tmp_path, cli):
     # The load-time checks use 3 outputs; this loss indexes output 2, so it fails only on a 1-output net.
     plugin = tmp_path / "weighted.py"
     plugin.write_text(
@@ -293,9 +296,9 @@ def test_a_plugin_failing_on_the_real_network_is_one_line_naming_its_file_and_li
         "loss: weighted\ndata: [{inputs: {x: 1.0}, targets: {y: 1.0}}]\n"
     )
     for command in (["run"], ["train", "--epochs", "3"]):
-        assert main([*command, str(spec), "--plugins", str(plugin)]) == 2
-        captured = capsys.readouterr()
-        assert captured.err == (
+        ran = cli(*command, spec, "--plugins", plugin)
+        assert ran.code == 2
+        assert ran.err == (
             f"error: {plugin}:7: plugin function `weighted` raised IndexError: "
             "index 2 is out of bounds for axis 0 with size 1\n"
         )
