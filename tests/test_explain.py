@@ -9,6 +9,8 @@ import math
 import re
 import shutil
 import subprocess
+import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,7 @@ import graphengine
 from graphengine.explain import explain
 
 SPEC = "specs/doc_example.yaml"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def sigmoid(x: float) -> float:
@@ -279,7 +282,7 @@ def test_python_api():
     ]
 
 
-# --------------------------------------------------------------------------- audit: readable on large and multi-sample specs
+# --------------------------------------------------------------------------- readable on large and multi-sample specs
 
 
 def test_summary_suggests_a_command_the_shell_can_run(tmp_path, cli):
@@ -425,3 +428,98 @@ def test_latex_code_keeps_straight_quotes_for_the_shell(cli):
     assert ran.code == 0
     tex = ran.out
     assert r"-{}-param \textquotesingle{}hidden\_30->digit\_6\textquotesingle{}}" in tex
+
+
+# --------------------------------------------------------------------------- plugins in explanations
+
+
+def test_explain_names_the_gradient_of_a_plugin_loss_without_a_formula(tmp_path, cli):
+    # A loss plugin that gives no gradient_formula: the markdown/LaTeX still reads ∂hinge/∂out_y.
+    plugin = tmp_path / "hinge.py"
+    plugin.write_text(
+        textwrap.dedent(
+            '''
+            import numpy as np
+            from graphengine import loss
+
+            @loss
+            def hinge(y, t, margin=1.0):
+                """Hinge loss summed over outputs, targets ±1."""
+                return np.sum(np.maximum(0.0, margin - t * y), axis=1)
+
+            @hinge.gradient
+            def hinge(y, t, margin=1.0):
+                return np.where(margin - t * y > 0, -t, 0.0)
+            '''
+        )
+    )
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes: {y: {bias: 0.1}}\nedges: [{from: x, to: y, weight: 0.5}]\n"
+        "loss: hinge\ndata: [{inputs: {x: 1.0}, targets: {y: 1.0}}]\n"
+    )
+    ran = cli("explain", spec, "--plugins", plugin, "--format", "markdown")
+    assert ran.code == 0
+    out = ran.out
+    # y = 0.6 (margin − t·y = 0.4 > 0), so ∂hinge/∂y = −t = −1.
+    assert (
+        r"\frac{\partial E}{\partial \mathrm{out}_{y}} = \frac{\partial\,\operatorname{hinge}}{\partial \mathrm{out}_{y}} = -1"
+        in out
+    )
+    ran = cli("explain", spec, "--plugins", plugin)
+    assert ran.code == 0
+    assert "∂E/∂out_y = ∂hinge/∂out_y = -1" in ran.out
+
+
+def test_plugin_descriptions_keep_plus_minus_and_accented_letters_in_latex():
+    # Plugin docstrings are free text: ± and accented letters must not become "?" for pdflatex.
+    from graphengine.mathfmt import escape_tex_text
+
+    assert escape_tex_text("Hinge loss, targets ±1 (Clevert, Hüber, café)") == (
+        r"Hinge loss, targets $\pm$1 (Clevert, Huber, cafe)"
+    )
+    assert escape_tex_text("中") == "?"
+
+
+README_ELU = '''
+import numpy as np
+
+from graphengine import activation
+
+
+@activation(
+    formula=r"\\begin{cases} x & x > 0 \\\\ \\alpha (e^x - 1) & x \\le 0 \\end{cases}",
+    derivative_formula=r"\\begin{cases} 1 & x > 0 \\\\ f(x) + \\alpha & x \\le 0 \\end{cases}",
+)
+def elu(x, alpha=1.0):
+    """ELU (Clevert et al. 2015): x for x > 0, alpha·(e^x − 1) otherwise."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+@elu.derivative
+def elu(x, y, alpha=1.0):
+    return np.where(x > 0, 1.0, y + alpha)
+'''
+
+
+def test_latex_of_the_readme_elu_plugin(tmp_path, cli):
+    # The README's own plugin: e^x with x → net_h must stay one superscript, e^{\mathrm{net}_{h}}
+    # (not e^\mathrm{net}_{h}, which subscripts e), and its parameter reads α = 0.5, not a·l·p·h·a.
+    plugin = tmp_path / "my_activations.py"
+    plugin.write_text(README_ELU)
+    spec = tmp_path / "elu_net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes:\n  h: {activation: {name: elu, alpha: 0.5}, bias: 0.1}\n"
+        "  y: {activation: identity}\nedges:\n  - {from: x, to: h, weight: 0.8}\n  - {from: h, to: y, weight: 1.5}\n"
+        "loss: mse\ndata:\n  - inputs: {x: -1.0}\n    targets: {y: 0.2}\n"
+    )
+    ran = cli("explain", spec, "--plugins", plugin, "--format", "latex")
+    assert ran.code == 0
+    tex = ran.out
+    assert r"\alpha (e^{\mathrm{net}_{h}} - 1)" in tex
+    assert r"\operatorname{elu}(\mathrm{net}_{h};\ \alpha=0.5)" in tex
+    assert r"\operatorname{elu}(-0.7;\ \alpha=0.5)" in tex
+    # A parameter that is no Greek letter's name is upright.
+    ran = cli("explain", ROOT / "specs" / "plugins_demo.yaml", "--format", "latex")
+    assert ran.code == 0
+    assert r"\operatorname{scaled\_tanh}(\mathrm{net}_{h3};\ \mathrm{a}=1.7159;\ \mathrm{b}=0.6667)" in ran.out

@@ -759,3 +759,93 @@ def test_bad_loss_parameters(tmp_path, cli, loss, expected):
     assert ran.code == 2
     err = ran.err
     assert err.count("\n") == 1 and re.search(expected, err), err
+
+
+# --------------------------------------------------------------------------- plugins as a user meets them
+
+
+def test_unknown_activation_says_how_to_load_a_plugin(tmp_path, cli):
+    # The README's elu example run without --plugins: the message must say how plugins are loaded,
+    # not only suggest the built-in `relu`.
+    spec = tmp_path / "elu_net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes:\n  h: {activation: {name: elu, alpha: 0.5}, bias: 0.1}\n  y: {}\n"
+        "edges:\n  - {from: x, to: h, weight: 0.8}\n  - {from: h, to: y, weight: 1.5}\n"
+    )
+    ran = cli("validate", spec)
+    assert ran.code == 2
+    err = ran.err
+    assert err.startswith(f"error: {spec}:4: nodes.h.activation: unknown activation `elu`; did you mean `relu`?")
+    assert err.rstrip().endswith("; a plugin's file is named with --plugins FILE or GRAPHENGINE_PLUGINS")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_plugins_in_a_folder_can_share_a_helper_module(tmp_path, cli):
+    # A folder of plugins with a `_common.py` helper: the helper is no plugin, but the others import it.
+    import json
+    import sys
+
+    folder = tmp_path / "myplugs"
+    folder.mkdir()
+    (folder / "_common.py").write_text("import numpy as np\n\ndef sig(x):\n    return 0.5 * (1 + np.tanh(0.5 * x))\n")
+    (folder / "silu.py").write_text(
+        textwrap.dedent(
+            '''
+            from graphengine import activation
+            from _common import sig
+
+            @activation
+            def silu2(x):
+                """SiLU through a shared helper."""
+                return x * sig(x)
+
+            @silu2.derivative
+            def silu2(x, y):
+                s = sig(x)
+                return s + y * (1 - s)
+            '''
+        )
+    )
+    path_before = list(sys.path)
+    ran = cli("plugins", "--json", "--plugins", folder)
+    assert ran.code == 0
+    assert sys.path == path_before
+    rows = {row["name"]: row for row in json.loads(ran.out)["activations"]}
+    assert rows["silu2"]["source"] == str(folder / "silu.py")
+    assert "_common" not in rows and "sig" not in rows
+
+
+def test_a_plugin_failing_on_the_real_network_is_one_line_naming_its_file_and_line(tmp_path, cli):
+    # The load-time checks use 3 outputs; this loss indexes output 2, so it fails only on a 1-output net.
+    plugin = tmp_path / "weighted.py"
+    plugin.write_text(
+        textwrap.dedent(
+            '''
+            import numpy as np
+            from graphengine import loss
+
+            @loss
+            def weighted(y, t):
+                """Squared error, the third output counted twice."""
+                w = np.ones(y.shape[1]); w[2] = 2.0
+                return np.sum(w * (y - t) ** 2, axis=1)
+
+            @weighted.gradient
+            def weighted(y, t):
+                w = np.ones(y.shape[1]); w[2] = 2.0
+                return 2 * w * (y - t)
+            '''
+        ).lstrip()
+    )
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes: {y: {bias: 0.1}}\nedges: [{from: x, to: y, weight: 0.5}]\n"
+        "loss: weighted\ndata: [{inputs: {x: 1.0}, targets: {y: 1.0}}]\n"
+    )
+    for command in (["run"], ["train", "--epochs", "3"]):
+        ran = cli(*command, spec, "--plugins", plugin)
+        assert ran.code == 2
+        assert ran.err == (
+            f"error: {plugin}:7: plugin function `weighted` raised IndexError: "
+            "index 2 is out of bounds for axis 0 with size 1\n"
+        )

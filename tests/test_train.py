@@ -264,3 +264,123 @@ def test_readme_training_section_examples(tmp_path, cli):
     for name, k in start.plan.parameter_index.items():
         if start.plan.trainable[k]:
             assert data["parameters"][name] == pytest.approx(expected[k], rel=1e-14)
+
+
+# --------------------------------------------------------------------------- as a user meets it: NaN stops, the progress bar, Ctrl-C
+
+
+def test_nan_stop_names_the_output_whose_loss_overflowed(tmp_path, cli):
+    # y = w·h with h = x = 3 (frozen weight 1) and mse: every node stays finite while (y − t)² overflows.
+    # The same recurrence in Python floats gives the epoch and the output value at that epoch.
+    path = tmp_path / "diverge.yaml"
+    path.write_text(
+        "inputs: [x]\nnodes: {h: {}, y: {}}\n"
+        "edges: [{from: x, to: h, weight: one}, {from: h, to: y, weight: w}]\n"
+        "parameters: {w: 1.0, one: {value: 1.0, trainable: false}}\n"
+        "outputs: [y]\nloss: mse\ndata: [{inputs: {x: 3.0}, targets: {y: 1.0}}]\n"
+    )
+    w, epoch = 1.0, 0
+    while True:
+        epoch += 1
+        w = w - 1000.0 * 2 * (w * 3 - 1) * 3
+        if not math.isfinite((w * 3 - 1) * (w * 3 - 1)):  # float * float gives inf, ** would raise
+            break
+    assert math.isfinite(w * 3)
+    ran = cli("train", path, "--epochs", "1000", "--lr", "1000")
+    assert ran.code == 2
+    err = ran.err
+    assert (
+        f"epoch {epoch}: the loss became inf although every node value is finite: the loss of sample 0 "
+        f"overflowed at output `y` (out = {w * 3:.6g}, target 1); try a smaller learning rate"
+    ) in err
+
+
+def test_progress_bar_on_a_terminal_shows_epoch_loss_accuracy_and_eta():
+    # stderr is a real pseudo-terminal, as in a user's shell; stdout (the report) is a pipe.
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    env = dict(os.environ, COLUMNS="160", TERM="xterm")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graphengine", "train", "specs/digits.yaml", "--epochs", "40"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out = proc.stdout.read().decode()
+    assert proc.wait() == 0
+    os.close(leader)
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode(errors="replace"))  # no colours
+    assert "epoch 40/40" in screen
+    assert "loss " in screen and "accuracy" in screen and "val accuracy" in screen
+    assert "ETA 0:00:00" in screen
+    assert "40 epoch(s) of adam" in out
+
+
+def test_ctrl_c_stops_between_steps_so_the_epoch_count_matches_the_parameters(monkeypatch):
+    # SIGINT arrives while the loss after step 3 is being computed: training stops after that epoch,
+    # and the parameters are exactly those of 3 epochs (a fresh net trained 3 epochs has the same θ).
+    import os
+    import signal
+
+    import numpy as np
+
+    import graphengine
+    import graphengine.train as train_module
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    real_forward = train_module.forward
+    calls = [0]
+
+    def forward(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 4:  # call 1 is before training; call k + 1 measures the loss after step k
+            os.kill(os.getpid(), signal.SIGINT)
+        return real_forward(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "forward", forward)
+    net = graphengine.load(ROOT / "specs" / "doc_example.yaml")
+    history = net.train(100)
+    assert history.interrupted and history.epochs == 3 and len(history.losses) == 3
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    monkeypatch.setattr(train_module, "forward", real_forward)
+    reference = graphengine.load(ROOT / "specs" / "doc_example.yaml")
+    reference.train(3)
+    assert np.array_equal(net.theta, reference.theta)
+
+
+def test_a_second_ctrl_c_interrupts_at_once(monkeypatch):
+    import os
+    import signal
+
+    import graphengine
+    import graphengine.train as train_module
+
+    real_forward = train_module.forward
+    calls = [0]
+
+    def forward(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == 4:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)  # raises KeyboardInterrupt here, inside the pass
+        return real_forward(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "forward", forward)
+    history = graphengine.load(ROOT / "specs" / "doc_example.yaml").train(100)
+    assert history.interrupted and history.epochs == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
