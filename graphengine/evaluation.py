@@ -1,9 +1,10 @@
 """Using a trained network on data: its outputs per row, the class it picks, and how good that is.
 
 The rows come from a data file read the way the spec's ``data`` section describes (its
-columns, its class list), or from the spec's own data. Classes are decided the way
-:func:`graphengine.train.accuracy` counts them: ``softmax_cross_entropy`` picks the
-arg-max output; ``binary_cross_entropy`` says yes for each output ≥ 0.5.
+columns, its class list), or from the spec's own data. Classes are decided as the loss
+declares (``@loss.classes``), the way :func:`graphengine.train.accuracy` counts them:
+``softmax_cross_entropy`` picks the arg-max output; ``binary_cross_entropy`` says yes for
+each output ≥ 0.5; a plugin loss decides its own way.
 
 >>> import graphengine
 >>> net = graphengine.load("specs/iris_4883.yaml")            # doctest: +SKIP
@@ -27,11 +28,12 @@ from .data import Dataset, load_data
 from .datafiles import FILE_SUFFIXES
 from .errors import DataError
 from .reading import outside_data_allowed
-from .spec import CsvData, OneHot
-from .train import accuracy, is_classification
+from .spec_data import CsvData, OneHot
+from .train import accuracy
 
 if TYPE_CHECKING:
     from .network import Network
+    from .registry import Loss
 
 
 # --------------------------------------------------------------------------- data
@@ -86,25 +88,24 @@ class Decision:
 
 
 def decisions(net: Network) -> list[Decision]:
-    """The class decisions ``net``'s loss implies: one over all outputs (softmax), one per output (binary), or none."""
-    loss, outputs = net.plan.loss.name, list(net.spec.outputs)
-    if loss == "softmax_cross_entropy":
+    """The class decisions ``net``'s loss declares: one over all outputs (softmax), one per output
+    (binary, ``per_output``), or none (a loss that is not about classes)."""
+    loss, outputs = net.plan.loss, list(net.spec.outputs)
+    if not loss.is_classifier:
+        return []
+    if not loss.classes_per_output:
         labels = net.classes if net.classes and len(net.classes) == len(outputs) else outputs
         return [Decision("class", list(labels))]
-    if loss == "binary_cross_entropy":
-        if len(outputs) == 1 and net.classes and len(net.classes) == 2:
-            return [Decision(outputs[0], list(net.classes))]
-        return [Decision(o, ["0", "1"]) for o in outputs]
-    return []
+    if len(outputs) == 1 and net.classes and len(net.classes) == 2:
+        return [Decision(outputs[0], list(net.classes))]
+    return [Decision(o, ["0", "1"]) for o in outputs]
 
 
-def class_codes(loss_name: str, Y: np.ndarray) -> np.ndarray:
+def class_codes(loss: Loss, Y: np.ndarray) -> np.ndarray:
     """Class codes ``(rows, decisions)`` of outputs (or one-hot/0-1 targets) ``Y``, as :func:`accuracy` counts them."""
-    if loss_name == "softmax_cross_entropy":
-        return np.argmax(Y, axis=1)[:, None]
-    if loss_name == "binary_cross_entropy":
-        return (Y >= 0.5).astype(np.int64)
-    return np.zeros((len(Y), 0), dtype=np.int64)
+    if loss.classes_function is None:
+        return np.zeros((len(Y), 0), dtype=np.int64)
+    return np.asarray(loss.classes_function(Y), dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- predict
@@ -162,7 +163,7 @@ def predict(net: Network, X: np.ndarray) -> Predictions:
     """``net``'s outputs for the rows ``X`` (``Network.predict``) and the classes they pick."""
     Y = net.predict(X)
     found = decisions(net)
-    codes = class_codes(net.plan.loss.name, Y) if found else np.zeros((len(Y), 0), dtype=np.int64)
+    codes = class_codes(net.plan.loss, Y) if found else np.zeros((len(Y), 0), dtype=np.int64)
     return Predictions(list(net.spec.outputs), Y, found, codes)
 
 
@@ -237,11 +238,10 @@ def evaluate(net: Network, X: np.ndarray, T: np.ndarray) -> Evaluation:
     """Loss and accuracy (as ``train`` reports them) and, for classification losses, the confusion matrices."""
     if len(X) == 0:
         raise DataError("there are no rows to evaluate on")
-    loss_name = net.plan.loss.name
     Y = net.predict(X)
     matrices = []
-    if is_classification(net.plan.loss):
-        predicted, true = class_codes(loss_name, Y), class_codes(loss_name, T)
+    if net.plan.loss.is_classifier:
+        predicted, true = class_codes(net.plan.loss, Y), class_codes(net.plan.loss, T)
         for k, decision in enumerate(decisions(net)):
             n = len(decision.labels)
             matrices.append(

@@ -98,12 +98,12 @@ def plot_boundary(net: Network, X: np.ndarray, T: np.ndarray, path: str, title: 
         labels = found[0].labels
         palette = _palette(labels, plt)
         cmap = ListedColormap(palette)
-        codes = class_codes(net.plan.loss.name, Y)[:, 0].reshape(grid_a.shape)
+        codes = class_codes(net.plan.loss, Y)[:, 0].reshape(grid_a.shape)
         ax.pcolormesh(a, b, codes, cmap=cmap, vmin=-0.5, vmax=len(labels) - 0.5, alpha=0.28, shading="auto")
         if len(labels) > 1:
             ax.contour(a, b, codes, levels=np.arange(len(labels)) + 0.5, colors="0.3", linewidths=0.8)
         if len(X):
-            true = class_codes(net.plan.loss.name, T)[:, 0] if T.shape[1] else np.zeros(len(X), dtype=int)
+            true = class_codes(net.plan.loss, T)[:, 0] if T.shape[1] else np.zeros(len(X), dtype=int)
             for k, label in enumerate(labels):
                 mine = true == k
                 if mine.any():

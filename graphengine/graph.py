@@ -19,7 +19,8 @@ from .errors import GraphError, PluginError, SpecError, did_you_mean, format_pat
 from .names import name_problem
 from .plugins import default_registry
 from .registry import Activation, Loss, Registry, check_params
-from .spec import NUMBER_AS_TEXT_HINT, Spec
+from .spec_schema import Spec
+from .spec_values import NUMBER_AS_TEXT_HINT
 
 
 def _located(spec: Spec, error: PluginError, path: tuple) -> PluginError:

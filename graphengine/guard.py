@@ -41,7 +41,7 @@ _ROLES: dict[str, tuple[str, Callable[..., tuple[int, ...]]]] = {
     "loss": ("function", lambda y, t, *rest: (y.shape[0],)),
     "gradient": ("gradient", lambda y, t, *rest: y.shape),
     "terms": ("terms", lambda y, t, *rest: y.shape),
-    "accuracy": ("accuracy", lambda y, t, *rest: (y.shape[0],)),
+    "classes": ("classes", lambda y, *rest: y.shape),  # per output; one column over all: see _shape
     "optimizer": ("function", lambda grad, *rest: grad.shape),
     "initializer": ("function", lambda rng, fan_in, fan_out, *rest: (int(fan_in), int(fan_out))),
 }
@@ -89,8 +89,10 @@ class Guarded:
                 hint = " (a plugin must not change the arrays it is given; compute a new array)"
             raise self.error(f"raised {type(e).__name__}: {first_line_of(e)}{hint}", line) from None
         shape = _ROLES[self.role][1](*args)
+        if self.role == "classes" and not getattr(self.plugin, "classes_per_output", False):
+            shape = (shape[0], 1)  # one decision over all outputs: one column of codes
         values = self._as_array(result, shape)
-        if self.role in ("accuracy", "initializer"):
+        if self.role in ("classes", "initializer"):
             if self.role == "initializer" and not np.isfinite(values).all():
                 raise self.error("returned a non-finite weight")
             return values
@@ -156,7 +158,7 @@ _FUNCTIONS = {
         ("function", "loss"),
         ("gradient_function", "gradient"),
         ("terms_function", "terms"),
-        ("accuracy_function", "accuracy"),
+        ("classes_function", "classes"),
     ),
     Optimizer: (("function", "optimizer"),),
     Initializer: (("function", "initializer"),),

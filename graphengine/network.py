@@ -26,7 +26,8 @@ from .files import check_writable, write_atomic  # noqa: F401  (check_writable: 
 from .graph import build_graph
 from .guard import check_at_values
 from .registry import Registry
-from .spec import Spec, load_spec, parse_spec
+from .spec import load_spec, parse_spec
+from .spec_schema import Spec
 from .trace import Trace
 from .train import Callback, History
 

@@ -140,9 +140,13 @@ class Loss:
     term_formula: str | None = None
     gradient_formula: str | None = None
     terms_function: Callable[..., Array] | None = None
-    # ``correct(y, t)``: which predictions are right (booleans, any shape); its mean is the
-    # accuracy. None for losses that are not about classes (no accuracy is reported).
-    accuracy_function: Callable[[Array, Array], Array] | None = None
+    # ``classes(y)``: the class codes that outputs (or targets) shaped (samples, outputs) pick,
+    # shaped (samples, decisions); the accuracy is the share of codes equal to the targets'.
+    # ``classes_per_output``: every output is its own yes/no decision (codes 0/1), else one
+    # decision over all outputs (code k is output k). None for losses that are not about
+    # classes (no accuracy, no predicted class is reported).
+    classes_function: Callable[[Array], Array] | None = None
+    classes_per_output: bool = False
     export: str | None = None  # the per-sample loss as a formula for PyTorch export (graphengine.export_expression)
 
     def gradient(self, fn: Callable[..., Array]) -> Loss:
@@ -161,10 +165,24 @@ class Loss:
         self.terms_function = fn
         return self
 
-    def accuracy(self, fn: Callable[[Array, Array], Array]) -> Loss:
-        """Decorator: ``correct(y, t)`` says which predictions are right; the accuracy is its mean."""
-        self.accuracy_function = fn
-        return self
+    def classes(self, fn: Callable[[Array], Array] | None = None, *, per_output: bool = False) -> Any:
+        """Decorator: ``classes(y)`` → the class codes ``(samples, decisions)`` that outputs or
+        targets ``y`` pick; a loss that has it is a classifier (accuracy, predicted classes).
+
+        ``@L.classes``: one decision over all outputs, code k meaning output k (arg-max);
+        ``@L.classes(per_output=True)``: a yes/no decision per output, codes 0 and 1.
+        """
+
+        def declare(f: Callable[[Array], Array]) -> Loss:
+            self.classes_function, self.classes_per_output = f, per_output
+            return self
+
+        return declare(fn) if fn is not None else declare
+
+    @property
+    def is_classifier(self) -> bool:
+        """Whether the loss decides classes (``@L.classes``), so an accuracy is measured."""
+        return self.classes_function is not None
 
     def __call__(self, y: Array, t: Array, **params: float) -> Array:
         return self.function(y, t, **params)

@@ -54,21 +54,16 @@ class History:
 
 
 def accuracy(loss: Loss, Y: np.ndarray, T: np.ndarray) -> float | None:
-    """Share of correct predictions, as the loss declares it (``@loss.accuracy``); None for
-    losses that are not about classes, or without samples.
+    """Share of outputs' class codes equal to the targets', as the loss decides classes
+    (``@loss.classes``); None for losses that are not about classes, or without samples.
 
     >>> from graphengine.losses import softmax_cross_entropy
     >>> accuracy(softmax_cross_entropy, np.array([[2.0, 1.0], [0.0, 3.0]]), np.array([[1.0, 0], [1, 0]]))
     0.5
     """
-    if len(Y) == 0 or loss.accuracy_function is None:
+    if len(Y) == 0 or loss.classes_function is None:
         return None
-    return float(np.mean(loss.accuracy_function(Y, T)))
-
-
-def is_classification(loss: Loss) -> bool:
-    """Whether ``loss`` measures an accuracy (it is about classes)."""
-    return loss.accuracy_function is not None
+    return float(np.mean(loss.classes_function(Y) == loss.classes_function(T)))
 
 
 def evaluate(net: Network) -> dict[str, float]:
@@ -169,7 +164,7 @@ def fit(
     seed = spec.training.seed if seed is None else seed
     rng = np.random.default_rng(seed)
     mini = batch_size is not None and batch_size < len(net.X)
-    classify = is_classification(plan.loss)
+    classify = plan.loss.is_classifier
     validate = len(net.X_val) > 0
 
     history = History(

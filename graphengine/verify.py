@@ -255,6 +255,32 @@ def _verify_loss(L: Loss) -> None:
                 f"wrong gradient ∂L/∂y[{j}] at y = {y[s].tolist()}, t = {t[s].tolist()}{_params_text(params)}: "
                 f"expected {fd[s, j]:.9g} (central finite difference), got {g[s, j]:.9g}",
             )
+    _verify_classes(L)
+
+
+def _verify_classes(L: Loss) -> None:
+    """A classifier's ``classes(y)`` gives whole-number codes: one column over all outputs
+    (0 … outputs − 1), or one 0/1 column per output (``per_output``)."""
+    fn = L.classes_function
+    if fn is None:
+        return
+    y = LOSS_OUTPUTS
+    samples, outputs = y.shape
+    what = f"classes `{fn.__name__}`"
+    try:
+        with np.errstate(all="ignore"):
+            codes = np.asarray(fn(y.copy()))
+    except Exception as e:
+        raise _raised(L, fn, what, f"{y.shape}", e) from None
+    shape, highest = ((samples, outputs), 1) if L.classes_per_output else ((samples, 1), outputs - 1)
+    if codes.shape != shape:
+        raise _fail(
+            L,
+            fn,
+            f"{what} must return class codes shaped {shape} for outputs shaped {y.shape}, got shape {codes.shape}",
+        )
+    if codes.dtype.kind not in "biu" or codes.min() < 0 or codes.max() > highest:
+        raise _fail(L, fn, f"{what} must return whole-number class codes from 0 to {highest}, got {codes.tolist()}")
 
 
 # Three successive gradients (one zero element, as frozen-looking parameters give).

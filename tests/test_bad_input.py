@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from conftest import Ran
 
-from graphengine.cli import main
 from graphengine.errors import SpecError
 
 DOC = Path(__file__).resolve().parent.parent / "specs" / "doc_example.yaml"
@@ -126,15 +125,15 @@ AWKWARD = [
 
 
 @pytest.mark.parametrize("name", AWKWARD)
-def test_awkward_names_work_everywhere(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+def test_awkward_names_work_everywhere(tmp_path: Path, cli: Callable[..., Ran], name: str) -> None:
     """Unicode, quotes, backslashes, spaces, dots, digits: run, explain (text, markdown, latex),
     render (DOT through Graphviz) and check all accept them."""
     spec = write(tmp_path, TWO_NODES.format(name=f'"{name}"'))
     shown = name.replace('\\"', '"').replace("\\\\", "\\")
-    assert main(["run", "--json", spec]) == 0
-    assert main(["explain", "--format", "markdown", spec]) == 0
-    assert main(["explain", "--format", "latex", "-o", str(tmp_path / "e.tex"), spec]) == 0
-    assert main(["render", "-o", str(tmp_path / "d.svg"), spec]) == 0
+    assert cli("run", "--json", spec).code == 0
+    assert cli("explain", "--format", "markdown", spec).code == 0
+    assert cli("explain", "--format", "latex", "-o", tmp_path / "e.tex", spec).code == 0
+    assert cli("render", "-o", tmp_path / "d.svg", spec).code == 0
     from html import unescape
 
     assert f">{shown}<" in unescape((tmp_path / "d.svg").read_text(encoding="utf-8"))  # a label, whole
@@ -142,8 +141,8 @@ def test_awkward_names_work_everywhere(tmp_path: Path, capsys: pytest.CaptureFix
 
     hand = tmp_path / "hand.yaml"
     hand.write_text(yaml.safe_dump({f"{shown}.out": 0.5}, allow_unicode=True), encoding="utf-8")
-    status = main(["check", spec, "--expect", str(hand)])
-    assert status in (0, 1), capsys.readouterr().err
+    ran = cli("check", spec, "--expect", hand)
+    assert ran.code in (0, 1), ran.err
 
 
 def test_check_refuses_an_ambiguous_quantity(tmp_path: Path, cli: Callable[..., Ran]) -> None:
@@ -275,7 +274,7 @@ def test_render_draws_an_overflowing_step(tmp_path: Path, cli: Callable[..., Ran
     # Before: ValueError (int of NaN) choosing the colour of an edge whose gradient is inf/NaN.
     spec = write(tmp_path, OVERFLOW)
     for detail in ("full", "names"):
-        assert main(["render", spec, "-o", str(tmp_path / "d.dot"), "--detail", detail]) == 0
+        assert cli("render", spec, "-o", tmp_path / "d.dot", "--detail", detail).code == 0
         dot = (tmp_path / "d.dot").read_text()
         assert 'penwidth="5.0"' in dot  # an infinite gradient: full width
         assert detail == "names" or "∂L/∂w <B>inf" in dot
@@ -323,10 +322,10 @@ def test_usage_errors_are_one_line(cli: Callable[..., Ran], argv: list[str], mes
     assert message in fails(cli, argv)
 
 
-def test_no_arguments_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([]) in (0, 2)
-    captured = capsys.readouterr()
-    assert "Usage: graphengine" in captured.out + captured.err
+def test_no_arguments_shows_the_help(cli: Callable[..., Ran]) -> None:
+    ran = cli()
+    assert ran.code in (0, 2)
+    assert "Usage: graphengine" in ran.out + ran.err
 
 
 # ---------------------------------------------------------------------- CSV files
@@ -343,13 +342,14 @@ data: {csv: d.csv, inputs: [a, b], targets: [t]}
 @pytest.mark.parametrize(
     "content", ["\ufeffa,b,t\n1,2,0\n", "a,b,t\r\n1,2,0\r\n", '"a","b","t"\n"1"," 2 ","0"\n', "a,b,t\n1,2,0"]
 )
-def test_csv_forms_that_read(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str) -> None:
+def test_csv_forms_that_read(tmp_path: Path, cli: Callable[..., Ran], content: str) -> None:
     # Before: a byte-order mark (Excel's "CSV UTF-8") made the first column `\ufeffa`.
     (tmp_path / "d.csv").write_text(content, encoding="utf-8", newline="")
-    assert main(["run", "--json", write(tmp_path, CSV_SPEC)]) == 0
+    ran = cli("run", "--json", write(tmp_path, CSV_SPEC))
+    assert ran.code == 0
     import json
 
-    data = json.loads(capsys.readouterr().out)
+    data = json.loads(ran.out)
     assert data["samples"][0]["nodes"]["a"]["out"] == 1.0 and data["samples"][0]["nodes"]["b"]["out"] == 2.0
 
 
@@ -481,7 +481,7 @@ def test_very_long_names_are_refused_before_graphviz_chokes(tmp_path: Path, cli:
     err = fails(cli, ["render", spec_with("x" * 20000), "-o", str(tmp_path / "d.svg")])
     assert f": nodes.{'x' * 40}…: node name `{'x' * 20}…` is 20,000 characters long; at most 1,000" in err
     assert len(err) < 250 and not (tmp_path / "d.svg").exists()
-    assert main(["render", spec_with("y" * 1000), "-o", str(tmp_path / "d.svg")]) == 0
+    assert cli("render", spec_with("y" * 1000), "-o", tmp_path / "d.svg").code == 0
 
 
 def test_dot_failing_early_is_a_render_error() -> None:
@@ -494,13 +494,14 @@ def test_dot_failing_early_is_a_render_error() -> None:
 
 @pytest.mark.parametrize("name", ["$\\\\frac$", "$$", "a $x$ b", "100$"])
 def test_plot_title_is_text_not_mathtext(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Ran], name: str
 ) -> None:
     # Before: a spec named `$$` or `$\frac$` crashed matplotlib's mathtext parser (ValueError
     # traceback) after the trained spec had already been written.
     monkeypatch.chdir(tmp_path)
     write(tmp_path, (DOC.parent / "xor.yaml").read_text().replace("name: xor", f'name: "{name}"'), "x.yaml")
-    assert main(["train", "x.yaml", "--epochs", "3", "--plot", "p.svg", "-o", "t.yaml"]) == 0, capsys.readouterr().err
+    ran = cli("train", "x.yaml", "--epochs", "3", "--plot", "p.svg", "-o", "t.yaml")
+    assert ran.code == 0, ran.err
     assert (tmp_path / "p.svg").stat().st_size > 0 and (tmp_path / "t.yaml").exists()
 
 

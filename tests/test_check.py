@@ -9,8 +9,6 @@ import math
 
 import pytest
 
-from graphengine.cli import main
-
 SPEC = "specs/doc_example.yaml"
 HAND = "specs/doc_example_hand.yaml"
 
@@ -25,23 +23,23 @@ O1 = sigmoid(0.40 * H1 + 0.45 * H2 + 0.60)  # 0.7513650696
 GRAD_W5 = (O1 - 0.01) * O1 * (1 - O1) * H1  # 0.0821670406
 
 
-def run_check(tmp_path, capsys, text: str, *extra: str, spec: str = SPEC) -> tuple[int, dict]:
+def run_check(tmp_path, cli, text: str, *extra: str, spec: str = SPEC) -> tuple[int, dict]:
     hand = tmp_path / "hand.yaml"
     hand.write_text(text)
-    status = main(["check", spec, "--expect", str(hand), "--json", *extra])
-    out = capsys.readouterr().out
-    return status, (json.loads(out) if out else {})
+    ran = cli("check", spec, "--expect", hand, "--json", *extra)
+    return ran.code, (json.loads(ran.out) if ran.out else {})
 
 
 def wrong_names(report: dict) -> list[str]:
     return [w["name"] for w in report["wrong"]]
 
 
-def test_the_worked_examples_own_values(capsys):
+def test_the_worked_examples_own_values(cli):
     # The page as written (its notation and arithmetic): its swapped net_h2 is found from the
     # written factors, its net_o2 built from the 3-digit outs is rounding, nothing else is wrong.
-    assert main(["check", SPEC, "--expect", HAND, "--json"]) == 1
-    report = json.loads(capsys.readouterr().out)
+    ran = cli("check", SPEC, "--expect", HAND, "--json")
+    assert ran.code == 1
+    report = json.loads(ran.out)
     assert report["checked"] == 15 and report["mistakes"] == 1
     assert wrong_names(report) == ["net_h2", "net_o2"]
     h2, o2 = report["wrong"]
@@ -60,9 +58,10 @@ def test_the_worked_examples_own_values(capsys):
     assert [r["quantity"] for r in report["results"]][-4:] == ["o1.dout", "o1.dact", "grad.w5", "updated.w5"]
 
 
-def test_human_table(capsys):
-    assert main(["check", SPEC, "--expect", HAND]) == 1
-    out = capsys.readouterr().out
+def test_human_table(cli):
+    ran = cli("check", SPEC, "--expect", HAND)
+    assert ran.code == 1
+    out = ran.out
     assert "≈ │ net_o2          │  1.2243 │  1.2249214 │ follows from your written out_h1, out_h2 (rounding)" in out
     assert "✗ │ net_h2          │    0.39 │   0.392500 │ swapped: 0.25 × 0.10: w3 = 0.25 belongs" in out
     assert "✓ │ out_h1          │   0.593 │   0.593270 │" in out
@@ -73,15 +72,15 @@ def test_human_table(capsys):
 
 
 @pytest.mark.parametrize("written", ["0.593", "0.5932", "0.5933", "0.59327", "0.593270", "0.59"])
-def test_rounded_and_truncated_values_are_right(tmp_path, capsys, written):
-    status, report = run_check(tmp_path, capsys, f"h1.out: {written}\n")
+def test_rounded_and_truncated_values_are_right(tmp_path, cli, written):
+    status, report = run_check(tmp_path, cli, f"h1.out: {written}\n")
     assert (status, report["checked"], report["wrong"]) == (0, 1, [])
 
 
 @pytest.mark.parametrize("written", ["0.595", "0.5930", "0.59320", "0.5935"])
-def test_values_off_by_more_than_one_unit_of_their_last_digit_are_wrong(tmp_path, capsys, written):
+def test_values_off_by_more_than_one_unit_of_their_last_digit_are_wrong(tmp_path, cli, written):
     # The written digits count, trailing zeros included: 0.5930 claims 4 decimals.
-    status, report = run_check(tmp_path, capsys, f"h1.out: {written}\n")
+    status, report = run_check(tmp_path, cli, f"h1.out: {written}\n")
     assert status == 1
     (entry,) = report["wrong"]
     assert entry["name"] == "h1.out" and entry["written_text"] == written
@@ -89,10 +88,10 @@ def test_values_off_by_more_than_one_unit_of_their_last_digit_are_wrong(tmp_path
     assert entry["reason"] == "arithmetic" and entry["quantity"] == "h1.out"
 
 
-def test_rounding_drift_from_rounded_pieces(tmp_path, capsys):
+def test_rounding_drift_from_rounded_pieces(tmp_path, cli):
     drift = 0.74 * 0.19 * 0.59  # 0.082954: more than 0.00001 from the exact 0.0821670
     text = f"o1.dout: 0.74\no1.dact: 0.19\nh1.out: 0.59\ngrad.w5: {drift:.5f}\nupdated.w5: 0.35853\n"
-    status, report = run_check(tmp_path, capsys, text)
+    status, report = run_check(tmp_path, cli, text)
     assert status == 0  # only rounding: carry more digits, but no mistake
     by_name = {w["name"]: w for w in report["wrong"]}
     assert set(by_name) == {"grad.w5", "updated.w5"}
@@ -106,24 +105,24 @@ def test_rounding_drift_from_rounded_pieces(tmp_path, capsys):
     assert by_name["updated.w5"]["exact"] == pytest.approx(0.4 - 0.5 * GRAD_W5, rel=1e-14)
 
 
-def test_a_real_mistake_and_a_sign_error(tmp_path, capsys):
+def test_a_real_mistake_and_a_sign_error(tmp_path, cli):
     text = "grad.w5: 0.0925\no2.dout: 0.2171\n"
-    status, report = run_check(tmp_path, capsys, text)
+    status, report = run_check(tmp_path, cli, text)
     assert status == 1
     reasons = {w["name"]: w["reason"] for w in report["wrong"]}
     assert reasons == {"grad.w5": "arithmetic", "o2.dout": "sign"}
 
 
-def test_a_wrong_value_despite_right_inputs_is_a_mistake_not_drift(tmp_path, capsys):
+def test_a_wrong_value_despite_right_inputs_is_a_mistake_not_drift(tmp_path, cli):
     # Exact-enough inputs, wrong product: the learner's inputs give 0.08217, not 0.0700.
     status, report = run_check(
-        tmp_path, capsys, "o1.dout: 0.741365\no1.dact: 0.186816\nh1.out: 0.59327\ngrad.w5: 0.0700\n"
+        tmp_path, cli, "o1.dout: 0.741365\no1.dact: 0.186816\nh1.out: 0.59327\ngrad.w5: 0.0700\n"
     )
     (entry,) = report["wrong"]
     assert entry["reason"] == "arithmetic" and "0.0821" in entry["note"]
 
 
-def test_all_right_exits_0_and_every_quantity_kind_works(tmp_path, capsys):
+def test_all_right_exits_0_and_every_quantity_kind_works(tmp_path, cli):
     e1 = 0.5 * (0.01 - O1) ** 2
     text = f"""
 sample: 0
@@ -140,12 +139,12 @@ updated.w5: {0.4 - 0.5 * GRAD_W5:.8f}
 grad.b2: 0.1004
 updated.b2: 0.6
 """
-    status, report = run_check(tmp_path, capsys, text)
+    status, report = run_check(tmp_path, cli, text)
     assert (status, report["checked"], report["wrong"]) == (0, 12, [])
 
 
-def test_json_shape(tmp_path, capsys):
-    status, report = run_check(tmp_path, capsys, "h1.out: 0.7\nloss: 0.2984\n")
+def test_json_shape(tmp_path, cli):
+    status, report = run_check(tmp_path, cli, "h1.out: 0.7\nloss: 0.2984\n")
     assert status == 1
     assert set(report) >= {"checked", "wrong"} and report["checked"] == 2
     (entry,) = report["wrong"]
@@ -153,11 +152,11 @@ def test_json_shape(tmp_path, capsys):
     assert entry["name"] == "h1.out" and entry["written"] == 0.7 and isinstance(entry["exact"], float)
 
 
-def test_sample_selects_the_samples_node_values(tmp_path, capsys):
+def test_sample_selects_the_samples_node_values(tmp_path, cli):
     # skip_shared: sample 1 has x1 = -0.3, x2 = 2.0; h1 = sigmoid(0.5·x1 + 0.1).
     h1 = sigmoid(0.5 * -0.3 + 0.1)
     status, report = run_check(
-        tmp_path, capsys, f"sample: 1\nh1.net: -0.05\nh1.out: {h1:.4f}\n", spec="specs/skip_shared.yaml"
+        tmp_path, cli, f"sample: 1\nh1.net: -0.05\nh1.out: {h1:.4f}\n", spec="specs/skip_shared.yaml"
     )
     assert (status, report["wrong"], report["sample"]) == (0, [], 1)
 
@@ -177,21 +176,23 @@ def test_sample_selects_the_samples_node_values(tmp_path, capsys):
         ("h1.out: [0.5\n", "hand.yaml:2: YAML:"),
     ],
 )
-def test_invalid_hand_files_exit_2_with_one_line(tmp_path, capsys, text, message):
+def test_invalid_hand_files_exit_2_with_one_line(tmp_path, cli, text, message):
     hand = tmp_path / "hand.yaml"
     hand.write_text(text)
-    assert main(["check", SPEC, "--expect", str(hand)]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.startswith(f"error: {tmp_path}/{message}".replace(f"{tmp_path}/hand.yaml", str(hand)))
-    assert captured.err.count("\n") == 1
+    ran = cli("check", SPEC, "--expect", hand)
+    assert ran.code == 2
+    assert ran.out == ""
+    assert ran.err.startswith(f"error: {tmp_path}/{message}".replace(f"{tmp_path}/hand.yaml", str(hand)))
+    assert ran.err.count("\n") == 1
 
 
-def test_missing_hand_file_and_missing_option(tmp_path, capsys):
-    assert main(["check", SPEC, "--expect", str(tmp_path / "nope.yaml")]) == 2
-    assert "nope.yaml: no such file" in capsys.readouterr().err
-    assert main(["check", SPEC]) == 2
-    assert "--expect" in capsys.readouterr().err
+def test_missing_hand_file_and_missing_option(tmp_path, cli):
+    ran = cli("check", SPEC, "--expect", tmp_path / "nope.yaml")
+    assert ran.code == 2
+    assert "nope.yaml: no such file" in ran.err
+    ran = cli("check", SPEC)
+    assert ran.code == 2
+    assert "--expect" in ran.err
 
 
 # ---------------------------------------------------------------------------- usual slips, named
@@ -215,7 +216,7 @@ def skip_dnets(s: int) -> tuple[float, float, float]:
     return dy * 0.7 * h1 * (1 - h1), dy * -0.6 * (1 - h2 * h2), dy
 
 
-def test_usual_slips_get_a_note_saying_what_was_computed(tmp_path, capsys):
+def test_usual_slips_get_a_note_saying_what_was_computed(tmp_path, cli):
     through_x1_h1 = sum(skip_dnets(s)[0] * SKIP_X[s][0] for s in (0, 1))  # one use of w only
     sample0_x2_y = skip_dnets(0)[2] * SKIP_X[0][1]  # sample 0's part of ∂L/∂w(x2→y)
     grad_h1_y = sum(skip_dnets(s)[2] * skip_forward(*SKIP_X[s])[0] for s in (0, 1))
@@ -229,7 +230,7 @@ def test_usual_slips_get_a_note_saying_what_was_computed(tmp_path, capsys):
         f"updated.w: {0.5 + 0.1 * grad_w:.4f}\n"  # stepped uphill
         "y.dact: 0.5\n"  # a plain mistake: no note to guess
     )
-    status, report = run_check(tmp_path, capsys, text, spec=SKIP)
+    status, report = run_check(tmp_path, cli, text, spec=SKIP)
     assert status == 1
     notes = {w["name"]: w["note"] for w in report["wrong"]}
     assert set(notes) == {"grad.w", "grad.x2->y", "grad.h1->y", "loss", "updated.w", "y.dact"}
@@ -250,10 +251,9 @@ def test_usual_slips_get_a_note_saying_what_was_computed(tmp_path, capsys):
     }
 
 
-def test_sample_out_of_range_names_its_line_and_the_valid_range(tmp_path, capsys):
+def test_sample_out_of_range_names_its_line_and_the_valid_range(tmp_path, cli):
     hand = tmp_path / "hand.yaml"
     hand.write_text("y.out: 0.5569\nsample: 2\n")
-    assert main(["check", SKIP, "--expect", str(hand)]) == 2
-    assert capsys.readouterr().err == (
-        f"error: {hand}:2: sample: `sample` is 2 but the spec has 2 sample(s) (valid: 0 to 1)\n"
-    )
+    ran = cli("check", SKIP, "--expect", hand)
+    assert ran.code == 2
+    assert ran.err == (f"error: {hand}:2: sample: `sample` is 2 but the spec has 2 sample(s) (valid: 0 to 1)\n")

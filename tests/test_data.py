@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import graphengine
-from graphengine.cli import main
 
 CSV = """a,b,c,label,score
 1,2,3,cat,0.5
@@ -171,10 +170,11 @@ def test_digits_spec_data():
         ),
     ],
 )
-def test_csv_errors_exit_2_with_location(tmp_path, capsys, data, csv_text, where, message):
+def test_csv_errors_exit_2_with_location(tmp_path, cli, data, csv_text, where, message):
     path = write(tmp_path, data, csv_text)
-    assert main(["train", path, "--epochs", "1"]) == 2
-    err = capsys.readouterr().err
+    ran = cli("train", path, "--epochs", "1")
+    assert ran.code == 2
+    err = ran.err
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith("error: ")
     assert where in err and message in err, err

@@ -10,7 +10,6 @@ import math
 import pytest
 
 import graphengine
-from graphengine.cli import main
 
 SPEC = "specs/doc_example.yaml"
 
@@ -56,9 +55,10 @@ def test_frozen_shared_biases_keep_their_value_but_report_summed_gradient(trace)
     assert trace.gradient("b1") == pytest.approx(trace.dnet("h1") + trace.dnet("h2"), rel=1e-14)
 
 
-def test_run_json(capsys):
-    assert main(["run", SPEC, "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+def test_run_json(cli):
+    ran = cli("run", SPEC, "--json")
+    assert ran.code == 0
+    data = json.loads(ran.out)
     assert round(data["loss"], 9) == 0.298371109
     assert round(data["gradients"]["w5"], 9) == 0.082167041
     assert round(data["updated"]["w5"], 8) == 0.35891648
@@ -67,16 +67,18 @@ def test_run_json(capsys):
     assert set(data["updated"]) == set(data["gradients"]) == {f"w{i}" for i in range(1, 9)} | {"b1", "b2"}
 
 
-def test_run_table(capsys):
-    assert main(["run", SPEC]) == 0
-    out = capsys.readouterr().out
+def test_run_table(cli):
+    ran = cli("run", SPEC)
+    assert ran.code == 0
+    out = ran.out
     for text in ("0.298371109", "0.082167041", "0.358916480", "0.149780716", "0.593269992"):
         assert text in out
 
 
-def test_train_10000_epochs(capsys):
-    assert main(["train", SPEC, "--epochs", "10000", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+def test_train_10000_epochs(cli):
+    ran = cli("train", SPEC, "--epochs", "10000", "--json")
+    assert ran.code == 0
+    data = json.loads(ran.out)
     assert len(data["losses"]) == 10000
     assert data["losses"][-1] == data["final_loss"]
     assert data["final_loss"] == pytest.approx(3.5102e-05, rel=1e-3)

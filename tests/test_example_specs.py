@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 
 import pytest
+from conftest import Ran
 
 import graphengine
-from graphengine.cli import main
 
 SKIP = "specs/skip_shared.yaml"
 XOR = "specs/xor.yaml"
@@ -53,17 +54,19 @@ def test_shared_weight_gradient_is_sum_over_uses_and_matches_finite_differences(
     assert trace.updated["w"] == pytest.approx(0.5 - 0.1 * fd, rel=1e-8)
 
 
-def test_skip_shared_trains(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["train", SKIP, "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+def test_skip_shared_trains(cli: Callable[..., Ran]) -> None:
+    ran = cli("train", SKIP, "--json")
+    assert ran.code == 0
+    data = json.loads(ran.out)
     assert len(data["losses"]) == 500  # training.epochs
     assert data["final_loss"] < 0.01 < skip_shared_loss(0.5)
     assert data["parameters"]["b"] == -0.1
 
 
-def test_xor_trains_to_near_zero_loss(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["train", XOR, "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+def test_xor_trains_to_near_zero_loss(cli: Callable[..., Ran]) -> None:
+    ran = cli("train", XOR, "--json")
+    assert ran.code == 0
+    data = json.loads(ran.out)
     assert len(data["losses"]) == 2000
     assert data["final_loss"] < 0.01
     assert data["losses"][0] > 0.5  # it really had to learn

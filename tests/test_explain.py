@@ -9,14 +9,16 @@ import math
 import re
 import shutil
 import subprocess
+import textwrap
+from pathlib import Path
 
 import pytest
 
 import graphengine
-from graphengine.cli import main
 from graphengine.explain import explain
 
 SPEC = "specs/doc_example.yaml"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def sigmoid(x: float) -> float:
@@ -129,9 +131,10 @@ def test_shared_weight_over_two_samples_matches_finite_differences():
     assert sum(float(t) for t in terms) == pytest.approx(fd, abs=2e-4)
 
 
-def test_plugin_activation_and_loss_appear_with_their_names(capsys):
-    assert main(["explain", "specs/plugins_demo.yaml", "--node", "h1"]) == 0
-    out = capsys.readouterr().out
+def test_plugin_activation_and_loss_appear_with_their_names(cli):
+    ran = cli("explain", "specs/plugins_demo.yaml", "--node", "h1")
+    assert ran.code == 0
+    out = ran.out
     assert "out_h1 = swish(net_h1; beta=1.5) = net_h1 σ(β net_h1) = 0.8 · σ(1.5 · 0.8) =" in out
     assert "(1/3)·(∂huber/∂out_o1)" in out  # a plugin loss without a gradient formula
     assert "all samples: ∂E/∂h1.bias = Σ over the 3 samples" in out
@@ -150,18 +153,21 @@ def _big_spec(tmp_path):
     return path
 
 
-def test_large_network_gets_a_summary_that_says_how_to_focus(tmp_path, capsys):
+def test_large_network_gets_a_summary_that_says_how_to_focus(tmp_path, cli):
     path = _big_spec(tmp_path)
-    assert main(["explain", str(path)]) == 0
-    out = capsys.readouterr().out
+    ran = cli("explain", path)
+    assert ran.code == 0
+    out = ran.out
     assert "This network has 58 parameters" in out
     assert f"graphengine explain {path} --param" in out and "--node" in out
     assert "Forward pass" not in out
-    assert main(["explain", str(path), "--param", "h3->y2"]) == 0
-    focused = capsys.readouterr().out
+    ran = cli("explain", path, "--param", "h3->y2")
+    assert ran.code == 0
+    focused = ran.out
     assert "∂E/∂w(h3→y2)" in focused and "w(h3→y2)' = " in focused
-    assert main(["explain", str(path), "--all"]) == 0
-    assert "Forward pass" in capsys.readouterr().out
+    ran = cli("explain", path, "--all")
+    assert ran.code == 0
+    assert "Forward pass" in ran.out
 
 
 # --------------------------------------------------------------------------- markdown and LaTeX
@@ -209,9 +215,9 @@ def test_the_latex_check_catches_broken_maths(bad):
         _check_latex_math(bad)
 
 
-def test_latex_is_a_standalone_document(tmp_path, capsys):
+def test_latex_is_a_standalone_document(tmp_path, cli):
     out = tmp_path / "doc.tex"
-    assert main(["explain", SPEC, "--format", "latex", "-o", str(out)]) == 0
+    assert cli("explain", SPEC, "--format", "latex", "-o", out).code == 0
     tex = out.read_text()
     assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
     for env in ("document", "aligned", "tabular", "center"):
@@ -234,11 +240,12 @@ def test_latex_is_a_standalone_document(tmp_path, capsys):
 # --------------------------------------------------------------------------- CLI
 
 
-def test_output_file_equals_terminal_output(tmp_path, capsys):
-    assert main(["explain", SPEC, "--param", "w5", "--param", "w1"]) == 0
-    printed = capsys.readouterr().out
+def test_output_file_equals_terminal_output(tmp_path, cli):
+    ran = cli("explain", SPEC, "--param", "w5", "--param", "w1")
+    assert ran.code == 0
+    printed = ran.out
     out = tmp_path / "w.txt"
-    assert main(["explain", SPEC, "--param", "w5", "--param", "w1", "-o", str(out)]) == 0
+    assert cli("explain", SPEC, "--param", "w5", "--param", "w1", "-o", out).code == 0
     assert out.read_text() == printed
     assert printed.index("∂E/∂w5\n") < printed.index("∂E/∂w1\n")  # in the order asked
     assert "∂E/∂w2\n" not in printed
@@ -255,10 +262,11 @@ def test_output_file_equals_terminal_output(tmp_path, capsys):
         (["--sample", "4"], "sample 4 does not exist (the spec has 1 sample(s); valid: 0)"),
     ],
 )
-def test_bad_focus_is_a_one_line_error(tmp_path, capsys, args, message):
+def test_bad_focus_is_a_one_line_error(tmp_path, cli, args, message):
     out = tmp_path / "never.md"
-    assert main(["explain", SPEC, *args, "-o", str(out)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("explain", SPEC, *args, "-o", out)
+    assert ran.code == 2
+    err = ran.err
     assert err == f"error: {message}\n"
     assert not out.exists()
 
@@ -274,15 +282,16 @@ def test_python_api():
     ]
 
 
-# --------------------------------------------------------------------------- audit: readable on large and multi-sample specs
+# --------------------------------------------------------------------------- readable on large and multi-sample specs
 
 
-def test_summary_suggests_a_command_the_shell_can_run(tmp_path, capsys):
+def test_summary_suggests_a_command_the_shell_can_run(tmp_path, cli):
     import shlex
 
     path = "specs/digits.yaml"
-    assert main(["explain", str(path)]) == 0
-    out = capsys.readouterr().out
+    ran = cli("explain", path)
+    assert ran.code == 0
+    out = ran.out
     # The suggestion names the parameter with the largest gradient; unquoted, its `>` would
     # make the shell redirect the output into a file.
     net = graphengine.load(path)
@@ -293,18 +302,20 @@ def test_summary_suggests_a_command_the_shell_can_run(tmp_path, capsys):
     assert shlex.split(command) == ["graphengine", "explain", str(path), "--param", top]
 
 
-def test_long_input_lists_are_shortened_in_the_header(capsys):
-    assert main(["explain", "specs/digits.yaml"]) == 0
-    out = capsys.readouterr().out
+def test_long_input_lists_are_shortened_in_the_header(cli):
+    ran = cli("explain", "specs/digits.yaml")
+    assert ran.code == 0
+    out = ran.out
     assert "Inputs pixel_0, pixel_1," in out and "… (53 more), pixel_63; outputs" in out
     assert "pixel_30" not in out
 
 
-def test_sample_terms_add_up_to_the_printed_gradient_despite_cancellation(capsys):
+def test_sample_terms_add_up_to_the_printed_gradient_despite_cancellation(cli):
     # xor: ∂E/∂w(a→h1) is 0 + 0 − 0.0305663 + 0.0304198 = −0.000147 (hand formulas below);
     # at 4 decimals the terms −0.0306 + 0.0304 would suggest −0.0002.
-    assert main(["explain", "specs/xor.yaml"]) == 0
-    out = capsys.readouterr().out
+    ran = cli("explain", "specs/xor.yaml")
+    assert ran.code == 0
+    out = ran.out
     sums = re.findall(r"all samples: ∂E/∂(\S+) = Σ over the 4 samples = (.+) = (\S+)\n", out)
     assert len(sums) == 13
     for _, terms, total in sums:
@@ -323,26 +334,30 @@ def test_sample_terms_add_up_to_the_printed_gradient_despite_cancellation(capsys
     assert [float(t.strip("()")) for t in terms.split(" + ")][2:] == pytest.approx(parts, abs=1e-6)
 
 
-def test_latex_and_markdown_keep_commands_as_code(tmp_path, capsys):
+def test_latex_and_markdown_keep_commands_as_code(tmp_path, cli):
     path = _big_spec(tmp_path)
-    assert main(["explain", str(path), "--format", "latex"]) == 0
-    tex = capsys.readouterr().out
+    ran = cli("explain", path, "--format", "latex")
+    assert ran.code == 0
+    tex = ran.out
     assert r"\texttt{graphengine explain" in tex and "-{}-param" in tex and "-{}-all" in tex
     assert "--" not in tex.replace("---", "")  # pdflatex would print an en dash
-    assert main(["explain", "specs/digits.yaml", "--format", "markdown"]) == 0
-    markdown = capsys.readouterr().out
+    ran = cli("explain", "specs/digits.yaml", "--format", "markdown")
+    assert ran.code == 0
+    markdown = ran.out
     assert re.search(r"`graphengine explain \S+ --param '[^']+'`", markdown)
 
 
-def test_piecewise_plugin_loss_reads_otherwise_not_if_otherwise(capsys):
-    assert main(["explain", "specs/plugins_demo.yaml"]) == 0
-    out = capsys.readouterr().out
+def test_piecewise_plugin_loss_reads_otherwise_not_if_otherwise(cli):
+    ran = cli("explain", "specs/plugins_demo.yaml")
+    assert ran.code == 0
+    out = ran.out
     assert "δ (|y_k − t_k| − ½δ) otherwise" in out and "if otherwise" not in out
 
 
-def test_option_names_in_prose_are_code_so_pandoc_keeps_the_double_dash(capsys):
-    assert main(["explain", "specs/xor.yaml", "--format", "markdown", "--param", "y.bias"]) == 0
-    assert "(use `--sample K` to see another sample's pieces)" in capsys.readouterr().out
+def test_option_names_in_prose_are_code_so_pandoc_keeps_the_double_dash(cli):
+    ran = cli("explain", "specs/xor.yaml", "--format", "markdown", "--param", "y.bias")
+    assert ran.code == 0
+    assert "(use `--sample K` to see another sample's pieces)" in ran.out
 
 
 DEEP = """\
@@ -369,13 +384,14 @@ training: {learning_rate: 0.2}
 """
 
 
-def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, capsys):
+def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, cli):
     # h1 feeds h2 (then y and z) and, skipping h2, y itself: ∂E/∂out_h1 has one term per edge out
     # of h1, each with its own ∂E/∂net. `a` is also shared (x→h1 and h2→z). Hand formulas, mean of 2.
     path = tmp_path / "deep.yaml"
     path.write_text(DEEP)
-    assert main(["explain", str(path), "--param", "a"]) == 0
-    out = capsys.readouterr().out
+    ran = cli("explain", path, "--param", "a")
+    assert ran.code == 0
+    out = ran.out
 
     def sample(x: float, ty: float, tz: float, a: float = 0.7) -> tuple[float, ...]:
         h1 = math.tanh(a * x + 0.1)
@@ -401,12 +417,109 @@ def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, capsy
     assert grad0 + grad1 == pytest.approx((loss(0.7 + h) - loss(0.7 - h)) / (2 * h), rel=1e-7)
 
 
-def test_sample_out_of_range_says_which_are_valid(capsys):
-    assert main(["explain", "specs/xor.yaml", "--sample", "4"]) == 2
-    assert capsys.readouterr().err == "error: sample 4 does not exist (the spec has 4 sample(s); valid: 0 to 3)\n"
+def test_sample_out_of_range_says_which_are_valid(cli):
+    ran = cli("explain", "specs/xor.yaml", "--sample", "4")
+    assert ran.code == 2
+    assert ran.err == "error: sample 4 does not exist (the spec has 4 sample(s); valid: 0 to 3)\n"
 
 
-def test_latex_code_keeps_straight_quotes_for_the_shell(capsys):
-    assert main(["explain", "specs/digits.yaml", "--format", "latex"]) == 0
-    tex = capsys.readouterr().out
+def test_latex_code_keeps_straight_quotes_for_the_shell(cli):
+    ran = cli("explain", "specs/digits.yaml", "--format", "latex")
+    assert ran.code == 0
+    tex = ran.out
     assert r"-{}-param \textquotesingle{}hidden\_30->digit\_6\textquotesingle{}}" in tex
+
+
+# --------------------------------------------------------------------------- plugins in explanations
+
+
+def test_explain_names_the_gradient_of_a_plugin_loss_without_a_formula(tmp_path, cli):
+    # A loss plugin that gives no gradient_formula: the markdown/LaTeX still reads ∂hinge/∂out_y.
+    plugin = tmp_path / "hinge.py"
+    plugin.write_text(
+        textwrap.dedent(
+            '''
+            import numpy as np
+            from graphengine import loss
+
+            @loss
+            def hinge(y, t, margin=1.0):
+                """Hinge loss summed over outputs, targets ±1."""
+                return np.sum(np.maximum(0.0, margin - t * y), axis=1)
+
+            @hinge.gradient
+            def hinge(y, t, margin=1.0):
+                return np.where(margin - t * y > 0, -t, 0.0)
+            '''
+        )
+    )
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes: {y: {bias: 0.1}}\nedges: [{from: x, to: y, weight: 0.5}]\n"
+        "loss: hinge\ndata: [{inputs: {x: 1.0}, targets: {y: 1.0}}]\n"
+    )
+    ran = cli("explain", spec, "--plugins", plugin, "--format", "markdown")
+    assert ran.code == 0
+    out = ran.out
+    # y = 0.6 (margin − t·y = 0.4 > 0), so ∂hinge/∂y = −t = −1.
+    assert (
+        r"\frac{\partial E}{\partial \mathrm{out}_{y}} = \frac{\partial\,\operatorname{hinge}}{\partial \mathrm{out}_{y}} = -1"
+        in out
+    )
+    ran = cli("explain", spec, "--plugins", plugin)
+    assert ran.code == 0
+    assert "∂E/∂out_y = ∂hinge/∂out_y = -1" in ran.out
+
+
+def test_plugin_descriptions_keep_plus_minus_and_accented_letters_in_latex():
+    # Plugin docstrings are free text: ± and accented letters must not become "?" for pdflatex.
+    from graphengine.mathfmt import escape_tex_text
+
+    assert escape_tex_text("Hinge loss, targets ±1 (Clevert, Hüber, café)") == (
+        r"Hinge loss, targets $\pm$1 (Clevert, Huber, cafe)"
+    )
+    assert escape_tex_text("中") == "?"
+
+
+README_ELU = '''
+import numpy as np
+
+from graphengine import activation
+
+
+@activation(
+    formula=r"\\begin{cases} x & x > 0 \\\\ \\alpha (e^x - 1) & x \\le 0 \\end{cases}",
+    derivative_formula=r"\\begin{cases} 1 & x > 0 \\\\ f(x) + \\alpha & x \\le 0 \\end{cases}",
+)
+def elu(x, alpha=1.0):
+    """ELU (Clevert et al. 2015): x for x > 0, alpha·(e^x − 1) otherwise."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+@elu.derivative
+def elu(x, y, alpha=1.0):
+    return np.where(x > 0, 1.0, y + alpha)
+'''
+
+
+def test_latex_of_the_readme_elu_plugin(tmp_path, cli):
+    # The README's own plugin: e^x with x → net_h must stay one superscript, e^{\mathrm{net}_{h}}
+    # (not e^\mathrm{net}_{h}, which subscripts e), and its parameter reads α = 0.5, not a·l·p·h·a.
+    plugin = tmp_path / "my_activations.py"
+    plugin.write_text(README_ELU)
+    spec = tmp_path / "elu_net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes:\n  h: {activation: {name: elu, alpha: 0.5}, bias: 0.1}\n"
+        "  y: {activation: identity}\nedges:\n  - {from: x, to: h, weight: 0.8}\n  - {from: h, to: y, weight: 1.5}\n"
+        "loss: mse\ndata:\n  - inputs: {x: -1.0}\n    targets: {y: 0.2}\n"
+    )
+    ran = cli("explain", spec, "--plugins", plugin, "--format", "latex")
+    assert ran.code == 0
+    tex = ran.out
+    assert r"\alpha (e^{\mathrm{net}_{h}} - 1)" in tex
+    assert r"\operatorname{elu}(\mathrm{net}_{h};\ \alpha=0.5)" in tex
+    assert r"\operatorname{elu}(-0.7;\ \alpha=0.5)" in tex
+    # A parameter that is no Greek letter's name is upright.
+    ran = cli("explain", ROOT / "specs" / "plugins_demo.yaml", "--format", "latex")
+    assert ran.code == 0
+    assert r"\operatorname{scaled\_tanh}(\mathrm{net}_{h3};\ \mathrm{a}=1.7159;\ \mathrm{b}=0.6667)" in ran.out

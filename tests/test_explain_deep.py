@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from graphengine.cli import main
-
 
 def chain_spec(depth: int, weight: float = 1.01) -> str:
     """x → n1 → … → n<depth>, identity activations (so every value stays finite), one sample."""
@@ -21,11 +19,12 @@ def chain_spec(depth: int, weight: float = 1.01) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("depth", [3000])
-def test_explain_node_at_the_start_of_a_deep_chain(tmp_path, capsys, depth):
+def test_explain_node_at_the_start_of_a_deep_chain(tmp_path, cli, depth):
     spec = tmp_path / "chain.yaml"
     spec.write_text(chain_spec(depth, weight=1.0))
-    assert main(["explain", str(spec), "--node", "n1"]) == 0
-    out, err = capsys.readouterr()
+    ran = cli("explain", spec, "--node", "n1")
+    assert ran.code == 0
+    out, err = ran.out, ran.err
     assert err == "" and "Traceback" not in out
     # Every node after n1 gets its ∂E/∂net once, deepest first, then n1's own.
     order = [out.find(f"∂E/∂net_n{i} =") for i in (depth, depth // 2, 2)]
@@ -36,11 +35,12 @@ def test_explain_node_at_the_start_of_a_deep_chain(tmp_path, capsys, depth):
     )
 
 
-def test_a_short_chain_matches_the_hand_values(tmp_path, capsys):
+def test_a_short_chain_matches_the_hand_values(tmp_path, cli):
     spec = tmp_path / "chain.yaml"
     spec.write_text(chain_spec(3, weight=2.0))
-    assert main(["explain", str(spec), "--node", "n1", "--precision", "6"]) == 0
-    out = capsys.readouterr().out
+    ran = cli("explain", spec, "--node", "n1", "--precision", "6")
+    assert ran.code == 0
+    out = ran.out
     # By hand: out_n3 = 2·2·2·0.5 = 4 = ∂E/∂net_n3 (identity, target 0); ∂E/∂net_n2 = 2·4; ∂E/∂net_n1 = 2·8.
     for node, value in (("n3", "4"), ("n2", "8"), ("n1", "16")):
         assert f"∂E/∂net_{node} = " in out and out.split(f"∂E/∂net_{node} = ")[1].splitlines()[0].endswith(

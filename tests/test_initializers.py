@@ -67,15 +67,3 @@ def test_an_initialiser_returning_the_wrong_shape_is_refused():
         PluginError, match=r"must return a \(fan_in, fan_out\) = \(3, 4\) matrix, returned shape \(4, 3\)"
     ):
         verify(transposed)
-
-
-def test_a_loss_declares_its_accuracy():
-    registry = builtin_registry()
-    assert registry.loss("softmax_cross_entropy").accuracy_function is not None
-    assert registry.loss("mse").accuracy_function is None
-    y, t = np.array([[0.9, 0.2], [0.4, 0.7]]), np.array([[1.0, 0.0], [1.0, 0.0]])
-    from graphengine.train import accuracy
-
-    assert accuracy(registry.loss("binary_cross_entropy"), y, t) == 0.5  # 2 of 4 outputs on the target's side
-    assert accuracy(registry.loss("softmax_cross_entropy"), y, t) == 0.5  # 1 of 2 arg-max classes
-    assert accuracy(registry.loss("mse"), y, t) is None

@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import graphengine
-from graphengine.cli import main
 from graphengine.layers import initial_weights
 
 W_H = [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]  # 2 inputs × 3 hidden
@@ -115,11 +114,11 @@ training: {seed: 3}
     assert np.array_equal(initial_weights("xavier", {}, 20, 30, rng).ravel(), a)
 
 
-def test_trained_layer_spec_saves_and_loads_identically(tmp_path):
+def test_trained_layer_spec_saves_and_loads_identically(tmp_path, cli):
     path = tmp_path / "net.yaml"
     path.write_text(LAYERED.replace("weights: " + str(W_H) + ", biases: " + str(B_H), "init: he"))
     out = tmp_path / "trained.yaml"
-    assert main(["train", str(path), "--epochs", "5", "-o", str(out), "--json"]) == 0
+    assert cli("train", path, "--epochs", "5", "-o", out, "--json").code == 0
     trained = graphengine.load(path)
     trained.train(5)
     again = graphengine.load(out)
@@ -160,7 +159,7 @@ data:
         ("from: h, activation: sigmoid", "cannot feed itself"),
     ],
 )
-def test_layer_errors_are_located(tmp_path, capsys, change, message):
+def test_layer_errors_are_located(tmp_path, cli, change, message):
     replacements = {
         "from: x, activation: tanh": "from: z, activation: tanh",
         "size: 3, from: x": "size: 4, from: x",
@@ -175,31 +174,34 @@ def test_layer_errors_are_located(tmp_path, capsys, change, message):
         text = text.replace(change, replacements[change])
     path = tmp_path / "bad.yaml"
     path.write_text(text)
-    assert main(["validate", str(path)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("validate", path)
+    assert ran.code == 2
+    err = ran.err
     assert err.startswith(f"error: {path}:")
     assert message in err
     assert len(err.strip().splitlines()) == 1
 
 
-def test_unknown_initialiser_suggests(tmp_path, capsys):
+def test_unknown_initialiser_suggests(tmp_path, cli):
     path = tmp_path / "bad.yaml"
     path.write_text(
         "inputs: [{name: x, size: 2}]\nlayers:\n  - {name: h, size: 2, from: x, init: xaveir}\noutputs: [h]\n"
     )
-    assert main(["validate", str(path)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("validate", path)
+    assert ran.code == 2
+    err = ran.err
     assert f"{path}:3: layers[0].init: unknown initialiser `xaveir`; did you mean `xavier`?" in err
 
 
-def test_layer_name_clashing_with_a_node(tmp_path, capsys):
+def test_layer_name_clashing_with_a_node(tmp_path, cli):
     path = tmp_path / "bad.yaml"
     path.write_text(
         "inputs: [a]\nnodes:\n  h_1: {}\nedges:\n  - {from: a, to: h_1, weight: 1}\n"
         "layers:\n  - {name: h, size: 2, from: a}\noutputs: [h_1]\n"
     )
-    assert main(["validate", str(path)]) == 2
-    assert "layer `h` would create node `h_1`, which already exists" in capsys.readouterr().err
+    ran = cli("validate", path)
+    assert ran.code == 2
+    assert "layer `h` would create node `h_1`, which already exists" in ran.err
 
 
 @pytest.mark.parametrize(
@@ -216,11 +218,12 @@ def test_layer_name_clashing_with_a_node(tmp_path, capsys):
         ("{name: h, size: 2, from: x, init: {name: he, std: 2}}", "initialiser `he` has no parameter `std`"),
     ],
 )
-def test_layer_value_errors(tmp_path, capsys, layer, message):
+def test_layer_value_errors(tmp_path, cli, layer, message):
     path = tmp_path / "bad.yaml"
     path.write_text(f"inputs: [{{name: x, size: 2}}]\nlayers:\n  - {layer}\noutputs: [h]\n")
-    assert main(["validate", str(path)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("validate", path)
+    assert ran.code == 2
+    err = ran.err
     assert err.startswith(f"error: {path}:3: layers[0]") and message in err and len(err.strip().splitlines()) == 1
 
 

@@ -21,7 +21,6 @@ import numpy as np
 import pytest
 
 import graphengine
-from graphengine.cli import main
 from graphengine.errors import PluginError
 from graphengine.network import Network
 from graphengine.plugins import discover, entry_point_plugins, repository_plugins
@@ -140,15 +139,17 @@ def test_shipped_plugin_values_match_their_formulas(registry):
         assert Path(plugin.source).name == f"{plugin.name}.py"
 
 
-def test_shipped_plugins_train(capsys):
-    assert main(["train", str(ROOT / "specs" / "plugins_demo.yaml"), "--epochs", "200", "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
+def test_shipped_plugins_train(cli):
+    ran = cli("train", ROOT / "specs" / "plugins_demo.yaml", "--epochs", "200", "--json")
+    assert ran.code == 0
+    result = json.loads(ran.out)
     assert result["losses"][-1] < 0.5 * 0.511745987  # started at the hand-checked run loss
 
 
-def test_run_table_names_plugins_and_loss_parameters(capsys):
-    assert main(["run", str(ROOT / "specs" / "plugins_demo.yaml")]) == 0
-    out = capsys.readouterr().out
+def test_run_table_names_plugins_and_loss_parameters(cli):
+    ran = cli("run", ROOT / "specs" / "plugins_demo.yaml")
+    assert ran.code == 0
+    out = ran.out
     assert "loss huber delta=0.5" in out
     assert "swish beta=1.5" in out and "gaussian" in out and "scaled_tanh a=1.7159" in out
 
@@ -160,15 +161,16 @@ def test_repository_folder_is_found_next_to_the_package():
 # ---------------------------------------------------------------------- the README example
 
 
-def test_readme_example_works_when_copied(tmp_path, capsys, monkeypatch):
+def test_readme_example_works_when_copied(tmp_path, cli, monkeypatch):
     section = (ROOT / "README.md").read_text(encoding="utf-8").split("<!-- section: plugins -->")[1]
     section = section.split("<!-- section:")[0]
     blocks = dict(re.findall(r"```(python|yaml)\n(.*?)```", section, re.S))
     (tmp_path / "my_activations.py").write_text(blocks["python"])
     (tmp_path / "elu_net.yaml").write_text(blocks["yaml"])
     monkeypatch.chdir(tmp_path)
-    assert main(["run", "elu_net.yaml", "--plugins", "my_activations.py", "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
+    ran = cli("run", "elu_net.yaml", "--plugins", "my_activations.py", "--json")
+    assert ran.code == 0
+    result = json.loads(ran.out)
     h = 0.5 * math.expm1(0.8 * -1.0 + 0.1)  # elu with α = 0.5 at net −0.7
     y = 1.5 * h
     assert result["samples"][0]["nodes"]["h"]["out"] == pytest.approx(h, rel=1e-14)
@@ -196,7 +198,7 @@ def {name}(x, y, beta=1.0):
 """
 
 
-def test_plugin_file_folder_and_environment_variable(tmp_path, monkeypatch, capsys):
+def test_plugin_file_folder_and_environment_variable(tmp_path, monkeypatch, cli):
     write(tmp_path / "a.py", SWISH_COPY.format(name="silu2"))
     folder = tmp_path / "more"
     folder.mkdir()
@@ -205,54 +207,61 @@ def test_plugin_file_folder_and_environment_variable(tmp_path, monkeypatch, caps
     write(folder / "notes.txt", "not python")
     env_file = write(tmp_path / "c.py", SWISH_COPY.format(name="silu4"))
     monkeypatch.setenv("GRAPHENGINE_PLUGINS", os.pathsep.join(["", str(env_file)]))
-    assert main(["plugins", "--json", "--plugins", str(tmp_path / "a.py"), "--plugins", str(folder)]) == 0
-    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)["activations"]}
+    ran = cli("plugins", "--json", "--plugins", tmp_path / "a.py", "--plugins", folder)
+    assert ran.code == 0
+    rows = {row["name"]: row for row in json.loads(ran.out)["activations"]}
     assert {"silu2", "silu3", "silu4", "swish", "sigmoid"} <= set(rows)
     assert rows["silu3"]["source"].endswith(os.path.join("more", "b.py"))
     assert rows["silu2"]["params"] == {"beta": 1.0}
 
 
-def test_a_file_named_twice_is_loaded_once(capsys):
+def test_a_file_named_twice_is_loaded_once(cli):
     swish = str(ROOT / "plugins" / "swish.py")
-    assert main(["plugins", "--json", "--plugins", swish, "--plugins", swish]) == 0
-    names = [row["name"] for row in json.loads(capsys.readouterr().out)["activations"]]
+    ran = cli("plugins", "--json", "--plugins", swish, "--plugins", swish)
+    assert ran.code == 0
+    names = [row["name"] for row in json.loads(ran.out)["activations"]]
     assert names.count("swish") == 1
 
 
-def test_clash_names_both_sources(tmp_path, capsys):
+def test_clash_names_both_sources(tmp_path, cli):
     one, two = tmp_path / "one.py", tmp_path / "two.py"
     write(one, SWISH_COPY.format(name="silu2"))
     write(two, SWISH_COPY.format(name="silu2"))
-    assert main(["plugins", "--plugins", str(one), "--plugins", str(two)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("plugins", "--plugins", one, "--plugins", two)
+    assert ran.code == 2
+    err = ran.err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "activation `silu2`" in err and "two.py" in err and "one.py" in err and "clashes" in err
 
 
-def test_clash_with_the_repository_folder_and_with_a_builtin(tmp_path, capsys, monkeypatch):
+def test_clash_with_the_repository_folder_and_with_a_builtin(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(ROOT)
     mine = write(tmp_path / "my_swish.py", SWISH_COPY.format(name="swish"))
-    assert main(["plugins", "--plugins", str(mine)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("plugins", "--plugins", mine)
+    assert ran.code == 2
+    err = ran.err
     assert "my_swish.py" in err and os.path.join("plugins", "swish.py") in err
     builtin = write(tmp_path / "my_sigmoid.py", SWISH_COPY.format(name="sigmoid"))
-    assert main(["plugins", "--plugins", str(builtin)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("plugins", "--plugins", builtin)
+    assert ran.code == 2
+    err = ran.err
     assert "activation `sigmoid` from" in err and "my_sigmoid.py" in err and "built-in" in err
 
 
-def test_a_spec_never_imports_code_it_names(tmp_path, capsys):
+def test_a_spec_never_imports_code_it_names(tmp_path, cli):
     marker = tmp_path / "imported"
     write(tmp_path / "elu.py", f"open({str(marker)!r}, 'w').close()\n")
     (tmp_path / "net.yaml").write_text(net_text("elu"))
-    assert main(["validate", str(tmp_path / "net.yaml")]) == 2
-    assert "unknown activation `elu`" in capsys.readouterr().err
+    ran = cli("validate", tmp_path / "net.yaml")
+    assert ran.code == 2
+    assert "unknown activation `elu`" in ran.err
     assert not marker.exists()
 
 
-def test_missing_plugin_path(capsys):
-    assert main(["plugins", "--plugins", "no/such/file.py"]) == 2
-    assert "--plugins: no such plugin file or folder `no/such/file.py`" in capsys.readouterr().err
+def test_missing_plugin_path(cli):
+    ran = cli("plugins", "--plugins", "no/such/file.py")
+    assert ran.code == 2
+    assert "--plugins: no such plugin file or folder `no/such/file.py`" in ran.err
 
 
 # ---------------------------------------------------------------------- broken plugins
@@ -488,29 +497,31 @@ BROKEN = {
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
 @pytest.mark.parametrize("command", [["plugins"], ["run", str(ROOT / "specs" / "doc_example.yaml")]])
-def test_broken_plugin_is_one_line_exit_2(tmp_path, capsys, case, command):
+def test_broken_plugin_is_one_line_exit_2(tmp_path, cli, case, command):
     source, expected = BROKEN[case]
     path = write(tmp_path / f"{case}.py", source)
-    assert main([*command, "--plugins", str(path)]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    err = captured.err
+    ran = cli(*command, "--plugins", path)
+    assert ran.code == 2
+    assert ran.out == ""
+    err = ran.err
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert err.startswith("error: ") and str(tmp_path) in err
     assert re.search(expected, err), err
 
 
-def test_broken_plugin_from_the_environment_variable(tmp_path, monkeypatch, capsys):
+def test_broken_plugin_from_the_environment_variable(tmp_path, monkeypatch, cli):
     source, expected = BROKEN["wrong_derivative"]
     path = write(tmp_path / "wrong_derivative.py", source)
     monkeypatch.setenv("GRAPHENGINE_PLUGINS", str(path))
-    assert main(["validate", str(ROOT / "specs" / "doc_example.yaml")]) == 2
-    assert re.search(expected, capsys.readouterr().err)
+    ran = cli("validate", ROOT / "specs" / "doc_example.yaml")
+    assert ran.code == 2
+    assert re.search(expected, ran.err)
 
 
-def test_plugins_check_reports_each_plugin(tmp_path, capsys):
-    assert main(["plugins", "check"]) == 0
-    out = capsys.readouterr().out
+def test_plugins_check_reports_each_plugin(tmp_path, cli):
+    ran = cli("plugins", "check")
+    assert ran.code == 0
+    out = ran.out
     for name in ("sigmoid", "swish", "gaussian", "scaled_tanh", "huber", "softmax_cross_entropy"):
         assert re.search(rf"^ok +(activation|loss) +{name} ", out, re.M), name
     for name in ("sgd", "momentum", "adam"):
@@ -520,11 +531,11 @@ def test_plugins_check_reports_each_plugin(tmp_path, capsys):
     source, expected = BROKEN["wrong_derivative"]
     path = write(tmp_path / "wrong_derivative.py", source)
     good = write(tmp_path / "good.py", SWISH_COPY.format(name="silu2"))
-    assert main(["plugins", "check", "--plugins", str(path), "--plugins", str(good)]) == 2
-    captured = capsys.readouterr()
-    assert re.search(r"^ok +activation +silu2 ", captured.out, re.M)
-    assert re.search(expected, captured.err)
-    assert "1 of " in captured.err and "Traceback" not in captured.err
+    ran = cli("plugins", "check", "--plugins", path, "--plugins", good)
+    assert ran.code == 2
+    assert re.search(r"^ok +activation +silu2 ", ran.out, re.M)
+    assert re.search(expected, ran.err)
+    assert "1 of " in ran.err and "Traceback" not in ran.err
 
 
 def test_check_all_on_the_default_registry_finds_nothing(registry):
@@ -534,10 +545,11 @@ def test_check_all_on_the_default_registry_finds_nothing(registry):
 # ---------------------------------------------------------------------- the listing
 
 
-def test_plugins_listing_table(capsys, monkeypatch):
+def test_plugins_listing_table(cli, monkeypatch):
     monkeypatch.chdir(ROOT)
-    assert main(["plugins"]) == 0
-    out = capsys.readouterr().out
+    ran = cli("plugins")
+    assert ran.code == 0
+    out = ran.out
     assert "Activations" in out and "Losses" in out
     assert re.search(r"leaky_relu\s*│\s*alpha=0.01\s*│\s*built-in\s*│\s*Leaky ReLU", out)
     assert re.search(r"swish\s*│\s*beta=1\s*│\s*plugins/swish.py\s*│\s*Swish: f\(x\) = x·σ\(βx\)", out)
@@ -546,10 +558,11 @@ def test_plugins_listing_table(capsys, monkeypatch):
     assert "−mean[t ln y + (1−t) ln(1−y)]" in out
 
 
-def test_plugins_json_shape(capsys, monkeypatch):
+def test_plugins_json_shape(cli, monkeypatch):
     monkeypatch.chdir(ROOT)
-    assert main(["plugins", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    ran = cli("plugins", "--json")
+    assert ran.code == 0
+    data = json.loads(ran.out)
     assert set(data) == {"activations", "losses", "optimizers"}
     for rows in data.values():
         for row in rows:
@@ -666,7 +679,7 @@ def on_path(installed_package, monkeypatch):
         del sys.modules[name]
 
 
-def test_entry_points_of_an_installed_package(on_path, capsys):
+def test_entry_points_of_an_installed_package(on_path, cli):
     # importlib.metadata itself sees the installed distribution's entry points ...
     groups = importlib.metadata.entry_points()
     assert [ep.value for ep in groups.select(group="graphengine.activations", name="cube_third")] == [
@@ -678,8 +691,9 @@ def test_entry_points_of_an_installed_package(on_path, capsys):
     )
     assert found["quartic"].startswith("package graphengine-tiny-plugins 0.3.0 (entry point tiny_losses")
     # ... and so do the registry and the command.
-    assert main(["plugins", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    ran = cli("plugins", "--json")
+    assert ran.code == 0
+    data = json.loads(ran.out)
     row = next(r for r in data["activations"] if r["name"] == "cube_third")
     assert row["params"] == {"k": 1.0} and row["description"] == "k·x³/3, from an installed package."
     assert any(r["name"] == "quartic" and r["params"] == {"scale": 1.0} for r in data["losses"])
@@ -706,10 +720,11 @@ def test_entry_points_in_a_fresh_process(installed_package):
     assert "cube_third" in names
 
 
-def test_entry_point_clashing_with_a_plugin_file(on_path, tmp_path, capsys):
+def test_entry_point_clashing_with_a_plugin_file(on_path, tmp_path, cli):
     path = write(tmp_path / "cube.py", SWISH_COPY.format(name="cube_third"))
-    assert main(["plugins", "--plugins", str(path)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("plugins", "--plugins", path)
+    assert ran.code == 2
+    err = ran.err
     assert "activation `cube_third` from" in err and "cube.py" in err
     assert "package graphengine-tiny-plugins 0.3.0" in err
 
@@ -738,8 +753,98 @@ def test_an_entry_point_must_name_a_plugin(tmp_path, monkeypatch):
         ("{name: mse, delta: 2.0}", r"net.yaml:\d+: loss.*`delta`"),
     ],
 )
-def test_bad_loss_parameters(tmp_path, capsys, loss, expected):
+def test_bad_loss_parameters(tmp_path, cli, loss, expected):
     (tmp_path / "net.yaml").write_text(net_text("sigmoid", "identity", loss))
-    assert main(["run", str(tmp_path / "net.yaml")]) == 2
-    err = capsys.readouterr().err
+    ran = cli("run", tmp_path / "net.yaml")
+    assert ran.code == 2
+    err = ran.err
     assert err.count("\n") == 1 and re.search(expected, err), err
+
+
+# --------------------------------------------------------------------------- plugins as a user meets them
+
+
+def test_unknown_activation_says_how_to_load_a_plugin(tmp_path, cli):
+    # The README's elu example run without --plugins: the message must say how plugins are loaded,
+    # not only suggest the built-in `relu`.
+    spec = tmp_path / "elu_net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes:\n  h: {activation: {name: elu, alpha: 0.5}, bias: 0.1}\n  y: {}\n"
+        "edges:\n  - {from: x, to: h, weight: 0.8}\n  - {from: h, to: y, weight: 1.5}\n"
+    )
+    ran = cli("validate", spec)
+    assert ran.code == 2
+    err = ran.err
+    assert err.startswith(f"error: {spec}:4: nodes.h.activation: unknown activation `elu`; did you mean `relu`?")
+    assert err.rstrip().endswith("; a plugin's file is named with --plugins FILE or GRAPHENGINE_PLUGINS")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_plugins_in_a_folder_can_share_a_helper_module(tmp_path, cli):
+    # A folder of plugins with a `_common.py` helper: the helper is no plugin, but the others import it.
+    import json
+    import sys
+
+    folder = tmp_path / "myplugs"
+    folder.mkdir()
+    (folder / "_common.py").write_text("import numpy as np\n\ndef sig(x):\n    return 0.5 * (1 + np.tanh(0.5 * x))\n")
+    (folder / "silu.py").write_text(
+        textwrap.dedent(
+            '''
+            from graphengine import activation
+            from _common import sig
+
+            @activation
+            def silu2(x):
+                """SiLU through a shared helper."""
+                return x * sig(x)
+
+            @silu2.derivative
+            def silu2(x, y):
+                s = sig(x)
+                return s + y * (1 - s)
+            '''
+        )
+    )
+    path_before = list(sys.path)
+    ran = cli("plugins", "--json", "--plugins", folder)
+    assert ran.code == 0
+    assert sys.path == path_before
+    rows = {row["name"]: row for row in json.loads(ran.out)["activations"]}
+    assert rows["silu2"]["source"] == str(folder / "silu.py")
+    assert "_common" not in rows and "sig" not in rows
+
+
+def test_a_plugin_failing_on_the_real_network_is_one_line_naming_its_file_and_line(tmp_path, cli):
+    # The load-time checks use 3 outputs; this loss indexes output 2, so it fails only on a 1-output net.
+    plugin = tmp_path / "weighted.py"
+    plugin.write_text(
+        textwrap.dedent(
+            '''
+            import numpy as np
+            from graphengine import loss
+
+            @loss
+            def weighted(y, t):
+                """Squared error, the third output counted twice."""
+                w = np.ones(y.shape[1]); w[2] = 2.0
+                return np.sum(w * (y - t) ** 2, axis=1)
+
+            @weighted.gradient
+            def weighted(y, t):
+                w = np.ones(y.shape[1]); w[2] = 2.0
+                return 2 * w * (y - t)
+            '''
+        ).lstrip()
+    )
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "inputs: [x]\noutputs: [y]\nnodes: {y: {bias: 0.1}}\nedges: [{from: x, to: y, weight: 0.5}]\n"
+        "loss: weighted\ndata: [{inputs: {x: 1.0}, targets: {y: 1.0}}]\n"
+    )
+    for command in (["run"], ["train", "--epochs", "3"]):
+        ran = cli(*command, spec, "--plugins", plugin)
+        assert ran.code == 2
+        assert ran.err == (
+            f"error: {plugin}:7: loss `weighted`: raised IndexError: index 2 is out of bounds for axis 0 with size 1\n"
+        )

@@ -45,10 +45,10 @@ def test_python_api_snippet_prints_what_the_readme_says() -> None:
     assert out.getvalue() == expected
 
 
-def test_run_excerpt_is_real_output(capsys) -> None:
-    from graphengine.cli import main
+def test_run_excerpt_is_real_output(cli) -> None:
 
-    assert main(["run", "specs/doc_example.yaml"]) == 0
-    printed = "\n".join(line.rstrip() for line in capsys.readouterr().out.splitlines())
+    ran = cli("run", "specs/doc_example.yaml")
+    assert ran.code == 0
+    printed = "\n".join(line.rstrip() for line in ran.out.splitlines())
     excerpt = blocks(section("example-output"), "text")[0]
     assert excerpt.strip() == printed.strip()

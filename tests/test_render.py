@@ -56,6 +56,7 @@ def groups(svg_path: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def doc_svg(tmp_path_factory) -> dict[str, str]:
+    # Module-scoped (one render for many tests), so not the function-scoped `cli` fixture.
     path = tmp_path_factory.mktemp("svg") / "doc.svg"
     assert main(["render", SPEC, "-o", str(path), "--precision", "4"]) == 0
     return groups(path)
@@ -113,11 +114,11 @@ def test_edge_colour_and_width_follow_the_gradient():
 # ---------------------------------------------------------------------- DOT text
 
 
-def test_dot_snapshot(tmp_path):
+def test_dot_snapshot(tmp_path, cli):
     # Regenerate after an intended change of the picture, then look at the diff and the PNG:
     #   .venv/bin/graphengine render specs/doc_example.yaml -o tests/snapshots/doc_example.dot
     out = tmp_path / "doc.dot"
-    assert main(["render", SPEC, "-o", str(out)]) == 0
+    assert cli("render", SPEC, "-o", out).code == 0
     assert out.read_text(encoding="utf-8") == SNAPSHOT.read_text(encoding="utf-8")
 
 
@@ -181,17 +182,17 @@ def test_hundreds_of_nodes_show_names_only():
     assert "simplified: 262 nodes" in dot
 
 
-def test_spec_without_data_draws_the_structure(tmp_path):
+def test_spec_without_data_draws_the_structure(tmp_path, cli):
     text = (ROOT / "specs" / "doc_example.yaml").read_text().split("\ndata:")[0] + "\n"
     spec = tmp_path / "nodata.yaml"
     spec.write_text(text)
     out = tmp_path / "nodata.dot"
-    assert main(["render", str(spec), "-o", str(out)]) == 0
+    assert cli("render", spec, "-o", out).code == 0
     dot = out.read_text()
     assert "structure only" in dot and "w5" in dot and "∂L/∂" not in dot
 
 
-def test_odd_names_are_escaped(tmp_path):
+def test_odd_names_are_escaped(tmp_path, cli):
     spec = tmp_path / "odd.yaml"
     spec.write_text(
         """name: 'we"ird <net>'
@@ -211,7 +212,7 @@ data:
 """
     )
     out = tmp_path / "odd.svg"
-    assert main(["render", str(spec), "-o", str(out)]) == 0
+    assert cli("render", spec, "-o", out).code == 0
     found = groups(out)
     assert {"x:1", "a&b", "h\\", "y<out>", "x:1->h\\", "h\\->y<out>"} <= set(found)
     assert "w<1>" in found["a&b->h\\"] and 'b "q"' in found["h\\"]
@@ -230,9 +231,9 @@ def test_number_format():
 
 
 @pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".svg", b"<?xml")])
-def test_formats(tmp_path, suffix, magic):
+def test_formats(tmp_path, cli, suffix, magic):
     out = tmp_path / f"doc{suffix}"
-    assert main(["render", SPEC, "-o", str(out)]) == 0
+    assert cli("render", SPEC, "-o", out).code == 0
     data = out.read_bytes()
     assert len(data) > 1000 and data.startswith(magic)
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temp files left behind
@@ -249,39 +250,43 @@ def test_readme_picture_is_current():
     assert "docs/doc_example.svg" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_run_and_train_write_the_diagram(tmp_path, capsys):
+def test_run_and_train_write_the_diagram(tmp_path, cli):
     svg = tmp_path / "run.svg"
-    assert main(["run", SPEC, "--svg", str(svg)]) == 0
-    assert "0.298371109" in capsys.readouterr().out
+    ran = cli("run", SPEC, "--svg", svg)
+    assert ran.code == 0
+    assert "0.298371109" in ran.out
     assert "0.3589" in groups(svg)["h1->o1"]
     trained = tmp_path / "trained.svg"
-    assert main(["train", SPEC, "--epochs", "3", "--svg", str(trained), "--json"]) == 0
+    assert cli("train", SPEC, "--epochs", "3", "--svg", trained, "--json").code == 0
     assert "after 3 epoch(s)" in trained.read_text(encoding="utf-8")
 
 
-def test_unknown_format_is_refused_before_any_work(tmp_path, capsys):
+def test_unknown_format_is_refused_before_any_work(tmp_path, cli):
     out = tmp_path / "doc.jpg"
-    assert main(["run", SPEC, "--svg", str(out)]) == 2
-    captured = capsys.readouterr()
-    assert "`.jpg`" in captured.err and ".svg, .png, .pdf, .dot" in captured.err and captured.out == ""
+    ran = cli("run", SPEC, "--svg", out)
+    assert ran.code == 2
+    assert "`.jpg`" in ran.err and ".svg, .png, .pdf, .dot" in ran.err and ran.out == ""
     assert not out.exists()
 
 
-def test_bad_show_and_sample(tmp_path, capsys):
+def test_bad_show_and_sample(tmp_path, cli):
     out = tmp_path / "doc.svg"
-    assert main(["render", SPEC, "-o", str(out), "--show", "values,gradz"]) == 2
-    assert "`gradz`" in capsys.readouterr().err
-    assert main(["render", SPEC, "-o", str(out), "--sample", "1"]) == 2
-    err = capsys.readouterr().err
+    ran = cli("render", SPEC, "-o", out, "--show", "values,gradz")
+    assert ran.code == 2
+    assert "`gradz`" in ran.err
+    ran = cli("render", SPEC, "-o", out, "--sample", "1")
+    assert ran.code == 2
+    err = ran.err
     assert err.startswith("error: sample 1 does not exist") and len(err.strip().splitlines()) == 1
     assert not out.exists()
 
 
-def test_missing_dot(tmp_path, monkeypatch, capsys):
+def test_missing_dot(tmp_path, monkeypatch, cli):
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no `dot` anywhere on PATH
     out = tmp_path / "doc.svg"
-    assert main(["render", SPEC, "-o", str(out)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("render", SPEC, "-o", out)
+    assert ran.code == 2
+    err = ran.err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "`dot`" in err and "not installed" in err and install_hint() in err and str(tmp_path / "doc.dot") in err
     assert not out.exists()
@@ -289,13 +294,13 @@ def test_missing_dot(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "doc.dot").read_text(encoding="utf-8") == to_dot(net, net.trace())
 
     # `run` still prints its report, then says what went wrong with the diagram.
-    assert main(["run", SPEC, "--svg", str(tmp_path / "run.svg")]) == 2
-    captured = capsys.readouterr()
-    assert "0.298371109" in captured.out and "not installed" in captured.err
+    ran = cli("run", SPEC, "--svg", tmp_path / "run.svg")
+    assert ran.code == 2
+    assert "0.298371109" in ran.out and "not installed" in ran.err
     assert (tmp_path / "run.dot").exists() and not (tmp_path / "run.svg").exists()
 
     # A .dot output needs no Graphviz at all.
-    assert main(["render", SPEC, "-o", str(tmp_path / "only.dot")]) == 0
+    assert cli("render", SPEC, "-o", tmp_path / "only.dot").code == 0
 
 
 def test_install_hint_per_platform(monkeypatch):
@@ -334,9 +339,10 @@ def test_batch_delta_label_keeps_a_gap_before_its_value():
     assert "δ = Σ ∂L/∂net&#160;&#160;</FONT></TD><TD" in dot
 
 
-def test_a_mistyped_show_part_gets_a_suggestion(tmp_path, capsys):
-    assert main(["render", SPEC, "-o", str(tmp_path / "d.svg"), "--show", "values,grad"]) == 2
-    err = capsys.readouterr().err
+def test_a_mistyped_show_part_gets_a_suggestion(tmp_path, cli):
+    ran = cli("render", SPEC, "-o", tmp_path / "d.svg", "--show", "values,grad")
+    assert ran.code == 2
+    err = ran.err
     assert "unknown part `grad`; did you mean `grads`? choose from structure, values, grads, updates or all" in err
     assert not (tmp_path / "d.svg").exists()
 

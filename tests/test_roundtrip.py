@@ -4,24 +4,26 @@ inline numbers get their trained values in place, and nothing partial is ever wr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import Ran
 
 import graphengine
 from graphengine import network as network_module
-from graphengine.cli import main
 from graphengine.errors import GraphEngineError
 
 XOR = "specs/xor.yaml"
 SKIP = "specs/skip_shared.yaml"
 
 
-def test_cli_train_save_load_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_train_save_load_round_trip(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     out = tmp_path / "xor_trained.yaml"
-    assert main(["train", XOR, "--epochs", "300", "--json", "-o", str(out)]) == 0
-    data = json.loads(capsys.readouterr().out)
+    ran = cli("train", XOR, "--epochs", "300", "--json", "-o", out)
+    assert ran.code == 0
+    data = json.loads(ran.out)
     trained = graphengine.load(out)
     # Floats are written with repr precision, so the values come back bit for bit.
     assert trained.parameters == data["parameters"]
@@ -32,7 +34,7 @@ def test_cli_train_save_load_round_trip(tmp_path: Path, capsys: pytest.CaptureFi
     assert list(trained.graph.edges(data="weight")) == list(original.graph.edges(data="weight"))
     assert trained.spec.data == original.spec.data
     assert trained.spec.training == original.spec.training
-    assert main(["validate", str(out)]) == 0
+    assert cli("validate", out).code == 0
 
 
 def test_inline_numbers_are_written_back_in_place(tmp_path: Path) -> None:
@@ -63,15 +65,14 @@ def test_saving_an_untrained_network_changes_nothing(tmp_path: Path) -> None:
     assert yaml.safe_load(out.read_text()) == yaml.safe_load(Path("specs/doc_example.yaml").read_text())
 
 
-def test_invalid_spec_writes_nothing_and_keeps_an_existing_file(tmp_path: Path, capsys) -> None:
+def test_invalid_spec_writes_nothing_and_keeps_an_existing_file(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     out = tmp_path / "out.yaml"
-    assert main(["train", "tests/fixtures/bad/cycle.yaml", "-o", str(out)]) == 2
+    assert cli("train", "tests/fixtures/bad/cycle.yaml", "-o", out).code == 2
     assert not out.exists()
     out.write_text("precious\n")
-    assert main(["train", "tests/fixtures/bad/weight_nan.yaml", "-o", str(out)]) == 2
+    assert cli("train", "tests/fixtures/bad/weight_nan.yaml", "-o", out).code == 2
     assert out.read_text() == "precious\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.yaml"]
-    capsys.readouterr()
 
 
 def test_a_failed_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,10 +92,11 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pyte
     assert graphengine.load(out).parameters == graphengine.load(XOR).parameters
 
 
-def test_unwritable_output_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unwritable_output_is_a_one_line_error(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     out = blocker / "trained.yaml"  # a folder that is a file
-    assert main(["train", XOR, "--epochs", "1", "-o", str(out)]) == 2
-    err = capsys.readouterr().err
+    ran = cli("train", XOR, "--epochs", "1", "-o", out)
+    assert ran.code == 2
+    err = ran.err
     assert err.startswith(f"error: {out}: cannot write") and len(err.strip().splitlines()) == 1

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import Ran
 
-from graphengine.cli import main
 from graphengine.errors import GraphEngineError
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
@@ -84,12 +85,6 @@ CASES: dict[str, tuple[int | None, str | None, list[str]]] = {
 }
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
-
-
 def check_one_line_error(err: str, file: str, line: int | None, path: str | None, fragments: list[str]) -> str:
     """The error contract: one line, ``error: FILE[:LINE]: [PATH: ]message``, no traceback."""
     assert "Traceback" not in err
@@ -111,40 +106,40 @@ def test_every_fixture_has_a_case() -> None:
 
 @pytest.mark.parametrize("command", ["validate", "run"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_bad_spec(name: str, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_spec(name: str, command: str, cli: Callable[..., Ran]) -> None:
     line, path, fragments = CASES[name]
     file = str(BAD / f"{name}.yaml")
-    status, out, err = run_cli(capsys, command, file)
-    assert status == 2
-    assert out == ""
-    check_one_line_error(err, file, line, path, fragments)
+    ran = cli(command, file)
+    assert ran.code == 2
+    assert ran.out == ""
+    check_one_line_error(ran.err, file, line, path, fragments)
 
 
-def test_train_refuses_bad_spec_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_refuses_bad_spec_and_writes_nothing(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     file = str(BAD / "cycle.yaml")
     out_file = tmp_path / "trained.yaml"
-    status, _, err = run_cli(capsys, "train", file, "--epochs", "3", "-o", str(out_file))
-    assert status == 2
-    check_one_line_error(err, file, 9, "edges[3]", ["cycle"])
+    ran = cli("train", file, "--epochs", "3", "-o", str(out_file))
+    assert ran.code == 2
+    check_one_line_error(ran.err, file, 9, "edges[3]", ["cycle"])
     assert list(tmp_path.iterdir()) == []
 
 
-def test_missing_file_and_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_file_and_directory(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     missing = str(tmp_path / "nope.yaml")
-    status, _, err = run_cli(capsys, "validate", missing)
-    assert status == 2
-    check_one_line_error(err, missing, None, None, ["no such file"])
+    ran = cli("validate", missing)
+    assert ran.code == 2
+    check_one_line_error(ran.err, missing, None, None, ["no such file"])
 
 
-def test_binary_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_binary_file_is_one_line(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     file = tmp_path / "binary.yaml"
     file.write_bytes(b"inputs: [x]\x00\x01")
-    status, _, err = run_cli(capsys, "validate", str(file))
-    assert status == 2
-    check_one_line_error(err, str(file), None, None, ["YAML", "#x0000"])
+    ran = cli("validate", str(file))
+    assert ran.code == 2
+    check_one_line_error(ran.err, str(file), None, None, ["YAML", "#x0000"])
 
 
-def test_python_tag_is_refused_and_never_executed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_python_tag_is_refused_and_never_executed(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     marker = tmp_path / "pwned"
     text = f"inputs: !!python/object/apply:os.system ['touch {marker}']\noutputs: [y]\nnodes: {{y: {{}}}}\n"
     # The same text *would* run the command under an unsafe loader: the test is meaningful.
@@ -155,32 +150,32 @@ def test_python_tag_is_refused_and_never_executed(tmp_path: Path, capsys: pytest
     spec = tmp_path / "evil.yaml"
     spec.write_text(text)
     for command in ("validate", "run", "train"):
-        status, _, err = run_cli(capsys, command, str(spec))
-        assert status == 2
-        check_one_line_error(err, str(spec), 1, None, ["python/object/apply:os.system", "refused"])
+        ran = cli(command, str(spec))
+        assert ran.code == 2
+        check_one_line_error(ran.err, str(spec), 1, None, ["python/object/apply:os.system", "refused"])
     assert not marker.exists()
 
 
 @pytest.mark.parametrize("tag", ["!!python/name:os.system", "!!python/object:os.system", "!!binary aGk="])
-def test_other_tags_refused_or_typed(tag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_other_tags_refused_or_typed(tag: str, tmp_path: Path, cli: Callable[..., Ran]) -> None:
     spec = tmp_path / "tag.yaml"
     spec.write_text(f"inputs: [x]\noutputs: [y]\nname: {tag}\nnodes: {{y: {{}}}}\n")
-    status, _, err = run_cli(capsys, "validate", str(spec))
-    assert status == 2
-    check_one_line_error(err, str(spec), 3, None, [])
+    ran = cli("validate", str(spec))
+    assert ran.code == 2
+    check_one_line_error(ran.err, str(spec), 3, None, [])
 
 
-def test_alias_bomb_is_refused_before_expansion(capsys: pytest.CaptureFixture[str]) -> None:
+def test_alias_bomb_is_refused_before_expansion(cli: Callable[..., Ran]) -> None:
     # 9**9 ≈ 387 million strings if expanded; the refusal comes from counting, not expanding.
     file = str(BAD / "alias_bomb.yaml")
-    status, _, err = run_cli(capsys, "validate", file)
-    assert status == 2
-    assert "refusing to expand" in err
+    ran = cli("validate", file)
+    assert ran.code == 2
+    assert "refusing to expand" in ran.err
 
 
-def test_debug_shows_the_traceback() -> None:
+def test_debug_shows_the_traceback(cli: Callable[..., Ran]) -> None:
     with pytest.raises(GraphEngineError, match="did you mean `edges`"):
-        main(["--debug", "validate", str(BAD / "unknown_key_top.yaml")])
+        cli("--debug", "validate", BAD / "unknown_key_top.yaml")
 
 
 def test_end_to_end_subprocess(tmp_path: Path) -> None:
@@ -199,18 +194,19 @@ def test_end_to_end_subprocess(tmp_path: Path) -> None:
     assert "Traceback" in proc.stderr and "PluginError" in proc.stderr
 
 
-def test_zero_byte_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_zero_byte_file(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     file = tmp_path / "empty.yaml"
     file.write_bytes(b"")
-    status, _, err = run_cli(capsys, "run", str(file))
-    assert status == 2
-    check_one_line_error(err, str(file), None, None, ["empty", "`inputs`"])
+    ran = cli("run", str(file))
+    assert ran.code == 2
+    check_one_line_error(ran.err, str(file), None, None, ["empty", "`inputs`"])
 
 
 @pytest.mark.parametrize("command", [[], ["run"], ["train"], ["validate"]])
-def test_help_reads_well(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([*command, "--help"]) == 0
-    out = capsys.readouterr().out
+def test_help_reads_well(command: list[str], cli: Callable[..., Ran]) -> None:
+    ran = cli(*command, "--help")
+    assert ran.code == 0
+    out = ran.out
     assert out.startswith(f"Usage: graphengine {' '.join(command)}".rstrip())
     for line in out.splitlines():
         if line.split()[:1] in (["run"], ["train"], ["validate"]):
@@ -227,9 +223,9 @@ def test_version() -> None:
     assert proc.stdout.startswith("graphengine, version ")
 
 
-def test_suggestions_ignore_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_suggestions_ignore_case(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     spec = tmp_path / "caps.yaml"
     spec.write_text((BAD / "unknown_loss.yaml").read_text().replace("half_squared_eror", "MSE"))
-    status, _, err = run_cli(capsys, "validate", str(spec))
-    assert status == 2
-    check_one_line_error(err, str(spec), 11, "loss", ["unknown loss `MSE`", "did you mean `mse`?"])
+    ran = cli("validate", str(spec))
+    assert ran.code == 2
+    check_one_line_error(ran.err, str(spec), 11, "loss", ["unknown loss `MSE`", "did you mean `mse`?"])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import Ran
 
-from graphengine.cli import main
 from graphengine.network import Network
 from graphengine.spec import parse_spec
 
@@ -115,7 +116,7 @@ data:
     assert trace.gradient("s") == pytest.approx(dy + dh, rel=1e-14)
 
 
-def test_training_section_is_optional_and_so_are_its_keys(capsys: pytest.CaptureFixture[str]) -> None:
+def test_training_section_is_optional_and_so_are_its_keys(cli: Callable[..., Ran]) -> None:
     net = network(BASE + "training: {learning_rate: 0.3}\n")
     assert net.spec.training.epochs is None
     assert net.trace().learning_rate == 0.3
@@ -132,30 +133,35 @@ def test_loss_forms_and_reduction() -> None:
     assert total.loss == pytest.approx(0.5 * (1 - y0) ** 2 + 0.5 * y1**2, rel=1e-15)
 
 
-def test_run_validates_the_training_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_validates_the_training_section(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(BASE + "training: {learning_rate: 0.1, epochs: -3}\n")
-    assert main(["run", str(spec)]) == 2
-    assert "training.epochs" in capsys.readouterr().err
+    ran = cli("run", spec)
+    assert ran.code == 2
+    assert "training.epochs" in ran.err
     spec.write_text(BASE + "training: {learning_rate: 0.1, epochs: 3}\n")
-    assert main(["run", str(spec), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    ran = cli("run", spec, "--json")
+    assert ran.code == 0
+    data = json.loads(ran.out)
     assert data["loss"] == pytest.approx(0.5 * (1 - sigmoid(1.1)) ** 2, rel=1e-15)
 
 
-def test_train_uses_spec_epochs_and_cli_overrides(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_uses_spec_epochs_and_cli_overrides(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(BASE + "training: {learning_rate: 0.1, epochs: 7}\n")
-    assert main(["train", str(spec), "--json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)["losses"]) == 7
-    assert main(["train", str(spec), "--json", "--epochs", "3"]) == 0
-    assert len(json.loads(capsys.readouterr().out)["losses"]) == 3
+    ran = cli("train", spec, "--json")
+    assert ran.code == 0
+    assert len(json.loads(ran.out)["losses"]) == 7
+    ran = cli("train", spec, "--json", "--epochs", "3")
+    assert ran.code == 0
+    assert len(json.loads(ran.out)["losses"]) == 3
 
 
-def test_run_without_data_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_without_data_is_a_clear_error(tmp_path: Path, cli: Callable[..., Ran]) -> None:
     spec = tmp_path / "nodata.yaml"
     spec.write_text(BASE.split("data:")[0])
-    assert main(["validate", str(spec)]) == 0
-    assert main(["run", str(spec)]) == 2
-    err = capsys.readouterr().err
+    assert cli("validate", spec).code == 0
+    ran = cli("run", spec)
+    assert ran.code == 2
+    err = ran.err
     assert err.startswith(f"error: {spec}") and "data" in err and len(err.strip().splitlines()) == 1
