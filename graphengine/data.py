@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError, did_you_mean
+from .errors import DataError, did_you_mean, similar_file
 from .spec import CsvColumns, CsvData, LabelTarget, Spec
 
 
@@ -61,7 +61,7 @@ def _load_csv(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
         with open(path, encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
     except FileNotFoundError:
-        raise spec.error(DataError, f"no such file `{data.csv}` (looked for {path})", where) from None
+        raise spec.error(DataError, f"no such file `{data.csv}` (looked for {path}){similar_file(path)}", where) from None
     except IsADirectoryError:
         raise spec.error(DataError, f"`{data.csv}` is a directory, not a CSV file", where) from None
     except UnicodeDecodeError as e:

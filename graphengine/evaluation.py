@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .data import Dataset, load_data
-from .errors import DataError
+from .errors import DataError, similar_file
 from .spec import CsvData, OneHot
 from .train import accuracy, is_classification
 
@@ -49,7 +49,7 @@ def data_for(net: Network, path: str | os.PathLike[str] | None = None, inputs_on
     spec = net.spec
     path = Path(path)
     if not path.exists():
-        raise DataError("no such file", file=str(path))
+        raise DataError("no such file" + similar_file(path), file=str(path))
     if path.is_dir():
         raise DataError("is a directory, not a data file", file=str(path))
     if isinstance(spec.data, CsvData):

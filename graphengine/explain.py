@@ -21,9 +21,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from .document import Derivation, Eq, Heading, Para, Table
-from .errors import GraphEngineError, did_you_mean, valid_samples
+from .errors import GraphEngineError, valid_samples
 from .graph import parameter_uses
 from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text, substitute, tex_to_text
+from .names import resolve_node, resolve_parameter
 from .numfmt import derivation_number as number
 
 SUMMARY_ABOVE = 30  # parameters; past this an unfocused explanation is a summary
@@ -483,11 +484,9 @@ def explain(
     """
     x = Explainer(net, trace, digits, sample)
     all_params = list(x.param_info)
-    for p in params:
-        if p not in x.param_info:
-            raise GraphEngineError(f"--param: unknown parameter `{p}`{did_you_mean(p, all_params)}{_some(all_params)}")
-    if node is not None and node not in x.position:
-        raise GraphEngineError(f"--node: unknown node `{node}`{did_you_mean(node, x.order)}{_some(x.order)}")
+    params = [resolve_parameter(p, x.param_info) for p in params]
+    if node is not None:
+        node = resolve_node(node, x.order)
     title = f"Backpropagation worked out: {net.spec.name or net.spec.file or 'network'}"
     doc = Derivation(title)
     x.header(doc)
@@ -570,11 +569,6 @@ def _param_tex(name: str) -> str:
     if len(letter) == 1 and "\u0370" <= letter <= "\u03ff":
         return rf"\{name}"
     return rf"\mathrm{{{escape_tex_text(name)}}}"
-
-
-def _some(names: list[str], limit: int = 12) -> str:
-    shown = ", ".join(names[:limit]) + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
-    return f" (choose from {shown})"
 
 
 def _summary(x: Explainer, doc: Derivation) -> Derivation:

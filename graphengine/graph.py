@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from .errors import GraphError, PluginError, SpecError, did_you_mean, format_path
+from .names import edge_weight_name
 from .plugins import default_registry
 from .registry import Activation, Loss, Registry, check_params
 from .spec import NUMBER_AS_TEXT_HINT, Spec
@@ -131,7 +132,7 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         if G.has_edge(edge.source, edge.target):
             first = format_path(_edge_path(G.edges[edge.source, edge.target]))
             raise err(GraphError, f"duplicate edge `{edge.source}` -> `{edge.target}` (first at {first})", path)
-        weight = use(edge.weight, f"{edge.source}->{edge.target}", path + ("weight",))
+        weight = use(edge.weight, edge_weight_name(edge.source, edge.target), path + ("weight",))
         G.add_edge(edge.source, edge.target, weight=weight, index=i)
 
     # is_directed_acyclic_graph is linear; find_cycle (only to name the cycle) takes minutes on

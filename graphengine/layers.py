@@ -21,6 +21,7 @@ import networkx as nx
 import numpy as np
 
 from .errors import GraphError, PluginError, did_you_mean
+from .names import edge_weight_name
 from .plugins import builtin_registry
 from .registry import Initializer, Registry, check_params
 from .spec import LayerSpec, Spec
@@ -139,7 +140,7 @@ def add_layers(G: nx.DiGraph, spec: Spec, parameters: dict[str, dict[str, Any]],
         else:
             W = initial_weights(initializer, init_params, fan_in, size, np.random.default_rng(_seed(spec, layer, i)))
 
-        weight_names = [f"{u}->{v}" for u in sources for v in nodes]
+        weight_names = [edge_weight_name(u, v) for u in sources for v in nodes]
         clash = next((n for n in weight_names if n in parameters), None)
         if clash is not None:
             raise err(GraphError, f"parameter `{clash}` of layer `{layer.name}` is also declared elsewhere", path)

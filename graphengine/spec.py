@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import KeyPath, SpecError, did_you_mean
+from .errors import KeyPath, SpecError, did_you_mean, similar_file
 from .yamldoc import read_yaml
 
 # A layer of a million neurons is far beyond what a diagram or an explanation is for, and a
@@ -572,7 +572,7 @@ def load_spec(path: str | Path) -> Spec:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError("no such file", file=str(path)) from None
+        raise SpecError("no such file" + similar_file(path), file=str(path)) from None
     except IsADirectoryError:
         raise SpecError("is a directory, not a spec file", file=str(path)) from None
     except UnicodeDecodeError as e:

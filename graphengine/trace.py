@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 
 from .engine import Backward, Forward, Plan
-from .errors import GraphEngineError
+from .names import resolve_node, resolve_parameter
 
 
 @dataclass
@@ -46,7 +46,7 @@ class Trace:
         try:
             return self.plan.index[node]
         except KeyError:
-            raise GraphEngineError(f"unknown node `{node}`") from None
+            return self.plan.index[resolve_node(node, self.plan.index, "")]
 
     def net(self, node: str, sample: int = 0) -> float:
         return float(self.forward.net[sample, self._col(node)])
@@ -65,7 +65,9 @@ class Trace:
         return float(self.forward.dact[sample, self._col(node)])
 
     def gradient(self, parameter: str) -> float:
-        return float(self.backward.grad[self.plan.parameter_index[parameter]])
+        """∂L/∂``parameter``, by its name or an alias (``h1->y``, ``w(h1→y)``)."""
+        name = resolve_parameter(parameter, self.plan.parameter_index, "")
+        return float(self.backward.grad[self.plan.parameter_index[name]])
 
     @property
     def gradients(self) -> dict[str, float]:
