@@ -30,7 +30,9 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     with the nearest number: ``w9`` → ``w8``), or None when nothing is close."""
     names = [str(c) for c in choices]
     same_but_case = [c for c in names if c.lower() == str(word).lower()]  # `MSE` → `mse`
-    close = same_but_case or difflib.get_close_matches(str(word), names, n=1, cutoff=0.6) or _same_stem(str(word), names)
+    close = (
+        same_but_case or difflib.get_close_matches(str(word), names, n=1, cutoff=0.6) or _same_stem(str(word), names)
+    )
     return close[0] if close else None
 
 

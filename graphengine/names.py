@@ -55,7 +55,7 @@ def spelled(text: str) -> str:
         inner = next(group for group in match.groups() if group is not None)
         if _ARROWS.search(inner):
             text = inner.strip()
-    text = re.sub(r"\\text\{([^{}]*)\}", r"\1", text)  # w_{\text{x_0} \to h}
+    text = re.sub(r"\\text\{([^{}]*)\}", r"\1", text).replace("\\_", "_")  # w_{\text{x\_0} \to h}
     parts = _ARROWS.split(text)
     if len(parts) == 2 and all(parts):
         return edge_weight_name(parts[0], parts[1])
@@ -86,7 +86,9 @@ def resolve_node(text: str, nodes: Collection[str], option: str = "--node") -> s
         return text
     if text.strip() in nodes:
         return text.strip()
-    raise GraphEngineError(f"{option + ': ' if option else ''}unknown node `{text}`{did_you_mean(text, nodes)}{choices(nodes)}")
+    raise GraphEngineError(
+        f"{option + ': ' if option else ''}unknown node `{text}`{did_you_mean(text, nodes)}{choices(nodes)}"
+    )
 
 
 def choices(names: Iterable[str], limit: int = 12) -> str:

@@ -95,16 +95,38 @@ class Trace:
         values = terms(y, t, **self.plan.loss_params)[0]
         return {self.plan.nodes[c]: float(v) for c, v in zip(self.plan.outputs, values)}
 
+    def all_loss_terms(self) -> np.ndarray | None:
+        """``(samples, outputs)`` terms of the per-sample loss, when the loss sums over outputs."""
+        terms = self.plan.loss.terms_function
+        if terms is None:
+            return None
+        return np.asarray(terms(self.forward.out[:, self.plan.outputs], self.targets, **self.plan.loss_params))
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``graphengine run --json``."""
+        """The JSON shape of ``graphengine run --json``.
+
+        Per sample and node: ``net`` (neurons), ``out``, ``dout`` (∂L/∂out), ``dact``
+        (∂out/∂net, neurons) and ``dnet`` (∂L/∂net, δ); per sample its ``loss`` and, when the
+        loss sums over outputs, ``loss_terms`` (output → term)."""
         n_in = self.plan.n_inputs
+        # One conversion per array, not a float() per number.
+        net, out = self.forward.net.tolist(), self.forward.out.tolist()
+        dact, dout, dnet = self.forward.dact.tolist(), self.backward.dout.tolist(), self.backward.dnet.tolist()
+        terms = self.all_loss_terms()
+        term_rows = terms.tolist() if terms is not None else None
+        outputs = [self.plan.nodes[c] for c in self.plan.outputs]
         samples = []
         for s in range(self.n_samples):
             nodes: dict[str, dict[str, float]] = {}
             for c, name in enumerate(self.plan.nodes):
-                entry = {"out": float(self.forward.out[s, c])}
                 if c >= n_in:
-                    entry = {"net": float(self.forward.net[s, c]), **entry}
+                    entry = {"net": net[s][c], "out": out[s][c], "dout": dout[s][c], "dact": dact[s][c]}
+                else:
+                    entry = {"out": out[s][c], "dout": dout[s][c]}
+                entry["dnet"] = dnet[s][c]
                 nodes[name] = entry
-            samples.append({"nodes": nodes, "loss": float(self.sample_losses[s])})
+            sample: dict[str, Any] = {"nodes": nodes, "loss": float(self.sample_losses[s])}
+            if term_rows is not None:
+                sample["loss_terms"] = dict(zip(outputs, term_rows[s]))
+            samples.append(sample)
         return {"loss": self.loss, "samples": samples, "gradients": self.gradients, "updated": self.updated}
