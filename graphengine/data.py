@@ -61,7 +61,9 @@ def _load_csv(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
         with open(path, encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
     except FileNotFoundError:
-        raise spec.error(DataError, f"no such file `{data.csv}` (looked for {path}){similar_file(path)}", where) from None
+        raise spec.error(
+            DataError, f"no such file `{data.csv}` (looked for {path}){similar_file(path)}", where
+        ) from None
     except IsADirectoryError:
         raise spec.error(DataError, f"`{data.csv}` is a directory, not a CSV file", where) from None
     except UnicodeDecodeError as e:
