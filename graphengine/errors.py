@@ -26,13 +26,10 @@ def format_path(path: Sequence[str | int]) -> str:
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice closest to ``word`` (same but for case, then difflib, then the same stem
-    with the nearest number: ``w9`` → ``w8``), or None when nothing is close."""
+    """The choice closest to ``word`` (the same but for case, else difflib's), or None."""
     names = [str(c) for c in choices]
     same_but_case = [c for c in names if c.lower() == str(word).lower()]  # `MSE` → `mse`
-    close = (
-        same_but_case or difflib.get_close_matches(str(word), names, n=1, cutoff=0.6) or _same_stem(str(word), names)
-    )
+    close = same_but_case or difflib.get_close_matches(str(word), names, n=1, cutoff=0.6)
     return close[0] if close else None
 
 
@@ -40,16 +37,6 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ``; did you mean `x`?`` suffix, or an empty string when nothing is close."""
     close = closest(word, choices)
     return f"; did you mean `{close}`?" if close is not None else ""
-
-
-def _same_stem(word: str, names: list[str]) -> list[str]:
-    # A short numbered name (`w9`) is too short for difflib's ratio.
-    match = re.fullmatch(r"(.*?)(\d+)", word)
-    if not match:
-        return []
-    numbered = [(m[1], int(m[2]), n) for n in names if (m := re.fullmatch(r"(.*?)(\d+)", n))]
-    same = [(abs(k - int(match[2])), n) for stem, k, n in numbered if stem == match[1]]
-    return [min(same)[1]] if same else []
 
 
 def similar_file(path: object) -> str:

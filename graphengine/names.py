@@ -21,12 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
-from .errors import GraphEngineError, did_you_mean
+from .errors import GraphEngineError, closest
 
 ARROW = "->"
 
 # w(u→v), w(u->v), w_{u \to v}, w[u→v], or a bare u→v / u -> v / u \to v.
 _WRAPPED = re.compile(r"w\s*(?:\((?P<a>.+)\)|\[(?P<b>.+)\]|_\{(?P<c>.+)\})")
+_NUMBERED = re.compile(r"(.*?)(\d+)")
 _ARROWS = re.compile(r"\s*(?:->|→|\\to\b|\\rightarrow\b)\s*")
 
 
@@ -75,7 +76,7 @@ def resolve_parameter(text: str, names: Collection[str], option: str = "--param"
     found = find_parameter(text, names)
     if found is None:
         raise GraphEngineError(
-            f"{option + ': ' if option else ''}unknown parameter `{text}`{did_you_mean(spelled(text), names)}{choices(names)}"
+            f"{option + ': ' if option else ''}unknown parameter `{text}`{_suggestion(spelled(text), names)}{choices(names)}"
         )
     return found
 
@@ -87,8 +88,22 @@ def resolve_node(text: str, nodes: Collection[str], option: str = "--node") -> s
     if text.strip() in nodes:
         return text.strip()
     raise GraphEngineError(
-        f"{option + ': ' if option else ''}unknown node `{text}`{did_you_mean(text, nodes)}{choices(nodes)}"
+        f"{option + ': ' if option else ''}unknown node `{text}`{_suggestion(text, nodes)}{choices(nodes)}"
     )
+
+
+def _suggestion(text: str, names: Collection[str]) -> str:
+    """``; did you mean `x`?`` — difflib's choice, else for a numbered name too short for
+    difflib (``w9``) the one with the same stem and the nearest number (``w8``)."""
+    close = closest(text, names)
+    if close is None and (match := _NUMBERED.fullmatch(text)):
+        same_stem = [
+            (abs(int(m[2]) - int(match[2])), name)
+            for name in names
+            if (m := _NUMBERED.fullmatch(name)) and m[1] == match[1]
+        ]
+        close = min(same_stem)[1] if same_stem else None
+    return f"; did you mean `{close}`?" if close is not None else ""
 
 
 def choices(names: Iterable[str], limit: int = 12) -> str:

@@ -121,7 +121,8 @@ def test_unknown_names_on_the_command_line(cli) -> None:
 
 def test_names_that_are_nothing_alike_get_no_suggestion() -> None:
     assert did_you_mean("zzz", ["w1", "b1"]) == ""
-    assert did_you_mean("x", ["w1", "b1"]) == ""
+    with pytest.raises(GraphEngineError, match=r"unknown parameter `v2` \(choose from w1, b1\)"):
+        resolve_parameter("v2", ["w1", "b1"])
     with pytest.raises(GraphEngineError, match=r"unknown node `q` \(choose from a, b\)"):
         resolve_node("q", ["a", "b"])
 
