@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "graphengine"
 MAX_LINES = 500
 # Still to split (issue 10); each entry goes as its module is split.
-NOT_YET_SPLIT = {"graphengine.explain", "graphengine.spec"}
+NOT_YET_SPLIT = {"graphengine.spec"}
 
 
 def module_name(path: Path) -> str:
