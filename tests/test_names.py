@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import re
 
 import pytest
@@ -142,3 +143,17 @@ def test_misspelt_files_get_a_suggestion(cli, tmp_path) -> None:
     ran = cli("run", spec)
     assert ran.code == 2 and "no such file `point.csv`" in ran.err, ran.err
     assert f"did you mean `{tmp_path / 'points.csv'}`?" in ran.err
+
+
+def test_hand_files_accept_every_spelling(cli, tmp_path) -> None:
+    hand = tmp_path / "hand.yaml"
+    hand.write_text("∂E/∂w(h1→y): -0.00442\n'w(h1→y)′': 0.3022\n'grad.h2 → y': 0.5\n")
+    ran = cli("check", "specs/xor.yaml", "--expect", hand, "--json")
+    assert ran.code == 1, ran.err  # the last one is wrong on purpose
+    verdicts = json.loads(ran.out)["results"]
+    assert [v["quantity"] for v in verdicts] == ["grad.h1->y", "updated.h1->y", "grad.h2->y"]
+    assert [v["right"] for v in verdicts] == [True, True, False]
+    # Two spellings of one quantity are one quantity written twice.
+    hand.write_text("grad.h1->y: -0.00442\n∂E/∂w(h1→y): -0.00442\n")
+    ran = cli("check", "specs/xor.yaml", "--expect", hand)
+    assert ran.code == 2 and "is `grad.h1->y` again (first as `grad.h1->y` on line 1)" in ran.err
