@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
+from .aliases import edge_weight_name, parameter_label
 from .diagram import DEFAULT_PRECISION, DEFAULT_SHOW, _Diagram
 from .dotparts import attributes, dot_id, font, html_pair, html_row, html_table
 from .errors import RenderError
-from .names import edge_weight_name, parameter_label
 from .numfmt import derivation_number
 from .palette import FILL, MUTED
 

@@ -20,10 +20,10 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from .aliases import edge_weight_name, parameter_label
 from .dotparts import attributes, dot_id, font, html_pair, html_row, html_table, layers_of, same_rank, svg_ids
 from .errors import RenderError, did_you_mean, valid_samples
 from .legend import caption, legend
-from .names import edge_weight_name, parameter_label
 from .numfmt import diagram_number as number
 from .palette import FILL, FONT, MUTED, SHARED, ZERO, gradient_style
 

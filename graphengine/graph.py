@@ -16,8 +16,8 @@ from typing import Any
 
 import networkx as nx
 
+from .aliases import edge_weight_name
 from .errors import GraphError, PluginError, SpecError, did_you_mean, format_path
-from .names import edge_weight_name
 from .plugins import default_registry
 from .registry import Activation, Loss, Registry, check_params
 from .spec import NUMBER_AS_TEXT_HINT, Spec

@@ -20,8 +20,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from .aliases import edge_weight_name
 from .errors import GraphError, PluginError, did_you_mean
-from .names import edge_weight_name
 from .plugins import builtin_registry
 from .registry import Initializer, Registry, check_params
 from .spec import LayerSpec, Spec

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .names import edge_of, parameter_label
+from .aliases import edge_of, parameter_label
 from .numfmt import derivation_number
 
 # --------------------------------------------------------------------------- maths in two forms
@@ -120,7 +120,7 @@ def name_tex(name: str, subscript: bool = False) -> str:
 
 
 def name_text(name: str) -> str:
-    """A parameter name in text: the one spelling every view shows (:mod:`graphengine.names`)."""
+    """A parameter name in text: the one spelling every view shows (:mod:`graphengine.aliases`)."""
     return parameter_label(name)
 
 
