@@ -7,12 +7,11 @@ The same drawing as :mod:`graphengine.diagram` with every computed value replace
 from __future__ import annotations
 
 from collections.abc import Mapping
-from html import escape
 from typing import TYPE_CHECKING
 
 from .aliases import edge_weight_name, parameter_label
 from .diagram import DEFAULT_PRECISION, DEFAULT_SHOW, _Diagram
-from .dotparts import attributes, dot_id, font, html_pair, html_row, html_table
+from .dotparts import Html, attributes, dot_id, escape, font, html_pair, html_row, html_table
 from .errors import RenderError
 from .numfmt import derivation_number
 from .palette import FILL, MUTED
@@ -81,7 +80,7 @@ class _BlankDiagram(_Diagram):
 
     @staticmethod
     def _spaced(rows: list[str]) -> str:
-        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+        return Html(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">{"".join(rows)}</TABLE>>')
 
     def _node(self, name: str) -> str:
         attrs = self.G.nodes[name]

@@ -189,13 +189,17 @@ class Judge:
     def _expression_sigma(self, expression: Expression | None) -> float:
         if expression is None:
             return 0.0
-        return expression.uncertainty(self._number_sigma)
+        signs = expression.term_signs()
+        return expression.uncertainty(lambda n: self._number_sigma(n, signs.get(n.index, 1)))
 
-    def _number_sigma(self, number: Number) -> float:
-        """Numbers that are the network's own (a weight, an input, a target, η) or integers are exact."""
+    def _number_sigma(self, number: Number, sign: int = 1) -> float:
+        """Numbers that are the network's own (a weight, an input, a target, η) or integers are exact.
+
+        ``sign`` is that of the number's term: in ``0.1 − 0.62 × 0.5`` the 0.62 may be a weight −0.62."""
         if number.is_integer:
             return 0.0
-        if any(abs(number.value - c) <= 1e-12 * max(1.0, abs(c)) for c in self._exact_numbers):
+        readings = (number.value, sign * number.value)
+        if any(abs(r - c) <= 1e-12 * max(1.0, abs(c)) for r in readings for c in self._exact_numbers):
             return 0.0
         return number.unit
 
@@ -303,8 +307,11 @@ class Judge:
         self, q: str, value: float, tolerance: float, derived: Learned, expression: Expression | None
     ) -> list[tuple[str, str, float]]:
         numbers = expression.numbers if expression is not None else ()
+        signs = expression.term_signs() if expression is not None else {}
         found = [
-            c for c in self._slip_candidates(q) if not numbers or all(any(_is(n, x) for n in numbers) for x in c.needs)
+            c
+            for c in self._slip_candidates(q)
+            if not numbers or all(any(_is(n, x, signs.get(n.index, 1)) for n in numbers) for x in c.needs)
         ]
         # From the learner's own values first; a learner who redid an earlier value right on
         # the side (their sheet's value is wrong, the one they used is not) gets the exact ones.
@@ -342,22 +349,26 @@ class Judge:
             numbers = term.numbers
             if len(numbers) != 2:
                 continue
+            lead = "−" if term.sign < 0 else ""  # `0.1 − 0.62 × 0.5`: the term's minus may be the weight's
             for a, b in (numbers, numbers[::-1]):
-                weight = next((p for p, _ in edges if _is(a, self.Q.values[p])), None)
-                source = next((u for _, u in edges if _is(b, self._get(f"{u}.out"))), None)
+                weight = next((p for p, _ in edges if _is(a, self.Q.values[p], term.sign)), None)
+                source = next((u for _, u in edges if _is(b, self._get(f"{u}.out"), term.sign)), None)
                 own = next((u for p, u in edges if p == weight), None)
                 if weight and source and own != source:
+                    signed = a.text if _is(a, self.Q.values[weight]) else lead + a.text
                     return (
-                        f"{a.text} × {b.text}: {weight} = {a.text} belongs to the edge {own} → {v}, "
+                        f"{lead}{a.text} × {b.text}: {weight} = {signed} belongs to the edge {own} → {v}, "
                         f"but {b.text} is {source}: the inputs are swapped"
                     )
         return ""
 
 
-def _is(number: Number, value: float) -> bool:
-    """A written number is ``value`` when within one unit of its last digit (integers: exactly)."""
+def _is(number: Number, value: float, sign: int = 1) -> bool:
+    """A written number is ``value`` when within one unit of its last digit (integers: exactly);
+    in a term of sign −1 (``− 0.62 × 0.5``) its negation may be (the term's minus is the weight's)."""
     allowed = 0.0 if number.is_integer else number.unit * (1 + 1e-9)
-    return abs(number.value - value) <= allowed + 1e-12 * max(1.0, abs(value))
+    readings = (number.value, sign * number.value)
+    return any(abs(r - value) <= allowed + 1e-12 * max(1.0, abs(value)) for r in readings)
 
 
 def _shown(x: float, w: Written) -> str:

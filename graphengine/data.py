@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataError, did_you_mean, similar_file
+from .reading import data_path, open_data_text
 from .spec import CsvColumns, CsvData, LabelTarget, Spec
 
 
@@ -53,12 +54,11 @@ def load_data(spec: Spec, inputs_only: bool = False) -> Dataset:
 
 
 def _load_csv(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
-    base = Path(spec.file).parent if spec.file else Path.cwd()
-    path = base / data.csv
     where = ("data", "csv")
+    path = data_path(spec, data.csv, where)  # below the spec's folder, unless the user allows more
     try:
         # utf-8-sig: spreadsheet programs start a CSV file with a byte-order mark.
-        with open(path, encoding="utf-8-sig", newline="") as f:
+        with open_data_text(path) as f:  # a regular file within the size cap, else one error line
             rows = list(csv.reader(f))
     except FileNotFoundError:
         raise spec.error(

@@ -17,11 +17,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from .aliases import edge_weight_name, parameter_label
-from .dotparts import attributes, dot_id, font, html_pair, html_row, html_table, layers_of, same_rank, svg_ids
+from .dotparts import (
+    attributes,
+    dot_id,
+    escape,
+    font,
+    html_pair,
+    html_row,
+    html_table,
+    layers_of,
+    same_rank,
+    svg_ids,
+)
 from .errors import RenderError, did_you_mean, valid_samples
 from .legend import caption, legend
 from .numfmt import diagram_number as number

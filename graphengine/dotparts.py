@@ -3,17 +3,39 @@ HTML-like labels (fonts, tables, rows), rank groups, and the left-to-right layer
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import networkx as nx
 
 
+def escape(text: str, quote: bool = True) -> str:
+    """Text for an HTML-like label: entities for ``&<>"'``; for ``[`` and ``]``, which Graphviz's
+    HTML-label lexer (2.43) rejects as plain characters (`h]` fails to render); and for the
+    backslash, which it would read as an escape (`\\\\` would show as one)."""
+    return html.escape(text, quote).replace("[", "&#91;").replace("]", "&#93;").replace("\\", "&#92;")
+
+
 def dot_id(name: str) -> str:
-    """A quoted DOT string. DOT unescapes only ``\\"``; other backslashes stay as they are."""
-    if name.endswith("\\") and not any(c in name for c in '<>&"'):
-        return f"<{name}>"  # in quotes, a final backslash would escape the closing quote
+    """A node ID that Graphviz reads back as ``name`` (the SVG's titles show it). In a quoted ID
+    Graphviz keeps backslashes as written but its lexer pairs one with the next character
+    (``h\\"x`` would end the string early), so a name with a backslash becomes an HTML-like
+    ``<…>`` ID, where only entities are special."""
+    if "\\" in name:
+        return f"<{escape(name, quote=True)}>"
     return '"' + name.replace('"', '\\"') + '"'
+
+
+def quoted(text: str) -> str:
+    """A quoted escString attribute value (label, tooltip) that displays as ``text``: labels turn
+    ``\\\\`` into one backslash and ``\\n`` into a line break, so every backslash is doubled."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class Html(str):
+    """An HTML-like label (``<<TABLE …>>``), written as it is; every other value is quoted, so a
+    name such as ``<b>y</b>`` is shown as text, never read as markup."""
 
 
 def attributes(**attrs: Any) -> str:
@@ -21,9 +43,7 @@ def attributes(**attrs: Any) -> str:
     for key, value in attrs.items():
         if value is None:
             continue
-        text = str(value)
-        if not (text.startswith("<") and text.endswith(">")):
-            text = dot_id(text)
+        text = value if isinstance(value, Html) else quoted(str(value))
         parts.append(f"{key}={text}")
     return " [" + " ".join(parts) + "]" if parts else ""
 
@@ -35,8 +55,8 @@ def font(text: str, color: str | None = None, size: int | None = None, bold: boo
     return f"<FONT{attrs}>{text}</FONT>" if attrs else text
 
 
-def html_table(rows: list[str], padding: int = 1) -> str:
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">{"".join(rows)}</TABLE>>'
+def html_table(rows: list[str], padding: int = 1) -> Html:
+    return Html(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="{padding}">{"".join(rows)}</TABLE>>')
 
 
 def html_row(*cells: str, align: str = "LEFT") -> str:

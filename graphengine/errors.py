@@ -125,3 +125,14 @@ class TrainingError(GraphEngineError):
 
 class RenderError(GraphEngineError):
     """A diagram cannot be drawn (unknown format, Graphviz missing or failing)."""
+
+
+class DocumentError(GraphEngineError):
+    """A written page (Markdown or LaTeX) cannot be read, or one of its formulas is malformed.
+
+    ``offset`` is where in the text the problem is, until a caller turns it into a line.
+    """
+
+    def __init__(self, message: str, *, offset: int | None = None, **where: object) -> None:
+        super().__init__(message, **where)  # type: ignore[arg-type]
+        self.offset = offset

@@ -25,6 +25,7 @@ import numpy as np
 
 from .data import Dataset, load_data
 from .errors import DataError, similar_file
+from .reading import outside_data_allowed
 from .spec import CsvData, OneHot
 from .train import accuracy, is_classification
 
@@ -61,7 +62,9 @@ def data_for(net: Network, path: str | os.PathLike[str] | None = None, inputs_on
     update: dict[str, Any] = {key: str(path.resolve()), "validation_split": 0.0}
     if described.one_hot is not None and described.one_hot.classes is None and net.classes:
         update["one_hot"] = OneHot(column=described.one_hot.column, classes=list(net.classes))
-    data = load_data(spec.model_copy(update={"data": described.model_copy(update=update)}), inputs_only)
+    # The user named this file (`--data`): it is read wherever it is, unlike a path a spec names.
+    with outside_data_allowed():
+        data = load_data(spec.model_copy(update={"data": described.model_copy(update=update)}), inputs_only)
     if data.classes is None or (net.classes and len(net.classes) == len(data.classes)):
         # A label target's negative label is named by the spec's own data when this file lacks it.
         data.classes = net.classes or data.classes

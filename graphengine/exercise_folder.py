@@ -132,10 +132,7 @@ def key_csv(exercises: list[tuple[str, Exercise]]) -> str:
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` under ``folder``, each atomically, after checking every one can be written."""
-    from .files import check_writable, write_atomic
+    """Write ``files`` under ``folder`` (made if missing), each atomically."""
+    from .files import write_tree
 
-    for name in files:
-        check_writable(folder / name)
-    for name, data in files.items():
-        write_atomic(folder / name, data)
+    write_tree(folder, files)

@@ -64,8 +64,8 @@ class Number:
 
     @property
     def is_integer(self) -> bool:
-        """Written without a decimal point or exponent (``1``, ``2``): taken as exact."""
-        return self.text.isdigit()
+        """Written without a decimal point or exponent (``1``, ``−2``): taken as exact."""
+        return self.text.lstrip("-−").isdigit()
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,10 @@ class Expression:
         for sign, node in _terms(self.root, 1):
             out.append(Term(sign, tuple(_factors(node))))
         return out
+
+    def term_signs(self) -> dict[int, int]:
+        """Each number's index → the sign of the top-level term it is in (−1 in ``0.1 − 0.62 × 0.5``)."""
+        return {n.index: term.sign for term in self.terms() for n in term.numbers}
 
     def uncertainty(self, sigma: Callable[[Number], float] | None = None) -> float:
         """How far the computed value moves if each number moves by ``sigma(number)``
@@ -312,8 +316,20 @@ class _Parser:
             self._enter()
             operand = self.signed()
             self.depth -= 1
-            return operand if token[1] == "+" else Unary("-", operand)
+            if token[1] == "+":
+                return operand
+            if isinstance(operand, Number) and operand.text[0] not in _MINUS:
+                return self._negated(operand, token)
+            return Unary("-", operand)
         return self.power()
+
+    def _negated(self, number: Number, minus: tuple[str, str, int]) -> Number:
+        # `−0.62` (or `(−0.62)`) is one negative number, as a weight of the network is: the sign
+        # belongs to the number, so the judge can recognise the network's exact −0.62 in it.
+        # Only a minus before a lone number: `−2²` stays −(2²), `−−0.62` a minus applied to −0.62.
+        signed = Number(minus[1] + number.text, -number.value, number.unit, number.index, minus[2])
+        self.numbers[number.index] = signed
+        return signed
 
     def power(self) -> Node:
         base = self.postfix()

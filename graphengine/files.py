@@ -11,14 +11,21 @@ from .errors import GraphEngineError
 
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Raise a one-line :class:`GraphEngineError` when ``path`` clearly cannot be written:
-    it is a folder, a folder on its way is a file, or the folder is read-only. Commands
-    call it before any work, so a failing output never comes after another one was written."""
+    the name is empty, it is a folder, its folder does not exist (folders are never made
+    silently) or is a file, or the folder is read-only. Commands call it before any work, so
+    a failing output never comes after another one was written."""
+    if not str(path).strip():
+        raise GraphEngineError("cannot write: an empty file name")
     path = Path(path)
     if path.is_dir():
         raise GraphEngineError("cannot write: it is a folder, not a file", file=str(path))
     folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.is_dir() and existing != folder:
+        raise GraphEngineError(f"cannot write: no such folder `{folder}` (make it first)", file=str(path))
+    folder = existing
     if not folder.is_dir():
         raise GraphEngineError(f"cannot write: `{folder}` is a file, not a folder", file=str(path))
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -33,7 +40,6 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     """
     check_writable(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
         raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(path)) from e
@@ -50,3 +56,26 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         if isinstance(e, OSError):
             raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(path)) from e
         raise
+
+
+def write_tree(folder: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` (relative name → bytes) under ``folder``, each atomically: the output of a
+    command asked for a folder (``-o DIR``). ``DIR`` and the subfolders of ``files`` are made (they
+    are the output); the folder that holds ``DIR`` must exist, as for any output file."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise GraphEngineError("cannot write: it is a file, not a folder", file=str(folder))
+    if not folder.exists():
+        check_writable(folder)  # its parent exists and can be written
+    for name in files:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise GraphEngineError(f"cannot write `{name}`: outside the output folder", file=str(folder))
+    try:
+        for name in files:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(folder)) from e
+    for name in files:
+        check_writable(folder / name)
+    for name, data in files.items():
+        write_atomic(folder / name, data)

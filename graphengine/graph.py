@@ -11,13 +11,13 @@ attributes: ``inputs``, ``outputs``, ``parameters`` (name → ``{"value",
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import networkx as nx
 
 from .aliases import edge_weight_name
 from .errors import GraphError, PluginError, SpecError, did_you_mean, format_path
+from .names import name_problem
 from .plugins import default_registry
 from .registry import Activation, Loss, Registry, check_params
 from .spec import NUMBER_AS_TEXT_HINT, Spec
@@ -52,18 +52,22 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
     err = spec.error
 
     where = _input_paths(spec)
+    first_seen: set[str] = set()  # a set, not spec.inputs[:i]: a million inputs stay linear
     for i, name in enumerate(spec.inputs):
         _check_name(spec, name, where[i], "input")
-        if name in spec.inputs[:i]:
+        if name in first_seen:
             raise err(GraphError, f"input `{name}` is listed twice", where[i])
+        first_seen.add(name)
         if name in spec.nodes:
             raise err(GraphError, f"`{name}` is an input, so it must not appear under `nodes`", ("nodes", name))
         G.add_node(name, kind="input")
     layer_neurons = {n for layer in spec.layers for n in spec.layer_nodes[layer.name]}
+    outputs_seen: set[str] = set()
     for i, name in enumerate(spec.outputs):
-        if name in spec.outputs[:i]:
+        if name in outputs_seen:
             raise err(GraphError, f"output `{name}` is listed twice", ("outputs", i))
-        if name in spec.inputs:
+        outputs_seen.add(name)
+        if name in first_seen:
             raise err(GraphError, f"`{name}` is an input and cannot be an output", ("outputs", i))
         if name not in spec.nodes and name not in layer_neurons:
             hint = did_you_mean(name, spec.nodes) or "; declare it under `nodes`"
@@ -165,9 +169,6 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
     return G
 
 
-MAX_NAME_LENGTH = 1000
-
-
 def _input_paths(spec: Spec) -> list[tuple]:
     """Where each (expanded) input was declared: ``inputs[i]``, or ``inputs[i].name`` for
     every node of an input layer, whose name is checked here too."""
@@ -182,29 +183,10 @@ def _input_paths(spec: Spec) -> list[tuple]:
 
 
 def _check_name(spec: Spec, name: str, path: tuple, what: str) -> None:
-    """Names are printed in tables, diagrams, formulas and one-line errors, and ``->`` joins
-    the two ends of an edge into its weight's name (``h1->o1``): refuse what would garble them."""
-    bad = next((c for c in name if unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
-    if bad is not None:
-        raise spec.error(
-            GraphError, f"{what} name `{name}` contains the control character {bad!r}; names are one line of text", path
-        )
-    if name != name.strip():
-        raise spec.error(GraphError, f"{what} name `{name}` starts or ends with a space; write `{name.strip()}`", path)
-    if len(name) > MAX_NAME_LENGTH:
-        # Graphviz refuses a quoted string over 16384 characters; an edge's tooltip holds three names.
-        raise spec.error(
-            GraphError,
-            f"{what} name `{name[:20]}…` is {len(name):,} characters long; at most {MAX_NAME_LENGTH:,}",
-            path,
-        )
-    if "->" in name and what != "parameter":
-        raise spec.error(
-            GraphError,
-            f"{what} name `{name}` contains `->`, which joins the ends of an edge in weight names (`h1->o1`); "
-            f"write `{name.replace('->', '_to_')}`",
-            path,
-        )
+    """A name that would garble tables, diagrams or weight names is refused (see :mod:`.names`)."""
+    problem = name_problem(name, what, arrow_allowed=what == "parameter")
+    if problem is not None:
+        raise spec.error(GraphError, problem, path)
 
 
 def _is_number_text(text: str) -> bool:

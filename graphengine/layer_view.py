@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .dotparts import attributes, dot_id
+from .dotparts import Html, attributes, dot_id, escape
 from .errors import RenderError
 from .heatmap import HEATMAP_POINTS, cell_size, cells, colour_scale, colours, greys, pool
 from .numfmt import diagram_number as number
@@ -190,7 +189,7 @@ class _LayerView:
         if body:
             rows.append(f"<TR><TD>{body}</TD></TR>")
         rows += [f'<TR><TD ALIGN="LEFT">{line}</TD></TR>' for line in self._facts(group)]
-        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+        return Html(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">{"".join(rows)}</TABLE>>')
 
     def _heading(self, group: Group) -> str:
         size = " × ".join(map(str, group.shape)) if group.shape else str(len(group.nodes))
@@ -315,7 +314,7 @@ class _LayerView:
                 label = f"{count:,} weights"
                 if self.trace is not None:
                     norm = float(np.linalg.norm(self.trace.backward.grad[block[block >= 0]]))
-                    label += f"\\n‖∂L/∂w‖ {number(norm, self.precision)}"
+                    label += f"\n‖∂L/∂w‖ {number(norm, self.precision)}"
                 lines.append(
                     f"  {dot_id(self.ids[id(self.groups[source])])} -> {dot_id(self.ids[id(group)])}"
                     + attributes(label=label, fontsize="10", fontcolor=MUTED, color="#555555", penwidth="1.4")
@@ -331,9 +330,9 @@ class _LayerView:
                 f'<FONT POINT-SIZE="10" COLOR="{MUTED}">{plan.reduction} over {self.trace.n_samples} sample(s)</FONT>'
             )
         rows = "".join(f'<TR><TD ALIGN="LEFT">{line}</TD></TR>' for line in lines)
-        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{rows}</TABLE>>'
+        return Html(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{rows}</TABLE>>')
 
-    def _caption(self) -> str:
+    def _caption(self) -> Html:
         name = self.title or self.net.spec.name or "network"
         n_edges = self.net.graph.number_of_edges()
         parts = [
@@ -348,7 +347,7 @@ class _LayerView:
             )
         else:
             parts.append("structure only: no data, so no δ or gradients")
-        return "<" + '<BR ALIGN="LEFT"/>'.join(parts) + '<BR ALIGN="LEFT"/>>'
+        return Html("<" + '<BR ALIGN="LEFT"/>'.join(parts) + '<BR ALIGN="LEFT"/>>')
 
     def dot(self) -> str:
         lines = [f"digraph {dot_id(self.net.spec.name or 'network')} {{"]

@@ -22,13 +22,10 @@ import numpy as np
 
 from .aliases import edge_weight_name
 from .errors import GraphError, PluginError, did_you_mean
+from .limits import MAX_LAYER_EDGES  # every layer edge costs a name, a parameter and a networkx edge
 from .plugins import builtin_registry
 from .registry import Initializer, Registry, check_params
 from .spec import LayerSpec, Spec
-
-# Every layer edge costs a name, a parameter entry and a networkx edge (~0.5 kB): 10 million
-# of them is several GB, so a typo such as `size: 100000` on two layers is refused up front.
-MAX_LAYER_EDGES = 10_000_000
 
 # --------------------------------------------------------------------------- initialisers
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING
 
-from .dotparts import attributes, dot_id, font, html_row, html_table
+from .dotparts import Html, attributes, dot_id, escape, font, html_row, html_table
 from .palette import MUTED, NEGATIVE, POSITIVE, ZERO
 
 if TYPE_CHECKING:
@@ -93,7 +92,7 @@ def legend(self: _Diagram) -> list[str]:
         cells = [_swatch(c, h) for c, h in zip(shades, (2, 4, 7))]
         cells += ["<TD></TD>"] * (3 - len(cells))
         rows.append("<TR>" + "".join(cells) + f'<TD ALIGN="LEFT">{text}</TD></TR>')
-    label = (
+    label = Html(
         '<<TABLE BORDER="1" COLOR="#bbbbbb" STYLE="rounded" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">'
         + "".join(rows)
         + "</TABLE>>"

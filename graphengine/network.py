@@ -21,6 +21,7 @@ from .engine import Plan, backward, compile_plan, forward, loss_of, step
 from .errors import DataError
 from .files import check_writable, write_atomic  # noqa: F401  (check_writable: re-exported for older callers)
 from .graph import build_graph
+from .guard import check_at_values
 from .registry import Registry
 from .spec import Spec, load_spec, parse_spec
 from .trace import Trace
@@ -117,6 +118,7 @@ class Network:
         fwd = forward(self.plan, self.theta, self.X)
         total, per_sample = loss_of(self.plan, fwd, self.T)
         bwd = backward(self.plan, self.theta, fwd, self.T)
+        check_at_values(self.plan, fwd, self.T)  # plugins: finite and right where this step evaluates them
         new = step(self.plan, self.theta, bwd.grad, lr)
         return Trace(self.plan, fwd, bwd, total, per_sample, self.theta.copy(), new, lr, self.T, graph=self.graph)
 

@@ -36,6 +36,9 @@ from typing import Any
 
 from . import activations, initializers, losses, optimizers
 from .errors import PluginError
+from .guard import guarded
+from .interrupts import interrupt_presses, raised_by_plugin
+from .names import name_problem
 from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin, Registry, plugins_in
 from .verify import display, first_line_of, line_in, require_derivative, verify
 
@@ -112,6 +115,10 @@ def discover(
     if verify_plugins:
         for plugin in registry.all():
             verify(plugin)
+    for kind in KINDS.values():  # from here on every call of a plugin's code checks itself
+        table = registry.table(kind)
+        for name, plugin in table.items():
+            table[name] = guarded(plugin)
     return registry
 
 
@@ -122,7 +129,18 @@ def _add_file(registry: Registry, file: Path, loaded: set[Path]) -> None:
     loaded.add(resolved)
     for plugin in load_file(file):
         require_derivative(plugin)
+        check_name(plugin)
         registry.add(plugin, display(file))
+
+
+def check_name(plugin: Plugin) -> None:
+    """A plugin's name follows the rules of names in a spec (one line, no control characters)."""
+    problem = name_problem(plugin.name, KINDS[type(plugin)], arrow_allowed=True)
+    if problem is not None:
+        code = getattr(plugin.function, "__code__", None)
+        if code is None:
+            raise PluginError(f"{problem} (from {plugin.source})")
+        raise PluginError(problem, file=display(Path(code.co_filename)), line=code.co_firstlineno)
 
 
 def repository_plugins() -> Path | None:
@@ -169,6 +187,7 @@ def load_file(path: Path) -> list[Plugin]:
     # While it imports, the file's own folder is importable, so plugins can share a helper
     # module next to them (`from _common import f`; files starting with _ are not plugins).
     sys.path.insert(0, str(path.parent))
+    presses = interrupt_presses()
     try:
         spec.loader.exec_module(module)
     except SyntaxError as e:
@@ -177,8 +196,10 @@ def load_file(path: Path) -> list[Plugin]:
     except PluginError as e:
         sys.modules.pop(name, None)
         raise PluginError(e.message, file=shown, line=line_in(e.__traceback__, path)) from None
-    except (Exception, SystemExit) as e:
+    except BaseException as e:  # SystemExit and the plugin's own KeyboardInterrupt too
         sys.modules.pop(name, None)
+        if not raised_by_plugin(e, presses):
+            raise
         raise PluginError(
             f"importing the plugin file raised {type(e).__name__}: {first_line_of(e)}",
             file=shown,
@@ -222,9 +243,12 @@ def entry_point_plugins() -> list[tuple[Plugin, str]]:
         points = sorted(everything.select(group=group), key=lambda ep: (_dist_name(ep), ep.name))
         for ep in points:
             source = f"package {_dist_name(ep)} (entry point {ep.name} = {ep.value})"
+            presses = interrupt_presses()
             try:
                 target = ep.load()
-            except Exception as e:
+            except BaseException as e:  # SystemExit and the plugin's own KeyboardInterrupt too
+                if not raised_by_plugin(e, presses):
+                    raise
                 raise PluginError(
                     f"{source}: importing it raised {type(e).__name__}: {first_line_of(e)}" + _where(e.__traceback__)
                 ) from None
@@ -243,6 +267,7 @@ def entry_point_plugins() -> list[tuple[Plugin, str]]:
                         f"{source}: `{plugin.name}` is a {KINDS[type(plugin)]} but group {group} holds {KINDS[kind]}s"
                     )
                 require_derivative(plugin)
+                check_name(plugin)
                 found.append((plugin, source))
             if not plugins:
                 raise PluginError(f"{source}: the module defines no {KINDS[kind]}")

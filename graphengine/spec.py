@@ -25,12 +25,13 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import KeyPath, SpecError, did_you_mean, similar_file
+from .errors import KeyPath, SpecError, did_you_mean
+from .limits import MAX_EPOCHS, MAX_LAYER_SIZE, check_sizes
+from .reading import read_text
 from .yamldoc import read_yaml
 
 # A layer of a million neurons is far beyond what a diagram or an explanation is for, and a
 # `size: 1000000000` typo would otherwise make billions of node names before failing.
-MAX_LAYER_SIZE = 1_000_000
 
 
 # --------------------------------------------------------------------------- values
@@ -361,7 +362,7 @@ def _data(value: Any) -> list[Sample] | CsvData:
 
 class Training(_Model):
     learning_rate: Number | None = None
-    epochs: Annotated[StrictInt, Field(ge=0)] | None = None
+    epochs: Annotated[StrictInt, Field(ge=0, le=MAX_EPOCHS)] | None = None
     batch_size: Annotated[StrictInt, Field(ge=1)] | None = None
     seed: Annotated[StrictInt, Field(ge=0)] | None = None
     optimizer: Annotated[OptimizerSpec, PlainValidator(_optimizer)] | None = None
@@ -523,6 +524,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
 def parse_spec(text: str, file: str | None = None) -> Spec:
     """Validate YAML text as a spec (schema only; graph checks come in :func:`graph.build_graph`)."""
     data, lines = read_yaml(text, file)
+    check_sizes(data, lines, file)  # before validation expands a layer's `size` into names
     if not isinstance(data, dict):
         raise SpecError(
             f"expected a mapping of keys (inputs, outputs, nodes, ...) at the top level, got {_describe(data)}",
@@ -569,14 +571,4 @@ def load_spec(path: str | Path) -> Spec:
     ['i1', 'i2']
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("no such file" + similar_file(path), file=str(path)) from None
-    except IsADirectoryError:
-        raise SpecError("is a directory, not a spec file", file=str(path)) from None
-    except UnicodeDecodeError as e:
-        raise SpecError(f"not UTF-8 text ({e.reason} at byte {e.start})", file=str(path)) from None
-    except OSError as e:
-        raise SpecError(f"cannot read: {e.strerror}", file=str(path)) from None
-    return parse_spec(text, str(path))
+    return parse_spec(read_text(path), str(path))  # a regular file within the size cap (reading.py)

@@ -18,6 +18,9 @@ import numpy as np
 
 from .engine import Forward, forward, gradient, loss_of
 from .errors import GraphEngineError, PluginError, TrainingError
+from .guard import check_at_values, uses_plugins
+from .interrupts import is_default_interrupt_handler, note_interrupt
+from .limits import MAX_EPOCHS
 from .plugins import default_registry
 from .registry import Loss, Optimizer, check_params
 
@@ -155,6 +158,8 @@ def fit(
     Every call starts the optimiser afresh (no momentum or Adam moments carried over).
     """
     net._require_data()
+    if not 0 <= epochs <= MAX_EPOCHS:
+        raise TrainingError(f"epochs must be between 0 and {MAX_EPOCHS:,}, got {epochs:,}", file=net.spec.file)
     opt, params = resolve_optimizer(net, optimizer, learning_rate)
     spec, plan = net.spec, net.plan
     batch_size = batch_size or spec.training.batch_size
@@ -186,9 +191,20 @@ def fit(
         else:
             np.subtract(theta, opt.function(grad, state, **params), out=theta)
 
+    spot_check = uses_plugins(plan)  # plugins checked at the values they meet, before and after
+    if spot_check:
+        check_at_values(plan, forward(plan, theta, net.X[:SPOT_CHECK_ROWS]), net.T[:SPOT_CHECK_ROWS])
     # Overflow is expected when training diverges; it is reported below, by node, not as warnings.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _deferred_interrupt() as stop:
-        return _loop(net, epochs, history, update, rng, batch_size if mini else None, callback, stop)
+        history = _loop(net, epochs, history, update, rng, batch_size if mini else None, callback, stop)
+    if spot_check and not history.interrupted and np.isfinite(theta).all():
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            check_at_values(plan, forward(plan, theta, net.X[:SPOT_CHECK_ROWS]), net.T[:SPOT_CHECK_ROWS])
+    return history
+
+
+# Samples whose values the plugins are checked at before and after training.
+SPOT_CHECK_ROWS = 64
 
 
 @contextmanager
@@ -200,14 +216,13 @@ def _deferred_interrupt() -> Iterator[list[bool]]:
     import threading
 
     stop = [False]
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not is_default_interrupt_handler(previous):
         yield stop
         return
 
     def handler(signum: int, frame: Any) -> None:
+        note_interrupt()  # the user's press: a KeyboardInterrupt now is not a plugin's error
         if stop[0]:
             raise KeyboardInterrupt
         stop[0] = True
@@ -216,7 +231,7 @@ def _deferred_interrupt() -> Iterator[list[bool]]:
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, previous)
 
 
 def _loop(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .errors import PluginError
+from .interrupts import interrupt_presses, raised_by_plugin
 from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin, Registry
 
 # Points that avoid the usual kinks (0, ±1, ±2, ±δ for round δ) so a correct
@@ -103,7 +104,7 @@ def _fail(plugin: Plugin, fn: Callable | None, message: str, line: int | None = 
 _NOT_VECTORISED = re.compile(r"truth value of an array|only (0-dimensional|length-1|size-1) arrays")
 
 
-def _raised(plugin: Plugin, fn: Callable, what: str, given: str, e: Exception) -> PluginError:
+def _raised(plugin: Plugin, fn: Callable, what: str, given: str, e: BaseException) -> PluginError:
     """The error for an exception a plugin function raised: located at the line that raised it."""
     code = getattr(fn, "__code__", None)
     line = line_in(e.__traceback__, Path(code.co_filename)) if code is not None else None
@@ -113,6 +114,8 @@ def _raised(plugin: Plugin, fn: Callable, what: str, given: str, e: Exception) -
             f"{what} is not vectorised: on float64 arrays shaped {given} it raised {problem}; "
             "use numpy operations (np.exp, np.where) instead of math.* or if/else on values"
         )
+    elif isinstance(e, ValueError) and "read-only" in str(e):
+        message = f"{what} raised {problem}: a plugin must not change the arrays it is given; compute a new array"
     else:
         message = f"{what} raised {problem} when called on float64 arrays shaped {given}"
     return _fail(plugin, fn, message, line)
@@ -131,10 +134,18 @@ def _call(
     what = f"{'function' if role in ('activation', 'loss', 'optimizer') else role} `{fn.__name__}`"
     given = " and ".join(f"{a.shape}" for a in args)
     extra = () if state is None else (state,)
+    presses = interrupt_presses()
     try:
         with np.errstate(all="ignore"):
-            result = np.asarray(fn(*[a.copy() for a in args], *extra, **params), dtype=np.float64)
-    except Exception as e:
+            raw = fn(*[_read_only_copy(a) for a in args], *extra, **params)
+            if np.iscomplexobj(raw):  # float64 conversion would drop the imaginary part silently
+                raise _fail(plugin, fn, f"{what} returned complex numbers; return real float64 values")
+            result = np.asarray(raw, dtype=np.float64)
+    except PluginError:  # a guarded call (`graphengine plugins check`) has located its error already
+        raise
+    except BaseException as e:  # SystemExit and the plugin's own KeyboardInterrupt too
+        if not raised_by_plugin(e, presses):
+            raise
         raise _raised(plugin, fn, what, given, e) from None
     if result.shape != shape and role == "optimizer":
         raise _fail(
@@ -152,6 +163,13 @@ def _call(
             f"expected {expected} {shape}",
         )
     return result
+
+
+def _read_only_copy(a: np.ndarray) -> np.ndarray:
+    """Plugins get arrays they cannot change: one that writes into its input fails here, at load."""
+    copy = a.copy()
+    copy.flags.writeable = False
+    return copy
 
 
 def _params_text(params: dict[str, float]) -> str:
@@ -266,10 +284,15 @@ def _verify_initializer(init: Initializer) -> None:
     """An initialiser must give a finite ``(fan_in, fan_out)`` matrix at every parameter set."""
     fan_in, fan_out = 3, 4
     for params in parameter_sets(init):
+        presses = interrupt_presses()
         try:
             with np.errstate(all="ignore"):
                 weights = np.asarray(init(np.random.default_rng(0), fan_in, fan_out, **params), dtype=np.float64)
-        except Exception as e:
+        except PluginError:
+            raise
+        except BaseException as e:
+            if not raised_by_plugin(e, presses):
+                raise
             raise _raised(init, init.function, f"function `{init.function.__name__}`", "(3, 4)", e) from None
         if weights.shape != (fan_in, fan_out):
             raise _fail(

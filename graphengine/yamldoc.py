@@ -78,7 +78,12 @@ def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[KeyPath, in
         if root is None:
             raise SpecError("the file is empty; a spec needs at least `inputs`, `outputs` and `nodes`", file=file)
         lines = _node_lines(root, file)
-        data = loader.construct_document(root)
+        try:
+            data = loader.construct_document(root)
+        except yaml.YAMLError:
+            raise
+        except Exception as e:  # a tag's constructor failing on its text, e.g. AttributeError inside PyYAML
+            raise _constructor_error(root, file) or yaml_error(e, text, file) from None
     except _READ_ERRORS as e:
         raise yaml_error(e, text, file) from None
     finally:
@@ -97,9 +102,38 @@ def compose(text: str, file: str | None = None) -> yaml.Node | None:
         raise yaml_error(e, text, file) from None
 
 
+def _constructor_error(root: yaml.Node, file: str | None) -> SpecError | None:
+    """The located error for the first tagged scalar whose constructor fails (``!!timestamp
+    2001-01-01]``, ``!!int 0x``): PyYAML raises plain Python errors there, without a line."""
+    loader = yaml.SafeLoader("")
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in reversed(node.value) for part in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        else:
+            try:
+                loader.construct_object(node, deep=True)
+            except Exception:
+                tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+                return SpecError(
+                    f"YAML: `{shown}` cannot be read as a `{tag}` value; remove the tag or fix the value",
+                    file=file,
+                    line=node.start_mark.line + 1,
+                )
+    return None
+
+
 # What reading can raise besides SpecError: PyYAML's errors, deep nesting, and a tag on text
 # that does not fit it (`!!int "0x"`, `!!float abc`, `!!bool maybe`).
-_READ_ERRORS = (yaml.YAMLError, RecursionError, ValueError, TypeError, KeyError, OverflowError)
+_READ_ERRORS = (yaml.YAMLError, RecursionError, ValueError, TypeError, KeyError, OverflowError, AttributeError)
 
 
 def yaml_error(e: BaseException, text: str, file: str | None) -> SpecError:

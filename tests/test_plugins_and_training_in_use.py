@@ -296,6 +296,5 @@ def test_a_plugin_failing_on_the_real_network_is_one_line_naming_its_file_and_li
         assert main([*command, str(spec), "--plugins", str(plugin)]) == 2
         captured = capsys.readouterr()
         assert captured.err == (
-            f"error: {plugin}:7: plugin function `weighted` raised IndexError: "
-            "index 2 is out of bounds for axis 0 with size 1\n"
+            f"error: {plugin}:7: loss `weighted`: raised IndexError: index 2 is out of bounds for axis 0 with size 1\n"
         )

@@ -215,7 +215,7 @@ def test_ctrl_c_stops_and_still_writes_output(tmp_path):
     out = tmp_path / "trained.yaml"
     code = (
         "import sys; import graphengine.cli as c; import graphengine.network; print('ready', flush=True); "
-        f"sys.exit(c.main(['train', {DOC!r}, '--epochs', '100000000', '-o', {str(out)!r}]))"
+        f"sys.exit(c.main(['train', {DOC!r}, '--epochs', '10000000', '-o', {str(out)!r}]))"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

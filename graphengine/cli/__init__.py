@@ -19,6 +19,8 @@ import click
 
 from ..__about__ import __version__
 from ..errors import GraphEngineError, one_line
+from ..interrupts import watch_interrupts
+from .audit import audit
 from .check import check
 from .evaluate import evaluate_command, predict_command
 from .exercise import exercise, grade
@@ -62,6 +64,7 @@ cli.add_command(predict_command)
 cli.add_command(evaluate_command)
 cli.add_command(explain)
 cli.add_command(check)
+cli.add_command(audit)
 cli.add_command(exercise)
 cli.add_command(grade)
 cli.add_command(plugins)
@@ -82,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # numpy's "overflow encountered in exp" would add lines to stderr; a non-finite
                 # result is shown as nan/inf, and training stops with a one-line error naming it.
                 warnings.simplefilter("ignore", RuntimeWarning)
-            result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
+            with watch_interrupts():  # a plugin raising KeyboardInterrupt is an error, not the user's Ctrl-C
+                result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
     except GraphEngineError as e:
         if debug:

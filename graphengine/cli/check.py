@@ -58,7 +58,9 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     """
     from ..check import check as run_check
     from ..check import read_hand, to_json
+    from ..reading import check_readable
 
+    check_readable(hand)  # a regular file within the size cap: never a FIFO that blocks, or /dev/zero
     net = load_network(spec, ctx)
     hand_file = read_hand(hand)
     verdicts = run_check(net, net.trace(lr), hand_file)

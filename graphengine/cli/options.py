@@ -65,15 +65,90 @@ def registry_for(ctx: click.Context) -> Any:
 
 
 def load_network(spec: str, ctx: click.Context) -> Any:
-    """Load a network with the registry the command-line options select."""
+    """Load a network with the registry the command-line options select (and, with
+    ``--allow-outside-data``, data files outside the spec's folder); an output option naming
+    the spec itself is refused first."""
     from ..network import load
+    from ..reading import outside_data_allowed
 
-    return load(spec, registry=registry_for(ctx))
+    check_outputs(ctx, spec)
+    with outside_data_allowed(ctx.ensure_object(dict).get("allow_outside_data", False)):
+        return load(spec, registry=registry_for(ctx))
 
+
+# Options that name a file the command writes.
+OUTPUT_PARAMETERS = ("output", "svg", "plot")
+
+
+def check_outputs(ctx: click.Context, spec: str) -> None:
+    """Before any work: every file the command will write (``-o``, ``--svg``, ``--plot``) can
+    be written, and none is the spec itself, which it would replace (dropping its comments), or
+    another file the command reads."""
+    from ..files import check_writable
+
+    for key in OUTPUT_PARAMETERS:
+        target = ctx.params.get(key)
+        if not target:
+            continue
+        check_writable(target)
+        option = "-o" if key == "output" else f"--{key}"
+        for other, what in (
+            (ctx.params.get("hand"), "the hand file"),
+            *((p, "a plugin file") for p in plugin_paths(ctx)),
+        ):
+            if other and _same_file(target, other):
+                raise click.UsageError(f"{option} `{target}` is {what} the command reads; write to another file", ctx)
+        if _same_file(target, spec):
+            raise click.UsageError(
+                f"{option} `{target}` is the spec itself; write to another file (and rename it if you want "
+                "to replace the spec, whose comments the written file would not keep)",
+                ctx,
+            )
+
+
+def _same_file(a: str, b: str) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # the output does not exist yet: it cannot be an input
+        return False
+
+
+class OutputPath(click.Path):
+    """A file to write: not empty, not a folder (the folder it goes into must exist: checked
+    by :func:`~graphengine.files.check_writable` before any work)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty file name; give the file to write, such as out.yaml", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OUTPUT_PATH = OutputPath()
 
 # ---------------------------------------------------------------------- shared options
 
-spec_argument = click.argument("spec", type=click.Path(dir_okay=False))
+
+def _allow_outside_data(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.ensure_object(dict)["allow_outside_data"] = True
+    return value
+
+
+def spec_argument(command: Any) -> Any:
+    """The ``SPEC`` argument, and ``--allow-outside-data`` for the data files it names."""
+    command = click.option(
+        "--allow-outside-data",
+        is_flag=True,
+        expose_value=False,
+        callback=_allow_outside_data,
+        help="Let the spec read data files outside its own folder (absolute paths, `..`).",
+    )(command)
+    return click.argument("spec", type=click.Path(dir_okay=False))(command)
 
 
 def lr_option(help: str = "Learning rate.") -> Any:
@@ -93,7 +168,7 @@ def precision_option(most: int, default: int, help: str) -> Any:
 
 def output_option(help: str, **options: Any) -> Any:
     """``-o`` / ``--output FILE``."""
-    return click.option("-o", "--output", type=click.Path(dir_okay=False), help=help, **options)
+    return click.option("-o", "--output", type=OUTPUT_PATH, help=help, **options)
 
 
 def diagram_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -120,7 +195,7 @@ def parse_show(ctx: click.Context, param: click.Parameter, value: str) -> tuple[
 
 svg_option = click.option(
     "--svg",
-    type=click.Path(dir_okay=False),
+    type=OUTPUT_PATH,
     metavar="FILE",
     callback=diagram_path,
     help="Also draw the annotated diagram into FILE (.svg; .png, .pdf, .dot work too; needs Graphviz).",

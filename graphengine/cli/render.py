@@ -6,6 +6,7 @@ import click
 
 from ..blanks import ASK_LEVELS
 from .options import (
+    OUTPUT_PATH,
     detail_option,
     diagram_path,
     load_network,
@@ -25,7 +26,7 @@ from .output import draw_diagram
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=OUTPUT_PATH,
     metavar="FILE",
     callback=diagram_path,
     help="Where to draw; the suffix picks the format: .svg, .png, .pdf or .dot (the DOT text, no Graphviz needed).",

@@ -6,8 +6,18 @@ import sys
 
 import click
 
+from ..limits import MAX_EPOCHS
 from ..numfmt import table_number
-from .options import json_option, load_network, lr_option, output_option, plugin_option, spec_argument, svg_option
+from .options import (
+    OUTPUT_PATH,
+    json_option,
+    load_network,
+    lr_option,
+    output_option,
+    plugin_option,
+    spec_argument,
+    svg_option,
+)
 from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, progress_bar
 
 
@@ -15,7 +25,9 @@ from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, progress
 @spec_argument
 @plugin_option
 @click.option(
-    "--epochs", type=click.IntRange(min=0), help="Passes over the data (overrides training.epochs; default 1000)."
+    "--epochs",
+    type=click.IntRange(0, MAX_EPOCHS),
+    help=f"Passes over the data (overrides training.epochs; default 1000; at most {MAX_EPOCHS:,}).",
 )
 @lr_option("Learning rate (overrides the spec's training.learning_rate; default: the optimiser's, 0.1 for sgd).")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Mini-batch size (default: the whole data set).")
@@ -28,7 +40,7 @@ from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, progress
 )
 @click.option(
     "--plot",
-    type=click.Path(dir_okay=False),
+    type=OUTPUT_PATH,
     metavar="FILE",
     help="Draw the loss (and accuracy) per epoch into FILE (.svg, .png or .pdf; needs matplotlib).",
 )
@@ -100,6 +112,7 @@ def train(
         )
     if output:
         net.save(output)
+        _note_data_outside(net, output)
     final = evaluate(net)
     if as_json:
         echo_json(
@@ -140,3 +153,21 @@ def train(
             err=True,
         )
         ctx.exit(EXIT_INTERRUPTED)
+
+
+def _note_data_outside(net: object, output: str) -> None:
+    """A trained spec written to another folder keeps its data file, which may then lie outside
+    the new file's folder: say so, since loading it then needs --allow-outside-data."""
+    from pathlib import Path
+
+    spec = net.spec  # type: ignore[attr-defined]
+    csv = getattr(spec.data, "csv", None)
+    if not csv or not spec.file:
+        return
+    data = (Path(spec.file).parent / csv).resolve()
+    if not data.is_relative_to(Path(output).resolve().parent):
+        click.echo(
+            f"note: the data file {data} is outside the folder of {output}; "
+            "load that file with --allow-outside-data (or write it next to the data)",
+            err=True,
+        )

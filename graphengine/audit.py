@@ -1,0 +1,249 @@
+"""Audit a written worked example: every value on the page, judged as ``check`` judges it.
+
+The page's chains of equalities (:mod:`graphengine.page_scan`) are recognised as
+quantities (:mod:`graphengine.page_recognise`), their arithmetic converted to the form
+``check`` reads (:func:`graphengine.latex_math.check_form`), and the whole page judged as
+one sheet (:func:`graphengine.check.judge`): right, ``rounding``, ``carried`` or a slip
+code, with the page's line. A quantity written twice is judged twice, each time with the
+page's other values. Parameters, inputs, targets and the learning rate that the page
+states (``w_5 = 0.4``, ``\\eta = 0.5``) are compared with the spec. What is not
+recognised is listed with the reason, never guessed and marked wrong.
+
+>>> import graphengine
+>>> from graphengine.page_scan import read_chains
+>>> net = graphengine.load("specs/doc_example.yaml")
+>>> page = read_chains("$$\\\\text{net}_{h2} = 0.25 \\\\times 0.10 + 0.30 \\\\times 0.05 + 0.35 = 0.39$$")
+>>> [(r.quantity, r.verdict.reason) for r in audit(net, net.trace(), page).rows]
+[('h2.net', 'swapped')]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .check import judge
+from .errors import SpecError
+from .expr import parse as parse_arithmetic
+from .latex_math import check_form, symbols
+from .page_names import Named, shown
+from .page_recognise import Recognised, Recogniser
+from .page_scan import Chain, Page, WrittenNumber
+from .quantities import Quantities
+from .verdict import Verdict, written_value
+
+
+@dataclass
+class Given:
+    """A value the spec gives (a weight, an input, a target, η), as the page states it."""
+
+    name: str
+    quantity: str  # `w5`, `target.o1`, `learning_rate`
+    written: Any
+    exact: float
+    right: bool
+    reason: str = ""
+    note: str = ""
+    because_of: list[str] = field(default_factory=list)
+
+    @property
+    def mistake(self) -> bool:
+        return not self.right
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "quantity": self.quantity,
+            "written": self.written.value,
+            "written_text": self.written.text,
+            "exact": self.exact,
+            "right": self.right,
+        }
+        if not self.right:
+            data["reason"], data["note"] = self.reason, self.note
+        return data
+
+
+@dataclass
+class Row:
+    line: int
+    text: str  # what the page writes: `h_2 = 0.39`
+    quantity: str
+    number: WrittenNumber
+    verdict: Verdict | Given
+    how: str  # notation, arithmetic, value
+    because_of_lines: list[int] = field(default_factory=list)  # where the root mistakes are written
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {**self.verdict.to_dict(), "line": self.line, "text": self.text, "recognised_by": self.how}
+        if self.because_of_lines:
+            data["because_of_lines"] = self.because_of_lines
+        return data
+
+
+@dataclass
+class Unrecognised:
+    line: int
+    text: str
+    why: str
+
+
+@dataclass
+class Audit:
+    file: str
+    sample: int
+    rows: list[Row]
+    unrecognised: list[Unrecognised]
+    problems: list[tuple[int, str]]  # (line, what is malformed)
+
+    @property
+    def mistakes(self) -> list[Row]:
+        return [r for r in self.rows if r.verdict.mistake]
+
+    @property
+    def wrong(self) -> list[Row]:
+        return [r for r in self.rows if not r.verdict.right]
+
+
+def _written(quantity: str, chain: Chain, number: WrittenNumber, line: int) -> Any:
+    """The value as ``check`` reads it: the arithmetic before the number, ``= number``."""
+    index = next(k for k, side in enumerate(chain.sides) if side.number() == number)
+    before = [s.tree for s in chain.sides[:index] if s.tree is not None and s.number() is None]
+    arithmetic = [t for t in before if not symbols(t)]
+    text = check_form(arithmetic[-1]) if arithmetic else None
+    if text is not None:
+        try:
+            return written_value(quantity, parse_arithmetic(f"{text} = {number.text}"), line)
+        except SpecError:
+            pass  # too long or beyond check's grammar: the number alone is still judged
+    return written_value(quantity, number.text, line)
+
+
+def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
+    """Recognise and judge every value on ``page`` (see the module docstring)."""
+    Q = Quantities(net, trace, sample)
+    recogniser = Recogniser(Q)
+    found: list[tuple[Recognised, WrittenNumber, int]] = []
+    unrecognised: list[Unrecognised] = []
+    for chain in page.chains:
+        values = [n for n in (side.number() for side in chain.sides) if n is not None]
+        if not values:
+            continue  # a formula, not a value
+        result = recogniser.recognise(chain)
+        for number in values:
+            line = page.line(number.start)
+            text = f"{shown(result.lhs) or '…'} = {number.text}"
+            if result.quantity is not None and result.quantity in Q.ambiguous:
+                unrecognised.append(Unrecognised(line, text, f"`{result.quantity}` means two things in this network"))
+            elif result.quantity is None and result.given is None:
+                if all(side.number() is not None and "." not in side.number().text for side in chain.sides):  # type: ignore[union-attr]
+                    continue  # `k = 3`: a count or an index, not a value of the step
+                unrecognised.append(Unrecognised(line, text, result.why_not or "not a quantity of this network"))
+            else:
+                found.append((result, number, line))
+    for loose in page.loose:
+        listed = ", ".join(t.text for t in loose.numbers)
+        unrecognised.append(Unrecognised(page.line(loose.numbers[0].start), listed, "not part of an equation"))
+
+    sheet: dict[str, Any] = {}
+    again: list[tuple[int, str, Any]] = []  # (index in found, quantity, written) of repeats
+    for k, (result, number, line) in enumerate(found):
+        if result.quantity is None:
+            continue
+        w = _written(result.quantity, result.chain, number, line)
+        if result.quantity in sheet:
+            again.append((k, result.quantity, w))
+        else:
+            sheet[result.quantity] = w
+    verdicts: dict[int, Verdict | Given] = {}
+    if sheet:
+        by_quantity = {v.quantity: v for v in judge(net, trace, sheet, sample, page.file)}
+        for k, (result, _, _) in enumerate(found):
+            if result.quantity in by_quantity and k not in {a[0] for a in again}:
+                verdicts[k] = by_quantity[result.quantity]
+    for k, q, w in again:
+        other = {**sheet, q: w}
+        verdicts[k] = next(v for v in judge(net, trace, other, sample, page.file) if v.quantity == q)
+    for k, (result, number, line) in enumerate(found):
+        if result.given is not None:
+            verdicts[k] = _given(Q, result.given, written_value(result.lhs, number.text, line), result.lhs)
+    rows = [
+        Row(
+            line,
+            f"{shown(result.lhs) or '…'} = {number.text}",
+            verdicts[k].quantity,
+            number,
+            verdicts[k],
+            result.how,
+        )
+        for k, (result, number, line) in enumerate(found)
+        if k in verdicts
+    ]
+    rows.sort(key=lambda r: (r.line, r.number.start))
+    first_line = {}
+    for row in rows:
+        first_line.setdefault(row.quantity, row.line)
+    for row in rows:
+        row.because_of_lines = [first_line[q] for q in row.verdict.because_of if q in first_line]
+    unrecognised.sort(key=lambda u: u.line)
+    problems = [(page.line(offset), message) for offset, message in page.problems]
+    return Audit(page.file, sample, rows, unrecognised, problems)
+
+
+def _given(Q: Quantities, named: Named, w: Any, lhs: str) -> Given:
+    """A stated parameter, input, target or learning rate, against the spec."""
+    if named.kind == "param":
+        quantity, exact, what = named.name, Q.values[named.name], f"{named.name} = {Q.values[named.name]:g}"
+    elif named.kind == "input":
+        quantity = f"{named.name}.out"
+        exact = Q.exact(quantity)
+        what = f"input {named.name} = {exact:g} (sample {Q.s})"
+    elif named.kind == "target":
+        k = Q.outputs.index(named.name)
+        quantity, exact = f"target.{named.name}", float(Q.targets[Q.s, k])
+        what = f"target {named.name} = {exact:g} (sample {Q.s})"
+    else:
+        quantity, exact, what = "learning_rate", Q.learning_rate, f"learning rate {Q.learning_rate:g}"
+    right = abs(w.value - exact) <= w.unit * (1 + 1e-9) + 1e-15
+    given = Given(lhs, quantity, w, exact, right)
+    if not right:
+        given.reason, given.note = "not-the-spec", f"the page says {w.text}, the spec has {what}"
+    return given
+
+
+def verdict_word(verdict: Verdict | Given) -> str:
+    """``right``, ``rounding``, ``carried``, or the slip code."""
+    return "right" if verdict.right else verdict.reason or "wrong"
+
+
+def annotate(page: Page, result: Audit, tex: bool = False) -> str:
+    """The page with every value that is not right boxed and its exact value beside it."""
+    text = page.text
+    for row in sorted(result.wrong, key=lambda r: r.number.start, reverse=True):
+        number = row.number
+        decimals = max(0, -math.floor(math.log10(number.unit))) + 2
+        exact = f"{row.verdict.exact:.{decimals}f}"
+        written = page.text[number.start : number.end]  # as the page writes it: `8.77 \times 10^{-3}` too
+        word = verdict_word(row.verdict)
+        mark = "wrong:" if tex else "✗"
+        if word == "rounding":
+            mark = "" if tex else "≈"
+        label = f"{mark} {word}".strip()
+        note = f"\\boxed{{{written}}}\\ \\text{{[{label}, exact {exact}]}}"
+        text = text[: number.start] + note + text[number.end :]
+    return text
+
+
+def to_json(result: Audit) -> dict[str, Any]:
+    """The shape of ``graphengine audit --json``: check's rows plus ``line`` and ``text``."""
+    return {
+        "file": result.file,
+        "sample": result.sample,
+        "checked": len(result.rows),
+        "mistakes": len(result.mistakes),
+        "wrong": [r.to_dict() for r in result.wrong],
+        "results": [r.to_dict() for r in result.rows],
+        "not_recognised": [{"line": u.line, "text": u.text, "why": u.why} for u in result.unrecognised],
+        "problems": [{"line": line, "message": message} for line, message in result.problems],
+    }

@@ -1,0 +1,51 @@
+"""The human report of ``graphengine audit``: the page's values in a table, then what was
+not recognised and what could not be read, each with its line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .audit import Audit, verdict_word
+
+
+def audit_table(result: Audit, title: str, notes: bool = True) -> Any:
+    """A rich table: line, what the page writes, the quantity, exact value, verdict, note
+    (without ``notes``, the note column is left out: :func:`notes_below` prints them)."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", box=box.HEAVY_HEAD if notes else box.SIMPLE_HEAD)
+    table.add_column("line", justify="right", no_wrap=True)
+    table.add_column("page writes", overflow="fold", min_width=10)
+    table.add_column("quantity", overflow="fold")
+    table.add_column("exact", justify="right", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    if notes:
+        table.add_column("note", ratio=1, overflow="fold", min_width=12)
+    for row in result.rows:
+        v = row.verdict
+        word = verdict_word(v)
+        if v.right:
+            shown = "[green]✓[/green]"
+        elif v.mistake:
+            shown = f"[red]✗ {escape(word)}[/red]"
+        else:
+            shown = f"[yellow]≈ {escape(word)}[/yellow]"
+        written = row.number.text
+        decimals = max(len(written.split(".")[-1]) if "." in written else 0, 3) + 2
+        cells = [str(row.line), escape(row.text), escape(v.quantity), f"{v.exact:.{decimals}f}", shown]
+        table.add_row(*cells, *([escape(v.note)] if notes else []))
+    return table
+
+
+def notes_below(result: Audit) -> list[str]:
+    """The notes as lines, for a terminal too narrow for a note column."""
+    return [f"line {r.line} ({r.verdict.quantity}): {r.verdict.note}" for r in result.rows if r.verdict.note]
+
+
+def leftovers(result: Audit) -> list[str]:
+    """One line per value not recognised and per formula that could not be read."""
+    lines = [f"line {u.line}: not recognised: {u.text} ({u.why})" for u in result.unrecognised]
+    lines += [f"line {line}: cannot read the maths: {message}" for line, message in result.problems]
+    return lines

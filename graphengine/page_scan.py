@@ -1,0 +1,346 @@
+"""Find the maths of a written page and the chains of equalities in it.
+
+A page is Markdown with ``$…$`` / ``$$…$$`` (and ``\\[…\\]``) maths, or a LaTeX file.
+Each formula is cut into rows (``\\\\`` of ``aligned``), pieces (``,``, ``\\quad``) and
+sides (``=``, ``\\approx``); a row that starts with ``=`` goes on with the chain before
+it, even in the next display and after a paragraph of prose, as worked examples write::
+
+    $$h_1 = w_{11}i_1 + w_{21}i_2 + b_1$$
+    $$= (0.15 \\times 0.05) + (0.20 \\times 0.1) + 0.35$$
+    $$= 0.3775$$
+
+Code blocks, inline code and comments are skipped. Every position is an offset into the
+page, so a caller can name the line and rewrite exactly the number it means.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DocumentError
+from .latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
+from .latex_tokens import Token, tokenize
+
+MAX_PAGE_CHARS = 2_000_000  # a worked example is a few pages; more is not a page to read
+TEX_ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "math", "flalign")
+
+
+@dataclass(frozen=True)
+class WrittenNumber:
+    """A number as the page writes it: its digits say how precise it claims to be."""
+
+    text: str
+    value: float
+    unit: float  # one unit of the last written digit
+    start: int  # offsets of the whole number (sign included) in the page
+    end: int
+
+
+@dataclass
+class Side:
+    tokens: list[Token]
+    tree: Expr | None = None  # None: could not be read (see Chain.problems)
+    problem: str = ""
+
+    @property
+    def start(self) -> int:
+        return self.tokens[0].start
+
+    def number(self) -> WrittenNumber | None:
+        """The number this side is, if it is just one: ``0.3775``, ``-0.0381``, or in
+        scientific notation ``4.386 \\times 10^{-4}`` (text ``4.386e-4``)."""
+        tree, sign = self.tree, ""
+        if isinstance(tree, Neg):
+            tree, sign = tree.arg, "-"
+        exponent = 0
+        if isinstance(tree, Prod) and len(tree.factors) == 2 and not any(tree.divide):
+            mantissa, power = tree.factors
+            scale = power.exponent if isinstance(power, Pow) else None
+            scale_sign = -1 if isinstance(scale, Neg) else 1
+            scale = scale.arg if isinstance(scale, Neg) else scale
+            if (
+                isinstance(mantissa, Num)
+                and isinstance(power, Pow)
+                and isinstance(power.base, Num)
+                and power.base.text == "10"
+                and isinstance(scale, Num)
+                and scale.text.isdigit()
+                and len(scale.text) <= 3
+            ):
+                tree, exponent = mantissa, scale_sign * int(scale.text)
+        if not isinstance(tree, Num):
+            return None
+        decimals = tree.decimals
+        value = (-tree.value if sign else tree.value) * 10.0**exponent
+        text = sign + tree.text + (f"e{exponent}" if exponent else "")
+        return WrittenNumber(text, value, 10.0 ** (exponent - decimals), self.tokens[0].start, self.tokens[-1].end)
+
+
+@dataclass
+class Chain:
+    """``lhs = side = side = … = number``: one quantity written out (``lhs`` may be empty)."""
+
+    lhs: list[Token]
+    sides: list[Side] = field(default_factory=list)
+    display: bool = True
+
+    def final(self) -> WrittenNumber | None:
+        return self.sides[-1].number() if self.sides else None
+
+
+@dataclass
+class Loose:
+    """Numbers in maths that no equation holds (an ``array`` of column sums)."""
+
+    numbers: list[Token]
+
+
+@dataclass
+class Page:
+    text: str
+    file: str
+    chains: list[Chain]
+    loose: list[Loose]
+    problems: list[tuple[int, str]]  # (offset, message): malformed maths, never fatal
+    newlines: list[int] = field(default_factory=list)
+
+    def line(self, offset: int) -> int:
+        """The 1-based line of an offset into the page."""
+        return bisect.bisect_right(self.newlines, offset - 1) + 1 if offset > 0 else 1
+
+
+# ---------------------------------------------------------------------- maths spans
+
+
+def _mask(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` with every match blanked out (newlines kept, so offsets and lines stay)."""
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?:.*?\n)??(?: {0,3}\1[`~]*[ \t]*(?:\n|\Z)|\Z)", re.M | re.S)
+_INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+_TEX_VERBATIM = re.compile(r"\\begin\{(verbatim|lstlisting|minted)\*?\}.*?(?:\\end\{\1\*?\}|\Z)", re.S)
+_ENV = re.compile(r"\\begin\{(" + "|".join(TEX_ENVIRONMENTS) + r")(\*?)\}")
+
+
+def find_maths(text: str, tex: bool) -> tuple[list[tuple[int, int, bool]], list[tuple[int, str]]]:
+    """The maths of a page: (content start, content end, display?) and the unclosed ones."""
+    if tex:
+        masked = _mask(_mask(text, _TEX_VERBATIM), _TEX_COMMENT)
+    else:
+        masked = _mask(_mask(_mask(text, _FENCE), _HTML_COMMENT), _INLINE_CODE)
+    spans: list[tuple[int, int, bool]] = []
+    problems: list[tuple[int, str]] = []
+    i, n = 0, len(masked)
+    while i < n:
+        c = masked[i]
+        if c == "\\" and i + 1 < n:
+            following = masked[i + 1]
+            if following in "[(":
+                closing = "\\]" if following == "[" else "\\)"
+                end = masked.find(closing, i + 2)
+                if end < 0:
+                    problems.append((i, f"`\\{following}` is never closed by `{closing}`"))
+                    i += 2
+                    continue
+                spans.append((i + 2, end, following == "["))
+                i = end + 2
+                continue
+            m = _ENV.match(masked, i)
+            if m:
+                closing = f"\\end{{{m.group(1)}{m.group(2)}}}"
+                end = masked.find(closing, m.end())
+                if end < 0:
+                    problems.append((i, f"`\\begin{{{m.group(1)}{m.group(2)}}}` is never closed"))
+                    i = m.end()
+                    continue
+                spans.append((m.end(), end, True))
+                i = end + len(closing)
+                continue
+            i += 2  # \$ and other escapes
+            continue
+        if c != "$":
+            i += 1
+            continue
+        if masked.startswith("$$", i):
+            end = masked.find("$$", i + 2)
+            if end < 0:
+                problems.append((i, "`$$` is never closed"))
+                i += 2
+                continue
+            spans.append((i + 2, end, True))
+            i = end + 2
+            continue
+        end = _inline_end(masked, i, tex)
+        if end is None:
+            if tex:
+                problems.append((i, "`$` is never closed"))
+            i += 1  # Markdown: a dollar sign, not maths (`costs $5 and $10`)
+            continue
+        spans.append((i + 1, end, False))
+        i = end + 1
+    return spans, problems
+
+
+def _inline_end(text: str, start: int, tex: bool) -> int | None:
+    """The closing ``$`` of inline maths opened at ``start`` (pandoc's rule in Markdown:
+    no space inside either dollar, no digit right after the closing one, one paragraph)."""
+    j = start + 1
+    if not tex and (j >= len(text) or text[j].isspace()):
+        return None
+    while j < len(text):
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "\n" and not tex and text[j + 1 :].lstrip(" \t").startswith("\n"):
+            return None  # a blank line ends the paragraph
+        if c == "$":
+            if tex:
+                return j
+            if text[j - 1].isspace() or text[j + 1 : j + 2].isdigit():
+                return None
+            return j
+        j += 1
+    return None
+
+
+# ---------------------------------------------------------------------- chains
+
+
+def _split(tokens: list[Token], kinds: tuple[str, ...]) -> list[list[Token]]:
+    """``tokens`` cut at top-level tokens of these kinds (not inside braces or parentheses)."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token.kind == "open":
+            depth += 1
+        elif token.kind == "close":
+            depth = max(0, depth - 1)
+        if depth == 0 and token.kind in kinds:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return parts
+
+
+def _sides(piece: list[Token]) -> list[list[Token]] | None:
+    """The sides of a chain of equalities; None when a relation is not an equality."""
+    parts: list[list[Token]] = [[]]
+    depth = 0  # braces only: an unclosed `(` must not swallow the `=` after it
+    for token in piece:
+        if token.kind == "open" and token.text == "{":
+            depth += 1
+        elif token.kind == "close" and token.text == "}":
+            depth = max(0, depth - 1)
+        if depth == 0 and token.kind == "rel":
+            if token.text != "=":
+                return None
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return parts
+
+
+def _trim(tokens: list[Token]) -> list[Token]:
+    """Without trailing punctuation and remarks: ``0.3775.``, ``0.593 \\text{ (rounded)}``."""
+    while len(tokens) > 1 and (
+        tokens[-1].kind == "sep"
+        or (tokens[-1].kind == "word" and tokens[-1].text == ".")
+        or (tokens[-1].kind == "text" and tokens[-2].kind in ("num", "close", "text"))
+    ):
+        tokens = tokens[:-1]
+    if tokens and tokens[-1].kind == "sep":
+        return []
+    return tokens
+
+
+def _is_arithmetic(tokens: list[Token]) -> bool:
+    """Plain numbers and operators (``0.2965``): a value written without saying what it is."""
+    try:
+        tree = parse(tokens)
+    except DocumentError:
+        return False
+    return bool(numbers(tree)) and not symbols(tree)
+
+
+def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
+    """Every chain of equalities on the page, with the numbers no equation holds."""
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    spans, problems = find_maths(text, tex)
+    chains: list[Chain] = []
+    loose: list[Loose] = []
+    for start, end, display in spans:
+        try:
+            tokens = tokenize(text, start, end)
+        except DocumentError as e:
+            problems.append((e.offset if e.offset is not None else start, e.message))
+            continue
+        for row in _split(tokens, ("row",)):
+            row = [t for t in row if t.kind != "col"]
+            pieces = _split(row, ("sep",))
+            if sum(any(t.kind == "rel" for t in p) for p in pieces) < 2:
+                pieces = [row]  # one equation; its commas are its own (`\max(0, x)`)
+            for piece in pieces:
+                piece = _trim(piece)
+                if not piece:
+                    continue
+                sides = _sides(piece)
+                if sides is None:
+                    continue  # an inequality or an arrow: not a value to check
+                if len(sides) == 1:
+                    if _is_arithmetic(piece):
+                        loose.append(Loose([t for t in piece if t.kind == "num"]))
+                    continue
+                lhs, rest = sides[0], sides[1:]
+                if any(len(_split(side, ("sep",))) > 1 for side in rest):
+                    continue  # `i = 1, 2, \dots, n`: a list, not a value
+                if not lhs and chains:
+                    chain = chains[-1]  # `= …` goes on with the chain before it
+                else:
+                    chain = Chain(lhs, display=display)
+                    chains.append(chain)
+                    if _is_arithmetic(lhs):  # `0.15 \times 0.05 = 0.0075`: the left side is arithmetic too
+                        chain.sides.append(Side(lhs, parse(lhs)))
+                for side_tokens in rest:
+                    side = Side(_trim(side_tokens))
+                    if not side.tokens:
+                        problems.append((piece[-1].end, "nothing after `=`"))
+                        continue
+                    try:
+                        side.tree = parse(side.tokens)
+                    except DocumentError as e:
+                        side.problem = e.message
+                        problems.append((e.offset if e.offset is not None else side.start, e.message))
+                    chain.sides.append(side)
+    problems.sort()
+    return Page(text, file, chains, loose, problems, newlines)
+
+
+def read_page(path: str | Path) -> Page:
+    """Read a Markdown or LaTeX page; :class:`DocumentError` when the file cannot be read at all."""
+    path = Path(path)
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError("no such file", file=file) from None
+    except IsADirectoryError:
+        raise DocumentError("is a folder, not a page", file=file) from None
+    except OSError as e:
+        raise DocumentError(f"cannot read: {e.strerror or e}", file=file) from None
+    if len(data) > MAX_PAGE_CHARS:
+        raise DocumentError(f"{len(data):,} bytes is more than a page (at most {MAX_PAGE_CHARS:,})", file=file)
+    if b"\x00" in data:
+        raise DocumentError("a binary file, not a Markdown or LaTeX page", file=file)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise DocumentError("not UTF-8 text; save the page as UTF-8", file=file, line=line) from None
+    return read_chains(text, file, tex=path.suffix.lower() in (".tex", ".latex", ".ltx"))
