@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from .aliases import edge_weight_name, parameter_label
 from .diagram import DEFAULT_PRECISION, DEFAULT_SHOW, _Diagram
 from .dotparts import Html, attributes, dot_id, escape, font, html_pair, html_row, html_table
 from .errors import RenderError
@@ -105,9 +106,9 @@ class _BlankDiagram(_Diagram):
 
     def _edge(self, u: str, v: str) -> str:
         p = self.G.edges[u, v]["weight"]
-        implicit = p == f"{u}->{v}" and "w" not in self.G.graph["parameters"]
+        implicit = p == edge_weight_name(u, v) and "w" not in self.G.graph["parameters"]
         symbol = "w" if implicit else escape(p)
-        first = font(escape(f"w({u}→{v})"), bold=True) if implicit else self._param_name(p)
+        first = font(escape(parameter_label(p)), bold=True) if implicit else self._param_name(p)
         rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{first} {self.number(self._value(p))}</TD></TR>']
         rows += self._boxes([(f"∂E/∂{symbol}", f"grad.{p}"), (f"{symbol}′", f"updated.{p}")])
         inner = self._spaced(rows)[1:-1]

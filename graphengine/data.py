@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .datafiles import FILE_SUFFIXES, npz_numbers, read_csv_fast, read_npz, read_table
-from .errors import DataError, did_you_mean
+from .errors import DataError, did_you_mean, similar_file
 from .reading import MAX_DATA_BYTES, check_readable, data_path, open_data_text, read_cap
 from .spec_data import CsvColumns, CsvData, LabelTarget
 from .spec_schema import Spec
@@ -75,7 +75,7 @@ def _load_file(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
     if "\0" in name:
         raise spec.error(DataError, f"`{name}` is not a usable file name", where)
     if not exists:
-        raise spec.error(DataError, f"no such file `{name}` (looked for {path})", where)
+        raise spec.error(DataError, f"no such file `{name}` (looked for {path}){similar_file(path)}", where)
     if path.is_dir():
         raise spec.error(DataError, f"`{name}` is a directory, not a {'CSV' if key == 'csv' else 'data'} file", where)
     # A regular file within the size cap (not a FIFO, a device, /dev/zero), before any reader opens it.

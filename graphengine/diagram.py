@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from .aliases import edge_weight_name, parameter_label
 from .dotparts import (
     attributes,
     dot_id,
@@ -313,7 +314,7 @@ class _Diagram:
         if not self._trainable(p):
             attrs["style"] = "dashed"
         # An inline number's generated name (`h1->o1`) adds nothing, unless `w` would be ambiguous.
-        implicit = p == f"{u}->{v}" and "w" not in self.G.graph["parameters"]
+        implicit = p == edge_weight_name(u, v) and "w" not in self.G.graph["parameters"]
         symbol = "w" if implicit else escape(p)
         tip = [f"{u} → {v}: {p}" + (f" = {self.number(self._value(p))}" if "values" in self.show else "")]
         if "grads" in self.show:
@@ -324,7 +325,7 @@ class _Diagram:
         if self.detail == "full":
             # The endpoints name an unnamed weight: where edges cross, a label is not always
             # next to its own edge.
-            first = font(escape(f"w({u}→{v})"), bold=True) if implicit else self._param_name(p)
+            first = font(escape(parameter_label(p)), bold=True) if implicit else self._param_name(p)
             rows = [first + (" " + self.number(self._value(p)) if "values" in self.show else "")]
             parts = ["weight"]
             if "grads" in self.show:

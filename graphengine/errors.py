@@ -25,12 +25,35 @@ def format_path(path: Sequence[str | int]) -> str:
     return text
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ``; did you mean `x`?`` suffix, or an empty string when nothing is close."""
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``word`` (the same but for case, else difflib's), or None."""
     names = [str(c) for c in choices]
     same_but_case = [c for c in names if c.lower() == str(word).lower()]  # `MSE` → `mse`
     close = same_but_case or difflib.get_close_matches(str(word), names, n=1, cutoff=0.6)
-    return f"; did you mean `{close[0]}`?" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``; did you mean `x`?`` suffix, or an empty string when nothing is close."""
+    close = closest(word, choices)
+    return f"; did you mean `{close}`?" if close is not None else ""
+
+
+def similar_file(path: object) -> str:
+    """For a missing ``path``: ``; did you mean `FOLDER/NAME`?`` naming a close existing file in
+    the same folder (a misspelt spec, hand or data file), or an empty string.
+
+    Only names are compared (never contents), and at most 10,000 of them."""
+    import os
+
+    folder, name = os.path.split(str(path))
+    try:
+        with os.scandir(folder or ".") as entries:
+            names = [e.name for _, e in zip(range(10_000), entries) if e.is_file()]
+    except OSError:
+        return ""
+    close = closest(name, names) if name else None
+    return f"; did you mean `{os.path.join(folder, close)}`?" if close else ""
 
 
 class GraphEngineError(Exception):

@@ -26,7 +26,7 @@ import numpy as np
 
 from .data import Dataset, load_data
 from .datafiles import FILE_SUFFIXES
-from .errors import DataError
+from .errors import DataError, similar_file
 from .reading import outside_data_allowed
 from .spec_data import CsvData, OneHot
 from .train import accuracy
@@ -53,7 +53,7 @@ def data_for(net: Network, path: str | os.PathLike[str] | None = None, inputs_on
     spec = net.spec
     path = Path(path)
     if not path.exists():
-        raise DataError("no such file", file=str(path))
+        raise DataError("no such file" + similar_file(path), file=str(path))
     if path.is_dir():
         raise DataError("is a directory, not a data file", file=str(path))
     if isinstance(spec.data, CsvData):

@@ -15,272 +15,21 @@ step starts from the exact values.
 
 from __future__ import annotations
 
-import math
 import shlex
-from collections.abc import Iterator
 from typing import Any
 
+from .aliases import resolve_node, resolve_parameter
+from .chain_rule import MAX_TERMS, ChainRule, product_of, sum_of
 from .document import Derivation, Eq, Heading, Para, Table
-from .errors import GraphEngineError, did_you_mean, valid_samples
-from .graph import parameter_uses
-from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text, substitute, tex_to_text
+from .mathfmt import M, m_number, name_tex, name_text, substitute, tex_to_text
 from .numfmt import derivation_number as number
 
 SUMMARY_ABOVE = 30  # parameters; past this an unfocused explanation is a summary
-MAX_TERMS = 12  # longer sums show their first and last terms only
 
 
-def _join(parts: list[M], sep_text: str, sep_tex: str) -> M:
-    if len(parts) > MAX_TERMS:
-        more = len(parts) - 4
-        parts = parts[:3] + [M(f"… ({more} more)", rf"\cdots_{{({more}\ \text{{more}})}}")] + parts[-1:]
-    return M(sep_text.join(p.text for p in parts), sep_tex.join(p.tex for p in parts))
-
-
-def _sum(parts: list[M]) -> M:
-    return _join(parts, " + ", " + ") if parts else M("0", "0")
-
-
-def _product(parts: list[M], numeric: bool) -> M:
-    return _join(parts, " × " if numeric else " · ", r" \times " if numeric else r" \cdot ")
-
-
-def _paren(m: M) -> M:
-    return M(f"({m.text})", rf"\left({m.tex}\right)")
-
-
-class Explainer:
+class Explainer(ChainRule):
     """Builds a :class:`Derivation` from a network and one :class:`~graphengine.network.Trace`."""
 
-    def __init__(self, net: Any, trace: Any, digits: int = 4, sample: int = 0) -> None:
-        self.net, self.trace, self.digits = net, trace, digits
-        G = self.G = net.graph
-        if not 0 <= sample < trace.n_samples:
-            raise GraphEngineError(
-                f"sample {sample} does not exist (the spec has {trace.n_samples} sample(s); "
-                f"valid: {valid_samples(trace.n_samples)})"
-            )
-        self.s = sample
-        self.inputs: list[str] = list(G.graph["inputs"])
-        self.outputs: list[str] = list(G.graph["outputs"])
-        self.loss = G.graph["loss"]
-        self.loss_params: dict[str, float] = G.graph["loss_params"]
-        self.reduction: str = G.graph["reduction"]
-        self.n = trace.n_samples
-        self.order: list[str] = list(trace.plan.nodes)
-        self.position = {v: i for i, v in enumerate(self.order)}
-        self.param_info: dict[str, dict[str, Any]] = G.graph["parameters"]
-        self.values, self.grads, self.new = trace.values, trace.gradients, trace.updated
-        self.derived: set[str] = set()  # nodes whose ∂E/∂net this document has written out
-
-        # Every use of a parameter: (source node or None for a bias, target node).
-        # Edges in the spec's order (hand-written edges, then layers, by their index), then
-        # biases in plan order.
-        def order(use: tuple[str | None, str]) -> tuple[int, float]:
-            u, v = use
-            if u is None:
-                return (1, self.position[v])
-            return (0, G.edges[u, v].get("index", math.inf))
-
-        self.uses = {p: sorted(uses, key=order) for p, uses in parameter_uses(G).items()}
-
-    # ------------------------------------------------------------------ symbols
-    def num(self, x: float, wrap: bool = False) -> M:
-        return m_number(x, self.digits, wrap_negative=wrap)
-
-    def out(self, v: str) -> M:
-        if v in self.inputs:
-            return M(v, name_tex(v))
-        return M(f"out_{v}", rf"\mathrm{{out}}_{{{name_tex(v, True)}}}")
-
-    def netsym(self, v: str) -> M:
-        return M(f"net_{v}", rf"\mathrm{{net}}_{{{name_tex(v, True)}}}")
-
-    def param(self, p: str) -> M:
-        return M(name_text(p), name_tex(p))
-
-    @staticmethod
-    def partial(a: M, b: M) -> M:
-        return M(f"∂{a.text}/∂{b.text}", rf"\frac{{\partial {a.tex}}}{{\partial {b.tex}}}")
-
-    E = M("E", "E")
-
-    def target(self, v: str) -> M:
-        return M(f"t_{v}", rf"t_{{{name_tex(v, True)}}}")
-
-    def _call(self, fn: Any, params: dict[str, float], arg: M, prime: bool = False) -> M:
-        tick = "′" if prime else ""
-        extra = "".join(f"; {k}={number(v, self.digits)}" for k, v in params.items())
-        tex_extra = "".join(rf";\ {_param_tex(k)}={number(v, self.digits)}" for k, v in params.items())
-        name = escape_tex_text(fn.name)
-        return M(
-            f"{fn.name}{tick}({arg.text}{extra})",
-            rf"\operatorname{{{name}}}{chr(39) if prime else ''}({arg.tex}{tex_extra})",
-        )
-
-    # ------------------------------------------------------------------ forward
-    def forward_eqs(self, v: str) -> list[Eq]:
-        s, G = self.s, self.G
-        edges = sorted(G.in_edges(v, data=True), key=lambda e: e[2].get("index", math.inf))
-        sym = [self.param(d["weight"]) + M("·", r" \cdot ") + self.out(u) for u, _, d in edges]
-        nums = [
-            self.num(self.values[d["weight"]], i > 0) + M("×", r" \times ") + self.num(self.trace.out(u, s), True)
-            for i, (u, _, d) in enumerate(edges)
-        ]
-        bias = G.nodes[v].get("bias")
-        if bias:
-            sym.append(self.param(bias))
-            nums.append(self.num(self.values[bias], True))
-        eqs = [Eq([self.netsym(v), _sum(sym), _sum(nums), self.num(self.trace.net(v, s))])]
-        act, params = G.nodes[v]["activation"], G.nodes[v]["activation_params"]
-        net_value, out_value = self.trace.net(v, s), self.trace.out(v, s)
-        call = self._call(act, params, self.netsym(v))
-        parts = [self.out(v), call]
-        if act.formula and r"\begin" not in act.formula:
-            parts.append(substitute(act.formula, {"x": self.netsym(v)}))
-            numbers = {"x": self.num(net_value, True), **{k: self.num(p, True) for k, p in params.items()}}
-            parts.append(substitute(act.formula, numbers, numeric=True))
-        else:
-            if act.formula:
-                parts.append(substitute(act.formula, {"x": self.netsym(v)}))
-            parts.append(self._call(act, params, self.num(net_value)))
-        parts.append(self.num(out_value))
-        eqs.append(Eq(parts))
-        return eqs
-
-    # ------------------------------------------------------------------ backward pieces
-    def loss_part(self, v: str) -> tuple[M, M] | None:
-        """∂E/∂out_v through the loss directly: (formula, numbers), or None when v is no output."""
-        if v not in self.outputs:
-            return None
-        s, k = self.s, self.outputs.index(v)
-        y, t = self.trace.out(v, s), float(self.trace.targets[s, k])
-        g = self.loss.gradient_formula
-        n_out = len(self.outputs)
-        if g:
-            sym = substitute(g, {"y": self.out(v), "t": self.target(v)})
-            values = {"y": self.num(y, True), "t": self.num(t, True), "n": self.num(n_out)}
-            values.update({name: self.num(p, True) for name, p in self.loss_params.items()})
-            numeric = substitute(g, values, numeric=True)
-        else:
-            sym = M(
-                f"∂{self.loss.name}/∂{self.out(v).text}",
-                rf"\frac{{\partial\,\operatorname{{{escape_tex_text(self.loss.name)}}}}}{{\partial {self.out(v).tex}}}",
-            )
-            numeric = sym
-        if self.reduction == "mean" and self.n > 1:
-            factor = M(f"(1/{self.n})·", rf"\frac{{1}}{{{self.n}}}")
-            sym, numeric = factor + _paren(sym), factor + _paren(numeric)
-        return sym, numeric
-
-    def dout_eq(self, v: str, label: str = "", indent: int = 0) -> Eq:
-        s = self.s
-        sym: list[M] = []
-        nums: list[M] = []
-        direct = self.loss_part(v)
-        if direct:
-            sym.append(direct[0])
-            nums.append(direct[1])
-        succ = sorted(self.G.out_edges(v, data=True), key=lambda e: self.position[e[1]])
-        for _, w, d in succ:
-            sym.append(self.partial(self.E, self.netsym(w)) + M("·", r" \cdot ") + self.param(d["weight"]))
-            nums.append(
-                self.num(self.trace.dnet(w, s), True) + M(" × ", r" \times ") + self.num(self.values[d["weight"]], True)
-            )
-        lhs = self.partial(self.E, self.out(v))
-        if not sym:
-            return Eq([lhs, M("0 (nothing after this node reaches the loss)", r"0")], label, indent)
-        parts = [lhs, _sum(sym)] if len(sym) > 1 or not direct else [lhs, direct[0]]
-        parts += [_sum(nums), self.num(self.trace.dout(v, s))]
-        return Eq(parts, label, indent)
-
-    def dact_eq(self, v: str, label: str = "", indent: int = 0) -> Eq:
-        s = self.s
-        act, params = self.G.nodes[v]["activation"], self.G.nodes[v]["activation_params"]
-        lhs = self.partial(self.out(v), self.netsym(v))
-        x, y = self.trace.net(v, s), self.trace.out(v, s)
-        f = act.derivative_formula
-        if f:  # f(x) in a derivative formula is the activation's own output
-            f = f.replace("f(x)", "y")
-        if f and r"\begin" not in f:
-            sym = substitute(f, {"x": self.netsym(v), "y": self.out(v)})
-            values = {
-                "x": self.num(x, True),
-                "y": self.num(y, True),
-                **{k: self.num(p, True) for k, p in params.items()},
-            }
-            parts = [lhs, sym, substitute(f, values, numeric=True)]
-        else:
-            parts = [lhs, self._call(act, params, self.netsym(v), prime=True)]
-            if f:
-                parts.append(substitute(f, {"x": self.netsym(v), "y": self.out(v)}))
-            parts.append(self._call(act, params, self.num(x), prime=True))
-        return Eq(parts + [self.num(self.trace.dact(v, s))], label, indent)
-
-    def dnet_eq(self, v: str, label: str = "", indent: int = 0) -> Eq:
-        s = self.s
-        return Eq(
-            [
-                self.partial(self.E, self.netsym(v)),
-                self.partial(self.E, self.out(v)) + M(" × ", r" \times ") + self.partial(self.out(v), self.netsym(v)),
-                self.num(self.trace.dout(v, s), True) + M(" × ", r" \times ") + self.num(self.trace.dact(v, s), True),
-                self.num(self.trace.dnet(v, s)),
-            ],
-            label,
-            indent,
-        )
-
-    def downstream(self, v: str, seen: set[str], indent: int) -> list[Eq | Para]:
-        """The ∂E/∂net of every node after ``v``, deepest first, each once per document.
-
-        A depth-first walk with its own stack, not Python recursion, so a chain of thousands of
-        nodes works: a node's equations follow those of everything after it (its ∂E/∂out needs
-        their ∂E/∂net); ``seen`` and ``self.derived`` keep each node to one derivation.
-        """
-
-        def successors(node: str) -> Iterator[str]:
-            return iter(sorted(self.G.successors(node), key=self.position.__getitem__))
-
-        # One frame per node being walked: (node, its successors still to visit, its equations,
-        # the successors already derived elsewhere in the document).
-        stack: list[tuple[str, Iterator[str], list[Eq | Para], list[str]]] = [(v, successors(v), [], [])]
-        while True:
-            node, pending, eqs, above = stack[-1]
-            for w in pending:
-                if w in seen:
-                    continue
-                seen.add(w)
-                if w in self.derived:
-                    above.append(w)
-                    continue
-                stack.append((w, successors(w), [], []))
-                break
-            else:  # every successor of `node` is done
-                stack.pop()
-                if above:
-                    names = ", ".join(f"∂E/∂net_{w}" for w in above)
-                    if len(above) > 4:
-                        names = f"∂E/∂net_{above[0]}, …, ∂E/∂net_{above[-1]} ({len(above)} nodes)"
-                    eqs.insert(0, Para(f"{names}: derived above.", indent))
-                if not stack:
-                    return eqs
-                parent_eqs = stack[-1][2]
-                parent_eqs += eqs
-                parent_eqs += [self.dout_eq(node, indent=indent), self.dact_eq(node, indent=indent)]
-                parent_eqs.append(self.dnet_eq(node, indent=indent))
-                self.derived.add(node)
-
-    def local(self, p: str, use: tuple[str | None, str], sample: int) -> tuple[M, float]:
-        u, v = use
-        if u is None:
-            return M("1", "1"), 1.0
-        return self.out(u), self.trace.out(u, sample)
-
-    def describe_use(self, use: tuple[str | None, str]) -> str:
-        u, v = use
-        return f"bias of {v}" if u is None else f"weight of the edge {u} → {v}"
-
-    # ------------------------------------------------------------------ per parameter
     def parameter_block(self, p: str) -> list[Any]:
         s, uses = self.s, self.uses[p]
         pm = self.param(p)
@@ -297,7 +46,7 @@ class Explainer:
                 self.partial(self.out(v), self.netsym(v)),
                 self.partial(self.netsym(v), pm),
             ]
-            items.append(Eq([lhs, _product(chain, False)], "chain rule"))
+            items.append(Eq([lhs, product_of(chain, False)], "chain rule"))
             if self.G.out_degree(v):
                 items.append(Para(f"∂E/∂out_{v} sums over every edge out of {v}; the ∂E/∂net it needs:", 1))
                 items += self.downstream(v, seen, 1)
@@ -310,13 +59,13 @@ class Explainer:
             numbers = [self.num(self.trace.dout(v, s), True), self.num(self.trace.dact(v, s), True)]
             numbers.append(self.num(local_value, True))
             contribution = self.trace.dnet(v, s) * local_value
-            items.append(Eq([lhs, _product(numbers, True), self.num(contribution)], self._sample_label()))
+            items.append(Eq([lhs, product_of(numbers, True), self.num(contribution)], self._sample_label()))
         else:
             terms = [
                 self.partial(self.E, self.netsym(v)) + M(" · ", r" \cdot ") + self.partial(self.netsym(v), pm)
                 for _, v in uses
             ]
-            items.append(Eq([lhs, _sum(terms)], f"chain rule, summed over the {len(uses)} uses of {p}"))
+            items.append(Eq([lhs, sum_of(terms)], f"chain rule, summed over the {len(uses)} uses of {p}"))
             numbers, contribution = [], 0.0
             for i, use in enumerate(uses, 1):
                 u, v = use
@@ -333,16 +82,10 @@ class Explainer:
                     self.num(self.trace.dnet(v, s), True) + M(" × ", r" \times ") + self.num(local_value, True)
                 )
                 contribution += self.trace.dnet(v, s) * local_value
-            items.append(Eq([lhs, _sum(numbers), self.num(contribution)], self._sample_label()))
+            items.append(Eq([lhs, sum_of(numbers), self.num(contribution)], self._sample_label()))
         if self.n > 1:
             items.append(self.batch_eq(p))
         return items
-
-    def _sample_label(self) -> str:
-        return f"sample {self.s}'s contribution" if self.n > 1 else ""
-
-    def contribution(self, p: str, sample: int) -> float:
-        return sum(self.trace.dnet(v, sample) * self.local(p, (u, v), sample)[1] for u, v in self.uses[p])
 
     def batch_eq(self, p: str) -> Eq:
         n = self.n
@@ -446,7 +189,7 @@ class Explainer:
                     parts.append(substitute(loss.term_formula, values, numeric=True))
                 doc.add(Eq(parts + [self.num(terms[o])]))
             values = [self.num(terms[o], i > 0) for i, o in enumerate(self.outputs)]
-            doc.add(Eq([E_s, _sum(names), _sum(values), self.num(float(self.trace.sample_losses[s]))]))
+            doc.add(Eq([E_s, sum_of(names), sum_of(values), self.num(float(self.trace.sample_losses[s]))]))
         else:
             doc.add(Eq([E_s, self.num(float(self.trace.sample_losses[s]))]))
         if self.n > 1:
@@ -483,11 +226,9 @@ def explain(
     """
     x = Explainer(net, trace, digits, sample)
     all_params = list(x.param_info)
-    for p in params:
-        if p not in x.param_info:
-            raise GraphEngineError(f"--param: unknown parameter `{p}`{did_you_mean(p, all_params)}{_some(all_params)}")
-    if node is not None and node not in x.position:
-        raise GraphEngineError(f"--node: unknown node `{node}`{did_you_mean(node, x.order)}{_some(x.order)}")
+    params = [resolve_parameter(p, x.param_info) for p in params]
+    if node is not None:
+        node = resolve_node(node, x.order)
     title = f"Backpropagation worked out: {net.spec.name or net.spec.file or 'network'}"
     doc = Derivation(title)
     x.header(doc)
@@ -561,20 +302,6 @@ def _listing(items: list[str], limit: int = 12) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[: limit - 2]) + f", … ({len(items) - limit + 1} more), " + items[-1]
-
-
-def _param_tex(name: str) -> str:
-    r"""A plugin parameter's name in maths: a Greek letter's name as the letter (``alpha`` → ``\alpha``,
-    as plugin formulas write it), any other name upright (``\mathrm{delta_2}``), never a product of italics."""
-    letter = SYMBOLS.get(name, "")
-    if len(letter) == 1 and "\u0370" <= letter <= "\u03ff":
-        return rf"\{name}"
-    return rf"\mathrm{{{escape_tex_text(name)}}}"
-
-
-def _some(names: list[str], limit: int = 12) -> str:
-    shown = ", ".join(names[:limit]) + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
-    return f" (choose from {shown})"
 
 
 def _summary(x: Explainer, doc: Derivation) -> Derivation:

@@ -15,6 +15,7 @@ from typing import Any
 
 import networkx as nx
 
+from .aliases import edge_weight_name
 from .errors import GraphError, PluginError, SpecError, did_you_mean, format_path
 from .names import name_problem
 from .plugins import default_registry
@@ -137,7 +138,7 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         if G.has_edge(edge.source, edge.target):
             first = format_path(_edge_path(G.edges[edge.source, edge.target]))
             raise err(GraphError, f"duplicate edge `{edge.source}` -> `{edge.target}` (first at {first})", path)
-        weight = use(edge.weight, f"{edge.source}->{edge.target}", path + ("weight",))
+        weight = use(edge.weight, edge_weight_name(edge.source, edge.target), path + ("weight",))
         G.add_edge(edge.source, edge.target, weight=weight, index=i)
 
     # is_directed_acyclic_graph is linear; find_cycle (only to name the cycle) takes minutes on

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import SpecError
+from .errors import SpecError, similar_file
 from .expr import Expression, is_plain_number, parse
 from .yamldoc import compose
 
@@ -78,7 +78,7 @@ def read_hand(path: str | Path) -> HandFile:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError("no such file", file=file) from None
+        raise SpecError("no such file" + similar_file(file), file=file) from None
     except (OSError, UnicodeDecodeError) as e:
         raise SpecError(f"cannot read: {e}", file=file) from None
     return read_hand_text(text, file)

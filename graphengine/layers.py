@@ -20,6 +20,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from .aliases import edge_weight_name
 from .errors import GraphError, PluginError, did_you_mean
 from .limits import MAX_LAYER_EDGES  # every layer edge costs a name, a parameter and a networkx edge
 from .plugins import builtin_registry
@@ -137,7 +138,7 @@ def add_layers(G: nx.DiGraph, spec: Spec, parameters: dict[str, dict[str, Any]],
         else:
             W = initial_weights(initializer, init_params, fan_in, size, np.random.default_rng(_seed(spec, layer, i)))
 
-        weight_names = [f"{u}->{v}" for u in sources for v in nodes]
+        weight_names = [edge_weight_name(u, v) for u in sources for v in nodes]
         clash = next((n for n in weight_names if n in parameters), None)
         if clash is not None:
             raise err(GraphError, f"parameter `{clash}` of layer `{layer.name}` is also declared elsewhere", path)

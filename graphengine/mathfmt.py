@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .aliases import edge_of, parameter_label
 from .numfmt import derivation_number
 
 # --------------------------------------------------------------------------- maths in two forms
@@ -108,9 +109,9 @@ def name_tex(name: str, subscript: bool = False) -> str:
         return f"{match[1]}_{{{match[2]}}}"
     if re.fullmatch(r"[A-Za-z]", name):
         return name
-    edge = re.fullmatch(r"(.+)->(.+)", name)
+    edge = edge_of(name)
     if edge:
-        return rf"w_{{{name_tex(edge[1], True)} \to {name_tex(edge[2], True)}}}"
+        return rf"w_{{{name_tex(edge[0], True)} \to {name_tex(edge[1], True)}}}"
     if name.endswith(".bias"):
         return rf"b_{{{name_tex(name[:-5], True)}}}"
     if re.fullmatch(r"[A-Za-z0-9]+", name):
@@ -119,9 +120,8 @@ def name_tex(name: str, subscript: bool = False) -> str:
 
 
 def name_text(name: str) -> str:
-    """A parameter name in text; an implicit edge weight ``h1->o1`` reads ``w(h1→o1)``."""
-    edge = re.fullmatch(r"(.+)->(.+)", name)
-    return f"w({edge[1]}→{edge[2]})" if edge else name
+    """A parameter name in text: the one spelling every view shows (:mod:`graphengine.aliases`)."""
+    return parameter_label(name)
 
 
 # --------------------------------------------------------------------------- LaTeX formulas → text

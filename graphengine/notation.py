@@ -26,12 +26,19 @@ in the worked example, when no output is called ``1``.
 >>> known = {"h1.net", "o1.dact", "grad.w5", "updated.w5", "loss", "loss.o1"}
 >>> [canonical(n, known) for n in ("net_h1", "dout_o1/dnet_o1", "∂E/∂w5", "w5⁺", "E_total", "E_o1", "x")]
 ['h1.net', 'o1.dact', 'grad.w5', 'updated.w5', 'loss', 'loss.o1', None]
+
+An edge weight may be written in any spelling :mod:`graphengine.aliases` accepts:
+
+>>> [canonical(n, {"grad.h1->o1", "updated.h1->o1"}) for n in ("∂E/∂w(h1→o1)", "grad.h1 → o1", "w(h1→o1)'")]
+['grad.h1->o1', 'grad.h1->o1', 'updated.h1->o1']
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+
+from .aliases import spelled
 
 _LOSS = r"(?:E_total|Etotal|E|L|total)"
 _DERIVATIVE = re.compile(rf"[d∂]{_LOSS}\s*/\s*[d∂](?P<of>.+)")
@@ -80,6 +87,10 @@ def canonical(name: str, known: Collection[str], outputs: Sequence[str] = ()) ->
     for candidate in candidates(name):
         if candidate in known:
             return candidate
+        # A parameter written as the diagrams' or explain's alias: grad.w(h1→y) is grad.h1->y.
+        kind, _, parameter = candidate.partition(".")
+        if kind in ("grad", "updated") and (aliased := f"{kind}.{spelled(parameter)}") in known:
+            return aliased
     if (m := _NUMBERED_TERM.fullmatch(name.strip())) and int(m["k"]) <= len(outputs):
         term = f"loss.{outputs[int(m['k']) - 1]}"
         return term if term in known else None

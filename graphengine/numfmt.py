@@ -56,6 +56,9 @@ def diagram_number(x: float, precision: int = 4) -> str:
     return f"{x:.{decimals}f}"
 
 
+SCIENTIFIC_BELOW = 1e-4  # derivations: more than three zeros after the point is hard to count
+
+
 def derivation_number(x: float, digits: int = 4) -> str:
     """``x`` rounded for reading: ``digits`` decimals, but at least ``digits - 1``
     significant digits for small values, trailing zeros dropped.
@@ -64,11 +67,17 @@ def derivation_number(x: float, digits: int = 4) -> str:
     ('0.3775', '0.0822', '0.000438')
     >>> derivation_number(0.15), derivation_number(-2.5)
     ('0.15', '-2.5')
+
+    Below ``SCIENTIFIC_BELOW`` (and from 10⁷) in scientific notation, so that a gradient of a
+    trained network reads ``1.37e-8``, not ``0.0000000137``:
+
+    >>> derivation_number(0.0000000137), derivation_number(-0.0000438), derivation_number(0.0001)
+    ('1.37e-8', '-4.38e-5', '0.0001')
     """
     if x == 0 or not math.isfinite(x):
         return "0" if x == 0 else str(x)
     magnitude = abs(x)
-    if magnitude >= 1e7 or magnitude < 10.0 ** -(digits + 4):
+    if magnitude >= 1e7 or magnitude < SCIENTIFIC_BELOW:
         mantissa, exponent = f"{x:.{max(digits - 1, 1)}e}".split("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
     text = f"{x:.{decimals_for(magnitude, digits, digits - 1)}f}"

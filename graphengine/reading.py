@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError, GraphEngineError, SpecError
+from .errors import DataError, GraphEngineError, SpecError, similar_file
 
 MB = 1024 * 1024
 #: A spec or hand file: a 10-million-edge layered spec written out with its weights is ~230 MB.
@@ -75,7 +75,7 @@ def _open_regular(file: str, cap: int, error: type[GraphEngineError], missing: b
     except FileNotFoundError:
         if missing:
             raise
-        raise error("no such file", file=file) from None
+        raise error("no such file" + similar_file(file), file=file) from None
     except IsADirectoryError:
         raise error("cannot read: it is a folder, not a regular file", file=file) from None
     except ValueError:  # a NUL character in the name

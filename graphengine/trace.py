@@ -8,8 +8,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from .aliases import resolve_node, resolve_parameter
 from .engine import Backward, Forward, Plan
-from .errors import GraphEngineError
 
 
 @dataclass
@@ -46,7 +46,7 @@ class Trace:
         try:
             return self.plan.index[node]
         except KeyError:
-            raise GraphEngineError(f"unknown node `{node}`") from None
+            return self.plan.index[resolve_node(node, self.plan.index, "")]
 
     def net(self, node: str, sample: int = 0) -> float:
         return float(self.forward.net[sample, self._col(node)])
@@ -65,7 +65,9 @@ class Trace:
         return float(self.forward.dact[sample, self._col(node)])
 
     def gradient(self, parameter: str) -> float:
-        return float(self.backward.grad[self.plan.parameter_index[parameter]])
+        """∂L/∂``parameter``, by its name or an alias (``h1->y``, ``w(h1→y)``)."""
+        name = resolve_parameter(parameter, self.plan.parameter_index, "")
+        return float(self.backward.grad[self.plan.parameter_index[name]])
 
     @property
     def gradients(self) -> dict[str, float]:
@@ -93,16 +95,38 @@ class Trace:
         values = terms(y, t, **self.plan.loss_params)[0]
         return {self.plan.nodes[c]: float(v) for c, v in zip(self.plan.outputs, values)}
 
+    def all_loss_terms(self) -> np.ndarray | None:
+        """``(samples, outputs)`` terms of the per-sample loss, when the loss sums over outputs."""
+        terms = self.plan.loss.terms_function
+        if terms is None:
+            return None
+        return np.asarray(terms(self.forward.out[:, self.plan.outputs], self.targets, **self.plan.loss_params))
+
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``graphengine run --json``."""
+        """The JSON shape of ``graphengine run --json``.
+
+        Per sample and node: ``net`` (neurons), ``out``, ``dout`` (∂L/∂out), ``dact``
+        (∂out/∂net, neurons) and ``dnet`` (∂L/∂net, δ); per sample its ``loss`` and, when the
+        loss sums over outputs, ``loss_terms`` (output → term)."""
         n_in = self.plan.n_inputs
+        # One conversion per array, not a float() per number.
+        net, out = self.forward.net.tolist(), self.forward.out.tolist()
+        dact, dout, dnet = self.forward.dact.tolist(), self.backward.dout.tolist(), self.backward.dnet.tolist()
+        terms = self.all_loss_terms()
+        term_rows = terms.tolist() if terms is not None else None
+        outputs = [self.plan.nodes[c] for c in self.plan.outputs]
         samples = []
         for s in range(self.n_samples):
             nodes: dict[str, dict[str, float]] = {}
             for c, name in enumerate(self.plan.nodes):
-                entry = {"out": float(self.forward.out[s, c])}
                 if c >= n_in:
-                    entry = {"net": float(self.forward.net[s, c]), **entry}
+                    entry = {"net": net[s][c], "out": out[s][c], "dout": dout[s][c], "dact": dact[s][c]}
+                else:
+                    entry = {"out": out[s][c], "dout": dout[s][c]}
+                entry["dnet"] = dnet[s][c]
                 nodes[name] = entry
-            samples.append({"nodes": nodes, "loss": float(self.sample_losses[s])})
+            sample: dict[str, Any] = {"nodes": nodes, "loss": float(self.sample_losses[s])}
+            if term_rows is not None:
+                sample["loss_terms"] = dict(zip(outputs, term_rows[s]))
+            samples.append(sample)
         return {"loss": self.loss, "samples": samples, "gradients": self.gradients, "updated": self.updated}

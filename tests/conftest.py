@@ -31,3 +31,10 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
         return Ran(code, out, err)
 
     return invoke
+
+
+@pytest.fixture(autouse=True)
+def _wide_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped output respects ``COLUMNS``; a terminal's value must not narrow the tables the
+    tests read (the tests of narrow output set it themselves)."""
+    monkeypatch.delenv("COLUMNS", raising=False)

@@ -63,7 +63,8 @@ def test_run_json(cli):
     assert round(data["gradients"]["w5"], 9) == 0.082167041
     assert round(data["updated"]["w5"], 8) == 0.35891648
     assert set(data["samples"][0]["nodes"]) == {"i1", "i2", "h1", "h2", "o1", "o2"}
-    assert data["samples"][0]["nodes"]["i1"] == {"out": 0.05}
+    assert data["samples"][0]["nodes"]["i1"]["out"] == 0.05
+    assert set(data["samples"][0]["nodes"]["i1"]) == {"out", "dout", "dnet"}  # an input has no net or dact
     assert set(data["updated"]) == set(data["gradients"]) == {f"w{i}" for i in range(1, 9)} | {"b1", "b2"}
 
 

@@ -164,7 +164,7 @@ def test_large_network_gets_a_summary_that_says_how_to_focus(tmp_path, cli):
     ran = cli("explain", path, "--param", "h3->y2")
     assert ran.code == 0
     focused = ran.out
-    assert "∂E/∂w(h3→y2)" in focused and "w(h3→y2)' = " in focused
+    assert "∂E/∂h3->y2" in focused and "h3->y2' = " in focused
     ran = cli("explain", path, "--all")
     assert ran.code == 0
     assert "Forward pass" in ran.out
@@ -329,7 +329,7 @@ def test_sample_terms_add_up_to_the_printed_gradient_despite_cancellation(cli):
     for hidden, t in zip(h, (1.0, 0.0)):
         y = sigmoid(0.3 * hidden[0] - 0.5 * hidden[1] + 0.4 * hidden[2])
         parts.append((y - t) / 4 * 0.3 * (1 - hidden[0] ** 2))
-    terms, total = by_name["w(a→h1)"]
+    terms, total = by_name["a->h1"]
     assert float(total) == pytest.approx(sum(parts), abs=1e-6)
     assert [float(t.strip("()")) for t in terms.split(" + ")][2:] == pytest.approx(parts, abs=1e-6)
 
@@ -407,7 +407,7 @@ def test_skip_path_of_another_length_is_one_more_term_of_dE_dout(tmp_path, cli):
 
     d_y, d_h2, dout_h1, grad0, _ = sample(1.5, 0.3, 0.9)
     grad1 = sample(-0.5, 0.8, -0.1)[3]
-    line = f"∂E/∂out_h1 = ∂E/∂net_h2·w(h1→h2) + ∂E/∂net_y·w(h1→y) = ({f4(d_h2)}) × 0.8 + {f4(d_y)} × (-0.5) = "
+    line = f"∂E/∂out_h1 = ∂E/∂net_h2·h1->h2 + ∂E/∂net_y·h1->y = ({f4(d_h2)}) × 0.8 + {f4(d_y)} × (-0.5) = "
     assert line + f4(dout_h1) in out
     assert "sample 0's contribution: ∂E/∂a = " in out and f"= {f4(grad0)}\n" in out
     assert f"= Σ over the 2 samples = {f4(grad0)} + {f4(grad1)} = {f4(grad0 + grad1)}" in out

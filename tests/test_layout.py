@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "graphengine"
 MAX_LINES = 500
 # Still to split (issue 10); each entry goes as its module is split.
-NOT_YET_SPLIT = {"graphengine.explain"}
+NOT_YET_SPLIT: set[str] = set()
 
 
 def module_name(path: Path) -> str:

@@ -352,8 +352,8 @@ def test_unnamed_weights_are_labelled_with_their_edge():
     net = graphengine.load("specs/xor.yaml")
     dot = to_dot(net, net.trace())
     lines = {ln.split(" [")[0].strip(): ln for ln in dot.splitlines() if " -> " in ln and "label=" in ln}
-    assert "<B>w(a→h1)</B> 0.5000" in lines['"a" -> "h1"']
-    assert "<B>w(h3→y)</B> 0.4000" in lines['"h3" -> "y"']
+    assert "<B>a-&gt;h1</B> 0.5000" in lines['"a" -> "h1"']
+    assert "<B>h3-&gt;y</B> 0.4000" in lines['"h3" -> "y"']
 
 
 def test_one_samples_delta_says_how_it_relates_to_that_samples_own_loss():

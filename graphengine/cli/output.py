@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -42,8 +43,10 @@ def console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    # Piped output keeps full numbers instead of rich's 80-column truncation.
-    rich_console = Console(stderr=stderr, highlight=False, width=None if stream.isatty() else 200)
+    # Piped output keeps full numbers instead of rich's 80-column default, unless COLUMNS
+    # says how wide the reader is (rich reads it then).
+    columns = os.environ.get("COLUMNS", "")
+    rich_console = Console(stderr=stderr, highlight=False, width=None if stream.isatty() or columns.isdigit() else 200)
 
     def reader_left() -> None:  # rich would exit with status 1; main() ends quietly with 0
         rich_console.quiet = True
@@ -53,11 +56,14 @@ def console(stderr: bool = False) -> Any:
     return rich_console
 
 
-def table(title: str, columns: Sequence[str], left: Sequence[str] = (), **options: Any) -> Any:
-    """A rich table titled on the left; columns named in ``left`` are left-aligned, the rest right."""
-    from rich.table import Table
+def table(
+    title: str, columns: Sequence[str], left: Sequence[str] = (), optional: Sequence[str] = (), **options: Any
+) -> Any:
+    """A rich table titled on the left; columns named in ``left`` are left-aligned, the rest right
+    (numbers, never cut); in a narrow terminal the ``optional`` ones are left out, first first."""
+    from ..fitted_table import FittedTable
 
-    result = Table(title=title, title_justify="left")
+    result = FittedTable(title=title, optional=optional)
     for column in columns:
         result.add_column(column, justify="left" if column in left else "right", **options)
     return result

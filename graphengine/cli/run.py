@@ -33,6 +33,8 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
             f"Forward and backward pass, sample {s}",
             ("node", "activation", "net", "out", "∂L/∂out", "∂out/∂net", "∂L/∂net"),
             left=("node", "activation"),
+            # ∂out/∂net = (∂L/∂net)/(∂L/∂out) and net go first; out and δ stay.
+            optional=("∂out/∂net", "net", "activation", "∂L/∂out"),
         )
         for c, name in enumerate(p.nodes):
             if c < p.n_inputs:
@@ -65,6 +67,7 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
         f"Parameters: p' = p − {trace.learning_rate:g} × ∂L/∂p",
         ("parameter", "used by", "value", "∂L/∂p", "updated", ""),
         left=("parameter", "used by", ""),
+        optional=("used by", "updated"),
     )
     uses = parameter_uses(net.graph)
     old, grad, new = trace.values, trace.gradients, trace.updated
