@@ -19,7 +19,7 @@ from .options import (
 from .output import draw_diagram
 
 
-@click.command("render")
+@click.command("render", short_help="Draw SPEC's annotated diagram: SVG, PNG, PDF or DOT.")
 @spec_argument
 @plugin_option
 @click.option(
