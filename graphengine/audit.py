@@ -31,7 +31,7 @@ from .page_names import Named, shown
 from .page_recognise import Recognised, Recogniser
 from .page_scan import Chain, Page, WrittenNumber
 from .quantities import Quantities
-from .verdict import Verdict, written_value
+from .verdict import Verdict, row_dict, written_value
 
 
 @dataclass
@@ -52,14 +52,7 @@ class Given:
         return not self.right
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "name": self.name,
-            "quantity": self.quantity,
-            "written": self.written.value,
-            "written_text": self.written.text,
-            "exact": self.exact,
-            "right": self.right,
-        }
+        data = row_dict(self.name, self.quantity, self.written, self.exact, self.right)
         if not self.right:
             data["reason"], data["note"] = self.reason, self.note
         return data

@@ -9,10 +9,7 @@
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ import yaml
 from .engine import Plan, backward, compile_plan, forward, loss_of, step
 from .errors import DataError
 from .files import check_writable, write_atomic  # noqa: F401  (check_writable: re-exported for older callers)
+from .gcpause import gc_paused
 from .graph import build_graph
 from .guard import check_at_values
 from .registry import Registry
@@ -40,7 +38,7 @@ class Network:
     def __init__(self, spec: Spec, registry: Registry | None = None) -> None:
         self.spec = spec
         self.registry = registry
-        with _gc_paused():  # a big graph is objects that all live on: nothing for the collector
+        with gc_paused():  # a big graph is objects that all live on: nothing for the collector
             self.graph: nx.DiGraph = build_graph(spec, registry)
             self.plan: Plan = compile_plan(self.graph)
         self.theta: np.ndarray = self.plan.values.copy()
@@ -228,19 +226,6 @@ class Network:
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
         text = yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True)
         write_atomic(Path(path), text)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for a while (as it was after): building a graph of
-    100k edges otherwise spends a third of its time in collections that free nothing."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _is_number(value: Any) -> bool:

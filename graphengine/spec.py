@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import SpecError
+from .gcpause import gc_paused
 from .limits import check_sizes
 from .reading import read_text
 from .spec_messages import _clean_loc, _message
@@ -32,12 +33,9 @@ def parse_spec(text: str, file: str | None = None) -> Spec:
             file=file,
             line=1,
         )
-    import gc
-
-    collecting = gc.isenabled()
-    gc.disable()  # 100k edge models that all live on: nothing for the cyclic collector to free
     try:
-        spec = Spec.model_validate(data)
+        with gc_paused():  # 100k edge models that all live on: nothing for the collector to free
+            spec = Spec.model_validate(data)
     except ValidationError as e:
         errors = e.errors(include_url=False)
 
@@ -62,9 +60,6 @@ def parse_spec(text: str, file: str | None = None) -> Spec:
             if not isinstance((data.get("parameters") or {}).get(path[1]), dict):
                 path = path[:2]  # the shorthand `w: .nan` has no `value` key to point at
         raise SpecError(_message(first), file=file, line=where(first) or None, path=path) from None
-    finally:
-        if collecting:
-            gc.enable()
     spec._file = file
     spec._lines = lines
     spec._raw = data

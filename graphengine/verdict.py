@@ -43,14 +43,7 @@ class Verdict:
         return not self.right and self.reason in MISTAKES
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "name": self.name,
-            "quantity": self.quantity,
-            "written": self.written.value,
-            "written_text": self.written.text,
-            "exact": self.exact,
-            "right": self.right,
-        }
+        data = row_dict(self.name, self.quantity, self.written, self.exact, self.right)
         if not self.right:
             data["reason"] = self.reason
             if len(self.reasons) > 1:
@@ -62,6 +55,19 @@ class Verdict:
         if self.from_written:
             data["from_your_values"] = {"inputs": self.from_written, "value": self.recomputed}
         return data
+
+
+def row_dict(name: str, quantity: str, written: Any, exact: float, right: bool) -> dict[str, Any]:
+    """The fields every judged row has in ``--json`` (check's and audit's): ``written`` is a
+    :class:`Written` or anything with its ``value`` and ``text``."""
+    return {
+        "name": name,
+        "quantity": quantity,
+        "written": written.value,
+        "written_text": written.text,
+        "exact": exact,
+        "right": right,
+    }
 
 
 def written_value(name: str, value: Any, line: int = 0) -> Written:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from .errors import KeyPath, SpecError
+from .gcpause import gc_paused
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -150,34 +151,32 @@ class _CachingLoader(_Loader):  # type: ignore[misc,valid-type]
 
 def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[KeyPath, int]]:
     """Parse YAML text safely; return the data and a key-path → line map."""
-    import gc
-
     loader = _CachingLoader(text)
-    # The document is one big tree of objects that all live until the end: the cyclic garbage
-    # collector would walk it again and again (half the time of a 100k-edge spec) for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        root = loader.get_single_node()
-        if root is None:
-            raise SpecError("the file is empty; a spec needs at least `inputs`, `outputs` and `nodes`", file=file)
-        lines = _node_lines(root, file)
-        try:
-            data = _construct_plain(root)
-        except _NotPlain:
-            try:
-                data = loader.construct_document(root)
-            except yaml.YAMLError:
-                raise
-            except Exception as e:  # a tag's constructor failing on its text, e.g. AttributeError inside PyYAML
-                raise _constructor_error(root, file) or yaml_error(e, text, file) from None
+        with gc_paused():  # the document is one big tree of objects that all live until the end
+            return _data_and_lines(loader, text, file)
     except _READ_ERRORS as e:
         raise yaml_error(e, text, file) from None
     finally:
         loader.dispose()
-        if collecting:
-            gc.enable()
-    return data, lines
+
+
+def _data_and_lines(loader: Any, text: str, file: str | None) -> tuple[Any, dict[KeyPath, int]]:
+    """The document's data and its key-path → line map (PyYAML's errors are the caller's)."""
+    root = loader.get_single_node()
+    if root is None:
+        raise SpecError("the file is empty; a spec needs at least `inputs`, `outputs` and `nodes`", file=file)
+    lines = _node_lines(root, file)
+    try:
+        return _construct_plain(root), lines
+    except _NotPlain:
+        pass
+    try:
+        return loader.construct_document(root), lines
+    except yaml.YAMLError:
+        raise
+    except Exception as e:  # a tag's constructor failing on its text, e.g. AttributeError inside PyYAML
+        raise _constructor_error(root, file) or yaml_error(e, text, file) from None
 
 
 def compose(text: str, file: str | None = None) -> yaml.Node | None:
