@@ -20,23 +20,11 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from graphengine.slip_registry import CODES
+
 NOTATIONS = ("mazur", "founding", "plain", "tex", "anonymous")
 # the slip codes a single-sample page can show (batch needs several samples on one page)
-PAGE_SLIPS = (
-    "swapped",
-    "wrong-weight",
-    "missing-term",
-    "missing-factor",
-    "net-for-out",
-    "derivative-of-net",
-    "updated-weights",
-    "factor-2",
-    "sign",
-    "uphill",
-    "learning-rate",
-    "shared",
-    "arithmetic",
-)
+PAGE_SLIPS = tuple(code for code in CODES if code != "batch")
 
 
 def fmt(x: float, digits: int = 4) -> str:
