@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ._util.numfmt import diagram_number as number
 from .aliases import edge_weight_name, parameter_label
 from .dotparts import (
     attributes,
@@ -34,7 +35,6 @@ from .dotparts import (
 )
 from .errors import RenderError, did_you_mean, valid_samples
 from .legend import caption, legend
-from .numfmt import diagram_number as number
 from .palette import FILL, FONT, MUTED, SHARED, ZERO, gradient_style
 
 if TYPE_CHECKING:

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._util.reading import outside_data_allowed
 from .data import Dataset, load_data
 from .datafiles import FILE_SUFFIXES
 from .errors import DataError, similar_file
-from .reading import outside_data_allowed
 from .spec_data import CsvData, OneHot
 from .train import accuracy
 

@@ -15,12 +15,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ._util.numfmt import derivation_number as number
 from .blanks import SIGNIFICANT, written
 from .document import Derivation, Eq, Para, Table, _dedupe
 from .exercise import Exercise
 from .explain import Explainer, explain
 from .grade import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
-from .numfmt import derivation_number as number
 from .worksheet import DIAGRAM, compile_pdf, digits_example, meaning, symbol, worksheet_latex, worksheet_markdown
 
 # ---------------------------------------------------------------------- answers and hand files
@@ -133,6 +133,6 @@ def key_csv(exercises: list[tuple[str, Exercise]]) -> str:
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` under ``folder`` (made if missing), each atomically."""
-    from .files import write_tree
+    from ._util.files import write_tree
 
     write_tree(folder, files)

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._util.files import check_writable, write_atomic
 from .errors import GraphEngineError
 from .export_structure import structure_hash
-from .files import check_writable, write_atomic
 
 if TYPE_CHECKING:
     from .network import Network

@@ -15,9 +15,9 @@ from typing import Any
 
 import networkx as nx
 
+from ._util.names import name_problem
 from .aliases import edge_weight_name
 from .errors import GraphError, PluginError, SpecError, did_you_mean, format_path
-from .names import name_problem
 from .plugins import default_registry
 from .registry import Activation, Loss, Registry, check_params
 from .spec_schema import Spec

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._util.numfmt import diagram_number as number
 from .dotparts import Html, attributes, dot_id, escape
 from .errors import RenderError
 from .heatmap import HEATMAP_POINTS, cell_size, cells, colour_scale, colours, greys, pool
-from .numfmt import diagram_number as number
 from .palette import FONT, MUTED
 
 if TYPE_CHECKING:

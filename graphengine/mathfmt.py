@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ._util.numfmt import derivation_number
 from .aliases import edge_of, parameter_label
-from .numfmt import derivation_number
 
 # --------------------------------------------------------------------------- maths in two forms
 

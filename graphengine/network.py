@@ -17,10 +17,10 @@ import networkx as nx
 import numpy as np
 import yaml
 
+from ._util.files import check_writable, write_atomic  # noqa: F401  (check_writable: re-exported for older callers)
+from ._util.gcpause import gc_paused
 from .engine import Plan, backward, compile_plan, forward, loss_of, step
 from .errors import DataError
-from .files import check_writable, write_atomic  # noqa: F401  (check_writable: re-exported for older callers)
-from .gcpause import gc_paused
 from .graph import build_graph
 from .guard import check_at_values
 from .registry import Registry

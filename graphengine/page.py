@@ -23,8 +23,8 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
+from ._util.numfmt import derivation_number, diagram_number
 from .diagram import DEFAULT_PRECISION, gradient_style, svg_ids
-from .numfmt import derivation_number, diagram_number
 from .render import pipe, to_dot
 from .steps import Step, build_steps
 

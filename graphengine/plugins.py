@@ -35,10 +35,10 @@ from types import ModuleType, TracebackType
 from typing import Any
 
 from . import activations, initializers, losses, optimizers
+from ._util.interrupts import interrupt_presses, raised_by_plugin
+from ._util.names import name_problem
 from .errors import PluginError
 from .guard import guarded
-from .interrupts import interrupt_presses, raised_by_plugin
-from .names import name_problem
 from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin, Registry, plugins_in
 from .verify import display, first_line_of, line_in, require_derivative, verify
 

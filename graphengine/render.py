@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import diagram
+from ._util.numfmt import diagram_number as number
 from .blank_diagram import blank_dot
 from .diagram import DEFAULT_PRECISION, DETAILS, SHOW_CHOICES, parse_show
 from .errors import GraphEngineError, RenderError
-from .numfmt import diagram_number as number
 
 if TYPE_CHECKING:
     from .network import Network
@@ -165,7 +165,7 @@ def render(
     next to it (same name, ``.dot``) and :class:`RenderError` says how to install Graphviz.
     ``options`` are those of :func:`to_dot`, and ``view`` (see :func:`view_dot`).
     """
-    from .files import write_atomic
+    from ._util.files import write_atomic
 
     path = Path(path)
     fmt = output_format(path)

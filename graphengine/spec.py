@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._util.gcpause import gc_paused
+from ._util.reading import read_text
 from .errors import SpecError
-from .gcpause import gc_paused
 from .limits import check_sizes
-from .reading import read_text
 from .spec_messages import _clean_loc, _message
 from .spec_schema import Spec
 from .spec_values import _describe

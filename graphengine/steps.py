@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._util.numfmt import derivation_number as number
 from .document import Derivation, Eq, _dedupe
 from .explain import Explainer
-from .numfmt import derivation_number as number
 
 # Past this many neurons a step per neuron is too many clicks: one step per layer instead.
 NODE_STEPS_UP_TO = 30

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._util.interrupts import is_default_interrupt_handler, note_interrupt
 from .engine import Forward, forward, gradient, loss_of
 from .errors import GraphEngineError, PluginError, TrainingError
 from .guard import check_at_values, uses_plugins
-from .interrupts import is_default_interrupt_handler, note_interrupt
 from .limits import MAX_EPOCHS
 from .plugins import default_registry
 from .registry import Loss, Optimizer, check_params
@@ -411,7 +411,7 @@ def save_figure(fig: Any, path: str, option: str, what: str = "picture") -> None
 
     import matplotlib.pyplot as plt
 
-    from .files import write_atomic
+    from ._util.files import write_atomic
 
     buffer = io.BytesIO()
     try:

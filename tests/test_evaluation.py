@@ -376,9 +376,9 @@ def test_readme_example_is_real_output(tmp_path, capsys):
 def test_prediction_tables_keep_numbers_whole(width):
     from rich.console import Console
 
+    from graphengine._util.numfmt import table_number as fmt
     from graphengine.evaluation import predict
     from graphengine.evaluation_report import predictions_table
-    from graphengine.numfmt import table_number as fmt
 
     net = graphengine.load("specs/digits.yaml")
     predictions = predict(net, net.X[:5])

@@ -294,7 +294,7 @@ def test_guard_converts_and_refuses_directly() -> None:
 
 def test_user_ctrl_c_is_still_an_interrupt() -> None:
     # The plugin's KeyboardInterrupt is an error; the user's Ctrl-C (counted by the CLI's handler) is not.
-    import graphengine.interrupts as interrupts
+    import graphengine._util.interrupts as interrupts
 
     with interrupts.watch_interrupts():
         before = interrupts.interrupt_presses()

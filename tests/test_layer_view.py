@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import graphengine
+from graphengine._util.numfmt import diagram_number as number
 from graphengine.cli import main
 from graphengine.heatmap import colours
 from graphengine.layer_view import LAYER_VIEW_EDGES, choose_view, to_layer_dot
-from graphengine.numfmt import diagram_number as number
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from test_gradients import random_case
 
 import graphengine
+from graphengine._util.numfmt import derivation_number as number
+from graphengine._util.numfmt import diagram_number
 from graphengine.diagram import svg_ids
 from graphengine.network import Network
-from graphengine.numfmt import derivation_number as number
-from graphengine.numfmt import diagram_number
 from graphengine.page import build_page
 from graphengine.render import render
 from graphengine.spec import parse_spec

@@ -1,4 +1,4 @@
-"""graphengine.reading: files are read only where asked, only if regular, only up to a cap.
+"""graphengine._util.reading: files are read only where asked, only if regular, only up to a cap.
 
 Generated cases: data paths that leave the spec's folder (absolute, `..`, symbolic links) with
 a secret in the file they point at; special files (FIFO, /dev/zero, folders) in every place a
@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from robustness_tools import BOUNDED, DOC, cli, refused
 
+from graphengine._util.reading import MB, data_path, outside_data_allowed, read_bytes, read_cap, read_text
 from graphengine.errors import DataError, SpecError
-from graphengine.reading import MB, data_path, outside_data_allowed, read_bytes, read_cap, read_text
 
 SECRET = "root:$6$s3cr3t-hash-do-not-print:19000:0:99999:7:::"
 

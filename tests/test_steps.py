@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from test_gradients import random_case
 
 import graphengine
+from graphengine._util.numfmt import derivation_number as number
 from graphengine.network import Network
-from graphengine.numfmt import derivation_number as number
 from graphengine.spec import parse_spec
 from graphengine.steps import build_steps
 

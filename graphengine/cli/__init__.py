@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import click
 
 from ..__about__ import __version__
+from .._util.interrupts import watch_interrupts
 from ..errors import GraphEngineError, one_line
-from ..interrupts import watch_interrupts
 from .audit import audit
 from .check import check
 from .evaluate import evaluate_command, predict_command

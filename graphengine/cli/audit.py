@@ -50,9 +50,9 @@ def audit(
     """
     from pathlib import Path
 
+    from .._util.files import check_writable, write_atomic
     from ..audit import annotate, to_json
     from ..audit import audit as run_audit
-    from ..files import check_writable, write_atomic
     from ..page_scan import read_page
 
     if annotated:

@@ -56,9 +56,9 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     Exit status: 0 all right or only rounding, 1 a
     mistake, 2 invalid input.
     """
+    from .._util.reading import check_readable
     from ..check import check as run_check
     from ..check import read_hand, to_json
-    from ..reading import check_readable
 
     check_readable(hand)  # a regular file within the size cap: never a FIFO that blocks, or /dev/zero
     net = load_network(spec, ctx)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .._util.numfmt import table_number
 from ..errors import GraphEngineError
-from ..numfmt import table_number
 from .options import json_option, load_network, plugin_option, precision_option, spec_argument
 from .output import console, echo_json
 
@@ -22,7 +22,7 @@ data_option = click.option(
 def _plot_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuse a plot file that cannot be drawn (suffix, matplotlib, folder) before any work."""
     if value is not None:
-        from ..files import check_writable
+        from .._util.files import check_writable
         from ..train import check_plot
 
         check_plot(value, "--" + (param.name or "plot").replace("_", "-"))
@@ -60,8 +60,8 @@ def predict_command(
     """
     from pathlib import Path
 
+    from .._util.files import check_writable, write_atomic
     from ..evaluation import data_for, predict
-    from ..files import check_writable, write_atomic
 
     if output:
         check_writable(output)

@@ -52,7 +52,7 @@ def import_command(ctx: click.Context, model: str, output: str) -> None:
     activations) and write a spec with its layers and weights, to run, render or explain."""
     from pathlib import Path
 
-    from ..files import check_writable, write_atomic
+    from .._util.files import check_writable, write_atomic
     from ..import_onnx import import_onnx
     from ..network import Network
 

@@ -68,8 +68,8 @@ def load_network(spec: str, ctx: click.Context) -> Any:
     """Load a network with the registry the command-line options select (and, with
     ``--allow-outside-data``, data files outside the spec's folder); an output option naming
     the spec itself is refused first."""
+    from .._util.reading import outside_data_allowed
     from ..network import load
-    from ..reading import outside_data_allowed
 
     check_outputs(ctx, spec)
     with outside_data_allowed(ctx.ensure_object(dict).get("allow_outside_data", False)):
@@ -84,7 +84,7 @@ def check_outputs(ctx: click.Context, spec: str) -> None:
     """Before any work: every file the command will write (``-o``, ``--svg``, ``--plot``) can
     be written, and none is the spec itself, which it would replace (dropping its comments), or
     another file the command reads."""
-    from ..files import check_writable
+    from .._util.files import check_writable
 
     for key in OUTPUT_PARAMETERS:
         target = ctx.params.get(key)
@@ -117,7 +117,7 @@ def _same_file(a: str, b: str) -> bool:
 
 class OutputPath(click.Path):
     """A file to write: not empty, not a folder (the folder it goes into must exist: checked
-    by :func:`~graphengine.files.check_writable` before any work)."""
+    by :func:`~graphengine._util.files.check_writable` before any work)."""
 
     def __init__(self) -> None:
         super().__init__(dir_okay=False)

@@ -53,7 +53,7 @@ def report(ctx: click.Context, spec: str, output: str, epochs: int | None, step_
     """
     from pathlib import Path
 
-    from ..files import check_writable, write_atomic
+    from .._util.files import check_writable, write_atomic
 
     if Path(output).suffix.lower() not in (".html", ".htm"):
         raise click.BadParameter(f"`{output}` must end in .html (the page is one HTML file)", param_hint="'-o'")

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from ..numfmt import table_number
+from .._util.numfmt import table_number
 from .options import json_option, load_network, lr_option, plugin_option, precision_option, spec_argument, svg_option
 from .output import console, draw_diagram, echo_json, table
 

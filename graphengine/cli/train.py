@@ -6,8 +6,8 @@ import sys
 
 import click
 
+from .._util.numfmt import table_number
 from ..limits import MAX_EPOCHS
-from ..numfmt import table_number
 from .options import (
     OUTPUT_PATH,
     json_option,
@@ -89,7 +89,7 @@ def train(
     A loss that becomes NaN or infinite stops training with an error naming the epoch
     and the first non-finite node (exit 2; -o is not written).
     """
-    from ..files import check_writable
+    from .._util.files import check_writable
     from ..train import check_plot, evaluate, history_table, plot_history
 
     if plot:

@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError, GraphEngineError, SpecError, similar_file
+from ..errors import DataError, GraphEngineError, SpecError, similar_file
 
 MB = 1024 * 1024
 #: A spec or hand file: a 10-million-edge layered spec written out with its weights is ~230 MB.

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import GraphEngineError
+from ..errors import GraphEngineError
 
 
 def check_writable(path: str | os.PathLike[str]) -> None:
