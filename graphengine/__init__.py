@@ -30,15 +30,15 @@ _EXPORTS = {
     "Network": "network",
     "Trace": "trace",
     "load": "network",
-    "Activation": "registry",
-    "Loss": "registry",
-    "Optimizer": "registry",
-    "Initializer": "registry",
-    "Registry": "registry",
-    "activation": "registry",
-    "loss": "registry",
-    "optimizer": "registry",
-    "initializer": "registry",
+    "Activation": "plugins.registry",
+    "Loss": "plugins.registry",
+    "Optimizer": "plugins.registry",
+    "Initializer": "plugins.registry",
+    "Registry": "plugins.registry",
+    "activation": "plugins.registry",
+    "loss": "plugins.registry",
+    "optimizer": "plugins.registry",
+    "initializer": "plugins.registry",
     "from_torch": "from_torch",
 }
 
@@ -69,7 +69,17 @@ __all__ = [
 if TYPE_CHECKING:
     from .errors import DataError, GraphEngineError, GraphError, PluginError, SpecError, TrainingError
     from .network import Network, load
-    from .registry import Activation, Initializer, Loss, Optimizer, Registry, activation, initializer, loss, optimizer
+    from .plugins.registry import (
+        Activation,
+        Initializer,
+        Loss,
+        Optimizer,
+        Registry,
+        activation,
+        initializer,
+        loss,
+        optimizer,
+    )
     from .trace import Trace
     from .train import History
 

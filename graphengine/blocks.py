@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .registry import Activation
+from .plugins.registry import Activation
 
 # A sparse block's weight gradient goes through a dense xᵀδ (then a gather) unless that
 # matrix is big or the block sparser than this.

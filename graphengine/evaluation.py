@@ -33,7 +33,7 @@ from .train import accuracy
 
 if TYPE_CHECKING:
     from .network import Network
-    from .registry import Loss
+    from .plugins.registry import Loss
 
 
 # --------------------------------------------------------------------------- data

@@ -25,7 +25,7 @@ import numpy as np
 
 from .errors import GraphEngineError
 from .export_structure import LevelForm, Structure, read_structure
-from .registry import Activation
+from .plugins.registry import Activation
 
 if TYPE_CHECKING:
     from .export_expression import OnnxBuilder

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .blocks import ALL
-from .registry import Activation, Loss
+from .plugins.registry import Activation, Loss
 
 if TYPE_CHECKING:
     from .network import Network

@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import PluginError, one_line
 from .export_structure import Structure, read_structure
-from .registry import Activation, Loss
+from .plugins.registry import Activation, Loss
 
 if TYPE_CHECKING:
     from .network import Network

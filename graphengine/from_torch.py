@@ -21,7 +21,7 @@ from .import_spec import DenseLayer, layered_spec, spec_text
 
 if TYPE_CHECKING:
     from .network import Network
-    from .registry import Registry
+    from .plugins.registry import Registry
 
 __all__ = ["from_torch", "torch_layers"]
 

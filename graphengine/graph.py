@@ -18,8 +18,8 @@ import networkx as nx
 from ._util.names import name_problem
 from .aliases import edge_weight_name
 from .errors import GraphError, PluginError, SpecError, did_you_mean, format_path
-from .plugins import default_registry
-from .registry import Activation, Loss, Registry, check_params
+from .plugins.discovery import default_registry
+from .plugins.registry import Activation, Loss, Registry, check_params
 from .spec_schema import Spec
 from .spec_values import NUMBER_AS_TEXT_HINT
 

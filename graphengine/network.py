@@ -22,8 +22,8 @@ from ._util.gcpause import gc_paused
 from .engine import Plan, backward, compile_plan, forward, loss_of, step
 from .errors import DataError
 from .graph import build_graph
-from .guard import check_at_values
-from .registry import Registry
+from .plugins.guard import check_at_values
+from .plugins.registry import Registry
 from .spec import load_spec, parse_spec
 from .spec_schema import Spec
 from .trace import Trace

@@ -26,7 +26,7 @@ import networkx as nx
 import numpy as np
 
 from .blocks import ALL, ActivationGroup, Bias, Block, Columns, as_columns
-from .registry import Loss
+from .plugins.registry import Loss
 
 __all__ = ["ALL", "ActivationGroup", "Bias", "Block", "Level", "Plan", "as_columns", "compile_plan"]
 

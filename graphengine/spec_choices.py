@@ -74,7 +74,7 @@ _optimizer = _name_or_mapping(
 
 
 class InitSpec(PluginChoice):
-    """``init: xavier`` or ``init: {name: uniform, scale: 0.5}`` (see :mod:`graphengine.initializers`)."""
+    """``init: xavier`` or ``init: {name: uniform, scale: 0.5}`` (see :mod:`graphengine.plugins.initializers`)."""
 
 
 _init = _name_or_mapping(InitSpec, "an initialiser")

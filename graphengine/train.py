@@ -19,10 +19,10 @@ import numpy as np
 from ._util.interrupts import is_default_interrupt_handler, note_interrupt
 from .engine import Forward, forward, gradient, loss_of
 from .errors import GraphEngineError, PluginError, TrainingError
-from .guard import check_at_values, uses_plugins
 from .limits import MAX_EPOCHS
-from .plugins import default_registry
-from .registry import Loss, Optimizer, check_params
+from .plugins.discovery import default_registry
+from .plugins.guard import check_at_values, uses_plugins
+from .plugins.registry import Loss, Optimizer, check_params
 
 if TYPE_CHECKING:
     from .network import Network
@@ -57,7 +57,7 @@ def accuracy(loss: Loss, Y: np.ndarray, T: np.ndarray) -> float | None:
     """Share of outputs' class codes equal to the targets', as the loss decides classes
     (``@loss.classes``); None for losses that are not about classes, or without samples.
 
-    >>> from graphengine.losses import softmax_cross_entropy
+    >>> from graphengine.plugins.losses import softmax_cross_entropy
     >>> accuracy(softmax_cross_entropy, np.array([[2.0, 1.0], [0.0, 3.0]]), np.array([[1.0, 0], [1, 0]]))
     0.5
     """

@@ -23,7 +23,7 @@ import networkx as nx
 import reference
 
 from graphengine.network import Network
-from graphengine.plugins import discover
+from graphengine.plugins.discovery import discover
 from graphengine.spec import parse_spec
 
 REGISTRY = discover(

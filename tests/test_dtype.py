@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 import graphengine
 from graphengine import engine, train
 from graphengine.cli import main
-from graphengine.plugins import discover
-from graphengine.registry import Registry, activation, optimizer
+from graphengine.plugins.discovery import discover
+from graphengine.plugins.registry import Registry, activation, optimizer
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh", "leaky_relu", "softplus", "identity"]
 LOSSES = {

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from test_gradients import Case, random_case
 
 from graphengine.network import Network, load
-from graphengine.plugins import discover
+from graphengine.plugins.discovery import discover
 from graphengine.spec import parse_spec
 
 torch = pytest.importorskip("torch")

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graphengine.network import Network
-from graphengine.plugins import builtin_registry
+from graphengine.plugins.discovery import builtin_registry
 from graphengine.spec import parse_spec
 
 ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus"]

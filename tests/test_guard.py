@@ -1,4 +1,4 @@
-"""graphengine.guard: plugins are checked where the network runs them, not only at load time.
+"""graphengine.plugins.guard: plugins are checked where the network runs them, not only at load time.
 
 Each generated case writes a plugin file whose activation (or loss) is right wherever the load
 check samples it (|x| < 3.7) but misbehaves beyond a threshold — a wrong derivative, NaN, ±inf,
@@ -271,8 +271,8 @@ def test_in_place_changes_cannot_corrupt_net(tmp_path: Path) -> None:
 
 def test_guard_converts_and_refuses_directly() -> None:
     from graphengine.errors import PluginError
-    from graphengine.guard import guarded
-    from graphengine.registry import activation
+    from graphengine.plugins.guard import guarded
+    from graphengine.plugins.registry import activation
 
     @activation
     def listy(x):

@@ -7,8 +7,8 @@ import pytest
 
 import graphengine
 from graphengine.errors import PluginError
-from graphengine.plugins import builtin_registry, discover
-from graphengine.verify import verify
+from graphengine.plugins.discovery import builtin_registry, discover
+from graphengine.plugins.verify import verify
 
 LAYER_SPEC = "inputs: [{{name: x, size: 3}}]\nlayers:\n  - {{name: h, size: 4, from: x, init: {init}}}\noutputs: [h]\n"
 

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from graphengine.errors import PluginError
-from graphengine.plugins import builtin_registry
-from graphengine.registry import loss
+from graphengine.plugins.discovery import builtin_registry
+from graphengine.plugins.registry import loss
+from graphengine.plugins.verify import verify
 from graphengine.train import accuracy
-from graphengine.verify import verify
 
 PLUGINS = textwrap.dedent(
     '''

@@ -23,8 +23,8 @@ import pytest
 import graphengine
 from graphengine.errors import PluginError
 from graphengine.network import Network
-from graphengine.plugins import discover, entry_point_plugins, repository_plugins
-from graphengine.verify import check_all
+from graphengine.plugins.discovery import discover, entry_point_plugins, repository_plugins
+from graphengine.plugins.verify import check_all
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -642,13 +642,13 @@ version = "0.3.0"
 [tool.setuptools]
 packages = ["ge_tiny_plugins"]
 
-[project.entry-points."graphengine.activations"]
+[project.entry-points."graphengine.plugins.activations"]
 cube_third = "ge_tiny_plugins:cube_third"
 
-[project.entry-points."graphengine.losses"]
+[project.entry-points."graphengine.plugins.losses"]
 tiny_losses = "ge_tiny_plugins.losses"
 
-[project.entry-points."graphengine.optimizers"]
+[project.entry-points."graphengine.plugins.optimizers"]
 sign_descent = "ge_tiny_plugins.optimizers:sign_descent"
 """
 
@@ -682,7 +682,7 @@ def on_path(installed_package, monkeypatch):
 def test_entry_points_of_an_installed_package(on_path, cli):
     # importlib.metadata itself sees the installed distribution's entry points ...
     groups = importlib.metadata.entry_points()
-    assert [ep.value for ep in groups.select(group="graphengine.activations", name="cube_third")] == [
+    assert [ep.value for ep in groups.select(group="graphengine.plugins.activations", name="cube_third")] == [
         "ge_tiny_plugins:cube_third"
     ]
     found = {plugin.name: source for plugin, source in entry_point_plugins()}
@@ -734,13 +734,13 @@ def test_an_entry_point_must_name_a_plugin(tmp_path, monkeypatch):
     dist = tmp_path / "broken_ep-1.0.dist-info"
     dist.mkdir()
     write(dist / "METADATA", "Metadata-Version: 2.1\nName: broken-ep\nVersion: 1.0\n")
-    write(dist / "entry_points.txt", "[graphengine.activations]\nnot_a_plugin = json:dumps\n")
+    write(dist / "entry_points.txt", "[graphengine.plugins.activations]\nnot_a_plugin = json:dumps\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(
         PluginError, match=r"package broken-ep 1.0 \(entry point not_a_plugin = json:dumps\): .*got function"
     ):
         discover()
-    write(dist / "entry_points.txt", "[graphengine.activations]\nmissing = no_such_module_xyz:thing\n")
+    write(dist / "entry_points.txt", "[graphengine.plugins.activations]\nmissing = no_such_module_xyz:thing\n")
     with pytest.raises(PluginError, match=r"importing it raised ModuleNotFoundError"):
         discover()
 

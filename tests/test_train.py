@@ -16,7 +16,7 @@ import yaml
 
 import graphengine
 from graphengine.errors import TrainingError
-from graphengine.optimizers import adam, momentum, sgd
+from graphengine.plugins.optimizers import adam, momentum, sgd
 
 DOC = "specs/doc_example.yaml"
 ROOT = Path(__file__).resolve().parent.parent

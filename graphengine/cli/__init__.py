@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return broken_pipe_status[0]
     except Exception as e:  # a user's plugin failing on real data: name its file and line, no traceback
-        from ..plugins import raised_in_plugin
+        from ..plugins.discovery import raised_in_plugin
 
         located = None if debug else raised_in_plugin(e)
         if located is None:

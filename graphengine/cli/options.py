@@ -56,7 +56,7 @@ def plugin_paths(ctx: click.Context) -> list[str]:
 def registry_for(ctx: click.Context) -> Any:
     """The registry the command-line options select: built-ins, entry points, --plugins,
     GRAPHENGINE_PLUGINS and the repository's plugins/ folder, each plugin verified."""
-    from ..plugins import discover
+    from ..plugins.discovery import discover
 
     obj = ctx.ensure_object(dict)
     if "registry" not in obj:

@@ -17,15 +17,15 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 
     \b
     Sources, in order (a name taken twice is an error naming both):
-      built-in; installed packages' entry points (graphengine.activations,
-      graphengine.losses, graphengine.optimizers); --plugins PATH and
+      built-in; installed packages' entry points (graphengine.plugins.activations,
+      graphengine.plugins.losses, graphengine.plugins.optimizers); --plugins PATH and
       GRAPHENGINE_PLUGINS; the repository's plugins/ folder.
     Every plugin's derivative is checked against finite differences as it loads;
     `graphengine plugins check` reports on each one.
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..plugins import describe
+    from ..plugins.discovery import describe
 
     listing = describe(registry_for(ctx))
     if as_json:
@@ -54,9 +54,9 @@ def plugins_check(ctx: click.Context) -> None:
     at the default parameters and at halved ones; each optimiser takes three steps,
     which must be finite and shaped like the gradient. Exit status 2 if any is wrong.
     """
-    from ..plugins import discover
-    from ..registry import KINDS, Optimizer
-    from ..verify import check_all
+    from ..plugins.discovery import discover
+    from ..plugins.registry import KINDS, Optimizer
+    from ..plugins.verify import check_all
 
     registry = discover(plugin_paths(ctx), verify_plugins=False)
     results = check_all(registry)

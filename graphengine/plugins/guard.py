@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from ._util.interrupts import interrupt_presses, raised_by_plugin
-from .errors import PluginError
+from .._util.interrupts import interrupt_presses, raised_by_plugin
+from ..errors import PluginError
 from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin
 from .verify import ATOL, RTOL, STEP, display, first_line_of, line_in
 

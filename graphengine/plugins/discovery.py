@@ -3,10 +3,10 @@
 Discovery, in this order (a name may be taken only once: a second plugin with the
 same name is an error naming both sources, never a silent override):
 
-1. the built-ins (:mod:`graphengine.activations`, :mod:`graphengine.losses`,
-   :mod:`graphengine.optimizers`);
-2. installed packages' entry points in the groups ``graphengine.activations``,
-   ``graphengine.losses`` and ``graphengine.optimizers`` (an entry point names a
+1. the built-ins (:mod:`graphengine.plugins.activations`, :mod:`graphengine.plugins.losses`,
+   :mod:`graphengine.plugins.optimizers`);
+2. installed packages' entry points in the groups ``graphengine.plugins.activations``,
+   ``graphengine.plugins.losses`` and ``graphengine.plugins.optimizers`` (an entry point names a
    module or one plugin object);
 3. plugin files and folders the user names: ``--plugins PATH`` (repeatable), then
    the ``GRAPHENGINE_PLUGINS`` environment variable (paths separated by ``os.pathsep``);
@@ -34,19 +34,19 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any
 
+from .._util.interrupts import interrupt_presses, raised_by_plugin
+from .._util.names import name_problem
+from ..errors import PluginError
 from . import activations, initializers, losses, optimizers
-from ._util.interrupts import interrupt_presses, raised_by_plugin
-from ._util.names import name_problem
-from .errors import PluginError
 from .guard import guarded
 from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin, Registry, plugins_in
 from .verify import display, first_line_of, line_in, require_derivative, verify
 
 ENTRY_POINT_GROUPS: dict[str, type] = {
-    "graphengine.activations": Activation,
-    "graphengine.losses": Loss,
-    "graphengine.optimizers": Optimizer,
-    "graphengine.initializers": Initializer,
+    "graphengine.plugins.activations": Activation,
+    "graphengine.plugins.losses": Loss,
+    "graphengine.plugins.optimizers": Optimizer,
+    "graphengine.plugins.initializers": Initializer,
 }
 ENV_VAR = "GRAPHENGINE_PLUGINS"
 
@@ -149,7 +149,7 @@ def repository_plugins() -> Path | None:
     A checkout is recognised by its ``pyproject.toml`` naming graphengine, so an
     unrelated ``plugins`` folder in an installed environment is never imported.
     """
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     folder, pyproject = root / "plugins", root / "pyproject.toml"
     if not folder.is_dir() or not pyproject.is_file():
         return None

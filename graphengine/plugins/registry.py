@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import PluginError, did_you_mean
+from ..errors import PluginError, did_you_mean
 
 Array = np.ndarray
 

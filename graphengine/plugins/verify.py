@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ._util.interrupts import interrupt_presses, raised_by_plugin
-from .errors import PluginError
+from .._util.interrupts import interrupt_presses, raised_by_plugin
+from ..errors import PluginError
 from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin, Registry
 
 # Points that avoid the usual kinks (0, ±1, ±2, ±δ for round δ) so a correct
