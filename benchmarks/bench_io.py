@@ -36,8 +36,8 @@ def rss_mb():
     return status_mb("VmRSS")
 out = {{}}
 if what == "graphengine":
-    import pandas, graphengine.data, graphengine.spec
-    spec = graphengine.spec.load_spec(path)
+    import pandas, graphengine.data, graphengine.spec.load
+    spec = graphengine.spec.load.load_spec(path)
     before = rss_mb(); t = time.perf_counter(); c = time.process_time()
     data = graphengine.data.load_data(spec)
     out["s"] = time.perf_counter() - t; out["cpu"] = time.process_time() - c; arrays = data.X.nbytes + data.T.nbytes

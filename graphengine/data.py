@@ -28,8 +28,8 @@ import numpy as np
 from ._util.reading import MAX_DATA_BYTES, check_readable, data_path, open_data_text, read_cap
 from .datafiles import FILE_SUFFIXES, npz_numbers, read_csv_fast, read_npz, read_table
 from .errors import DataError, did_you_mean, similar_file
-from .spec_data import CsvColumns, CsvData, LabelTarget
-from .spec_schema import Spec
+from .spec.data import CsvColumns, CsvData, LabelTarget
+from .spec.schema import Spec
 
 
 @dataclass

@@ -28,7 +28,7 @@ from ._util.reading import outside_data_allowed
 from .data import Dataset, load_data
 from .datafiles import FILE_SUFFIXES
 from .errors import DataError, similar_file
-from .spec_data import CsvData, OneHot
+from .spec.data import CsvData, OneHot
 from .train import accuracy
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from .aliases import edge_weight_name
 from .errors import GraphError, PluginError, SpecError, did_you_mean, format_path
 from .plugins.discovery import default_registry
 from .plugins.registry import Activation, Loss, Registry, check_params
-from .spec_schema import Spec
-from .spec_values import NUMBER_AS_TEXT_HINT
+from .spec.schema import Spec
+from .spec.values import NUMBER_AS_TEXT_HINT
 
 
 def _located(spec: Spec, error: PluginError, path: tuple) -> PluginError:

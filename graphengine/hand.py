@@ -33,7 +33,7 @@ import yaml
 
 from .errors import SpecError, similar_file
 from .expr import Expression, is_plain_number, parse
-from .yamldoc import compose
+from .spec.yamldoc import compose
 
 
 @dataclass(frozen=True)

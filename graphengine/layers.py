@@ -22,11 +22,11 @@ import numpy as np
 
 from .aliases import edge_weight_name
 from .errors import GraphError, PluginError, did_you_mean
-from .limits import MAX_LAYER_EDGES  # every layer edge costs a name, a parameter and a networkx edge
 from .plugins.discovery import builtin_registry
 from .plugins.registry import Initializer, Registry, check_params
-from .spec_layers import LayerSpec
-from .spec_schema import Spec
+from .spec.layers import LayerSpec
+from .spec.limits import MAX_LAYER_EDGES  # every layer edge costs a name, a parameter and a networkx edge
+from .spec.schema import Spec
 
 # --------------------------------------------------------------------------- initialisers
 

@@ -24,8 +24,8 @@ from .errors import DataError
 from .graph import build_graph
 from .plugins.guard import check_at_values
 from .plugins.registry import Registry
-from .spec import load_spec, parse_spec
-from .spec_schema import Spec
+from .spec.load import load_spec, parse_spec
+from .spec.schema import Spec
 from .trace import Trace
 from .train import Callback, History
 

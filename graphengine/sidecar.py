@@ -25,7 +25,7 @@ from .errors import DataError
 
 if TYPE_CHECKING:
     from .plan import Plan
-    from .spec import Spec
+    from .spec.load import Spec
 
 #: Networks with more parameters than this get a sidecar weights file.
 DEFAULT_THRESHOLD = 10_000

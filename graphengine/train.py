@@ -19,10 +19,10 @@ import numpy as np
 from ._util.interrupts import is_default_interrupt_handler, note_interrupt
 from .engine import Forward, forward, gradient, loss_of
 from .errors import GraphEngineError, PluginError, TrainingError
-from .limits import MAX_EPOCHS
 from .plugins.discovery import default_registry
 from .plugins.guard import check_at_values, uses_plugins
 from .plugins.registry import Loss, Optimizer, check_params
+from .spec.limits import MAX_EPOCHS
 
 if TYPE_CHECKING:
     from .network import Network

@@ -24,7 +24,7 @@ import reference
 
 from graphengine.network import Network
 from graphengine.plugins.discovery import discover
-from graphengine.spec import parse_spec
+from graphengine.spec.load import parse_spec
 
 REGISTRY = discover(
     [Path(__file__).parent.parent / "plugins" / "scaled_tanh.py"], environ={}, entry_points=False, repository=False

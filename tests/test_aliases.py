@@ -19,7 +19,7 @@ from graphengine.mathfmt import name_tex
 from graphengine.network import Network
 from graphengine.notation import canonical
 from graphengine.render import to_dot
-from graphengine.spec import parse_spec
+from graphengine.spec.load import parse_spec
 
 SPECS = sorted(p for p in glob.glob("specs/*.yaml") if not p.endswith("_hand.yaml"))
 

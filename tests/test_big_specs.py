@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from graphengine.errors import GraphError, SpecError
 from graphengine.network import Network
-from graphengine.spec import parse_spec
-from graphengine.yamldoc import _construct_plain, _NotPlain, read_yaml
+from graphengine.spec.load import parse_spec
+from graphengine.spec.yamldoc import _construct_plain, _NotPlain, read_yaml
 
 scalars = st.one_of(
     st.integers(-(10**30), 10**30),

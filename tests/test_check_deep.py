@@ -8,7 +8,7 @@ import pytest
 
 from graphengine.check import judge
 from graphengine.network import Network
-from graphengine.spec import parse_spec
+from graphengine.spec.load import parse_spec
 
 
 def chain(n: int) -> Network:

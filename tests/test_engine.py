@@ -24,7 +24,7 @@ from graphengine import blocks as blocks_module
 from graphengine import plan as plan_module
 from graphengine.engine import backward, forward, gradient, loss_of, step
 from graphengine.network import Network
-from graphengine.spec import parse_spec
+from graphengine.spec.load import parse_spec
 
 # --------------------------------------------------------------------------- a per-node reference
 

@@ -15,7 +15,7 @@ from test_gradients import Case, random_case
 from graphengine.export_structure import read_structure
 from graphengine.network import Network, load
 from graphengine.plugins.discovery import discover
-from graphengine.spec import parse_spec
+from graphengine.spec.load import parse_spec
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")

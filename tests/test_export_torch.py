@@ -18,7 +18,7 @@ from test_gradients import Case, random_case
 
 from graphengine.network import Network, load
 from graphengine.plugins.discovery import discover
-from graphengine.spec import parse_spec
+from graphengine.spec.load import parse_spec
 
 torch = pytest.importorskip("torch")
 

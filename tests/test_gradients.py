@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from graphengine.network import Network
 from graphengine.plugins.discovery import builtin_registry
-from graphengine.spec import parse_spec
+from graphengine.spec.load import parse_spec
 
 ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus"]
 LOSSES = ["half_squared_error", "mse", "binary_cross_entropy", "softmax_cross_entropy"]

@@ -1,4 +1,4 @@
-"""graphengine.limits: any layer declaration and any count is refused or handled in bounded time.
+"""graphengine.spec.limits: any layer declaration and any count is refused or handled in bounded time.
 
 Generated layer declarations (input layers and dense layers, sizes from 1 to far past every
 limit) are either refused at once — before anything is expanded — naming the limit and the
@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from robustness_tools import BOUNDED, DOC, cli, refused
 
-from graphengine.limits import MAX_EPOCHS, MAX_LAYER_EDGES, MAX_LAYER_SIZE, MAX_TOTAL_NODES
+from graphengine.spec.limits import MAX_EPOCHS, MAX_LAYER_EDGES, MAX_LAYER_SIZE, MAX_TOTAL_NODES
 
 SIZES = st.one_of(st.integers(1, 40), st.integers(1, MAX_LAYER_SIZE), st.sampled_from([MAX_LAYER_SIZE, 10**5, 4000]))
 

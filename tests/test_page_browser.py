@@ -25,7 +25,7 @@ from graphengine.diagram import svg_ids
 from graphengine.network import Network
 from graphengine.page import build_page
 from graphengine.render import render
-from graphengine.spec import parse_spec
+from graphengine.spec.load import parse_spec
 from graphengine.steps import build_steps
 
 CHROMIUM = "/usr/bin/chromium"

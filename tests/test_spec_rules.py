@@ -11,7 +11,7 @@ import pytest
 from conftest import Ran
 
 from graphengine.network import Network
-from graphengine.spec import parse_spec
+from graphengine.spec.load import parse_spec
 
 BASE = """\
 inputs: [x]

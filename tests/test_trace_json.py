@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from test_gradients import Case, random_case
 
 from graphengine.network import Network
-from graphengine.spec import parse_spec
+from graphengine.spec.load import parse_spec
 
 
 def reference_terms(name: str, y: list[float], t: list[float]) -> list[float]:

@@ -1,4 +1,4 @@
-"""graphengine.yamldoc: any YAML tag on any value is read or refused in one located line.
+"""graphengine.spec.yamldoc: any YAML tag on any value is read or refused in one located line.
 
 Generated cases put a tag (every YAML 1.1 type tag PyYAML knows, Python tags, unknown local
 tags) with generated text — well formed or not — on a value of a real spec or hand file.

@@ -181,7 +181,7 @@ def outside_data_allowed(allowed: bool = True) -> Iterator[None]:
 
 
 def data_path(spec: Any, name: str, where: tuple = ("data", "csv")) -> Path:
-    """The data file ``name`` that ``spec`` (a :class:`~graphengine.spec.Spec`) names at ``where``,
+    """The data file ``name`` that ``spec`` (a :class:`~graphengine.spec.load.Spec`) names at ``where``,
     resolved relative to the spec's folder (the working folder for a spec without a file); a
     :class:`DataError` at that key when it lies outside the folder and the user has not allowed it."""
     spec_file = spec.file

@@ -7,7 +7,7 @@ import sys
 import click
 
 from .._util.numfmt import table_number
-from ..limits import MAX_EPOCHS
+from ..spec.limits import MAX_EPOCHS
 from .options import (
     OUTPUT_PATH,
     json_option,

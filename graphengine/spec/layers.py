@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from pydantic import Field, PlainValidator, StrictBool, StrictInt, model_validator
 
+from .choices import ActivationSpec, InitSpec, _activation, _init
 from .limits import MAX_LAYER_SIZE
-from .spec_choices import ActivationSpec, InitSpec, _activation, _init
-from .spec_values import Name, _describe, _Model, finite_number
+from .values import Name, _describe, _Model, finite_number
 
 
 class InputLayerSpec(_Model):

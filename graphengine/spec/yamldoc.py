@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from ._util.gcpause import gc_paused
-from .errors import KeyPath, SpecError
+from .._util.gcpause import gc_paused
+from ..errors import KeyPath, SpecError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

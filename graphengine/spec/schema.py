@@ -7,12 +7,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainValidator, PrivateAttr, StrictBool, StrictInt, field_validator, model_validator
 
-from .errors import KeyPath, SpecError
+from ..errors import KeyPath, SpecError
+from .choices import ActivationSpec, LossSpec, OptimizerSpec, _activation, _loss, _optimizer
+from .data import CsvData, Sample, _data
+from .layers import InputLayerSpec, LayerSpec, _input_item
 from .limits import MAX_EPOCHS
-from .spec_choices import ActivationSpec, LossSpec, OptimizerSpec, _activation, _loss, _optimizer
-from .spec_data import CsvData, Sample, _data
-from .spec_layers import InputLayerSpec, LayerSpec, _input_item
-from .spec_values import Name, Number, NumberOrName, _Model
+from .values import Name, Number, NumberOrName, _Model
 
 
 class NodeSpec(_Model):

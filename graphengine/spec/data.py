@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, PlainValidator, StrictBool, StrictInt, TypeAdapter, model_validator
 
-from .spec_values import Name, Number, _describe, _Model
+from .values import Name, Number, _describe, _Model
 
 
 class Sample(_Model):

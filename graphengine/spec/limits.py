@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import KeyPath, SpecError
+from ..errors import KeyPath, SpecError
 
 #: Neurons in one layer or input layer (``size``); checked by the schema.
 MAX_LAYER_SIZE = 1_000_000

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .spec_values import Name, _describe
+from .values import Name, _describe
 
 
 class PluginChoice(BaseModel):

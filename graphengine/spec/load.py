@@ -1,9 +1,9 @@
 """Spec format v1: YAML text → validated :class:`Spec` (pydantic), with line numbers.
 
-YAML is data only: :mod:`graphengine.yamldoc` reads it safely with a key-path → line
+YAML is data only: :mod:`graphengine.spec.yamldoc` reads it safely with a key-path → line
 map. Every error names the file, the line, the key path, the bad value and what would
 be valid. The schema is in the ``spec_*`` modules (values, plugin choices, layers, data,
-the top-level :class:`Spec`) and the messages in :mod:`graphengine.spec_messages`.
+the top-level :class:`Spec`) and the messages in :mod:`graphengine.spec.messages`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ._util.gcpause import gc_paused
-from ._util.reading import read_text
-from .errors import SpecError
+from .._util.gcpause import gc_paused
+from .._util.reading import read_text
+from ..errors import SpecError
 from .limits import check_sizes
-from .spec_messages import _clean_loc, _message
-from .spec_schema import Spec
-from .spec_values import _describe
+from .messages import _clean_loc, _message
+from .schema import Spec
+from .values import _describe
 from .yamldoc import read_yaml
 
 

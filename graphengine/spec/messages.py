@@ -8,11 +8,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import KeyPath, did_you_mean
-from .spec_data import CsvData, LabelTarget, Sample
-from .spec_layers import InputLayerSpec, LayerSpec
-from .spec_schema import EdgeSpec, NodeSpec, ParameterSpec, Spec, Training, WeightsFile
-from .spec_values import _describe
+from ..errors import KeyPath, did_you_mean
+from .data import CsvData, LabelTarget, Sample
+from .layers import InputLayerSpec, LayerSpec
+from .schema import EdgeSpec, NodeSpec, ParameterSpec, Spec, Training, WeightsFile
+from .values import _describe
 
 _EXPECTED = {
     "string_type": "a string",
