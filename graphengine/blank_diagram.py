@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ._util.numfmt import derivation_number
-from .aliases import edge_weight_name, parameter_label
 from .diagram import DEFAULT_PRECISION, DEFAULT_SHOW, _Diagram
 from .dotparts import Html, attributes, dot_id, escape, font, html_pair, html_row, html_table
 from .errors import RenderError
+from .model.aliases import edge_weight_name, parameter_label
 from .palette import FILL, MUTED
 
 if TYPE_CHECKING:

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ._util.numfmt import diagram_number as number
-from .aliases import edge_weight_name, parameter_label
 from .dotparts import (
     attributes,
     dot_id,
@@ -35,6 +34,7 @@ from .dotparts import (
 )
 from .errors import RenderError, did_you_mean, valid_samples
 from .legend import caption, legend
+from .model.aliases import edge_weight_name, parameter_label
 from .palette import FILL, FONT, MUTED, SHARED, ZERO, gradient_style
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ class _Diagram:
     def _parameter_uses(self) -> dict[str, list[str]]:
         """Each parameter's uses as labels: its edges as the spec lists them, then its biases
         in drawing order."""
-        from .graph import parameter_uses  # here: the CLI's --help reads this module's DETAILS
+        from .model.graph import parameter_uses  # here: the CLI's --help reads this module's DETAILS
 
         drawn = {name: i for i, name in enumerate(self.order)}
         labels: dict[str, list[str]] = {}

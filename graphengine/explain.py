@@ -19,10 +19,10 @@ import shlex
 from typing import Any
 
 from ._util.numfmt import derivation_number as number
-from .aliases import resolve_node, resolve_parameter
 from .chain_rule import MAX_TERMS, ChainRule, product_of, sum_of
 from .document import Derivation, Eq, Heading, Para, Table
 from .mathfmt import M, m_number, name_tex, name_text, substitute, tex_to_text
+from .model.aliases import resolve_node, resolve_parameter
 
 SUMMARY_ABOVE = 30  # parameters; past this an unfocused explanation is a summary
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ._util.numfmt import derivation_number
-from .aliases import edge_of, parameter_label
+from .model.aliases import edge_of, parameter_label
 
 # --------------------------------------------------------------------------- maths in two forms
 
@@ -120,7 +120,7 @@ def name_tex(name: str, subscript: bool = False) -> str:
 
 
 def name_text(name: str) -> str:
-    """A parameter name in text: the one spelling every view shows (:mod:`graphengine.aliases`)."""
+    """A parameter name in text: the one spelling every view shows (:mod:`graphengine.model.aliases`)."""
     return parameter_label(name)
 
 

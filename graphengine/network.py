@@ -21,7 +21,7 @@ from ._util.files import check_writable, write_atomic  # noqa: F401  (check_writ
 from ._util.gcpause import gc_paused
 from .engine import Plan, backward, compile_plan, forward, loss_of, step
 from .errors import DataError
-from .graph import build_graph
+from .model.graph import build_graph
 from .plugins.guard import check_at_values
 from .plugins.registry import Registry
 from .spec.load import load_spec, parse_spec
@@ -195,7 +195,7 @@ class Network:
             if isinstance(edge, dict) and _is_number(edge.get("weight")):
                 edge["weight"] = values[f"{edge['from']}->{edge['to']}"]
         if self.graph.graph.get("layers"):
-            from .layers import layer_data
+            from .model.layers import layer_data
 
             for i, trained in layer_data(self.graph, self.theta).items():
                 data["layers"][i].update(trained)  # explicit values replace `init` from now on

@@ -27,7 +27,7 @@ in the worked example, when no output is called ``1``.
 >>> [canonical(n, known) for n in ("net_h1", "dout_o1/dnet_o1", "∂E/∂w5", "w5⁺", "E_total", "E_o1", "x")]
 ['h1.net', 'o1.dact', 'grad.w5', 'updated.w5', 'loss', 'loss.o1', None]
 
-An edge weight may be written in any spelling :mod:`graphengine.aliases` accepts:
+An edge weight may be written in any spelling :mod:`graphengine.model.aliases` accepts:
 
 >>> [canonical(n, {"grad.h1->o1", "updated.h1->o1"}) for n in ("∂E/∂w(h1→o1)", "grad.h1 → o1", "w(h1→o1)'")]
 ['grad.h1->o1', 'grad.h1->o1', 'updated.h1->o1']
@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from .aliases import spelled
+from .model.aliases import spelled
 
 _LOSS = r"(?:E_total|Etotal|E|L|total)"
 _DERIVATIVE = re.compile(rf"[d∂]{_LOSS}\s*/\s*[d∂](?P<of>.+)")

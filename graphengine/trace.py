@@ -8,8 +8,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .aliases import resolve_node, resolve_parameter
 from .engine import Backward, Forward, Plan
+from .model.aliases import resolve_node, resolve_parameter
 
 
 @dataclass

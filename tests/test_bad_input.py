@@ -92,7 +92,7 @@ def test_two_inline_weights_never_share_one_implicit_name(
     # Before: the edges a -> `b->c` and `a->b` -> c were both named `a->b->c` and silently
     # became ONE shared parameter (0.1 was lost, 0.9 used twice). `->` in node names is now
     # refused; the implicit-name clash is checked on its own as well (name check off here).
-    import graphengine.graph
+    import graphengine.model.graph
 
     spec = write(
         tmp_path,
@@ -101,7 +101,7 @@ def test_two_inline_weights_never_share_one_implicit_name(
     )
     err = fails(cli, ["validate", spec])
     assert ":1: inputs[1]: input name `a->b` contains `->`" in err
-    monkeypatch.setattr(graphengine.graph, "_check_name", lambda *args: None)
+    monkeypatch.setattr(graphengine.model.graph, "_check_name", lambda *args: None)
     err = fails(cli, ["validate", spec])
     assert ":8: edges[1].weight: two inline numbers would both be named `a->b->c`" in err
 

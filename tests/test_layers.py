@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import graphengine
-from graphengine.layers import initial_weights
+from graphengine.model.layers import initial_weights
 
 W_H = [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]  # 2 inputs × 3 hidden
 B_H = [0.01, -0.02, 0.03]

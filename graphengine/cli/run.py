@@ -13,7 +13,7 @@ from .output import console, draw_diagram, echo_json, table
 
 def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> None:
     """The tables of ``run``: every node of the first samples, the loss, every parameter."""
-    from ..graph import parameter_uses
+    from ..model.graph import parameter_uses
 
     out = console()
     p = trace.plan

@@ -20,13 +20,13 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from ..errors import GraphError, PluginError, did_you_mean
+from ..plugins.discovery import builtin_registry
+from ..plugins.registry import Initializer, Registry, check_params
+from ..spec.layers import LayerSpec
+from ..spec.limits import MAX_LAYER_EDGES  # every layer edge costs a name, a parameter and a networkx edge
+from ..spec.schema import Spec
 from .aliases import edge_weight_name
-from .errors import GraphError, PluginError, did_you_mean
-from .plugins.discovery import builtin_registry
-from .plugins.registry import Initializer, Registry, check_params
-from .spec.layers import LayerSpec
-from .spec.limits import MAX_LAYER_EDGES  # every layer edge costs a name, a parameter and a networkx edge
-from .spec.schema import Spec
 
 # --------------------------------------------------------------------------- initialisers
 

@@ -15,13 +15,13 @@ from typing import Any
 
 import networkx as nx
 
-from ._util.names import name_problem
+from .._util.names import name_problem
+from ..errors import GraphError, PluginError, SpecError, did_you_mean, format_path
+from ..plugins.discovery import default_registry
+from ..plugins.registry import Activation, Loss, Registry, check_params
+from ..spec.schema import Spec
+from ..spec.values import NUMBER_AS_TEXT_HINT
 from .aliases import edge_weight_name
-from .errors import GraphError, PluginError, SpecError, did_you_mean, format_path
-from .plugins.discovery import default_registry
-from .plugins.registry import Activation, Loss, Registry, check_params
-from .spec.schema import Spec
-from .spec.values import NUMBER_AS_TEXT_HINT
 
 
 def _located(spec: Spec, error: PluginError, path: tuple) -> PluginError:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
-from .errors import GraphEngineError, closest
+from ..errors import GraphEngineError, closest
 
 ARROW = "->"
 
