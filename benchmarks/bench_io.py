@@ -36,10 +36,10 @@ def rss_mb():
     return status_mb("VmRSS")
 out = {{}}
 if what == "graphengine":
-    import pandas, graphengine.data, graphengine.spec.load
+    import pandas, graphengine.engine.data, graphengine.spec.load
     spec = graphengine.spec.load.load_spec(path)
     before = rss_mb(); t = time.perf_counter(); c = time.process_time()
-    data = graphengine.data.load_data(spec)
+    data = graphengine.engine.data.load_data(spec)
     out["s"] = time.perf_counter() - t; out["cpu"] = time.process_time() - c; arrays = data.X.nbytes + data.T.nbytes
 elif what == "pandas":
     import pandas as pd

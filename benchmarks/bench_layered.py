@@ -97,7 +97,7 @@ def one(size: str, impl: str) -> dict:
     result: dict = {"size": size, "impl": impl, "width": w}
     if impl in ("layers", "edges", "sparse-edges"):
         import graphengine
-        from graphengine.engine import forward, gradient
+        from graphengine.engine.compute import forward, gradient
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "layered.yaml"

@@ -26,10 +26,10 @@ _EXPORTS = {
     "PluginError": "errors",
     "SpecError": "errors",
     "TrainingError": "errors",
-    "History": "train",
-    "Network": "network",
-    "Trace": "trace",
-    "load": "network",
+    "History": "engine.train",
+    "Network": "engine.network",
+    "Trace": "engine.trace",
+    "load": "engine.network",
     "Activation": "plugins.registry",
     "Loss": "plugins.registry",
     "Optimizer": "plugins.registry",
@@ -67,8 +67,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .engine.network import Network, load
+    from .engine.trace import Trace
+    from .engine.train import History
     from .errors import DataError, GraphEngineError, GraphError, PluginError, SpecError, TrainingError
-    from .network import Network, load
     from .plugins.registry import (
         Activation,
         Initializer,
@@ -80,8 +82,6 @@ if TYPE_CHECKING:
         loss,
         optimizer,
     )
-    from .trace import Trace
-    from .train import History
 
 
 def __getattr__(name: str) -> Any:

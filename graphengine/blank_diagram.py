@@ -19,7 +19,7 @@ from .palette import FILL, MUTED
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .trace import Trace
+    from .engine.trace import Trace
 
 
 def blank_dot(

@@ -42,7 +42,7 @@ def _paren(m: M) -> M:
 
 
 class ChainRule:
-    """The chain-rule equations of one network and one :class:`~graphengine.trace.Trace`, per node."""
+    """The chain-rule equations of one network and one :class:`~graphengine.engine.trace.Trace`, per node."""
 
     def __init__(self, net: Any, trace: Any, digits: int = 4, sample: int = 0) -> None:
         self.net, self.trace, self.digits = net, trace, digits

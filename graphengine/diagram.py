@@ -40,7 +40,7 @@ from .palette import FILL, FONT, MUTED, SHARED, ZERO, gradient_style
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .trace import Trace
+    from .engine.trace import Trace
 
 SHOW_CHOICES = ("structure", "values", "grads", "updates")
 DEFAULT_SHOW = ("structure", "values", "grads", "updates")

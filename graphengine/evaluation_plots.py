@@ -1,7 +1,7 @@
 """Pictures of how a network classifies: the confusion matrix, and the decision regions of a 2-input network.
 
 matplotlib (the ``graphengine[plot]`` extra) is imported inside each function;
-files are written atomically through :func:`graphengine.train.save_figure`.
+files are written atomically through :func:`graphengine.engine.train.save_figure`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .engine.evaluation import ConfusionMatrix, class_codes, decisions
+from .engine.train import save_figure
 from .errors import DataError
-from .evaluation import ConfusionMatrix, class_codes, decisions
-from .train import save_figure
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .engine.network import Network
 
 # Points per side of the grid the decision regions are computed on (one vectorised forward pass).
 BOUNDARY_GRID = 300

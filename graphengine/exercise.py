@@ -274,7 +274,7 @@ class Exercise:
 
 def generate(options: Options, student: str | None = None, registry: Any = None) -> Exercise:
     """The first safe draw of the seeded stream for ``options`` (and ``student``)."""
-    from .network import Network
+    from .engine.network import Network
 
     lay = layout(options)
     rng = np.random.default_rng(student_seed(options.seed, student))

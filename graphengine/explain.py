@@ -28,7 +28,7 @@ SUMMARY_ABOVE = 30  # parameters; past this an unfocused explanation is a summar
 
 
 class Explainer(ChainRule):
-    """Builds a :class:`Derivation` from a network and one :class:`~graphengine.network.Trace`."""
+    """Builds a :class:`Derivation` from a network and one :class:`~graphengine.engine.network.Trace`."""
 
     def parameter_block(self, p: str) -> list[Any]:
         s, uses = self.s, self.uses[p]

@@ -3,7 +3,7 @@
 * ``.py`` — a PyTorch module's source (:mod:`graphengine.export_torch`);
 * ``.onnx`` — an ONNX model (:mod:`graphengine.export_onnx`);
 * ``.safetensors`` / ``.npz`` — every parameter under its spec name, float64, with the
-  spec's name and a hash of its structure as metadata (:mod:`graphengine.weights`).
+  spec's name and a hash of its structure as metadata (:mod:`graphengine.engine.weights`).
 
 Nothing is written unless the whole file could be made.
 """
@@ -21,7 +21,7 @@ from .errors import GraphEngineError
 from .export_structure import structure_hash
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .engine.network import Network
 
 __all__ = ["FORMATS", "export", "format_of", "weights_of"]
 
@@ -69,7 +69,7 @@ def export(
             raise GraphEngineError(
                 "weights files hold float64 values; --dtype applies to .py and .onnx", file=str(path)
             )
-        from .weights import save_weights
+        from .engine.weights import save_weights
 
         arrays, metadata = weights_of(net)
         if Path(path).suffix.lower() != f".{fmt}":

@@ -28,8 +28,8 @@ from .export_structure import LevelForm, Structure, read_structure
 from .plugins.registry import Activation
 
 if TYPE_CHECKING:
+    from .engine.network import Network
     from .export_expression import OnnxBuilder
-    from .network import Network
 
 __all__ = ["OPSET", "onnx_model"]
 

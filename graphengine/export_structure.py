@@ -1,6 +1,6 @@
 """A compiled network read as what exporters write: matrix products, biases, activations.
 
-The :class:`~graphengine.plan.Plan` stores each block's weights as parameter indices into
+The :class:`~graphengine.engine.plan.Plan` stores each block's weights as parameter indices into
 one flat vector; an exporter (PyTorch source, ONNX) needs, per level, the source columns
 and a ``(sources, level width)`` matrix of parameter indices (``-1`` where there is no
 edge), a bias index per column, and the activation groups. A spec layer's weights and
@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .blocks import ALL
+from .engine.blocks import ALL
 from .plugins.registry import Activation, Loss
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .engine.network import Network
 
 __all__ = ["LayerTensor", "LevelForm", "Product", "Structure", "read_structure", "structure_hash"]
 

@@ -22,7 +22,7 @@ from .export_structure import Structure, read_structure
 from .plugins.registry import Activation, Loss
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .engine.network import Network
 
 __all__ = ["TORCH_ACTIVATIONS", "TORCH_LOSSES", "torch_module", "torch_source"]
 

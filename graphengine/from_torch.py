@@ -1,5 +1,5 @@
 """``graphengine.from_torch(module)``: an ``nn.Sequential`` of ``Linear`` layers and built-in
-activations as a graphengine :class:`~graphengine.network.Network` with ``layers:``.
+activations as a graphengine :class:`~graphengine.engine.network.Network` with ``layers:``.
 
 Reads the live module's tensors (no file is unpickled). Supported: ``Linear`` (with or
 without bias), ``Tanh``, ``ReLU``, ``Sigmoid``, ``LeakyReLU``, ``Softplus`` (``beta=1``;
@@ -20,7 +20,7 @@ from .errors import GraphEngineError
 from .import_spec import DenseLayer, layered_spec, spec_text
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .engine.network import Network
     from .plugins.registry import Registry
 
 __all__ = ["from_torch", "torch_layers"]
@@ -70,7 +70,7 @@ def torch_layers(module: Any) -> list[DenseLayer]:
 
 def from_torch(module: Any, name: str = "from_torch", loss: Any = "mse", registry: Registry | None = None) -> Network:
     """A :class:`Network` computing what ``module`` computes (in float64), with ``layers:``."""
-    from .network import Network
+    from .engine.network import Network
 
     layers = torch_layers(module)
     data = layered_spec(name, layers, None, loss, description=f"from a torch.nn.Sequential of {len(module)} modules")

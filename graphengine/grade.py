@@ -195,7 +195,7 @@ def _answers(folder: Path) -> dict[str, float]:
 def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | None = None) -> Sheet:
     """Judge one filled-in sheet against its spec. An entry left blank is `unanswered`, and so is
     a quantity of the exercise's answers.yaml that the sheet leaves out."""
-    from .network import load
+    from .engine.network import load
 
     name = student or (sheet.parent.name if sheet.name == SHEET_FILE else sheet.stem)
     result = Sheet(name, str(sheet), str(spec))

@@ -33,8 +33,8 @@ from .heatmap import HEATMAP_POINTS, cell_size, cells, colour_scale, colours, gr
 from .palette import FONT, MUTED
 
 if TYPE_CHECKING:
-    from .network import Network
-    from .trace import Trace
+    from .engine.network import Network
+    from .engine.trace import Trace
 
 # Above this many edges `render` draws the layer view unless the neuron view is asked for
 # (the neuron view's edges are already thin and unlabelled from 300 on).

@@ -26,8 +26,8 @@ from .diagram import DEFAULT_PRECISION, DETAILS, SHOW_CHOICES, parse_show
 from .errors import GraphEngineError, RenderError
 
 if TYPE_CHECKING:
-    from .network import Network
-    from .trace import Trace
+    from .engine.network import Network
+    from .engine.trace import Trace
 
 __all__ = [
     "DEFAULT_PRECISION",

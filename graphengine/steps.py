@@ -5,7 +5,7 @@ total, backward (∂E/∂out, ∂out/∂net and δ = ∂E/∂net of each neuron,
 first), ∂E/∂p of each parameter (a shared one summed over its uses), each update, and a
 before/after summary. Every equation is the one :mod:`graphengine.explain` writes (the
 same :class:`~graphengine.explain.Explainer`, so the same symbols and rounding); every
-``value`` is the exact float64 number from the :class:`~graphengine.network.Trace`.
+``value`` is the exact float64 number from the :class:`~graphengine.engine.network.Trace`.
 
 Big networks (more than :data:`NODE_STEPS_UP_TO` neurons) get layer-level steps instead:
 one step per layer and pass, each with a few example equations.

@@ -22,7 +22,7 @@ from pathlib import Path
 import networkx as nx
 import reference
 
-from graphengine.network import Network
+from graphengine.engine.network import Network
 from graphengine.plugins.discovery import discover
 from graphengine.spec.load import parse_spec
 

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from test_gradients import Case, random_case
 
 import graphengine
+from graphengine.engine.network import Network
 from graphengine.errors import GraphEngineError, did_you_mean
 from graphengine.explain import explain
 from graphengine.mathfmt import name_tex
 from graphengine.model.aliases import find_parameter, resolve_node, resolve_parameter, spelled
-from graphengine.network import Network
 from graphengine.notation import canonical
 from graphengine.render import to_dot
 from graphengine.spec.load import parse_spec

@@ -405,12 +405,12 @@ def test_layer_sizes_that_cannot_fit_are_refused_early(
 
 
 def test_memory_error_is_one_line(monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Ran]) -> None:
-    import graphengine.network
+    import graphengine.engine.network
 
     def boom(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(graphengine.network, "load", boom)
+    monkeypatch.setattr(graphengine.engine.network, "load", boom)
     assert fails(cli, ["validate", str(DOC)]) == "error: not enough memory for this network and data\n"
 
 

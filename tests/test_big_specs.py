@@ -8,8 +8,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graphengine.engine.network import Network
 from graphengine.errors import GraphError, SpecError
-from graphengine.network import Network
 from graphengine.spec.load import parse_spec
 from graphengine.spec.yamldoc import _construct_plain, _NotPlain, read_yaml
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from graphengine.check import judge
-from graphengine.network import Network
+from graphengine.engine.network import Network
 from graphengine.spec.load import parse_spec
 
 

@@ -74,7 +74,7 @@ def test_a_label_target_reads_the_same_from_every_file(tmp_path, monkeypatch, n_
         sources["npy"] = f'{{file: t.npy, inputs: {npy_inputs}, targets: {{column: "{n_in}", positive: "{positive}"}}}}'
     nets = {name: load(tmp_path, data, n_in) for name, data in sources.items()}
     with monkeypatch.context() as m:  # the csv module alone, as without pandas
-        m.setattr("graphengine.data.read_csv_fast", lambda *a, **k: None)
+        m.setattr("graphengine.engine.data.read_csv_fast", lambda *a, **k: None)
         nets["csv module"] = load(tmp_path, sources["csv"], n_in)
     for name, net in nets.items():
         assert np.array_equal(net.X, X), name

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import graphengine
-from graphengine import datafiles
 from graphengine.cli import main
+from graphengine.engine import datafiles
 from graphengine.errors import DataError
 
 
@@ -33,7 +33,7 @@ def load(tmp_path, data: str, n_in: int, n_out: int, **kw) -> graphengine.Networ
 
 def exact_csv_reader(monkeypatch) -> None:
     """Make graphengine read CSV files with the csv module only (as without pandas)."""
-    monkeypatch.setattr("graphengine.data.read_csv_fast", lambda *a, **k: None)
+    monkeypatch.setattr("graphengine.engine.data.read_csv_fast", lambda *a, **k: None)
 
 
 number_text = st.one_of(
@@ -120,7 +120,7 @@ def test_big_csv_reads_without_python_rows(tmp_path, monkeypatch):
     def no_fallback(*a, **k):
         raise AssertionError("the csv module's exact path was used")
 
-    monkeypatch.setattr("graphengine.data._numbers", no_fallback)
+    monkeypatch.setattr("graphengine.engine.data._numbers", no_fallback)
     net = load(tmp_path, "{csv: big.csv, inputs: {prefix: px}, one_hot: label}", 8, 3)
     assert np.array_equal(net.X, X) and np.array_equal(net.T.argmax(axis=1), labels)
 

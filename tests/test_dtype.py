@@ -5,8 +5,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import graphengine
-from graphengine import engine, train
 from graphengine.cli import main
+from graphengine.engine import compute as engine
+from graphengine.engine import train
 from graphengine.plugins.discovery import discover
 from graphengine.plugins.registry import Registry, activation, optimizer
 

@@ -20,10 +20,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from test_gradients import random_case
 
-from graphengine import blocks as blocks_module
-from graphengine import plan as plan_module
-from graphengine.engine import backward, forward, gradient, loss_of, step
-from graphengine.network import Network
+from graphengine.engine import blocks as blocks_module
+from graphengine.engine import plan as plan_module
+from graphengine.engine.compute import backward, forward, gradient, loss_of, step
+from graphengine.engine.network import Network
 from graphengine.spec.load import parse_spec
 
 # --------------------------------------------------------------------------- a per-node reference

@@ -337,7 +337,7 @@ def test_decision_boundary_plot(tmp_path, capsys):
 
 
 def test_predictions_csv_round_trips_exactly():
-    from graphengine.evaluation import predict
+    from graphengine.engine.evaluation import predict
 
     net = graphengine.load("specs/iris_4883.yaml")
     predictions = predict(net, net.X)
@@ -377,7 +377,7 @@ def test_prediction_tables_keep_numbers_whole(width):
     from rich.console import Console
 
     from graphengine._util.numfmt import table_number as fmt
-    from graphengine.evaluation import predict
+    from graphengine.engine.evaluation import predict
     from graphengine.evaluation_report import predictions_table
 
     net = graphengine.load("specs/digits.yaml")

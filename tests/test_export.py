@@ -12,8 +12,8 @@ import pytest
 from test_export_torch import SPECS, check_against_engine, import_module_file, registry_for
 
 from graphengine.cli import main
-from graphengine.network import Network, load
-from graphengine.weights import load_weights
+from graphengine.engine.network import Network, load
+from graphengine.engine.weights import load_weights
 
 torch = pytest.importorskip("torch")
 ROOT = Path(__file__).parent.parent

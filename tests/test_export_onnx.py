@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from test_export_torch import SPECS, registry_for
 from test_gradients import Case, random_case
 
+from graphengine.engine.network import Network, load
 from graphengine.export_structure import read_structure
-from graphengine.network import Network, load
 from graphengine.plugins.discovery import discover
 from graphengine.spec.load import parse_spec
 

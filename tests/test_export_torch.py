@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from test_gradients import Case, random_case
 
-from graphengine.network import Network, load
+from graphengine.engine.network import Network, load
 from graphengine.plugins.discovery import discover
 from graphengine.spec.load import parse_spec
 

@@ -28,7 +28,7 @@ import reference
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from graphengine.network import Network
+from graphengine.engine.network import Network
 from graphengine.plugins.discovery import builtin_registry
 from graphengine.spec.load import parse_spec
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import graphengine
+from graphengine.engine.network import Network, load
 from graphengine.errors import GraphEngineError
-from graphengine.network import Network, load
 
 torch = pytest.importorskip("torch")
 onnx = pytest.importorskip("onnx")

@@ -123,10 +123,12 @@ def test_the_layout_test_sees_imports_inside_functions():
         "if TYPE_CHECKING:\n    from .network import Network\n"
         "def f():\n    from .train import fit\n"
     )
-    resolved = [t for node in _imports(tree) for t in _resolve("graphengine.trace", PACKAGE / "trace.py", node)]
-    assert "graphengine.train" in resolved and "graphengine.network" not in resolved
+    resolved = [t for node in _imports(tree) for t in _resolve("graphengine.engine.trace", PACKAGE / "trace.py", node)]
+    assert "graphengine.engine.train" in resolved and "graphengine.engine.network" not in resolved
     graph = import_graph()
-    assert graph.has_edge("graphengine.network", "graphengine.train")  # network.train() imports fit lazily
+    assert graph.has_edge(
+        "graphengine.engine.network", "graphengine.engine.train"
+    )  # network.train() imports fit lazily
 
 
 def test_the_registry_is_a_leaf():

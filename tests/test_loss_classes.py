@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from graphengine.engine.train import accuracy
 from graphengine.errors import PluginError
 from graphengine.plugins.discovery import builtin_registry
 from graphengine.plugins.registry import loss
 from graphengine.plugins.verify import verify
-from graphengine.train import accuracy
 
 PLUGINS = textwrap.dedent(
     '''

@@ -22,7 +22,7 @@ import graphengine
 from graphengine._util.numfmt import derivation_number as number
 from graphengine._util.numfmt import diagram_number
 from graphengine.diagram import svg_ids
-from graphengine.network import Network
+from graphengine.engine.network import Network
 from graphengine.page import build_page
 from graphengine.render import render
 from graphengine.spec.load import parse_spec

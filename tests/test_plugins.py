@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 import graphengine
+from graphengine.engine.network import Network
 from graphengine.errors import PluginError
-from graphengine.network import Network
 from graphengine.plugins.discovery import discover, entry_point_plugins, repository_plugins
 from graphengine.plugins.verify import check_all
 

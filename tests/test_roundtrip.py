@@ -12,7 +12,7 @@ import yaml
 from conftest import Ran
 
 import graphengine
-from graphengine import network as network_module
+from graphengine.engine import network as network_module
 from graphengine.errors import GraphEngineError
 
 XOR = "specs/xor.yaml"

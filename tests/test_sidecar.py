@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import graphengine
 from graphengine.cli import main
+from graphengine.engine.sidecar import sidecar_path
 from graphengine.errors import DataError
-from graphengine.sidecar import sidecar_path
 
 
 def layered(widths: list[int], seed: int) -> str:

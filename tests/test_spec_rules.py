@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import Ran
 
-from graphengine.network import Network
+from graphengine.engine.network import Network
 from graphengine.spec.load import parse_spec
 
 BASE = """\

@@ -11,7 +11,7 @@ from test_gradients import random_case
 
 import graphengine
 from graphengine._util.numfmt import derivation_number as number
-from graphengine.network import Network
+from graphengine.engine.network import Network
 from graphengine.spec.load import parse_spec
 from graphengine.steps import build_steps
 

@@ -11,7 +11,7 @@ import reference
 from hypothesis import HealthCheck, given, settings
 from test_gradients import Case, random_case
 
-from graphengine.network import Network
+from graphengine.engine.network import Network
 from graphengine.spec.load import parse_spec
 
 

@@ -222,7 +222,7 @@ def test_plot_errors_before_training(tmp_path, cli, monkeypatch):
 def test_ctrl_c_stops_and_still_writes_output(tmp_path):
     out = tmp_path / "trained.yaml"
     code = (
-        "import sys; import graphengine.cli as c; import graphengine.network; print('ready', flush=True); "
+        "import sys; import graphengine.cli as c; import graphengine.engine.network; print('ready', flush=True); "
         f"sys.exit(c.main(['train', {DOC!r}, '--epochs', '10000000', '-o', {str(out)!r}]))"
     )
     proc = subprocess.Popen(
@@ -340,7 +340,7 @@ def test_ctrl_c_stops_between_steps_so_the_epoch_count_matches_the_parameters(mo
     import numpy as np
 
     import graphengine
-    import graphengine.train as train_module
+    import graphengine.engine.train as train_module
 
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     real_forward = train_module.forward
@@ -368,7 +368,7 @@ def test_a_second_ctrl_c_interrupts_at_once(monkeypatch):
     import signal
 
     import graphengine
-    import graphengine.train as train_module
+    import graphengine.engine.train as train_module
 
     real_forward = train_module.forward
     calls = [0]

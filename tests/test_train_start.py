@@ -9,7 +9,7 @@ import pytest
 
 import graphengine
 from graphengine.cli import main
-from graphengine.train import accuracy
+from graphengine.engine.train import accuracy
 
 SPECS = ["specs/doc_example.yaml", "specs/xor.yaml", "specs/iris_4883.yaml", "specs/skip_shared.yaml"]
 

@@ -23,7 +23,7 @@ def _plot_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
     """Refuse a plot file that cannot be drawn (suffix, matplotlib, folder) before any work."""
     if value is not None:
         from .._util.files import check_writable
-        from ..train import check_plot
+        from ..engine.train import check_plot
 
         check_plot(value, "--" + (param.name or "plot").replace("_", "-"))
         check_writable(value)
@@ -61,7 +61,7 @@ def predict_command(
     from pathlib import Path
 
     from .._util.files import check_writable, write_atomic
-    from ..evaluation import data_for, predict
+    from ..engine.evaluation import data_for, predict
 
     if output:
         check_writable(output)
@@ -119,7 +119,7 @@ def evaluate_command(
     \b
       graphengine evaluate trained.yaml --data test.csv --plot confusion.png
     """
-    from ..evaluation import data_for, evaluate
+    from ..engine.evaluation import data_for, evaluate
 
     net = load_network(spec, ctx)
     if plot_boundary:

@@ -53,8 +53,8 @@ def import_command(ctx: click.Context, model: str, output: str) -> None:
     from pathlib import Path
 
     from .._util.files import check_writable, write_atomic
+    from ..engine.network import Network
     from ..import_onnx import import_onnx
-    from ..network import Network
 
     check_writable(output)
     text = import_onnx(model)

@@ -69,7 +69,7 @@ def load_network(spec: str, ctx: click.Context) -> Any:
     ``--allow-outside-data``, data files outside the spec's folder); an output option naming
     the spec itself is refused first."""
     from .._util.reading import outside_data_allowed
-    from ..network import load
+    from ..engine.network import load
 
     check_outputs(ctx, spec)
     with outside_data_allowed(ctx.ensure_object(dict).get("allow_outside_data", False)):

@@ -90,7 +90,7 @@ def train(
     and the first non-finite node (exit 2; -o is not written).
     """
     from .._util.files import check_writable
-    from ..train import check_plot, evaluate, history_table, plot_history
+    from ..engine.train import check_plot, evaluate, history_table, plot_history
 
     if plot:
         check_plot(plot)

@@ -206,7 +206,7 @@ def _edge_path(attrs: dict[str, Any]) -> tuple:
 
 def _check_data(spec: Spec) -> None:
     if not isinstance(spec.data, list):
-        return  # a data file is checked when it is read (graphengine.data)
+        return  # a data file is checked when it is read (graphengine.engine.data)
     inputs, outputs = set(spec.inputs), set(spec.outputs)
     for i, sample in enumerate(spec.data):
         for key, expected in (("inputs", inputs), ("targets", outputs)):

@@ -211,7 +211,7 @@ def _close_to_some_difference(f: Callable[[np.ndarray], np.ndarray], z: np.ndarr
 def check_at_values(plan: Any, fwd: Any, T: np.ndarray, rows: slice | None = None) -> None:
     """Check every guarded plugin where this network evaluates it (see the module docstring).
 
-    ``fwd`` is the :class:`~graphengine.engine.Forward` of the samples with targets ``T``;
+    ``fwd`` is the :class:`~graphengine.engine.compute.Forward` of the samples with targets ``T``;
     ``rows`` limits the check to some samples (training's spot check)."""
     pick = slice(None) if rows is None else rows
     for k, level in enumerate(plan.levels, start=1):

@@ -56,7 +56,7 @@ class Training(_Model):
 
 class WeightsFile(_Model):
     """``weights_file: {file: out.weights.safetensors, sha256: ..., parameters: N}``: trained
-    values in a sidecar (see :mod:`graphengine.sidecar`), written by ``train -o``."""
+    values in a sidecar (see :mod:`graphengine.engine.sidecar`), written by ``train -o``."""
 
     file: Name
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]

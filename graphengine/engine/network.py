@@ -17,15 +17,15 @@ import networkx as nx
 import numpy as np
 import yaml
 
-from ._util.files import check_writable, write_atomic  # noqa: F401  (check_writable: re-exported for older callers)
-from ._util.gcpause import gc_paused
-from .engine import Plan, backward, compile_plan, forward, loss_of, step
-from .errors import DataError
-from .model.graph import build_graph
-from .plugins.guard import check_at_values
-from .plugins.registry import Registry
-from .spec.load import load_spec, parse_spec
-from .spec.schema import Spec
+from .._util.files import check_writable, write_atomic  # noqa: F401  (check_writable: re-exported for older callers)
+from .._util.gcpause import gc_paused
+from ..errors import DataError
+from ..model.graph import build_graph
+from ..plugins.guard import check_at_values
+from ..plugins.registry import Registry
+from ..spec.load import load_spec, parse_spec
+from ..spec.schema import Spec
+from .compute import Plan, backward, compile_plan, forward, loss_of, step
 from .trace import Trace
 from .train import Callback, History
 
@@ -55,13 +55,13 @@ class Network:
 
     def _repr_svg_(self) -> str | None:
         """The annotated diagram of the next step (structure only without data), for notebooks."""
-        from .render import repr_svg
+        from ..render import repr_svg
 
         return repr_svg(self)
 
     def _repr_html_(self) -> str | None:
         """The step-through page of the next step, embedded, for notebooks (None without data or Graphviz)."""
-        from .page import repr_html
+        from ..page import repr_html
 
         return repr_html(self)
 
@@ -76,14 +76,14 @@ class Network:
         full: bool = False,
     ) -> str:
         """The chain-rule derivation of the next step as text, Markdown or LaTeX (``graphengine explain``)."""
-        from .explain import explain
+        from ..explain import explain
 
         trace = self.trace(learning_rate)
         return explain(self, trace, params, node, digits, sample, full).render(format)
 
     def check(self, hand_file: str | os.PathLike[str], learning_rate: float | None = None) -> list[Any]:
         """Verdicts on the hand-computed values in ``hand_file`` (``graphengine check``)."""
-        from .check import check, read_hand
+        from ..check import check, read_hand
 
         return check(self, self.trace(learning_rate), read_hand(hand_file))
 
@@ -164,7 +164,7 @@ class Network:
     def to_torch(self, dtype: str = "float64") -> Any:
         """This network as a ``torch.nn.Module`` with its current values (the module
         ``graphengine export SPEC -o NET.py`` writes; see :mod:`graphengine.export_torch`)."""
-        from .export_torch import torch_module
+        from ..export_torch import torch_module
 
         return torch_module(self, dtype)
 
@@ -195,7 +195,7 @@ class Network:
             if isinstance(edge, dict) and _is_number(edge.get("weight")):
                 edge["weight"] = values[f"{edge['from']}->{edge['to']}"]
         if self.graph.graph.get("layers"):
-            from .model.layers import layer_data
+            from ..model.layers import layer_data
 
             for i, trained in layer_data(self.graph, self.theta).items():
                 data["layers"][i].update(trained)  # explicit values replace `init` from now on
@@ -206,7 +206,7 @@ class Network:
 
         With more than ``sidecar_threshold`` parameters (default 10 000) the values go to
         ``<name>.weights.safetensors`` next to it, written first and named (with a hash) in
-        the YAML; see :mod:`graphengine.sidecar`.
+        the YAML; see :mod:`graphengine.engine.sidecar`.
         """
         from .sidecar import DEFAULT_THRESHOLD, write_sidecar
 

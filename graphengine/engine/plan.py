@@ -2,7 +2,7 @@
 
 The plan orders nodes by depth (``nx.topological_generations``), so every level
 is a contiguous run of columns. Within a level, neurons that read the same
-inputs form a :class:`~graphengine.blocks.Block` whose weights are one matrix
+inputs form a :class:`~graphengine.engine.blocks.Block` whose weights are one matrix
 ``W`` (sources × targets) read from the flat parameter vector ``theta``:
 
 * every source feeds every neuron: one dense block — a view of ``theta`` when the
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from ..plugins.registry import Loss
 from .blocks import ALL, ActivationGroup, Bias, Block, Columns, as_columns
-from .plugins.registry import Loss
 
 __all__ = ["ALL", "ActivationGroup", "Bias", "Block", "Level", "Plan", "as_columns", "compile_plan"]
 

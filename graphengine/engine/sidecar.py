@@ -2,8 +2,8 @@
 
 A trained spec of a million weights written as YAML numbers is tens of MB that take
 seconds to write and longer to read. Above a threshold of parameters (10 000 by default)
-:meth:`Network.save <graphengine.network.Network.save>` writes the values as one float64
-array (parameter-vector order) through :mod:`graphengine.weights`, and the YAML names it::
+:meth:`Network.save <graphengine.engine.network.Network.save>` writes the values as one float64
+array (parameter-vector order) through :mod:`graphengine.engine.weights`, and the YAML names it::
 
     weights_file: {file: out.weights.safetensors, sha256: 3f1c…, parameters: 1000000}
 
@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 
 if TYPE_CHECKING:
+    from ..spec.load import Spec
     from .plan import Plan
-    from .spec.load import Spec
 
 #: Networks with more parameters than this get a sidecar weights file.
 DEFAULT_THRESHOLD = 10_000

@@ -1,8 +1,8 @@
-"""The pieces a :class:`~graphengine.plan.Plan` is made of, with the arithmetic each does.
+"""The pieces a :class:`~graphengine.engine.plan.Plan` is made of, with the arithmetic each does.
 
 A :class:`Block` holds the edges from some source columns into some neurons of one
 level as one matrix ``W`` read from the flat parameter vector ``theta``; its kind
-says how ``W`` is stored (see :mod:`graphengine.plan` for how kinds are chosen):
+says how ``W`` is stored (see :mod:`graphengine.engine.plan` for how kinds are chosen):
 
 * ``rows`` / ``cols``: the parameters sit in ``theta`` in row- or column-major order,
   so ``W`` is a view of ``theta`` (no copy) and its gradient is written straight into
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .plugins.registry import Activation
+from ..plugins.registry import Activation
 
 # A sparse block's weight gradient goes through a dense xᵀδ (then a gather) unless that
 # matrix is big or the block sparser than this.

@@ -1,6 +1,6 @@
 """The training loop: optimisers over the flat parameter vector, accuracy, a NaN guard.
 
-:meth:`Network.train <graphengine.network.Network.train>` is the API; :func:`fit`
+:meth:`Network.train <graphengine.engine.network.Network.train>` is the API; :func:`fit`
 does the work. Full-batch training runs one forward pass per epoch: the pass that
 measures the loss after a step is the one the next step differentiates.
 """
@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._util.interrupts import is_default_interrupt_handler, note_interrupt
-from .engine import Forward, forward, gradient, loss_of
-from .errors import GraphEngineError, PluginError, TrainingError
-from .plugins.discovery import default_registry
-from .plugins.guard import check_at_values, uses_plugins
-from .plugins.registry import Loss, Optimizer, check_params
-from .spec.limits import MAX_EPOCHS
+from .._util.interrupts import is_default_interrupt_handler, note_interrupt
+from ..errors import GraphEngineError, PluginError, TrainingError
+from ..plugins.discovery import default_registry
+from ..plugins.guard import check_at_values, uses_plugins
+from ..plugins.registry import Loss, Optimizer, check_params
+from ..spec.limits import MAX_EPOCHS
+from .compute import Forward, forward, gradient, loss_of
 
 if TYPE_CHECKING:
     from .network import Network
@@ -411,7 +411,7 @@ def save_figure(fig: Any, path: str, option: str, what: str = "picture") -> None
 
     import matplotlib.pyplot as plt
 
-    from ._util.files import write_atomic
+    from .._util.files import write_atomic
 
     buffer = io.BytesIO()
     try:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._util.files import write_atomic
-from .errors import DataError, GraphEngineError
+from .._util.files import write_atomic
+from ..errors import DataError, GraphEngineError
 
 SUFFIXES = (".safetensors", ".npz")
 _METADATA_KEY = "__metadata__"  # npz: the metadata as one JSON string

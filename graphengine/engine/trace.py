@@ -8,8 +8,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .engine import Backward, Forward, Plan
-from .model.aliases import resolve_node, resolve_parameter
+from ..model.aliases import resolve_node, resolve_parameter
+from .compute import Backward, Forward, Plan
 
 
 @dataclass
@@ -32,13 +32,13 @@ class Trace:
 
     def _repr_svg_(self) -> str | None:
         """The annotated diagram of this step, for notebooks (None when Graphviz is missing)."""
-        from .render import repr_svg
+        from ..render import repr_svg
 
         return repr_svg(trace=self)
 
     def _repr_html_(self) -> str | None:
         """The step-through page of this step, embedded, for notebooks (None when it cannot be drawn)."""
-        from .page import repr_html
+        from ..page import repr_html
 
         return repr_html(trace=self)
 

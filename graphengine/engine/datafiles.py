@@ -1,6 +1,6 @@
 """Fast readers for training data files: CSV (pandas), Parquet (pyarrow), ``.npy`` and ``.npz``.
 
-:mod:`graphengine.data` decides which columns are inputs and targets and says what is
+:mod:`graphengine.engine.data` decides which columns are inputs and targets and says what is
 wrong where; this module only turns a file into float64 arrays, fast and without Python
 objects per cell. The CSV reader parses the file in chunks of rows into arrays allocated
 once (the row count comes from counting newlines), so the peak memory is the arrays it
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 
 #: Suffixes ``data: {file: ...}`` reads (``.csv`` too).
 FILE_SUFFIXES = (".csv", ".parquet", ".pq", ".npy", ".npz")

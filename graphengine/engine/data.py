@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from ._util.reading import MAX_DATA_BYTES, check_readable, data_path, open_data_text, read_cap
+from .._util.reading import MAX_DATA_BYTES, check_readable, data_path, open_data_text, read_cap
+from ..errors import DataError, did_you_mean, similar_file
+from ..spec.data import CsvColumns, CsvData, LabelTarget
+from ..spec.schema import Spec
 from .datafiles import FILE_SUFFIXES, npz_numbers, read_csv_fast, read_npz, read_table
-from .errors import DataError, did_you_mean, similar_file
-from .spec.data import CsvColumns, CsvData, LabelTarget
-from .spec.schema import Spec
 
 
 @dataclass

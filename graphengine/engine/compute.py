@@ -1,8 +1,8 @@
-"""Run a compiled :class:`~graphengine.plan.Plan` vectorised over samples.
+"""Run a compiled :class:`~graphengine.engine.plan.Plan` vectorised over samples.
 
 Every array has the sample dimension first. A level's pre-activations are
 ``net = Σ_blocks out[:, sources] @ W + bias`` — one matrix product per block
-(see :mod:`graphengine.plan`), so a dense layer costs one ``X @ W`` forward and
+(see :mod:`graphengine.engine.plan`), so a dense layer costs one ``X @ W`` forward and
 two matrix products backward. Values are kept per level; the ``(samples,
 nodes)`` arrays that :class:`Forward` and :class:`Backward` show are assembled
 only when asked for. Nothing loops over samples or over edges at run time.
