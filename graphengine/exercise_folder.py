@@ -17,10 +17,10 @@ from typing import Any
 
 from ._util.numfmt import derivation_number as number
 from .blanks import SIGNIFICANT, written
-from .document import Derivation, Eq, Para, Table, _dedupe
 from .exercise import Exercise
-from .explain import Explainer, explain
 from .grade import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
+from .views.derivation.document import Derivation, Eq, Para, Table, _dedupe
+from .views.derivation.explain import Explainer, explain
 from .worksheet import DIAGRAM, compile_pdf, digits_example, meaning, symbol, worksheet_latex, worksheet_markdown
 
 # ---------------------------------------------------------------------- answers and hand files
@@ -93,7 +93,7 @@ def blank_yaml(ex: Exercise) -> str:
 
 def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     """Every file of one exercise folder, name → content (worksheet.pdf when pdflatex is there)."""
-    from .render import pipe, to_dot
+    from .views.diagram.render import pipe, to_dot
 
     dot = to_dot(
         ex.net, ex.trace, blanks=ex.blanks, title=ex.net.spec.name + (f" for {ex.student}" if ex.student else "")

@@ -2,8 +2,8 @@
 network in words, the given numbers, the formulas, the task, the network drawn with a box for
 every asked quantity, and the table of blanks.
 
-Symbols and numbers come from :mod:`graphengine.explain` and :mod:`graphengine.derivation`,
-the drawing from :mod:`graphengine.diagram` (``blanks=``), so a worksheet writes every quantity
+Symbols and numbers come from :mod:`graphengine.views.derivation.explain` and :mod:`graphengine.derivation`,
+the drawing from :mod:`graphengine.views.diagram.annotated` (``blanks=``), so a worksheet writes every quantity
 the way ``graphengine explain`` does. The answers and hand files are in
 :mod:`graphengine.exercise_folder`.
 """
@@ -17,12 +17,12 @@ import tempfile
 from pathlib import Path
 
 from .blanks import CARRIED, SIGNIFICANT, written
-from .document import _md, _md_para, _tex_para
 from .errors import GraphEngineError
 from .exercise import Exercise
-from .explain import Explainer
 from .grade import SHEET_FILE
-from .mathfmt import M, escape_tex_text, m_number, name_tex, name_text, substitute
+from .views.derivation.document import _md, _md_para, _tex_para
+from .views.derivation.explain import Explainer
+from .views.derivation.mathfmt import M, escape_tex_text, m_number, name_tex, name_text, substitute
 
 DIAGRAM = "network"  # network.svg for the Markdown sheet, network.pdf for the LaTeX one
 PDFLATEX_SECONDS = 120

@@ -14,12 +14,12 @@ from test_gradients import Case, random_case
 import graphengine
 from graphengine.engine.network import Network
 from graphengine.errors import GraphEngineError, did_you_mean
-from graphengine.explain import explain
-from graphengine.mathfmt import name_tex
 from graphengine.model.aliases import find_parameter, resolve_node, resolve_parameter, spelled
 from graphengine.notation import canonical
-from graphengine.render import to_dot
 from graphengine.spec.load import parse_spec
+from graphengine.views.derivation.explain import explain
+from graphengine.views.derivation.mathfmt import name_tex
+from graphengine.views.diagram.render import to_dot
 
 SPECS = sorted(p for p in glob.glob("specs/*.yaml") if not p.endswith("_hand.yaml"))
 

@@ -486,7 +486,7 @@ def test_very_long_names_are_refused_before_graphviz_chokes(tmp_path: Path, cli:
 
 def test_dot_failing_early_is_a_render_error() -> None:
     from graphengine.errors import RenderError
-    from graphengine.render import pipe
+    from graphengine.views.diagram.render import pipe
 
     with pytest.raises(RenderError, match="Graphviz's `dot` failed: .*syntax error"):
         pipe('digraph {\n  "' + "x" * 20000 + '"\n' + "  a -> b\n" * 20000 + "}\n", "svg")

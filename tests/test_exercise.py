@@ -24,7 +24,7 @@ from graphengine.cli import main
 from graphengine.exercise import LEARNING_RATES, Options, folder_names, generate
 from graphengine.exercise_folder import answers_markdown, answers_yaml, blank_yaml
 from graphengine.grade import judge
-from graphengine.render import to_dot
+from graphengine.views.diagram.render import to_dot
 from graphengine.worksheet import worksheet_latex, worksheet_markdown
 
 SHAPES = [(2, 2, 2), (3, 2, 1), (2, 3, 2)]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import graphengine
-from graphengine.explain import explain
+from graphengine.views.derivation.explain import explain
 
 SPEC = "specs/doc_example.yaml"
 ROOT = Path(__file__).resolve().parent.parent
@@ -473,7 +473,7 @@ def test_explain_names_the_gradient_of_a_plugin_loss_without_a_formula(tmp_path,
 
 def test_plugin_descriptions_keep_plus_minus_and_accented_letters_in_latex():
     # Plugin docstrings are free text: ± and accented letters must not become "?" for pdflatex.
-    from graphengine.mathfmt import escape_tex_text
+    from graphengine.views.derivation.mathfmt import escape_tex_text
 
     assert escape_tex_text("Hinge loss, targets ±1 (Clevert, Hüber, café)") == (
         r"Hinge loss, targets $\pm$1 (Clevert, Huber, cafe)"

@@ -11,8 +11,8 @@ import pytest
 import graphengine
 from graphengine._util.numfmt import diagram_number as number
 from graphengine.cli import main
-from graphengine.heatmap import colours
-from graphengine.layer_view import LAYER_VIEW_EDGES, choose_view, to_layer_dot
+from graphengine.views.diagram.heatmap import colours
+from graphengine.views.diagram.layer_view import LAYER_VIEW_EDGES, choose_view, to_layer_dot
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
@@ -184,7 +184,7 @@ def test_bad_shape_and_sample(tmp_path, capsys):
 
 
 def test_pooling_averages_blocks_and_skips_missing_edges():
-    from graphengine.heatmap import pool
+    from graphengine.views.diagram.heatmap import pool
 
     matrix = np.array([[1.0, 3.0, 5.0], [np.nan, 2.0, 7.0], [4.0, np.nan, np.nan]])
     # limit 2: blocks of 2×2 (the last row and column padded with "no edge")

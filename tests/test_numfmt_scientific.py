@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import graphengine
 from graphengine._util.numfmt import SCIENTIFIC_BELOW, derivation_number
-from graphengine.explain import explain
-from graphengine.mathfmt import m_number
+from graphengine.views.derivation.explain import explain
+from graphengine.views.derivation.mathfmt import m_number
 
 
 @given(st.floats(min_value=1e-300, max_value=1e7, exclude_max=True), st.integers(2, 12), st.booleans())

@@ -1,4 +1,4 @@
-"""The page's HTML (graphengine/page.py) and the `report` command, without a browser:
+"""The page's HTML (graphengine/views/stepthrough/page.py) and the `report` command, without a browser:
 self-containment, the embedded step data, awkward names, one-line errors."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 
 import graphengine
 from graphengine.cli import main
-from graphengine.diagram import svg_ids
-from graphengine.page import build_page, replay
+from graphengine.views.diagram.annotated import svg_ids
+from graphengine.views.stepthrough.page import build_page, replay
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "specs" / "doc_example.yaml"

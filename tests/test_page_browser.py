@@ -1,4 +1,4 @@
-"""The step-through page (graphengine/page.py, assets/page.js) and `serve`, in a real Chromium.
+"""The step-through page (graphengine/views/stepthrough/page.py, assets/page.js) and `serve`, in a real Chromium.
 
 Driven with Playwright's Python API pointed at Debian's /usr/bin/chromium (setup.sh --test
 installs it; Playwright's own browser download is never used). Screenshots of a few steps go
@@ -21,12 +21,12 @@ from test_gradients import random_case
 import graphengine
 from graphengine._util.numfmt import derivation_number as number
 from graphengine._util.numfmt import diagram_number
-from graphengine.diagram import svg_ids
 from graphengine.engine.network import Network
-from graphengine.page import build_page
-from graphengine.render import render
 from graphengine.spec.load import parse_spec
-from graphengine.steps import build_steps
+from graphengine.views.diagram.annotated import svg_ids
+from graphengine.views.diagram.render import render
+from graphengine.views.stepthrough.page import build_page
+from graphengine.views.stepthrough.steps import build_steps
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -303,8 +303,8 @@ def test_serve_reloads_when_the_spec_changes(browser, tmp_path):
 
 
 def test_serve_binds_to_loopback_only():
-    from graphengine.page import error_page
-    from graphengine.serve import PageSource, make_server
+    from graphengine.views.stepthrough.page import error_page
+    from graphengine.views.stepthrough.serve import PageSource, make_server
 
     server = make_server(PageSource(ROOT / "specs" / "doc_example.yaml", lambda p: "ok", error_page), 0)
     try:

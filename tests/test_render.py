@@ -18,7 +18,7 @@ import pytest
 
 import graphengine
 from graphengine.cli import main
-from graphengine.render import install_hint, number, to_dot
+from graphengine.views.diagram.render import install_hint, number, to_dot
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = str(ROOT / "specs" / "doc_example.yaml")

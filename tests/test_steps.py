@@ -1,4 +1,4 @@
-"""The ordered step model (graphengine/steps.py): the worked example's order and numbers,
+"""The ordered step model (graphengine/views/stepthrough/steps.py): the worked example's order and numbers,
 and, over generated networks, every step's value against the trace and tests/reference.py."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import graphengine
 from graphengine._util.numfmt import derivation_number as number
 from graphengine.engine.network import Network
 from graphengine.spec.load import parse_spec
-from graphengine.steps import build_steps
+from graphengine.views.stepthrough.steps import build_steps
 
 
 def doc_steps():

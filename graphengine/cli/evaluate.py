@@ -123,7 +123,7 @@ def evaluate_command(
 
     net = load_network(spec, ctx)
     if plot_boundary:
-        from ..evaluation_plots import check_two_inputs
+        from ..views.evaluation_plots import check_two_inputs
 
         check_two_inputs(net)
     data = data_for(net, data_file)
@@ -138,12 +138,12 @@ def evaluate_command(
             raise GraphEngineError(
                 f"--plot: loss `{net.plan.loss.name}` does not classify, so there is no confusion matrix"
             )
-        from ..evaluation_plots import plot_confusion
+        from ..views.evaluation_plots import plot_confusion
 
         rows = data_file or "its training rows"
         plot_confusion(main_part.confusion_matrices, plot, title=f"{net.spec.name or spec} on {rows}")
     if plot_boundary:
-        from ..evaluation_plots import plot_boundary as draw_boundary
+        from ..views.evaluation_plots import plot_boundary as draw_boundary
 
         draw_boundary(net, data.X, data.T, plot_boundary, title=net.spec.name or spec)
     if as_json:

@@ -50,7 +50,7 @@ def explain(
     from pathlib import Path
 
     from .._util.files import write_atomic
-    from ..explain import explain as build
+    from ..views.derivation.explain import explain as build
 
     net = load_network(spec, ctx)
     doc = build(net, net.trace(lr), params=params, node=node, digits=precision, sample=sample, full=full)

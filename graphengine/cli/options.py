@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from ..diagram import DETAILS
-from ..document import RENDERERS
 from ..errors import GraphEngineError
+from ..views.derivation.document import RENDERERS
+from ..views.diagram.annotated import DETAILS
 
 # ---------------------------------------------------------------------- value types
 
@@ -174,7 +174,7 @@ def output_option(help: str, **options: Any) -> Any:
 def diagram_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuse an unknown diagram suffix before any work is done."""
     if value is not None:
-        from ..render import output_format
+        from ..views.diagram.render import output_format
 
         try:
             output_format(value)
@@ -185,7 +185,7 @@ def diagram_path(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 def parse_show(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     """``--show PARTS`` of a diagram, checked."""
-    from ..render import parse_show as parse
+    from ..views.diagram.render import parse_show as parse
 
     try:
         return parse(value)

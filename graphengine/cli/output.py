@@ -71,7 +71,7 @@ def table(
 
 def draw_diagram(net: Any, trace: Any, path: str, quiet: bool = False, **options: Any) -> None:
     """Draw the annotated diagram into ``path`` (``--svg`` of run and train, ``render -o``)."""
-    from ..render import render
+    from ..views.diagram.render import render
 
     render(net, trace, path, **options)
     if not quiet:

@@ -24,7 +24,7 @@ replay_option = click.option(
 
 
 def _page(ctx: click.Context, spec: str, lr: float | None, epochs: int | None, step_level: str, live: bool) -> str:
-    from ..page import build_page
+    from ..views.stepthrough.page import build_page
 
     layered = {"auto": None, "nodes": False, "layers": True}[step_level]
     return build_page(load_network(spec, ctx), learning_rate=lr, epochs=epochs, layered=layered, live=live)
@@ -80,8 +80,8 @@ def serve(ctx: click.Context, spec: str, port: int, epochs: int | None, step_lev
     spec is broken the page shows the one-line error. Only this machine can connect.
     Ctrl-C stops.
     """
-    from ..page import error_page
-    from ..serve import HOST, PageSource, make_server
+    from ..views.stepthrough.page import error_page
+    from ..views.stepthrough.serve import HOST, PageSource, make_server
 
     source = PageSource(spec, lambda path: _page(ctx, path, lr, epochs, step_level, live=True), error_page)
     try:

@@ -101,7 +101,7 @@ def train(
             check_writable(path)  # before training: all outputs are written, or none
     net = load_network(spec, ctx)
     if plot_boundary:
-        from ..evaluation_plots import check_two_inputs
+        from ..views.evaluation_plots import check_two_inputs
 
         check_two_inputs(net)
     epochs = (
@@ -124,7 +124,7 @@ def train(
     if plot:  # before -o: a plot that cannot be drawn leaves no trained spec behind either
         plot_history(history, plot, title=net.spec.name or spec, initial=start)
     if plot_boundary:
-        from ..evaluation_plots import plot_boundary as draw_boundary
+        from ..views.evaluation_plots import plot_boundary as draw_boundary
 
         draw_boundary(
             net, net.X, net.T, plot_boundary, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)"

@@ -55,13 +55,13 @@ class Network:
 
     def _repr_svg_(self) -> str | None:
         """The annotated diagram of the next step (structure only without data), for notebooks."""
-        from ..render import repr_svg
+        from ..views.diagram.render import repr_svg
 
         return repr_svg(self)
 
     def _repr_html_(self) -> str | None:
         """The step-through page of the next step, embedded, for notebooks (None without data or Graphviz)."""
-        from ..page import repr_html
+        from ..views.stepthrough.page import repr_html
 
         return repr_html(self)
 
@@ -76,7 +76,7 @@ class Network:
         full: bool = False,
     ) -> str:
         """The chain-rule derivation of the next step as text, Markdown or LaTeX (``graphengine explain``)."""
-        from ..explain import explain
+        from ..views.derivation.explain import explain
 
         trace = self.trace(learning_rate)
         return explain(self, trace, params, node, digits, sample, full).render(format)

@@ -32,13 +32,13 @@ class Trace:
 
     def _repr_svg_(self) -> str | None:
         """The annotated diagram of this step, for notebooks (None when Graphviz is missing)."""
-        from ..render import repr_svg
+        from ..views.diagram.render import repr_svg
 
         return repr_svg(trace=self)
 
     def _repr_html_(self) -> str | None:
         """The step-through page of this step, embedded, for notebooks (None when it cannot be drawn)."""
-        from ..page import repr_html
+        from ..views.stepthrough.page import repr_html
 
         return repr_html(trace=self)
 

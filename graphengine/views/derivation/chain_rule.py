@@ -13,11 +13,11 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from ._util.numfmt import derivation_number as number
+from ..._util.numfmt import derivation_number as number
+from ...errors import GraphEngineError, valid_samples
+from ...model.graph import parameter_uses
 from .document import Eq, Para
-from .errors import GraphEngineError, valid_samples
 from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text, substitute
-from .model.graph import parameter_uses
 
 MAX_TERMS = 12  # longer sums show their first and last terms only
 

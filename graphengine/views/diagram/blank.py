@@ -1,6 +1,6 @@
 """The exercise diagram: the given numbers and a labelled box for every asked quantity.
 
-The same drawing as :mod:`graphengine.diagram` with every computed value replaced by a blank
+The same drawing as :mod:`graphengine.views.diagram.annotated` with every computed value replaced by a blank
 (``render --blanks``, the worksheets of ``graphengine exercise``).
 """
 
@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ._util.numfmt import derivation_number
-from .diagram import DEFAULT_PRECISION, DEFAULT_SHOW, _Diagram
+from ..._util.numfmt import derivation_number
+from ...errors import RenderError
+from ...model.aliases import edge_weight_name, parameter_label
+from .annotated import DEFAULT_PRECISION, DEFAULT_SHOW, _Diagram
 from .dotparts import Html, attributes, dot_id, escape, font, html_pair, html_row, html_table
-from .errors import RenderError
-from .model.aliases import edge_weight_name, parameter_label
 from .palette import FILL, MUTED
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .engine.trace import Trace
+    from ...engine.trace import Trace
 
 
 def blank_dot(

@@ -3,8 +3,8 @@
 Forward (net, then out, of each neuron in topological order), each loss term and the
 total, backward (∂E/∂out, ∂out/∂net and δ = ∂E/∂net of each neuron, output layer
 first), ∂E/∂p of each parameter (a shared one summed over its uses), each update, and a
-before/after summary. Every equation is the one :mod:`graphengine.explain` writes (the
-same :class:`~graphengine.explain.Explainer`, so the same symbols and rounding); every
+before/after summary. Every equation is the one :mod:`graphengine.views.derivation.explain` writes (the
+same :class:`~graphengine.views.derivation.explain.Explainer`, so the same symbols and rounding); every
 ``value`` is the exact float64 number from the :class:`~graphengine.engine.network.Trace`.
 
 Big networks (more than :data:`NODE_STEPS_UP_TO` neurons) get layer-level steps instead:
@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._util.numfmt import derivation_number as number
-from .document import Derivation, Eq, _dedupe
-from .explain import Explainer
+from ..._util.numfmt import derivation_number as number
+from ..derivation.document import Derivation, Eq, _dedupe
+from ..derivation.explain import Explainer
 
 # Past this many neurons a step per neuron is too many clicks: one step per layer instead.
 NODE_STEPS_UP_TO = 30

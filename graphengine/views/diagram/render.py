@@ -1,11 +1,11 @@
 """Annotated diagrams as files: SVG, PNG, PDF (through Graphviz's ``dot``) or DOT text.
 
-What the picture shows is built in :mod:`graphengine.diagram`; this module picks the
+What the picture shows is built in :mod:`graphengine.views.diagram.annotated`; this module picks the
 format from the file name, runs ``dot``, writes the file atomically, says how to
 install Graphviz when it is missing, and gives notebooks their SVG.
 
 >>> import graphengine
->>> from graphengine.render import render
+>>> from graphengine.views.diagram.render import render
 >>> net = graphengine.load("specs/doc_example.yaml")      # doctest: +SKIP
 >>> render(net, net.trace(), "doc_example.svg")           # doctest: +SKIP
 PosixPath('doc_example.svg')
@@ -19,15 +19,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import diagram
-from ._util.numfmt import diagram_number as number
-from .blank_diagram import blank_dot
-from .diagram import DEFAULT_PRECISION, DETAILS, SHOW_CHOICES, parse_show
-from .errors import GraphEngineError, RenderError
+from ..._util.numfmt import diagram_number as number
+from ...errors import GraphEngineError, RenderError
+from . import annotated as diagram
+from .annotated import DEFAULT_PRECISION, DETAILS, SHOW_CHOICES, parse_show
+from .blank import blank_dot
 
 if TYPE_CHECKING:
-    from .engine.network import Network
-    from .engine.trace import Trace
+    from ...engine.network import Network
+    from ...engine.trace import Trace
 
 __all__ = [
     "DEFAULT_PRECISION",
@@ -64,8 +64,8 @@ def output_format(path: str | os.PathLike[str]) -> str:
 
 def to_dot(net: Network, trace: Trace | None = None, **options: Any) -> str:
     """The DOT text of a loaded network (its graph and its spec's description) and ``trace``;
-    ``options`` are those of :func:`graphengine.diagram.to_dot`, or ``blanks`` (with ``title`` and
-    ``precision``) for an exercise drawing (:func:`graphengine.blank_diagram.blank_dot`)."""
+    ``options`` are those of :func:`graphengine.views.diagram.annotated.to_dot`, or ``blanks`` (with ``title`` and
+    ``precision``) for an exercise drawing (:func:`graphengine.views.diagram.blank.blank_dot`)."""
     blanks = options.pop("blanks", None)
     if blanks is not None:
         return blank_dot(net.graph, trace, blanks, description=net.spec.description, **options)
@@ -165,7 +165,7 @@ def render(
     next to it (same name, ``.dot``) and :class:`RenderError` says how to install Graphviz.
     ``options`` are those of :func:`to_dot`, and ``view`` (see :func:`view_dot`).
     """
-    from ._util.files import write_atomic
+    from ..._util.files import write_atomic
 
     path = Path(path)
     fmt = output_format(path)
@@ -190,8 +190,8 @@ def render(
 
 def view_dot(net: Network, trace: Trace | None, view: str = "auto", **options: Any) -> str:
     """The DOT text of the neuron diagram (:func:`to_dot`) or of the layer view
-    (:mod:`graphengine.layer_view`): ``view`` is ``neurons``, ``layers`` or ``auto`` (layers
-    above :data:`~graphengine.layer_view.LAYER_VIEW_EDGES` edges)."""
+    (:mod:`graphengine.views.diagram.layer_view`): ``view`` is ``neurons``, ``layers`` or ``auto`` (layers
+    above :data:`~graphengine.views.diagram.layer_view.LAYER_VIEW_EDGES` edges)."""
     from .layer_view import choose_view, to_layer_dot
 
     if options.get("blanks") is None and choose_view(net, view) == "layers":

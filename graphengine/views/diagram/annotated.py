@@ -5,7 +5,7 @@ nodes (with the bias, its gradient and update in small print), each weight's val
 ∂L/∂w and updated value on its edge, a loss node per output with its target and
 term, and the total loss. Edge colour is the sign of ∂L/∂w (a diverging palette),
 pen width its size. The text depends only on the network and the numbers, so the
-same spec always gives the same text. :mod:`graphengine.render` turns it into files.
+same spec always gives the same text. :mod:`graphengine.views.diagram.render` turns it into files.
 
 >>> import graphengine
 >>> net = graphengine.load("specs/doc_example.yaml")
@@ -19,7 +19,9 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._util.numfmt import diagram_number as number
+from ..._util.numfmt import diagram_number as number
+from ...errors import RenderError, did_you_mean, valid_samples
+from ...model.aliases import edge_weight_name, parameter_label
 from .dotparts import (
     attributes,
     dot_id,
@@ -32,15 +34,13 @@ from .dotparts import (
     same_rank,
     svg_ids,
 )
-from .errors import RenderError, did_you_mean, valid_samples
 from .legend import caption, legend
-from .model.aliases import edge_weight_name, parameter_label
 from .palette import FILL, FONT, MUTED, SHARED, ZERO, gradient_style
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .engine.trace import Trace
+    from ...engine.trace import Trace
 
 SHOW_CHOICES = ("structure", "values", "grads", "updates")
 DEFAULT_SHOW = ("structure", "values", "grads", "updates")
@@ -143,7 +143,7 @@ class _Diagram:
     def _parameter_uses(self) -> dict[str, list[str]]:
         """Each parameter's uses as labels: its edges as the spec lists them, then its biases
         in drawing order."""
-        from .model.graph import parameter_uses  # here: the CLI's --help reads this module's DETAILS
+        from ...model.graph import parameter_uses  # here: the CLI's --help reads this module's DETAILS
 
         drawn = {name: i for i, name in enumerate(self.order)}
         labels: dict[str, list[str]] = {}

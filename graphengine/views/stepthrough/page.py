@@ -1,7 +1,7 @@
 """The step-through page: one self-contained HTML file (inline SVG, CSS and script).
 
-The diagram is :mod:`graphengine.diagram`'s Graphviz SVG drawn with ``ids=True``; the
-steps are :func:`graphengine.steps.build_steps`. The page's script (``assets/page.js``)
+The diagram is :mod:`graphengine.views.diagram.annotated`'s Graphviz SVG drawn with ``ids=True``; the
+steps are :func:`graphengine.views.stepthrough.steps.build_steps`. The page's script (``assets/page.js``)
 hides every value cell that some step computes, reveals them step by step, highlights
 the step's nodes and edges, and shows the step's equations. Nothing is fetched: no
 fonts, no CDN; a Content-Security-Policy forbids any request (``serve`` allows only
@@ -23,9 +23,9 @@ from html import escape
 from importlib.resources import files
 from typing import Any
 
-from ._util.numfmt import derivation_number, diagram_number
-from .diagram import DEFAULT_PRECISION, gradient_style, svg_ids
-from .render import pipe, to_dot
+from ..._util.numfmt import derivation_number, diagram_number
+from ..diagram.annotated import DEFAULT_PRECISION, gradient_style, svg_ids
+from ..diagram.render import pipe, to_dot
 from .steps import Step, build_steps
 
 # `--epochs N` keeps at most this many frames for the slider (evenly spread, last one kept),
@@ -35,7 +35,7 @@ MAX_FRAME_VALUES = 200_000
 
 
 def _asset(name: str) -> str:
-    return files("graphengine").joinpath("assets", name).read_text(encoding="utf-8")
+    return files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def diagram_svg(net: Any, trace: Any) -> str:
@@ -190,7 +190,7 @@ def build_page(
     """The self-contained HTML page of one training step on ``net`` (``trace``, default ``net.trace()``),
     and ``epochs`` of replay.
 
-    ``live`` adds polling of ``/state`` for :mod:`graphengine.serve` (reload when the spec changes).
+    ``live`` adds polling of ``/state`` for :mod:`graphengine.views.stepthrough.serve` (reload when the spec changes).
     """
     trace = net.trace(learning_rate) if trace is None else trace
     G, ids, uses = net.graph, svg_ids(net.graph), _uses(net.graph)
@@ -286,7 +286,7 @@ def repr_html(net: Any = None, trace: Any = None) -> str | None:
     in an iframe (its script and ids stay its own), or None when it cannot be drawn."""
     from types import SimpleNamespace
 
-    from .errors import GraphEngineError
+    from ...errors import GraphEngineError
 
     try:
         if net is None:

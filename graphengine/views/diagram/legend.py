@@ -8,7 +8,7 @@ from .dotparts import Html, attributes, dot_id, escape, font, html_row, html_tab
 from .palette import MUTED, NEGATIVE, POSITIVE, ZERO
 
 if TYPE_CHECKING:
-    from .diagram import _Diagram
+    from .annotated import _Diagram
 
 
 def caption(self: _Diagram) -> str:

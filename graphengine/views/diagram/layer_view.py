@@ -9,7 +9,7 @@ norm of the gradient of its weights and biases. An input layer with a ``shape``
 one sample. Heatmaps are tables of coloured cells, so SVG, PNG and PDF all work.
 
 Layers are the spec's ``layers`` and input layers; other nodes are grouped by depth
-(outputs apart). :func:`graphengine.render.render` uses this view above
+(outputs apart). :func:`graphengine.views.diagram.render.render` uses this view above
 :data:`LAYER_VIEW_EDGES` edges, or when asked (``render --layers``).
 
 >>> import graphengine
@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._util.numfmt import diagram_number as number
+from ..._util.numfmt import diagram_number as number
+from ...errors import RenderError
 from .dotparts import Html, attributes, dot_id, escape
-from .errors import RenderError
 from .heatmap import HEATMAP_POINTS, cell_size, cells, colour_scale, colours, greys, pool
 from .palette import FONT, MUTED
 
 if TYPE_CHECKING:
-    from .engine.network import Network
-    from .engine.trace import Trace
+    from ...engine.network import Network
+    from ...engine.trace import Trace
 
 # Above this many edges `render` draws the layer view unless the neuron view is asked for
 # (the neuron view's edges are already thin and unlabelled from 300 on).

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .errors import GraphEngineError
+from ...errors import GraphEngineError
 
 HOST = "127.0.0.1"
 

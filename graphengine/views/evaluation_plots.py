@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .engine.evaluation import ConfusionMatrix, class_codes, decisions
-from .engine.train import save_figure
-from .errors import DataError
+from ..engine.evaluation import ConfusionMatrix, class_codes, decisions
+from ..engine.train import save_figure
+from ..errors import DataError
 
 if TYPE_CHECKING:
-    from .engine.network import Network
+    from ..engine.network import Network
 
 # Points per side of the grid the decision regions are computed on (one vectorised forward pass).
 BOUNDARY_GRID = 300

@@ -1,6 +1,6 @@
 """A written derivation — headings, sentences, equation chains, tables — and its three renderings:
 plain text, Markdown with ``$$ … $$`` blocks (GitHub, Jupyter, pandoc), or a standalone
-LaTeX document. The mathematics in it is :class:`~graphengine.mathfmt.M` (text and LaTeX).
+LaTeX document. The mathematics in it is :class:`~graphengine.views.derivation.mathfmt.M` (text and LaTeX).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The chain rule written out, with numbers, for any network: what a teacher writes by hand.
 
 >>> import graphengine
->>> from graphengine.explain import explain
+>>> from graphengine.views.derivation.explain import explain
 >>> net = graphengine.load("specs/doc_example.yaml")            # doctest: +SKIP
 >>> print(explain(net, net.trace(), params=["w5"]).render("text"))  # doctest: +SKIP
 
@@ -18,11 +18,11 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from ._util.numfmt import derivation_number as number
+from ..._util.numfmt import derivation_number as number
+from ...model.aliases import resolve_node, resolve_parameter
 from .chain_rule import MAX_TERMS, ChainRule, product_of, sum_of
 from .document import Derivation, Eq, Heading, Para, Table
 from .mathfmt import M, m_number, name_tex, name_text, substitute, tex_to_text
-from .model.aliases import resolve_node, resolve_parameter
 
 SUMMARY_ABOVE = 30  # parameters; past this an unfocused explanation is a summary
 

@@ -1,4 +1,4 @@
-"""DOT text building blocks for :mod:`graphengine.diagram`: quoted ids, attribute lists,
+"""DOT text building blocks for :mod:`graphengine.views.diagram.annotated`: quoted ids, attribute lists,
 HTML-like labels (fonts, tables, rows), rank groups, and the left-to-right layering of nodes."""
 
 from __future__ import annotations

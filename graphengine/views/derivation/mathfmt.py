@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._util.numfmt import derivation_number
-from .model.aliases import edge_of, parameter_label
+from ..._util.numfmt import derivation_number
+from ...model.aliases import edge_of, parameter_label
 
 # --------------------------------------------------------------------------- maths in two forms
 
