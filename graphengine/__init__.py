@@ -39,7 +39,7 @@ _EXPORTS = {
     "loss": "plugins.registry",
     "optimizer": "plugins.registry",
     "initializer": "plugins.registry",
-    "from_torch": "from_torch",
+    "from_torch": "interop.from_torch",
 }
 
 __all__ = [

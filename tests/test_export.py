@@ -40,7 +40,7 @@ def test_weights_files_round_trip_bit_for_bit(path: Path, suffix: str, tmp_path:
     for name, value in zip(net.plan.parameter_names, net.theta):
         assert arrays[name].dtype == np.float64 and arrays[name].shape == ()
         assert arrays[name].tobytes() == np.float64(value).tobytes()
-    from graphengine.export_structure import structure_hash
+    from graphengine.interop.structure import structure_hash
 
     assert metadata["spec"] == net.spec.name
     assert metadata["structure_sha256"] == structure_hash(net)
@@ -48,7 +48,7 @@ def test_weights_files_round_trip_bit_for_bit(path: Path, suffix: str, tmp_path:
 
 
 def test_structure_hash_ignores_values_and_sees_structure() -> None:
-    from graphengine.export_structure import structure_hash
+    from graphengine.interop.structure import structure_hash
 
     text = (ROOT / "specs" / "skip_shared.yaml").read_text()
     base = structure_hash(Network.from_yaml(text))
@@ -202,7 +202,7 @@ def test_wrong_export_form_is_caught(tmp_path: Path, capsys) -> None:
 )
 def test_export_forms_are_parsed_not_run(formula: str, fragment: str) -> None:
     from graphengine.errors import PluginError
-    from graphengine.export_expression import torch_code
+    from graphengine.interop.expression import torch_code
 
     with pytest.raises(PluginError, match=fragment.replace("(", r"\(").replace("*", r"\*").replace("+", r"\+")):
         torch_code(formula, {"x": "net1"}, {}, "demo")
@@ -303,7 +303,7 @@ data:
   - {inputs: {'a"""b': 1.0, "c'd": -1.0}, targets: {'y\': 0.5}}
 '''
     net = Network.from_yaml(text)
-    from graphengine.export_torch import torch_source
+    from graphengine.interop.torch_source import torch_source
 
     path = tmp_path / "named.py"
     path.write_text(torch_source(net, source='spec """ file.yaml'), encoding="utf-8")

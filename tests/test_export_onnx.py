@@ -13,7 +13,7 @@ from test_export_torch import SPECS, registry_for
 from test_gradients import Case, random_case
 
 from graphengine.engine.network import Network, load
-from graphengine.export_structure import read_structure
+from graphengine.interop.structure import read_structure
 from graphengine.plugins.discovery import discover
 from graphengine.spec.load import parse_spec
 
@@ -31,7 +31,7 @@ def run_onnx(model, X: np.ndarray) -> np.ndarray:
 
 
 def check_model(net: Network) -> None:
-    from graphengine.export_onnx import onnx_model
+    from graphengine.interop.onnx_export import onnx_model
 
     model = onnx_model(net)  # onnx.checker (full_check) runs inside
     # Double everywhere: every initializer and both graph values; no float32 attribute ops.
@@ -69,7 +69,7 @@ def test_shipped_specs(path: Path) -> None:
 
 
 def test_layers_are_gemm_with_named_initializers() -> None:
-    from graphengine.export_onnx import onnx_model
+    from graphengine.interop.onnx_export import onnx_model
 
     net = load(Path(__file__).parent.parent / "specs" / "digits.yaml")
     model = onnx_model(net)
@@ -81,7 +81,7 @@ def test_layers_are_gemm_with_named_initializers() -> None:
 
 
 def test_shared_parameter_is_one_initializer() -> None:
-    from graphengine.export_onnx import onnx_model
+    from graphengine.interop.onnx_export import onnx_model
 
     model = onnx_model(load(Path(__file__).parent.parent / "specs" / "skip_shared.yaml"))
     names = [t.name for t in model.graph.initializer]
@@ -118,7 +118,7 @@ edges:
   - {from: x, to: w, weight: 1.0}
 loss: mse
 """
-    from graphengine.export_onnx import onnx_model
+    from graphengine.interop.onnx_export import onnx_model
 
     net = Network(parse_spec(text), discover([str(Path(__file__).parent.parent / "plugins")]))
     X = np.array([[x]])
@@ -153,7 +153,7 @@ loss: mse
 data:
   - {inputs: {a: 0.5, b: -1.0}, targets: {y: 0.3}}
 """
-    from graphengine.export_onnx import onnx_model
+    from graphengine.interop.onnx_export import onnx_model
 
     net = Network(parse_spec(text))
     check_model(net)

@@ -39,7 +39,7 @@ def import_module_file(path: Path):
 
 
 def exported(net: Network, folder: Path):
-    from graphengine.export_torch import torch_source
+    from graphengine.interop.torch_source import torch_source
 
     path = folder / f"net_{next(_counter)}.py"
     path.write_text(torch_source(net), encoding="utf-8")

@@ -63,8 +63,8 @@ def layered_spec(draw: st.DrawFn) -> str:
 
 def round_trip(net: Network, tmp_path: Path) -> Network:
     """Export to ONNX, import the model, and give the imported spec the original's data."""
-    from graphengine.export import export
-    from graphengine.import_onnx import import_onnx
+    from graphengine.interop.export import export
+    from graphengine.interop.onnx_import import import_onnx
 
     export(net, tmp_path / "model.onnx")
     data = yaml.safe_load(import_onnx(tmp_path / "model.onnx"))
@@ -131,7 +131,7 @@ def test_torch_onnx_export_of_a_sequential_imports(dtype: str, tmp_path: Path) -
     """torch.onnx.export's TorchScript exporter (dynamo=False: the torch.export-based one
     needs the onnxscript package) writes Gemm + activation nodes; the imported spec
     computes torch's outputs."""
-    from graphengine.import_onnx import import_onnx
+    from graphengine.interop.onnx_import import import_onnx
 
     module = _sequential().to(getattr(torch, dtype))
     X = torch.linspace(-2, 2, 24, dtype=module[0].weight.dtype).reshape(8, 3)

@@ -35,7 +35,7 @@ def export_command(ctx: click.Context, spec: str, output: str, to: str | None, d
       .safetensors  every parameter by spec name, float64
       .npz          the same, as a numpy archive
     """
-    from ..export import export, format_of
+    from ..interop.export import export, format_of
 
     format_of(output, to)  # a wrong suffix is reported before the spec is even read
     net = load_network(spec, ctx)
@@ -54,7 +54,7 @@ def import_command(ctx: click.Context, model: str, output: str) -> None:
 
     from .._util.files import check_writable, write_atomic
     from ..engine.network import Network
-    from ..import_onnx import import_onnx
+    from ..interop.onnx_import import import_onnx
 
     check_writable(output)
     text = import_onnx(model)

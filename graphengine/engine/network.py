@@ -163,8 +163,8 @@ class Network:
 
     def to_torch(self, dtype: str = "float64") -> Any:
         """This network as a ``torch.nn.Module`` with its current values (the module
-        ``graphengine export SPEC -o NET.py`` writes; see :mod:`graphengine.export_torch`)."""
-        from ..export_torch import torch_module
+        ``graphengine export SPEC -o NET.py`` writes; see :mod:`graphengine.interop.torch_source`)."""
+        from ..interop.torch_source import torch_module
 
         return torch_module(self, dtype)
 

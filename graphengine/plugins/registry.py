@@ -96,7 +96,7 @@ class Activation:
     derivative_formula: str | None = None  # LaTeX of dy/dx in x and y = f(x)
     source: str = "built-in"
     derivative_function: Callable[..., Array] | None = None
-    export: str | None = None  # the function as a formula for PyTorch/ONNX export (graphengine.export_expression)
+    export: str | None = None  # the function as a formula for PyTorch/ONNX export (graphengine.interop.expression)
 
     def derivative(self, fn: Callable[..., Array]) -> Activation:
         """Decorator: declare ``f'(x, y, **params)`` right under ``f``."""
@@ -147,7 +147,7 @@ class Loss:
     # classes (no accuracy, no predicted class is reported).
     classes_function: Callable[[Array], Array] | None = None
     classes_per_output: bool = False
-    export: str | None = None  # the per-sample loss as a formula for PyTorch export (graphengine.export_expression)
+    export: str | None = None  # the per-sample loss as a formula for PyTorch export (graphengine.interop.expression)
 
     def gradient(self, fn: Callable[..., Array]) -> Loss:
         """Decorator: declare ``dL/dy(y, t, **params)`` right under the loss."""

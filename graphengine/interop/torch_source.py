@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import PluginError, one_line
-from .export_structure import Structure, read_structure
-from .plugins.registry import Activation, Loss
+from ..errors import PluginError, one_line
+from ..plugins.registry import Activation, Loss
+from .structure import Structure, read_structure
 
 if TYPE_CHECKING:
-    from .engine.network import Network
+    from ..engine.network import Network
 
 __all__ = ["TORCH_ACTIVATIONS", "TORCH_LOSSES", "torch_module", "torch_source"]
 
@@ -53,9 +53,9 @@ TORCH_LOSSES = {
 
 
 def export_form(plugin: Activation | Loss, kind: str, params: dict[str, float]) -> str:
-    """The formula a plugin declares with ``export=`` (see :mod:`graphengine.export_expression`),
+    """The formula a plugin declares with ``export=`` (see :mod:`graphengine.interop.expression`),
     checked against the plugin's own function."""
-    from .export_expression import check_export
+    from .expression import check_export
 
     expression = getattr(plugin, "export", None)
     if expression is None:
@@ -71,7 +71,7 @@ def activation_expression(activation: Activation, params: dict[str, float], x: s
     """The torch expression of ``activation`` applied to the tensor named ``x``."""
     if activation.source == "built-in" and activation.name in TORCH_ACTIVATIONS:
         return TORCH_ACTIVATIONS[activation.name].format(x=x, **params)
-    from .export_expression import torch_code
+    from .expression import torch_code
 
     return torch_code(export_form(activation, "activation", params), {"x": x}, params, activation.name)
 
@@ -80,7 +80,7 @@ def loss_expression(loss: Loss, params: dict[str, float]) -> str:
     """The torch expression of the per-sample loss in ``y`` and ``t``."""
     if loss.source == "built-in" and loss.name in TORCH_LOSSES:
         return TORCH_LOSSES[loss.name]
-    from .export_expression import torch_code
+    from .expression import torch_code
 
     return torch_code(export_form(loss, "loss", params), {"y": "y", "t": "t"}, params, loss.name)
 
@@ -190,7 +190,7 @@ def _names(names: list[str], limit: int = 12) -> str:
 
 def torch_source(net: Network, dtype: str = "float64", source: str | None = None) -> str:
     """The text of a Python file defining ``class Network(torch.nn.Module)`` for ``net``."""
-    from . import __version__
+    from .. import __version__
 
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}")
@@ -339,7 +339,7 @@ def torch_module(net: Network, dtype: str = "float64") -> Any:
     try:
         import torch
     except ImportError:
-        from .errors import GraphEngineError
+        from ..errors import GraphEngineError
 
         raise GraphEngineError("PyTorch export needs torch: pip install 'graphengine[torch]'") from None
     namespace: dict[str, Any] = {"__name__": "graphengine_generated"}

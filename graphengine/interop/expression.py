@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import PluginError
+from ..errors import PluginError
 
 __all__ = ["FUNCTIONS", "OnnxBuilder", "check_export", "onnx_value", "torch_code"]
 
@@ -175,7 +175,7 @@ class OnnxBuilder:
         self.inline = inline  # constants as Constant nodes (inside an ONNX function), not initializers
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
-        self.functions: set[str] = set()  # model-local functions used (graphengine.export_onnx)
+        self.functions: set[str] = set()  # model-local functions used (graphengine.interop.onnx_export)
         self.taken: set[str] = set()
         self._count = 0
         self._constants: dict[tuple, str] = {}

@@ -10,7 +10,7 @@ float32 attribute (LeakyRelu's alpha is one), no kernel onnxruntime lacks in dou
 (Softplus) or runs inexactly (its double Sigmoid gives 0 for σ(−40) = 4.2e-18): those
 three are model-local functions of the ``ai.graphengine`` domain (``Sigmoid``,
 ``Softplus``, ``LeakyRelu(x, alpha)``), composed from exact ops; Netron shows them as one
-node each, and :mod:`graphengine.import_onnx` reads them back.
+node each, and :mod:`graphengine.interop.onnx_import` reads them back.
 
 Not through ``torch.onnx``: that writes Python float constants as float32 and, with its
 default optimisation, merges distinct parameters that happen to have equal values.
@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import GraphEngineError
-from .export_structure import LevelForm, Structure, read_structure
-from .plugins.registry import Activation
+from ..errors import GraphEngineError
+from ..plugins.registry import Activation
+from .structure import LevelForm, Structure, read_structure
 
 if TYPE_CHECKING:
-    from .engine.network import Network
-    from .export_expression import OnnxBuilder
+    from ..engine.network import Network
+    from .expression import OnnxBuilder
 
 __all__ = ["OPSET", "onnx_model"]
 
@@ -166,7 +166,7 @@ def _exact_function(name: str, dtype: Any) -> Any:
     activation composed in the model's float type from ops onnxruntime runs exactly."""
     from onnx import helper
 
-    from .export_expression import OnnxBuilder
+    from .expression import OnnxBuilder
 
     b = OnnxBuilder(dtype, inline=True)
     inputs = ["x", "alpha"] if name == "LeakyRelu" else ["x"]
@@ -202,8 +202,8 @@ def activation_node(builder: OnnxBuilder, activation: Activation, params: dict[s
         builder.functions.add(exact)
         inputs = [x, builder.constant(params["alpha"], dtype, "alpha")] if exact == "LeakyRelu" else [x]
         return builder.node(exact, inputs, name, domain=DOMAIN)
-    from .export_expression import onnx_value
-    from .export_torch import export_form
+    from .expression import onnx_value
+    from .torch_source import export_form
 
     return onnx_value(builder, export_form(activation, "activation", params), {"x": x}, params, activation.name)
 
@@ -213,7 +213,7 @@ def onnx_model(net: Network, dtype: str = "float64") -> Any:
     onnx = require_onnx()
     from onnx import TensorProto, helper
 
-    from .export_expression import OnnxBuilder
+    from .expression import OnnxBuilder
 
     numpy_dtype = np.float64 if dtype == "float64" else np.float32
     element = TensorProto.DOUBLE if dtype == "float64" else TensorProto.FLOAT
@@ -241,7 +241,7 @@ def onnx_model(net: Network, dtype: str = "float64") -> Any:
         initializer=builder.initializers,
         doc_string=f"inputs: {', '.join(s.inputs)}; outputs: {', '.join(s.outputs)}",
     )
-    from . import __version__
+    from .. import __version__
 
     model = helper.make_model(
         model_graph,

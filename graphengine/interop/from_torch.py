@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import GraphEngineError
+from ..errors import GraphEngineError
 from .import_spec import DenseLayer, layered_spec, spec_text
 
 if TYPE_CHECKING:
-    from .engine.network import Network
-    from .plugins.registry import Registry
+    from ..engine.network import Network
+    from ..plugins.registry import Registry
 
 __all__ = ["from_torch", "torch_layers"]
 
@@ -70,7 +70,7 @@ def torch_layers(module: Any) -> list[DenseLayer]:
 
 def from_torch(module: Any, name: str = "from_torch", loss: Any = "mse", registry: Registry | None = None) -> Network:
     """A :class:`Network` computing what ``module`` computes (in float64), with ``layers:``."""
-    from .engine.network import Network
+    from ..engine.network import Network
 
     layers = torch_layers(module)
     data = layered_spec(name, layers, None, loss, description=f"from a torch.nn.Sequential of {len(module)} modules")

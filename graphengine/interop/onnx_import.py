@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DataError, GraphEngineError
+from ..errors import DataError, GraphEngineError
 from .import_spec import DenseLayer, layered_spec, spec_text
 
 __all__ = ["ACTIVATIONS", "import_onnx", "read_onnx_layers"]
@@ -154,7 +154,7 @@ def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLay
 
 def read_model(path: str | os.PathLike[str]) -> Any:
     """Parse an ONNX file (no external data, nothing executed); one-line errors."""
-    from .export_onnx import require_onnx
+    from .onnx_export import require_onnx
 
     onnx = require_onnx()
     path = Path(path)

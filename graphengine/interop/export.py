@@ -1,7 +1,7 @@
 """``graphengine export``: pick the format from the file's suffix (or ``--to``), write atomically.
 
-* ``.py`` — a PyTorch module's source (:mod:`graphengine.export_torch`);
-* ``.onnx`` — an ONNX model (:mod:`graphengine.export_onnx`);
+* ``.py`` — a PyTorch module's source (:mod:`graphengine.interop.torch_source`);
+* ``.onnx`` — an ONNX model (:mod:`graphengine.interop.onnx_export`);
 * ``.safetensors`` / ``.npz`` — every parameter under its spec name, float64, with the
   spec's name and a hash of its structure as metadata (:mod:`graphengine.engine.weights`).
 
@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._util.files import check_writable, write_atomic
-from .errors import GraphEngineError
-from .export_structure import structure_hash
+from .._util.files import check_writable, write_atomic
+from ..errors import GraphEngineError
+from .structure import structure_hash
 
 if TYPE_CHECKING:
-    from .engine.network import Network
+    from ..engine.network import Network
 
 __all__ = ["FORMATS", "export", "format_of", "weights_of"]
 
@@ -69,7 +69,7 @@ def export(
             raise GraphEngineError(
                 "weights files hold float64 values; --dtype applies to .py and .onnx", file=str(path)
             )
-        from .engine.weights import save_weights
+        from ..engine.weights import save_weights
 
         arrays, metadata = weights_of(net)
         if Path(path).suffix.lower() != f".{fmt}":
@@ -77,11 +77,11 @@ def export(
         save_weights(path, arrays, metadata)
         return fmt
     if fmt == "torch":
-        from .export_torch import torch_source
+        from .torch_source import torch_source
 
         write_atomic(path, torch_source(net, dtype, source))
         return fmt
-    from .export_onnx import onnx_model
+    from .onnx_export import onnx_model
 
     write_atomic(path, onnx_model(net, dtype).SerializeToString())
     return fmt

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .engine.blocks import ALL
-from .plugins.registry import Activation, Loss
+from ..engine.blocks import ALL
+from ..plugins.registry import Activation, Loss
 
 if TYPE_CHECKING:
-    from .engine.network import Network
+    from ..engine.network import Network
 
 __all__ = ["LayerTensor", "LevelForm", "Product", "Structure", "read_structure", "structure_hash"]
 

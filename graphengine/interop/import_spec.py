@@ -1,6 +1,6 @@
 """A stack of dense layers read from another tool becomes a spec with ``layers:``.
 
-Used by :mod:`graphengine.import_onnx` and :mod:`graphengine.from_torch`: each layer is
+Used by :mod:`graphengine.interop.onnx_import` and :mod:`graphengine.interop.from_torch`: each layer is
 its weights ``(out, in)`` (``nn.Linear``'s layout), its biases (or none) and a built-in
 activation. The spec's layer ``weights`` are rows per source (``(in, out)``), so each
 weight keeps its value exactly.
