@@ -20,7 +20,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from graphengine.slip_registry import CODES
+from graphengine.teach.slips.registry import CODES
 
 NOTATIONS = ("mazur", "founding", "plain", "tex", "anonymous")
 # the slip codes a single-sample page can show (batch needs several samples on one page)

@@ -15,8 +15,8 @@ import graphengine
 from graphengine.engine.network import Network
 from graphengine.errors import GraphEngineError, did_you_mean
 from graphengine.model.aliases import find_parameter, resolve_node, resolve_parameter, spelled
-from graphengine.notation import canonical
 from graphengine.spec.load import parse_spec
+from graphengine.teach.notation import canonical
 from graphengine.views.derivation.explain import explain
 from graphengine.views.derivation.mathfmt import name_tex
 from graphengine.views.diagram.render import to_dot

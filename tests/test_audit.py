@@ -16,9 +16,9 @@ import pytest
 from page_writer import NOTATIONS, PAGE_SLIPS, Learner, page, random_spec, slip_sites
 
 import graphengine
-from graphengine.audit import annotate, audit
 from graphengine.cli import main
-from graphengine.page_scan import read_chains, read_page
+from graphengine.teach.audit.audit import annotate, audit
+from graphengine.teach.audit.scan import read_chains, read_page
 
 FOUNDING = "tests/fixtures/pages/backprop-worked-example.md"
 SPEC = "specs/doc_example.yaml"

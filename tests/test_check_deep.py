@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from graphengine.check import judge
 from graphengine.engine.network import Network
 from graphengine.spec.load import parse_spec
+from graphengine.teach.check import judge
 
 
 def chain(n: int) -> Network:

@@ -15,8 +15,8 @@ import pytest
 import reference
 import sheets
 
-from graphengine.check import judge
-from graphengine.slips import CODES
+from graphengine.teach.check import judge
+from graphengine.teach.slips.library import CODES
 
 Plant = tuple[str, sheets.Plant] | None
 

@@ -8,10 +8,10 @@ import math
 import pytest
 
 from graphengine import load
-from graphengine.check import judge
 from graphengine.cli import main
-from graphengine.expr import parse
-from graphengine.notation import canonical
+from graphengine.teach.arithmetic import parse
+from graphengine.teach.check import judge
+from graphengine.teach.notation import canonical
 
 SPEC = "specs/doc_example.yaml"
 
@@ -174,9 +174,9 @@ def test_two_slips_giving_the_same_number_are_both_named(tmp_path, capsys):
 def test_module_examples_run():
     import doctest
 
-    import graphengine.hand
-    import graphengine.notation
+    import graphengine.teach.hand
+    import graphengine.teach.notation
 
-    for module in (graphengine.hand, graphengine.notation):
+    for module in (graphengine.teach.hand, graphengine.teach.notation):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0

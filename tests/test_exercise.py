@@ -19,13 +19,13 @@ import reference
 import yaml
 
 import graphengine
-from graphengine.blanks import ASK_LEVELS, asked_quantities, letters, written
 from graphengine.cli import main
-from graphengine.exercise import LEARNING_RATES, Options, folder_names, generate
-from graphengine.exercise_folder import answers_markdown, answers_yaml, blank_yaml
-from graphengine.grade import judge
+from graphengine.teach.exercise.blanks import ASK_LEVELS, asked_quantities, letters, written
+from graphengine.teach.exercise.folder import answers_markdown, answers_yaml, blank_yaml
+from graphengine.teach.exercise.generate import LEARNING_RATES, Options, folder_names, generate
+from graphengine.teach.exercise.grade import judge
+from graphengine.teach.exercise.worksheet import worksheet_latex, worksheet_markdown
 from graphengine.views.diagram.render import to_dot
-from graphengine.worksheet import worksheet_latex, worksheet_markdown
 
 SHAPES = [(2, 2, 2), (3, 2, 1), (2, 3, 2)]
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
@@ -378,7 +378,10 @@ def test_the_markdown_worksheet_renders_its_tables_and_picture(made, options):
 def test_the_docstring_examples_run():
     import doctest
 
-    from graphengine import accidents, blanks, exercise, exercise_folder, grade, worksheet
+    from graphengine.teach.exercise import blanks, grade, worksheet
+    from graphengine.teach.exercise import folder as exercise_folder
+    from graphengine.teach.exercise import generate as exercise
+    from graphengine.teach.slips import accidents
 
     for module in (accidents, blanks, exercise, exercise_folder, grade, worksheet):
         result = doctest.testmod(module)

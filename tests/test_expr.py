@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from graphengine.cli import main
 from graphengine.errors import SpecError
-from graphengine.expr import MAX_DEPTH, MAX_LENGTH, parse
+from graphengine.teach.arithmetic import MAX_DEPTH, MAX_LENGTH, parse
 
 SPEC = "specs/doc_example.yaml"
 
@@ -166,6 +166,6 @@ def test_any_text_parses_to_a_finite_value_or_raises_a_spec_error(text):
 def test_module_examples_run():
     import doctest
 
-    import graphengine.expr
+    import graphengine.teach.arithmetic
 
-    assert doctest.testmod(graphengine.expr).failed == 0
+    assert doctest.testmod(graphengine.teach.arithmetic).failed == 0

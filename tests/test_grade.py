@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graphengine.blanks import written
 from graphengine.cli import main
-from graphengine.exercise import Options, generate
-from graphengine.exercise_folder import answers_yaml, blank_yaml
-from graphengine.grade import judge
+from graphengine.teach.exercise.blanks import written
+from graphengine.teach.exercise.folder import answers_yaml, blank_yaml
+from graphengine.teach.exercise.generate import Options, generate
+from graphengine.teach.exercise.grade import judge
 
 CASES = [
     Options((2, 2, 2), "sigmoid", samples=1, shared_bias=True, ask="update", seed=1),

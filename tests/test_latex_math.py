@@ -1,4 +1,4 @@
-"""LaTeX maths → expression (graphengine.latex_math), page scanning and left-hand-side names.
+"""LaTeX maths → expression (graphengine.teach.latex_math), page scanning and left-hand-side names.
 
 Values are checked against Python's own float arithmetic written out by hand; the
 converter is fuzzed: any text gives a tree or one DocumentError, never anything else.
@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 import graphengine
 from graphengine.errors import DocumentError, SpecError
-from graphengine.expr import parse as parse_arithmetic
-from graphengine.latex_math import check_form, evaluate, parse, symbols
-from graphengine.latex_tokens import tokenize
-from graphengine.page_names import Names, lhs_text
-from graphengine.page_scan import read_chains
+from graphengine.teach.arithmetic import parse as parse_arithmetic
+from graphengine.teach.audit.names import Names, lhs_text
+from graphengine.teach.audit.scan import read_chains
+from graphengine.teach.latex_math import check_form, evaluate, parse, symbols
+from graphengine.teach.latex_tokens import tokenize
 
 
 def value(latex: str) -> float | None:
@@ -134,7 +134,7 @@ TRACE = NETWORK.trace()
     st.lists(st.sampled_from([*PIECES, r"\text{net}_{h1} = ", "$$= 0.39$$", r"\text{out}_{o1}", "0.3775"]), max_size=60)
 )
 def test_fuzzed_pages_are_audited_without_an_exception(pieces):
-    from graphengine.audit import annotate, audit
+    from graphengine.teach.audit.audit import annotate, audit
 
     page = read_chains("".join(pieces), "fuzz.md")
     result = audit(NETWORK, TRACE, page)
@@ -218,7 +218,7 @@ def test_left_hand_sides_that_name_nothing(latex):
 
 @pytest.mark.parametrize("text,quantity", [("w5⁺", "updated.w5"), ("h1.net", "h1.net"), ("dout_o1/dnet_o1", "o1.dact")])
 def test_checks_own_notation_is_read_first(text, quantity):
-    from graphengine.quantities import Quantities
+    from graphengine.teach.quantities import Quantities
 
     named = Names(NETWORK.graph, Quantities(NETWORK, TRACE).names).resolve(text)
     assert (named.kind, named.name) == ("quantity", quantity)
@@ -227,7 +227,8 @@ def test_checks_own_notation_is_read_first(text, quantity):
 def test_the_docstring_examples_run():
     import doctest
 
-    from graphengine import audit, latex_math, latex_tokens
+    from graphengine.teach import latex_math, latex_tokens
+    from graphengine.teach.audit import audit
 
     for module in (latex_tokens, latex_math, audit):
         assert doctest.testmod(module).failed == 0, module.__name__

@@ -51,9 +51,9 @@ def audit(
     from pathlib import Path
 
     from .._util.files import check_writable, write_atomic
-    from ..audit import annotate, to_json
-    from ..audit import audit as run_audit
-    from ..page_scan import read_page
+    from ..teach.audit.audit import annotate, to_json
+    from ..teach.audit.audit import audit as run_audit
+    from ..teach.audit.scan import read_page
 
     if annotated:
         check_writable(annotated)

@@ -57,8 +57,8 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     mistake, 2 invalid input.
     """
     from .._util.reading import check_readable
-    from ..check import check as run_check
-    from ..check import read_hand, to_json
+    from ..teach.check import check as run_check
+    from ..teach.check import read_hand, to_json
 
     check_readable(hand)  # a regular file within the size cap: never a FIFO that blocks, or /dev/zero
     net = load_network(spec, ctx)

@@ -71,8 +71,8 @@ def exercise(
     """
     from pathlib import Path
 
-    from ..exercise import Options, folder_names, generate, parse_shape, read_students
-    from ..exercise_folder import exercise_files, key_csv, write_files
+    from ..teach.exercise.folder import exercise_files, key_csv, write_files
+    from ..teach.exercise.generate import Options, folder_names, generate, parse_shape, read_students
 
     options = Options(parse_shape(shape), activation, loss, samples, shared_bias, ask, seed)
     registry = registry_for(ctx)
@@ -112,8 +112,8 @@ def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: boo
 
     Exit status: 0 every sheet graded, 2 a sheet or spec could not be read.
     """
-    from ..grade import grade as grade_all
-    from ..grade import report, to_csv, to_json
+    from ..teach.exercise.grade import grade as grade_all
+    from ..teach.exercise.grade import report, to_csv, to_json
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")

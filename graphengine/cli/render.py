@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..blanks import ASK_LEVELS
+from ..teach.exercise.blanks import ASK_LEVELS
 from .options import (
     OUTPUT_PATH,
     detail_option,
@@ -92,7 +92,7 @@ def render_command(
     net = load_network(spec, ctx)
     trace = net.trace(lr) if len(net.X) else None
     if blanks:
-        from ..blanks import asked_quantities, letters
+        from ..teach.exercise.blanks import asked_quantities, letters
 
         asked = asked_quantities(net, blanks)
         draw_diagram(net, trace, output, blanks=dict(zip(asked, letters(len(asked)))))

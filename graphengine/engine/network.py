@@ -83,7 +83,7 @@ class Network:
 
     def check(self, hand_file: str | os.PathLike[str], learning_rate: float | None = None) -> list[Any]:
         """Verdicts on the hand-computed values in ``hand_file`` (``graphengine check``)."""
-        from ..check import check, read_hand
+        from ..teach.check import check, read_hand
 
         return check(self, self.trace(learning_rate), read_hand(hand_file))
 

@@ -3,8 +3,8 @@
 A detector is a small function ``(Quantities, arg) -> list[Candidate]`` registered with
 ``@slip(code, *kinds)`` for the kinds of quantity it explains (``net``, ``out``,
 ``dact``, ``dout``, ``dnet``, ``term``, ``loss``, ``grad``, ``updated``); ``arg`` is the
-node or parameter. The detectors live in :mod:`graphengine.slips_forward` and
-:mod:`graphengine.slips_backward`; :mod:`graphengine.slips` asks them all.
+node or parameter. The detectors live in :mod:`graphengine.teach.slips.forward` and
+:mod:`graphengine.teach.slips.backward`; :mod:`graphengine.teach.slips.library` asks them all.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .quantities import Getter, Quantities
+from ..quantities import Getter, Quantities
 
 CODES = (
     "swapped",

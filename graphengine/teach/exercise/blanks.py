@@ -1,7 +1,7 @@
 """The blanks of a worksheet: which quantities a learner computes by hand, in what order,
 with which letters, their exact values and how a learner writes them.
 
-Names are those of a hand file (:mod:`graphengine.check`): ``NODE.net``, ``NODE.out``,
+Names are those of a hand file (:mod:`graphengine.teach.check`): ``NODE.net``, ``NODE.out``,
 ``NODE.dout`` (∂E/∂out), ``NODE.dact`` (∂out/∂net), ``NODE.dnet`` (∂E/∂net), ``loss.OUTPUT``,
 ``loss``, ``grad.PARAM``, ``updated.PARAM``.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .errors import GraphEngineError, did_you_mean
+from ...errors import GraphEngineError, did_you_mean
 
 SIGNIFICANT = 4  # the digits a learner is asked to write
 CARRIED = 5  # the digits a learner is asked to carry in intermediate steps

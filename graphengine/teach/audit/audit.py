@@ -1,16 +1,16 @@
 """Audit a written worked example: every value on the page, judged as ``check`` judges it.
 
-The page's chains of equalities (:mod:`graphengine.page_scan`) are recognised as
-quantities (:mod:`graphengine.page_recognise`), their arithmetic converted to the form
-``check`` reads (:func:`graphengine.latex_math.check_form`), and the whole page judged as
-one sheet (:func:`graphengine.check.judge`): right, ``rounding``, ``carried`` or a slip
+The page's chains of equalities (:mod:`graphengine.teach.audit.scan`) are recognised as
+quantities (:mod:`graphengine.teach.audit.recognise`), their arithmetic converted to the form
+``check`` reads (:func:`graphengine.teach.latex_math.check_form`), and the whole page judged as
+one sheet (:func:`graphengine.teach.check.judge`): right, ``rounding``, ``carried`` or a slip
 code, with the page's line. A quantity written twice is judged twice, each time with the
 page's other values. Parameters, inputs, targets and the learning rate that the page
 states (``w_5 = 0.4``, ``\\eta = 0.5``) are compared with the spec. What is not
 recognised is listed with the reason, never guessed and marked wrong.
 
 >>> import graphengine
->>> from graphengine.page_scan import read_chains
+>>> from graphengine.teach.audit.scan import read_chains
 >>> net = graphengine.load("specs/doc_example.yaml")
 >>> page = read_chains("$$\\\\text{net}_{h2} = 0.25 \\\\times 0.10 + 0.30 \\\\times 0.05 + 0.35 = 0.39$$")
 >>> [(r.quantity, r.verdict.reason) for r in audit(net, net.trace(), page).rows]
@@ -23,15 +23,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .check import judge
-from .errors import SpecError
-from .expr import parse as parse_arithmetic
-from .latex_math import check_form, symbols
-from .page_names import Named, shown
-from .page_recognise import Recognised, Recogniser
-from .page_scan import Chain, Page, WrittenNumber
-from .quantities import Quantities
-from .verdict import Verdict, row_dict, written_value
+from ...errors import SpecError
+from ..arithmetic import parse as parse_arithmetic
+from ..check import judge
+from ..latex_math import check_form, symbols
+from ..quantities import Quantities
+from ..verdict import Verdict, row_dict, written_value
+from .names import Named, shown
+from .recognise import Recognised, Recogniser
+from .scan import Chain, Page, WrittenNumber
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shlex
 
-from .quantities import Getter, Quantities
-from .slip_registry import Candidate, hidden, nearby_weights, slip, squared_loss
+from ..quantities import Getter, Quantities
+from .registry import Candidate, hidden, nearby_weights, slip, squared_loss
 
 # ---------------------------------------------------------------------- ∂E/∂out
 

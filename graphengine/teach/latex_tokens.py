@@ -1,4 +1,4 @@
-"""LaTeX maths → tokens, each with its offsets in the page (for graphengine.latex_math).
+"""LaTeX maths → tokens, each with its offsets in the page (for graphengine.teach.latex_math).
 
 Numbers, words, commands, operators, relations (``=``, ``\\approx``; ``\\le``, ``\\to`` are
 kept apart as non-equalities), groups, sub/superscripts, rows (``\\\\``, ``\\begin``) and
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import DocumentError
+from ..errors import DocumentError
 
 MAX_DEPTH = 60  # nesting of groups, fractions and parentheses: deeper is refused, not recursed
 

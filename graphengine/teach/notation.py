@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from .model.aliases import spelled
+from ..model.aliases import spelled
 
 _LOSS = r"(?:E_total|Etotal|E|L|total)"
 _DERIVATIVE = re.compile(rf"[d∂]{_LOSS}\s*/\s*[d∂](?P<of>.+)")

@@ -1,6 +1,6 @@
 """LaTeX maths → a small expression tree: the arithmetic a worked example writes.
 
->>> from graphengine.latex_tokens import tokenize
+>>> from graphengine.teach.latex_tokens import tokenize
 >>> tree = parse(tokenize(r"\\frac{1}{2} (0.01 - 0.751)^2"))
 >>> round(evaluate(tree), 6), to_text(tree)
 (0.274541, '1/2 × (0.01 − 0.751)^2')
@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .errors import DocumentError
+from ..errors import DocumentError
 from .latex_tokens import FUNCTIONS, MAX_DEPTH, Token
 
 # ---------------------------------------------------------------------- the tree
@@ -418,7 +418,7 @@ def to_text(tree: Expr) -> str:
 
 
 def check_form(tree: Expr) -> str | None:
-    """``tree`` in the arithmetic ``check`` reads (:mod:`graphengine.expr`): numbers,
+    """``tree`` in the arithmetic ``check`` reads (:mod:`graphengine.teach.arithmetic`): numbers,
     + − × /, ^, parentheses and ``e``; None when it has symbols or other functions."""
     if symbols(tree) or any(isinstance(n, Call) and n.fn != "exp" for n in walk(tree)):
         return None

@@ -1,7 +1,7 @@
 """Hand files: the values a learner wrote down, each with its written text, digits and line.
 
-A hand file maps quantity names (any notation of :mod:`graphengine.notation`) to a
-number or to the arithmetic the learner wrote (:mod:`graphengine.expr`)::
+A hand file maps quantity names (any notation of :mod:`graphengine.teach.notation`) to a
+number or to the arithmetic the learner wrote (:mod:`graphengine.teach.arithmetic`)::
 
     sample: 0                  # optional: node quantities are for this sample (default 0)
     net_h1: (0.15 × 0.05) + (0.20 × 0.1) + (0.35 × 1) = 0.3775
@@ -11,9 +11,9 @@ number or to the arithmetic the learner wrote (:mod:`graphengine.expr`)::
 
 The digits are read from the YAML source text, never from a float, so ``0.5930``
 claims four decimals. ``read_hand`` only reads; which quantity a name means is
-decided against the network by the judge (:mod:`graphengine.check`).
+decided against the network by the judge (:mod:`graphengine.teach.check`).
 
->>> from graphengine.hand import read_hand_text
+>>> from graphengine.teach.hand import read_hand_text
 >>> hand = read_hand_text("net_h2: (0.25 × 0.10) + 0.35 = 0.375\\nout_h1: 0.593\\n", "h.yaml")
 >>> w = hand.values["out_h1"]
 >>> (w.value, w.unit, w.line, w.expression is None)
@@ -31,9 +31,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import SpecError, similar_file
-from .expr import Expression, is_plain_number, parse
-from .spec.yamldoc import compose
+from ..errors import SpecError, similar_file
+from ..spec.yamldoc import compose
+from .arithmetic import Expression, is_plain_number, parse
 
 
 @dataclass(frozen=True)

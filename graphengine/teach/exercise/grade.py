@@ -1,7 +1,7 @@
 """Marking filled-in exercise sheets in bulk: per student right, wrong, unanswered and why.
 
 A sheet is a hand file (``blank.yaml`` filled in) next to its ``spec.yaml``. :func:`judge`
-is the one place that talks to :mod:`graphengine.check`; everything else here works on
+is the one place that talks to :mod:`graphengine.teach.check`; everything else here works on
 its :class:`Mark` records, so a richer checker needs only that function re-pointed.
 
     graphengine grade class/               # every student folder in class/
@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from .errors import GraphEngineError, SpecError
+from ...errors import GraphEngineError, SpecError
 
 SPEC_FILE = "spec.yaml"
 SHEET_FILE = "blank.yaml"  # the template a student fills in and hands back
@@ -52,8 +52,8 @@ class Mark:
 
 def judge(net: Any, trace: Any, hand_path: str | Path) -> list[Mark]:
     """Every value of the hand file at ``hand_path`` judged against ``trace``: the adapter to
-    :func:`graphengine.check.check`, with the quantities' canonical names."""
-    from .check import check, read_hand
+    :func:`graphengine.teach.check.check`, with the quantities' canonical names."""
+    from ..check import check, read_hand
 
     marks = []
     for verdict in check(net, trace, read_hand(hand_path)):
@@ -195,7 +195,7 @@ def _answers(folder: Path) -> dict[str, float]:
 def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | None = None) -> Sheet:
     """Judge one filled-in sheet against its spec. An entry left blank is `unanswered`, and so is
     a quantity of the exercise's answers.yaml that the sheet leaves out."""
-    from .engine.network import load
+    from ...engine.network import load
 
     name = student or (sheet.parent.name if sheet.name == SHEET_FILE else sheet.stem)
     result = Sheet(name, str(sheet), str(spec))

@@ -1,5 +1,5 @@
 """Which quantity each written chain of equalities is: from its left-hand side where the
-notation says it (:mod:`graphengine.page_names`), otherwise from the arithmetic on the
+notation says it (:mod:`graphengine.teach.audit.names`), otherwise from the arithmetic on the
 right, matched to the network's own weights, inputs, targets and values.
 
 A number in the arithmetic *is* a quantity when it is within one unit of its last written
@@ -24,9 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .latex_math import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, numbers, symbols, walk
-from .page_names import Named, Names, lhs_text, shown
-from .page_scan import Chain
+from ..latex_math import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, numbers, symbols, walk
+from .names import Named, Names, lhs_text, shown
+from .scan import Chain
 
 ACTIVATION_CALLS = {"exp", "tanh", "sigma", "max", "ln", "log", "sinh", "cosh"}
 

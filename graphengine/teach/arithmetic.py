@@ -36,7 +36,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .errors import SpecError
+from ..errors import SpecError
 
 MAX_LENGTH = 400
 MAX_DEPTH = 30

@@ -5,7 +5,7 @@ every asked quantity, and the table of blanks.
 Symbols and numbers come from :mod:`graphengine.views.derivation.explain` and :mod:`graphengine.derivation`,
 the drawing from :mod:`graphengine.views.diagram.annotated` (``blanks=``), so a worksheet writes every quantity
 the way ``graphengine explain`` does. The answers and hand files are in
-:mod:`graphengine.exercise_folder`.
+:mod:`graphengine.teach.exercise.folder`.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ...errors import GraphEngineError
+from ...views.derivation.document import _md, _md_para, _tex_para
+from ...views.derivation.explain import Explainer
+from ...views.derivation.mathfmt import M, escape_tex_text, m_number, name_tex, name_text, substitute
 from .blanks import CARRIED, SIGNIFICANT, written
-from .errors import GraphEngineError
-from .exercise import Exercise
+from .generate import Exercise
 from .grade import SHEET_FILE
-from .views.derivation.document import _md, _md_para, _tex_para
-from .views.derivation.explain import Explainer
-from .views.derivation.mathfmt import M, escape_tex_text, m_number, name_tex, name_text, substitute
 
 DIAGRAM = "network"  # network.svg for the Markdown sheet, network.pdf for the LaTeX one
 PDFLATEX_SECONDS = 120

@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DocumentError
-from .latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
-from .latex_tokens import Token, tokenize
+from ...errors import DocumentError
+from ..latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
+from ..latex_tokens import Token, tokenize
 
 MAX_PAGE_CHARS = 2_000_000  # a worked example is a few pages; more is not a page to read
 TEX_ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "math", "flalign")

@@ -8,7 +8,7 @@ uphill …) landing on the right answer by accident, and a learner who carries 5
 digits and writes every answer to 4 marked right throughout. The result is an ordinary
 spec; the same options (and student name) give the same exercise, byte for byte.
 
->>> from graphengine.exercise import Options, generate
+>>> from graphengine.teach.exercise.generate import Options, generate
 >>> ex = generate(Options(shape=(2, 2, 2), seed=7))       # doctest: +SKIP
 >>> ex.asked[:3]                                           # doctest: +SKIP
 ['h1.net', 'h1.out', 'h2.net']
@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from .accidents import unsafe
+from ...errors import GraphEngineError, did_you_mean
+from ..slips.accidents import unsafe
 from .blanks import ASK_LEVELS, CARRIED, asked_quantities, letters, quantity_value, unit, written
-from .errors import GraphEngineError, did_you_mean
 
 # Activations an exercise may use, with the range its targets are drawn from (a target the
 # output can reach, so the learner never meets a target outside the activation's range).
@@ -274,7 +274,7 @@ class Exercise:
 
 def generate(options: Options, student: str | None = None, registry: Any = None) -> Exercise:
     """The first safe draw of the seeded stream for ``options`` (and ``student``)."""
-    from .engine.network import Network
+    from ...engine.network import Network
 
     lay = layout(options)
     rng = np.random.default_rng(student_seed(options.seed, student))

@@ -2,7 +2,7 @@
 the formula of each one in terms of the others.
 
 ``Quantities(net, trace, sample)`` names every quantity canonically (``h1.net``,
-``o1.dact``, ``grad.w5``, …, see :mod:`graphengine.notation`), lists them in an order
+``o1.dact``, ``grad.w5``, …, see :mod:`graphengine.teach.notation`), lists them in an order
 where each comes after everything its formula uses (the forward pass in
 ``nx.topological_sort`` order, then the backward pass in its reverse, each parameter's
 gradient and update as soon as its last use is done: no recursion, so chains of

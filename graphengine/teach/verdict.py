@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .errors import SpecError
-from .expr import Expression
+from ..errors import SpecError
+from .arithmetic import Expression
 from .hand import Written
-from .slip_registry import CODES
+from .slips.registry import CODES
 
 MISTAKES = frozenset(CODES) | {"carried"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .quantities import Getter, Quantities
-from .slip_registry import MAX_PAIRS, Candidate, hidden, nearby_weights, slip
+from ..quantities import Getter, Quantities
+from .registry import MAX_PAIRS, Candidate, hidden, nearby_weights, slip
 
 # ---------------------------------------------------------------------- net
 

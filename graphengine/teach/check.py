@@ -2,19 +2,19 @@
 
 Python API (stable; ``audit`` and ``grade`` build on it)::
 
-    from graphengine.check import judge
+    from graphengine.teach.check import judge
     verdicts = judge(net, trace, {"h2.net": written, "grad.w5": 0.0822}, sample=0)
     [v.to_dict() for v in verdicts]   # name, quantity, written, exact, right, reason, because_of, note
 
 ``judge(net, trace, values, sample=0, file=None)`` takes the network, its trace and a
-mapping from a quantity name (canonical or any notation of :mod:`graphengine.notation`)
-to what the learner wrote: a :class:`~graphengine.hand.Written` (keeps digits, line and
-arithmetic), an :class:`~graphengine.expr.Expression`, a number, or the number's text
+mapping from a quantity name (canonical or any notation of :mod:`graphengine.teach.notation`)
+to what the learner wrote: a :class:`~graphengine.teach.hand.Written` (keeps digits, line and
+arithmetic), an :class:`~graphengine.teach.arithmetic.Expression`, a number, or the number's text
 (``"0.5930"`` claims four decimals; a float is taken with its shortest repr's digits),
 each optionally as ``(value, line)``.
 ``written_value(name, value, line)`` builds a :class:`Written` keeping the line a
 reader found it on (``Verdict.written.line`` gives it back; errors name it).
-``check(net, trace, hand_file)`` does the same for a :class:`~graphengine.hand.HandFile`.
+``check(net, trace, hand_file)`` does the same for a :class:`~graphengine.teach.hand.HandFile`.
 ``Verdict.mistake`` is true for a real mistake (a slip code, ``arithmetic`` or
 ``carried``), false for right and ``rounding`` rows. ``CODES`` lists the slip codes.
 
@@ -28,7 +28,7 @@ How a value is judged (each written value ± one unit of its last written digit)
    uncertainty propagated through the formula. If it follows: ``rounding`` when all of
    those values are right or themselves rounding ("carry more digits"), ``carried`` when
    some are real mistakes (``because_of`` names the root mistakes).
-3. Otherwise the slips of :mod:`graphengine.slips` are tried, each computed from the
+3. Otherwise the slips of :mod:`graphengine.teach.slips.library` are tried, each computed from the
    learner's own values (also through quantities the learner did not write); the
    closest code is ``reason``, every fitting one is in ``reasons``; else ``arithmetic``.
 
@@ -43,12 +43,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import SpecError, did_you_mean
-from .expr import Expression, Number
+from ..errors import SpecError, did_you_mean
+from .arithmetic import Expression, Number
 from .hand import HandFile, Written, read_hand
 from .notation import NOTATION_HELP, canonical
 from .quantities import Getter, Quantities
-from .slips import CODES, Candidate, candidates
+from .slips.library import CODES, Candidate, candidates
 from .verdict import Verdict, to_json, written_value
 
 __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .blanks import depths, quantity_value, unit
+from ..exercise.blanks import depths, quantity_value, unit
 
 MIN_ANSWER = 1e-3  # every asked quantity at least this large
 SLIP_UNITS = 3  # a slip's value must lie more than this many units of the 4th digit away
@@ -144,7 +144,7 @@ class _Slips:
 
 def unsafe(net: Any, trace: Any, asked: list[str], given: list[float]) -> str | None:
     """Why this draw makes a poor exercise, or None when it is safe (every check but the
-    learner-at-4-digits one, which needs :func:`graphengine.grade.judge`)."""
+    learner-at-4-digits one, which needs :func:`graphengine.teach.exercise.grade.judge`)."""
     exact = {q: quantity_value(trace, q) for q in asked}
     for q, x in exact.items():
         if not math.isfinite(x) or abs(x) < MIN_ANSWER:

@@ -1,7 +1,7 @@
 """The files of an exercise folder: the answers (the derivation with the blanks' letters, and
 a hand file), the blank template a learner fills in, the class key, and writing them all.
 
->>> from graphengine.exercise import Options, generate
+>>> from graphengine.teach.exercise.generate import Options, generate
 >>> files = exercise_files(generate(Options(seed=7)))       # doctest: +SKIP
 >>> list(files)[:3]                                          # doctest: +SKIP
 ['spec.yaml', 'network.svg', 'network.pdf']
@@ -15,12 +15,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ._util.numfmt import derivation_number as number
+from ..._util.numfmt import derivation_number as number
+from ...views.derivation.document import Derivation, Eq, Para, Table, _dedupe
+from ...views.derivation.explain import Explainer, explain
 from .blanks import SIGNIFICANT, written
-from .exercise import Exercise
+from .generate import Exercise
 from .grade import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
-from .views.derivation.document import Derivation, Eq, Para, Table, _dedupe
-from .views.derivation.explain import Explainer, explain
 from .worksheet import DIAGRAM, compile_pdf, digits_example, meaning, symbol, worksheet_latex, worksheet_markdown
 
 # ---------------------------------------------------------------------- answers and hand files
@@ -93,7 +93,7 @@ def blank_yaml(ex: Exercise) -> str:
 
 def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     """Every file of one exercise folder, name → content (worksheet.pdf when pdflatex is there)."""
-    from .views.diagram.render import pipe, to_dot
+    from ...views.diagram.render import pipe, to_dot
 
     dot = to_dot(
         ex.net, ex.trace, blanks=ex.blanks, title=ex.net.spec.name + (f" for {ex.student}" if ex.student else "")
@@ -133,6 +133,6 @@ def key_csv(exercises: list[tuple[str, Exercise]]) -> str:
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` under ``folder`` (made if missing), each atomically."""
-    from ._util.files import write_tree
+    from ..._util.files import write_tree
 
     write_tree(folder, files)

@@ -1,9 +1,9 @@
 """The classic slips of backpropagation, each a small named function.
 
-A detector takes the step's :class:`~graphengine.quantities.Quantities` and the
+A detector takes the step's :class:`~graphengine.teach.quantities.Quantities` and the
 argument of one quantity (a node or a parameter) and returns :class:`Candidate` s:
 what that slip gives, computed from the learner's own values (``compute(get)``), and
-a sentence a student understands. The judge (:mod:`graphengine.check`) keeps the
+a sentence a student understands. The judge (:mod:`graphengine.teach.check`) keeps the
 candidates whose value the learner wrote. Codes are stable (``check --json`` prints
 them as ``reason``)::
 
@@ -15,9 +15,10 @@ and ``arithmetic`` when none of them explains a wrong value.
 
 from __future__ import annotations
 
-from . import slips_backward, slips_forward
-from .quantities import Quantities
-from .slip_registry import CODES, DETECTORS, MAX_PER_DETECTOR, Candidate
+from ..quantities import Quantities
+from . import backward as slips_backward
+from . import forward as slips_forward
+from .registry import CODES, DETECTORS, MAX_PER_DETECTOR, Candidate
 
 __all__ = ["CODES", "Candidate", "candidates", "sign_of"]
 _DETECTOR_MODULES = (slips_forward, slips_backward)  # importing them registers their detectors

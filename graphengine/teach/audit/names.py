@@ -25,8 +25,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from .latex_tokens import Token
-from .notation import canonical
+from ..latex_tokens import Token
+from ..notation import canonical
 
 NET_WORDS = {"net", "z", "in", "input", "sum"}
 OUT_WORDS = {"out", "a", "output", "act", "activation", "y", "pred", "predicted", "yhat", "σ"}

@@ -1,0 +1,1 @@
+"""graphengine.graphengine.teach.slips."""
