@@ -102,7 +102,7 @@ def test_the_table_names_lines_verdicts_and_what_is_left(capsys):
 def test_a_60_column_terminal_gets_the_notes_under_the_table():
     from rich.console import Console
 
-    from graphengine.audit_report import audit_table, notes_below
+    from graphengine.cli.audit_report import audit_table, notes_below
 
     net = graphengine.load(SPEC)
     result = audit(net, net.trace(), read_page(FOUNDING))

@@ -377,8 +377,8 @@ def test_prediction_tables_keep_numbers_whole(width):
     from rich.console import Console
 
     from graphengine._util.numfmt import table_number as fmt
+    from graphengine.cli.evaluation_report import predictions_table
     from graphengine.engine.evaluation import predict
-    from graphengine.evaluation_report import predictions_table
 
     net = graphengine.load("specs/digits.yaml")
     predictions = predict(net, net.X[:5])

@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 
 import graphengine
-from graphengine.fitted_table import FittedTable
+from graphengine.cli.fitted_table import FittedTable
 
 SPECS = ["specs/doc_example.yaml", "specs/xor.yaml", "specs/skip_shared.yaml", "specs/iris_4883.yaml"]
 NODE_KEYS = {"net": "net", "out": "out", "∂L/∂out": "dout", "∂out/∂net": "dact", "∂L/∂net": "dnet"}

@@ -71,8 +71,8 @@ def audit(
     if as_json:
         echo_json(to_json(result))
     else:
-        from ..audit_report import audit_table, leftovers, notes_below
-        from ..check_report import summary
+        from .audit_report import audit_table, leftovers, notes_below
+        from .check_report import summary
 
         out = console()
         wide = out.width >= 110  # a note column narrower than a sentence is unreadable

@@ -69,7 +69,7 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     if as_json:
         echo_json(to_json(verdicts, hand_file.sample or 0))
     else:
-        from ..check_report import summary, verdict_table
+        from .check_report import summary, verdict_table
 
         out = console()
         title = f"{hand} against {spec} (sample {hand_file.sample or 0})"

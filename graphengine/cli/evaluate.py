@@ -77,7 +77,7 @@ def predict_command(
     elif output:
         click.echo(f"{len(data.X)} prediction(s) written to {output}")
     else:
-        from ..evaluation_report import predictions_table
+        from .evaluation_report import predictions_table
 
         out = console()
         out.print(predictions_table(predictions, lambda x: table_number(x, precision), width=out.width))
@@ -152,7 +152,7 @@ def evaluate_command(
             result["validation"] = parts[1][1].to_dict()
         echo_json(result)
         return
-    from ..evaluation_report import confusion_table, per_class_table, summary_line
+    from .evaluation_report import confusion_table, per_class_table, summary_line
 
     out = console()
     for what, evaluation in parts:

@@ -61,7 +61,7 @@ def table(
 ) -> Any:
     """A rich table titled on the left; columns named in ``left`` are left-aligned, the rest right
     (numbers, never cut); in a narrow terminal the ``optional`` ones are left out, first first."""
-    from ..fitted_table import FittedTable
+    from .fitted_table import FittedTable
 
     result = FittedTable(title=title, optional=optional)
     for column in columns:

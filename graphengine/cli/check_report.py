@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .teach.verdict import Verdict
+from ..teach.verdict import Verdict
 
 NARROW = 90  # below this many columns the notes go under their rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .teach.audit.audit import Audit, verdict_word
+from ..teach.audit.audit import Audit, verdict_word
 
 
 def audit_table(result: Audit, title: str, notes: bool = True) -> Any:

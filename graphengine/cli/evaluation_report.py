@@ -7,7 +7,7 @@ from collections.abc import Callable
 from rich.markup import escape
 from rich.table import Table
 
-from .engine.evaluation import ConfusionMatrix, Evaluation, Predictions
+from ..engine.evaluation import ConfusionMatrix, Evaluation, Predictions
 
 Format = Callable[[float], str]
 
