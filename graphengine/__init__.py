@@ -5,7 +5,12 @@ The public API:
 - :func:`load` a spec file into a :class:`Network`;
 - :meth:`Network.run` one step and read the :class:`Trace` (values, gradients, updates);
 - :meth:`Network.train` for many epochs;
-- :func:`activation`, :func:`loss`, :func:`optimizer` and :func:`initializer` to write plugins.
+- :func:`activation`, :func:`loss`, :func:`optimizer` and :func:`initializer` to write plugins;
+- :func:`explain`, :func:`to_dot`/:func:`render`, :func:`check`, :func:`predict`/:func:`evaluate`,
+  :func:`export` and :func:`from_torch`: what the commands do, as functions.
+
+Everything else lives in the subpackages, in processing order: ``spec``, ``model``, ``engine``,
+``views``, ``interop``, ``teach``, ``cli`` (each ``__init__`` lists its public names).
 
 This module only re-exports, lazily (PEP 562 ``__getattr__``): ``import graphengine`` and
 ``graphengine --help`` stay free of numpy, networkx and pydantic until a name is used.
@@ -13,64 +18,57 @@ This module only re-exports, lazily (PEP 562 ``__getattr__``): ``import grapheng
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .__about__ import __version__
-
-# public name -> the module (relative to this package) that defines it
-_EXPORTS = {
-    "DataError": "errors",
-    "GraphEngineError": "errors",
-    "GraphError": "errors",
-    "PluginError": "errors",
-    "SpecError": "errors",
-    "TrainingError": "errors",
-    "History": "engine.train",
-    "Network": "engine.network",
-    "Trace": "engine.trace",
-    "load": "engine.network",
-    "Activation": "plugins.registry",
-    "Loss": "plugins.registry",
-    "Optimizer": "plugins.registry",
-    "Initializer": "plugins.registry",
-    "Registry": "plugins.registry",
-    "activation": "plugins.registry",
-    "loss": "plugins.registry",
-    "optimizer": "plugins.registry",
-    "initializer": "plugins.registry",
-    "from_torch": "interop.from_torch",
-}
+from ._util.lazy import lazy_exports
 
 __all__ = [
     "Activation",
     "DataError",
     "GraphEngineError",
     "GraphError",
-    "Initializer",
     "History",
+    "Initializer",
     "Loss",
     "Network",
     "Optimizer",
+    "Plan",
     "PluginError",
     "Registry",
+    "Spec",
     "SpecError",
     "Trace",
     "TrainingError",
     "__version__",
     "activation",
-    "initializer",
+    "check",
+    "evaluate",
+    "explain",
+    "export",
     "from_torch",
+    "initializer",
     "load",
+    "load_spec",
     "loss",
     "optimizer",
+    "outside_data_allowed",
+    "parse_spec",
+    "predict",
+    "render",
+    "to_dot",
 ]
 
 if TYPE_CHECKING:
+    from ._util.reading import outside_data_allowed
+    from .engine.evaluation import evaluate, predict
     from .engine.network import Network, load
+    from .engine.plan import Plan
     from .engine.trace import Trace
     from .engine.train import History
     from .errors import DataError, GraphEngineError, GraphError, PluginError, SpecError, TrainingError
+    from .interop.export import export
+    from .interop.from_torch import from_torch
     from .plugins.registry import (
         Activation,
         Initializer,
@@ -82,16 +80,47 @@ if TYPE_CHECKING:
         loss,
         optimizer,
     )
+    from .spec.load import load_spec, parse_spec
+    from .spec.schema import Spec
+    from .teach.check import check
+    from .views.derivation.explain import explain
+    from .views.diagram.render import render, to_dot
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'graphengine' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+# public name -> the module (relative to this package) that defines it
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "Activation": ".plugins.registry",
+        "DataError": ".errors",
+        "GraphEngineError": ".errors",
+        "GraphError": ".errors",
+        "History": ".engine.train",
+        "Initializer": ".plugins.registry",
+        "Loss": ".plugins.registry",
+        "Network": ".engine.network",
+        "Optimizer": ".plugins.registry",
+        "Plan": ".engine.plan",
+        "PluginError": ".errors",
+        "Registry": ".plugins.registry",
+        "Spec": ".spec.schema",
+        "SpecError": ".errors",
+        "Trace": ".engine.trace",
+        "TrainingError": ".errors",
+        "activation": ".plugins.registry",
+        "check": ".teach.check",
+        "evaluate": ".engine.evaluation",
+        "explain": ".views.derivation.explain",
+        "export": ".interop.export",
+        "from_torch": ".interop.from_torch",
+        "initializer": ".plugins.registry",
+        "load": ".engine.network",
+        "load_spec": ".spec.load",
+        "loss": ".plugins.registry",
+        "optimizer": ".plugins.registry",
+        "outside_data_allowed": "._util.reading",
+        "parse_spec": ".spec.load",
+        "predict": ".engine.evaluation",
+        "render": ".views.diagram.render",
+        "to_dot": ".views.diagram.render",
+    },
+)

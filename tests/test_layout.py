@@ -153,3 +153,95 @@ def test_help_and_version_load_no_numeric_stack():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "HEAVY []"
+
+
+# ---------------------------------------------------------------------------- subpackage order
+
+#: The subpackages in processing order: each imports only those before it. ``views`` and
+#: ``interop`` are peers (neither imports the other); the top-level modules (``errors``,
+#: ``__about__``, the package ``__init__`` that only re-exports) come first.
+ORDER = ["errors", "_util", "plugins", "spec", "model", "engine", ("views", "interop"), "teach", "cli"]
+#: The documented conveniences that may reach a later stage, inside the method only.
+CONVENIENCE_CLASSES = {"graphengine.engine.network": "Network", "graphengine.engine.trace": "Trace"}
+MAX_TOP_LEVEL_MODULES = 8
+
+
+def stage(module: str) -> int:
+    """The position of ``module``'s subpackage in :data:`ORDER` (the top level counts as 0)."""
+    parts = module.split(".")
+    if len(parts) == 1 or parts[1] in ("__about__", "errors"):
+        return 0
+    if parts[1] == "__main__":
+        return len(ORDER) - 1
+    for k, entry in enumerate(ORDER):
+        if parts[1] == entry or (isinstance(entry, tuple) and parts[1] in entry):
+            return k
+    raise AssertionError(f"{module} is in no subpackage of ORDER: add it there")
+
+
+def _imports_with_owner(tree: ast.AST) -> list[tuple[ast.Import | ast.ImportFrom, str | None]]:
+    """Every import (TYPE_CHECKING ones excepted) with the class whose method holds it, if any."""
+    found: list[tuple[ast.Import | ast.ImportFrom, str | None]] = []
+
+    def visit(node: ast.AST, owner: str | None, in_class: str | None) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.orelse:
+                visit(child, owner, in_class)
+            return
+        if isinstance(node, ast.ClassDef):
+            in_class = node.name
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner is None:
+            owner = in_class
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append((node, owner))
+        for child in ast.iter_child_nodes(node):
+            visit(child, owner, in_class)
+
+    visit(tree, None, None)
+    return found
+
+
+def subpackage(module: str) -> str:
+    """``views`` for ``graphengine.views.diagram.render``; the top level is ``""``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and (PACKAGE / parts[1]).is_dir()) else ""
+
+
+def allowed(importer: str, target: str) -> bool:
+    """An import that follows the processing order: an earlier stage, or the importer's own subpackage."""
+    if stage(target) != stage(importer):
+        return stage(target) < stage(importer)
+    return subpackage(target) == subpackage(importer) or subpackage(target) == ""
+
+
+def test_subpackages_import_only_earlier_ones():
+    backwards = []
+    for name, path in MODULES.items():
+        for node, owner in _imports_with_owner(ast.parse(path.read_text(encoding="utf-8"))):
+            for target in _resolve(name, path, node):
+                if allowed(name, target) or name in ("graphengine", "graphengine.__main__"):  # they only re-export, start
+                    continue
+                if owner is not None and CONVENIENCE_CLASSES.get(name) == owner:
+                    continue  # a documented convenience method of Network or Trace
+                backwards.append(f"{name}:{node.lineno} imports {target}")
+    assert not backwards, "imports against the processing order:\n" + "\n".join(backwards)
+
+
+def test_the_order_check_sees_a_backward_import():
+    """The checker itself: a module of engine importing teach is caught; views and interop are peers."""
+    assert stage("graphengine.teach.check") > stage("graphengine.engine.plan")
+    assert not allowed("graphengine.engine.plan", "graphengine.teach.check")
+    assert not allowed("graphengine.views.diagram.render", "graphengine.interop.export")  # peers
+    assert allowed("graphengine.teach.check", "graphengine.engine.plan")
+    assert allowed("graphengine.views.diagram.render", "graphengine.views.diagram.annotated")
+    tree = ast.parse("class Network:\n    def check(self):\n        from ..teach import check\n")
+    [(_, owner)] = _imports_with_owner(tree)
+    assert owner == "Network"
+    [(_, owner)] = _imports_with_owner(ast.parse("def f():\n    from ..teach import check\n"))
+    assert owner is None
+
+
+def test_the_top_level_holds_few_modules():
+    modules = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(modules) <= MAX_TOP_LEVEL_MODULES, modules
+    assert (PACKAGE / "py.typed").is_file()
