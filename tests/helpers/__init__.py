@@ -1,0 +1,1 @@
+"""What the tests share: generators of learners' sheets and pages, robustness helpers."""
