@@ -20,6 +20,7 @@ block); a block or bias whose parameters nothing else uses assigns instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 
@@ -76,7 +77,7 @@ class Bias:
         if isinstance(self.index, int):
             grad[self.index] += np.add.reduce(d, axis=None)
         elif self.repeated:
-            np.add.at(grad, self.index, np.add.reduce(d, axis=0))
+            np.add.at(grad, cast(np.ndarray, self.index), np.add.reduce(d, axis=0))
         elif self.exclusive:
             grad[self.index] = np.add.reduce(d, axis=0)
         else:
@@ -101,7 +102,7 @@ class Block:
     span: slice | None = None  # rows/cols: theta[span] is W's storage
     exclusive: bool = False  # no other edge or bias uses these parameters
     repeated: bool = False  # a parameter appears twice within this block
-    sparse: object = None  # scipy.sparse.csr_matrix with the edges' structure
+    sparse: Any = None  # scipy.sparse.csr_matrix with the edges' structure (scipy is untyped)
     # rows/cols: the last theta seen and W as a view of it (valid while theta lives, even
     # when it is updated in place, as training does).
     _theta: np.ndarray | None = field(default=None, repr=False)

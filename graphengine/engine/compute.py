@@ -10,8 +10,11 @@ only when asked for. Nothing loops over samples or over edges at run time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+from ..plugins.registry import Activation, Loss
 from .blocks import ALL, Block
 from .plan import Level, Plan, compile_plan
 
@@ -108,15 +111,22 @@ def _activate(level: Level, z: np.ndarray) -> np.ndarray:
     return y
 
 
+def _derivative(plugin: Activation | Loss) -> Callable[..., np.ndarray]:
+    """An activation's derivative or a loss's gradient: every plugin in a plan has one (verified on load)."""
+    function = plugin.derivative_function if isinstance(plugin, Activation) else plugin.gradient_function
+    assert function is not None, plugin.name
+    return function
+
+
 def _activation_derivative(level: Level, z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """∂out/∂net of one level: each activation group's derivative at its nets ``z`` and outputs ``y``."""
     if len(level.groups) == 1:
         g = level.groups[0]
-        return _as_dtype(g.activation.derivative_function(z, y, **g.params), z)
+        return _as_dtype(_derivative(g.activation)(z, y, **g.params), z)
     dact = np.empty_like(z)
     for g in level.groups:
         c = g.columns
-        dact[:, c] = g.activation.derivative_function(z[:, c], y[:, c], **g.params)
+        dact[:, c] = _derivative(g.activation)(z[:, c], y[:, c], **g.params)
     return dact
 
 
@@ -181,7 +191,7 @@ def _backpropagate(
 ) -> tuple[list, list, np.ndarray]:
     """∂L/∂out and ∂L/∂net per level and ∂L/∂θ; gradients accumulate (``+=``)."""
     n = T.shape[0]
-    dL_dy = plan.loss.gradient_function(fwd.outputs, T, **plan.loss_params)
+    dL_dy = _derivative(plan.loss)(fwd.outputs, T, **plan.loss_params)
     if plan.reduction == "mean":
         dL_dy = dL_dy / n
     douts: list[np.ndarray | None] = [None] * (len(plan.levels) + 1)

@@ -163,7 +163,7 @@ def _load_file(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
     else:
         arrays, labels, lines = _csv_values(path, header, groups, label_col)
     X = arrays[0]
-    classes: list[str] | None = None
+    classes = None
     if inputs_only:
         T = np.zeros((len(X), 0))
     elif isinstance(data.targets, LabelTarget):

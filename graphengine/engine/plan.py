@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from ..model.graph import weighted_edges
 from ..plugins.registry import Loss
 from .blocks import ALL, ActivationGroup, Bias, Block, Columns, as_columns
 
@@ -109,7 +110,7 @@ def compile_plan(G: nx.DiGraph) -> Plan:
     # One pass over the edges (the only per-edge Python loop): source column, target column, parameter.
     n_edges = G.number_of_edges()
     triples = np.fromiter(
-        (c for u, v, w in G.edges(data="weight") for c in (index[u], index[v], pindex[w])), np.intp, 3 * n_edges
+        (c for u, v, w in weighted_edges(G) for c in (index[u], index[v], pindex[w])), np.intp, 3 * n_edges
     ).reshape(n_edges, 3)
     src, dst, weight = triples[:, 0], triples[:, 1], triples[:, 2]
     biases = [(index[v], pindex[b]) for v, b in G.nodes(data="bias") if b is not None]

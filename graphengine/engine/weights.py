@@ -59,7 +59,8 @@ def save_weights(
         data = _safetensors_numpy().save(contiguous, metadata=metadata or None)
     else:
         buffer = io.BytesIO()
-        np.savez(buffer, **contiguous, **{_METADATA_KEY: np.array(json.dumps(metadata))})
+        arrays = {**contiguous, _METADATA_KEY: np.array(json.dumps(metadata))}
+        np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub matches **arrays to allow_pickle
         data = buffer.getvalue()
     write_atomic(path, data)
 

@@ -14,7 +14,7 @@ torch switches to ``x`` above its ``threshold``, graphengine's softplus is exact
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import GraphEngineError
 from .import_spec import DenseLayer, layered_spec, spec_text
@@ -60,7 +60,7 @@ def torch_layers(module: Any) -> list[DenseLayer]:
                 )
             layers[-1].activation = _ACTIVATIONS[kind]
             if kind == "LeakyReLU":
-                layers[-1].activation_params = {"alpha": float(part.negative_slope)}
+                layers[-1].activation_params = {"alpha": float(cast(float, part.negative_slope))}
         else:
             raise GraphEngineError(f"{where} is not supported; from_torch reads {SUPPORTED}")
     if not layers:

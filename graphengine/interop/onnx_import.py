@@ -101,8 +101,8 @@ def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLay
                 pending_matmul = None
             else:
                 other = node.input[1] if node.input[0] == current else node.input[0]
-                bias = constant(other, node).reshape(-1)
-                layers.append(DenseLayer(pending_matmul.T, bias))
+                add_bias = constant(other, node).reshape(-1)
+                layers.append(DenseLayer(pending_matmul.T, add_bias))
                 pending_matmul = None
                 current = node.output[0]
                 continue
@@ -113,7 +113,9 @@ def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLay
                 raise refuse(f"{_where(node)}: only x·W (input first, transA=0) is supported")
             weight = constant(node.input[1], node)
             weight = weight if attrs.get("transB") and attrs["transB"].i else weight.T
-            bias = constant(node.input[2], node).reshape(-1) if len(node.input) > 2 and node.input[2] else None
+            bias: np.ndarray | None = (
+                constant(node.input[2], node).reshape(-1) if len(node.input) > 2 and node.input[2] else None
+            )
             alpha = attrs["alpha"].f if "alpha" in attrs else 1.0
             beta = attrs["beta"].f if "beta" in attrs else 1.0
             if alpha != 1.0 or beta != 1.0:

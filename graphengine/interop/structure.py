@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..engine.blocks import ALL
+from ..model.graph import weighted_edges
 from ..plugins.registry import Activation, Loss
 
 if TYPE_CHECKING:
@@ -186,15 +187,15 @@ def read_structure(net: Network) -> Structure:
             index[rows, targets[cols]] = block.index
             sources = [(int(s), _columns(columns, plan.widths[s])) for s, columns, _, _ in block.sources]
             products.append(Product(sources, index))
-        bias = None
+        bias_index: np.ndarray | None = None
         if level.bias is not None:
-            bias = np.full(width, -1, dtype=np.intp)
+            bias_index = np.full(width, -1, dtype=np.intp)
             columns = np.arange(width)[level.bias.columns] if level.bias.columns is not ALL else np.arange(width)
-            bias[columns] = np.arange(len(plan.parameter_names))[level.bias.index]
+            bias_index[columns] = np.arange(len(plan.parameter_names))[level.bias.index]
         groups = [
             (g.activation, dict(g.params), _columns(g.columns, width) or list(range(width))) for g in level.groups
         ]
-        levels.append(LevelForm(plan.nodes[level.start : level.stop], products, bias, groups))
+        levels.append(LevelForm(plan.nodes[level.start : level.stop], products, bias_index, groups))
 
     starts = np.cumsum([0] + plan.widths)
     output_columns = []
@@ -233,7 +234,7 @@ def structure_hash(net: Network) -> str:
             for v, a in G.nodes(data=True)
             if a["kind"] != "input"
         ],
-        "edges": sorted([u, v, w] for u, v, w in G.edges(data="weight")),
+        "edges": sorted([u, v, w] for u, v, w in weighted_edges(G)),
         "parameters": [[name, bool(p["trainable"])] for name, p in params.items()],
         "loss": [G.graph["loss"].name, sorted(G.graph["loss_params"].items()), G.graph["reduction"]],
     }

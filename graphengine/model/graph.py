@@ -11,12 +11,13 @@ attributes: ``inputs``, ``outputs``, ``parameters`` (name → ``{"value",
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
 
 from .._util.names import name_problem
-from ..errors import GraphError, PluginError, SpecError, did_you_mean, format_path
+from ..errors import GraphError, KeyPath, PluginError, SpecError, did_you_mean, format_path
 from ..plugins.discovery import default_registry
 from ..plugins.registry import Activation, Loss, Registry, check_params
 from ..spec.schema import Spec
@@ -49,7 +50,7 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
     losses) naming the offending key and line.
     """
     registry = registry or default_registry()
-    G = nx.DiGraph(name=spec.name, inputs=list(spec.inputs), outputs=list(spec.outputs))
+    G: nx.DiGraph[str] = nx.DiGraph(name=spec.name, inputs=list(spec.inputs), outputs=list(spec.outputs))
     err = spec.error
 
     where = _input_paths(spec)
@@ -106,7 +107,7 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         return implicit
 
     for name, node in spec.nodes.items():
-        path = ("nodes", name)
+        path: KeyPath = ("nodes", name)
         _check_name(spec, name, path, "node")
         try:
             fn = registry.activation(node.activation.name)
@@ -224,14 +225,19 @@ def _check_data(spec: Spec) -> None:
                 raise spec.error(GraphError, f"missing {what} value for `{missing[0]}`", ("data", i, key))
 
 
+def weighted_edges(G: nx.DiGraph[str]) -> Iterator[tuple[str, str, str]]:
+    """Every edge as ``(source, target, weight parameter name)``, in the graph's edge order."""
+    yield from G.edges(data="weight")
+
+
 def parameter_uses(G: nx.DiGraph) -> dict[str, list[tuple[str | None, str]]]:
     """Every use of each parameter, ``(source, target)`` per edge it weighs (in the graph's
     edge order) then ``(None, node)`` per bias it is (in the graph's node order); a parameter
     nothing uses has an empty list. Callers that list uses in another order sort these."""
     uses: dict[str, list[tuple[str | None, str]]] = {name: [] for name in G.graph["parameters"]}
-    for source, target, weight in G.edges(data="weight"):
+    for source, target, weight in weighted_edges(G):
         uses[weight].append((source, target))
     for node, bias in G.nodes(data="bias"):
         if bias:
-            uses[bias].append((None, node))
+            uses[str(bias)].append((None, node))
     return uses

@@ -39,7 +39,7 @@ from .._util.names import name_problem
 from ..errors import PluginError
 from . import activations, initializers, losses, optimizers
 from .guard import guarded
-from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin, Registry, plugins_in
+from .registry import KINDS, PLUGIN_CLASSES, Activation, Initializer, Loss, Optimizer, Plugin, Registry, plugins_in
 from .verify import display, first_line_of, line_in, require_derivative, verify
 
 ENTRY_POINT_GROUPS: dict[str, type] = {
@@ -254,7 +254,7 @@ def entry_point_plugins() -> list[tuple[Plugin, str]]:
                 ) from None
             if isinstance(target, ModuleType):
                 plugins = [p for p in plugins_in(target) if isinstance(p, kind)]
-            elif isinstance(target, tuple(KINDS)):
+            elif isinstance(target, PLUGIN_CLASSES):
                 plugins = [target]
             else:
                 raise PluginError(

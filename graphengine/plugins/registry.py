@@ -316,6 +316,8 @@ def initializer(fn: Callable[..., Array] | None = None, *, name: str | None = No
 
 
 Plugin = Activation | Loss | Optimizer | Initializer
+#: The plugin classes, for ``isinstance`` (the keys of :data:`KINDS`, typed).
+PLUGIN_CLASSES = (Activation, Loss, Optimizer, Initializer)
 KINDS: dict[type, str] = {
     Activation: "activation",
     Loss: "loss",
@@ -328,7 +330,7 @@ def plugins_in(module: ModuleType) -> list[Plugin]:
     """The activations and losses a module defines, in definition order, each once."""
     seen: dict[int, Plugin] = {}
     for value in vars(module).values():
-        if isinstance(value, tuple(KINDS)) and id(value) not in seen:
+        if isinstance(value, PLUGIN_CLASSES) and id(value) not in seen:
             seen[id(value)] = value
     return list(seen.values())
 
@@ -347,12 +349,13 @@ class Registry:
 
     def table(self, kind: str) -> dict[str, Any]:
         """The plugins of one kind (a value of :data:`KINDS`) by name."""
-        return {
+        tables: dict[str, dict[str, Any]] = {
             "activation": self.activations,
             "loss": self.losses,
             "optimizer": self.optimizers,
             "initialiser": self.initializers,
-        }[kind]
+        }
+        return tables[kind]
 
     def all(self) -> list[Plugin]:
         """Every plugin, kind by kind in the order of :data:`KINDS`."""

@@ -71,7 +71,8 @@ def verify(plugin: Plugin) -> None:
 def check_all(registry: Registry) -> list[tuple[Plugin, PluginError | None]]:
     """Verify every plugin of ``registry``: each with its problem, or ``None`` when it is fine."""
     results: list[tuple[Plugin, PluginError | None]] = []
-    for plugin in [*registry.activations.values(), *registry.losses.values(), *registry.optimizers.values()]:
+    plugins: list[Plugin] = [*registry.activations.values(), *registry.losses.values(), *registry.optimizers.values()]
+    for plugin in plugins:
         try:
             verify(plugin)
         except PluginError as e:
@@ -195,6 +196,7 @@ def _verify_activation(a: Activation) -> None:
     x = ACTIVATION_POINTS
     for i, params in enumerate(parameter_sets(a)):
         y = _call(a, a.function, "activation", (x,), params, x.shape)
+        assert a.derivative_function is not None  # require_derivative refused it otherwise
         d = _call(a, a.derivative_function, "derivative", (x, y), params, x.shape)
         h = STEP * np.maximum(1.0, np.abs(x))
         up = _call(a, a.function, "activation", (x + h,), params, x.shape)
@@ -222,6 +224,7 @@ def _verify_loss(L: Loss) -> None:
     samples, outputs = y.shape
     for i, params in enumerate(parameter_sets(L)):
         value = _call(L, L.function, "loss", (y, t), params, (samples,))
+        assert L.gradient_function is not None  # require_derivative refused it otherwise
         g = _call(L, L.gradient_function, "gradient", (y, t), params, y.shape)
         if L.terms_function is not None:
             terms = _call(L, L.terms_function, "terms", (y, t), params, y.shape)

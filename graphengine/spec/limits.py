@@ -63,16 +63,16 @@ def check_sizes(data: Any, lines: dict[KeyPath, int], file: str | None) -> None:
 
     edges = 0
     for i, layer in enumerate(layers):
-        size = _size(layer)
-        if not size:
+        layer_size = _size(layer)
+        if not layer_size:
             continue
         refs = layer.get("from")
         refs = [refs] if isinstance(refs, str) else refs if isinstance(refs, list) else []
         fan_in = sum(sizes.get(ref, 1) if isinstance(ref, str) else 1 for ref in refs)
-        edges += fan_in * size
+        edges += fan_in * layer_size
         if edges > MAX_LAYER_EDGES:
             raise refuse(
                 f"layer `{layer.get('name')}` brings the layers to {edges:,} edges; at most {MAX_LAYER_EDGES:,} fit "
-                f"in memory here ({fan_in:,} sources × {size:,} neurons)",
+                f"in memory here ({fan_in:,} sources × {layer_size:,} neurons)",
                 ("layers", i, "size"),
             )

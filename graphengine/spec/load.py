@@ -9,9 +9,9 @@ the top-level :class:`Spec`) and the messages in :mod:`graphengine.spec.messages
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from .._util.gcpause import gc_paused
 from .._util.reading import read_text
@@ -39,7 +39,7 @@ def parse_spec(text: str, file: str | None = None) -> Spec:
     except ValidationError as e:
         errors = e.errors(include_url=False)
 
-        def where(err: dict[str, Any]) -> int:
+        def where(err: ErrorDetails) -> int:
             path = _clean_loc(err["loc"])
             for n in range(len(path), -1, -1):
                 if path[:n] in lines:
@@ -50,7 +50,7 @@ def parse_spec(text: str, file: str | None = None) -> Spec:
         # the unknown key (with its "did you mean") explains the missing one, so it goes first.
         incomplete = {_clean_loc(e["loc"])[:-1] for e in errors if e["type"] == "missing"}
 
-        def rank(err: dict[str, Any]) -> tuple[bool, int]:
+        def rank(err: ErrorDetails) -> tuple[bool, int]:
             typo = err["type"] == "extra_forbidden" and _clean_loc(err["loc"])[:-1] in incomplete
             return (not typo, where(err))
 

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 from ..errors import KeyPath, did_you_mean
 from .data import CsvData, LabelTarget, Sample
@@ -50,12 +51,12 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return parents.get(parent) or parents.get(generic)
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind, loc, value = err["type"], err["loc"], err.get("input")
     if kind == "extra_forbidden":
         model = _model_at(loc)
         valid = _fields(model) if model else []
-        hint = did_you_mean(loc[-1], valid)
+        hint = did_you_mean(str(loc[-1]), valid)
         return f"unknown key `{loc[-1]}`{hint}" + (f" (valid keys: {', '.join(valid)})" if valid else "")
     if kind == "missing":
         return f"missing required key `{loc[-1]}`"

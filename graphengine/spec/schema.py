@@ -3,7 +3,7 @@ settings, and where each part sits in its file."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, PlainValidator, PrivateAttr, StrictBool, StrictInt, field_validator, model_validator
 
@@ -13,6 +13,13 @@ from .data import CsvData, Sample, _data
 from .layers import InputLayerSpec, LayerSpec, _input_item
 from .limits import MAX_EPOCHS
 from .values import Name, Number, NumberOrName, _Model
+
+if TYPE_CHECKING:
+    # After validation `inputs` holds names only: `_expand_layers` turns each input layer into its
+    # node names, so every consumer reads `list[str]`; the schema itself accepts either form.
+    InputItem = str
+else:
+    InputItem = str | InputLayerSpec
 
 
 class NodeSpec(_Model):
@@ -68,7 +75,7 @@ class Spec(_Model):
 
     name: str | None = None
     description: str | None = None
-    inputs: Annotated[list[Annotated[str | InputLayerSpec, PlainValidator(_input_item)]], Field(min_length=1)]
+    inputs: Annotated[list[Annotated[InputItem, PlainValidator(_input_item)]], Field(min_length=1)]
     outputs: Annotated[list[Name], Field(min_length=1)]
     layers: list[LayerSpec] = []
     nodes: dict[Name, NodeSpec] = {}
