@@ -20,7 +20,7 @@ block); a block or bias whose parameters nothing else uses assigns instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -84,6 +84,16 @@ class Bias:
             grad[self.index] += np.add.reduce(d, axis=0)
 
 
+class Source(NamedTuple):
+    """One run of a block's source columns, all in one level: ``W``'s rows ``row : row + width``
+    read ``columns`` of level ``level``'s outputs."""
+
+    level: int
+    columns: Columns
+    width: int
+    row: int
+
+
 @dataclass
 class Block:
     """Edges from ``sources`` into the level's ``targets``: ``net[:, targets] += x @ W``.
@@ -93,7 +103,7 @@ class Block:
     """
 
     kind: str  # rows | cols | gather | scatter | sparse
-    sources: list[tuple[int, Columns, int, int]]  # (level, columns, how many, first row of W)
+    sources: list[Source]
     targets: Columns
     whole: bool  # targets are the whole level
     shape: tuple[int, int]
@@ -111,7 +121,7 @@ class Block:
     reads_inputs_only: bool = False  # set in __post_init__: the inputs' gradient is optional
 
     def __post_init__(self) -> None:
-        self.reads_inputs_only = all(k == 0 for k, *_ in self.sources)
+        self.reads_inputs_only = all(source.level == 0 for source in self.sources)
 
     def weights(self, theta: np.ndarray):
         if theta is self._theta:

@@ -149,9 +149,10 @@ def _times_dact(level: Level, fwd: Forward, k: int, dout: np.ndarray) -> np.ndar
 def _inputs_of(block: Block, outs: list[np.ndarray]) -> np.ndarray:
     """The block's source values ``(samples, sources)``."""
     if len(block.sources) == 1:
-        k, columns, _, _ = block.sources[0]
-        return outs[k] if columns is ALL else outs[k][:, columns]
-    return np.concatenate([outs[k][:, columns] for k, columns, _, _ in block.sources], axis=1)
+        [source] = block.sources
+        values = outs[source.level]
+        return values if source.columns is ALL else values[:, source.columns]
+    return np.concatenate([outs[source.level][:, source.columns] for source in block.sources], axis=1)
 
 
 def forward(plan: Plan, theta: np.ndarray, X: np.ndarray) -> Forward:
@@ -216,12 +217,13 @@ def _backpropagate(
                 continue
             dx = block.back(db, theta)
             if len(block.sources) == 1:
-                s, columns, _, _ = block.sources[0]
-                _accumulate(douts, owned, s, columns, dx, n, plan.widths[s])
+                [source] = block.sources
+                _accumulate(douts, owned, source.level, source.columns, dx, n, plan.widths[source.level])
                 continue
-            for s, columns, width, row in block.sources:
-                if s or to_inputs:
-                    _accumulate(douts, owned, s, columns, dx[:, row : row + width], n, plan.widths[s])
+            for source in block.sources:
+                if source.level or to_inputs:
+                    part = dx[:, source.row : source.row + source.width]
+                    _accumulate(douts, owned, source.level, source.columns, part, n, plan.widths[source.level])
     if to_inputs:
         if douts[0] is None:
             douts[0] = np.zeros_like(fwd.outs[0])

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..model.graph import weighted_edges
 from ..plugins.registry import Loss
-from .blocks import ALL, ActivationGroup, Bias, Block, Columns, as_columns
+from .blocks import ALL, ActivationGroup, Bias, Block, Columns, Source, as_columns
 
 __all__ = ["ALL", "ActivationGroup", "Bias", "Block", "Level", "Plan", "as_columns", "compile_plan"]
 
@@ -320,7 +320,7 @@ def _csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]):
     return csr_matrix((np.zeros(len(rows)), cols.astype(np.int64), indptr.astype(np.int64)), shape=shape)
 
 
-def _segments(sources: np.ndarray, starts: np.ndarray) -> list[tuple[int, Columns, int, int]]:
+def _segments(sources: np.ndarray, starts: np.ndarray) -> list[Source]:
     """Sorted node columns split into (level, columns within that level, count, first row) runs."""
     level = np.searchsorted(starts, sources, side="right") - 1
     segments = []
@@ -328,6 +328,6 @@ def _segments(sources: np.ndarray, starts: np.ndarray) -> list[tuple[int, Column
     for k in _unique(level).tolist():
         width = int(starts[k + 1] - starts[k])
         mine = sources[level == k] - starts[k]
-        segments.append((k, as_columns(mine, width), len(mine), row))
+        segments.append(Source(k, as_columns(mine, width), len(mine), row))
         row += len(mine)
     return segments

@@ -185,7 +185,7 @@ def read_structure(net: Network) -> Structure:
             index = np.full((S, width), -1, dtype=np.intp)
             rows, cols = np.divmod(block.flat, L)
             index[rows, targets[cols]] = block.index
-            sources = [(int(s), _columns(columns, plan.widths[s])) for s, columns, _, _ in block.sources]
+            sources = [(s.level, _columns(s.columns, plan.widths[s.level])) for s in block.sources]
             products.append(Product(sources, index))
         bias_index: np.ndarray | None = None
         if level.bias is not None:
