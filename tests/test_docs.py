@@ -250,6 +250,8 @@ def test_the_site_fetches_nothing_from_the_network(site: Path) -> None:
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "fonts.googleapis" not in text and "fonts.gstatic" not in text, page
+        # no stylesheet, script or image is loaded from elsewhere: the site works offline
+        assert not re.search(r"<(?:link|script|img)\b[^>]*(?:href|src)=\"(?:https?:)?//", text), page
 
 
 # --------------------------------------------------------------------------- the README
