@@ -242,7 +242,8 @@ def test_the_site_has_every_command_and_the_api(site: Path) -> None:
                 if opt.startswith("--"):
                     assert opt in commands, (name, opt)
     api = (site / "reference" / "python-api" / "index.html").read_text(encoding="utf-8")
-    for name in ("load", "Network", "Trace", "activation", "loss", "optimizer"):
+    for name in ("load", "Network", "Network.from_yaml", "Network.trace", "Network.train", "Trace", "Trace.gradient",
+                 "History", "GraphEngineError", "activation", "loss", "optimizer", "initializer"):  # fmt: skip
         assert f'id="graphengine.{name}"' in api, name
 
 
