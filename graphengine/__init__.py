@@ -23,6 +23,10 @@ from typing import TYPE_CHECKING
 from .__about__ import __version__
 from ._util.lazy import lazy_exports
 
+#: The subpackages in processing order: each imports only those before it (``views`` and ``interop``
+#: are peers). tests/test_layout.py enforces it; the docs' layout page lists the modules in it.
+PROCESSING_ORDER = ("errors", "_util", "plugins", "spec", "model", "engine", ("views", "interop"), "teach", "cli")
+
 __all__ = [
     "Activation",
     "DataError",

@@ -12,6 +12,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from graphengine import PROCESSING_ORDER
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "graphengine"
 MAX_LINES = 500
@@ -157,10 +159,9 @@ def test_help_and_version_load_no_numeric_stack():
 
 # ---------------------------------------------------------------------------- subpackage order
 
-#: The subpackages in processing order: each imports only those before it. ``views`` and
-#: ``interop`` are peers (neither imports the other); the top-level modules (``errors``,
-#: ``__about__``, the package ``__init__`` that only re-exports) come first.
-ORDER = ["errors", "_util", "plugins", "spec", "model", "engine", ("views", "interop"), "teach", "cli"]
+#: The subpackages in processing order (the top-level modules ``errors``, ``__about__`` and the
+#: package ``__init__`` that only re-exports come first).
+ORDER = PROCESSING_ORDER
 #: The documented conveniences that may reach a later stage, inside the method only.
 CONVENIENCE_CLASSES = {"graphengine.engine.network": "Network", "graphengine.engine.trace": "Trace"}
 MAX_TOP_LEVEL_MODULES = 8

@@ -158,13 +158,16 @@ def test_repository_folder_is_found_next_to_the_package():
     assert repository_plugins() == ROOT / "plugins"
 
 
-# ---------------------------------------------------------------------- the README example
+# ---------------------------------------------------------------------- the docs example
 
 
-def test_readme_example_works_when_copied(tmp_path, cli, monkeypatch):
-    section = (ROOT / "README.md").read_text(encoding="utf-8").split("<!-- section: plugins -->")[1]
-    section = section.split("<!-- section:")[0]
-    blocks = dict(re.findall(r"```(python|yaml)\n(.*?)```", section, re.S))
+def test_docs_example_works_when_copied(tmp_path, cli, monkeypatch):
+    # docs/how-to/write-my-own-activation.md: the first Python and YAML blocks
+    section = (ROOT / "docs" / "how-to" / "write-my-own-activation.md").read_text(encoding="utf-8")
+    section = section.split("<!-- section: plugins -->")[1].split("<!-- section:")[0]
+    blocks: dict[str, str] = {}
+    for language, body in re.findall(r"```(python|yaml)\n(.*?)```", section, re.S):
+        blocks.setdefault(language, body)
     (tmp_path / "my_activations.py").write_text(blocks["python"])
     (tmp_path / "elu_net.yaml").write_text(blocks["yaml"])
     monkeypatch.chdir(tmp_path)
@@ -765,7 +768,7 @@ def test_bad_loss_parameters(tmp_path, cli, loss, expected):
 
 
 def test_unknown_activation_says_how_to_load_a_plugin(tmp_path, cli):
-    # The README's elu example run without --plugins: the message must say how plugins are loaded,
+    # The docs' elu example run without --plugins: the message must say how plugins are loaded,
     # not only suggest the built-in `relu`.
     spec = tmp_path / "elu_net.yaml"
     spec.write_text(

@@ -314,9 +314,10 @@ def test_a_latex_document(tmp_path, capsys):
     assert "[wrong: sign, exact" in marked.read_text() and "✗" not in marked.read_text()
 
 
-def test_the_readme_excerpt_is_what_audit_prints(capsys):
-    readme = Path("README.md").read_text(encoding="utf-8")
-    excerpt = readme[readme.index("<!-- section: audit -->") :].split("```text\n")[1].split("```")[0]
+def test_the_docs_excerpt_is_what_audit_prints(capsys):
+    # the excerpt on docs/how-to/check-a-worked-example-i-wrote.md
+    page = Path("docs/how-to/check-a-worked-example-i-wrote.md").read_text(encoding="utf-8")
+    excerpt = page[page.index("<!-- section: audit -->") :].split("```text\n")[1].split("```")[0]
     status, out, _ = run(capsys, "audit", FOUNDING, "--spec", SPEC)
     assert status == 1
     printed = [" ".join(line.replace("│", " ").split()) for line in out.splitlines()]

@@ -503,7 +503,7 @@ def elu(x, y, alpha=1.0):
 
 
 def test_latex_of_the_readme_elu_plugin(tmp_path, cli):
-    # The README's own plugin: e^x with x → net_h must stay one superscript, e^{\mathrm{net}_{h}}
+    # The docs' own plugin (how-to/write-my-own-activation.md): e^x with x → net_h must stay one superscript, e^{\mathrm{net}_{h}}
     # (not e^\mathrm{net}_{h}, which subscripts e), and its parameter reads α = 0.5, not a·l·p·h·a.
     plugin = tmp_path / "my_activations.py"
     plugin.write_text(README_ELU)
