@@ -242,12 +242,29 @@ def test_formats(tmp_path, cli, suffix, magic):
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, not a private temp file
 
 
-def test_readme_picture_is_current():
+def test_readme_picture_is_current(tmp_path, cli):
     # Regenerate: .venv/bin/graphengine run specs/doc_example.yaml --svg docs/doc_example.svg
-    picture = groups(ROOT / "docs" / "doc_example.svg")
+    committed = ROOT / "docs" / "doc_example.svg"
+    picture = groups(committed)
     assert "0.5933" in picture["h1"] and "0.2984" in picture["loss"]
     assert "0.0822" in picture["h1->o1"] and "0.3589" in picture["h1->o1"]
-    assert "docs/doc_example.svg" in (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "run specs/doc_example.yaml --svg docs/doc_example.svg" in readme
+    # Exactly what the code draws today (the same bytes on every machine), so it cannot go stale.
+    fresh = tmp_path / "doc_example.svg"
+    assert cli("run", SPEC, "--svg", fresh).code == 0
+    assert fresh.read_bytes() == committed.read_bytes()
+
+
+def test_quick_start_leaves_the_checkout_clean():
+    """The quick start's first command draws to a git-ignored file, never over the tracked picture."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme[readme.index("## Quick start") :].split("```sh\n", 1)[1].split("```", 1)[0]
+    first = quick.splitlines()[0]
+    target = first.split("--svg ", 1)[1].split()[0]
+    assert target != "docs/doc_example.svg"
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert f"/{target}" in ignored or target in ignored
 
 
 def test_run_and_train_write_the_diagram(tmp_path, cli):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-FONT = "Helvetica,Arial,sans-serif"
+# The package's own font, the only one `dot` sees (see typeface): measured and drawn alike everywhere.
+FONT = "DejaVu Sans"
 # ColorBrewer RdBu, light → dark: red for ∂L/∂w > 0 (the step lowers w), blue for < 0.
 POSITIVE = ("#f4a582", "#d6604d", "#b2182b")
 NEGATIVE = ("#92c5de", "#4393c3", "#2166ac")
