@@ -11,11 +11,12 @@ from .options import json_option, load_network, lr_option, plugin_option, precis
 from .output import console, draw_diagram, echo_json, table
 
 
-def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> None:
-    """The tables of ``run``: every node of the first samples, the loss, every parameter."""
+def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3, out: Any = None) -> None:
+    """The tables of ``run``: every node of the first samples, the loss, every parameter
+    (printed on ``out``, a rich console; stdout by default)."""
     from ..model.graph import parameter_uses
 
-    out = console()
+    out = out if out is not None else console()
     p = trace.plan
 
     def number(x: float) -> str:
@@ -82,6 +83,29 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
             "frozen" if frozen else "",
         )
     out.print(parameters)
+
+
+def run_text(trace: Any, precision: int = 9, width: int | None = None) -> str:
+    """``run``'s tables for ``trace`` as plain text (``print(trace)``): no colour, the terminal's
+    width (at least 100 columns, so the numbers are not cut)."""
+    import io
+    import shutil
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    G = trace.graph
+    if G is None:
+        return repr(trace)
+    # run_report reads the spec's name and outputs; a trace carries its network's graph, which has both.
+    net = SimpleNamespace(
+        graph=G, spec=SimpleNamespace(name=G.graph.get("name"), file=None, outputs=G.graph["outputs"])
+    )
+    text = io.StringIO()
+    columns = width or max(100, shutil.get_terminal_size((120, 24)).columns)
+    out = Console(file=text, width=columns, highlight=False, color_system=None, force_terminal=False)
+    run_report(net, trace, precision, out=out)
+    return "\n".join(line.rstrip() for line in text.getvalue().rstrip("\n").splitlines())
 
 
 @click.command(short_help="One training step, showing every value, gradient and update.")

@@ -1,9 +1,9 @@
 """The annotated picture of a network and one step on it, as Graphviz DOT text.
 
-Every number of a step is drawn where it belongs: net, out and δ = ∂L/∂net on the
+Every number of a step is drawn where it belongs: net, out and δ = ∂E/∂net on the
 nodes (with the bias, its gradient and update in small print), each weight's value,
-∂L/∂w and updated value on its edge, a loss node per output with its target and
-term, and the total loss. Edge colour is the sign of ∂L/∂w (a diverging palette),
+∂E/∂w and updated value on its edge, a loss node per output with its target and
+term, and the total loss. Edge colour is the sign of ∂E/∂w (a diverging palette),
 pen width its size. The text depends only on the network and the numbers, so the
 same spec always gives the same text. :mod:`graphengine.views.diagram.render` turns it into files.
 
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..._util.numfmt import diagram_number as number
 from ...errors import RenderError, did_you_mean, valid_samples
 from ...model.aliases import edge_weight_name, parameter_label
+from ..notation import LOSS
 from .dotparts import (
     attributes,
     dot_id,
@@ -46,7 +47,7 @@ SHOW_CHOICES = ("structure", "values", "grads", "updates")
 DEFAULT_SHOW = ("structure", "values", "grads", "updates")
 DETAILS = ("auto", "full", "nodes", "names")
 DEFAULT_PRECISION = 4
-# Beyond this many edges their labels would fill the picture: colour and width carry ∂L/∂w,
+# Beyond this many edges their labels would fill the picture: colour and width carry ∂E/∂w,
 # the numbers stay in each edge's tooltip.
 MAX_EDGE_LABELS = 40
 # Beyond this many edges they are drawn thin and translucent.
@@ -234,7 +235,7 @@ class _Diagram:
         delta = self._delta(name)
         if self.batch_delta:
             # The non-breaking spaces keep a wide value from touching the label in a narrow node.
-            return html_pair(font("δ = Σ ∂L/∂net&#160;&#160;", "#000000"), font(self.number(delta), bold=True))
+            return html_pair(font(f"δ = Σ ∂{LOSS}/∂net&#160;&#160;", "#000000"), font(self.number(delta), bold=True))
         c, s = self._col(name), self.values_of
         dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
         chain = font(f"&#160;&#160;{self.number(dout)} × {self.number(dact)} =", MUTED, 10)
@@ -248,14 +249,14 @@ class _Diagram:
             )
             chain_table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
             return (
-                '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
+                f'<TR><TD ALIGN="LEFT">δ = ∂{LOSS}/∂net</TD>'
                 f'<TD ALIGN="RIGHT">{chain_table}</TD></TR>'
-                f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+                f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font(f"∂{LOSS}/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
             )
         return (
-            '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
+            f'<TR><TD ALIGN="LEFT">δ = ∂{LOSS}/∂net</TD>'
             f'<TD ALIGN="RIGHT">{chain} {font(self.number(delta), bold=True)}</TD></TR>'
-            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font(f"∂{LOSS}/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
         )
 
     def _bias(self, node: str, p: str) -> str:
@@ -266,7 +267,7 @@ class _Diagram:
         if "values" in self.show:
             parts.append(font(self.number(self._value(p)), None, 10, bold=implicit))
         if "grads" in self.show:
-            parts.append(font(f"∂L/∂{symbol} {self.number(self._grad(p))}", MUTED, 10))
+            parts.append(font(f"∂{LOSS}/∂{symbol} {self.number(self._grad(p))}", MUTED, 10))
         if "updates" in self.show:
             parts.append(font(self._update_text(p), MUTED, 10))
         if self.ids is not None:
@@ -318,7 +319,7 @@ class _Diagram:
         symbol = "w" if implicit else escape(p)
         tip = [f"{u} → {v}: {p}" + (f" = {self.number(self._value(p))}" if "values" in self.show else "")]
         if "grads" in self.show:
-            tip.append(f"∂L/∂w {self.number(self._grad(p))}")
+            tip.append(f"∂{LOSS}/∂w {self.number(self._grad(p))}")
         if "updates" in self.show:
             tip.append(self._update_text(p))
         attrs["tooltip"] = ", ".join(tip)
@@ -329,7 +330,7 @@ class _Diagram:
             rows = [first + (" " + self.number(self._value(p)) if "values" in self.show else "")]
             parts = ["weight"]
             if "grads" in self.show:
-                rows.append(f"∂L/∂{symbol} {font(self.number(self._grad(p)), bold=True)}")
+                rows.append(f"∂{LOSS}/∂{symbol} {font(self.number(self._grad(p)), bold=True)}")
                 parts.append("grad")
             if "updates" in self.show:
                 rows.append(
@@ -366,12 +367,14 @@ class _Diagram:
             label = escape(f"loss at {o}") if self.detail == "names" else html_table(rows)
             element = self._element("loss", o)
             lines.append(f"  {dot_id(self.loss_id[o])}{attributes(label=label, fillcolor=FILL['loss'], **element)}")
-        rows = [html_row(font("L", bold=True) + " " + font(escape(loss.name), MUTED))]
+        rows = [html_row(font(LOSS, bold=True) + " " + font(escape(loss.name), MUTED))]
         if t is not None and self.numbers:
             n = t.n_samples
             how = "sum of the terms" if n == 1 else f"{G.graph['reduction']} over {n} samples"
             total_cell = self._cell("ge-loss", "value")
-            rows.append(html_pair(font("L =", bold=True), font(self.number(t.loss), bold=True, size=16), total_cell))
+            rows.append(
+                html_pair(font(f"{LOSS} =", bold=True), font(self.number(t.loss), bold=True, size=16), total_cell)
+            )
             rows.append(html_row(font(how, MUTED, 10)))
             if n > 1:
                 rows.append(
