@@ -88,3 +88,17 @@ training: {{seed: 0}}
 )
 def test_one_decision_picks_the_view(net, view):
     assert choose_view(net()) == view
+
+
+def test_render_draws_top_to_bottom_when_asked(cli, tmp_path):
+    across, down = tmp_path / "lr.dot", tmp_path / "tb.dot"
+    assert cli("render", SPEC, "-o", across).code == 0
+    assert cli("render", SPEC, "-o", down, "--direction", "TB").code == 0
+    assert 'rankdir="LR"' in across.read_text(encoding="utf-8")
+    assert 'rankdir="TB"' in down.read_text(encoding="utf-8")
+    # Only the direction differs: the same labels, in the same order.
+    assert across.read_text(encoding="utf-8").replace('rankdir="LR"', 'rankdir="TB"') == down.read_text(
+        encoding="utf-8"
+    )
+    bad = cli("render", SPEC, "-o", tmp_path / "x.dot", "--direction", "up")
+    assert bad.code == 2 and "--direction" in bad.err

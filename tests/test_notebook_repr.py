@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 import graphengine
-from graphengine.cli.run import run_text
+from graphengine.views.run_tables import run_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "specs" / "doc_example.yaml"

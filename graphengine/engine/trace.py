@@ -38,7 +38,7 @@ class Trace:
 
     def __str__(self) -> str:
         """The tables ``graphengine run`` prints for this step, as plain text (what ``print(trace)`` shows)."""
-        from ..cli.run import run_text  # the CLI's own report: one table, drawn in one place
+        from ..views.run_tables import run_text  # the CLI's own tables, drawn in one place
 
         return run_text(self)
 

@@ -6,6 +6,11 @@ import math
 
 # The package's own font, the only one `dot` sees (see typeface): measured and drawn alike everywhere.
 FONT = "DejaVu Sans"
+# Point sizes: node text is 12; the numbers on edges, a bias's row and the chain rule's factors are
+# SMALL; the chain rule's caption and a shared parameter's count SMALLEST. Generous on purpose: a
+# diagram is projected, or scaled down to a notebook's width, and 9-point print then goes unread.
+SMALL = 11
+SMALLEST = 10
 # ColorBrewer RdBu, light → dark: red for ∂E/∂w > 0 (the step lowers w), blue for < 0.
 POSITIVE = ("#f4a582", "#d6604d", "#b2182b")
 NEGATIVE = ("#92c5de", "#4393c3", "#2166ac")
