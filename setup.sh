@@ -20,15 +20,20 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian packages: [command]=package, for what every user needs ...
 declare -A needed=([dot]=graphviz)
 # ... and for what only the tests drive (a value may name several packages): Chromium for the
-# step-through page's browser tests; pdflatex for the exercise worksheets and `explain --format latex`.
-declare -A test_needed=([chromium]=chromium [pdflatex]="texlive-latex-base texlive-latex-recommended lmodern")
+# step-through page's browser tests; pdflatex for the exercise worksheets and `explain --format latex`;
+# the font matrix of tests/test_diagram_fonts.py (a key that is a path: a file that must exist).
+declare -A test_needed=([chromium]=chromium [pdflatex]="texlive-latex-base texlive-latex-recommended lmodern"
+  [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
+  [/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf]=fonts-liberation2
+  [/usr/share/fonts/truetype/freefont/FreeSans.ttf]=fonts-freefont-ttf)
 if [ "$with_tests" -eq 1 ]; then
   for cmd in "${!test_needed[@]}"; do needed[$cmd]=${test_needed[$cmd]}; done
 fi
 
 missing=()
 for cmd in "${!needed[@]}"; do
-  if ! command -v "$cmd" >/dev/null 2>&1; then read -ra packages <<<"${needed[$cmd]}"; missing+=("${packages[@]}"); fi
+  if [[ $cmd == /* ]]; then [ -e "$cmd" ] && continue; elif command -v "$cmd" >/dev/null 2>&1; then continue; fi
+  read -ra packages <<<"${needed[$cmd]}"; missing+=("${packages[@]}")
 done
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then

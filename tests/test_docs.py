@@ -300,7 +300,7 @@ def test_readme_quick_start_is_the_two_commands() -> None:
     quick = re.search(r"## Quick start\n(.*?)\n## ", text, re.S)
     assert quick is not None
     assert re.findall(r"```sh\n(.*?)```", quick.group(1), re.S) == [
-        "./setup.sh && .venv/bin/graphengine run specs/doc_example.yaml --svg docs/doc_example.svg\n"
+        "./setup.sh && .venv/bin/graphengine run specs/doc_example.yaml --svg doc_example.svg\n"
         "./setup.sh --test && .venv/bin/python -m pytest\n"
     ]
 

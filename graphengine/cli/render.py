@@ -58,6 +58,14 @@ from .output import draw_diagram
 )
 @click.option("--neurons", "view", flag_value="neurons", help="Draw every neuron and edge, however many.")
 @click.option(
+    "--direction",
+    type=click.Choice(["LR", "TB"], case_sensitive=False),
+    default="LR",
+    show_default=True,
+    help="Layers left to right, or top to bottom (TB: about half as wide for a small network, so its text "
+    "stays large on a projector or in a narrow window).",
+)
+@click.option(
     "--blanks",
     type=click.Choice(ASK_LEVELS),
     help="Draw an exercise: the given numbers and a box (a), (b), … for every quantity this part of the "
@@ -75,6 +83,7 @@ def render_command(
     lr: float | None,
     blanks: str | None = None,
     view: str | None = None,
+    direction: str = "LR",
 ) -> None:
     """Draw SPEC's diagram: every value, gradient and update.
 
@@ -97,4 +106,14 @@ def render_command(
         asked = asked_quantities(net, blanks)
         draw_diagram(net, trace, output, blanks=dict(zip(asked, letters(len(asked)))))
         return
-    draw_diagram(net, trace, output, show=show, sample=sample, precision=precision, detail=detail, view=view or "auto")
+    draw_diagram(
+        net,
+        trace,
+        output,
+        show=show,
+        sample=sample,
+        precision=precision,
+        detail=detail,
+        view=view or "auto",
+        direction=direction.upper(),
+    )

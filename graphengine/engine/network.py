@@ -53,6 +53,12 @@ class Network:
         self.X_val, self.T_val = data.X_val, data.T_val  # empty unless data.validation_split is set
         self.classes = data.classes  # one-hot class labels in output order, for CSV data
 
+    def __repr__(self) -> str:
+        """One line: name, shape, loss, parameters, samples (:mod:`graphengine.engine.summary`)."""
+        from .summary import network_line
+
+        return network_line(self)
+
     def _repr_svg_(self) -> str | None:
         """The annotated diagram of the next step (structure only without data), for notebooks."""
         from ..views.diagram.render import repr_svg

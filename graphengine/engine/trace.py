@@ -30,6 +30,18 @@ class Trace:
     targets: np.ndarray
     graph: nx.DiGraph | None = field(default=None, repr=False, compare=False)  # the network's, for drawing
 
+    def __repr__(self) -> str:
+        """One line: name, shape, loss and its value, samples, learning rate."""
+        from .summary import trace_line
+
+        return trace_line(self)
+
+    def __str__(self) -> str:
+        """The tables ``graphengine run`` prints for this step, as plain text (what ``print(trace)`` shows)."""
+        from ..views.run_tables import run_text  # the CLI's own tables, drawn in one place
+
+        return run_text(self)
+
     def _repr_svg_(self) -> str | None:
         """The annotated diagram of this step, for notebooks (None when Graphviz is missing)."""
         from ..views.diagram.render import repr_svg

@@ -106,7 +106,7 @@ def test_edge_colour_and_width_follow_the_gradient():
     dot = to_dot(net, net.trace())
     line = {ln.split(" [")[0].strip(): ln for ln in dot.splitlines() if " -> " in ln}
     w5, w7 = line['"h1" -> "o1"'], line['"h1" -> "o2"']
-    assert 'color="#b2182b"' in w5 and 'penwidth="4.98"' in w5  # largest positive gradient: dark red, wide
+    assert 'color="#b2182b"' in w5 and 'penwidth="3.98"' in w5  # largest positive gradient: dark red, wide
     assert 'color="#92c5de"' in w7  # small negative gradient: light blue
     assert "legend" in dot and "the step lowers w" in dot
 
@@ -139,7 +139,7 @@ def test_show_structure_prints_no_numbers():
     net = graphengine.load(SPEC)
     dot = to_dot(net, net.trace(), show="structure")
     assert "w5" in dot and "sigmoid" in dot and "b1" in dot
-    assert "0.4000" not in dot and "0.5933" not in dot and "∂L/∂" not in dot
+    assert "0.4000" not in dot and "0.5933" not in dot and "∂E/∂" not in dot
 
 
 def test_show_values_only():
@@ -189,7 +189,7 @@ def test_spec_without_data_draws_the_structure(tmp_path, cli):
     out = tmp_path / "nodata.dot"
     assert cli("render", spec, "-o", out).code == 0
     dot = out.read_text()
-    assert "structure only" in dot and "w5" in dot and "∂L/∂" not in dot
+    assert "structure only" in dot and "w5" in dot and "∂E/∂" not in dot
 
 
 def test_odd_names_are_escaped(tmp_path, cli):
@@ -242,12 +242,27 @@ def test_formats(tmp_path, cli, suffix, magic):
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, not a private temp file
 
 
-def test_readme_picture_is_current():
+def test_readme_picture_is_current(tmp_path, cli):
     # Regenerate: .venv/bin/graphengine run specs/doc_example.yaml --svg docs/doc_example.svg
-    picture = groups(ROOT / "docs" / "doc_example.svg")
+    committed = ROOT / "docs" / "doc_example.svg"
+    picture = groups(committed)
     assert "0.5933" in picture["h1"] and "0.2984" in picture["loss"]
     assert "0.0822" in picture["h1->o1"] and "0.3589" in picture["h1->o1"]
-    assert "docs/doc_example.svg" in (ROOT / "README.md").read_text(encoding="utf-8")
+    # Exactly what the code draws today (the same bytes on every machine), so it cannot go stale.
+    fresh = tmp_path / "doc_example.svg"
+    assert cli("run", SPEC, "--svg", fresh).code == 0
+    assert fresh.read_bytes() == committed.read_bytes()
+
+
+def test_quick_start_leaves_the_checkout_clean():
+    """The quick start's first command draws to a git-ignored file, never over the tracked picture."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme[readme.index("## Quick start") :].split("```sh\n", 1)[1].split("```", 1)[0]
+    first = quick.splitlines()[0]
+    target = first.split("--svg ", 1)[1].split()[0]
+    assert target != "docs/doc_example.svg"
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert f"/{target}" in ignored or target in ignored
 
 
 def test_run_and_train_write_the_diagram(tmp_path, cli):
@@ -336,7 +351,7 @@ def test_precision_below_three_gives_that_many_significant_digits(tmp_path):
 def test_batch_delta_label_keeps_a_gap_before_its_value():
     net = graphengine.load("specs/xor.yaml")
     dot = to_dot(net, net.trace())
-    assert "δ = Σ ∂L/∂net&#160;&#160;</FONT></TD><TD" in dot
+    assert "δ = Σ ∂E/∂net&#160;&#160;</FONT></TD><TD" in dot
 
 
 def test_a_mistyped_show_part_gets_a_suggestion(tmp_path, cli):
@@ -358,10 +373,10 @@ def test_unnamed_weights_are_labelled_with_their_edge():
 
 def test_one_samples_delta_says_how_it_relates_to_that_samples_own_loss():
     # xor, sample 1 (a=0, b=1, t=1), sigmoid output with binary cross-entropy: ∂E₁/∂net_y = y − t,
-    # and the diagram's δ is of the batch loss L = mean over 4 samples, so a quarter of it.
+    # and the diagram's δ is of the batch loss E = mean over 4 samples, so a quarter of it.
     net = graphengine.load("specs/xor.yaml")
     dot = to_dot(net, net.trace(), sample=1)
-    assert "(sample 1's part of the batch loss L: 1/4 × ∂E₁/∂net)" in dot
+    assert "(sample 1's part of the batch loss E: 1/4 × ∂E₁/∂net)" in dot
     h = [math.tanh(-0.4 + 0.1), math.tanh(0.8 - 0.2), math.tanh(0.6 + 0.3)]
     y = sigmoid(0.3 * h[0] - 0.5 * h[1] + 0.4 * h[2])
     assert f"<B>{number((y - 1) / 4)}</B>" in dot and number((y - 1) / 4) == "-0.1293"

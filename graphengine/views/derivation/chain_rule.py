@@ -16,6 +16,7 @@ from typing import Any
 from ..._util.numfmt import derivation_number as number
 from ...errors import GraphEngineError, valid_samples
 from ...model.graph import parameter_uses
+from ..notation import LOSS
 from .document import Eq, Para
 from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text, substitute
 
@@ -95,7 +96,7 @@ class ChainRule:
     def partial(a: M, b: M) -> M:
         return M(f"∂{a.text}/∂{b.text}", rf"\frac{{\partial {a.tex}}}{{\partial {b.tex}}}")
 
-    E = M("E", "E")
+    E = M(LOSS, LOSS)  # the one loss symbol of every view (graphengine.views.notation)
 
     def target(self, v: str) -> M:
         return M(f"t_{v}", rf"t_{{{name_tex(v, True)}}}")

@@ -1,9 +1,9 @@
 """The annotated picture of a network and one step on it, as Graphviz DOT text.
 
-Every number of a step is drawn where it belongs: net, out and δ = ∂L/∂net on the
+Every number of a step is drawn where it belongs: net, out and δ = ∂E/∂net on the
 nodes (with the bias, its gradient and update in small print), each weight's value,
-∂L/∂w and updated value on its edge, a loss node per output with its target and
-term, and the total loss. Edge colour is the sign of ∂L/∂w (a diverging palette),
+∂E/∂w and updated value on its edge, a loss node per output with its target and
+term, and the total loss. Edge colour is the sign of ∂E/∂w (a diverging palette),
 pen width its size. The text depends only on the network and the numbers, so the
 same spec always gives the same text. :mod:`graphengine.views.diagram.render` turns it into files.
 
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..._util.numfmt import diagram_number as number
 from ...errors import RenderError, did_you_mean, valid_samples
 from ...model.aliases import edge_weight_name, parameter_label
+from ..notation import LOSS
 from .dotparts import (
     attributes,
     dot_id,
@@ -35,7 +36,7 @@ from .dotparts import (
     svg_ids,
 )
 from .legend import caption, legend
-from .palette import FILL, FONT, MUTED, SHARED, ZERO, gradient_style
+from .palette import FILL, FONT, MUTED, SHARED, SMALL, SMALLEST, ZERO, gradient_style
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -45,8 +46,9 @@ if TYPE_CHECKING:
 SHOW_CHOICES = ("structure", "values", "grads", "updates")
 DEFAULT_SHOW = ("structure", "values", "grads", "updates")
 DETAILS = ("auto", "full", "nodes", "names")
+DIRECTIONS = ("LR", "TB")
 DEFAULT_PRECISION = 4
-# Beyond this many edges their labels would fill the picture: colour and width carry ∂L/∂w,
+# Beyond this many edges their labels would fill the picture: colour and width carry ∂E/∂w,
 # the numbers stay in each edge's tooltip.
 MAX_EDGE_LABELS = 40
 # Beyond this many edges they are drawn thin and translucent.
@@ -90,8 +92,10 @@ class _Diagram:
         title: str | None,
         description: str | None,
         ids: bool = False,
+        direction: str = "LR",
     ) -> None:
         self.G, self.trace, self.precision = G, trace, precision
+        self.direction = direction
         # Stable ids on elements and value cells, for the step-through page's script.
         self.ids = svg_ids(G) if ids else None
         self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
@@ -195,7 +199,7 @@ class _Diagram:
         name = escape(p)
         if p in self.shared:
             color = self.shared[p]
-            return font(name, color, size, bold=True) + " " + font(f"shared ×{len(self.uses[p])}", color, 9)
+            return font(name, color, size, bold=True) + " " + font(f"shared ×{len(self.uses[p])}", color, SMALLEST)
         return font(name, None, size, bold=True)
 
     # -------------------------------------------------------------- nodes
@@ -234,41 +238,41 @@ class _Diagram:
         delta = self._delta(name)
         if self.batch_delta:
             # The non-breaking spaces keep a wide value from touching the label in a narrow node.
-            return html_pair(font("δ = Σ ∂L/∂net&#160;&#160;", "#000000"), font(self.number(delta), bold=True))
+            return html_pair(font(f"δ = Σ ∂{LOSS}/∂net&#160;&#160;", "#000000"), font(self.number(delta), bold=True))
         c, s = self._col(name), self.values_of
         dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
-        chain = font(f"&#160;&#160;{self.number(dout)} × {self.number(dact)} =", MUTED, 10)
+        chain = font(f"&#160;&#160;{self.number(dout)} × {self.number(dact)} =", MUTED, SMALL)
         if self.ids is not None:
             # One cell per factor, so that the page can show each from its own step on.
             nid = self.ids["node"][name]
             cells = (
-                f"<TD{self._cell(nid, 'dout')}>{font(f'&#160;&#160;{self.number(dout)}', MUTED, 10)}</TD>"
-                f"<TD{self._cell(nid, 'dact')}>{font(f'&#160;×&#160;{self.number(dact)}', MUTED, 10)}</TD>"
-                f"<TD{self._cell(nid, 'delta')}>{font('&#160;=&#160;', MUTED, 10)}{font(self.number(delta), bold=True)}</TD>"
+                f"<TD{self._cell(nid, 'dout')}>{font(f'&#160;&#160;{self.number(dout)}', MUTED, SMALL)}</TD>"
+                f"<TD{self._cell(nid, 'dact')}>{font(f'&#160;×&#160;{self.number(dact)}', MUTED, SMALL)}</TD>"
+                f"<TD{self._cell(nid, 'delta')}>{font('&#160;=&#160;', MUTED, SMALL)}{font(self.number(delta), bold=True)}</TD>"
             )
             chain_table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
             return (
-                '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
+                f'<TR><TD ALIGN="LEFT">δ = ∂{LOSS}/∂net</TD>'
                 f'<TD ALIGN="RIGHT">{chain_table}</TD></TR>'
-                f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+                f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font(f"∂{LOSS}/∂out × ∂out/∂net", MUTED, SMALLEST)}</TD></TR>'
             )
         return (
-            '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
+            f'<TR><TD ALIGN="LEFT">δ = ∂{LOSS}/∂net</TD>'
             f'<TD ALIGN="RIGHT">{chain} {font(self.number(delta), bold=True)}</TD></TR>'
-            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font(f"∂{LOSS}/∂out × ∂out/∂net", MUTED, SMALLEST)}</TD></TR>'
         )
 
     def _bias(self, node: str, p: str) -> str:
         # An inline number's generated name (`h1.bias`) adds nothing, unless `b` would be ambiguous.
         implicit = p == f"{node}.bias" and "b" not in self.G.graph["parameters"]
-        parts = [font("bias", MUTED, 10)] if implicit else [font("bias", MUTED, 10), self._param_name(p, 10)]
+        parts = [font("bias", MUTED, SMALL)] if implicit else [font("bias", MUTED, SMALL), self._param_name(p, SMALL)]
         symbol = "b" if implicit else escape(p)
         if "values" in self.show:
             parts.append(font(self.number(self._value(p)), None, 10, bold=implicit))
         if "grads" in self.show:
-            parts.append(font(f"∂L/∂{symbol} {self.number(self._grad(p))}", MUTED, 10))
+            parts.append(font(f"∂{LOSS}/∂{symbol} {self.number(self._grad(p))}", MUTED, SMALL))
         if "updates" in self.show:
-            parts.append(font(self._update_text(p), MUTED, 10))
+            parts.append(font(self._update_text(p), MUTED, SMALL))
         if self.ids is not None:
             # The gradient and the update in cells of their own, shown from their steps on.
             nid, known = self.ids["node"][node], len(parts) - ("grads" in self.show) - ("updates" in self.show)
@@ -318,7 +322,7 @@ class _Diagram:
         symbol = "w" if implicit else escape(p)
         tip = [f"{u} → {v}: {p}" + (f" = {self.number(self._value(p))}" if "values" in self.show else "")]
         if "grads" in self.show:
-            tip.append(f"∂L/∂w {self.number(self._grad(p))}")
+            tip.append(f"∂{LOSS}/∂w {self.number(self._grad(p))}")
         if "updates" in self.show:
             tip.append(self._update_text(p))
         attrs["tooltip"] = ", ".join(tip)
@@ -329,7 +333,7 @@ class _Diagram:
             rows = [first + (" " + self.number(self._value(p)) if "values" in self.show else "")]
             parts = ["weight"]
             if "grads" in self.show:
-                rows.append(f"∂L/∂{symbol} {font(self.number(self._grad(p)), bold=True)}")
+                rows.append(f"∂{LOSS}/∂{symbol} {font(self.number(self._grad(p)), bold=True)}")
                 parts.append("grad")
             if "updates" in self.show:
                 rows.append(
@@ -340,12 +344,12 @@ class _Diagram:
             if self.ids is not None:
                 eid = self.ids["edge"][(u, v)]
                 cells = [
-                    f'<TR><TD ALIGN="LEFT"{self._cell(eid, part)}>{font(r, text_color, 10)}</TD></TR>'
+                    f'<TR><TD ALIGN="LEFT"{self._cell(eid, part)}>{font(r, text_color, SMALL)}</TD></TR>'
                     for r, part in zip(rows, parts)
                 ]
                 inner = html_table(["".join(cells)])[1:-1]
             else:
-                inner = html_table(["".join(html_row(font(r, text_color, 10)) for r in rows)])[1:-1]
+                inner = html_table(["".join(html_row(font(r, text_color, SMALL)) for r in rows)])[1:-1]
             attrs["label"] = html_table([f"<TR><TD>{inner}</TD></TR>"], padding=4)
         return f"  {dot_id(u)} -> {dot_id(v)}{attributes(**attrs)}"
 
@@ -366,13 +370,15 @@ class _Diagram:
             label = escape(f"loss at {o}") if self.detail == "names" else html_table(rows)
             element = self._element("loss", o)
             lines.append(f"  {dot_id(self.loss_id[o])}{attributes(label=label, fillcolor=FILL['loss'], **element)}")
-        rows = [html_row(font("L", bold=True) + " " + font(escape(loss.name), MUTED))]
+        rows = [html_row(font(LOSS, bold=True) + " " + font(escape(loss.name), MUTED))]
         if t is not None and self.numbers:
             n = t.n_samples
             how = "sum of the terms" if n == 1 else f"{G.graph['reduction']} over {n} samples"
             total_cell = self._cell("ge-loss", "value")
-            rows.append(html_pair(font("L =", bold=True), font(self.number(t.loss), bold=True, size=16), total_cell))
-            rows.append(html_row(font(how, MUTED, 10)))
+            rows.append(
+                html_pair(font(f"{LOSS} =", bold=True), font(self.number(t.loss), bold=True, size=16), total_cell)
+            )
+            rows.append(html_row(font(how, MUTED, SMALL)))
             if n > 1:
                 rows.append(
                     html_pair(f"sample {s}", self.number(float(t.sample_losses[s])), self._cell("ge-loss", "sample"))
@@ -397,7 +403,7 @@ class _Diagram:
         lines.append(
             "  graph"
             + attributes(
-                rankdir="LR",
+                rankdir=self.direction,
                 ranksep="0.5" if self.detail == "full" else "1.6",
                 nodesep="0.25",
                 fontname=FONT,
@@ -413,7 +419,9 @@ class _Diagram:
                 shape="box", style="rounded,filled", fontname=FONT, fontsize="12", margin="0.08,0.04", color="#444444"
             )
         )
-        lines.append("  edge" + attributes(fontname=FONT, fontsize="10", arrowsize="0.3" if self.dense else "0.6"))
+        lines.append(
+            "  edge" + attributes(fontname=FONT, fontsize=str(SMALL), arrowsize="0.3" if self.dense else "0.6")
+        )
         for depth, generation in enumerate(self.generations):
             lines.append(f"  // depth {depth}")
             lines += [self._node(n) for n in generation]
@@ -449,6 +457,7 @@ def to_dot(
     title: str | None = None,
     description: str | None = None,
     ids: bool = False,
+    direction: str = "LR",
 ) -> str:
     """The DOT text of the network graph ``G`` annotated with ``trace`` (structure only when
     ``trace`` is None); ``description`` is the spec's, shown in the caption.
@@ -456,9 +465,13 @@ def to_dot(
     ``show`` picks what is printed (``structure``, ``values``, ``grads``, ``updates``; default all);
     ``sample`` whose forward values and δ to show (default: values of sample 0, δ summed over the
     batch); ``detail`` is ``auto``, ``full``, ``nodes`` (no edge labels) or ``names``; ``ids``
-    gives elements and value cells the ids of :func:`svg_ids` (for the step-through page).
+    gives elements and value cells the ids of :func:`svg_ids` (for the step-through page);
+    ``direction`` is ``LR`` (layers left to right, the default) or ``TB`` (top to bottom: about half
+    as wide for a small network, so its text stays large when the picture is scaled to a screen's width).
     """
     if detail not in DETAILS:
         raise RenderError(f"unknown detail `{detail}`; choose from {', '.join(DETAILS)}")
-    diagram = _Diagram(G, trace, parse_show(show), sample, precision, detail, title, description, ids)
+    if direction not in DIRECTIONS:
+        raise RenderError(f"unknown direction `{direction}`; choose from {', '.join(DIRECTIONS)}")
+    diagram = _Diagram(G, trace, parse_show(show), sample, precision, detail, title, description, ids, direction)
     return diagram.dot()

@@ -2,7 +2,7 @@
 
 Each box shows the layer's name, size and activation, the weights into it as a small
 heatmap (rows: its neurons, columns: the nodes feeding it; orange > 0, purple < 0,
-scaled to the box's largest |w|), mean |δ| (δ = ∂L/∂net of the batch loss, as the
+scaled to the box's largest |w|), mean |δ| (δ = ∂E/∂net of the batch loss, as the
 neuron view shows it, averaged in absolute value over the layer's neurons) and the
 norm of the gradient of its weights and biases. An input layer with a ``shape``
 (``inputs: [{name: pixel, size: 64, shape: [8, 8]}]``) is drawn as the picture of
@@ -28,6 +28,7 @@ import numpy as np
 
 from ..._util.numfmt import diagram_number as number
 from ...errors import RenderError
+from ..notation import LOSS
 from .dotparts import Html, attributes, dot_id, escape
 from .heatmap import HEATMAP_POINTS, cell_size, cells, colour_scale, colours, greys, pool
 from .palette import FONT, MUTED
@@ -39,20 +40,32 @@ if TYPE_CHECKING:
 # Above this many edges `render` draws the layer view unless the neuron view is asked for
 # (the neuron view's edges are already thin and unlabelled from 300 on).
 LAYER_VIEW_EDGES = 300
+# ... or above this many neurons (inputs not counted): past it a neuron per box is too small to read
+# on one screen, and the step-through page steps by layer (its steps.NODE_STEPS_UP_TO is the same 30).
+LAYER_VIEW_NEURONS = 30
 VIEWS = ("auto", "layers", "neurons")
 # A layer fed by a shaped input layer shows one tile per neuron, up to this many neurons.
 MAX_TILES = 64
 # Inputs and outputs with at most this many neurons list their values for the shown sample.
 MAX_LISTED = 12
-FILL = {"input": "#eeeeee", "layer": "#ffffff", "output": "#fff8e6", "loss": "#fff1c9"}
+FILL = {"input": "#eeeeee", "layer": "#fffff", "output": "#fff8e6", "loss": "#fff1c9"}
 
 
 def choose_view(net: Network, view: str = "auto") -> str:
-    """``layers`` or ``neurons``: what ``view`` asks for, ``auto`` deciding by the number of edges."""
+    """``layers`` or ``neurons``: what ``view`` asks for; ``auto`` is the one decision every picture
+    of a network follows (``render``, the step-through page of ``report`` and ``serve``, notebooks):
+    the layer view above :data:`LAYER_VIEW_EDGES` edges or :data:`LAYER_VIEW_NEURONS` neurons.
+
+    >>> import graphengine
+    >>> choose_view(graphengine.load("specs/doc_example.yaml")), choose_view(graphengine.load("specs/digits.yaml"))
+    ('neurons', 'layers')
+    """
     if view not in VIEWS:
         raise RenderError(f"unknown view `{view}`; choose from {', '.join(VIEWS)}")
     if view == "auto":
-        return "layers" if net.graph.number_of_edges() > LAYER_VIEW_EDGES else "neurons"
+        G = net.graph
+        neurons = G.number_of_nodes() - len(G.graph["inputs"])
+        return "layers" if G.number_of_edges() > LAYER_VIEW_EDGES or neurons > LAYER_VIEW_NEURONS else "neurons"
     return view
 
 
@@ -297,7 +310,7 @@ class _LayerView:
             )
             grad = float(np.linalg.norm(trace.backward.grad[indices.astype(np.int64)])) if len(indices) else 0.0
             facts.append(f"mean |δ| <B>{self.num(float(delta))}</B>")
-            facts.append(f'‖∂L/∂θ‖ <B>{self.num(grad)}</B>  <FONT COLOR="{MUTED}">(weights and biases)</FONT>')
+            facts.append(f'‖∂{LOSS}/∂θ‖ <B>{self.num(grad)}</B>  <FONT COLOR="{MUTED}">(weights and biases)</FONT>')
         return facts
 
     def _edges(self) -> list[str]:
@@ -314,7 +327,7 @@ class _LayerView:
                 label = f"{count:,} weights"
                 if self.trace is not None:
                     norm = float(np.linalg.norm(self.trace.backward.grad[block[block >= 0]]))
-                    label += f"\n‖∂L/∂w‖ {number(norm, self.precision)}"
+                    label += f"\n‖∂{LOSS}/∂w‖ {number(norm, self.precision)}"
                 lines.append(
                     f"  {dot_id(self.ids[id(self.groups[source])])} -> {dot_id(self.ids[id(group)])}"
                     + attributes(label=label, fontsize="10", fontcolor=MUTED, color="#555555", penwidth="1.4")
@@ -325,7 +338,7 @@ class _LayerView:
         plan = self.net.plan
         lines = [f"<B>loss</B>  {escape(plan.loss.name)}"]
         if self.trace is not None:
-            lines.append(f"L = <B>{self.num(self.trace.loss)}</B>")
+            lines.append(f"{LOSS} = <B>{self.num(self.trace.loss)}</B>")
             lines.append(
                 f'<FONT POINT-SIZE="10" COLOR="{MUTED}">{plan.reduction} over {self.trace.n_samples} sample(s)</FONT>'
             )
@@ -342,8 +355,8 @@ class _LayerView:
         ]
         if self.trace is not None:
             parts.append(
-                "mean |δ|: mean over the layer's neurons of |∂L/∂net| of the batch loss; "
-                "‖∂L/∂θ‖: norm of the gradient of its weights and biases"
+                f"mean |δ|: mean over the layer's neurons of |∂{LOSS}/∂net| of the batch loss; "
+                f"‖∂{LOSS}/∂θ‖: norm of the gradient of its weights and biases"
             )
         else:
             parts.append("structure only: no data, so no δ or gradients")

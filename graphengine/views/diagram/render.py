@@ -102,33 +102,39 @@ def install_hint() -> str:
 
 
 def pipe(dot_text: str, fmt: str) -> bytes:
-    """Run Graphviz's ``dot`` on ``dot_text``; raise :class:`RenderError` when it is missing or fails."""
-    import graphviz
+    """Run Graphviz's ``dot`` on ``dot_text``; raise :class:`RenderError` when it is missing or fails.
+
+    ``dot`` sees only the package's font (:mod:`graphengine.views.diagram.typeface`), so labels are
+    measured, and PNG and PDF drawn, with the same font on every machine; an SVG carries that font.
+    """
+    import subprocess
+
+    from .typeface import dot_environment, embed_font, fit_runs
 
     if fmt == "png":
         # 96 dpi makes 10-point labels hard to read in a PNG; SVG and PDF are vector formats.
         dot_text = dot_text.replace("{\n", "{\n  graph [dpi=144]\n", 1)
     try:
-        data = graphviz.Source(dot_text).pipe(format=fmt, quiet=True)
-        return keep_spaces(data) if fmt == "svg" else data
-    except graphviz.ExecutableNotFound:
+        # communicate() ignores a broken pipe (dot stopped reading early): its message is in stderr.
+        # An SVG also asks for the layout as JSON (the same run, written after it): each text run's room.
+        formats = ["-Tsvg", "-Tjson"] if fmt == "svg" else [f"-T{fmt}"]
+        done = subprocess.run(
+            ["dot", *formats], input=dot_text.encode("utf-8"), capture_output=True, env=dot_environment()
+        )
+    except FileNotFoundError:
         raise RenderError(
             f"Graphviz's `dot` program is not installed (not on PATH); install it: {install_hint()}"
         ) from None
-    except graphviz.CalledProcessError as e:
-        message = (e.stderr or b"").decode(errors="replace").strip().splitlines()
-        raise RenderError(f"Graphviz's `dot` failed: {message[0] if message else e}") from None
     except OSError as e:
-        # `dot` stopped reading its input (it failed early): run it once more for its message,
-        # since an escaping BrokenPipeError would end the command silently with status 1.
-        import subprocess
-
-        try:
-            done = subprocess.run(["dot", f"-T{fmt}"], input=dot_text.encode(), capture_output=True, check=False)
-            message = done.stderr.decode(errors="replace").strip().splitlines()
-        except OSError:
-            message = []
-        raise RenderError(f"Graphviz's `dot` failed: {message[0] if message else e}") from None
+        raise RenderError(f"Graphviz's `dot` failed: {e}") from None
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        raise RenderError(f"Graphviz's `dot` failed: {message[0] if message else f'exit status {done.returncode}'}")
+    if fmt != "svg":
+        return done.stdout
+    end = done.stdout.index(b"</svg>") + len(b"</svg>\n")
+    svg, layout = done.stdout[:end], done.stdout[end:]
+    return embed_font(keep_spaces(fit_runs(svg, layout)))
 
 
 _EDGE_SPACES = re.compile(rb"(<text[^>]*>)( +)|( +)(</text>)")

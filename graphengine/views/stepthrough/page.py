@@ -221,7 +221,11 @@ def _aspect(svg: str) -> float:
 
 def _document(title: str, svg: str, data: str, live: bool, wide: bool = False, replay: bool = False) -> str:
     connect = "'self'" if live else "'none'"
-    csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src {connect}"
+    # font-src data: the diagram carries its font (views/diagram/typeface.py) as a data: URL.
+    csp = (
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
+        f"font-src data:; connect-src {connect}"
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

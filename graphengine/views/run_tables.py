@@ -1,0 +1,119 @@
+"""The tables of ``graphengine run`` (every node, the loss, every parameter of one step), drawn in
+one place for the CLI and for ``print(trace)`` (:func:`run_text`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._util.numfmt import table_number
+
+__all__ = ["plain_table", "run_report", "run_text"]
+
+
+def plain_table(title: str, columns: Sequence[str], left: Sequence[str] = (), optional: Sequence[str] = ()) -> Any:
+    """A rich table titled on the left: ``left`` columns left-aligned, the numbers right-aligned."""
+    from rich.table import Table
+
+    result = Table(title=title, title_justify="left")
+    for column in columns:
+        result.add_column(column, justify="left" if column in left else "right")
+    return result
+
+
+def run_report(net: Any, trace: Any, precision: int, out: Any, table: Any = None, max_samples: int = 3) -> None:
+    """The tables of ``run``: every node of the first samples, the loss, every parameter, printed
+    on ``out`` (a rich console); ``table(title, columns, left, optional)`` makes each table (the
+    CLI's fits the terminal by dropping optional columns; by default a plain rich table)."""
+    from ..model.graph import parameter_uses
+
+    table = table or plain_table
+    p = trace.plan
+
+    def number(x: float) -> str:
+        return table_number(x, precision)
+
+    title = net.spec.name or net.spec.file
+    out.print(
+        f"[bold]{title}[/bold]: one gradient-descent step over {trace.n_samples} sample(s), "
+        f"loss {p.loss.name}{''.join(f' {k}={v:g}' for k, v in p.loss_params.items())} "
+        f"({p.reduction} over samples), learning rate {trace.learning_rate:g}"
+    )
+    shown = min(trace.n_samples, max_samples)
+    for s in range(shown):
+        nodes = table(
+            f"Forward and backward pass, sample {s}",
+            ("node", "activation", "net", "out", "∂L/∂out", "∂out/∂net", "∂L/∂net"),
+            left=("node", "activation"),
+            # ∂out/∂net = (∂L/∂net)/(∂L/∂out) and net go first; out and δ stay.
+            optional=("∂out/∂net", "net", "activation", "∂L/∂out"),
+        )
+        for c, name in enumerate(p.nodes):
+            if c < p.n_inputs:
+                nodes.add_row(name, "input", "", number(trace.out(name, s)), number(trace.dout(name, s)), "", "")
+            else:
+                node = net.graph.nodes[name]
+                act = node["activation"].name + "".join(f" {k}={v:g}" for k, v in node["activation_params"].items())
+                nodes.add_row(
+                    name,
+                    act,
+                    number(trace.net(name, s)),
+                    number(trace.out(name, s)),
+                    number(trace.dout(name, s)),
+                    number(trace.dact(name, s)),
+                    number(trace.dnet(name, s)),
+                )
+        out.print(nodes)
+        terms = trace.loss_terms(s)
+        targets = dict(zip(net.spec.outputs, trace.targets[s].tolist()))
+        if terms is not None:
+            parts = ", ".join(f"{o}: target {targets[o]:g}, term {number(v)}" for o, v in terms.items())
+            out.print(f"Loss of sample {s}: {parts}; sum {number(trace.sample_losses[s])}")
+        else:
+            out.print(f"Loss of sample {s}: {number(trace.sample_losses[s])}")
+    if trace.n_samples > shown:
+        out.print(f"… {trace.n_samples - shown} more sample(s) not shown (use --json for every sample)")
+    out.print(f"[bold]Loss[/bold] ({p.reduction} over {trace.n_samples} sample(s)): [bold]{number(trace.loss)}[/bold]")
+
+    parameters = table(
+        f"Parameters: p' = p − {trace.learning_rate:g} × ∂L/∂p",
+        ("parameter", "used by", "value", "∂L/∂p", "updated", ""),
+        left=("parameter", "used by", ""),
+        optional=("used by", "updated"),
+    )
+    uses = parameter_uses(net.graph)
+    old, grad, new = trace.values, trace.gradients, trace.updated
+    for name in p.parameter_names:
+        frozen = not p.trainable[p.parameter_index[name]]
+        parameters.add_row(
+            name,
+            ", ".join(f"bias {v}" if u is None else f"{u}→{v}" for u, v in uses[name]) or "(unused)",
+            number(old[name]),
+            number(grad[name]),
+            number(new[name]),
+            "frozen" if frozen else "",
+        )
+    out.print(parameters)
+
+
+def run_text(trace: Any, precision: int = 9, width: int | None = None) -> str:
+    """``run``'s tables for ``trace`` as plain text (``print(trace)``): no colour, the terminal's
+    width (at least 100 columns, so that every column shows)."""
+    import io
+    import shutil
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    G = trace.graph
+    if G is None:
+        return repr(trace)
+    # run_report reads the spec's name and outputs; a trace carries its network's graph, which has both.
+    net = SimpleNamespace(
+        graph=G, spec=SimpleNamespace(name=G.graph.get("name"), file=None, outputs=G.graph["outputs"])
+    )
+    text = io.StringIO()
+    columns = width or max(100, shutil.get_terminal_size((120, 24)).columns)
+    out = Console(file=text, width=columns, highlight=False, color_system=None, force_terminal=False)
+    run_report(net, trace, precision, out)
+    return "\n".join(line.rstrip() for line in text.getvalue().rstrip("\n").splitlines())
