@@ -1,6 +1,6 @@
 """Compile a network DAG into a :class:`Plan`: levels of equal depth split into blocks.
 
-The plan orders nodes by depth (``nx.topological_generations``), so every level
+The plan orders nodes by depth (:func:`graphengine.model.graph.generations`), so every level
 is a contiguous run of columns. Within a level, neurons that read the same
 inputs form a :class:`~graphengine.engine.blocks.Block` whose weights are one matrix
 ``W`` (sources × targets) read from the flat parameter vector ``theta``:
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from ..model.graph import weighted_edges
+from ..model.graph import generations, weighted_edges
 from ..plugins.registry import Loss
 from .blocks import ALL, ActivationGroup, Bias, Block, Columns, Source, as_columns
 
@@ -93,13 +93,12 @@ def _unique(values: np.ndarray) -> np.ndarray:
 def compile_plan(G: nx.DiGraph) -> Plan:
     """Turn a graph from :func:`graph.build_graph` into a :class:`Plan` (done once)."""
     inputs, outputs = G.graph["inputs"], G.graph["outputs"]
-    declared = {name: i for i, name in enumerate(G.nodes)}
-    generations = [sorted(g, key=declared.__getitem__) for g in nx.topological_generations(G)]
+    by_depth = generations(G)
     # Inputs all sit in generation 0 (they have no incoming edges; other such nodes are
     # rejected as unreachable), so the first generation is exactly the inputs.
-    order = list(inputs) + [n for g in generations[1:] for n in g]
+    order = list(inputs) + [n for g in by_depth[1:] for n in g]
     index = {name: i for i, name in enumerate(order)}
-    widths = [len(inputs)] + [len(g) for g in generations[1:]]
+    widths = [len(inputs)] + [len(g) for g in by_depth[1:]]
     starts = np.cumsum([0] + widths)
 
     params = G.graph["parameters"]
@@ -128,7 +127,7 @@ def compile_plan(G: nx.DiGraph) -> Plan:
         start = int(starts[k])
         blocks = _blocks(src[e], dst[e] - start, weight[e], widths[k], starts, uses)
         mine = (bias_cols >= start) & (bias_cols < start + widths[k])
-        generation = generations[k]
+        generation = by_depth[k]
         levels.append(
             Level(
                 start=start,
@@ -167,7 +166,7 @@ def compile_plan(G: nx.DiGraph) -> Plan:
         loss=G.graph["loss"],
         loss_params=G.graph["loss_params"],
         reduction=G.graph["reduction"],
-        depth={n: d for d, g in enumerate(generations) for n in g},
+        depth={n: d for d, g in enumerate(by_depth) for n in g},
         widths=widths,
         frozen=None if trainable.all() else np.flatnonzero(~trainable),
         output_picks=picks,

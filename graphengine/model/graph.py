@@ -225,6 +225,24 @@ def _check_data(spec: Spec) -> None:
                 raise spec.error(GraphError, f"missing {what} value for `{missing[0]}`", ("data", i, key))
 
 
+def generations(G: nx.DiGraph[str]) -> list[list[str]]:
+    """The nodes by depth (the longest path from an input), each depth in declared order: the inputs
+    first, then every neuron one step past its deepest source. The one definition of a node's depth
+    (the plan's levels, the diagrams' columns, the page's and the worksheet's order).
+
+    >>> G = nx.DiGraph([("i1", "h"), ("h", "o"), ("i1", "o")])
+    >>> generations(G)
+    [['i1'], ['h'], ['o']]
+    """
+    declared = {name: i for i, name in enumerate(G.nodes)}
+    return [sorted(g, key=declared.__getitem__) for g in nx.topological_generations(G)]
+
+
+def depths(G: nx.DiGraph[str]) -> dict[str, int]:
+    """Node → its depth (inputs 0), as :func:`generations` defines it."""
+    return {node: depth for depth, generation in enumerate(generations(G)) for node in generation}
+
+
 def weighted_edges(G: nx.DiGraph[str]) -> Iterator[tuple[str, str, str]]:
     """Every edge as ``(source, target, weight parameter name)``, in the graph's edge order."""
     yield from G.edges(data="weight")

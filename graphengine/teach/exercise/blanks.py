@@ -73,6 +73,8 @@ def asked_quantities(net: Any, ask: str = "all") -> list[str]:
     asked += backward(outputs)
     if ask == "output":
         return asked
+    from ...model.graph import depths  # here: the CLI's --help imports this module, and stays light
+
     depth = depths(G)
     hidden = [v for v in neurons if v not in outputs]
     for d in sorted({depth[v] for v in hidden}, reverse=True):
@@ -89,13 +91,6 @@ def parameters_at(G: Any, v: str) -> list[str]:
     params = [d["weight"] for _, _, d in edges]
     bias = G.nodes[v].get("bias")
     return params + ([bias] if bias else [])
-
-
-def depths(G: Any) -> dict[str, int]:
-    """Node → its generation in topological order (inputs 0)."""
-    import networkx as nx
-
-    return {v: d for d, generation in enumerate(nx.topological_generations(G)) for v in generation}
 
 
 def letters(n: int) -> list[str]:

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..exercise.blanks import depths, quantity_value, unit
+from ...model.graph import depths
+from ..exercise.blanks import quantity_value, unit
 
 MIN_ANSWER = 1e-3  # every asked quantity at least this large
 SLIP_UNITS = 3  # a slip's value must lie more than this many units of the 4th digit away

@@ -73,12 +73,12 @@ def layers_of(G: nx.DiGraph) -> list[list[str]]:
     One barycentre sweep from the inputs (in declared order): a node sits at the mean relative
     position of its predecessors; ties keep the declared order, so dense layers stay as written.
     """
-    import networkx as nx  # here, so the CLI's --help (which reads DETAILS) stays light
+    from ...model.graph import generations  # here, so the CLI's --help (which reads DETAILS) stays light
 
     declared = {name: i for i, name in enumerate(G.nodes)}
     layers = [list(G.graph["inputs"])]
     position = {n: (i + 0.5) / len(layers[0]) for i, n in enumerate(layers[0])}
-    for generation in list(nx.topological_generations(G))[1:]:
+    for generation in generations(G)[1:]:
 
         def key(n: str) -> tuple[float, int]:
             preds = [position[u] for u in G.predecessors(n)]

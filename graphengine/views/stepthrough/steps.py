@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..._util.numfmt import derivation_number as number
+from ...model.graph import depths
 from ..derivation.document import Derivation, Eq, _dedupe
 from ..derivation.explain import Explainer
 
@@ -72,21 +73,13 @@ def equation_text(eq: Eq) -> str:
     return " = ".join(p.text for p in _dedupe(eq.parts))
 
 
-def _depths(G: Any, order: list[str]) -> dict[str, int]:
-    """Longest path from an input, by one walk in topological order."""
-    depth: dict[str, int] = {}
-    for v in order:
-        depth[v] = max((depth[u] + 1 for u in G.predecessors(v)), default=0)
-    return depth
-
-
 class _Builder:
     def __init__(self, net: Any, trace: Any, digits: int, sample: int) -> None:
         self.x = Explainer(net, trace, digits, sample)
         self.trace, self.s, self.digits = trace, sample, digits
         self.G = self.x.G
         self.neurons = [v for v in self.x.order if v not in self.x.inputs]
-        depth = _depths(self.G, self.x.order)
+        depth = depths(self.G)
         self.depth = depth
         # Output layer first, each layer in the order the forward pass takes it.
         self.backward_order = sorted(self.neurons, key=lambda v: (-depth[v], self.x.position[v]))
