@@ -26,6 +26,7 @@ from .evaluate import evaluate_command, predict_command
 from .exercise import exercise, grade
 from .explain import explain
 from .export import export_command, import_command
+from .new import new
 from .output import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, broken_pipe_status
 from .page import report, serve
 from .plugins import plugins
@@ -56,6 +57,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 # One line per command, in the order `graphengine --help` lists them (click sorts by name).
+cli.add_command(new)
 cli.add_command(validate)
 cli.add_command(render_command)
 cli.add_command(run)
