@@ -7,9 +7,8 @@ import json
 from decimal import Decimal
 
 import pytest
-import yaml
-
 import reference
+import yaml
 
 CASES = [
     ("2-2-2", "sigmoid", "half_squared_error"),
