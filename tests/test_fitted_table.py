@@ -107,7 +107,8 @@ def test_a_narrow_run_keeps_every_number_whole(spec: str) -> None:
 
 def test_a_narrow_run_says_what_it_left_out() -> None:
     text = run_piped(["run", "specs/doc_example.yaml"], 60)
-    assert "not shown at 60 columns: ∂out/∂net, net, activation" in text
+    assert "not shown at 60 columns: activation, net, out" in text
+    assert "not shown at 60 columns: used by, frozen marks" in text
     wide = run_piped(["run", "specs/doc_example.yaml"], 200)
     assert "not shown" not in wide and "∂out/∂net" in wide
 

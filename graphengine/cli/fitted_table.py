@@ -11,7 +11,7 @@ a second line — still whole, never replaced by an ellipsis.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -33,13 +33,17 @@ class FittedTable(Table):
     """A :class:`rich.table.Table` whose right-aligned (number) columns are never truncated.
 
     ``optional`` names the columns that may be left out when the table is too wide, the
-    first to go first.
+    first to go first (``""`` is a column without a header); ``described`` names such a
+    column in the caption that says what was left out.
     """
 
-    def __init__(self, *args: Any, optional: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, optional: Sequence[str] = (), described: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("title_justify", "left")
         super().__init__(*args, **kwargs)
         self.optional = list(optional)
+        self.described = dict(described or {})
 
     def _natural(self, column: Any, wrap: bool) -> int:
         cells = [column.header, *column._cells]
@@ -63,7 +67,7 @@ class FittedTable(Table):
                 break
             keep = [c for c in columns if str(c.header) != name]
             if len(keep) < len(columns):
-                columns, dropped = keep, dropped + [name]
+                columns, dropped = keep, dropped + [self.described.get(name, name or "the column without a header")]
         squeezed = self.width_needed(columns, wrap=True) > width
         table = Table(
             title=self.title,

@@ -33,8 +33,9 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
             f"Forward and backward pass, sample {s}",
             ("node", "activation", "net", "out", "∂L/∂out", "∂out/∂net", "∂L/∂net"),
             left=("node", "activation"),
-            # ∂out/∂net = (∂L/∂net)/(∂L/∂out) and net go first; out and δ stay.
-            optional=("∂out/∂net", "net", "activation", "∂L/∂out"),
+            # The least informative go first: the activation (the spec says it), net, then out;
+            # the chain-rule pieces ∂L/∂out × ∂out/∂net = ∂L/∂net always stay.
+            optional=("activation", "net", "out"),
         )
         for c, name in enumerate(p.nodes):
             if c < p.n_inputs:
@@ -67,7 +68,10 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
         f"Parameters: p' = p − {trace.learning_rate:g} × ∂L/∂p",
         ("parameter", "used by", "value", "∂L/∂p", "updated", ""),
         left=("parameter", "used by", ""),
-        optional=("used by", "updated"),
+        # "used by" (the spec says it) and the frozen marks go first, then the old value;
+        # the gradient and the updated value, the step's result, always stay.
+        optional=("used by", "", "value"),
+        described={"": "frozen marks"},
     )
     uses = parameter_uses(net.graph)
     old, grad, new = trace.values, trace.gradients, trace.updated
