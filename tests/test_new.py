@@ -128,5 +128,5 @@ def test_json_names_what_was_written(cli, tmp_path):
     ran = cli("new", path, "--shape", "3-2-1", "--json")
     assert ran.code == 0
     data = json.loads(ran.out)
-    assert data == {"written": str(path), "nodes": 6, "edges": 8, "parameters": 11}
+    assert data == {"written": [str(path)], "nodes": 6, "edges": 8, "parameters": 11}
     assert path.is_file()

@@ -6,6 +6,7 @@ import click
 
 from .options import (
     document_format_option,
+    json_option,
     load_network,
     lr_option,
     output_option,
@@ -26,6 +27,10 @@ from .options import (
 @click.option("--sample", type=click.IntRange(min=0), default=0, show_default=True, help="Sample whose pieces to show.")
 @lr_option()
 @click.option("--all", "full", is_flag=True, help="Explain everything even on a large network.")
+@json_option(
+    'Print the derivation as {"title", "items": [...]}: headings, paragraphs, tables and each '
+    "equation's symbol, steps, result and value (instead of --format)."
+)
 @click.pass_context
 def explain(
     ctx: click.Context,
@@ -38,6 +43,7 @@ def explain(
     sample: int,
     lr: float | None,
     full: bool,
+    as_json: bool = False,
 ) -> None:
     """Write out the chain rule for one training step of SPEC, with every number.
 
@@ -54,7 +60,12 @@ def explain(
 
     net = load_network(spec, ctx)
     doc = build(net, net.trace(lr), params=params, node=node, digits=precision, sample=sample, full=full)
-    text = doc.render(fmt_)
+    if as_json:
+        from .output import to_json
+
+        text = to_json(doc.to_dict()) + "\n"
+    else:
+        text = doc.render(fmt_)
     if output:
         write_atomic(Path(output), text)
         click.echo(f"explanation written to {output}", err=True)

@@ -87,7 +87,7 @@ def _yaml_name(stem: str) -> str:
     show_default=True,
 )
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Same seed, same numbers.")
-@json_option('Print {"written": FILE, "nodes": N, "edges": N, "parameters": N}.')
+@json_option('Print {"written": [FILE], "nodes": N, "edges": N, "parameters": N}.')
 @plugin_option
 @click.pass_context
 def new(ctx: click.Context, file: str, shape: str, activation: str, loss: str, seed: int, as_json: bool) -> None:
@@ -127,7 +127,7 @@ def new(ctx: click.Context, file: str, shape: str, activation: str, loss: str, s
     if as_json:
         echo_json(
             {
-                "written": file,
+                "written": [file],
                 "nodes": graph.number_of_nodes(),
                 "edges": graph.number_of_edges(),
                 "parameters": len(made.net.plan.parameter_names),

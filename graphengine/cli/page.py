@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from ..errors import GraphEngineError
-from .options import load_network, lr_option, plugin_option, spec_argument
-from .output import EXIT_OK, console
+from .options import json_option, load_network, lr_option, plugin_option, spec_argument
+from .output import EXIT_OK, console, echo_json
 
 step_level_option = click.option(
     "--steps",
@@ -39,8 +39,17 @@ def _page(ctx: click.Context, spec: str, lr: float | None, epochs: int | None, s
 @replay_option
 @step_level_option
 @lr_option("Learning rate (overrides the spec's).")
+@json_option('Print {"written": [FILE.html], "bytes": N}.')
 @click.pass_context
-def report(ctx: click.Context, spec: str, output: str, epochs: int | None, step_level: str, lr: float | None) -> None:
+def report(
+    ctx: click.Context,
+    spec: str,
+    output: str,
+    epochs: int | None,
+    step_level: str,
+    lr: float | None,
+    as_json: bool = False,
+) -> None:
     """Write FILE.html: SPEC's training step, one computation at a time, on the diagram.
 
     Forward (net, out of each neuron), loss, backward (∂E/∂out, ∂out/∂net, δ), each ∂E/∂p
@@ -60,7 +69,10 @@ def report(ctx: click.Context, spec: str, output: str, epochs: int | None, step_
     check_writable(output)
     html = _page(ctx, spec, lr, epochs, step_level, live=False)
     write_atomic(Path(output), html)
-    console().print(f"page written to {output}")
+    if as_json:
+        echo_json({"written": [output], "bytes": len(html.encode("utf-8"))})
+    else:
+        console().print(f"page written to {output}")
 
 
 @click.command("serve", short_help="Serve the step-through page on 127.0.0.1, live.")

@@ -9,6 +9,7 @@ from .options import (
     OUTPUT_PATH,
     detail_option,
     diagram_path,
+    json_option,
     load_network,
     lr_option,
     parse_show,
@@ -16,7 +17,7 @@ from .options import (
     precision_option,
     spec_argument,
 )
-from .output import draw_diagram
+from .output import draw_diagram, echo_json
 
 
 @click.command("render", short_help="Draw SPEC's annotated diagram: SVG, PNG, PDF or DOT.")
@@ -63,6 +64,7 @@ from .output import draw_diagram
     help="Draw an exercise: the given numbers and a box (a), (b), … for every quantity this part of the "
     "step asks for (as `graphengine exercise --ask`), no other computed value.",
 )
+@json_option('Print {"written": [FILE], "format": "svg"|"png"|"pdf"|"dot"}.')
 @click.pass_context
 def render_command(
     ctx: click.Context,
@@ -75,6 +77,7 @@ def render_command(
     lr: float | None,
     blanks: str | None = None,
     view: str | None = None,
+    as_json: bool = False,
 ) -> None:
     """Draw SPEC's diagram: every value, gradient and update.
 
@@ -89,12 +92,26 @@ def render_command(
       graphengine render specs/doc_example.yaml -o doc_example.svg
       graphengine render specs/doc_example.yaml -o doc.png --show values,grads --precision 6
     """
+    from ..views.diagram.render import output_format
+
     net = load_network(spec, ctx)
     trace = net.trace(lr) if len(net.X) else None
     if blanks:
         from ..teach.exercise.blanks import asked_quantities, letters
 
         asked = asked_quantities(net, blanks)
-        draw_diagram(net, trace, output, blanks=dict(zip(asked, letters(len(asked)))))
-        return
-    draw_diagram(net, trace, output, show=show, sample=sample, precision=precision, detail=detail, view=view or "auto")
+        draw_diagram(net, trace, output, quiet=as_json, blanks=dict(zip(asked, letters(len(asked)))))
+    else:
+        draw_diagram(
+            net,
+            trace,
+            output,
+            quiet=as_json,
+            show=show,
+            sample=sample,
+            precision=precision,
+            detail=detail,
+            view=view or "auto",
+        )
+    if as_json:
+        echo_json({"written": [output], "format": output_format(output)})
