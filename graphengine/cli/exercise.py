@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import click
 
+from .helpformat import Command
 from .options import json_option, plugin_option, registry_for
 from .output import EXIT_INVALID, console, echo_json
 
 
-@click.command(short_help="Make an exercise: worksheet, answers, a sheet to fill in.")
+@click.command(
+    short_help="Make an exercise: worksheet, answers, a sheet to fill in.",
+    cls=Command,
+    examples=["graphengine exercise -o sheet --shape 2-2-1 --seed 3"],
+)
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), metavar="DIR", help="Folder to write.")
 @click.option(
     "--shape", default="2-2-2", show_default=True, help="Layer sizes, inputs first (2 to 5 layers of 1 to 4)."
@@ -111,7 +116,11 @@ def exercise(
     click.echo(f"{len(names)} exercises written to {folder}/ (one folder per student) and the key to {folder}/key.csv")
 
 
-@click.command(short_help="Mark filled-in exercise sheets and name the slips.")
+@click.command(
+    short_help="Mark filled-in exercise sheets and name the slips.",
+    cls=Command,
+    examples=["graphengine exercise -o sheet --no-pdf && graphengine grade sheet"],
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @plugin_option
 @json_option('Print {"sheets": [...], "slips": [...], "most_common": CODE}.')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .helpformat import Command
 from .options import (
     document_format_option,
     json_option,
@@ -16,7 +17,14 @@ from .options import (
 )
 
 
-@click.command(short_help="Write out the chain rule of one step, with every number.")
+@click.command(
+    short_help="Write out the chain rule of one step, with every number.",
+    cls=Command,
+    examples=[
+        "graphengine explain specs/doc_example.yaml --param w5",
+        "graphengine explain specs/doc_example.yaml --format markdown -o step.md",
+    ],
+)
 @spec_argument
 @plugin_option
 @click.option("--param", "params", multiple=True, metavar="P", help="Explain this parameter only (repeatable).")

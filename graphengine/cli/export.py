@@ -6,11 +6,20 @@ import os
 
 import click
 
+from .helpformat import Command
 from .options import json_option, load_network, plugin_option, registry_for, spec_argument
 from .output import echo_json
 
 
-@click.command("export", short_help="Write SPEC as a PyTorch module, an ONNX model or a weights file.")
+@click.command(
+    "export",
+    short_help="Write SPEC as a PyTorch module, an ONNX model or a weights file.",
+    cls=Command,
+    examples=[
+        "graphengine export specs/xor.yaml -o xor.onnx",
+        "graphengine export specs/doc_example.yaml -o doc_example.py",
+    ],
+)
 @spec_argument
 @plugin_option
 @click.option("-o", "--output", required=True, metavar="FILE", help="FILE.py | FILE.onnx | FILE.safetensors | FILE.npz")
@@ -50,7 +59,15 @@ def export_command(
         click.echo(f"{spec}: wrote {output} ({fmt}, {len(net.plan.parameter_names)} parameters)", err=True)
 
 
-@click.command("import", short_help="Turn a dense ONNX model into a spec with `layers:`.")
+@click.command(
+    "import",
+    short_help="Turn a dense ONNX model into a spec with `layers:`.",
+    cls=Command,
+    examples=[
+        "graphengine export specs/moons.yaml -o moons.onnx \\",
+        "    && graphengine import moons.onnx -o moons_imported.yaml",
+    ],
+)
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, metavar="SPEC.yaml", help="The spec to write.")
 @json_option('Print {"written": [SPEC.yaml], "nodes": N, "edges": N, "parameters": N}.')

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 
+from .helpformat import Command
 from .options import OUTPUT_PATH, json_option, plugin_option, registry_for
 from .output import echo_json
 
@@ -72,7 +73,15 @@ def _yaml_name(stem: str) -> str:
     return "".join(c for c in stem if c.isalnum() or c in "_-.") or "my_net"
 
 
-@click.command("new", short_help="Write a commented starter spec with nice numbers.")
+@click.command(
+    "new",
+    short_help="Write a commented starter spec with nice numbers.",
+    cls=Command,
+    examples=[
+        "graphengine new my_net.yaml && graphengine run my_net.yaml",
+        "graphengine new deep.yaml --shape 2-3-3-1 --activation tanh --loss mse",
+    ],
+)
 @click.argument("file", type=OUTPUT_PATH)
 @click.option(
     "--shape", default="2-2-2", show_default=True, help="Layer sizes, inputs first (2 to 5 layers of 1 to 4)."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import GraphEngineError
+from .helpformat import Command
 from .options import json_option, load_network, lr_option, plugin_option, spec_argument
 from .output import EXIT_OK, console, echo_json
 
@@ -30,7 +31,15 @@ def _page(ctx: click.Context, spec: str, lr: float | None, epochs: int | None, s
     return build_page(load_network(spec, ctx), learning_rate=lr, epochs=epochs, layered=layered, live=live)
 
 
-@click.command("report", short_help="Write the step-through page of one step: one HTML file.")
+@click.command(
+    "report",
+    short_help="Write the step-through page of one step: one HTML file.",
+    cls=Command,
+    examples=[
+        "graphengine report specs/doc_example.yaml -o step.html",
+        "graphengine report specs/xor.yaml -o xor.html --epochs 500",
+    ],
+)
 @spec_argument
 @plugin_option
 @click.option(
@@ -55,10 +64,6 @@ def report(
     Forward (net, out of each neuron), loss, backward (∂E/∂out, ∂out/∂net, δ), each ∂E/∂p
     and each update, with the formula and its numbers; keys → ← Home End, a link per step
     (#step-12), a before/after view of the update. The file needs no network (no CDN).
-
-    \b
-      graphengine report specs/doc_example.yaml -o step.html
-      graphengine report specs/xor.yaml -o xor.html --epochs 500
     """
     from pathlib import Path
 
@@ -75,7 +80,12 @@ def report(
         console().print(f"page written to {output}")
 
 
-@click.command("serve", short_help="Serve the step-through page on 127.0.0.1, live.")
+@click.command(
+    "serve",
+    short_help="Serve the step-through page on 127.0.0.1, live.",
+    cls=Command,
+    examples=["graphengine serve specs/doc_example.yaml --port 8000"],
+)
 @spec_argument
 @plugin_option
 @click.option(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..teach.exercise.blanks import ASK_LEVELS
+from .helpformat import Command
 from .options import (
     OUTPUT_PATH,
     detail_option,
@@ -20,7 +21,15 @@ from .options import (
 from .output import draw_diagram, echo_json
 
 
-@click.command("render", short_help="Draw SPEC's annotated diagram: SVG, PNG, PDF or DOT.")
+@click.command(
+    "render",
+    short_help="Draw SPEC's annotated diagram: SVG, PNG, PDF or DOT.",
+    cls=Command,
+    examples=[
+        "graphengine render specs/doc_example.yaml -o doc_example.svg",
+        "graphengine render specs/xor.yaml -o xor.png --show values,grads --precision 3",
+    ],
+)
 @spec_argument
 @plugin_option
 @click.option(
@@ -87,10 +96,6 @@ def render_command(
     total loss sit on the right. Without
     `data` in the spec, only the structure is drawn. If Graphviz's `dot` is
     missing, the DOT text is written next to FILE and the exit status is 2.
-
-    \b
-      graphengine render specs/doc_example.yaml -o doc_example.svg
-      graphengine render specs/doc_example.yaml -o doc.png --show values,grads --precision 6
     """
     from ..views.diagram.render import output_format
 

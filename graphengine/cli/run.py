@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from .._util.numfmt import table_number
+from .helpformat import Command
 from .options import json_option, load_network, lr_option, plugin_option, precision_option, spec_argument, svg_option
 from .output import console, draw_diagram, echo_json, table
 
@@ -88,7 +89,11 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
     out.print(parameters)
 
 
-@click.command(short_help="One training step, showing every value, gradient and update.")
+@click.command(
+    short_help="One training step, showing every value, gradient and update.",
+    cls=Command,
+    examples=["graphengine run specs/doc_example.yaml", "graphengine run specs/xor.yaml --lr 0.5 --json"],
+)
 @spec_argument
 @plugin_option
 @lr_option("Learning rate (overrides the spec's training.learning_rate; default 0.1).")

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import click
 
+from .helpformat import Command
 from .options import json_option, load_network, plugin_option, spec_argument
 from .output import echo_json
 
 
-@click.command(short_help="Check SPEC: one line saying what is wrong, or that it is fine.")
+@click.command(
+    short_help="Check SPEC: one line saying what is wrong, or that it is fine.",
+    cls=Command,
+    examples=["graphengine validate specs/xor.yaml", "graphengine validate specs/moons.yaml --json"],
+)
 @spec_argument
 @plugin_option
 @json_option(
