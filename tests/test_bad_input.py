@@ -277,7 +277,7 @@ def test_render_draws_an_overflowing_step(tmp_path: Path, cli: Callable[..., Ran
         assert cli("render", spec, "-o", tmp_path / "d.dot", "--detail", detail).code == 0
         dot = (tmp_path / "d.dot").read_text()
         assert 'penwidth="5.0"' in dot  # an infinite gradient: full width
-        assert detail == "names" or "∂L/∂w <B>inf" in dot
+        assert detail == "names" or "∂E/∂w <B>inf" in dot
 
 
 def test_numpy_warnings_never_reach_stderr(tmp_path: Path) -> None:

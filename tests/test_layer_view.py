@@ -94,7 +94,7 @@ def test_one_box_per_layer_with_its_numbers(seed):
         names = [f"{u}->{v}" for u in sources for v in nodes] + [f"{v}.bias" for v in nodes]
         norm = np.sqrt(sum(trace.gradients[p] ** 2 for p in names))
         assert f"mean |δ| <B>{number(float(delta))}</B>" in line
-        assert f"‖∂L/∂θ‖ <B>{number(float(norm))}</B>" in line
+        assert f"‖∂E/∂θ‖ <B>{number(float(norm))}</B>" in line
     # One arrow per (feeding box, layer), labelled with the number of weights it carries.
     expected = set()
     member = {v: f"layer {k}" for k, (name, _, _) in enumerate(layers, start=1) for v in spec.layer_nodes[name]}

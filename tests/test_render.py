@@ -139,7 +139,7 @@ def test_show_structure_prints_no_numbers():
     net = graphengine.load(SPEC)
     dot = to_dot(net, net.trace(), show="structure")
     assert "w5" in dot and "sigmoid" in dot and "b1" in dot
-    assert "0.4000" not in dot and "0.5933" not in dot and "∂L/∂" not in dot
+    assert "0.4000" not in dot and "0.5933" not in dot and "∂E/∂" not in dot
 
 
 def test_show_values_only():
@@ -189,7 +189,7 @@ def test_spec_without_data_draws_the_structure(tmp_path, cli):
     out = tmp_path / "nodata.dot"
     assert cli("render", spec, "-o", out).code == 0
     dot = out.read_text()
-    assert "structure only" in dot and "w5" in dot and "∂L/∂" not in dot
+    assert "structure only" in dot and "w5" in dot and "∂E/∂" not in dot
 
 
 def test_odd_names_are_escaped(tmp_path, cli):
@@ -336,7 +336,7 @@ def test_precision_below_three_gives_that_many_significant_digits(tmp_path):
 def test_batch_delta_label_keeps_a_gap_before_its_value():
     net = graphengine.load("specs/xor.yaml")
     dot = to_dot(net, net.trace())
-    assert "δ = Σ ∂L/∂net&#160;&#160;</FONT></TD><TD" in dot
+    assert "δ = Σ ∂E/∂net&#160;&#160;</FONT></TD><TD" in dot
 
 
 def test_a_mistyped_show_part_gets_a_suggestion(tmp_path, cli):
@@ -361,7 +361,7 @@ def test_one_samples_delta_says_how_it_relates_to_that_samples_own_loss():
     # and the diagram's δ is of the batch loss L = mean over 4 samples, so a quarter of it.
     net = graphengine.load("specs/xor.yaml")
     dot = to_dot(net, net.trace(), sample=1)
-    assert "(sample 1's part of the batch loss L: 1/4 × ∂E₁/∂net)" in dot
+    assert "(sample 1's part of the batch loss E: 1/4 × ∂E₁/∂net)" in dot
     h = [math.tanh(-0.4 + 0.1), math.tanh(0.8 - 0.2), math.tanh(0.6 + 0.3)]
     y = sigmoid(0.3 * h[0] - 0.5 * h[1] + 0.4 * h[2])
     assert f"<B>{number((y - 1) / 4)}</B>" in dot and number((y - 1) / 4) == "-0.1293"

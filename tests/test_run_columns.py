@@ -9,9 +9,9 @@ from test_fitted_table import run_piped, tables
 
 NODE_DROP_ORDER = ["activation", "net", "out"]
 PARAMETER_DROP_ORDER = ["used by", "", "value"]
-CHAIN_RULE = {"∂L/∂out", "∂out/∂net", "∂L/∂net"}
-NODE_COLUMNS = ["node", "activation", "net", "out", "∂L/∂out", "∂out/∂net", "∂L/∂net"]
-PARAMETER_COLUMNS = ["parameter", "used by", "value", "∂L/∂p", "updated", ""]
+CHAIN_RULE = {"∂E/∂out", "∂out/∂net", "∂E/∂net"}
+NODE_COLUMNS = ["node", "activation", "net", "out", "∂E/∂out", "∂out/∂net", "∂E/∂net"]
+PARAMETER_COLUMNS = ["parameter", "used by", "value", "∂E/∂p", "updated", ""]
 
 
 def shown(text: str) -> tuple[list[str], list[str]]:
@@ -56,7 +56,7 @@ def test_the_columns_a_width_keeps(spec, columns):
 def test_chain_rule_and_update_always_stay(spec, columns):
     nodes, parameters = shown(run_piped(["run", spec], columns))
     assert CHAIN_RULE <= set(nodes) and "node" in nodes
-    assert {"parameter", "∂L/∂p", "updated"} <= set(parameters)
+    assert {"parameter", "∂E/∂p", "updated"} <= set(parameters)
     # What went, went in the order of least information first.
     node_gone = dropped(NODE_COLUMNS, nodes)
     assert set(node_gone) == set(NODE_DROP_ORDER[: len(node_gone)])

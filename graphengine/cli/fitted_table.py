@@ -1,7 +1,7 @@
 """A rich table that fits the terminal by dropping columns, never by cutting a number.
 
 Rich shrinks a table that is too wide by truncating cells (``0.00…``), which turns a
-number into a wrong one and two headers into the same ``∂L/∂…``. :class:`FittedTable`
+number into a wrong one and two headers into the same ``∂E/∂…``. :class:`FittedTable`
 measures its columns when it is printed: number columns (right-aligned) keep their full
 width, text columns (left-aligned) may wrap down to their longest word, and when that is
 not enough the columns named ``optional`` are left out in that order, with a caption
@@ -50,7 +50,7 @@ class FittedTable(Table):
         measure = _word_width if wrap and column.justify != "right" else _cell_width
         content = max((measure(c) for c in cells), default=0)
         if column.justify == "right" or not wrap:
-            content = max(content, _cell_width(column.header))  # headers stay whole: ∂L/∂out vs ∂L/∂net
+            content = max(content, _cell_width(column.header))  # headers stay whole: ∂E/∂out vs ∂E/∂net
         return content + 2  # padding
 
     def width_needed(self, columns: Sequence[Any], wrap: bool) -> int:

@@ -47,7 +47,7 @@ from .output import draw_diagram, echo_json
     show_default=True,
     metavar="PARTS",
     callback=parse_show,
-    help="What to print, comma-separated: values (net, out, weights, targets, loss), grads (δ, ∂L/∂w, edge "
+    help="What to print, comma-separated: values (net, out, weights, targets, loss), grads (δ, ∂E/∂w, edge "
     "colours), updates (w′ after the step), structure (names only), or all.",
 )
 @click.option(
@@ -90,9 +90,9 @@ def render_command(
 ) -> None:
     """Draw SPEC's diagram: every value, gradient and update.
 
-    One step on SPEC's data: nodes show net, out and δ = ∂L/∂net (with their
-    bias); edges show the weight, ∂L/∂w and the updated weight, coloured by the
-    sign of ∂L/∂w and as wide as its size; a loss node per output and the
+    One step on SPEC's data: nodes show net, out and δ = ∂E/∂net (with their
+    bias); edges show the weight, ∂E/∂w and the updated weight, coloured by the
+    sign of ∂E/∂w and as wide as its size; a loss node per output and the
     total loss sit on the right. Without
     `data` in the spec, only the structure is drawn. If Graphviz's `dot` is
     missing, the DOT text is written next to FILE and the exit status is 2.

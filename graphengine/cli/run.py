@@ -32,10 +32,10 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
     for s in range(shown):
         nodes = table(
             f"Forward and backward pass, sample {s}",
-            ("node", "activation", "net", "out", "∂L/∂out", "∂out/∂net", "∂L/∂net"),
+            ("node", "activation", "net", "out", "∂E/∂out", "∂out/∂net", "∂E/∂net"),
             left=("node", "activation"),
             # The least informative go first: the activation (the spec says it), net, then out;
-            # the chain-rule pieces ∂L/∂out × ∂out/∂net = ∂L/∂net always stay.
+            # the chain-rule pieces ∂E/∂out × ∂out/∂net = ∂E/∂net always stay.
             optional=("activation", "net", "out"),
         )
         for c, name in enumerate(p.nodes):
@@ -66,8 +66,8 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
     out.print(f"[bold]Loss[/bold] ({p.reduction} over {trace.n_samples} sample(s)): [bold]{number(trace.loss)}[/bold]")
 
     parameters = table(
-        f"Parameters: p' = p − {trace.learning_rate:g} × ∂L/∂p",
-        ("parameter", "used by", "value", "∂L/∂p", "updated", ""),
+        f"Parameters: p' = p − {trace.learning_rate:g} × ∂E/∂p",
+        ("parameter", "used by", "value", "∂E/∂p", "updated", ""),
         left=("parameter", "used by", ""),
         # "used by" (the spec says it) and the frozen marks go first, then the old value;
         # the gradient and the updated value, the step's result, always stay.
@@ -104,7 +104,7 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
 def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precision: int, svg: str | None) -> None:
     """One forward pass, backward pass and gradient-descent step over SPEC's data.
 
-    Prints every node's net and out values, ∂L/∂out and ∂L/∂net, the loss,
+    Prints every node's net and out values, ∂E/∂out and ∂E/∂net, the loss,
     and every parameter's value, gradient and updated value.
     """
     net = load_network(spec, ctx)

@@ -1,9 +1,9 @@
 """The annotated picture of a network and one step on it, as Graphviz DOT text.
 
-Every number of a step is drawn where it belongs: net, out and δ = ∂L/∂net on the
+Every number of a step is drawn where it belongs: net, out and δ = ∂E/∂net on the
 nodes (with the bias, its gradient and update in small print), each weight's value,
-∂L/∂w and updated value on its edge, a loss node per output with its target and
-term, and the total loss. Edge colour is the sign of ∂L/∂w (a diverging palette),
+∂E/∂w and updated value on its edge, a loss node per output with its target and
+term, and the total loss. Edge colour is the sign of ∂E/∂w (a diverging palette),
 pen width its size. The text depends only on the network and the numbers, so the
 same spec always gives the same text. :mod:`graphengine.views.diagram.render` turns it into files.
 
@@ -46,7 +46,7 @@ SHOW_CHOICES = ("structure", "values", "grads", "updates")
 DEFAULT_SHOW = ("structure", "values", "grads", "updates")
 DETAILS = ("auto", "full", "nodes", "names")
 DEFAULT_PRECISION = 4
-# Beyond this many edges their labels would fill the picture: colour and width carry ∂L/∂w,
+# Beyond this many edges their labels would fill the picture: colour and width carry ∂E/∂w,
 # the numbers stay in each edge's tooltip.
 MAX_EDGE_LABELS = 40
 # Beyond this many edges they are drawn thin and translucent.
@@ -234,7 +234,7 @@ class _Diagram:
         delta = self._delta(name)
         if self.batch_delta:
             # The non-breaking spaces keep a wide value from touching the label in a narrow node.
-            return html_pair(font("δ = Σ ∂L/∂net&#160;&#160;", "#000000"), font(self.number(delta), bold=True))
+            return html_pair(font("δ = Σ ∂E/∂net&#160;&#160;", "#000000"), font(self.number(delta), bold=True))
         c, s = self._col(name), self.values_of
         dout, dact = self.trace.backward.dout[s, c], self.trace.forward.dact[s, c]
         chain = font(f"&#160;&#160;{self.number(dout)} × {self.number(dact)} =", MUTED, 10)
@@ -248,14 +248,14 @@ class _Diagram:
             )
             chain_table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
             return (
-                '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
+                '<TR><TD ALIGN="LEFT">δ = ∂E/∂net</TD>'
                 f'<TD ALIGN="RIGHT">{chain_table}</TD></TR>'
-                f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+                f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂E/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
             )
         return (
-            '<TR><TD ALIGN="LEFT">δ = ∂L/∂net</TD>'
+            '<TR><TD ALIGN="LEFT">δ = ∂E/∂net</TD>'
             f'<TD ALIGN="RIGHT">{chain} {font(self.number(delta), bold=True)}</TD></TR>'
-            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂L/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
+            f'<TR><TD COLSPAN="2" ALIGN="RIGHT">{font("∂E/∂out × ∂out/∂net", MUTED, 9)}</TD></TR>'
         )
 
     def _bias(self, node: str, p: str) -> str:
@@ -266,7 +266,7 @@ class _Diagram:
         if "values" in self.show:
             parts.append(font(self.number(self._value(p)), None, 10, bold=implicit))
         if "grads" in self.show:
-            parts.append(font(f"∂L/∂{symbol} {self.number(self._grad(p))}", MUTED, 10))
+            parts.append(font(f"∂E/∂{symbol} {self.number(self._grad(p))}", MUTED, 10))
         if "updates" in self.show:
             parts.append(font(self._update_text(p), MUTED, 10))
         if self.ids is not None:
@@ -318,7 +318,7 @@ class _Diagram:
         symbol = "w" if implicit else escape(p)
         tip = [f"{u} → {v}: {p}" + (f" = {self.number(self._value(p))}" if "values" in self.show else "")]
         if "grads" in self.show:
-            tip.append(f"∂L/∂w {self.number(self._grad(p))}")
+            tip.append(f"∂E/∂w {self.number(self._grad(p))}")
         if "updates" in self.show:
             tip.append(self._update_text(p))
         attrs["tooltip"] = ", ".join(tip)
@@ -329,7 +329,7 @@ class _Diagram:
             rows = [first + (" " + self.number(self._value(p)) if "values" in self.show else "")]
             parts = ["weight"]
             if "grads" in self.show:
-                rows.append(f"∂L/∂{symbol} {font(self.number(self._grad(p)), bold=True)}")
+                rows.append(f"∂E/∂{symbol} {font(self.number(self._grad(p)), bold=True)}")
                 parts.append("grad")
             if "updates" in self.show:
                 rows.append(

@@ -2,7 +2,7 @@
 
 Each box shows the layer's name, size and activation, the weights into it as a small
 heatmap (rows: its neurons, columns: the nodes feeding it; orange > 0, purple < 0,
-scaled to the box's largest |w|), mean |δ| (δ = ∂L/∂net of the batch loss, as the
+scaled to the box's largest |w|), mean |δ| (δ = ∂E/∂net of the batch loss, as the
 neuron view shows it, averaged in absolute value over the layer's neurons) and the
 norm of the gradient of its weights and biases. An input layer with a ``shape``
 (``inputs: [{name: pixel, size: 64, shape: [8, 8]}]``) is drawn as the picture of
@@ -297,7 +297,7 @@ class _LayerView:
             )
             grad = float(np.linalg.norm(trace.backward.grad[indices.astype(np.int64)])) if len(indices) else 0.0
             facts.append(f"mean |δ| <B>{self.num(float(delta))}</B>")
-            facts.append(f'‖∂L/∂θ‖ <B>{self.num(grad)}</B>  <FONT COLOR="{MUTED}">(weights and biases)</FONT>')
+            facts.append(f'‖∂E/∂θ‖ <B>{self.num(grad)}</B>  <FONT COLOR="{MUTED}">(weights and biases)</FONT>')
         return facts
 
     def _edges(self) -> list[str]:
@@ -314,7 +314,7 @@ class _LayerView:
                 label = f"{count:,} weights"
                 if self.trace is not None:
                     norm = float(np.linalg.norm(self.trace.backward.grad[block[block >= 0]]))
-                    label += f"\n‖∂L/∂w‖ {number(norm, self.precision)}"
+                    label += f"\n‖∂E/∂w‖ {number(norm, self.precision)}"
                 lines.append(
                     f"  {dot_id(self.ids[id(self.groups[source])])} -> {dot_id(self.ids[id(group)])}"
                     + attributes(label=label, fontsize="10", fontcolor=MUTED, color="#555555", penwidth="1.4")
@@ -342,8 +342,8 @@ class _LayerView:
         ]
         if self.trace is not None:
             parts.append(
-                "mean |δ|: mean over the layer's neurons of |∂L/∂net| of the batch loss; "
-                "‖∂L/∂θ‖: norm of the gradient of its weights and biases"
+                "mean |δ|: mean over the layer's neurons of |∂E/∂net| of the batch loss; "
+                "‖∂E/∂θ‖: norm of the gradient of its weights and biases"
             )
         else:
             parts.append("structure only: no data, so no δ or gradients")

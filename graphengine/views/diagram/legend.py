@@ -28,9 +28,9 @@ def caption(self: _Diagram) -> str:
         which = f"sample {self.values_of} of {n}" if n > 1 else "the one sample"
         facts = [f"net, out, targets: {which}"] if self.numbers else []
         if "grads" in self.show:
-            delta = "δ = Σ over samples of ∂L/∂net" if self.batch_delta else "δ = ∂L/∂net = ∂L/∂out × ∂out/∂net"
+            delta = "δ = Σ over samples of ∂E/∂net" if self.batch_delta else "δ = ∂E/∂net = ∂E/∂out × ∂out/∂net"
             if not self.batch_delta and n > 1:
-                delta += f" (sample {self.values_of}'s part of the batch loss L"
+                delta += f" (sample {self.values_of}'s part of the batch loss E"
                 # The number a learner checks by hand is ∂E_s/∂net; say how it relates.
                 e_s = "E" + str(self.values_of).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
                 delta += f": 1/{n} × ∂{e_s}/∂net)" if G.graph["reduction"] == "mean" else ")"
@@ -39,9 +39,9 @@ def caption(self: _Diagram) -> str:
             rows.append(html_row(" · ".join(facts)))
         edge_facts = ["weight w"] if "values" in self.show else []
         if "grads" in self.show:
-            edge_facts.append("∂L/∂w of the batch loss L")
+            edge_facts.append("∂E/∂w of the batch loss E")
         if "updates" in self.show:
-            edge_facts.append(f"w′ = w − {t.learning_rate:g} × ∂L/∂w (one gradient-descent step)")
+            edge_facts.append(f"w′ = w − {t.learning_rate:g} × ∂E/∂w (one gradient-descent step)")
         if edge_facts:
             rows.append(html_row("edges: " + ", ".join(edge_facts)))
     for p in self.shared:
@@ -50,14 +50,14 @@ def caption(self: _Diagram) -> str:
                 self._param_name(p)
                 + ": one parameter used "
                 + f"{len(self.uses[p])} times ({escape(', '.join(self.uses[p]))})"
-                + (f"; ∂L/∂{escape(p)} is the sum over all uses" if "grads" in self.show else "")
+                + (f"; ∂E/∂{escape(p)} is the sum over all uses" if "grads" in self.show else "")
             )
         )
     if self.detail in ("nodes", "names"):
         rows.append(
             html_row(
                 font(
-                    f"simplified: {G.number_of_edges()} edges, so edges carry no numbers (colour and width show ∂L/∂w; "
+                    f"simplified: {G.number_of_edges()} edges, so edges carry no numbers (colour and width show ∂E/∂w; "
                     "hover an edge in the SVG, or run `graphengine run`, for its numbers)",
                     "#8a5a00",
                 )
@@ -81,8 +81,8 @@ def legend(self: _Diagram) -> list[str]:
         return []
     what = " node fill: sign of δ" if self.detail == "names" else ""
     rows = [
-        f'<TR><TD COLSPAN="4" ALIGN="LEFT"><B>edge colour</B>: sign of ∂L/∂w{what}</TD></TR>',
-        f'<TR><TD COLSPAN="4" ALIGN="LEFT">shade and width: |∂L/∂w| (widest {self.number(self.gmax)})</TD></TR>',
+        f'<TR><TD COLSPAN="4" ALIGN="LEFT"><B>edge colour</B>: sign of ∂E/∂w{what}</TD></TR>',
+        f'<TR><TD COLSPAN="4" ALIGN="LEFT">shade and width: |∂E/∂w| (widest {self.number(self.gmax)})</TD></TR>',
     ]
     for shades, text in (
         (POSITIVE, "&gt; 0: the step lowers w"),

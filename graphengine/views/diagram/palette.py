@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 FONT = "Helvetica,Arial,sans-serif"
-# ColorBrewer RdBu, light → dark: red for ∂L/∂w > 0 (the step lowers w), blue for < 0.
+# ColorBrewer RdBu, light → dark: red for ∂E/∂w > 0 (the step lowers w), blue for < 0.
 POSITIVE = ("#f4a582", "#d6604d", "#b2182b")
 NEGATIVE = ("#92c5de", "#4393c3", "#2166ac")
 ZERO = "#9e9e9e"
