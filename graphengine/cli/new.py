@@ -49,7 +49,8 @@ SECTION_COMMENTS = {
 def starter_spec(text: str, name: str, command: str, file: str) -> str:
     """The generator's spec ``text`` with its own header, ``name`` and a comment above each section."""
     lines = [
-        f"# A starter spec, made by `{command}`.",
+        "# A starter spec, made by",
+        f"#   {command}",
         f"# Try: graphengine run {file}          (one step, every number)",
         f"#      graphengine explain {file}      (the chain rule, written out)",
         f"#      graphengine render {file} -o {name}.svg",
@@ -103,10 +104,8 @@ def new(ctx: click.Context, file: str, shape: str, activation: str, loss: str, s
     """Write FILE (a new file: an existing one is never replaced), a spec to start
     from: a layered network with nice numbers and a comment on every section.
 
-    \b
-    Examples:
-      graphengine new my_net.yaml && graphengine run my_net.yaml
-      graphengine new deep.yaml --shape 2-3-3-1 --activation tanh --loss mse
+    The numbers come from the exercise generator (`graphengine exercise`): at most
+    two decimals, no zeros, every neuron alive. The same options give the same file.
     """
     from pathlib import Path
 
