@@ -58,6 +58,39 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         raise
 
 
+def write_new(path: Path, text: str | bytes) -> None:
+    """Write a file that must not exist yet, atomically: a starter file never replaces one
+    the user already has (even one made between the check and the write).
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_new(folder / "a.txt", "one")
+    >>> write_new(folder / "a.txt", "two")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    graphengine.errors.GraphEngineError: ...a.txt: already exists; choose another name (nothing was written)
+    """
+    check_writable(path)
+    if os.path.lexists(path):
+        raise GraphEngineError("already exists; choose another name (nothing was written)", file=str(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+    except OSError as e:
+        raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(path)) from e
+    try:
+        os.link(tmp, path)  # fails, instead of replacing, when the name was taken meanwhile
+    except FileExistsError:
+        raise GraphEngineError("already exists; choose another name (nothing was written)", file=str(path)) from None
+    except OSError as e:
+        raise GraphEngineError(f"cannot write: {e.strerror or e}", file=str(path)) from e
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def write_tree(folder: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` (relative name → bytes) under ``folder``, each atomically: the output of a
     command asked for a folder (``-o DIR``). ``DIR`` and the subfolders of ``files`` are made (they

@@ -26,6 +26,8 @@ from .evaluate import evaluate_command, predict_command
 from .exercise import exercise, grade
 from .explain import explain
 from .export import export_command, import_command
+from .helpformat import Group
+from .new import new
 from .output import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, broken_pipe_status
 from .page import report, serve
 from .plugins import plugins
@@ -35,27 +37,34 @@ from .train import train
 from .validate import validate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
+    epilog="Shell completion: add this line to ~/.bashrc (zsh: zsh_source, in ~/.zshrc)\n\n"
+    '\b\n  eval "$(_GRAPHENGINE_COMPLETE=bash_source graphengine)"',
+    examples=[
+        "graphengine run specs/doc_example.yaml",
+        "graphengine new my_net.yaml && graphengine run my_net.yaml",
+    ],
+)
 @click.version_option(__version__, "--version", prog_name="graphengine")
 @click.option("--debug", is_flag=True, help="Show the Python traceback behind an error.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """Neural networks described in YAML, computed and drawn neuron by neuron.
 
-    \b
-    Start with the worked example of backpropagation:
-      graphengine run specs/doc_example.yaml
-      graphengine train specs/xor.yaml --epochs 5000
-      graphengine validate specs/my_net.yaml
+    Start with the worked example of backpropagation (the first example below),
+    or write a network of your own with `graphengine new`.
 
     Exit status: 0 ok, 1 a check found something wrong, 2 invalid input.
-    `graphengine COMMAND --help` shows a command's options.
+    `graphengine COMMAND --help` shows a command's options and examples.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
 
 
 # One line per command, in the order `graphengine --help` lists them (click sorts by name).
+cli.add_command(new)
 cli.add_command(validate)
 cli.add_command(render_command)
 cli.add_command(run)

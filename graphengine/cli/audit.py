@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import click
 
+from .helpformat import Command
 from .options import json_option, load_network, lr_option, plugin_option
 from .output import EXIT_OK, EXIT_WRONG, broken_pipe_status, console, echo_json
 
 
-@click.command(short_help="Read a written worked example (Markdown/LaTeX) and judge every number in it.")
+@click.command(
+    short_help="Read a written worked example (Markdown/LaTeX) and judge every number in it.",
+    cls=Command,
+    examples=[
+        "graphengine audit tests/fixtures/pages/backprop-worked-example.md \\",
+        "    --spec specs/doc_example.yaml",
+    ],
+)
 @click.argument("doc", type=click.Path(dir_okay=False))
 @click.option("--spec", "spec", required=True, type=click.Path(dir_okay=False), help="The network the page is about.")
 @plugin_option

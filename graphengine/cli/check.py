@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import click
 
+from .helpformat import Command
 from .options import json_option, load_network, lr_option, plugin_option, spec_argument
 from .output import EXIT_OK, EXIT_WRONG, broken_pipe_status, console, echo_json
 
 
-@click.command(short_help="Mark hand-computed values right or wrong against the exact ones.")
+@click.command(
+    short_help="Mark hand-computed values right or wrong against the exact ones.",
+    cls=Command,
+    examples=["graphengine check specs/doc_example.yaml --expect specs/doc_example_hand.yaml"],
+)
 @spec_argument
 @plugin_option
 @click.option(
@@ -27,34 +32,28 @@ from .output import EXIT_OK, EXIT_WRONG, broken_pipe_status, console, echo_json
 def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: bool) -> None:
     """Mark hand-computed values right or wrong, and name the slip behind a wrong one.
 
+    Quantities: NODE.net, NODE.out, NODE.dout (∂E/∂out), NODE.dnet (∂E/∂net),
+    NODE.dact (∂out/∂net), loss, loss.OUTPUT, grad.PARAM, updated.PARAM, or the
+    worked example's notation: net_h1, out_h1, E_o1 (E_total_1), E_total,
+    dE/dw5 (∂E/∂w5), dE/dout_o1, dout_o1/dnet_o1, dE/dnet_o1, w5_new (w5', w5⁺).
+    Node values are for sample 0 unless the file says `sample: K`.
+
+    A value is a number or the arithmetic you wrote, parsed (never run): numbers,
+    + − × · / ^ ² ½ e, ( ), (a)(b), `= RESULT`, as in
+
     \b
-    Quantities: NODE.net, NODE.out, NODE.dout (∂E/∂out),
-    NODE.dnet (∂E/∂net), NODE.dact (∂out/∂net), loss,
-    loss.OUTPUT, grad.PARAM, updated.PARAM, or the worked
-    example's notation: net_h1, out_h1, E_o1 (E_total_1),
-    E_total, dE/dw5 (∂E/∂w5), dE/dout_o1, dout_o1/dnet_o1,
-    dE/dnet_o1, w5_new (w5', w5⁺). Node values are for
-    sample 0 unless the file says `sample: K`.
-    \b
-    A value is a number or the arithmetic you wrote,
-    parsed (never run):
       net_h2: (0.25 × 0.10) + (0.30 × 0.05) + 0.35 = 0.39
-    numbers, + − × · / ^ ² ½ e, ( ), (a)(b), `= RESULT`.
-    \b
-    Right: within one unit of its last written digit of
-    the exact value (0.593 for 0.59327), and the written
-    arithmetic gives it. A wrong value that follows from
-    your own written values (each ± one unit of its last
-    digit) is `rounding` when those are right (carry more
-    digits), `carried` when one is a mistake (fix that
-    first). Otherwise the reason names the slip: swapped,
-    wrong-weight, missing-term, missing-factor,
-    net-for-out, derivative-of-net, updated-weights,
-    factor-2, sign, uphill, learning-rate, batch, shared;
-    else arithmetic.
-    \b
-    Exit status: 0 all right or only rounding, 1 a
-    mistake, 2 invalid input.
+
+    Right: within one unit of its last written digit of the exact value (0.593
+    for 0.59327), and the written arithmetic gives it. A wrong value that follows
+    from your own written values (each ± one unit of its last digit) is
+    `rounding` when those are right (carry more digits), `carried` when one is a
+    mistake (fix that first). Otherwise the reason names the slip: swapped,
+    wrong-weight, missing-term, missing-factor, net-for-out, derivative-of-net,
+    updated-weights, factor-2, sign, uphill, learning-rate, batch, shared; else
+    arithmetic.
+
+    Exit status: 0 all right or only rounding, 1 a mistake, 2 invalid input.
     """
     from .._util.reading import check_readable
     from ..teach.check import check as run_check

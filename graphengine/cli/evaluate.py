@@ -6,6 +6,7 @@ import click
 
 from .._util.numfmt import table_number
 from ..errors import GraphEngineError
+from .helpformat import Command
 from .options import json_option, load_network, plugin_option, precision_option, spec_argument
 from .output import console, echo_json
 
@@ -30,7 +31,12 @@ def _plot_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return value
 
 
-@click.command("predict", short_help="Outputs and predicted classes of SPEC's network, row by row.")
+@click.command(
+    "predict",
+    short_help="Outputs and predicted classes of SPEC's network, row by row.",
+    cls=Command,
+    examples=["graphengine predict specs/moons.yaml --data specs/data/moons_test.csv"],
+)
 @spec_argument
 @plugin_option
 @data_option
@@ -83,7 +89,12 @@ def predict_command(
         out.print(predictions_table(predictions, lambda x: table_number(x, precision), width=out.width))
 
 
-@click.command("evaluate", short_help="Loss, accuracy, precision/recall and the confusion matrix.")
+@click.command(
+    "evaluate",
+    short_help="Loss, accuracy, precision/recall and the confusion matrix.",
+    cls=Command,
+    examples=["graphengine evaluate specs/moons.yaml --data specs/data/moons_test.csv"],
+)
 @spec_argument
 @plugin_option
 @data_option

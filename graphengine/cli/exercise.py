@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import click
 
+from .helpformat import Command
 from .options import json_option, plugin_option, registry_for
 from .output import EXIT_INVALID, console, echo_json
 
 
-@click.command(short_help="Make an exercise: worksheet, answers, a sheet to fill in.")
+@click.command(
+    short_help="Make an exercise: worksheet, answers, a sheet to fill in.",
+    cls=Command,
+    examples=["graphengine exercise -o sheet --shape 2-2-1 --seed 3"],
+)
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), metavar="DIR", help="Folder to write.")
 @click.option(
     "--shape", default="2-2-2", show_default=True, help="Layer sizes, inputs first (2 to 5 layers of 1 to 4)."
@@ -39,6 +44,7 @@ from .output import EXIT_INVALID, console, echo_json
     help="One name a line: a folder per student with their own numbers, and the class key DIR/key.csv.",
 )
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Compile worksheet.pdf (when pdflatex is there).")
+@json_option('Print {"written": [files...], "blanks": N} (with --students: "students", "key").')
 @plugin_option
 @click.pass_context
 def exercise(
@@ -53,6 +59,7 @@ def exercise(
     seed: int,
     students: str | None,
     pdf: bool,
+    as_json: bool = False,
 ) -> None:
     """Make a backpropagation exercise with nice numbers, and everything to mark it.
 
@@ -81,7 +88,10 @@ def exercise(
         made = generate(options, registry=registry)
         files = exercise_files(made, pdf)
         write_files(folder, files)
-        click.echo(f"exercise written to {folder}: {', '.join(files)} ({len(made.asked)} blanks)")
+        if as_json:
+            echo_json({"written": [str(folder / name) for name in files], "blanks": len(made.asked)})
+        else:
+            click.echo(f"exercise written to {folder}: {', '.join(files)} ({len(made.asked)} blanks)")
         return
     names = read_students(students)
     files = {}
@@ -92,10 +102,25 @@ def exercise(
         files |= {f"{sub}/{file}": data for file, data in exercise_files(made, pdf).items()}
     files["key.csv"] = key_csv(made_for).encode()
     write_files(folder, files)
+    if as_json:
+        echo_json(
+            {
+                "written": [str(folder / name) for name in files],
+                "students": [
+                    {"name": name, "folder": str(folder / sub)} for name, sub in zip(names, folder_names(names))
+                ],
+                "key": str(folder / "key.csv"),
+            }
+        )
+        return
     click.echo(f"{len(names)} exercises written to {folder}/ (one folder per student) and the key to {folder}/key.csv")
 
 
-@click.command(short_help="Mark filled-in exercise sheets and name the slips.")
+@click.command(
+    short_help="Mark filled-in exercise sheets and name the slips.",
+    cls=Command,
+    examples=["graphengine exercise -o sheet --no-pdf && graphengine grade sheet"],
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @plugin_option
 @json_option('Print {"sheets": [...], "slips": [...], "most_common": CODE}.')

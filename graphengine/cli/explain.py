@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from .helpformat import Command
 from .options import (
     document_format_option,
+    json_option,
     load_network,
     lr_option,
     output_option,
@@ -15,7 +17,14 @@ from .options import (
 )
 
 
-@click.command(short_help="Write out the chain rule of one step, with every number.")
+@click.command(
+    short_help="Write out the chain rule of one step, with every number.",
+    cls=Command,
+    examples=[
+        "graphengine explain specs/doc_example.yaml --param w5",
+        "graphengine explain specs/doc_example.yaml --format markdown -o step.md",
+    ],
+)
 @spec_argument
 @plugin_option
 @click.option("--param", "params", multiple=True, metavar="P", help="Explain this parameter only (repeatable).")
@@ -26,6 +35,10 @@ from .options import (
 @click.option("--sample", type=click.IntRange(min=0), default=0, show_default=True, help="Sample whose pieces to show.")
 @lr_option()
 @click.option("--all", "full", is_flag=True, help="Explain everything even on a large network.")
+@json_option(
+    'Print the derivation as {"title", "items": [...]}: headings, paragraphs, tables and each '
+    "equation's symbol, steps, result and value (instead of --format)."
+)
 @click.pass_context
 def explain(
     ctx: click.Context,
@@ -38,6 +51,7 @@ def explain(
     sample: int,
     lr: float | None,
     full: bool,
+    as_json: bool = False,
 ) -> None:
     """Write out the chain rule for one training step of SPEC, with every number.
 
@@ -54,7 +68,12 @@ def explain(
 
     net = load_network(spec, ctx)
     doc = build(net, net.trace(lr), params=params, node=node, digits=precision, sample=sample, full=full)
-    text = doc.render(fmt_)
+    if as_json:
+        from .output import to_json
+
+        text = to_json(doc.to_dict()) + "\n"
+    else:
+        text = doc.render(fmt_)
     if output:
         write_atomic(Path(output), text)
         click.echo(f"explanation written to {output}", err=True)

@@ -6,10 +6,20 @@ import os
 
 import click
 
-from .options import load_network, plugin_option, registry_for, spec_argument
+from .helpformat import Command
+from .options import json_option, load_network, plugin_option, registry_for, spec_argument
+from .output import echo_json
 
 
-@click.command("export", short_help="Write SPEC as a PyTorch module, an ONNX model or a weights file.")
+@click.command(
+    "export",
+    short_help="Write SPEC as a PyTorch module, an ONNX model or a weights file.",
+    cls=Command,
+    examples=[
+        "graphengine export specs/xor.yaml -o xor.onnx",
+        "graphengine export specs/doc_example.yaml -o doc_example.py",
+    ],
+)
 @spec_argument
 @plugin_option
 @click.option("-o", "--output", required=True, metavar="FILE", help="FILE.py | FILE.onnx | FILE.safetensors | FILE.npz")
@@ -25,8 +35,11 @@ from .options import load_network, plugin_option, registry_for, spec_argument
     show_default=True,
     help="Float type of the PyTorch module or ONNX model (weights files are float64).",
 )
+@json_option('Print {"written": [FILE], "format": ..., "parameters": N}.')
 @click.pass_context
-def export_command(ctx: click.Context, spec: str, output: str, to: str | None, dtype: str) -> None:
+def export_command(
+    ctx: click.Context, spec: str, output: str, to: str | None, dtype: str, as_json: bool = False
+) -> None:
     """Write SPEC (with its current values) for other tools, in the format the suffix says:
 
     \b
@@ -40,14 +53,26 @@ def export_command(ctx: click.Context, spec: str, output: str, to: str | None, d
     format_of(output, to)  # a wrong suffix is reported before the spec is even read
     net = load_network(spec, ctx)
     fmt = export(net, output, to, dtype, source=os.path.basename(spec))
-    click.echo(f"{spec}: wrote {output} ({fmt}, {len(net.plan.parameter_names)} parameters)", err=True)
+    if as_json:
+        echo_json({"written": [output], "format": fmt, "parameters": len(net.plan.parameter_names)})
+    else:
+        click.echo(f"{spec}: wrote {output} ({fmt}, {len(net.plan.parameter_names)} parameters)", err=True)
 
 
-@click.command("import", short_help="Turn a dense ONNX model into a spec with `layers:`.")
+@click.command(
+    "import",
+    short_help="Turn a dense ONNX model into a spec with `layers:`.",
+    cls=Command,
+    examples=[
+        "graphengine export specs/moons.yaml -o moons.onnx \\",
+        "    && graphengine import moons.onnx -o moons_imported.yaml",
+    ],
+)
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, metavar="SPEC.yaml", help="The spec to write.")
+@json_option('Print {"written": [SPEC.yaml], "nodes": N, "edges": N, "parameters": N}.')
 @click.pass_context
-def import_command(ctx: click.Context, model: str, output: str) -> None:
+def import_command(ctx: click.Context, model: str, output: str, as_json: bool = False) -> None:
     """Read MODEL.onnx (Gemm, or MatMul + Add, and Tanh, Relu, Sigmoid, LeakyRelu, Softplus
     activations) and write a spec with its layers and weights, to run, render or explain."""
     from pathlib import Path
@@ -58,6 +83,17 @@ def import_command(ctx: click.Context, model: str, output: str) -> None:
 
     check_writable(output)
     text = import_onnx(model)
-    Network.from_yaml(text, registry_for(ctx), file=output)  # the spec is valid before it is written
+    net = Network.from_yaml(text, registry_for(ctx), file=output)  # the spec is valid before it is written
     write_atomic(Path(output), text)
-    click.echo(f"{model}: wrote {output}", err=True)
+    if as_json:
+        graph = net.graph
+        echo_json(
+            {
+                "written": [output],
+                "nodes": graph.number_of_nodes(),
+                "edges": graph.number_of_edges(),
+                "parameters": len(net.plan.parameter_names),
+            }
+        )
+    else:
+        click.echo(f"{model}: wrote {output}", err=True)

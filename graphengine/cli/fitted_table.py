@@ -1,7 +1,7 @@
 """A rich table that fits the terminal by dropping columns, never by cutting a number.
 
 Rich shrinks a table that is too wide by truncating cells (``0.00…``), which turns a
-number into a wrong one and two headers into the same ``∂L/∂…``. :class:`FittedTable`
+number into a wrong one and two headers into the same ``∂E/∂…``. :class:`FittedTable`
 measures its columns when it is printed: number columns (right-aligned) keep their full
 width, text columns (left-aligned) may wrap down to their longest word, and when that is
 not enough the columns named ``optional`` are left out in that order, with a caption
@@ -11,7 +11,7 @@ a second line — still whole, never replaced by an ellipsis.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -33,20 +33,24 @@ class FittedTable(Table):
     """A :class:`rich.table.Table` whose right-aligned (number) columns are never truncated.
 
     ``optional`` names the columns that may be left out when the table is too wide, the
-    first to go first.
+    first to go first (``""`` is a column without a header); ``described`` names such a
+    column in the caption that says what was left out.
     """
 
-    def __init__(self, *args: Any, optional: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, optional: Sequence[str] = (), described: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("title_justify", "left")
         super().__init__(*args, **kwargs)
         self.optional = list(optional)
+        self.described = dict(described or {})
 
     def _natural(self, column: Any, wrap: bool) -> int:
         cells = [column.header, *column._cells]
         measure = _word_width if wrap and column.justify != "right" else _cell_width
         content = max((measure(c) for c in cells), default=0)
         if column.justify == "right" or not wrap:
-            content = max(content, _cell_width(column.header))  # headers stay whole: ∂L/∂out vs ∂L/∂net
+            content = max(content, _cell_width(column.header))  # headers stay whole: ∂E/∂out vs ∂E/∂net
         return content + 2  # padding
 
     def width_needed(self, columns: Sequence[Any], wrap: bool) -> int:
@@ -63,7 +67,7 @@ class FittedTable(Table):
                 break
             keep = [c for c in columns if str(c.header) != name]
             if len(keep) < len(columns):
-                columns, dropped = keep, dropped + [name]
+                columns, dropped = keep, dropped + [self.described.get(name, name or "the column without a header")]
         squeezed = self.width_needed(columns, wrap=True) > width
         table = Table(
             title=self.title,

@@ -57,13 +57,19 @@ def console(stderr: bool = False) -> Any:
 
 
 def table(
-    title: str, columns: Sequence[str], left: Sequence[str] = (), optional: Sequence[str] = (), **options: Any
+    title: str,
+    columns: Sequence[str],
+    left: Sequence[str] = (),
+    optional: Sequence[str] = (),
+    described: dict[str, str] | None = None,
+    **options: Any,
 ) -> Any:
     """A rich table titled on the left; columns named in ``left`` are left-aligned, the rest right
-    (numbers, never cut); in a narrow terminal the ``optional`` ones are left out, first first."""
+    (numbers, never cut); in a narrow terminal the ``optional`` ones are left out, first first
+    (``described`` names a column without a header in the note saying so)."""
     from .fitted_table import FittedTable
 
-    result = FittedTable(title=title, optional=optional)
+    result = FittedTable(title=title, optional=optional, described=described)
     for column in columns:
         result.add_column(column, justify="left" if column in left else "right", **options)
     return result

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from ..errors import GraphEngineError
-from .options import load_network, lr_option, plugin_option, spec_argument
-from .output import EXIT_OK, console
+from .helpformat import Command
+from .options import json_option, load_network, lr_option, plugin_option, spec_argument
+from .output import EXIT_OK, console, echo_json
 
 step_level_option = click.option(
     "--steps",
@@ -30,7 +31,15 @@ def _page(ctx: click.Context, spec: str, lr: float | None, epochs: int | None, s
     return build_page(load_network(spec, ctx), learning_rate=lr, epochs=epochs, layered=layered, live=live)
 
 
-@click.command("report", short_help="Write the step-through page of one step: one HTML file.")
+@click.command(
+    "report",
+    short_help="Write the step-through page of one step: one HTML file.",
+    cls=Command,
+    examples=[
+        "graphengine report specs/doc_example.yaml -o step.html",
+        "graphengine report specs/xor.yaml -o xor.html --epochs 500",
+    ],
+)
 @spec_argument
 @plugin_option
 @click.option(
@@ -39,17 +48,22 @@ def _page(ctx: click.Context, spec: str, lr: float | None, epochs: int | None, s
 @replay_option
 @step_level_option
 @lr_option("Learning rate (overrides the spec's).")
+@json_option('Print {"written": [FILE.html], "bytes": N}.')
 @click.pass_context
-def report(ctx: click.Context, spec: str, output: str, epochs: int | None, step_level: str, lr: float | None) -> None:
+def report(
+    ctx: click.Context,
+    spec: str,
+    output: str,
+    epochs: int | None,
+    step_level: str,
+    lr: float | None,
+    as_json: bool = False,
+) -> None:
     """Write FILE.html: SPEC's training step, one computation at a time, on the diagram.
 
     Forward (net, out of each neuron), loss, backward (∂E/∂out, ∂out/∂net, δ), each ∂E/∂p
     and each update, with the formula and its numbers; keys → ← Home End, a link per step
     (#step-12), a before/after view of the update. The file needs no network (no CDN).
-
-    \b
-      graphengine report specs/doc_example.yaml -o step.html
-      graphengine report specs/xor.yaml -o xor.html --epochs 500
     """
     from pathlib import Path
 
@@ -60,10 +74,18 @@ def report(ctx: click.Context, spec: str, output: str, epochs: int | None, step_
     check_writable(output)
     html = _page(ctx, spec, lr, epochs, step_level, live=False)
     write_atomic(Path(output), html)
-    console().print(f"page written to {output}")
+    if as_json:
+        echo_json({"written": [output], "bytes": len(html.encode("utf-8"))})
+    else:
+        console().print(f"page written to {output}")
 
 
-@click.command("serve", short_help="Serve the step-through page on 127.0.0.1, live.")
+@click.command(
+    "serve",
+    short_help="Serve the step-through page on 127.0.0.1, live.",
+    cls=Command,
+    examples=["graphengine serve specs/doc_example.yaml --port 8000"],
+)
 @spec_argument
 @plugin_option
 @click.option(

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import click
 
+from .helpformat import Group
 from .options import json_option, plugin_option, plugin_paths, registry_for
 from .output import EXIT_INVALID, console, echo_json, table
 
 
-@click.group(invoke_without_command=True, short_help="List every activation, loss and optimiser, or check them.")
+@click.group(
+    invoke_without_command=True,
+    short_help="List every activation, loss and optimiser, or check them.",
+    cls=Group,
+    examples=["graphengine plugins", "graphengine plugins --json"],
+)
 @plugin_option
 @json_option('Print {"activations": [...], "losses": [...], "optimizers": [...]} as JSON.')
 @click.pass_context
@@ -17,9 +23,10 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
 
     \b
     Sources, in order (a name taken twice is an error naming both):
-      built-in; installed packages' entry points (graphengine.plugins.activations,
-      graphengine.plugins.losses, graphengine.plugins.optimizers); --plugins PATH and
-      GRAPHENGINE_PLUGINS; the repository's plugins/ folder.
+      built-in; installed packages' entry points
+      (graphengine.plugins.activations, graphengine.plugins.losses,
+      graphengine.plugins.optimizers); --plugins PATH and GRAPHENGINE_PLUGINS;
+      the repository's plugins/ folder.
     Every plugin's derivative is checked against finite differences as it loads;
     `graphengine plugins check` reports on each one.
     """
@@ -43,7 +50,7 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
         out.print(kind_table)
 
 
-@plugins.command("check")
+@plugins.command("check", examples=["graphengine plugins check"])
 @plugin_option
 @click.pass_context
 def plugins_check(ctx: click.Context) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 
 from ..teach.exercise.blanks import ASK_LEVELS
+from .helpformat import Command
 from .options import (
     OUTPUT_PATH,
     detail_option,
     diagram_path,
+    json_option,
     load_network,
     lr_option,
     parse_show,
@@ -16,10 +18,18 @@ from .options import (
     precision_option,
     spec_argument,
 )
-from .output import draw_diagram
+from .output import draw_diagram, echo_json
 
 
-@click.command("render", short_help="Draw SPEC's annotated diagram: SVG, PNG, PDF or DOT.")
+@click.command(
+    "render",
+    short_help="Draw SPEC's annotated diagram: SVG, PNG, PDF or DOT.",
+    cls=Command,
+    examples=[
+        "graphengine render specs/doc_example.yaml -o doc_example.svg",
+        "graphengine render specs/xor.yaml -o xor.png --show values,grads --precision 3",
+    ],
+)
 @spec_argument
 @plugin_option
 @click.option(
@@ -37,7 +47,7 @@ from .output import draw_diagram
     show_default=True,
     metavar="PARTS",
     callback=parse_show,
-    help="What to print, comma-separated: values (net, out, weights, targets, loss), grads (δ, ∂L/∂w, edge "
+    help="What to print, comma-separated: values (net, out, weights, targets, loss), grads (δ, ∂E/∂w, edge "
     "colours), updates (w′ after the step), structure (names only), or all.",
 )
 @click.option(
@@ -71,6 +81,7 @@ from .output import draw_diagram
     help="Draw an exercise: the given numbers and a box (a), (b), … for every quantity this part of the "
     "step asks for (as `graphengine exercise --ask`), no other computed value.",
 )
+@json_option('Print {"written": [FILE], "format": "svg"|"png"|"pdf"|"dot"}.')
 @click.pass_context
 def render_command(
     ctx: click.Context,
@@ -84,36 +95,38 @@ def render_command(
     blanks: str | None = None,
     view: str | None = None,
     direction: str = "LR",
+    as_json: bool = False,
 ) -> None:
     """Draw SPEC's diagram: every value, gradient and update.
 
-    One step on SPEC's data: nodes show net, out and δ = ∂L/∂net (with their
-    bias); edges show the weight, ∂L/∂w and the updated weight, coloured by the
-    sign of ∂L/∂w and as wide as its size; a loss node per output and the
+    One step on SPEC's data: nodes show net, out and δ = ∂E/∂net (with their
+    bias); edges show the weight, ∂E/∂w and the updated weight, coloured by the
+    sign of ∂E/∂w and as wide as its size; a loss node per output and the
     total loss sit on the right. Without
     `data` in the spec, only the structure is drawn. If Graphviz's `dot` is
     missing, the DOT text is written next to FILE and the exit status is 2.
-
-    \b
-      graphengine render specs/doc_example.yaml -o doc_example.svg
-      graphengine render specs/doc_example.yaml -o doc.png --show values,grads --precision 6
     """
+    from ..views.diagram.render import output_format
+
     net = load_network(spec, ctx)
     trace = net.trace(lr) if len(net.X) else None
     if blanks:
         from ..teach.exercise.blanks import asked_quantities, letters
 
         asked = asked_quantities(net, blanks)
-        draw_diagram(net, trace, output, blanks=dict(zip(asked, letters(len(asked)))))
-        return
-    draw_diagram(
-        net,
-        trace,
-        output,
-        show=show,
-        sample=sample,
-        precision=precision,
-        detail=detail,
-        view=view or "auto",
-        direction=direction.upper(),
-    )
+        draw_diagram(net, trace, output, quiet=as_json, blanks=dict(zip(asked, letters(len(asked)))))
+    else:
+        draw_diagram(
+            net,
+            trace,
+            output,
+            quiet=as_json,
+            show=show,
+            sample=sample,
+            precision=precision,
+            detail=detail,
+            view=view or "auto",
+            direction=direction.upper(),
+        )
+    if as_json:
+        echo_json({"written": [output], "format": output_format(output)})

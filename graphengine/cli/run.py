@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from .helpformat import Command
 from .options import json_option, load_network, lr_option, plugin_option, precision_option, spec_argument, svg_option
 from .output import console, draw_diagram, echo_json, table
 
@@ -17,7 +18,11 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
     report(net, trace, precision, console(), table, max_samples)
 
 
-@click.command(short_help="One training step, showing every value, gradient and update.")
+@click.command(
+    short_help="One training step, showing every value, gradient and update.",
+    cls=Command,
+    examples=["graphengine run specs/doc_example.yaml", "graphengine run specs/xor.yaml --lr 0.5 --json"],
+)
 @spec_argument
 @plugin_option
 @lr_option("Learning rate (overrides the spec's training.learning_rate; default 0.1).")
@@ -28,7 +33,7 @@ def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> No
 def run(ctx: click.Context, spec: str, lr: float | None, as_json: bool, precision: int, svg: str | None) -> None:
     """One forward pass, backward pass and gradient-descent step over SPEC's data.
 
-    Prints every node's net and out values, ∂L/∂out and ∂L/∂net, the loss,
+    Prints every node's net and out values, ∂E/∂out and ∂E/∂net, the loss,
     and every parameter's value, gradient and updated value.
     """
     net = load_network(spec, ctx)

@@ -8,6 +8,7 @@ import click
 
 from .._util.numfmt import table_number
 from ..spec.limits import MAX_EPOCHS
+from .helpformat import Command
 from .options import (
     OUTPUT_PATH,
     json_option,
@@ -21,7 +22,14 @@ from .options import (
 from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, progress_bar
 
 
-@click.command(short_help="Train SPEC by gradient descent; report the loss (and accuracy).")
+@click.command(
+    short_help="Train SPEC by gradient descent; report the loss (and accuracy).",
+    cls=Command,
+    examples=[
+        "graphengine train specs/xor.yaml --epochs 2000 -o xor_trained.yaml",
+        "graphengine train specs/moons.yaml --epochs 50 --json",
+    ],
+)
 @spec_argument
 @plugin_option
 @click.option(

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import click
 
-from .options import load_network, plugin_option, spec_argument
+from .helpformat import Command
+from .options import json_option, load_network, plugin_option, spec_argument
+from .output import echo_json
 
 
-@click.command(short_help="Check SPEC: one line saying what is wrong, or that it is fine.")
+@click.command(
+    short_help="Check SPEC: one line saying what is wrong, or that it is fine.",
+    cls=Command,
+    examples=["graphengine validate specs/xor.yaml", "graphengine validate specs/moons.yaml --json"],
+)
 @spec_argument
 @plugin_option
+@json_option(
+    'Print {"spec", "ok", "nodes", "inputs", "outputs", "edges", "parameters", "trainable", '
+    '"layers", "loss", "samples", "validation_samples"} when SPEC is fine.'
+)
 @click.pass_context
-def validate(ctx: click.Context, spec: str) -> None:
+def validate(ctx: click.Context, spec: str, as_json: bool = False) -> None:
     """Check SPEC and say what is wrong, or that it is fine.
 
     Checks the YAML, every key and value, the graph (acyclic, every node reachable
@@ -26,6 +36,25 @@ def validate(ctx: click.Context, spec: str) -> None:
     p = net.plan
     n_edges = net.graph.number_of_edges()
     trainable = int(p.trainable.sum())
+
+    if as_json:
+        echo_json(
+            {
+                "spec": spec,
+                "ok": True,
+                "nodes": len(p.nodes),
+                "inputs": p.n_inputs,
+                "outputs": len(p.outputs),
+                "edges": n_edges,
+                "parameters": len(p.parameter_names),
+                "trainable": trainable,
+                "layers": len(p.levels),
+                "loss": p.loss.name,
+                "samples": len(net.X),
+                "validation_samples": len(net.X_val),
+            }
+        )
+        return
 
     def count(n: int, word: str) -> str:
         return f"{n} {word}" + ("" if n == 1 else "s")

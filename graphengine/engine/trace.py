@@ -67,7 +67,7 @@ class Trace:
         return float(self.forward.out[sample, self._col(node)])
 
     def dnet(self, node: str, sample: int = 0) -> float:
-        """∂L/∂net of ``node`` for one sample (the batch loss's share from that sample)."""
+        """∂E/∂net of ``node`` for one sample (the batch loss's share from that sample)."""
         return float(self.backward.dnet[sample, self._col(node)])
 
     def dout(self, node: str, sample: int = 0) -> float:
@@ -77,7 +77,7 @@ class Trace:
         return float(self.forward.dact[sample, self._col(node)])
 
     def gradient(self, parameter: str) -> float:
-        """∂L/∂``parameter``, by its name or an alias (``h1->y``, ``w(h1→y)``)."""
+        """∂E/∂``parameter``, by its name or an alias (``h1->y``, ``w(h1→y)``)."""
         name = resolve_parameter(parameter, self.plan.parameter_index, "")
         return float(self.backward.grad[self.plan.parameter_index[name]])
 
@@ -117,8 +117,8 @@ class Trace:
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``graphengine run --json``.
 
-        Per sample and node: ``net`` (neurons), ``out``, ``dout`` (∂L/∂out), ``dact``
-        (∂out/∂net, neurons) and ``dnet`` (∂L/∂net, δ); per sample its ``loss`` and, when the
+        Per sample and node: ``net`` (neurons), ``out``, ``dout`` (∂E/∂out), ``dact``
+        (∂out/∂net, neurons) and ``dnet`` (∂E/∂net, δ); per sample its ``loss`` and, when the
         loss sums over outputs, ``loss_terms`` (output → term)."""
         n_in = self.plan.n_inputs
         # One conversion per array, not a float() per number.

@@ -17,7 +17,7 @@ from .._util.gcpause import gc_paused
 from .._util.reading import read_text
 from ..errors import SpecError
 from .limits import check_sizes
-from .messages import _clean_loc, _message
+from .messages import _clean_loc, _message, empty_value
 from .schema import Spec
 from .values import _describe
 from .yamldoc import read_yaml
@@ -25,7 +25,7 @@ from .yamldoc import read_yaml
 
 def parse_spec(text: str, file: str | None = None) -> Spec:
     """Validate YAML text as a spec (schema only; graph checks come in :func:`graph.build_graph`)."""
-    data, lines = read_yaml(text, file)
+    data, lines = read_yaml(text, file, empty=empty_value)
     check_sizes(data, lines, file)  # before validation expands a layer's `size` into names
     if not isinstance(data, dict):
         raise SpecError(

@@ -87,3 +87,42 @@ def _message(err: ErrorDetails) -> str:
 def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
     # PlainValidator-wrapped models may add internal loc parts; keep the user's key path.
     return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+
+
+# What to write after a key left empty (`bias:`), by the key's name.
+_WRITE_INSTEAD = {
+    "bias": "a number (`bias: 0.1`) or a parameter's name (`bias: b1`), or leave the key out for no bias",
+    "weight": "a number (`weight: 0.5`) or a parameter's name (`weight: w1`)",
+    "activation": "an activation such as `sigmoid`, `tanh`, `relu` or `identity` (or leave the key out for identity)",
+    "loss": "a loss such as `half_squared_error`, `mse` or `binary_cross_entropy` (or leave the key out)",
+    "inputs": "a list of names such as `[i1, i2]`",
+    "outputs": "a list of names such as `[o1]`",
+    "from": "the name of the node the edge leaves",
+    "to": "the name of the node the edge enters",
+    "value": "a number such as `0.5`",
+    "trainable": "`true` or `false`",
+    "learning_rate": "a positive number such as `learning_rate: 0.1`, or leave the key out",
+    "name": "a name, or leave the key out",
+    "description": "a sentence, or leave the key out",
+}
+_SECTIONS = ("nodes", "edges", "parameters", "data", "training", "layers", "targets")
+
+
+def empty_value(path: KeyPath) -> str:
+    """What is wrong with a key or list item written with nothing after it, and what to write.
+
+    >>> empty_value(("nodes", "h1", "bias"))
+    "no value; write a number (`bias: 0.1`) or a parameter's name (`bias: b1`), or leave the key out for no bias"
+    >>> empty_value(("parameters", "w1"))
+    'no value; write a number (`w1: 0.5`) or `{value: 0.5, trainable: false}`'
+    """
+    key = path[-1]
+    if isinstance(key, int):
+        return "an empty list item; write a value after the `-`, or remove the line"
+    if path[:1] == ("parameters",) and len(path) == 2:
+        return f"no value; write a number (`{key}: 0.5`) or `{{value: 0.5, trainable: false}}`"
+    if key in _WRITE_INSTEAD:
+        return f"no value; write {_WRITE_INSTEAD[key]}"
+    if key in _SECTIONS:
+        return f"no value; write its entries on the lines below it, indented by two spaces (or leave `{key}:` out)"
+    return "no value; write one after the colon, or leave the key out"

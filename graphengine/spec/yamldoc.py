@@ -8,6 +8,7 @@ naming the file and line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -21,8 +22,9 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_EXPANDED_VALUES = 5_000_000
 
 
-def _node_lines(root: yaml.Node, file: str | None) -> dict[KeyPath, int]:
-    """Map every key path to its 1-based line; refuse duplicate keys and alias bombs."""
+def _node_lines(root: yaml.Node, file: str | None, empty: Callable[[KeyPath], str] | None = None) -> dict[KeyPath, int]:
+    """Map every key path to its 1-based line; refuse duplicate keys and alias bombs, and, when
+    ``empty`` says what to write instead, a key or list item with nothing after it."""
     lines: dict[KeyPath, int] = {}
     sizes: dict[int, int] = {}
 
@@ -63,12 +65,16 @@ def _node_lines(root: yaml.Node, file: str | None) -> dict[KeyPath, int]:
                 lines.setdefault(here, line)
                 if type(v) is not scalar:
                     walk(v, here)
+                elif not v.value and empty is not None and _is_empty(v):
+                    raise SpecError(empty(here), file=file, line=line, path=here)
         elif type(node) is sequence:
             for i, v in enumerate(node.value):
                 here = path + (i,)
                 lines.setdefault(here, v.start_mark.line + 1)
                 if type(v) is not scalar:
                     walk(v, here)
+                elif not v.value and empty is not None and _is_empty(v):
+                    raise SpecError(empty(here), file=file, line=v.start_mark.line + 1, path=here)
 
     walk(root, ())
     if aliased and size(root) > MAX_EXPANDED_VALUES:
@@ -78,6 +84,11 @@ def _node_lines(root: yaml.Node, file: str | None) -> dict[KeyPath, int]:
             line=root.start_mark.line + 1,
         )
     return lines
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    """A scalar written as nothing at all (`bias:`), as opposed to an explicit `null` or `~`."""
+    return node.tag == "tag:yaml.org,2002:null" and node.value == "" and not node.style
 
 
 class _NotPlain(Exception):
@@ -149,24 +160,29 @@ class _CachingLoader(_Loader):  # type: ignore[misc,valid-type]
         return super().resolve(kind, value, implicit)
 
 
-def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[KeyPath, int]]:
-    """Parse YAML text safely; return the data and a key-path → line map."""
+def read_yaml(
+    text: str, file: str | None = None, empty: Callable[[KeyPath], str] | None = None
+) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse YAML text safely; return the data and a key-path → line map. With ``empty``, a key
+    or list item written with no value is an error whose message is ``empty(key_path)``."""
     loader = _CachingLoader(text)
     try:
         with gc_paused():  # the document is one big tree of objects that all live until the end
-            return _data_and_lines(loader, text, file)
+            return _data_and_lines(loader, text, file, empty)
     except _READ_ERRORS as e:
         raise yaml_error(e, text, file) from None
     finally:
         loader.dispose()
 
 
-def _data_and_lines(loader: Any, text: str, file: str | None) -> tuple[Any, dict[KeyPath, int]]:
+def _data_and_lines(
+    loader: Any, text: str, file: str | None, empty: Callable[[KeyPath], str] | None = None
+) -> tuple[Any, dict[KeyPath, int]]:
     """The document's data and its key-path → line map (PyYAML's errors are the caller's)."""
     root = loader.get_single_node()
     if root is None:
         raise SpecError("the file is empty; a spec needs at least `inputs`, `outputs` and `nodes`", file=file)
-    lines = _node_lines(root, file)
+    lines = _node_lines(root, file, empty)
     try:
         return _construct_plain(root), lines
     except _NotPlain:
@@ -238,6 +254,8 @@ def yaml_error(e: BaseException, text: str, file: str | None) -> SpecError:
             problem += f" ({e.context} started on line {e.context_mark.line + 1})"
         if mark and "cannot start any token" in problem and text[mark.index : mark.index + 1] == "\t":
             problem += " (YAML does not allow tabs for indentation; use spaces)"
+        elif mark and (hint := indentation_hint(text, mark.line)):
+            problem = hint
         return SpecError(f"YAML: {problem}", file=file, line=mark.line + 1 if mark else None)
     if isinstance(e, yaml.reader.ReaderError):
         return SpecError(f"YAML: {e.reason} (character #x{e.character:04x} at position {e.position})", file=file)
@@ -246,3 +264,54 @@ def yaml_error(e: BaseException, text: str, file: str | None) -> SpecError:
     if isinstance(e, RecursionError):
         return SpecError("YAML: lists or mappings are nested hundreds of levels deep", file=file)
     return SpecError(f"YAML: a value with a `!!` tag cannot be read as that type: {e}", file=file)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def indentation_hint(text: str, index: int) -> str | None:
+    r"""The hint "check the indentation of line N (it must line up with …)" when line ``index``
+    (0-based) starts at a column no block open above it starts at; None when its indentation fits
+    (then the mistake is something else, and PyYAML's own message stays).
+
+    A line lines up with an earlier key of the same block, or (inside a list item) with the
+    key after the item's `- `; the nearest such column is named, the deeper one on a tie.
+
+    >>> indentation_hint("nodes:\n  h1: {}\n   h2: {}\n", 2)
+    'check the indentation of line 3 (it must line up with `h1` on line 2: 2 spaces, not 3)'
+    >>> indentation_hint("nodes:\n  h1: {}\n  h2: {}\n", 2) is None
+    True
+    """
+    lines = text.splitlines()
+    if index >= len(lines) or not lines[index].strip():
+        return None
+    column = _indent(lines[index])
+    # The columns open above the line: the previous line's, then each shallower one up to the top.
+    open_columns: dict[int, tuple[int, str]] = {}  # column → (line index, its first word)
+    deepest = None
+    for k in range(index - 1, -1, -1):
+        content = lines[k].strip()
+        if not content or content.startswith("#"):
+            continue
+        at = _indent(lines[k])
+        if deepest is not None and at >= deepest:
+            continue
+        deepest = at
+        first = content.split(":", 1)[0].split()[0] if content[0] not in "{[" else content[:12]
+        open_columns.setdefault(at, (k, first))
+        item = content[2:].lstrip()
+        if content.startswith("- ") and item[:1] not in ("", "{", "[", "#"):  # the key inside a list item
+            open_columns.setdefault(at + len(content) - len(item), (k, item.split(":", 1)[0]))
+        if at == 0:
+            break
+    if not open_columns or column in open_columns:
+        return None
+    target = min(open_columns, key=lambda c: (abs(c - column), -c))
+    line, word = open_columns[target]
+    what = "the `-`" if word == "-" else f"`{word}`"
+    spaces = f"{target} space{'s' if target != 1 else ''}"
+    return (
+        f"check the indentation of line {index + 1} (it must line up with {what} on line {line + 1}: "
+        f"{spaces}, not {column})"
+    )

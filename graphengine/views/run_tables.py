@@ -11,7 +11,13 @@ from .._util.numfmt import table_number
 __all__ = ["plain_table", "run_report", "run_text"]
 
 
-def plain_table(title: str, columns: Sequence[str], left: Sequence[str] = (), optional: Sequence[str] = ()) -> Any:
+def plain_table(
+    title: str,
+    columns: Sequence[str],
+    left: Sequence[str] = (),
+    optional: Sequence[str] = (),
+    described: dict[str, str] | None = None,
+) -> Any:
     """A rich table titled on the left: ``left`` columns left-aligned, the numbers right-aligned."""
     from rich.table import Table
 
@@ -43,10 +49,11 @@ def run_report(net: Any, trace: Any, precision: int, out: Any, table: Any = None
     for s in range(shown):
         nodes = table(
             f"Forward and backward pass, sample {s}",
-            ("node", "activation", "net", "out", "∂L/∂out", "∂out/∂net", "∂L/∂net"),
+            ("node", "activation", "net", "out", "∂E/∂out", "∂out/∂net", "∂E/∂net"),
             left=("node", "activation"),
-            # ∂out/∂net = (∂L/∂net)/(∂L/∂out) and net go first; out and δ stay.
-            optional=("∂out/∂net", "net", "activation", "∂L/∂out"),
+            # The least informative go first: the activation (the spec says it), net, then out;
+            # the chain-rule pieces ∂E/∂out × ∂out/∂net = ∂E/∂net always stay.
+            optional=("activation", "net", "out"),
         )
         for c, name in enumerate(p.nodes):
             if c < p.n_inputs:
@@ -76,10 +83,13 @@ def run_report(net: Any, trace: Any, precision: int, out: Any, table: Any = None
     out.print(f"[bold]Loss[/bold] ({p.reduction} over {trace.n_samples} sample(s)): [bold]{number(trace.loss)}[/bold]")
 
     parameters = table(
-        f"Parameters: p' = p − {trace.learning_rate:g} × ∂L/∂p",
-        ("parameter", "used by", "value", "∂L/∂p", "updated", ""),
+        f"Parameters: p' = p − {trace.learning_rate:g} × ∂E/∂p",
+        ("parameter", "used by", "value", "∂E/∂p", "updated", ""),
         left=("parameter", "used by", ""),
-        optional=("used by", "updated"),
+        # "used by" (the spec says it) and the frozen marks go first, then the old value;
+        # the gradient and the updated value, the step's result, always stay.
+        optional=("used by", "", "value"),
+        described={"": "frozen marks"},
     )
     uses = parameter_uses(net.graph)
     old, grad, new = trace.values, trace.gradients, trace.updated

@@ -18,8 +18,8 @@ import graphengine
 from graphengine.cli.fitted_table import FittedTable
 
 SPECS = ["specs/doc_example.yaml", "specs/xor.yaml", "specs/skip_shared.yaml", "specs/iris_4883.yaml"]
-NODE_KEYS = {"net": "net", "out": "out", "∂L/∂out": "dout", "∂out/∂net": "dact", "∂L/∂net": "dnet"}
-PARAMETER_KEYS = {"value": "values", "∂L/∂p": "gradients", "updated": "updated"}
+NODE_KEYS = {"net": "net", "out": "out", "∂E/∂out": "dout", "∂out/∂net": "dact", "∂E/∂net": "dnet"}
+PARAMETER_KEYS = {"value": "values", "∂E/∂p": "gradients", "updated": "updated"}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -78,7 +78,7 @@ def check_numbers_whole(text: str, data: dict, columns: int) -> None:
     assert found, text
     compared = 0
     for title, headers, rows in found:
-        assert len(set(headers)) == len(headers)  # no two headers alike (∂L/∂… twice)
+        assert len(set(headers)) == len(headers)  # no two headers alike (∂E/∂… twice)
         if title.startswith("Forward and backward pass"):
             sample = data["samples"][int(title.split()[-1])]["nodes"]
             for row in rows:
@@ -107,7 +107,8 @@ def test_a_narrow_run_keeps_every_number_whole(spec: str) -> None:
 
 def test_a_narrow_run_says_what_it_left_out() -> None:
     text = run_piped(["run", "specs/doc_example.yaml"], 60)
-    assert "not shown at 60 columns: ∂out/∂net, net, activation" in text
+    assert "not shown at 60 columns: activation, net, out" in text
+    assert "not shown at 60 columns: used by, frozen marks" in text
     wide = run_piped(["run", "specs/doc_example.yaml"], 200)
     assert "not shown" not in wide and "∂out/∂net" in wide
 

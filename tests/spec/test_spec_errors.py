@@ -82,6 +82,17 @@ CASES: dict[str, tuple[int | None, str | None, list[str]]] = {
     "batch_size_zero": (11, "training.batch_size", ["≥ 1", "`0`"]),
     "huge_integer_weight": (7, "edges[0].weight", ["finite number", "401 digits"]),
     "alias_bomb": (2, None, ["alias"]),
+    # A first spec: a key left empty says what to write; a misaligned line names its neighbour.
+    "bias_empty": (7, "nodes.y.bias", ["no value", "`bias: 0.1`", "`bias: b1`", "leave the key out"]),
+    "bias_empty_flow": (5, "nodes.y.bias", ["no value", "`bias: 0.1`"]),
+    "parameter_empty": (9, "parameters.w", ["no value", "`w: 0.5`", "trainable"]),
+    "section_empty": (4, "nodes", ["no value", "lines below it, indented"]),
+    "list_item_empty": (8, "edges[1]", ["an empty list item", "after the `-`"]),
+    "learning_rate_empty": (12, "training.learning_rate", ["no value", "`learning_rate: 0.1`"]),
+    "indent_node": (6, None, ["check the indentation of line 6", "line up with `h` on line 5", "2 spaces, not 3"]),
+    "indent_sample": (10, None, ["check the indentation of line 10", "`inputs` on line 9", "4 spaces, not 3"]),
+    "indent_edge": (9, None, ["check the indentation of line 9", "the `-` on line 8", "2 spaces, not 1"]),
+    "indent_parameter": (10, None, ["check the indentation of line 10", "`w` on line 9", "2 spaces, not 4"]),
 }
 
 

@@ -48,6 +48,16 @@ class Derivation:
     def add(self, item: Heading | Para | Eq | Table) -> None:
         self.items.append(item)
 
+    def to_dict(self) -> dict:
+        """The document as JSON-ready data (``explain --json``): every item in order, each
+        equation with its symbol, its steps (as text and LaTeX) and its result.
+
+        >>> doc = Derivation("t", [Eq([M("y", "y"), M("2 · 0.5", r"2 \\cdot 0.5"), M("1", "1")], "piece 1")])
+        >>> doc.to_dict()["items"][0]["result"], doc.to_dict()["items"][0]["value"]
+        ('1', 1.0)
+        """
+        return {"title": self.title, "items": [_item_dict(item) for item in self.items]}
+
     def render(self, fmt: str = "text") -> str:
         """``text``, ``markdown`` or ``latex``."""
         if fmt not in RENDERERS:
@@ -61,6 +71,34 @@ def _dedupe(parts: list[M]) -> list[M]:
         if not kept or p.text != kept[-1].text:
             kept.append(p)
     return kept
+
+
+def _number(text: str) -> float | None:
+    """The number a result is written as (``-0.0822``, ``(−0.5)``, ``1.2e-05``), or None."""
+    cleaned = text.strip().strip("()").replace("−", "-").replace(" ", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def _item_dict(item: Heading | Para | Eq | Table) -> dict:
+    if isinstance(item, Heading):
+        return {"kind": "heading", "text": item.text, "level": item.level}
+    if isinstance(item, Para):
+        return {"kind": "paragraph", "text": item.text}
+    if isinstance(item, Table):
+        return {"kind": "table", "header": item.header, "rows": item.rows}
+    parts = _dedupe(item.parts)
+    return {
+        "kind": "equation",
+        "label": item.label,
+        "symbol": parts[0].text,
+        "steps": [p.text for p in parts[1:]],
+        "result": parts[-1].text,
+        "value": _number(parts[-1].text) if len(parts) > 1 else None,
+        "tex": [p.tex for p in parts],
+    }
 
 
 # --------------------------------------------------------------------------- renderers

@@ -138,7 +138,7 @@
       showEquations({ equations: ["loss = " + frame.loss_text] });
       byId("ge-value").textContent = "";
       byId("ge-note").textContent =
-        "The weights and edge colours (sign and size of ∂L/∂w) at this epoch; slide back to 0 for the step-through.";
+        "The weights and edge colours (sign and size of ∂E/∂w) at this epoch; slide back to 0 for the step-through.";
     } else {
       byId("ge-phase").textContent = step.phase;
       byId("ge-step-title").textContent = step.title;

@@ -10,7 +10,7 @@ import yaml
 import graphengine
 from graphengine.views.run_tables import run_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "specs" / "doc_example.yaml"
 
 

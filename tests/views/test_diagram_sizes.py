@@ -12,7 +12,7 @@ from test_page_browser import ARGS, CHROMIUM
 import graphengine
 from graphengine.views.diagram.render import to_svg
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "out" / "screenshots"
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")

@@ -14,7 +14,7 @@ from graphengine.spec.load import parse_spec
 from graphengine.views.diagram.annotated import to_dot
 from graphengine.views.diagram.layer_view import choose_view, to_layer_dot
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "specs" / "doc_example.yaml"
 PAGE_CSS = ROOT / "graphengine" / "views" / "stepthrough" / "assets" / "page.css"
 

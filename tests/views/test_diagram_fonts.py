@@ -22,7 +22,7 @@ from graphengine.views.diagram.render import render, to_svg
 from graphengine.views.diagram.typeface import FAMILY, used_characters
 from graphengine.views.stepthrough.page import build_page
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "out" / "screenshots"
 # The three machines: the folder of fonts each one offers (Debian's paths), and a font file in it.
 SETUPS = {
