@@ -62,7 +62,8 @@ def _load_file(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
     name = data.file if data.file is not None else data.csv
     assert name is not None
     where = ("data", key)
-    path = data_path(spec, name, where)  # below the spec's folder, unless the user allows more
+    # below the spec's folder, unless the user allows more or signed this path (a spec they saved)
+    path = data_path(spec, name, where, data.path_signature)
     suffix = path.suffix.lower()
     if key == "file" and suffix not in FILE_SUFFIXES:
         raise spec.error(

@@ -213,12 +213,10 @@ class Network:
         threshold = DEFAULT_THRESHOLD if sidecar_threshold is None else sidecar_threshold
         big = len(self.theta) > threshold
         data = self.to_data(with_values=not big)
-        for key in ("csv", "file"):
-            source = data.get("data", {}).get(key) if isinstance(data.get("data"), dict) else None
-            if isinstance(source, str) and self.spec.file and not Path(source).is_absolute():
-                # Keep the data file reachable from where the trained spec is written.
-                target = (Path(self.spec.file).parent / source).resolve()
-                data["data"][key] = os.path.relpath(target, Path(path).resolve().parent)
+        if isinstance(data.get("data"), dict):
+            from .provenance import data_reference
+
+            data["data"] = data_reference(self.spec, data["data"], Path(path))
         if big:
             check_writable(path)  # before the sidecar: a YAML that cannot be written leaves no sidecar
             data["weights_file"] = write_sidecar(Path(path), self.plan, self.theta)
