@@ -70,7 +70,7 @@ def test_a_hand_written_signature_without_the_key_is_refused(tmp_path: Path) -> 
     spec = folder / "evil.yaml"
     spec.write_text(
         "inputs: [a]\noutputs: [b]\nnodes: {b: {}}\nedges: [{from: a, to: b, weight: 0.5}]\n"
-        f"data: {{csv: /etc/hostname, inputs: [a], targets: [b], path_signature: \"{'0' * 64}\"}}\n"
+        f'data: {{csv: /etc/hostname, inputs: [a], targets: [b], path_signature: "{"0" * 64}"}}\n'
     )
     with pytest.raises(DataError, match="path_signature is not one of yours"):
         graphengine.load(spec)
