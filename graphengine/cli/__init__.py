@@ -60,6 +60,15 @@ class _LazyGroup(click.Group):
         command: click.Command = getattr(import_module(f".{module}", __name__), name)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        no_such = getattr(click.exceptions, "NoSuchCommand", None)  # click >= 8.2: "Did you mean …?"
+        name = args[0]
+        if no_such is not None and name not in COMMANDS and not name.startswith("-") and not ctx.resilient_parsing:
+            raise no_such(name, possibilities=list(COMMANDS), ctx=ctx)
+        return super().resolve_command(ctx, args)
+
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="graphengine")
