@@ -206,7 +206,9 @@ class Network:
 
         With more than ``sidecar_threshold`` parameters (default 10 000) the values go to
         ``<name>.weights.safetensors`` next to it, written first and named (with a hash) in
-        the YAML; see :mod:`graphengine.engine.sidecar`.
+        the YAML; see :mod:`graphengine.engine.sidecar`. A data file outside the new file's
+        folder is named by its absolute path, signed for this user
+        (:mod:`graphengine.engine.provenance`).
         """
         from .sidecar import DEFAULT_THRESHOLD, write_sidecar
 
