@@ -36,7 +36,7 @@ def rss_mb():
     return status_mb("VmRSS")
 out = {{}}
 if what == "graphengine":
-    import pandas, graphengine.engine.data, graphengine.spec.load
+    import graphengine.engine.data, graphengine.spec.load
     spec = graphengine.spec.load.load_spec(path)
     before = rss_mb(); t = time.perf_counter(); c = time.process_time()
     data = graphengine.engine.data.load_data(spec)

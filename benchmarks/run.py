@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/run.py            # everything (~3 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --quick    # skip 1M edges and the explicit-edge specs
-    .venv/bin/python benchmarks/run.py mlp io     # only these sections (digits layered doc mlp io)
+    .venv/bin/python benchmarks/run.py mlp io     # only these sections (installs digits layered doc mlp io)
+    .venv/bin/python benchmarks/run.py installs   # issue 24's figures in the core and the full install
 
 (a) digits 64-32-10: seconds per epoch, graphengine vs hand-written numpy vs PyTorch
     (CPU, float64; `pip install torch==2.13.0` into .venv, skipped with a note otherwise);
@@ -11,6 +12,8 @@
 (c) `graphengine train specs/doc_example.yaml --epochs 10000` as a whole process vs
     benchmarks/doc_example_numpy.py (hyperfine when installed, else repeated runs);
 (d) MLP 784-256-128-10 epoch, float64 and float32, vs hand-written numpy and PyTorch;
+(0) installs: the acceptance figures (CSV, start-up, 10 000 epochs, 100k edges, float32 MLP)
+    in the core install (benchmarks/.venv-core, made on first use) and this one, side by side;
 (e) reading a 20 000 x 784 CSV (vs pandas, numpy.loadtxt; time and peak memory), a spec
     of 100k explicit edges, and trained specs of 100k / 1M weights (sidecar save/load).
 
@@ -264,13 +267,21 @@ def io() -> str:
     return buffer.getvalue().rstrip()
 
 
-SECTIONS = ("digits", "layered", "doc", "mlp", "io")
+def installs() -> str:
+    import bench_installs
+
+    return bench_installs.report()
+
+
+SECTIONS = ("installs", "digits", "layered", "doc", "mlp", "io")
 
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     chosen = [a for a in argv if a in SECTIONS] or list(SECTIONS)
     print(environment(), end="\n\n", flush=True)
+    if "installs" in chosen:
+        print(installs(), end="\n\n", flush=True)
     if "mlp" in chosen:
         print(mlp(), end="\n\n", flush=True)
     if "io" in chosen:

@@ -38,3 +38,10 @@ def _wide_output(monkeypatch: pytest.MonkeyPatch) -> None:
     """Piped output respects ``COLUMNS``; a terminal's value must not narrow the tables the
     tests read (the tests of narrow output set it themselves)."""
     monkeypatch.delenv("COLUMNS", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _own_signing_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trained spec's data path is signed with the user's key (graphengine._util.signing):
+    the tests sign with a key of their own, never the real ~/.config one."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "config"))

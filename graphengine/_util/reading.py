@@ -8,8 +8,10 @@
   past its cap while it is read is refused too.
 - A data file a spec names (``data.csv``) is resolved relative to the spec's folder and
   must lie below it (after following symbolic links) unless the user allows it
-  (``--allow-outside-data``, or :func:`outside_data_allowed` in Python). A spec written by
-  someone else therefore cannot make graphengine read ``~/.ssh/id_rsa`` or ``/etc/shadow``.
+  (``--allow-outside-data``, or :func:`outside_data_allowed` in Python), or the spec carries the
+  user's own signature of that path (a spec they saved with ``train -o``; see
+  :mod:`graphengine._util.signing`). A spec written by someone else therefore cannot make
+  graphengine read ``~/.ssh/id_rsa`` or ``/etc/shadow``.
 
 Errors are :class:`DataError` / :class:`SpecError` with the file; they never quote the
 file's content.
@@ -180,10 +182,11 @@ def outside_data_allowed(allowed: bool = True) -> Iterator[None]:
         _outside_allowed.reset(token)
 
 
-def data_path(spec: Any, name: str, where: tuple = ("data", "csv")) -> Path:
+def data_path(spec: Any, name: str, where: tuple = ("data", "csv"), signature: str | None = None) -> Path:
     """The data file ``name`` that ``spec`` (a :class:`~graphengine.spec.load.Spec`) names at ``where``,
     resolved relative to the spec's folder (the working folder for a spec without a file); a
-    :class:`DataError` at that key when it lies outside the folder and the user has not allowed it."""
+    :class:`DataError` at that key when it lies outside the folder, the user has not allowed it
+    and ``signature`` (the spec's ``path_signature``) is not the user's own signature of it."""
     spec_file = spec.file
     folder = Path(spec_file).parent if spec_file else Path.cwd()
     path = folder / name
@@ -192,14 +195,25 @@ def data_path(spec: Any, name: str, where: tuple = ("data", "csv")) -> Path:
     if "\0" in name:
         return path  # no such file can exist; opening it gives the one-line error
     try:
-        inside = path.resolve().is_relative_to(folder.resolve())
+        resolved = path.resolve()
+        inside = resolved.is_relative_to(folder.resolve())
     except (OSError, RuntimeError):  # a symlink loop
-        inside = False
+        resolved, inside = None, False
     if not inside:
+        from .signing import path_signed
+
+        if resolved is not None and path_signed(signature, resolved):
+            return path  # a spec this user saved (train -o) names its own data file
         shown = "the working folder" if not spec_file else f"the spec's folder `{folder}`"
+        why = (
+            "; its path_signature is not one of yours (the spec was written by another user, on another "
+            "machine, or edited)"
+            if signature
+            else ""
+        )
         raise spec.error(
             DataError,
-            f"`{name}` is outside {shown}; a spec reads data only below its own folder "
+            f"`{name}` is outside {shown}; a spec reads data only below its own folder{why} "
             "(pass --allow-outside-data to allow it)",
             where,
         )

@@ -20,25 +20,60 @@ import click
 from ..__about__ import __version__
 from .._util.interrupts import watch_interrupts
 from ..errors import GraphEngineError, one_line
-from .audit import audit
-from .check import check
-from .evaluate import evaluate_command, predict_command
-from .exercise import exercise, grade
-from .explain import explain
-from .export import export_command, import_command
 from .helpformat import Group
-from .new import new
 from .output import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, broken_pipe_status
-from .page import report, serve
-from .plugins import plugins
-from .render import render_command
-from .run import run
-from .train import train
-from .validate import validate
+
+# One line per command, in the order `graphengine --help` lists them: name → (module, function).
+# A command's module is imported when that command runs (`run` pays for nothing else), all of
+# them for `--help`.
+COMMANDS = {
+    "new": ("new", "new"),
+    "validate": ("validate", "validate"),
+    "render": ("render", "render_command"),
+    "run": ("run", "run"),
+    "train": ("train", "train"),
+    "predict": ("evaluate", "predict_command"),
+    "evaluate": ("evaluate", "evaluate_command"),
+    "explain": ("explain", "explain"),
+    "check": ("check", "check"),
+    "audit": ("audit", "audit"),
+    "exercise": ("exercise", "exercise"),
+    "grade": ("exercise", "grade"),
+    "plugins": ("plugins", "plugins"),
+    "report": ("page", "report"),
+    "serve": ("page", "serve"),
+    "export": ("export", "export_command"),
+    "import": ("export", "import_command"),
+}
+
+
+class _LazyGroup(Group):
+    """A group whose commands are imported when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)  # click lists commands by name
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        from importlib import import_module
+
+        module, name = COMMANDS[cmd_name]
+        command: click.Command = getattr(import_module(f".{module}", __name__), name)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        no_such = getattr(click.exceptions, "NoSuchCommand", None)  # click >= 8.2: "Did you mean …?"
+        name = args[0]
+        if no_such is not None and name not in COMMANDS and not name.startswith("-") and not ctx.resilient_parsing:
+            raise no_such(name, possibilities=list(COMMANDS), ctx=ctx)
+        return super().resolve_command(ctx, args)
 
 
 @click.group(
-    cls=Group,
+    cls=_LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
     epilog="Shell completion: add this line to ~/.bashrc (zsh: zsh_source, in ~/.zshrc)\n\n"
     '\b\n  eval "$(_GRAPHENGINE_COMPLETE=bash_source graphengine)"',
@@ -61,26 +96,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-
-
-# One line per command, in the order `graphengine --help` lists them (click sorts by name).
-cli.add_command(new)
-cli.add_command(validate)
-cli.add_command(render_command)
-cli.add_command(run)
-cli.add_command(train)
-cli.add_command(predict_command)
-cli.add_command(evaluate_command)
-cli.add_command(explain)
-cli.add_command(check)
-cli.add_command(audit)
-cli.add_command(exercise)
-cli.add_command(grade)
-cli.add_command(plugins)
-cli.add_command(report)
-cli.add_command(serve)
-cli.add_command(export_command)
-cli.add_command(import_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

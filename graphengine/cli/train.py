@@ -138,8 +138,7 @@ def train(
             net, net.X, net.T, plot_boundary, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)"
         )
     if output:
-        net.save(output, sidecar_threshold)
-        _note_data_outside(net, output)
+        net.save(output, sidecar_threshold)  # a data file outside its folder: named by a signed path
     final = evaluate(net)
     if as_json:
         echo_json(
@@ -180,21 +179,3 @@ def train(
             err=True,
         )
         ctx.exit(EXIT_INTERRUPTED)
-
-
-def _note_data_outside(net: object, output: str) -> None:
-    """A trained spec written to another folder keeps its data file, which may then lie outside
-    the new file's folder: say so, since loading it then needs --allow-outside-data."""
-    from pathlib import Path
-
-    spec = net.spec  # type: ignore[attr-defined]
-    csv = getattr(spec.data, "csv", None)
-    if not csv or not spec.file:
-        return
-    data = (Path(spec.file).parent / csv).resolve()
-    if not data.is_relative_to(Path(output).resolve().parent):
-        click.echo(
-            f"note: the data file {data} is outside the folder of {output}; "
-            "load that file with --allow-outside-data (or write it next to the data)",
-            err=True,
-        )

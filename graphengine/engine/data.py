@@ -29,6 +29,7 @@ from .._util.reading import MAX_DATA_BYTES, check_readable, data_path, open_data
 from ..errors import DataError, did_you_mean, similar_file
 from ..spec.data import CsvColumns, CsvData, LabelTarget
 from ..spec.schema import Spec
+from .csvnumpy import read_csv_numpy
 from .datafiles import FILE_SUFFIXES, npz_numbers, read_csv_fast, read_npz, read_table
 
 
@@ -62,7 +63,8 @@ def _load_file(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
     name = data.file if data.file is not None else data.csv
     assert name is not None
     where = ("data", key)
-    path = data_path(spec, name, where)  # below the spec's folder, unless the user allows more
+    # below the spec's folder, unless the user allows more or signed this path (a spec they saved)
+    path = data_path(spec, name, where, data.path_signature)
     suffix = path.suffix.lower()
     if key == "file" and suffix not in FILE_SUFFIXES:
         raise spec.error(
@@ -196,9 +198,10 @@ def _csv_header(spec: Spec, name: str, path: Path, where: tuple) -> list[str]:
 def _csv_values(
     path: Path, header: list[str], groups: list[list[int]], label_col: int | None
 ) -> tuple[list[np.ndarray], np.ndarray | None, list[int] | None]:
-    """The CSV's number columns per group and its label column: fast (pyarrow) when the file
-    is clean, else read again with the csv module, which names the first bad cell."""
-    fast = read_csv_fast(path, len(header), groups, label_col)
+    """The CSV's number columns per group and its label column: fast (numpy's C loader, else
+    pandas when installed) when the file is clean, else read again with the csv module, which
+    names the first bad cell."""
+    fast = read_csv_numpy(path, len(header), groups, label_col) or read_csv_fast(path, len(header), groups, label_col)
     if fast is not None:
         return fast[0], fast[1], None
     try:

@@ -212,19 +212,19 @@ class Network:
 
         With more than ``sidecar_threshold`` parameters (default 10 000) the values go to
         ``<name>.weights.safetensors`` next to it, written first and named (with a hash) in
-        the YAML; see :mod:`graphengine.engine.sidecar`.
+        the YAML; see :mod:`graphengine.engine.sidecar`. A data file outside the new file's
+        folder is named by its absolute path, signed for this user
+        (:mod:`graphengine.engine.provenance`).
         """
         from .sidecar import DEFAULT_THRESHOLD, write_sidecar
 
         threshold = DEFAULT_THRESHOLD if sidecar_threshold is None else sidecar_threshold
         big = len(self.theta) > threshold
         data = self.to_data(with_values=not big)
-        for key in ("csv", "file"):
-            source = data.get("data", {}).get(key) if isinstance(data.get("data"), dict) else None
-            if isinstance(source, str) and self.spec.file and not Path(source).is_absolute():
-                # Keep the data file reachable from where the trained spec is written.
-                target = (Path(self.spec.file).parent / source).resolve()
-                data["data"][key] = os.path.relpath(target, Path(path).resolve().parent)
+        if isinstance(data.get("data"), dict):
+            from .provenance import data_reference
+
+            data["data"] = data_reference(self.spec, data["data"], Path(path))
         if big:
             check_writable(path)  # before the sidecar: a YAML that cannot be written leaves no sidecar
             data["weights_file"] = write_sidecar(Path(path), self.plan, self.theta)

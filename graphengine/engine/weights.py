@@ -42,7 +42,7 @@ def _safetensors_numpy():  # noqa: ANN202 - a module
         import safetensors.numpy
     except ImportError:
         raise GraphEngineError(
-            "`.safetensors` files need the safetensors package: pip install 'graphengine[safetensors]'"
+            "`.safetensors` files need the safetensors package, a dependency of graphengine: pip install 'safetensors'"
         ) from None
     return safetensors.numpy
 

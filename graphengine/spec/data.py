@@ -77,6 +77,9 @@ class CsvData(_Model):
     validation_split: Annotated[float, Field(ge=0.0, lt=1.0, strict=False)] = 0.0
     shuffle: StrictBool = True
     seed: Annotated[StrictInt, Field(ge=0)] | None = None
+    # Written by `train -o` when the data file lies outside the trained spec's folder: the
+    # user's signature of its absolute path (see graphengine._util.signing).
+    path_signature: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
 
     @model_validator(mode="after")
     def _one_target_kind(self) -> CsvData:

@@ -32,8 +32,9 @@ def load(tmp_path, data: str, n_in: int, n_out: int, **kw) -> graphengine.Networ
 
 
 def exact_csv_reader(monkeypatch) -> None:
-    """Make graphengine read CSV files with the csv module only (as without pandas)."""
+    """Make graphengine read CSV files with the csv module only (no numpy or pandas fast path)."""
     monkeypatch.setattr("graphengine.engine.data.read_csv_fast", lambda *a, **k: None)
+    monkeypatch.setattr("graphengine.engine.data.read_csv_numpy", lambda *a, **k: None)
 
 
 number_text = st.one_of(

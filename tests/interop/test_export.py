@@ -210,7 +210,7 @@ def test_export_forms_are_parsed_not_run(formula: str, fragment: str) -> None:
 
 @pytest.mark.parametrize(
     "module, suffix, extra",
-    [("onnx", ".onnx", "graphengine[onnx]"), ("safetensors", ".safetensors", "graphengine[safetensors]")],
+    [("onnx", ".onnx", "graphengine[onnx]"), ("safetensors", ".safetensors", "safetensors")],
 )
 def test_missing_extra(module: str, suffix: str, extra: str, tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # `import onnx` now raises ImportError
