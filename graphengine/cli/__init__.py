@@ -19,6 +19,7 @@ import click
 
 from ..__about__ import __version__
 from .._util.interrupts import watch_interrupts
+from .._util.reading import run_inputs
 from ..errors import GraphEngineError, one_line
 from .audit import audit
 from .check import check
@@ -85,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # numpy's "overflow encountered in exp" would add lines to stderr; a non-finite
                 # result is shown as nan/inf, and training stops with a one-line error naming it.
                 warnings.simplefilter("ignore", RuntimeWarning)
-            with watch_interrupts():  # a plugin raising KeyboardInterrupt is an error, not the user's Ctrl-C
+            # a plugin raising KeyboardInterrupt is an error, not the user's Ctrl-C; no output
+            # replaces a file the command has read (run_inputs)
+            with watch_interrupts(), run_inputs():
                 result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
     except GraphEngineError as e:
