@@ -206,7 +206,9 @@ def read_text(
         return data.decode("utf-8-sig" if bom else "utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise error(f"not UTF-8 text ({e.reason} at byte {e.start}); save the file as UTF-8", file=file, line=line) from None
+        raise error(
+            f"not UTF-8 text ({e.reason} at byte {e.start}); save the file as UTF-8", file=file, line=line
+        ) from None
 
 
 def open_data_text(path: Path) -> io.TextIOBase:
@@ -247,8 +249,8 @@ def referenced_path(referrer: str | os.PathLike[str] | None, name: str) -> tuple
     (after following symbolic links) or the user allows outside files, else a sentence saying so.
     The one rule for every reference inside a file: data files, sidecars, ONNX external data.
 
-    >>> referenced_path("/srv/m/model.onnx", "../x.bin")[1]
-    "`../x.bin` is outside the folder `/srv/m`; a file reads only below its own folder (pass --allow-outside-data to allow it)"
+    >>> print(referenced_path("/srv/m/model.onnx", "../x.bin")[1])
+    `../x.bin` is outside the folder `/srv/m`; a file reads only below its own folder (pass --allow-outside-data to allow it)
     """
     folder = Path(referrer).parent if referrer else Path.cwd()
     path = folder / name

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import click
 
 from ..__about__ import __version__
+from .._util.escape import terminal
 from .._util.interrupts import watch_interrupts
 from .._util.reading import run_inputs
 from ..errors import GraphEngineError, one_line
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GraphEngineError as e:
         if debug:
             raise
-        click.echo(f"error: {e}", err=True)
+        click.echo(f"error: {terminal(str(e))}", err=True)  # a key or name may hold escape sequences
         return EXIT_INVALID
     except click.exceptions.Exit as e:
         return e.exit_code

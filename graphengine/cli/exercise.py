@@ -112,6 +112,7 @@ def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: boo
 
     Exit status: 0 every sheet graded, 2 a sheet or spec could not be read.
     """
+    from .._util.escape import terminal
     from ..teach.exercise.grade import grade as grade_all
     from ..teach.exercise.grade import report, to_csv, to_json
 
@@ -121,11 +122,11 @@ def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: boo
     if as_json:
         echo_json(to_json(sheets))
     elif as_csv:
-        click.echo(to_csv(sheets), nl=False)
+        click.echo(terminal(to_csv(sheets), keep_newlines=True), nl=False)
     else:
         report(sheets, console())
     for sheet in sheets:
         if sheet.error:
-            click.echo(f"error: {sheet.error}", err=True)
+            click.echo(f"error: {terminal(sheet.error)}", err=True)
     if any(sheet.error for sheet in sheets):
         ctx.exit(EXIT_INVALID)

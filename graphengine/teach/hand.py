@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import SpecError, similar_file
+from ..errors import SpecError
 from ..spec.yamldoc import compose
 from .arithmetic import Expression, is_plain_number, parse
 
@@ -75,13 +75,10 @@ def read_hand(path: str | Path) -> HandFile:
     """Read a hand file, keeping each number's written text (raises :class:`SpecError`)."""
     path = Path(path)
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("no such file" + similar_file(file), file=file) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise SpecError(f"cannot read: {e}", file=file) from None
-    return read_hand_text(text, file)
+    from .._util.reading import read_text
+
+    # a regular file within the size cap, UTF-8: the one reader (never a FIFO that blocks)
+    return read_hand_text(read_text(path, error=SpecError, what="the hand file"), file)
 
 
 def _scalars(text: str, file: str) -> list[tuple[str, str, int, str]]:

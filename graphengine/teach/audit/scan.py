@@ -324,18 +324,18 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
 
 def read_page(path: str | Path) -> Page:
     """Read a Markdown or LaTeX page; :class:`DocumentError` when the file cannot be read at all."""
+    from ..._util.reading import read_bytes
+
     path = Path(path)
     file = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    try:  # the one reader: a regular file (never a FIFO or /dev/zero), its size checked before reading
+        data = read_bytes(path, MAX_PAGE_CHARS, DocumentError, missing=True)
+    except (FileNotFoundError, ValueError):
         raise DocumentError("no such file", file=file) from None
-    except IsADirectoryError:
-        raise DocumentError("is a folder, not a page", file=file) from None
-    except OSError as e:
-        raise DocumentError(f"cannot read: {e.strerror or e}", file=file) from None
-    if len(data) > MAX_PAGE_CHARS:
-        raise DocumentError(f"{len(data):,} bytes is more than a page (at most {MAX_PAGE_CHARS:,})", file=file)
+    except DocumentError as e:
+        if "larger than" in e.message:
+            raise DocumentError(f"more than a page (at most {MAX_PAGE_CHARS:,} bytes)", file=file) from None
+        raise
     if b"\x00" in data:
         raise DocumentError("a binary file, not a Markdown or LaTeX page", file=file)
     try:
