@@ -76,9 +76,23 @@ cli.add_command(export_command)
 cli.add_command(import_command)
 
 
+def _printable_everywhere() -> None:
+    """On a terminal or pipe whose encoding cannot show every character (``PYTHONIOENCODING=ascii``,
+    a C locale), a character it cannot encode is written as ``\\u2202`` instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding not in ("utf8", "utf16", "utf32"):
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or detached stream
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status instead of raising SystemExit."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _printable_everywhere()
     broken_pipe_status[0] = EXIT_OK
     debug = "--debug" in args
     try:

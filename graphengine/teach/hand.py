@@ -65,6 +65,11 @@ class HandFile:
     sample_line: int | None = None
 
 
+#: The last decimal place a written number may claim (``0e1000000`` claims a place 10^1000000):
+#: past a float's range (about 10^±308) and its smallest step (about 10^-324).
+MAX_EXPONENT = 400
+
+
 def _unit(d: Decimal) -> float:
     exponent = d.as_tuple().exponent
     assert isinstance(exponent, int)
@@ -135,6 +140,14 @@ def _written(key: str, raw: str, line: int, tag: str, file: str) -> Written:
             number = Decimal(raw.replace("_", "").replace("−", "-"))
         except InvalidOperation:  # pragma: no cover - is_plain_number admits only valid numbers
             raise SpecError(f"expected a number, got `{shown}`", file=file, line=line, path=(key,)) from None
+        exponent = number.as_tuple().exponent
+        if not isinstance(exponent, int) or not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
+            raise SpecError(
+                f"`{shown}` is written to a place past what a float holds (10^±{MAX_EXPONENT})",
+                file=file,
+                line=line,
+                path=(key,),
+            )
         if not number.is_finite() or not math.isfinite(float(number)):
             raise SpecError(
                 f"`{shown}` is too large for a float (at most about 1.8e308)", file=file, line=line, path=(key,)

@@ -74,7 +74,10 @@ class Side:
         if not isinstance(tree, Num):
             return None
         decimals = tree.decimals
-        value = (-tree.value if sign else tree.value) * 10.0**exponent
+        try:
+            value = (-tree.value if sign else tree.value) * 10.0**exponent
+        except OverflowError:  # `1 \times 10^{999}`: no float holds it, so it is no number to judge
+            return None
         text = sign + tree.text + (f"e{exponent}" if exponent else "")
         return WrittenNumber(text, value, 10.0 ** (exponent - decimals), self.tokens[0].start, self.tokens[-1].end)
 
