@@ -146,6 +146,8 @@ def replay(net: Any, epochs: int, precision: int = DEFAULT_PRECISION, cells: set
 
     try:
         history = net.train(epochs, callback=remember)
+        if history.interrupted:  # the user's Ctrl-C: no page with a cut replay (the CLI exits 130)
+            raise KeyboardInterrupt
         frames = []
         for k in sorted(thetas):
             net.theta = thetas[k].copy()
