@@ -107,14 +107,13 @@ def _digest(data: bytes) -> str:
 
 def _manifest(folder: Path) -> dict[str, str]:
     """What graphengine wrote in ``folder`` last time (name → sha256); {} when unknown."""
-    from .reading import read_bytes
-
     path = folder / MANIFEST
-    if not path.is_file() or path.is_symlink():
-        return {}
     try:
-        entries = json.loads(read_bytes(path, 16 * 1024 * 1024, GraphEngineError))
-    except (GraphEngineError, ValueError, RecursionError):
+        check_target(path)  # a regular file, not a link (so reading it cannot block)
+        if not path.is_file() or path.stat().st_size > 16 * 1024 * 1024:
+            return {}
+        entries = json.loads(path.read_bytes())
+    except (GraphEngineError, OSError, ValueError, RecursionError):
         return {}
     if not isinstance(entries, dict):
         return {}
@@ -122,13 +121,19 @@ def _manifest(folder: Path) -> dict[str, str]:
 
 
 def _current(path: Path) -> str | None:
-    """The sha256 of the regular file ``path`` as it is now (None when it is not there)."""
-    from .reading import read_bytes
-
+    """The sha256 of the regular file ``path`` as it is now (None when it is not there); the caller
+    has checked with :func:`check_target` that it is a regular file, not a link. Not an input of
+    the run: the file is read only to compare it with what was written."""
+    digest = hashlib.sha256()
     try:
-        return _digest(read_bytes(path, 1 << 40, GraphEngineError, missing=True))
-    except (FileNotFoundError, ValueError):
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 24):
+                digest.update(chunk)
+    except FileNotFoundError:
         return None
+    except OSError as e:
+        raise GraphEngineError(f"cannot read: {e.strerror or e}", file=str(path)) from None
+    return digest.hexdigest()
 
 
 def write_tree(folder: Path, files: dict[str, bytes], force: bool = False) -> None:

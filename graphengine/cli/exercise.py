@@ -39,6 +39,9 @@ from .output import EXIT_INVALID, console, echo_json
     help="One name a line: a folder per student with their own numbers, and the class key DIR/key.csv.",
 )
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Compile worksheet.pdf (when pdflatex is there).")
+@click.option(
+    "--force", is_flag=True, help="Replace files in DIR changed since exercise wrote them (filled-in sheets)."
+)
 @plugin_option
 @click.pass_context
 def exercise(
@@ -53,6 +56,7 @@ def exercise(
     seed: int,
     students: str | None,
     pdf: bool,
+    force: bool,
 ) -> None:
     """Make a backpropagation exercise with nice numbers, and everything to mark it.
 
@@ -80,7 +84,7 @@ def exercise(
     if students is None:
         made = generate(options, registry=registry)
         files = exercise_files(made, pdf)
-        write_files(folder, files)
+        write_files(folder, files, force)
         click.echo(f"exercise written to {folder}: {', '.join(files)} ({len(made.asked)} blanks)")
         return
     names = read_students(students)
@@ -91,7 +95,7 @@ def exercise(
         made_for.append((sub, made))
         files |= {f"{sub}/{file}": data for file, data in exercise_files(made, pdf).items()}
     files["key.csv"] = key_csv(made_for).encode()
-    write_files(folder, files)
+    write_files(folder, files, force)
     click.echo(f"{len(names)} exercises written to {folder}/ (one folder per student) and the key to {folder}/key.csv")
 
 
