@@ -52,9 +52,7 @@ def leftovers(result: Audit) -> list[str]:
     """One line per value not recognised and per formula that could not be read (at most
     :data:`MAX_LEFTOVER_LINES`, then how many more: a page of 250 000 broken formulas must
     not take minutes to print)."""
-    lines = [
-        f"line {u.line}: not recognised: {u.text} ({u.why})" for u in result.unrecognised[:MAX_LEFTOVER_LINES]
-    ]
+    lines = [f"line {u.line}: not recognised: {u.text} ({u.why})" for u in result.unrecognised[:MAX_LEFTOVER_LINES]]
     lines += [
         f"line {line}: cannot read the maths: {message}"
         for line, message in result.problems[: max(0, MAX_LEFTOVER_LINES - len(lines))]

@@ -70,7 +70,7 @@ def read_sidecar(spec: Spec, plan: Plan) -> np.ndarray:
     path, problem = referenced_path(spec.file, entry.file)
     if problem is not None:
         raise spec.error(DataError, problem, where)
-    if not path.is_file():
+    if not path.exists():  # a FIFO or a device is not missing: the reader refuses it in one line
         raise spec.error(DataError, f"the weights file `{entry.file}` is missing (looked for {path})", where)
     try:
         arrays, metadata = load_weights(path)

@@ -126,7 +126,6 @@ def external_data(tensor: Any, what: str, refuse: Any, model_file: str | None) -
 
 def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLayer], dict[str, str]]:
     """The model's dense layers in order, and its metadata properties."""
-    from onnx import numpy_helper
 
     graph = model.graph
 
@@ -165,7 +164,9 @@ def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLay
     def matrix(name: str, node: Any) -> np.ndarray:
         weight = constant(name, node)
         if weight.ndim != 2 or 0 in weight.shape:
-            raise refuse(f"{_where(node)}: the weight `{terminal(name[:80])}` has shape {weight.shape}; a matrix is needed")
+            raise refuse(
+                f"{_where(node)}: the weight `{terminal(name[:80])}` has shape {weight.shape}; a matrix is needed"
+            )
         return weight
 
     def fits(bias: np.ndarray | None, weight: np.ndarray, node: Any) -> None:

@@ -198,6 +198,7 @@ class _Finder:
             self.found[needle] = hit
         return hit
 
+
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _TEX_VERBATIM = re.compile(r"\\begin\{(verbatim|lstlisting|minted)\*?\}.*?(?:\\end\{\1\*?\}|\Z)", re.S)
