@@ -1026,3 +1026,79 @@ def test_fuzz_audit_command_is_a_report_or_one_line(tmp_path, text):
     assert status in (0, 1, 2) and "Traceback" not in err
     if status in (0, 1):
         json.loads(out)  # strict JSON
+
+
+# ====================================================================== 4b. markup in a real browser
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_NAMES = ["<!--<script>", "</script><script>window.pwned=1</script>", '<img src=x onerror="window.pwned=1">']
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
+def _open(chromium, path: Path) -> tuple[object, list[str]]:
+    context = chromium.new_context()
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    return page, errors
+
+
+def _renamed_input(home: Path, name: str) -> Path:
+    """The doc example with its input `i1` renamed to ``name`` everywhere."""
+    import re
+
+    spec = home / "spec.yaml"
+    spec.write_text(re.sub(r"\bi1\b", json.dumps(name).replace("\\", "\\\\"), DOC.read_text()))
+    return spec
+
+
+@pytest.mark.parametrize("name", BROWSER_NAMES)
+def test_page_with_a_hostile_name_runs_its_own_script_only(chromium, tmp_path, name):
+    import graphengine
+    from graphengine.views.stepthrough.page import build_page
+
+    spec = _renamed_input(tmp_path, name)
+    net = graphengine.load(spec)
+    assert name in net.spec.inputs
+    path = tmp_path / "page.html"
+    path.write_text(build_page(net), encoding="utf-8")
+    page, errors = _open(chromium, path)
+    page.wait_for_selector("#ge-counter", timeout=10_000)
+    first = page.inner_text("#ge-counter")
+    page.keyboard.press("End")
+    last = page.inner_text("#ge-counter")
+    assert first != last and "step" in last  # the page's own script runs (not swallowed by the data)
+    data = page.evaluate("() => JSON.parse(document.getElementById('ge-data').textContent)")
+    assert name in json.dumps(data, ensure_ascii=False).replace('\\"', '"')  # the name is there, as data
+    assert page.evaluate("() => window.pwned") is None
+    assert errors == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("name", BROWSER_NAMES[1:])
+def test_explain_markdown_rendered_to_html_runs_no_script(chromium, tmp_path, name):
+    markdown_it = pytest.importorskip("markdown_it")
+    spec = _renamed_input(tmp_path, name)
+    status, out, err = cli(["explain", str(spec), "--format", "markdown"])
+    assert status == 0, err
+    html = tmp_path / "explain.html"
+    html.write_text("<!doctype html><meta charset=utf-8>" + markdown_it.MarkdownIt("commonmark").render(out))
+    page, errors = _open(chromium, html)
+    page.wait_for_load_state("load")
+    assert page.evaluate("() => window.pwned") is None
+    assert page.evaluate("() => document.querySelectorAll('img, script').length") == 0
+    assert errors == []
+    page.context.close()

@@ -140,6 +140,10 @@ def _written(key: str, raw: str, line: int, tag: str, file: str) -> Written:
             number = Decimal(raw.replace("_", "").replace("−", "-"))
         except InvalidOperation:  # pragma: no cover - is_plain_number admits only valid numbers
             raise SpecError(f"expected a number, got `{shown}`", file=file, line=line, path=(key,)) from None
+        if not number.is_finite() or not math.isfinite(float(number)):
+            raise SpecError(
+                f"`{shown}` is too large for a float (at most about 1.8e308)", file=file, line=line, path=(key,)
+            )
         exponent = number.as_tuple().exponent
         if not isinstance(exponent, int) or not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
             raise SpecError(
@@ -147,10 +151,6 @@ def _written(key: str, raw: str, line: int, tag: str, file: str) -> Written:
                 file=file,
                 line=line,
                 path=(key,),
-            )
-        if not number.is_finite() or not math.isfinite(float(number)):
-            raise SpecError(
-                f"`{shown}` is too large for a float (at most about 1.8e308)", file=file, line=line, path=(key,)
             )
         return Written(key, raw, float(number), _unit(number), line)
     try:
