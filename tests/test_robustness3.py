@@ -1102,3 +1102,20 @@ def test_explain_markdown_rendered_to_html_runs_no_script(chromium, tmp_path, na
     assert page.evaluate("() => document.querySelectorAll('img, script').length") == 0
     assert errors == []
     page.context.close()
+
+
+@pytest.mark.parametrize("key, size", [("name", 20_000), ("description", 20_000)])
+def test_titles_past_the_renderers_limits_are_refused_where_written(tmp_path, key, size):
+    import re
+
+    spec = tmp_path / "spec.yaml"
+    text = DOC.read_text()
+    text = (
+        re.sub(rf"^{key}: .*$", f"{key}: " + "N" * size, text, flags=re.M)
+        if f"\n{key}:" in text
+        else (f"{key}: " + "N" * size + "\n" + text)
+    )
+    spec.write_text(text)
+    line = refused(["render", str(spec), "-o", str(tmp_path / "x.svg")])
+    assert "spec.yaml:" in line and f"{key}:" in line and "at most" in line and len(line) < 300
+    assert not (tmp_path / "x.svg").exists()
