@@ -38,6 +38,39 @@ MAX_DATA_BYTES = 1024 * MB
 CAP_VARIABLE = "GRAPHENGINE_MAX_READ_MB"
 
 _outside_allowed: ContextVar[bool] = ContextVar("graphengine_outside_data_allowed", default=False)
+#: The files one command has read, as (device, inode): the writer (files.py) never replaces one.
+_run_inputs: ContextVar[set[tuple[int, int]] | None] = ContextVar("graphengine_run_inputs", default=None)
+
+
+@contextlib.contextmanager
+def run_inputs() -> Iterator[set[tuple[int, int]]]:
+    """While inside, every file read through this module is remembered as an input of the run,
+    so that no output of the same run can replace it (:func:`is_input`)."""
+    seen: set[tuple[int, int]] = set()
+    token = _run_inputs.set(seen)
+    try:
+        yield seen
+    finally:
+        _run_inputs.reset(token)
+
+
+def note_input(info: os.stat_result) -> None:
+    """Remember a file (its ``stat``) as an input of the current run."""
+    seen = _run_inputs.get()
+    if seen is not None:
+        seen.add((info.st_dev, info.st_ino))
+
+
+def is_input(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` (followed through links) is a file the current run has read."""
+    seen = _run_inputs.get()
+    if not seen:
+        return False
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return (info.st_dev, info.st_ino) in seen
 
 
 def read_cap(default: int) -> int:
@@ -92,6 +125,7 @@ def _open_regular(file: str, cap: int, error: type[GraphEngineError], missing: b
         if kind is not None:
             raise error(f"cannot read: it is {kind}, not a regular file", file=file)
         _check_size(info.st_size, cap, file, error)
+        note_input(info)
     except BaseException:
         os.close(fd)
         raise
@@ -146,13 +180,37 @@ def _check_size(size: int, cap: int, file: str, error: type[GraphEngineError]) -
         )
 
 
-def read_text(path: str | os.PathLike[str], cap: int | None = None, error: type[GraphEngineError] = SpecError) -> str:
-    """A spec or hand file as text (UTF-8), through :func:`read_bytes`."""
-    data = read_bytes(path, read_cap(MAX_SPEC_BYTES) if cap is None else cap, error)
+def read_text(
+    path: str | os.PathLike[str],
+    cap: int | None = None,
+    error: type[GraphEngineError] = SpecError,
+    what: str = "",
+    bom: bool = False,
+) -> str:
+    """A text file the user names (spec, hand file, sheet, key, student list, page) as UTF-8 text,
+    through :func:`read_bytes`: one line naming the file and the line of the first byte that
+    is not UTF-8. ``what`` names the file in the "no such file" message (``the class key``);
+    ``bom=True`` drops a leading byte-order mark.
+
+    >>> read_text("/dev/null")
+    Traceback (most recent call last):
+    ...
+    graphengine.errors.SpecError: /dev/null: cannot read: it is a device, not a regular file
+    """
+    file = str(path)
     try:
-        return data.decode("utf-8")
+        data = read_bytes(path, read_cap(MAX_SPEC_BYTES) if cap is None else cap, error, missing=bool(what))
+    except FileNotFoundError:
+        raise error(f"no such file ({what})" + similar_file(file), file=file) from None
+    except ValueError:
+        raise error("not a usable file name", file=file.replace("\0", "\\0")) from None
+    try:
+        return data.decode("utf-8-sig" if bom else "utf-8")
     except UnicodeDecodeError as e:
-        raise error(f"not UTF-8 text ({e.reason} at byte {e.start})", file=str(path)) from None
+        line = data[: e.start].count(b"\n") + 1
+        raise error(
+            f"not UTF-8 text ({e.reason} at byte {e.start}); save the file as UTF-8", file=file, line=line
+        ) from None
 
 
 def open_data_text(path: Path) -> io.TextIOBase:
@@ -180,6 +238,36 @@ def outside_data_allowed(allowed: bool = True) -> Iterator[None]:
         yield
     finally:
         _outside_allowed.reset(token)
+
+
+def outside_allowed() -> bool:
+    """Whether the user passed ``--allow-outside-data`` (see :func:`outside_data_allowed`)."""
+    return _outside_allowed.get()
+
+
+def referenced_path(referrer: str | os.PathLike[str] | None, name: str) -> tuple[Path, str | None]:
+    """The file ``name`` that a file (``referrer``: a spec, an ONNX model) names, resolved relative
+    to the referrer's folder, and what is wrong with it: ``None`` when it lies below that folder
+    (after following symbolic links) or the user allows outside files, else a sentence saying so.
+    The one rule for every reference inside a file: data files, sidecars, ONNX external data.
+
+    >>> print(referenced_path("/srv/m/model.onnx", "../x.bin")[1])
+    `../x.bin` is outside the folder `/srv/m`; a file reads only below its own folder (pass --allow-outside-data to allow it)
+    """
+    folder = Path(referrer).parent if referrer else Path.cwd()
+    path = folder / name
+    if _outside_allowed.get() or "\0" in name:
+        return path, None  # a NUL: no such file can exist; opening it gives the one-line error
+    try:
+        inside = path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):  # a symlink loop
+        inside = False
+    if inside:
+        return path, None
+    shown = "the working folder" if not referrer else f"the folder `{folder}`"
+    return path, (
+        f"`{name}` is outside {shown}; a file reads only below its own folder (pass --allow-outside-data to allow it)"
+    )
 
 
 def data_path(spec: Any, name: str, where: tuple = ("data", "csv"), signature: str | None = None) -> Path:

@@ -18,7 +18,9 @@ from collections.abc import Sequence
 import click
 
 from ..__about__ import __version__
+from .._util.escape import terminal
 from .._util.interrupts import watch_interrupts
+from .._util.reading import run_inputs
 from ..errors import GraphEngineError, one_line
 from .helpformat import Group
 from .output import EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, broken_pipe_status
@@ -98,9 +100,23 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def _printable_everywhere() -> None:
+    """On a terminal or pipe whose encoding cannot show every character (``PYTHONIOENCODING=ascii``,
+    a C locale), a character it cannot encode is written as ``\\u2202`` instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding not in ("utf8", "utf16", "utf32"):
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or detached stream
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status instead of raising SystemExit."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _printable_everywhere()
     broken_pipe_status[0] = EXIT_OK
     debug = "--debug" in args
     try:
@@ -109,13 +125,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # numpy's "overflow encountered in exp" would add lines to stderr; a non-finite
                 # result is shown as nan/inf, and training stops with a one-line error naming it.
                 warnings.simplefilter("ignore", RuntimeWarning)
-            with watch_interrupts():  # a plugin raising KeyboardInterrupt is an error, not the user's Ctrl-C
+            # a plugin raising KeyboardInterrupt is an error, not the user's Ctrl-C; no output
+            # replaces a file the command has read (run_inputs)
+            with watch_interrupts(), run_inputs():
                 result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
     except GraphEngineError as e:
         if debug:
             raise
-        click.echo(f"error: {e}", err=True)
+        click.echo(f"error: {terminal(str(e))}", err=True)  # a key or name may hold escape sequences
         return EXIT_INVALID
     except click.exceptions.Exit as e:
         return e.exit_code

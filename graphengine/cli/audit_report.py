@@ -44,8 +44,20 @@ def notes_below(result: Audit) -> list[str]:
     return [f"line {r.line} ({r.verdict.quantity}): {r.verdict.note}" for r in result.rows if r.verdict.note]
 
 
+#: The most lines of leftovers printed on a terminal (the JSON has them all).
+MAX_LEFTOVER_LINES = 200
+
+
 def leftovers(result: Audit) -> list[str]:
-    """One line per value not recognised and per formula that could not be read."""
-    lines = [f"line {u.line}: not recognised: {u.text} ({u.why})" for u in result.unrecognised]
-    lines += [f"line {line}: cannot read the maths: {message}" for line, message in result.problems]
+    """One line per value not recognised and per formula that could not be read (at most
+    :data:`MAX_LEFTOVER_LINES`, then how many more: a page of 250 000 broken formulas must
+    not take minutes to print)."""
+    lines = [f"line {u.line}: not recognised: {u.text} ({u.why})" for u in result.unrecognised[:MAX_LEFTOVER_LINES]]
+    lines += [
+        f"line {line}: cannot read the maths: {message}"
+        for line, message in result.problems[: max(0, MAX_LEFTOVER_LINES - len(lines))]
+    ]
+    more = len(result.unrecognised) + len(result.problems) - len(lines)
+    if more > 0:
+        lines.append(f"… and {more:,} more (all of them in --json)")
     return lines

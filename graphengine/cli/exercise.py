@@ -45,6 +45,9 @@ from .output import EXIT_INVALID, console, echo_json
 )
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Compile worksheet.pdf (when pdflatex is there).")
 @json_option('Print {"written": [files...], "blanks": N} (with --students: "students", "key").')
+@click.option(
+    "--force", is_flag=True, help="Replace files in DIR changed since exercise wrote them (filled-in sheets)."
+)
 @plugin_option
 @click.pass_context
 def exercise(
@@ -59,6 +62,7 @@ def exercise(
     seed: int,
     students: str | None,
     pdf: bool,
+    force: bool,
     as_json: bool = False,
 ) -> None:
     """Make a backpropagation exercise with nice numbers, and everything to mark it.
@@ -87,7 +91,7 @@ def exercise(
     if students is None:
         made = generate(options, registry=registry)
         files = exercise_files(made, pdf)
-        write_files(folder, files)
+        write_files(folder, files, force)
         if as_json:
             echo_json({"written": [str(folder / name) for name in files], "blanks": len(made.asked)})
         else:
@@ -101,7 +105,7 @@ def exercise(
         made_for.append((sub, made))
         files |= {f"{sub}/{file}": data for file, data in exercise_files(made, pdf).items()}
     files["key.csv"] = key_csv(made_for).encode()
-    write_files(folder, files)
+    write_files(folder, files, force)
     if as_json:
         echo_json(
             {
@@ -137,6 +141,7 @@ def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: boo
 
     Exit status: 0 every sheet graded, 2 a sheet or spec could not be read.
     """
+    from .._util.escape import terminal
     from ..teach.exercise.grade import grade as grade_all
     from ..teach.exercise.grade import report, to_csv, to_json
 
@@ -146,11 +151,11 @@ def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: boo
     if as_json:
         echo_json(to_json(sheets))
     elif as_csv:
-        click.echo(to_csv(sheets), nl=False)
+        click.echo(terminal(to_csv(sheets), keep_newlines=True), nl=False)
     else:
         report(sheets, console())
     for sheet in sheets:
         if sheet.error:
-            click.echo(f"error: {sheet.error}", err=True)
+            click.echo(f"error: {terminal(sheet.error)}", err=True)
     if any(sheet.error for sheet in sheets):
         ctx.exit(EXIT_INVALID)

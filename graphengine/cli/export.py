@@ -71,18 +71,27 @@ def export_command(
 @click.argument("model", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, metavar="SPEC.yaml", help="The spec to write.")
 @json_option('Print {"written": [SPEC.yaml], "nodes": N, "edges": N, "parameters": N}.')
+@click.option(
+    "--allow-outside-data",
+    is_flag=True,
+    help="Let the model's external data files lie outside its own folder (absolute paths, `..`).",
+)
 @click.pass_context
-def import_command(ctx: click.Context, model: str, output: str, as_json: bool = False) -> None:
+def import_command(
+    ctx: click.Context, model: str, output: str, allow_outside_data: bool, as_json: bool = False
+) -> None:
     """Read MODEL.onnx (Gemm, or MatMul + Add, and Tanh, Relu, Sigmoid, LeakyRelu, Softplus
     activations) and write a spec with its layers and weights, to run, render or explain."""
     from pathlib import Path
 
     from .._util.files import check_writable, write_atomic
+    from .._util.reading import outside_data_allowed
     from ..engine.network import Network
     from ..interop.onnx_import import import_onnx
 
     check_writable(output)
-    text = import_onnx(model)
+    with outside_data_allowed(allow_outside_data):
+        text = import_onnx(model)
     net = Network.from_yaml(text, registry_for(ctx), file=output)  # the spec is valid before it is written
     write_atomic(Path(output), text)
     if as_json:

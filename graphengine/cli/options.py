@@ -90,7 +90,6 @@ def check_outputs(ctx: click.Context, spec: str) -> None:
         target = ctx.params.get(key)
         if not target:
             continue
-        check_writable(target)
         option = "-o" if key == "output" else f"--{key}"
         for other, what in (
             (ctx.params.get("hand"), "the hand file"),
@@ -104,6 +103,7 @@ def check_outputs(ctx: click.Context, spec: str) -> None:
                 "to replace the spec, whose comments the written file would not keep)",
                 ctx,
             )
+        check_writable(target)  # after the input checks: a link to the spec is named as the spec
 
 
 def _same_file(a: str, b: str) -> bool:

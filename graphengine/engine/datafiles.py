@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -209,9 +210,13 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
     """The arrays of an ``.npz`` file by name (never unpickled)."""
     try:
         with np.load(path, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except (OSError, ValueError, EOFError) as e:
+            arrays = {name: npz[name] for name in npz.files}
+    except (OSError, ValueError, EOFError, KeyError, RuntimeError, zipfile.BadZipFile) as e:  # a broken archive
         raise DataError(f"not a readable .npz file ({type(e).__name__})", file=str(path)) from None
+    for name, value in arrays.items():
+        if not isinstance(value, np.ndarray):  # numpy hands a member that is not .npy back as bytes
+            raise DataError(f"the member `{name}` is not a numpy array (.npy)", file=str(path))
+    return arrays
 
 
 def npz_numbers(arrays: dict[str, np.ndarray], name: str, path: Path) -> np.ndarray:

@@ -63,10 +63,14 @@ def read_sidecar(spec: Spec, plan: Plan) -> np.ndarray:
 
     entry = spec.weights_file
     assert entry is not None
-    base = Path(spec.file).parent if spec.file else Path.cwd()
-    path = base / entry.file
+    from .._util.reading import referenced_path
+
     where = ("weights_file", "file")
-    if not path.is_file():
+    # the rule for every file a file names: below the spec's folder unless --allow-outside-data
+    path, problem = referenced_path(spec.file, entry.file)
+    if problem is not None:
+        raise spec.error(DataError, problem, where)
+    if not path.exists():  # a FIFO or a device is not missing: the reader refuses it in one line
         raise spec.error(DataError, f"the weights file `{entry.file}` is missing (looked for {path})", where)
     try:
         arrays, metadata = load_weights(path)
@@ -88,5 +92,13 @@ def read_sidecar(spec: Spec, plan: Plan) -> np.ndarray:
             f"`{entry.file}` does not hold the values this spec was saved with (sha256 differs: "
             "rewritten by another save?)",
             ("weights_file", "sha256"),
+        )
+    bad = np.flatnonzero(~np.isfinite(values))
+    if len(bad):  # refused as everywhere else, whatever its sha256 says
+        raise spec.error(
+            DataError,
+            f"`{entry.file}`: value {bad[0]} (`{plan.parameter_names[bad[0]]}`) is `{values[bad[0]]}`, "
+            "not a finite number",
+            where,
         )
     return values.copy()  # writable: training updates it in place

@@ -81,17 +81,27 @@ class Trace:
         name = resolve_parameter(parameter, self.plan.parameter_index, "")
         return float(self.backward.grad[self.plan.parameter_index[name]])
 
+    def _by_name(self, key: str, array: np.ndarray) -> dict[str, float]:
+        """``array`` by parameter name, built once per array: callers index it per parameter
+        (``trace.values[p]`` for each p), which must stay linear in the parameters. Read-only."""
+        cache = self.__dict__.setdefault("_by_name_cache", {})
+        hit = cache.get(key)
+        if hit is None or hit[0] is not array:
+            hit = (array, dict(zip(self.plan.parameter_names, array.tolist())))
+            cache[key] = hit
+        return hit[1]
+
     @property
     def gradients(self) -> dict[str, float]:
-        return dict(zip(self.plan.parameter_names, self.backward.grad.tolist()))
+        return self._by_name("gradients", self.backward.grad)
 
     @property
     def values(self) -> dict[str, float]:
-        return dict(zip(self.plan.parameter_names, self.theta.tolist()))
+        return self._by_name("values", self.theta)
 
     @property
     def updated(self) -> dict[str, float]:
-        return dict(zip(self.plan.parameter_names, self.new_theta.tolist()))
+        return self._by_name("updated", self.new_theta)
 
     @property
     def n_samples(self) -> int:

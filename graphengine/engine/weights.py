@@ -69,10 +69,9 @@ def load_weights(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], d
     """Read a weights file: (name → array, metadata). Raises :class:`DataError` naming the file."""
     path = Path(path)
     suffix = _suffix(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise DataError(f"cannot read the weights file: {e.strerror or e}", file=str(path)) from None
+    from .._util.reading import MAX_DATA_BYTES, read_bytes, read_cap
+
+    data = read_bytes(path, read_cap(MAX_DATA_BYTES), DataError)  # a regular file within the cap
     try:
         if suffix == ".safetensors":
             arrays = _safetensors_numpy().load(data)

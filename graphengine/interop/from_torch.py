@@ -29,6 +29,22 @@ _ACTIVATIONS = {"Tanh": "tanh", "ReLU": "relu", "Sigmoid": "sigmoid", "LeakyReLU
 SUPPORTED = "Linear, Identity, " + ", ".join(_ACTIVATIONS)
 
 
+def _values(tensor: Any, where: str) -> Any:
+    """A parameter's values as float64 numpy, or one line saying why there are none to take:
+    a lazy module not yet run, a tensor on the meta device (shapes only), complex numbers."""
+    import torch
+
+    if torch.nn.parameter.is_lazy(tensor):
+        raise GraphEngineError(f"{where} is not initialised yet (a lazy module): run one forward pass first")
+    if tensor.is_meta:
+        raise GraphEngineError(f"{where} is on the meta device: it has a shape but no values")
+    if tensor.is_complex():
+        raise GraphEngineError(f"{where} holds complex numbers; a network's weights are real numbers")
+    if not (tensor.is_floating_point() or tensor.dtype in (torch.int8, torch.int16, torch.int32, torch.int64)):
+        raise GraphEngineError(f"{where} holds {tensor.dtype} values, not real numbers")
+    return tensor.detach().cpu().double().numpy().copy()
+
+
 def torch_layers(module: Any) -> list[DenseLayer]:
     """The dense layers of an ``nn.Sequential``, in order."""
     try:
@@ -42,8 +58,8 @@ def torch_layers(module: Any) -> list[DenseLayer]:
         kind = type(part).__name__
         where = f"module [{position}] ({kind})"
         if isinstance(part, torch.nn.Linear):
-            weight = part.weight.detach().cpu().double().numpy().copy()
-            bias = None if part.bias is None else part.bias.detach().cpu().double().numpy().copy()
+            weight = _values(part.weight, f"{where}.weight")
+            bias = None if part.bias is None else _values(part.bias, f"{where}.bias")
             if layers and layers[-1].weight.shape[0] != weight.shape[1]:
                 raise GraphEngineError(
                     f"{where} takes {weight.shape[1]} inputs, the layer before gives {layers[-1].weight.shape[0]}"

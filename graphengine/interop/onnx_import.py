@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .._util.escape import terminal
 from ..errors import DataError, GraphEngineError
 from .import_spec import DenseLayer, layered_spec, spec_text
 
@@ -27,6 +28,8 @@ __all__ = ["ACTIVATIONS", "import_onnx", "read_onnx_layers"]
 ACTIVATIONS = {"Tanh": "tanh", "Relu": "relu", "Sigmoid": "sigmoid", "LeakyRelu": "leaky_relu", "Softplus": "softplus"}
 GRAPHENGINE_DOMAIN = "ai.graphengine"
 SUPPORTED = "Gemm, MatMul + Add, Identity and the activations " + ", ".join(ACTIVATIONS)
+# ONNX data types that hold real numbers (TensorProto's FLOAT … DOUBLE, FLOAT16, BFLOAT16, BOOL, ints).
+_NUMERIC = {1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 16}
 
 
 def _float32_shortest(value: float) -> float:
@@ -41,26 +44,108 @@ def _layer_name(weight: str) -> str | None:
 
 
 def _where(node: Any) -> str:
-    return f"node `{node.name or node.output[0]}` ({node.op_type})"
+    name = node.name or (node.output[0] if len(node.output) else "")
+    return f"node `{terminal(name[:80])}` ({terminal(node.op_type[:80])})"
+
+
+#: The most values one imported weight may hold (a dense layer of 8192 × 8192): a model that
+#: declares more is refused before anything is allocated.
+MAX_TENSOR_VALUES = 1 << 26
+#: The most characters of a metadata property read as JSON (a loss name is a few dozen).
+MAX_METADATA_JSON = 10_000
+
+
+def tensor_values(tensor: Any, what: str, refuse: Any, folder_file: str | None = None) -> np.ndarray:
+    """An ONNX tensor as a float64 array, or ``refuse(message)``: its declared size is checked
+    before any value is made; complex, string and non-numeric tensors, and data that does not
+    fit the declared shape, are refused (never a value silently dropped). Data stored outside
+    the model (``data_location: EXTERNAL``) is read by :func:`external_data` under the one rule."""
+    from onnx import TensorProto, numpy_helper
+
+    dims = list(tensor.dims)
+    if any(d < 0 for d in dims):
+        raise refuse(f"{what} has a negative dimension {dims}")
+    count = 1
+    for d in dims:
+        count *= d
+    if count > MAX_TENSOR_VALUES:
+        raise refuse(f"{what} declares {count:,} values ({' × '.join(map(str, dims))}); at most {MAX_TENSOR_VALUES:,}")
+    kind = tensor.data_type
+    if kind in (TensorProto.COMPLEX64, TensorProto.COMPLEX128):
+        raise refuse(f"{what} holds complex numbers; a network's weights are real numbers")
+    if kind in (TensorProto.STRING, TensorProto.UNDEFINED) or kind not in _NUMERIC:
+        name = TensorProto.DataType.Name(kind) if kind in TensorProto.DataType.values() else str(kind)
+        raise refuse(f"{what} holds {name} values, not real numbers")
+    if tensor.data_location == TensorProto.EXTERNAL:
+        tensor = external_data(tensor, what, refuse, folder_file)
+    try:
+        values = numpy_helper.to_array(tensor)
+    except Exception as e:  # data that does not fit the declared shape, a truncated raw_data
+        raise refuse(f"{what}: its data does not fit its declared shape {dims} ({type(e).__name__})") from None
+    if values.size != count:
+        raise refuse(f"{what}: {values.size:,} values for the declared shape {dims}")
+    values = np.asarray(values, dtype=np.float64)
+    if not np.isfinite(values).all():
+        raise refuse(f"{what} holds a value that is not a finite number")
+    return values
+
+
+def external_data(tensor: Any, what: str, refuse: Any, model_file: str | None) -> Any:
+    """A copy of ``tensor`` with its external data read in: the file must lie below the
+    model's folder (the rule for every file a file names; ``--allow-outside-data`` lifts it),
+    be a regular file, and hold the bytes the tensor's offset and length name."""
+    from onnx import TensorProto
+
+    from .._util.reading import MAX_DATA_BYTES, read_bytes, read_cap, referenced_path
+
+    entries = {e.key: e.value for e in tensor.external_data}
+    location = entries.get("location", "")
+    if not location:
+        raise refuse(f"{what}: its data is external but names no file")
+    path, problem = referenced_path(model_file, location)
+    if problem is not None or Path(location).is_absolute():
+        raise refuse(f"{what}: " + (problem or f"`{location}` is an absolute path; name a file next to the model"))
+    try:
+        offset = int(entries.get("offset", "0"))
+        length = int(entries["length"]) if "length" in entries else None
+    except ValueError:
+        raise refuse(f"{what}: its external data's offset or length is not a number") from None
+    try:
+        data = read_bytes(path, read_cap(MAX_DATA_BYTES), DataError, missing=True)
+    except (FileNotFoundError, ValueError):
+        raise refuse(f"{what}: its data file `{location}` is missing") from None
+    if offset < 0 or (length is not None and (length < 0 or offset + length > len(data))) or offset > len(data):
+        raise refuse(f"{what}: its data file `{location}` is shorter than the offset and length it names")
+    inline = TensorProto()
+    inline.CopyFrom(tensor)
+    del inline.external_data[:]
+    inline.data_location = TensorProto.DEFAULT
+    inline.raw_data = data[offset : None if length is None else offset + length]
+    return inline
 
 
 def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLayer], dict[str, str]]:
     """The model's dense layers in order, and its metadata properties."""
-    from onnx import numpy_helper
 
     graph = model.graph
 
     def refuse(message: str) -> GraphEngineError:
         return GraphEngineError(message, file=file)
 
-    constants = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    constants = {
+        t.name: tensor_values(t, f"the weight `{terminal(t.name[:80])}`", refuse, file) for t in graph.initializer
+    }
     nodes = []
     for node in graph.node:
+        if len(node.output) != 1 or not node.output[0]:
+            raise refuse(f"{_where(node)} has {len(node.output)} outputs; a layer's node has one")
+        if not node.input and not (node.op_type == "Constant"):
+            raise refuse(f"{_where(node)} reads no input")
         if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
             value = next((a for a in node.attribute if a.name == "value"), None)
-            if value is None:
+            if value is None or not value.HasField("t"):
                 raise refuse(f"{_where(node)}: only a tensor `value` Constant is supported")
-            constants[node.output[0]] = numpy_helper.to_array(value.t)
+            constants[node.output[0]] = tensor_values(value.t, _where(node), refuse, file)
         else:
             nodes.append(node)
     inputs = [i for i in graph.input if i.name not in constants]
@@ -70,6 +155,23 @@ def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLay
         )
     current = inputs[0].name
     layers: list[DenseLayer] = []
+
+    def operands(node: Any, least: int, most: int) -> None:
+        if not least <= len(node.input) <= most:
+            wanted = str(least) if least == most else f"{least} to {most}"
+            raise refuse(f"{_where(node)} has {len(node.input)} inputs; {node.op_type} takes {wanted}")
+
+    def matrix(name: str, node: Any) -> np.ndarray:
+        weight = constant(name, node)
+        if weight.ndim != 2 or 0 in weight.shape:
+            raise refuse(
+                f"{_where(node)}: the weight `{terminal(name[:80])}` has shape {weight.shape}; a matrix is needed"
+            )
+        return weight
+
+    def fits(bias: np.ndarray | None, weight: np.ndarray, node: Any) -> None:
+        if bias is not None and bias.shape != (weight.shape[0],):
+            raise refuse(f"{_where(node)}: {bias.size} bias values for a layer of {weight.shape[0]} outputs")
 
     def constant(name: str, node: Any) -> np.ndarray:
         if name not in constants:
@@ -100,8 +202,10 @@ def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLay
                 layers.append(DenseLayer(pending_matmul.T, None))
                 pending_matmul = None
             else:
+                operands(node, 2, 2)
                 other = node.input[1] if node.input[0] == current else node.input[0]
                 add_bias = constant(other, node).reshape(-1)
+                fits(add_bias, pending_matmul.T, node)
                 layers.append(DenseLayer(pending_matmul.T, add_bias))
                 pending_matmul = None
                 current = node.output[0]
@@ -109,9 +213,10 @@ def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLay
         if op == "Identity":
             pass
         elif op == "Gemm":
+            operands(node, 2, 3)
             if node.input[0] != current or attrs.get("transA") and attrs["transA"].i:
                 raise refuse(f"{_where(node)}: only x·W (input first, transA=0) is supported")
-            weight = constant(node.input[1], node)
+            weight = matrix(node.input[1], node)
             weight = weight if attrs.get("transB") and attrs["transB"].i else weight.T
             bias: np.ndarray | None = (
                 constant(node.input[2], node).reshape(-1) if len(node.input) > 2 and node.input[2] else None
@@ -122,11 +227,13 @@ def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLay
                 raise refuse(f"{_where(node)}: alpha={alpha:g}, beta={beta:g}; only alpha = beta = 1 is supported")
             if bias is not None and bias.size == 1 and weight.shape[0] > 1:
                 bias = np.full(weight.shape[0], bias[0])
+            fits(bias, weight, node)
             layers.append(DenseLayer(weight, bias, name=_layer_name(node.input[1])))
         elif op == "MatMul":
+            operands(node, 2, 2)
             if node.input[0] != current:
                 raise refuse(f"{_where(node)}: only x·W (input first) is supported")
-            pending_matmul = constant(node.input[1], node)
+            pending_matmul = matrix(node.input[1], node)
         elif op in ACTIVATIONS:
             if not layers:
                 raise refuse(f"{_where(node)}: an activation before the first dense layer is not supported")
@@ -135,7 +242,11 @@ def read_onnx_layers(model: Any, file: str | None = None) -> tuple[list[DenseLay
             layers[-1].activation = ACTIVATIONS[op]
             if op == "LeakyRelu":
                 if domain == GRAPHENGINE_DOMAIN:  # graphengine's exact form: alpha is a double input
-                    alpha = float(constant(node.input[1], node).reshape(-1)[0])
+                    operands(node, 2, 2)
+                    alphas = constant(node.input[1], node).reshape(-1)
+                    if alphas.size != 1:
+                        raise refuse(f"{_where(node)}: alpha holds {alphas.size} values; one is needed")
+                    alpha = float(alphas[0])
                 else:
                     alpha = _float32_shortest(attrs["alpha"].f) if "alpha" in attrs else 0.01
                 layers[-1].activation_params = {"alpha": alpha}
@@ -159,17 +270,32 @@ def read_model(path: str | os.PathLike[str]) -> Any:
     from .onnx_export import require_onnx
 
     onnx = require_onnx()
+    from .._util.reading import MAX_DATA_BYTES, read_bytes, read_cap
+
     path = Path(path)
     if path.suffix.lower() != ".onnx":
         raise GraphEngineError(f"an ONNX model file ends in .onnx, not `{path.suffix or path.name}`", file=str(path))
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise DataError(f"cannot read the model: {e.strerror or e}", file=str(path)) from None
+    data = read_bytes(path, read_cap(MAX_DATA_BYTES), DataError)  # a regular file within the cap
     try:
         return onnx.load_from_string(data)
     except Exception as e:  # protobuf's DecodeError and friends: a truncated or foreign file
         raise DataError(f"not a readable ONNX model ({type(e).__name__})", file=str(path)) from None
+
+
+def _metadata_loss(text: str | None, file: str) -> Any:
+    """The loss graphengine's export wrote into the model's metadata (``"mse"`` when none)."""
+    if text is None:
+        return "mse"
+    problem = "the metadata property `loss` is not the JSON graphengine's export writes (a loss name or mapping)"
+    if len(text) > MAX_METADATA_JSON:
+        raise DataError(problem, file=file)
+    try:
+        loss = json.loads(text)
+    except (ValueError, RecursionError):
+        raise DataError(problem, file=file) from None
+    if not isinstance(loss, str | dict):
+        raise DataError(problem, file=file)
+    return loss
 
 
 def import_onnx(path: str | os.PathLike[str], loss: Any = None) -> str:
@@ -178,7 +304,7 @@ def import_onnx(path: str | os.PathLike[str], loss: Any = None) -> str:
     layers, props = read_onnx_layers(model, str(path))
     names = props.get("inputs", "").split("\n") if props.get("inputs") else None
     if loss is None:
-        loss = json.loads(props["loss"]) if "loss" in props else "mse"
+        loss = _metadata_loss(props.get("loss"), str(path))
     name = props.get("spec") or Path(path).stem
     data = layered_spec(name, layers, names, loss, description=f"imported from {Path(path).name}")
     return spec_text(data, f"Imported by graphengine from {Path(path).name} ({len(layers)} dense layer(s)).")

@@ -175,6 +175,9 @@ def load_file(path: Path) -> list[Plugin]:
     Any failure — a syntax error, an exception while importing, a decorator refusing a
     function — becomes a :class:`PluginError` naming the file and line.
     """
+    from .._util.reading import check_readable
+
+    check_readable(path, 16 * 1024 * 1024, PluginError)  # a regular file: never a FIFO that blocks, never /dev/zero
     path = path.resolve()
     shown = display(path)
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, PlainValidator, PrivateAttr, StrictBool, StrictInt, field_validator, model_validator
 
+from .._util.names import MAX_NAME_LENGTH
 from ..errors import KeyPath, SpecError
 from .choices import ActivationSpec, LossSpec, OptimizerSpec, _activation, _loss, _optimizer
 from .data import CsvData, Sample, _data
@@ -73,8 +74,9 @@ class WeightsFile(_Model):
 class Spec(_Model):
     """A validated spec. ``file`` and ``lines`` locate its parts for error messages."""
 
-    name: str | None = None
-    description: str | None = None
+    # A title in diagrams (Graphviz refuses a string over 16,384 characters) and documents.
+    name: Annotated[str, Field(max_length=MAX_NAME_LENGTH)] | None = None
+    description: Annotated[str, Field(max_length=10 * MAX_NAME_LENGTH)] | None = None
     inputs: Annotated[list[Annotated[InputItem, PlainValidator(_input_item)]], Field(min_length=1)]
     outputs: Annotated[list[Name], Field(min_length=1)]
     layers: list[LayerSpec] = []

@@ -24,6 +24,8 @@ NUMBER_AS_TEXT_HINT = "quoted numbers and YAML 1.1 forms such as `1e-3` are read
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, str) and len(value) > 80:  # one line stays one readable line
+        return f"`{value[:40]}…` ({len(value):,} characters)"
     if isinstance(value, str):
         if value and _looks_like_number(value):
             return f"the text `{value}` ({NUMBER_AS_TEXT_HINT})"

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import SpecError, similar_file
+from ..errors import SpecError
 from ..spec.yamldoc import compose
 from .arithmetic import Expression, is_plain_number, parse
 
@@ -65,6 +65,11 @@ class HandFile:
     sample_line: int | None = None
 
 
+#: The last decimal place a written number may claim (``0e1000000`` claims a place 10^1000000):
+#: past a float's range (about 10^±308) and its smallest step (about 10^-324).
+MAX_EXPONENT = 400
+
+
 def _unit(d: Decimal) -> float:
     exponent = d.as_tuple().exponent
     assert isinstance(exponent, int)
@@ -75,13 +80,10 @@ def read_hand(path: str | Path) -> HandFile:
     """Read a hand file, keeping each number's written text (raises :class:`SpecError`)."""
     path = Path(path)
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("no such file" + similar_file(file), file=file) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise SpecError(f"cannot read: {e}", file=file) from None
-    return read_hand_text(text, file)
+    from .._util.reading import read_text
+
+    # a regular file within the size cap, UTF-8: the one reader (never a FIFO that blocks)
+    return read_hand_text(read_text(path, error=SpecError, what="the hand file"), file)
 
 
 def _scalars(text: str, file: str) -> list[tuple[str, str, int, str]]:
@@ -141,6 +143,14 @@ def _written(key: str, raw: str, line: int, tag: str, file: str) -> Written:
         if not number.is_finite() or not math.isfinite(float(number)):
             raise SpecError(
                 f"`{shown}` is too large for a float (at most about 1.8e308)", file=file, line=line, path=(key,)
+            )
+        exponent = number.as_tuple().exponent
+        if not isinstance(exponent, int) or not -MAX_EXPONENT <= exponent <= MAX_EXPONENT:
+            raise SpecError(
+                f"`{shown}` is written to a place past what a float holds (10^±{MAX_EXPONENT})",
+                file=file,
+                line=line,
+                path=(key,),
             )
         return Written(key, raw, float(number), _unit(number), line)
     try:

@@ -86,8 +86,11 @@ def plot_boundary(net: Network, X: np.ndarray, T: np.ndarray, path: str, title: 
     from matplotlib.colors import ListedColormap
 
     low, high = (X.min(axis=0), X.max(axis=0)) if len(X) else (np.full(2, -1.0), np.full(2, 1.0))
-    margin = np.where(high > low, (high - low) * 0.1, 1.0)
-    low, high = low - margin, high + margin
+    # Written so that inputs spanning ±1e308 stay finite: the margin as a difference of tenths,
+    # the plane clipped to a quarter of the float range (the grid's step is then finite too).
+    margin = np.where(high > low, high * 0.1 - low * 0.1, 1.0)
+    reach = np.finfo(np.float64).max / 4
+    low, high = np.clip(low - margin, -reach, reach), np.clip(high + margin, -reach, reach)
     a, b = np.linspace(low[0], high[0], BOUNDARY_GRID), np.linspace(low[1], high[1], BOUNDARY_GRID)
     grid_a, grid_b = np.meshgrid(a, b)
     Y = net.predict(np.column_stack([grid_a.ravel(), grid_b.ravel()]))

@@ -233,6 +233,7 @@ def test_same_seed_same_bytes_and_another_seed_other_numbers(tmp_path, capsys):
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
     expected = ["answers.md", "answers.yaml", "blank.yaml", "network.pdf", "network.svg", "spec.yaml"]
     expected += ["worksheet.md", "worksheet.tex"] + (["worksheet.pdf"] if shutil.which("pdflatex") else [])
+    expected.append(".graphengine-written.json")  # what was written, so a re-run keeps filled sheets
     assert files == sorted(expected)
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

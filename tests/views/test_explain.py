@@ -427,7 +427,7 @@ def test_latex_code_keeps_straight_quotes_for_the_shell(cli):
     ran = cli("explain", "specs/digits.yaml", "--format", "latex")
     assert ran.code == 0
     tex = ran.out
-    assert r"-{}-param \textquotesingle{}hidden\_30->digit\_6\textquotesingle{}}" in tex
+    assert r"-{}-param \textquotesingle{}hidden\_30-\textgreater{}digit\_6\textquotesingle{}}" in tex
 
 
 # --------------------------------------------------------------------------- plugins in explanations

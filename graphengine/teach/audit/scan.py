@@ -25,6 +25,7 @@ from ..latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
 from ..latex_tokens import Token, tokenize
 
 MAX_PAGE_CHARS = 2_000_000  # a worked example is a few pages; more is not a page to read
+MAX_FORMULAS = 20_000  # the longest worked example has a few hundred; every formula is judged
 TEX_ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "math", "flalign")
 
 
@@ -74,7 +75,10 @@ class Side:
         if not isinstance(tree, Num):
             return None
         decimals = tree.decimals
-        value = (-tree.value if sign else tree.value) * 10.0**exponent
+        try:
+            value = (-tree.value if sign else tree.value) * 10.0**exponent
+        except OverflowError:  # `1 \times 10^{999}`: no float holds it, so it is no number to judge
+            return None
         text = sign + tree.text + (f"e{exponent}" if exponent else "")
         return WrittenNumber(text, value, 10.0 ** (exponent - decimals), self.tokens[0].start, self.tokens[-1].end)
 
@@ -120,8 +124,81 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?:.*?\n)??(?: {0,3}\1[`~]*[ \t]*(?:\n|\Z)|\Z)", re.M | re.S)
-_INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+def _blank(text: str, ranges: list[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``ranges`` (sorted, disjoint) blanked, newlines kept."""
+    pieces, last = [], 0
+    for start, end in ranges:
+        pieces += [text[last:start], re.sub(r"[^\n]", " ", text[start:end])]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _fence_opening(line: str) -> str | None:
+    """The fence a line opens (```` ``` ````, ``~~~~``), or None: up to 3 spaces, then 3 or more of one."""
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3 or body[:3] not in ("```", "~~~"):
+        return None
+    return body[: len(body) - len(body.lstrip(body[0]))]
+
+
+def _mask_fences(text: str) -> str:
+    """Fenced code blocks blanked (an unclosed one runs to the end), in one pass over the lines:
+    no regular expression that could backtrack over a long run of backticks."""
+    ranges: list[tuple[int, int]] = []
+    fence, opened, offset = None, 0, 0
+    for line in text.split("\n"):
+        if fence is None:
+            fence, opened = _fence_opening(line), offset
+        else:
+            body = line.rstrip(" \t").lstrip(" ")
+            if len(line) - len(line.lstrip(" ")) <= 3 and body.startswith(fence) and not body.strip("`~"):
+                ranges.append((opened, offset + len(line)))
+                fence = None
+        offset += len(line) + 1
+    if fence is not None:
+        ranges.append((opened, len(text)))
+    return _blank(text, ranges)
+
+
+def _mask_inline_code(text: str) -> str:
+    """Code spans blanked: a run of backticks up to the next run of the same length (CommonMark),
+    in linear time — each length keeps a pointer that only moves forward."""
+    runs = [(m.start(), m.end()) for m in re.finditer("`+", text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    pointer = dict.fromkeys(by_length, 0)
+    ranges, i = [], 0
+    while i < len(runs):
+        length = runs[i][1] - runs[i][0]
+        same, k = by_length[length], pointer[length]
+        while k < len(same) and same[k] <= i:
+            k += 1
+        pointer[length] = k
+        if k < len(same):
+            ranges.append((runs[i][0], runs[same[k]][1]))
+            i = same[k] + 1
+        else:
+            i += 1  # no closing run: the backticks are text
+    return _blank(text, ranges)
+
+
+class _Finder:
+    """``text.find`` for scanners that only move forward: each needle's last answer is kept, so
+    many unclosed openers (250 000 ``\\(``) cost one search, not one each."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.found = text, {}
+
+    def find(self, needle: str, start: int) -> int:
+        hit = self.found.get(needle)
+        if hit is None or (hit != -1 and hit < start):
+            hit = self.text.find(needle, start)
+            self.found[needle] = hit
+        return hit
+
+
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _TEX_VERBATIM = re.compile(r"\\begin\{(verbatim|lstlisting|minted)\*?\}.*?(?:\\end\{\1\*?\}|\Z)", re.S)
@@ -133,7 +210,8 @@ def find_maths(text: str, tex: bool) -> tuple[list[tuple[int, int, bool]], list[
     if tex:
         masked = _mask(_mask(text, _TEX_VERBATIM), _TEX_COMMENT)
     else:
-        masked = _mask(_mask(_mask(text, _FENCE), _HTML_COMMENT), _INLINE_CODE)
+        masked = _mask_inline_code(_mask(_mask_fences(text), _HTML_COMMENT))
+    finder = _Finder(masked)
     spans: list[tuple[int, int, bool]] = []
     problems: list[tuple[int, str]] = []
     i, n = 0, len(masked)
@@ -143,7 +221,7 @@ def find_maths(text: str, tex: bool) -> tuple[list[tuple[int, int, bool]], list[
             following = masked[i + 1]
             if following in "[(":
                 closing = "\\]" if following == "[" else "\\)"
-                end = masked.find(closing, i + 2)
+                end = finder.find(closing, i + 2)
                 if end < 0:
                     problems.append((i, f"`\\{following}` is never closed by `{closing}`"))
                     i += 2
@@ -154,7 +232,7 @@ def find_maths(text: str, tex: bool) -> tuple[list[tuple[int, int, bool]], list[
             m = _ENV.match(masked, i)
             if m:
                 closing = f"\\end{{{m.group(1)}{m.group(2)}}}"
-                end = masked.find(closing, m.end())
+                end = finder.find(closing, m.end())
                 if end < 0:
                     problems.append((i, f"`\\begin{{{m.group(1)}{m.group(2)}}}` is never closed"))
                     i = m.end()
@@ -168,7 +246,7 @@ def find_maths(text: str, tex: bool) -> tuple[list[tuple[int, int, bool]], list[
             i += 1
             continue
         if masked.startswith("$$", i):
-            end = masked.find("$$", i + 2)
+            end = finder.find("$$", i + 2)
             if end < 0:
                 problems.append((i, "`$$` is never closed"))
                 i += 2
@@ -198,8 +276,12 @@ def _inline_end(text: str, start: int, tex: bool) -> int | None:
         if c == "\\":
             j += 2
             continue
-        if c == "\n" and not tex and text[j + 1 :].lstrip(" \t").startswith("\n"):
-            return None  # a blank line ends the paragraph
+        if c == "\n" and not tex:
+            k = j + 1
+            while k < len(text) and text[k] in " \t":
+                k += 1
+            if k < len(text) and text[k] == "\n":
+                return None  # a blank line ends the paragraph
         if c == "$":
             if tex:
                 return j
@@ -273,6 +355,10 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
     """Every chain of equalities on the page, with the numbers no equation holds."""
     newlines = [m.start() for m in re.finditer("\n", text)]
     spans, problems = find_maths(text, tex)
+    if len(spans) > MAX_FORMULAS:
+        raise DocumentError(
+            f"{len(spans):,} formulas is more than a worked page holds (at most {MAX_FORMULAS:,})", file=file or None
+        )
     chains: list[Chain] = []
     loose: list[Loose] = []
     for start, end, display in spans:
@@ -324,18 +410,18 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
 
 def read_page(path: str | Path) -> Page:
     """Read a Markdown or LaTeX page; :class:`DocumentError` when the file cannot be read at all."""
+    from ..._util.reading import read_bytes
+
     path = Path(path)
     file = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    try:  # the one reader: a regular file (never a FIFO or /dev/zero), its size checked before reading
+        data = read_bytes(path, MAX_PAGE_CHARS, DocumentError, missing=True)
+    except (FileNotFoundError, ValueError):
         raise DocumentError("no such file", file=file) from None
-    except IsADirectoryError:
-        raise DocumentError("is a folder, not a page", file=file) from None
-    except OSError as e:
-        raise DocumentError(f"cannot read: {e.strerror or e}", file=file) from None
-    if len(data) > MAX_PAGE_CHARS:
-        raise DocumentError(f"{len(data):,} bytes is more than a page (at most {MAX_PAGE_CHARS:,})", file=file)
+    except DocumentError as e:
+        if "larger than" in e.message:
+            raise DocumentError(f"more than a page (at most {MAX_PAGE_CHARS:,} bytes)", file=file) from None
+        raise
     if b"\x00" in data:
         raise DocumentError("a binary file, not a Markdown or LaTeX page", file=file)
     try:

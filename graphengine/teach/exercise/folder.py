@@ -131,8 +131,9 @@ def key_csv(exercises: list[tuple[str, Exercise]]) -> str:
     return out.getvalue()
 
 
-def write_files(folder: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` under ``folder`` (made if missing), each atomically."""
+def write_files(folder: Path, files: dict[str, bytes], force: bool = False) -> None:
+    """Write ``files`` under ``folder`` (made if missing), each atomically; a file changed since
+    it was written (a filled-in sheet) is replaced only with ``force``."""
     from ..._util.files import write_tree
 
-    write_tree(folder, files)
+    write_tree(folder, files, force)

@@ -324,18 +324,18 @@ def generate(options: Options, student: str | None = None, registry: Any = None)
 
 def read_students(path: str | Path) -> list[str]:
     """Student names, one a line (blank lines and `#` comments skipped); a name given twice is an error."""
+    from ..._util.reading import read_text
+
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GraphEngineError("no such file (the list of students, one name a line)", file=file) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise GraphEngineError(f"cannot read: {e}", file=file) from None
+    text = read_text(path, error=GraphEngineError, what="the list of students, one name a line", bom=True)
     names: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         name = " ".join(line.split())
         if not name or name.startswith("#"):
             continue
+        problem = student_name_problem(name)
+        if problem is not None:
+            raise GraphEngineError(problem, file=file, line=number)
         if name in names:
             raise GraphEngineError(
                 f"`{name[:60]}` is listed twice (first on line {names[name]})", file=file, line=number
@@ -344,6 +344,27 @@ def read_students(path: str | Path) -> list[str]:
     if not names:
         raise GraphEngineError("no student names in the file (one name a line)", file=file)
     return list(names)
+
+
+#: A student's name goes into a diagram's title (Graphviz) and the worksheet (pdflatex): well
+#: below both renderers' limits, and longer than any real name.
+MAX_STUDENT_NAME = 200
+
+
+def student_name_problem(name: str) -> str | None:
+    r"""What is wrong with a student's name (one line of a ``--students`` file), or None.
+
+    >>> student_name_problem("Ana\x1b[2J")
+    "the name `Ana\\x1b[2J` contains the control character '\\x1b'; a name is one line of text"
+    """
+    from ..._util.escape import BIDI_CONTROLS, terminal
+
+    bad = next((c for c in name if c in BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Zl", "Zp", "Cs")), None)
+    if bad is not None:
+        return f"the name `{terminal(name[:60])}` contains the control character {bad!r}; a name is one line of text"
+    if len(name) > MAX_STUDENT_NAME:
+        return f"the name `{name[:20]}…` is {len(name):,} characters long; at most {MAX_STUDENT_NAME}"
+    return None
 
 
 def folder_names(students: list[str]) -> list[str]:

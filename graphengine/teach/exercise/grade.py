@@ -133,11 +133,23 @@ def find_sheets(paths: list[str]) -> list[tuple[Path, Path]]:
 
 def _students(folder: Path) -> dict[str, str]:
     """Folder name → student name, from the class key next to the student folders."""
+    from ..._util.reading import read_text
+
     key = folder / KEY_FILE
-    if not key.is_file():
+    if not key.exists() and not key.is_symlink():
         return {}
-    with key.open(encoding="utf-8", newline="") as f:
-        return {row["folder"]: row["student"] for row in csv.DictReader(f) if row.get("folder") and row.get("student")}
+    text = read_text(key, error=GraphEngineError, what="the class key", bom=True)
+    rows = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(rows, [])
+        names = {}
+        for row in rows:
+            cells = dict(zip(header, row))
+            if cells.get("folder") and cells.get("student"):
+                names[cells["folder"]] = cells["student"]
+    except csv.Error as e:  # a cell past csv's field limit (128 KiB), a NUL byte
+        raise GraphEngineError(f"not a class key: {e}", file=str(key), line=rows.line_num) from None
+    return names
 
 
 _LETTER = re.compile(r"#\s*\(([a-z]+)\)")
@@ -145,15 +157,12 @@ _LETTER = re.compile(r"#\s*\(([a-z]+)\)")
 
 def _read_sheet(path: Path) -> tuple[str, list[tuple[str, int]], int]:
     """The sheet's text, its (quantity, line) entries left blank, and how many it answers."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("no such file (the filled-in sheet)", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise SpecError(f"cannot read: {e}", file=str(path)) from None
+    from ..._util.reading import read_text
+
+    text = read_text(path, error=SpecError, what="the filled-in sheet")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return text, [], 1  # check's reader names the problem and its line
     if not isinstance(root, yaml.MappingNode):
         return text, [], 1
@@ -180,16 +189,25 @@ def _letters(text: str) -> dict[str, str]:
 
 def _answers(folder: Path) -> dict[str, float]:
     """The exercise's exact answers (answers.yaml), in worksheet order; {} when it is not there."""
+    from ..._util.reading import read_text
+
     path = folder / ANSWERS_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}
+    text = read_text(path, error=GraphEngineError, what="the exercise's answers")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
         return {str(k): float(v) for k, v in data.items() if k != "sample"}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, TypeError, ValueError):
+    except (yaml.YAMLError, RecursionError, AttributeError, TypeError, ValueError):
         raise GraphEngineError(
             "not the exercise's answer file (one `quantity: number` per line, as `exercise` writes it)", file=str(path)
         ) from None
+
+
+def _answers_text(folder: Path) -> str:
+    from ..._util.reading import read_text
+
+    return read_text(folder / ANSWERS_FILE, error=GraphEngineError, what="the exercise's answers")
 
 
 def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | None = None) -> Sheet:
@@ -225,7 +243,7 @@ def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | No
             marks.setdefault(q, Mark(q, None, exact, False, UNANSWERED, "not on the sheet"))
         rank = {q: i for i, q in enumerate(answers)}
         ordered = sorted(marks.values(), key=lambda m: rank.get(m.quantity, len(rank)))
-        answer_letters = _letters((spec.parent / ANSWERS_FILE).read_text(encoding="utf-8")) if answers else {}
+        answer_letters = _letters(_answers_text(spec.parent)) if answers else {}
         result.marks = [
             replace(m, letter=letter.get(m.quantity) or answer_letters.get(m.quantity, "")) for m in ordered
         ]
@@ -287,8 +305,13 @@ def to_csv(sheets: list[Sheet]) -> str:
 
 def report(sheets: list[Sheet], console: Any) -> None:
     """The table a teacher reads: one row per student, then the slips the class makes most."""
-    from rich.markup import escape
+    from rich.markup import escape as markup
     from rich.table import Table
+
+    from ..._util.escape import terminal
+
+    def escape(text: str) -> str:  # a class key's name is shown as text: no markup, no escape sequences
+        return markup(terminal(text))
 
     table = Table(title="Graded sheets", title_justify="left")
     for col in ("student", "right", "wrong", "blank", "score", "diagnoses"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..._util.escape import markdown_math
 from .mathfmt import M, escape_tex_text
 
 # --------------------------------------------------------------------------- the document
@@ -186,7 +187,7 @@ def to_markdown(doc: Derivation) -> str:
         elif isinstance(item, Eq):
             if item.label:
                 out += [f"*{_md(item.label)}*", ""]
-            out += ["$$", _eq_tex(item.parts), "$$", ""]
+            out += ["$$", markdown_math(_eq_tex(item.parts)), "$$", ""]
         elif isinstance(item, Table):
             out.append("| " + " | ".join(_md(h) for h in item.header) + " |")
             out.append("|" + "|".join(":---" if i == 0 else "---:" for i in range(len(item.header))) + "|")

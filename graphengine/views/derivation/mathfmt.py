@@ -50,6 +50,8 @@ _TEX_SPECIAL = {
     "$": r"\$",
     "#": r"\#",
     "~": r"\~{}",
+    "<": r"\textless{}",  # also never raw HTML when the maths sits in a Markdown file
+    ">": r"\textgreater{}",
 }
 
 

@@ -16,7 +16,6 @@ True
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from html import escape
@@ -147,6 +146,8 @@ def replay(net: Any, epochs: int, precision: int = DEFAULT_PRECISION, cells: set
 
     try:
         history = net.train(epochs, callback=remember)
+        if history.interrupted:  # the user's Ctrl-C: no page with a cut replay (the CLI exits 130)
+            raise KeyboardInterrupt
         frames = []
         for k in sorted(thetas):
             net.theta = thetas[k].copy()
@@ -174,8 +175,10 @@ def replay(net: Any, epochs: int, precision: int = DEFAULT_PRECISION, cells: set
 
 
 def _json_script(data: Any) -> str:
-    # `</script>` inside a name must not end the script element.
-    return json.dumps(data, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
+    # No name (`</script>`, `<!--<script>`) may end the script element: the one HTML escaper.
+    from ..._util.escape import script_json
+
+    return script_json(data)
 
 
 def build_page(

@@ -48,6 +48,8 @@ class PageSource:
                     html = self.error(str(e))
                 except OSError as e:
                     html = self.error(f"{self.path}: cannot read the file: {e.strerror or e}")
+                except Exception as e:  # a plugin's bug: the page says so in one line; the server stays up
+                    html = self.error(f"{self.path}: {type(e).__name__}: {e}"[:2000])
                 self.cached = (version, html)
             return self.cached[1]
 
@@ -57,6 +59,12 @@ def make_server(source: PageSource, port: int = 8000) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            # DNS rebinding: a page of another site whose name now points at 127.0.0.1 sends
+            # its own Host; only our loopback address (or localhost) with our port is answered.
+            port_now = self.server.server_address[1]
+            if self.headers.get("Host", "").lower() not in {f"{h}:{port_now}" for h in ("127.0.0.1", "localhost")}:
+                self._send(421, "text/plain; charset=utf-8", b"wrong Host: this server answers 127.0.0.1 only\n")
+                return
             route = self.path.split("?", 1)[0]
             if route in ("/", "/index.html"):
                 self._send(200, "text/html; charset=utf-8", source.page().encode("utf-8"))
@@ -73,6 +81,12 @@ def make_server(source: PageSource, port: int = 8000) -> ThreadingHTTPServer:
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             self.wfile.write(body)
+
+        def handle(self) -> None:
+            try:
+                super().handle()
+            except (ConnectionError, TimeoutError):  # a browser tab closed mid-answer: nothing to say
+                pass
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # one line per poll would flood the terminal
