@@ -217,6 +217,22 @@ def page_data(
     return data, svg
 
 
+def live_parts(
+    net: Any, *, learning_rate: float | None = None, epochs: int | None = None, layered: bool | None = None
+) -> dict[str, Any]:
+    """What ``serve`` sends the page after a "what if" change: its data, diagram and loss curve."""
+    data, svg = page_data(net, net.trace(learning_rate), epochs=epochs, layered=layered)
+    curve = data["replay"].pop("curve") if epochs else ""
+    return {"data": data, "svg": svg, "curve": curve}
+
+
+def given_inputs(text: str, file: str | None = None) -> list[dict[str, Any]]:
+    """The spec's given numbers as the page's editable fields (key, label, the number as written)."""
+    from ...spec.given import given_numbers
+
+    return [{"key": g.key, "label": g.label, "value": g.text, "line": g.line} for g in given_numbers(text, file)]
+
+
 def build_page(
     net: Any,
     trace: Any = None,

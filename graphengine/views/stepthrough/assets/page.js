@@ -338,6 +338,8 @@
   // The server recomputed with the engine: new diagram, new steps, same step.
   function apply(answer) {
     byId("ge-figure").innerHTML = answer.svg;
+    var curve = byId("ge-curve");
+    if (curve && answer.curve) curve.outerHTML = answer.curve;
     originals = {};
     var keep = { live: data.live, token: data.token, inputs: data.inputs, replay: data.replay };
     data = answer.data;
