@@ -29,7 +29,7 @@ from ..diagram.dotparts import svg_ids
 from ..diagram.render import pipe
 from . import frames
 from .figure import figure_dot
-from .steps import Step, build_steps
+from .steps import NODE_STEPS_UP_TO, Step, build_steps
 
 
 def _asset(name: str) -> str:
@@ -194,7 +194,8 @@ def page_data(
     G, ids, uses = net.graph, svg_ids(net.graph), _uses(net.graph)
     steps = build_steps(net, trace, layered=layered)
     boxes: dict[str, str] = {}
-    if any(s.kind.startswith("layer-") for s in steps):
+    neurons = G.number_of_nodes() - len(G.graph["inputs"])
+    if neurons > NODE_STEPS_UP_TO:  # too many to draw one by one: the layer view, a step per layer
         svg, boxes = layer_svg(net, trace)
     else:
         svg = diagram_svg(net, trace)
