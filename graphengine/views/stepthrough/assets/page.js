@@ -89,7 +89,8 @@
       div.className = "ge-eq";
       div.setAttribute("data-text", eq);
       var math = maths && maths[k];
-      var parts = eq.split(" = ");
+      // A list (`inputs: pixel_0 = 0, pixel_1 = 0, …`) breaks only between its `name = value` pairs.
+      var parts = !math && eq.indexOf(", ") >= 0 ? [eq] : eq.split(" = ");
       // One part per line: `net_h1`, `= w1·i1 + …`, `= 0.15×0.05 + …`, `= 0.3775`.
       parts.forEach(function (part, i) {
         var line = document.createElement("span");
