@@ -78,6 +78,9 @@ def layer_svg(net: Any, trace: Any) -> tuple[str, dict[str, str]]:
     )
     # One notation per page: the panel (explain) writes E for the loss, so the picture does too.
     svg = svg.replace("∂L/", "∂E/").replace(">L =&#160;<", ">E =&#160;<")
+    # The loss and each layer's listed values appear at the steps that compute them.
+    svg = re.sub(r"(>E =&#160;</text>\n<text )", r'\1class="ge-loss-text" ', svg)
+    svg = _tag_box_values(svg, [k for k, group in enumerate(groups(net)) if group.kind != "input"])
     # Gradient facts appear from the first backward step on (the page's script shows them).
     svg = re.sub(r"<text ([^>]*)>([^<]*[δ∂][^<]*)</text>", r'<text class="ge-grad-text" \1>\2</text>', svg)
     return svg, box
@@ -98,6 +101,23 @@ def _cells(G: Any, ids: dict[str, dict[Any, str]], part: str, name: str, uses: d
     if part == "term":
         return [f"{ids['loss'][name]}-term"]
     return ["ge-loss-value", "ge-loss-sample"]  # the total; with several samples, sample 0's loss too
+
+
+# A computed number in a layer box: plain ink (the muted header's sizes have a fill of their own).
+_NUMBER_TEXT = re.compile(r"<text ((?:(?!fill=)[^>])*)>((?:-|&#45;)?[\d.]+(?:e(?:[-+]|&#45;)?\d+)?)</text>")
+
+
+def _tag_box_values(svg: str, boxes: list[int]) -> str:
+    """Mark the plain numbers drawn in layer boxes ``boxes`` (``class="ge-box-value"``): computed values."""
+    for k in boxes:
+        start = svg.find(f'<g id="ge-layer-{k}"')
+        if start < 0:
+            continue
+        end = svg.find("<!--", start)
+        end = len(svg) if end < 0 else end
+        block = _NUMBER_TEXT.sub(r'<text class="ge-box-value" \1>\2</text>', svg[start:end])
+        svg = svg[:start] + block + svg[end:]
+    return svg
 
 
 def _mathml(tex: str) -> str | None:
@@ -211,6 +231,7 @@ def page_data(
         "loss": derivation_number(trace.loss, frames.LOSS_DIGITS),
         # The first step of the backward pass: the layer view's gradient facts appear there.
         "backward_from": next((k for k, s in enumerate(steps) if s.phase == "backward"), len(steps)),
+        "loss_from": next((k for k, s in enumerate(steps) if s.kind == "loss"), len(steps)),
     }
     data["hidden"] = sorted({c for s in data["steps"] for c in s["reveal"] if c in present or c == "ge-loss-sample"})
     if epochs:

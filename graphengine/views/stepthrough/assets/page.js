@@ -73,13 +73,17 @@
   // ------------------------------------------------------------------ equations
   // Names never break inside (pixel_1->hidden_0); a line breaks only between the parts of a list.
   function nowrapText(parent, text) {
-    text.split(", ").forEach(function (piece, i, all) {
+    // Break points: after the comma of a list, before the plus of a sum; never inside a name.
+    var pieces = text.split(/(, | \+ )/);
+    for (var i = 0; i < pieces.length; i += 2) {
       var span = document.createElement("span");
       span.className = "ge-nw";
-      span.textContent = piece + (i < all.length - 1 ? "," : "");
+      var before = i > 0 && pieces[i - 1] === " + " ? "+ " : "";
+      var after = i + 1 < pieces.length && pieces[i + 1] === ", " ? "," : "";
+      span.textContent = before + pieces[i] + after;
+      if (i > 0) parent.appendChild(document.createTextNode(" "));
       parent.appendChild(span);
-      if (i < all.length - 1) parent.appendChild(document.createTextNode(" "));
-    });
+    }
   }
   function showEquations(equations, maths) {
     var box = byId("ge-equations");
@@ -156,6 +160,19 @@
     var early = !replaying && current < (data.backward_from === undefined ? 0 : data.backward_from);
     document.querySelectorAll(".ge-grad-text").forEach(function (t) {
       t.classList.toggle("ge-hidden", early);
+    });
+    var beforeLoss = !replaying && current < (data.loss_from === undefined ? 0 : data.loss_from);
+    document.querySelectorAll(".ge-loss-text").forEach(function (t) {
+      t.classList.toggle("ge-hidden", beforeLoss);
+    });
+    // A layer box's computed values (its neurons' outputs) appear at its forward step.
+    document.querySelectorAll("g[id^='ge-layer-']").forEach(function (g) {
+      var from = data.steps.findIndex(function (s) {
+        return s.phase === "forward" && s.highlight.indexOf(g.id) >= 0;
+      });
+      g.querySelectorAll(".ge-box-value:not(.ge-grad-text)").forEach(function (t) {
+        t.classList.toggle("ge-hidden", !replaying && (from < 0 || current < from));
+      });
     });
     document.querySelectorAll(".ge-current").forEach(function (g) {
       g.classList.remove("ge-current");
