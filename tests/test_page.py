@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import graphengine
+from graphengine._util.numfmt import derivation_number, diagram_number
 from graphengine.cli import main
 from graphengine.views.diagram.annotated import svg_ids
-from graphengine._util.numfmt import derivation_number, diagram_number
 from graphengine.views.stepthrough.page import build_page, replay
 
 ROOT = Path(__file__).resolve().parent.parent
