@@ -19,14 +19,14 @@ one step per layer and pass, each with a few example equations.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..._util.numfmt import derivation_number as number
 from ..derivation.document import Derivation, Eq, _dedupe
 from ..derivation.explain import Explainer
-from ..derivation.mathfmt import M, name_tex
+from ..derivation.mathfmt import M
+from .softmax import probabilities, softmax_equations, term_equation
 
 # Past this many neurons a step per neuron is too many clicks: one step per layer instead.
 NODE_STEPS_UP_TO = 30
@@ -186,46 +186,8 @@ class _Builder:
             )
         return steps
 
-    def probabilities(self) -> list[float]:
-        """softmax of the outputs of the sample (exponentials shifted by the largest: the same ratios)."""
-        ys = [self.trace.out(o, self.s) for o in self.x.outputs]
-        exps = [math.exp(y - max(ys)) for y in ys]
-        return [e / sum(exps) for e in exps]
-
-    def softmax_equations(self) -> list[Eq] | None:
-        """p_k = e^{y_k} / Σ_j e^{y_j} with numbers, for a softmax cross-entropy loss (else None)."""
-        if self.x.loss.name != "softmax_cross_entropy":
-            return None
-        x, s, t = self.x, self.s, self.trace
-        ys = [t.out(o, s) for o in x.outputs]
-        top = max(ys)
-        total = sum(math.exp(y - top) for y in ys)
-        # The exponentials shifted by the largest y (the same ratios, no overflow): said in the note.
-        denominator = x.num(total)
-        eqs = []
-        for o, y in zip(x.outputs, ys):
-            sym = M(f"p_{o}", rf"p_{{{name_tex(o, True)}}}")
-            formula = M(f"e^{x.out(o).text} / Σ_j e^y_j", rf"\frac{{e^{{{x.out(o).tex}}}}}{{\sum_j e^{{y_j}}}}")
-            shifted = x.num(math.exp(y - top))
-            numbers = M(f"{shifted.text} / {denominator.text}", rf"\frac{{{shifted.tex}}}{{{denominator.tex}}}")
-            eqs.append(Eq([sym, formula, numbers, x.num(math.exp(y - top) / total)]))
-        return eqs
-
-    def term_equation(self, o: str, value: float, eq: Eq) -> Eq:
-        """``E_o = −t ln p = −0 × ln 0.0911 = 0``: the term with its numbers (softmax), else explain's."""
-        if self.x.loss.name != "softmax_cross_entropy":
-            return eq
-        x, s, t = self.x, self.s, self.trace
-        k = x.outputs.index(o)
-        p = self.probabilities()[k]
-        target = x.num(float(t.targets[s, k]))
-        prob = x.num(p)
-        numbers = M(f"−{target.text} × ln {prob.text}", rf"-{target.tex} \times \ln\,{prob.tex}")
-        rule = M(f"−t_{o} ln p_{o}", rf"-t_{{{name_tex(o, True)}}} \ln\,p_{{{name_tex(o, True)}}}")
-        return Eq([eq.parts[0], rule, numbers, x.num(value)])
-
     def softmax_step(self) -> list[Step]:
-        eqs = self.softmax_equations()
+        eqs = softmax_equations(self.x, self.trace, self.s)
         if eqs is None:
             return []
         return [
@@ -236,7 +198,7 @@ class _Builder:
                 nodes=tuple(self.x.outputs),
                 note="p_k = e^{y_k} / Σ_j e^{y_j} (each exponential shifted by the largest y: the same ratios). "
                 "They sum to 1.",
-                values=dict(zip(self.x.outputs, self.probabilities())),
+                values=dict(zip(self.x.outputs, probabilities(self.x, self.trace, self.s))),
                 **chains(*eqs),
             )
         ]
@@ -253,7 +215,9 @@ class _Builder:
             term_eqs = [
                 (
                     by_output[eq.parts[0].text],
-                    self.term_equation(by_output[eq.parts[0].text], terms[by_output[eq.parts[0].text]], eq),
+                    term_equation(
+                        self.x, self.trace, self.s, by_output[eq.parts[0].text], terms[by_output[eq.parts[0].text]], eq
+                    ),
                 )
                 for eq in eqs
                 if eq.parts[0].text in by_output
