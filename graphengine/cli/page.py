@@ -98,16 +98,37 @@ def report(
 def serve(ctx: click.Context, spec: str, port: int, epochs: int | None, step_level: str, lr: float | None) -> int:
     """Serve SPEC's step-through page at http://127.0.0.1:PORT/ for a live demo.
 
-    Edit the YAML and save: the page recomputes and reloads (same step). While the
-    spec is broken the page shows the one-line error. Only this machine can connect.
-    Ctrl-C stops.
+    Every number the spec gives (inputs, weights, biases, targets, learning rate) can be
+    changed in the page: the engine recomputes and the page updates at the same step. The
+    file changes only on "save to the spec" (comments kept). Editing the YAML in an editor
+    reloads the page too; while the spec is broken the page shows the one-line error.
+    Only this machine can connect, and only the page itself (a session token). Ctrl-C stops.
     """
-    from ..views.stepthrough.page import error_page
-    from ..views.stepthrough.serve import HOST, PageSource, make_server
+    from pathlib import Path
 
-    source = PageSource(spec, lambda path: _page(ctx, path, lr, epochs, step_level, live=True), error_page)
+    from .._util.reading import outside_data_allowed
+    from ..engine.network import Network
+    from ..views.stepthrough.page import build_page, error_page, given_inputs, live_parts
+    from ..views.stepthrough.serve import HOST, LiveSpec, make_server
+    from .options import registry_for
+
+    layered = {"auto": None, "nodes": False, "layers": True}[step_level]
+
+    def network(text: str) -> Network:
+        with outside_data_allowed(ctx.ensure_object(dict).get("allow_outside_data", False)):
+            return Network.from_yaml(text, registry_for(ctx), file=spec)
+
+    def page(text: str, token: str) -> str:
+        net = network(text)
+        inputs = given_inputs(text, spec)
+        return build_page(net, learning_rate=lr, epochs=epochs, layered=layered, live=True, token=token, inputs=inputs)
+
+    def compute(text: str) -> dict:
+        return live_parts(network(text), learning_rate=lr, epochs=epochs, layered=layered)
+
+    live = LiveSpec(Path(spec), page, compute, error_page)
     try:
-        server = make_server(source, port)
+        server = make_server(live, port)
     except OSError as e:
         raise GraphEngineError(f"--port: cannot listen on {HOST}:{port}: {e.strerror or e}") from None
     click.echo(f"serving {spec} at http://{HOST}:{server.server_address[1]}/ (Ctrl-C stops)", err=True)

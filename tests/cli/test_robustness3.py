@@ -503,16 +503,16 @@ def test_error_lines_show_control_characters_escaped(tmp_path):
 
 def _serve(tmp_path: Path):
     from graphengine.views.stepthrough.page import error_page
-    from graphengine.views.stepthrough.serve import PageSource, make_server
+    from graphengine.views.stepthrough.serve import LiveSpec, make_server
 
-    def build(path: str) -> str:
-        if Path(path).read_text().startswith("boom"):
+    def page(text: str, token: str) -> str:
+        if text.startswith("boom"):
             raise ValueError("a plugin's own bug")
         return "<html>page</html>"
 
     spec = tmp_path / "spec.yaml"
     shutil.copy(DOC, spec)
-    server = make_server(PageSource(spec, build, error_page), 0)
+    server = make_server(LiveSpec(spec, page, lambda text: {}, error_page), 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server, spec

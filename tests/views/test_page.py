@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import graphengine
+from graphengine._util.numfmt import derivation_number, diagram_number
 from graphengine.cli import main
 from graphengine.views.diagram.annotated import svg_ids
 from graphengine.views.stepthrough.page import build_page, replay
@@ -139,3 +140,59 @@ def test_serve_port_in_use_is_one_line(capsys):
         assert main(["serve", str(DOC), "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert err == f"error: --port: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_edges_colour_only_from_their_gradient_step():
+    net = graphengine.load(DOC)
+    data = page_data(build_page(net))
+    ids = svg_ids(net.graph)
+    coloured = {e: k for k, step in enumerate(data["steps"]) for e in step["colour"]}
+    assert set(coloured) == set(ids["edge"].values())
+    # Each edge from the step of its own parameter's ∂E/∂w (the 8 gradient steps, w1 … w8 in order).
+    for (u, v), eid in ids["edge"].items():
+        step = data["steps"][coloured[eid]]
+        assert step["kind"] == "gradient" and step["title"] == f"Gradient: ∂E/∂{net.graph.edges[u, v]['weight']}"
+
+
+def test_after_view_is_the_forward_pass_with_the_new_parameters():
+    net = graphengine.load(DOC)
+    after = page_data(build_page(net))["after"]
+    # The oracle: a second network given the updated parameters by hand (not the page's code path).
+    updated = graphengine.load(DOC)
+    updated.theta = net.trace().new_theta.copy()
+    assert after["loss_before"] == "0.298371109"
+    assert after["loss_after"] == derivation_number(updated.loss(), 9) == "0.291027774"
+    o1 = svg_ids(net.graph)["node"]["o1"]
+    assert after["cells"][f"{o1}-out"] == diagram_number(updated.trace().out("o1"))
+    assert after["cells"]["ge-loss-value"] == diagram_number(updated.loss())
+    assert f"{o1}-delta" in after["hide"] and f"{o1}-delta" not in after["cells"]
+
+
+def test_without_latex2mathml_the_equations_are_text(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "latex2mathml.converter", None)  # the import fails
+    net = graphengine.load(DOC)
+    data = page_data(build_page(net))
+    assert all(m is None for step in data["steps"] for m in step["math"])
+    assert data["steps"][1]["equations"] == ["net_h1 = w1·i1 + w2·i2 + b1 = 0.15×0.05 + 0.2×0.1 + 0.35 = 0.3775"]
+
+
+def test_with_latex2mathml_the_equations_are_mathml():
+    net = graphengine.load(DOC)
+    step = page_data(build_page(net))["steps"][1]
+    parts = step["math"][0]
+    assert len(parts) == 4 and all(p.startswith("<math") for p in parts)
+    assert "<mn>0.3775</mn>" in parts[-1]
+
+
+def test_report_epochs_counts_epochs(tmp_path, capsys):
+    out = tmp_path / "replay.html"
+    assert main(["report", str(DOC), "-o", str(out), "--epochs", "1000"]) == 0
+    html = out.read_text(encoding="utf-8")
+    replay_data = page_data(html)["replay"]
+    assert replay_data["epochs"] == 1000 and replay_data["frames"][-1]["epoch"] == 1000
+    # Each frame's scale is its own: at epoch 1000 the widest |∂E/∂w| is far below epoch 0's.
+    first, last = replay_data["frames"][0], replay_data["frames"][-1]
+    assert float(last["widest"]) < float(first["widest"]) / 10
+    assert '<svg id="ge-curve"' in html and 'class="ge-axis"' in html

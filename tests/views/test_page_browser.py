@@ -25,6 +25,7 @@ from graphengine.engine.network import Network
 from graphengine.spec.load import parse_spec
 from graphengine.views.diagram.annotated import svg_ids
 from graphengine.views.diagram.render import render
+from graphengine.views.stepthrough.figure import EDGE_LABELS_UP_TO
 from graphengine.views.stepthrough.page import build_page
 from graphengine.views.stepthrough.steps import build_steps
 
@@ -90,6 +91,10 @@ class Watched:
     def counter(self) -> str:
         return self.page.inner_text("#ge-counter")
 
+    def equations(self) -> str:
+        """The panel's equations as the text a copy gives (each is typeset as MathML)."""
+        return self.page.eval_on_selector_all("#ge-equations .ge-eq", "els => els.map(e => e.dataset.text).join('\\n')")
+
     def close(self) -> None:
         self.context.close()
 
@@ -125,7 +130,7 @@ def test_keyboard_reveals_the_worked_example_in_order(watched, page_file):
                 first_seen.setdefault(value, k)
             else:
                 assert value not in first_seen, f"{value} disappeared at step {k}"
-        equations[k] = watched.page.text_content("#ge-equations")
+        equations[k] = watched.equations()
         watched.page.keyboard.press("ArrowRight")
     assert first_seen == wanted
     assert equations[2] == "net_h1 = w1·i1 + w2·i2 + b1 = 0.15×0.05 + 0.2×0.1 + 0.35 = 0.3775"
@@ -170,7 +175,8 @@ def test_before_after_and_replay(watched, page_file):
     assert "0.4000" in watched.visible_texts()
     watched.page.keyboard.press("b")
     texts = watched.visible_texts()
-    assert "0.3589" in texts and "w5′ 0.3589" in texts  # w5's value after the step, and its update row
+    # w5's value after the step; the gradient rows of the old step are gone (w5′ 0.3589 is now w5).
+    assert "0.3589" in texts and "∂E/∂w5" not in texts
     assert "0.4000" not in texts
     watched.page.click("#ge-toggle")
     assert "0.4000" in watched.visible_texts()
@@ -181,7 +187,8 @@ def test_before_after_and_replay(watched, page_file):
     watched.page.eval_on_selector("#ge-epoch", "el => { el.value = 7; el.dispatchEvent(new Event('input')); }")
     assert watched.page.inner_text("#ge-epoch-label") == "7 of 20"
     assert w5 in watched.visible_texts()
-    assert watched.page.inner_text("#ge-epoch-loss") == f"loss {number(net.loss(), 6)}"
+    assert watched.page.inner_text("#ge-epoch-loss") == f"E = {number(net.loss(), 9)}"
+    assert watched.counter() == "epoch 7 of 20"
     watched.page.eval_on_selector("#ge-epoch", "el => { el.value = 0; el.dispatchEvent(new Event('input')); }")
     assert "0.4000" in watched.visible_texts()
     assert watched.errors == []
@@ -279,13 +286,13 @@ def test_serve_reloads_when_the_spec_changes(browser, tmp_path):
         url = line.split(" at ", 1)[1].split()[0]
         w.page.goto(url + "#step-2")
         w.page.wait_for_selector("#ge-counter:has-text('step 2 of 45')")
-        assert "0.15×0.05" in w.page.text_content("#ge-equations")
+        assert "0.15×0.05" in w.equations()
         # A teacher edits w1 in the editor and saves: the page recomputes and keeps the step.
         time.sleep(0.05)
         spec.write_text(original.replace("w1: 0.15", "w1: 0.25"))
         # (The page's Content-Security-Policy forbids eval, so no wait_for_function.)
-        w.page.wait_for_selector("#ge-equations:has-text('0.25×0.05')", timeout=10_000)
-        assert w.page.text_content("#ge-equations").endswith("= 0.3825")
+        w.page.wait_for_selector("#ge-equations .ge-eq[data-text*='0.25×0.05']", timeout=10_000)
+        assert w.equations().endswith("= 0.3825")
         assert w.counter() == "step 2 of 45"
         # A broken spec: the page shows the one-line error, then recovers.
         spec.write_text(original.replace("w1: 0.15", "w1: [0.15"))
@@ -304,9 +311,10 @@ def test_serve_reloads_when_the_spec_changes(browser, tmp_path):
 
 def test_serve_binds_to_loopback_only():
     from graphengine.views.stepthrough.page import error_page
-    from graphengine.views.stepthrough.serve import PageSource, make_server
+    from graphengine.views.stepthrough.serve import LiveSpec, make_server
 
-    server = make_server(PageSource(ROOT / "specs" / "doc_example.yaml", lambda p: "ok", error_page), 0)
+    live = LiveSpec(ROOT / "specs" / "doc_example.yaml", lambda text, token: "ok", lambda text: {}, error_page)
+    server = make_server(live, 0)
     try:
         assert server.server_address[0] == "127.0.0.1"
     finally:
@@ -365,14 +373,15 @@ def test_generated_networks_reveal_the_trace_values_step_by_step(browser, tmp_pa
                 trainable = net.graph.graph["parameters"][step.parameter]["trainable"]
                 shown = [cells[c][1] for c in data["steps"][k]["reveal"] if c in cells]
                 G = net.graph
-                used = any(d["weight"] == step.parameter for _, _, d in G.edges(data=True)) or any(
-                    G.nodes[n].get("bias") == step.parameter for n in G.nodes
+                # The lecture diagram labels edges (weight, ∂E/∂w, w′) up to EDGE_LABELS_UP_TO edges.
+                on_labelled_edge = G.number_of_edges() <= EDGE_LABELS_UP_TO and any(
+                    d["weight"] == step.parameter for _, _, d in G.edges(data=True)
                 )
-                assert bool(shown) == used, step.title
+                assert bool(shown) == on_labelled_edge, step.title
                 for text in shown:
                     assert text.endswith(diagram_number(step.value) if trainable else "frozen"), (step.title, text)
             if step.kind == "term":
-                assert cells[f"{ids['loss'][step.node]}-term"][1] == diagram_number(step.value)
+                assert cells[f"{ids['loss'][step.node]}-term"][1].split()[-1] == diagram_number(step.value)
             w.page.keyboard.press("ArrowRight")
         assert w.errors == []
     finally:
@@ -428,7 +437,7 @@ def test_layer_level_page_steps_through(browser, tmp_path):
         ids = svg_ids(net.graph)
         for v in steps[first_layer].nodes:
             visible, text = cells[f"{ids['node'][v]}-out"]
-            assert visible and text == diagram_number(trace.out(v)), v
+            assert visible and text.split()[-1] == diagram_number(trace.out(v)), v
         later = [v for s in steps[first_layer + 1 :] if s.kind == "layer-forward" for v in s.nodes]
         assert later and all(not cells[f"{ids['node'][v]}-out"][0] for v in later)
         w.page.keyboard.press("End")

@@ -1,11 +1,12 @@
 """The step-through page: one self-contained HTML file (inline SVG, CSS and script).
 
-The diagram is :mod:`graphengine.views.diagram.annotated`'s Graphviz SVG drawn with ``ids=True``; the
-steps are :func:`graphengine.views.stepthrough.steps.build_steps`. The page's script (``assets/page.js``)
-hides every value cell that some step computes, reveals them step by step, highlights
-the step's nodes and edges, and shows the step's equations. Nothing is fetched: no
-fonts, no CDN; a Content-Security-Policy forbids any request (``serve`` allows only
-polling its own ``/state``).
+The diagram is the lecture diagram of :mod:`graphengine.views.stepthrough.figure` (or the layer
+view for a network stepped by layer); the steps are :func:`graphengine.views.stepthrough.steps.build_steps`,
+their equations typeset as MathML (latex2mathml; text when it is missing). The page's script
+(``assets/page.js``) hides every value cell until the step that computes it, colours an edge by
+∂E/∂w from its gradient step on, highlights the step's nodes and edges, shows "after the step"
+(:mod:`graphengine.views.stepthrough.frames`) and the epoch replay. Nothing is fetched: no fonts,
+no CDN; a Content-Security-Policy forbids any request (``serve`` allows only its own address).
 
 >>> import graphengine
 >>> net = graphengine.load("specs/doc_example.yaml")        # doctest: +SKIP
@@ -23,34 +24,65 @@ from importlib.resources import files
 from typing import Any
 
 from ..._util.numfmt import derivation_number, diagram_number
-from ..diagram.annotated import DEFAULT_PRECISION, gradient_style, svg_ids
-from ..diagram.render import pipe, to_dot
-from .steps import Step, build_steps
-
-# `--epochs N` keeps at most this many frames for the slider (evenly spread, last one kept),
-# and fewer for a big network, so that the page holds at most about MAX_FRAME_VALUES numbers.
-MAX_FRAMES = 201
-MAX_FRAME_VALUES = 200_000
+from ..diagram.dotparts import svg_ids
+from ..diagram.render import pipe
+from . import frames
+from .figure import figure_dot
+from .steps import NODE_STEPS_UP_TO, Step, build_steps
 
 
 def _asset(name: str) -> str:
     return files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def diagram_svg(net: Any, trace: Any) -> str:
-    """The annotated SVG with ids, ready to inline in HTML: no XML prolog, scalable, no dead links."""
-    svg = pipe(to_dot(net, trace, ids=True, sample=0), "svg").decode("utf-8")
+def _inline(svg: str) -> str:
+    """Graphviz's SVG ready to inline in HTML: no XML prolog, no dead links, scaled by the page."""
     svg = svg[svg.index("<svg") :]
     # Graphviz writes a value cell's id only with a link; the page needs the id, not the link.
     svg = svg.replace(' xlink:href="#ge"', "")
-    # Scale to the panel; the viewBox keeps the proportions.
-    svg = re.sub(
+    # The page's script and CSS scale it to the free space; the viewBox keeps the proportions.
+    return re.sub(
         r'<svg width="[^"]*" height="[^"]*"',
-        '<svg class="ge-diagram" preserveAspectRatio="xMidYMin meet"',
+        '<svg class="ge-diagram" preserveAspectRatio="xMidYMid meet"',
         svg,
         count=1,
     )
-    return svg
+
+
+def diagram_svg(net: Any, trace: Any) -> str:
+    """The lecture diagram (:mod:`graphengine.views.stepthrough.figure`) as inline SVG."""
+    return _inline(pipe(figure_dot(net.graph, trace), "svg").decode("utf-8"))
+
+
+def layer_svg(net: Any, trace: Any) -> tuple[str, dict[str, str]]:
+    """The layer view (a network too big to draw neuron by neuron) as inline SVG, and each
+    neuron's box id (``ge-layer-K``), so that a step can highlight its layer."""
+    from ..diagram.layer_view import groups, to_layer_dot
+
+    svg = _inline(pipe(to_layer_dot(net, trace, sample=0), "svg").decode("utf-8"))
+    box = {}
+    for k, group in enumerate(groups(net)):
+        for v in group.nodes:
+            box[v] = f"ge-layer-{k}"
+    # Graphviz names the boxes node1, node2 …; the title is the box's DOT name, `layer K`.
+    svg = re.sub(
+        r'<g id="node\d+" class="node( layer)?">\n<title>layer&#160;(\d+)</title>',
+        lambda m: f'<g id="ge-layer-{m[2]}" class="node{m[1] or ""}">\n<title>layer {m[2]}</title>',
+        svg,
+    )
+    svg = re.sub(
+        r'<g id="node\d+" class="node( layer)?">\n<title>layer (\d+)</title>',
+        lambda m: f'<g id="ge-layer-{m[2]}" class="node{m[1] or ""}">\n<title>layer {m[2]}</title>',
+        svg,
+    )
+    # One notation per page: the panel (explain) writes E for the loss, so the picture does too.
+    svg = svg.replace("∂L/", "∂E/").replace(">L =&#160;<", ">E =&#160;<")
+    # The loss and each layer's listed values appear at the steps that compute them.
+    svg = re.sub(r"(>E =&#160;</text>\n<text )", r'\1class="ge-loss-text" ', svg)
+    svg = _tag_box_values(svg, [k for k, group in enumerate(groups(net)) if group.kind != "input"])
+    # Gradient facts appear from the first backward step on (the page's script shows them).
+    svg = re.sub(r"<text ([^>]*)>([^<]*[δ∂][^<]*)</text>", r'<text class="ge-grad-text" \1>\2</text>', svg)
+    return svg, box
 
 
 def _cells(G: Any, ids: dict[str, dict[Any, str]], part: str, name: str, uses: dict[str, list]) -> list[str]:
@@ -70,14 +102,63 @@ def _cells(G: Any, ids: dict[str, dict[Any, str]], part: str, name: str, uses: d
     return ["ge-loss-value", "ge-loss-sample"]  # the total; with several samples, sample 0's loss too
 
 
-def _step_data(step: Step, G: Any, ids: dict[str, dict[Any, str]], uses: dict[str, list]) -> dict[str, Any]:
-    highlight = [ids["node"][n] for n in step.nodes if n in ids["node"]]
-    highlight += [ids["edge"][e] for e in step.edges if e in ids["edge"]]
-    if step.kind == "term" and step.node is not None:
-        highlight.append(ids["loss"][step.node])
+# A computed number in a layer box: plain ink (the muted header's sizes have a fill of their own).
+_NUMBER_TEXT = re.compile(r"<text ((?:(?!fill=)[^>])*)>((?:-|&#45;)?[\d.]+(?:e(?:[-+]|&#45;)?\d+)?)</text>")
+
+
+def _tag_box_values(svg: str, boxes: list[int]) -> str:
+    """Mark the plain numbers drawn in layer boxes ``boxes`` (``class="ge-box-value"``): computed values."""
+    for k in boxes:
+        start = svg.find(f'<g id="ge-layer-{k}"')
+        if start < 0:
+            continue
+        end = svg.find("<!--", start)
+        end = len(svg) if end < 0 else end
+        block = _NUMBER_TEXT.sub(r'<text class="ge-box-value" \1>\2</text>', svg[start:end])
+        svg = svg[:start] + block + svg[end:]
+    return svg
+
+
+def _mathml(tex: str) -> str | None:
+    """One equation part as MathML (latex2mathml), or None when the converter is missing or fails."""
+    try:
+        from latex2mathml.converter import convert
+    except ImportError:  # a core install without it still writes a working page: text equations
+        return None
+    try:
+        # latex2mathml keeps `\_` of `\text{digit\_0}` as written: a name's underscore is one character.
+        return convert(tex).replace("\\_", "_")
+    except Exception:  # noqa: BLE001 - a formula it cannot read is shown as text, the page still works
+        return None
+
+
+def _equation_math(step: Step) -> list[list[str] | None]:
+    """Each equation of ``step`` as MathML, one piece per part of the chain (``a``, ``= b``, ``= c``)."""
+    out: list[list[str] | None] = []
+    for k, text in enumerate(step.equations):
+        tex = step.tex[k] if k < len(step.tex) else None
+        parts = tex.split(" = ") if tex else None
+        if parts is None or len(parts) != len(text.split(" = ")):
+            out.append(None)
+            continue
+        converted = [_mathml(part) for part in parts]
+        out.append(None if any(c is None for c in converted) else [c for c in converted if c is not None])
+    return out
+
+
+def _step_data(
+    step: Step, G: Any, ids: dict[str, dict[Any, str]], uses: dict[str, list], boxes: dict[str, str]
+) -> dict[str, Any]:
+    if boxes:  # the layer view: the step's layers are its highlight
+        highlight = sorted({boxes[n] for n in step.nodes if n in boxes})
+    else:
+        highlight = [ids["node"][n] for n in step.nodes if n in ids["node"]]
+        highlight += [ids["edge"][e] for e in step.edges if e in ids["edge"]]
     if step.kind == "loss":
-        highlight += [*ids["loss"].values(), "ge-loss"]
+        highlight.append("ge-loss")
     reveal = [c for part, name in step.reveals for c in _cells(G, ids, part, name, uses)]
+    # From the step that computes ∂E/∂w on, an edge shows it by its colour and width.
+    colour = [ids["edge"][(u, v)] for part, p in step.reveals if part == "grad" for u, v in uses[p] if u is not None]
     value = None
     if step.value is not None and math.isfinite(step.value):
         value = derivation_number(step.value, 9)
@@ -86,10 +167,12 @@ def _step_data(step: Step, G: Any, ids: dict[str, dict[Any, str]], uses: dict[st
         "phase": step.phase,
         "title": step.title,
         "equations": list(step.equations),
+        "math": _equation_math(step),
         "note": step.note,
         "value": value,
         "highlight": highlight,
         "reveal": reveal,
+        "colour": colour,
     }
 
 
@@ -104,74 +187,18 @@ def _uses(G: Any) -> dict[str, list[tuple[str | None, str]]]:
     return uses
 
 
-def _value_cells(p: str, ids: dict[str, dict[Any, str]], uses: dict[str, list]) -> list[str]:
-    """The cells that print parameter ``p``'s value: each edge's weight row, each bias value."""
-    return [f"{ids['node'][v]}-bvalue" if u is None else f"{ids['edge'][(u, v)]}-weight" for u, v in uses[p]]
+def _changes(trace: Any) -> list[dict[str, Any]]:
+    """Each changed parameter's old and new value, as the diagram prints them (the summary's table)."""
+    return [
+        {"parameter": p, "old": diagram_number(old), "new": diagram_number(trace.updated[p])}
+        for p, old in trace.values.items()
+        if trace.updated[p] != old
+    ]
 
 
-def _changes(trace: Any, ids: dict[str, dict[Any, str]], uses: dict[str, list], precision: int) -> list[dict[str, Any]]:
-    """Each changed parameter's old and new value, as the diagram prints them, and where."""
-    out = []
-    for p, old in trace.values.items():
-        new = trace.updated[p]
-        if new != old:
-            out.append(
-                {
-                    "parameter": p,
-                    "old": diagram_number(old, precision),
-                    "new": diagram_number(new, precision),
-                    "cells": _value_cells(p, ids, uses),
-                }
-            )
-    return out
-
-
-def replay(net: Any, epochs: int, precision: int = DEFAULT_PRECISION, cells: set[str] | None = None) -> dict[str, Any]:
-    """``epochs`` of training (the spec's optimiser and batches) as frames for the page's slider.
-
-    Each frame has the epoch, the loss, every value cell's text and every edge's colour and
-    width (by its gradient at that epoch, as the diagram draws it). ``net`` keeps its parameters.
-    ``cells`` limits the value cells to those the SVG has (a big network's edges carry no labels).
-    """
-    G, ids, uses = net.graph, svg_ids(net.graph), _uses(net.graph)
-    start = net.theta.copy()
-    n_frames = min(MAX_FRAMES, max(2, MAX_FRAME_VALUES // (G.number_of_edges() + len(G.graph["parameters"]) + 1)))
-    # Only the frames' parameters are kept: 100,000 epochs of a big network would not fit in memory.
-    keep = {round(k * epochs / (n_frames - 1)) for k in range(n_frames)} if epochs >= n_frames else None
-    thetas = {0: start.copy()}
-
-    def remember(epoch: int, loss: float, metrics: dict[str, float]) -> None:
-        if keep is None or epoch in keep:
-            thetas[epoch] = net.theta.copy()
-
-    try:
-        history = net.train(epochs, callback=remember)
-        if history.interrupted:  # the user's Ctrl-C: no page with a cut replay (the CLI exits 130)
-            raise KeyboardInterrupt
-        frames = []
-        for k in sorted(thetas):
-            net.theta = thetas[k].copy()
-            t = net.trace()
-            grads = {p: t.gradient(p) for p in G.graph["parameters"]}
-            finite = [abs(grads[d["weight"]]) for _, _, d in G.edges(data=True) if math.isfinite(grads[d["weight"]])]
-            gmax = max(finite, default=0.0)
-            values = t.values
-            texts = {
-                c: diagram_number(values[p], precision)
-                for p in values
-                for c in _value_cells(p, ids, uses)
-                if cells is None or c in cells
-            }
-            edges = {}
-            for u, v, d in G.edges(data=True):
-                color, width, text = gradient_style(grads[d["weight"]], gmax)
-                edges[ids["edge"][(u, v)]] = [color, width, text]
-            loss_text = derivation_number(t.loss, 6)
-            frames.append({"epoch": k, "loss": t.loss, "loss_text": loss_text, "cells": texts, "edges": edges})
-        losses = [frames[0]["loss"], *history.losses]
-    finally:
-        net.theta = start
-    return {"frames": frames, "losses": [x if math.isfinite(x) else None for x in losses]}
+def replay(net: Any, epochs: int, cells: set[str] | None = None) -> dict[str, Any]:
+    """The epoch replay's frames (:func:`graphengine.views.stepthrough.frames.replay`)."""
+    return frames.replay(net, epochs, cells)
 
 
 def _json_script(data: Any) -> str:
@@ -179,6 +206,54 @@ def _json_script(data: Any) -> str:
     from ..._util.escape import script_json
 
     return script_json(data)
+
+
+def page_data(
+    net: Any, trace: Any, *, epochs: int | None = None, layered: bool | None = None
+) -> tuple[dict[str, Any], str]:
+    """The page's data (steps, edge styles, the after view, the replay) and its SVG."""
+    G, ids, uses = net.graph, svg_ids(net.graph), _uses(net.graph)
+    steps = build_steps(net, trace, layered=layered)
+    boxes: dict[str, str] = {}
+    neurons = G.number_of_nodes() - len(G.graph["inputs"])
+    if neurons > NODE_STEPS_UP_TO:  # too many to draw one by one: the layer view, a step per layer
+        svg, boxes = layer_svg(net, trace)
+    else:
+        svg = diagram_svg(net, trace)
+    present = set(re.findall(r'<g id="a_([^"]+)"', svg.replace("&#45;", "-")))
+    styles, gmax = frames.edge_styles(G, trace)
+    data: dict[str, Any] = {
+        "title": net.spec.name or "network",
+        "steps": [_step_data(s, G, ids, uses, boxes) for s in steps],
+        "changes": _changes(trace),
+        "edges": styles,
+        "widest": diagram_number(gmax),
+        "after": None if boxes else frames.after_view(net, trace, present),
+        "loss": derivation_number(trace.loss, frames.LOSS_DIGITS),
+        # The first step of the backward pass: the layer view's gradient facts appear there.
+        "backward_from": next((k for k, s in enumerate(steps) if s.phase == "backward"), len(steps)),
+        "loss_from": next((k for k, s in enumerate(steps) if s.kind == "loss"), len(steps)),
+    }
+    data["hidden"] = sorted({c for s in data["steps"] for c in s["reveal"] if c in present or c == "ge-loss-sample"})
+    if epochs:
+        data["replay"] = frames.replay(net, epochs, cells=present)
+    return data, svg
+
+
+def live_parts(
+    net: Any, *, learning_rate: float | None = None, epochs: int | None = None, layered: bool | None = None
+) -> dict[str, Any]:
+    """What ``serve`` sends the page after a "what if" change: its data, diagram and loss curve."""
+    data, svg = page_data(net, net.trace(learning_rate), epochs=epochs, layered=layered)
+    curve = data["replay"].pop("curve") if epochs else ""
+    return {"data": data, "svg": svg, "curve": curve}
+
+
+def given_inputs(text: str, file: str | None = None) -> list[dict[str, Any]]:
+    """The spec's given numbers as the page's editable fields (key, label, the number as written)."""
+    from ...spec.given import given_numbers
+
+    return [{"key": g.key, "label": g.label, "value": g.text, "line": g.line} for g in given_numbers(text, file)]
 
 
 def build_page(
@@ -189,40 +264,27 @@ def build_page(
     epochs: int | None = None,
     layered: bool | None = None,
     live: bool = False,
+    token: str | None = None,
+    inputs: list[dict[str, Any]] | None = None,
 ) -> str:
     """The self-contained HTML page of one training step on ``net`` (``trace``, default ``net.trace()``),
     and ``epochs`` of replay.
 
-    ``live`` adds polling of ``/state`` for :mod:`graphengine.views.stepthrough.serve` (reload when the spec changes).
+    ``live`` makes it the page of :mod:`graphengine.views.stepthrough.serve`: ``token`` goes with
+    every request, ``inputs`` are the spec's given numbers, editable in the page.
     """
     trace = net.trace(learning_rate) if trace is None else trace
-    G, ids, uses = net.graph, svg_ids(net.graph), _uses(net.graph)
-    steps = build_steps(net, trace, layered=layered)
-    data: dict[str, Any] = {
-        "title": net.spec.name or "network",
-        "steps": [_step_data(s, G, ids, uses) for s in steps],
-        "changes": _changes(trace, ids, uses, DEFAULT_PRECISION),
-        "live": live,
-    }
-    data["hidden"] = sorted({c for s in data["steps"] for c in s["reveal"]})
-    svg = diagram_svg(net, trace)
-    if epochs:
-        present = set(re.findall(r'<g id="a_([^"]+)"', svg.replace("&#45;", "-")))
-        data["replay"] = replay(net, epochs, cells=present)
+    data, svg = page_data(net, trace, epochs=epochs, layered=layered)
+    data["live"] = live
+    if live:
+        data["token"] = token
+        data["inputs"] = inputs or []
     title = escape(f"{data['title']}: one training step")
-    return _document(title, svg, _json_script(data), live, wide=_aspect(svg) > WIDE_ABOVE, replay=bool(epochs))
+    curve = data["replay"].pop("curve") if epochs else ""
+    return _document(title, svg, _json_script(data), live, replay=bool(epochs), curve=curve)
 
 
-# A diagram wider than this (width / height) gets the explanation below it, not beside it.
-WIDE_ABOVE = 1.6
-
-
-def _aspect(svg: str) -> float:
-    match = re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+) ([\d.]+)"', svg)
-    return float(match[1]) / max(float(match[2]), 1.0) if match else 1.0
-
-
-def _document(title: str, svg: str, data: str, live: bool, wide: bool = False, replay: bool = False) -> str:
+def _document(title: str, svg: str, data: str, live: bool, replay: bool = False, curve: str = "") -> str:
     connect = "'self'" if live else "'none'"
     # font-src data: the diagram carries its font (views/diagram/typeface.py) as a data: URL.
     csp = (
@@ -249,29 +311,35 @@ def _document(title: str, svg: str, data: str, live: bool, wide: bool = False, r
     <span id="ge-counter" aria-live="polite">step 1 of 1</span>
     <button type="button" id="ge-next" title="next step (→)">→</button>
     <button type="button" id="ge-end" title="last step (End)">⇥</button>
-    <button type="button" id="ge-toggle" title="show the parameters before or after the update (B)" hidden>after the update</button>
+    <button type="button" id="ge-toggle" title="the network before the step, or after it: the forward pass again with the new parameters (B)" hidden>after the step</button>
   </nav>
 </header>
-<main class="ge-main{" ge-wide" if wide else ""}">
-  <section class="ge-figure" aria-label="diagram">
+<main class="ge-main" id="ge-main">
+  <section class="ge-figure" id="ge-figure" aria-label="diagram">
 {svg}
   </section>
-  <aside class="ge-panel" aria-live="polite">
+  <aside class="ge-panel" id="ge-panel" aria-live="polite">
     <p class="ge-phase" id="ge-phase"></p>
     <h2 id="ge-step-title"></h2>
     <div id="ge-equations" class="ge-equations"></div>
     <p id="ge-value" class="ge-value"></p>
     <p id="ge-note" class="ge-note"></p>
-    <table id="ge-changes" class="ge-changes" hidden></table>
+    <div class="ge-scroll"><table id="ge-changes" class="ge-changes" hidden></table></div>
+    <p id="ge-legend" class="ge-legend" hidden><b>edge colour</b>: sign of ∂E/∂w (<span class="ge-pos">red &gt; 0</span>, <span class="ge-neg">blue &lt; 0</span>, grey: not computed yet or 0); <b>width</b>: |∂E/∂w|, widest <span id="ge-widest"></span></p>
+    <form id="ge-edit" class="ge-edit" hidden autocomplete="off">
+      <p class="ge-phase">what if? every given number</p>
+      <div class="ge-scroll"><table id="ge-inputs" class="ge-inputs"></table></div>
+      <p><button type="button" id="ge-save" title="write the numbers into the YAML file (its comments kept)">save to the spec</button> <span id="ge-status" role="status"></span></p>
+    </form>
   </aside>
 </main>
 <section id="ge-replay" class="ge-replay" hidden>
   <label for="ge-epoch">epoch <span id="ge-epoch-label">0</span></label>
   <input type="range" id="ge-epoch" min="0" max="0" value="0">
   <span id="ge-epoch-loss"></span>
-  <svg id="ge-curve" class="ge-curve" viewBox="0 0 600 120" preserveAspectRatio="none" role="img" aria-label="loss per epoch"></svg>
+  {curve}
 </section>
-<footer class="ge-keys">→ / ← step · Home / End · B before/after · link to a step: #step-N</footer>
+<footer class="ge-keys">→ / ← step · Home / End · B before/after the step · link to a step: #step-N</footer>
 <script type="application/json" id="ge-data">{data}</script>
 <script>
 {_asset("page.js")}
@@ -283,7 +351,9 @@ def _document(title: str, svg: str, data: str, live: bool, wide: bool = False, r
 
 def error_page(message: str, live: bool = True) -> str:
     """A page showing one error line (``serve`` while the spec is broken); it reloads when the spec changes."""
-    data = _json_script({"title": "error", "steps": [], "changes": [], "hidden": [], "live": live, "error": message})
+    data = _json_script(
+        {"title": "error", "steps": [], "changes": [], "hidden": [], "edges": {}, "live": live, "error": message}
+    )
     body = f'<p class="ge-error" id="ge-error">{escape(message)}</p>'
     return _document("graphengine: the spec has an error", body, data, live)
 

@@ -26,6 +26,8 @@ from ..._util.numfmt import derivation_number as number
 from ...model.graph import depths
 from ..derivation.document import Derivation, Eq, _dedupe
 from ..derivation.explain import Explainer
+from ..derivation.mathfmt import M
+from .softmax import probabilities, softmax_equations, term_equation
 
 # Past this many neurons a step per neuron is too many clicks: one step per layer instead.
 NODE_STEPS_UP_TO = 30
@@ -54,6 +56,7 @@ class Step:
     reveals: tuple[Reveal, ...] = ()
     note: str = ""
     values: dict[str, float] = field(default_factory=dict)  # layer-level: each node's or parameter's value
+    tex: tuple[str, ...] = ()  # the equations as LaTeX (same order as ``equations``), for MathML
 
     @property
     def formula(self) -> str:
@@ -71,6 +74,16 @@ class Step:
 def equation_text(eq: Eq) -> str:
     """An equation chain as one line of text, as `explain` prints it."""
     return " = ".join(p.text for p in _dedupe(eq.parts))
+
+
+def equation_tex(eq: Eq) -> str:
+    """The same chain as LaTeX (the page turns it into MathML)."""
+    return " = ".join(p.tex for p in _dedupe(eq.parts))
+
+
+def chains(*eqs: Eq) -> dict[str, tuple[str, ...]]:
+    """A step's ``equations`` and ``tex`` from the same chains."""
+    return {"equations": tuple(equation_text(eq) for eq in eqs), "tex": tuple(equation_tex(eq) for eq in eqs)}
 
 
 class _Builder:
@@ -98,18 +111,20 @@ class _Builder:
     def parameter_nodes(self, p: str) -> tuple[str, ...]:
         return tuple(v for u, v in self.x.uses[p] if u is None)
 
-    def gradient_equations(self, p: str) -> tuple[tuple[str, ...], str]:
+    def gradient_equations(self, p: str) -> tuple[tuple[Eq, ...], str]:
         """∂E/∂p's chain rule with numbers (the sum over uses for a shared one), and a note."""
         items = self.x.parameter_block(p)
         uses = self.x.uses[p]
         eqs = [item for item in items if isinstance(item, Eq)]
         if not uses:
-            return (f"∂E/∂{p} = 0",), f"{p} is not used by any edge or bias: its gradient is 0."
+            return (
+                Eq([self.x.partial(self.x.E, self.x.param(p)), M("0", "0")]),
+            ), f"{p} is not used by any edge or bias: its gradient is 0."
         chain = next(eq for eq in eqs if eq.label.startswith("chain rule"))
         final = next(eq for eq in reversed(eqs) if eq.label in ("", self.x._sample_label()))
-        lines = [equation_text(Eq([chain.parts[0], chain.parts[1], *final.parts[1:]]))]
+        lines = [Eq([chain.parts[0], chain.parts[1], *final.parts[1:]])]
         if self.x.n > 1:
-            lines.append(equation_text(eqs[-1]))  # the sum over the samples
+            lines.append(eqs[-1])  # the sum over the samples
         note = ""
         if len(uses) > 1:
             note = f"{p} is shared by {len(uses)} uses ({', '.join(self.x.describe_use(u) for u in uses)}): ∂E/∂{p} is the sum of the terms of all uses."
@@ -142,8 +157,8 @@ class _Builder:
                     "net",
                     f"Forward: net of {v}",
                     "forward",
-                    (equation_text(net_eq),),
-                    self.trace.net(v, self.s),
+                    value=self.trace.net(v, self.s),
+                    **chains(net_eq),
                     node=v,
                     nodes=(v,),
                     edges=self.in_edges(v),
@@ -155,8 +170,8 @@ class _Builder:
                     "out",
                     f"Forward: out of {v}",
                     "forward",
-                    (equation_text(out_eq),),
-                    self.trace.out(v, self.s),
+                    value=self.trace.out(v, self.s),
+                    **chains(out_eq),
                     node=v,
                     nodes=(v,),
                     reveals=(("out", v),),
@@ -164,40 +179,79 @@ class _Builder:
             )
         return steps
 
-    def loss(self) -> list[Step]:
+    def softmax_step(self) -> list[Step]:
+        eqs = softmax_equations(self.x, self.trace, self.s)
+        if eqs is None:
+            return []
+        return [
+            Step(
+                "softmax",
+                "Loss: softmax probabilities of the outputs",
+                "loss",
+                nodes=tuple(self.x.outputs),
+                note="p_k = e^{y_k} / Σ_j e^{y_j} (each exponential shifted by the largest y: the same ratios). "
+                "They sum to 1.",
+                values=dict(zip(self.x.outputs, probabilities(self.x, self.trace, self.s))),
+                **chains(*eqs),
+            )
+        ]
+
+    def loss(self, grouped: bool = False) -> list[Step]:
         doc = Derivation("")
         self.x.loss_section(doc)
         eqs = [item for item in doc.items if isinstance(item, Eq)]
         terms = self.trace.loss_terms(self.s)
-        steps = []
+        steps = self.softmax_step()
         if terms is not None:
             # The loss formula, then one equation per output's term, then the sample's sum.
             by_output = {f"E_{o}": o for o in self.x.outputs}
-            for eq in eqs:
-                o = by_output.get(eq.parts[0].text)
-                if o is not None:
+            term_eqs = [
+                (
+                    by_output[eq.parts[0].text],
+                    term_equation(
+                        self.x, self.trace, self.s, by_output[eq.parts[0].text], terms[by_output[eq.parts[0].text]], eq
+                    ),
+                )
+                for eq in eqs
+                if eq.parts[0].text in by_output
+            ]
+            if grouped:
+                steps.append(
+                    Step(
+                        "layer-terms",
+                        f"Loss: the {len(term_eqs)} terms",
+                        "loss",
+                        nodes=tuple(self.x.outputs),
+                        reveals=tuple(("term", o) for o, _ in term_eqs),
+                        values={o: terms[o] for o, _ in term_eqs},
+                        **chains(*(eq for _, eq in term_eqs)),
+                    )
+                )
+            else:
+                for o, eq in term_eqs:
                     steps.append(
                         Step(
                             "term",
                             f"Loss: the term of {o}",
                             "loss",
-                            (equation_text(eq),),
-                            terms[o],
+                            value=terms[o],
                             node=o,
                             nodes=(o,),
                             reveals=(("term", o),),
+                            **chains(eq),
                         )
                     )
-        total_eqs = tuple(equation_text(eq) for eq in eqs if eq.parts[0].text not in {f"E_{o}" for o in self.x.outputs})
+        outputs = {f"E_{o}" for o in self.x.outputs}
+        total_eqs = [eq for eq in eqs if eq.parts[0].text not in outputs]
         steps.append(
             Step(
                 "loss",
                 "Loss: the total",
                 "loss",
-                total_eqs[-2:] if self.x.n > 1 else total_eqs[-1:],
-                self.trace.loss,
+                value=self.trace.loss,
                 reveals=(("loss", ""),),
                 note=self.x.loss.description or "",
+                **chains(*(total_eqs[-2:] if self.x.n > 1 else total_eqs[-1:])),
             )
         )
         return steps
@@ -212,8 +266,8 @@ class _Builder:
                     "dout",
                     f"Backward: ∂E/∂out of {v}",
                     "backward",
-                    (equation_text(self.x.dout_eq(v)),),
-                    self.trace.dout(v, self.s),
+                    value=self.trace.dout(v, self.s),
+                    **chains(self.x.dout_eq(v)),
                     edges=downstream,
                     reveals=(("dout", v),),
                     note="through the loss"
@@ -227,8 +281,8 @@ class _Builder:
                     "dact",
                     f"Backward: ∂out/∂net of {v}",
                     "backward",
-                    (equation_text(self.x.dact_eq(v)),),
-                    self.trace.dact(v, self.s),
+                    value=self.trace.dact(v, self.s),
+                    **chains(self.x.dact_eq(v)),
                     reveals=(("dact", v),),
                     **common,
                 )
@@ -238,8 +292,8 @@ class _Builder:
                     "delta",
                     f"Backward: δ of {v}",
                     "backward",
-                    (equation_text(self.x.dnet_eq(v)),),
-                    self.trace.dnet(v, self.s),
+                    value=self.trace.dnet(v, self.s),
+                    **chains(self.x.dnet_eq(v)),
                     reveals=(("delta", v),),
                     note="δ = ∂E/∂net = ∂E/∂out × ∂out/∂net",
                     **common,
@@ -257,8 +311,8 @@ class _Builder:
                     "gradient",
                     f"Gradient: ∂E/∂{p}" + (f" (shared ×{len(self.x.uses[p])}, summed)" if shared else ""),
                     "gradients",
-                    equations,
-                    self.trace.gradient(p),
+                    value=self.trace.gradient(p),
+                    **chains(*equations),
                     parameter=p,
                     nodes=self.parameter_nodes(p),
                     edges=self.parameter_edges(p),
@@ -272,14 +326,14 @@ class _Builder:
         steps = []
         for p in self.params:
             item = self.x.update_item(p)
-            text = equation_text(item) if isinstance(item, Eq) else item.text
+            text = chains(item) if isinstance(item, Eq) else {"equations": (item.text,)}
             steps.append(
                 Step(
                     "update",
                     f"Update: {p}" + ("" if self.x.param_info[p]["trainable"] else " (frozen)"),
                     "update",
-                    (text,),
-                    self.trace.updated[p],
+                    value=self.trace.updated[p],
+                    **text,
                     parameter=p,
                     nodes=self.parameter_nodes(p),
                     edges=self.parameter_edges(p),
@@ -333,7 +387,7 @@ class _Builder:
                     values={v: t.out(v, s) for v in layer},
                 )
             )
-        steps += self.loss()
+        steps += self.loss(grouped=True)
         for k, layer in reversed(list(enumerate(layers, 1))):
             some = layer[:EXAMPLES_PER_LAYER]
             eqs = [equation_text(x.dnet_eq(v)) for v in some]
@@ -360,7 +414,10 @@ class _Builder:
                     "layer-gradient",
                     f"Gradients: the {len(params)} parameters used in layer {k}",
                     "gradients",
-                    examples([self.gradient_equations(p)[0][0] for p in params[:EXAMPLES_PER_LAYER]], len(params)),
+                    examples(
+                        [equation_text(self.gradient_equations(p)[0][0]) for p in params[:EXAMPLES_PER_LAYER]],
+                        len(params),
+                    ),
                     nodes=tuple(layer),
                     edges=tuple(e for v in layer for e in self.in_edges(v)),
                     reveals=tuple(("grad", p) for p in params),

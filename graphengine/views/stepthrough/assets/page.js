@@ -1,158 +1,251 @@
 // graphengine's step-through page: reveal one computation at a time on the diagram.
-// Data comes from the JSON script #ge-data (built by graphengine/page.py); nothing is fetched,
-// except `/state` when the page is served live by `graphengine serve`.
+// Data comes from the JSON script #ge-data (built by graphengine/views/stepthrough/page.py);
+// nothing is fetched, except from `graphengine serve` on its own address (live reload, "what if").
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("ge-data").textContent);
-  var steps = data.steps;
   var current = 0;
-  var after = false; // before/after toggle of the update
-  var epoch = 0; // replay slider position (frame index)
+  var after = false; // the "after the step" view
+  var epoch = 0; // replay slider position (frame index); 0 is the step-through
 
   function byId(id) {
     return document.getElementById(id);
   }
   // Graphviz wraps a cell with an id in <g id="a_ID">; nodes and edges are <g id="ID">.
   function cell(id) {
-    return byId("a_" + id) || byId(id);
-  }
-  function element(id) {
-    return byId(id);
+    return byId("a_" + id);
   }
 
-  // The original text of every value cell, so before/after and the replay can put it back.
+  // The original text of every value cell, so that the after view and the replay can put it back.
   var originals = {};
-  function cellTexts(id) {
-    var g = cell(id);
-    return g ? Array.prototype.slice.call(g.querySelectorAll("text")) : [];
-  }
   function valueText(id) {
-    // The value is the last text run of a weight row (`w5`, ` 0.4000`) or a bias value cell.
-    var texts = cellTexts(id);
+    // The value is the last text run of a cell (`w5`, ` 0.4000`).
+    var g = cell(id);
+    if (!g) return null;
+    var texts = g.querySelectorAll("text");
     return texts.length ? texts[texts.length - 1] : null;
-  }
-  function remember(id) {
-    var t = valueText(id);
-    if (t && !(id in originals)) originals[id] = t.textContent;
   }
   function setValue(id, text) {
     var t = valueText(id);
     if (!t) return;
-    remember(id);
+    if (!(id in originals)) originals[id] = t.textContent;
     t.textContent = text === null ? originals[id] : "\u00a0" + text;
   }
-
-  var changeCells = [];
-  (data.changes || []).forEach(function (c) {
-    c.cells.forEach(function (id) {
-      remember(id);
-      changeCells.push(id);
+  function resetValues() {
+    Object.keys(originals).forEach(function (id) {
+      setValue(id, null);
     });
-  });
-
-  function revealedUpTo(k) {
-    var shown = {};
-    for (var i = 0; i <= k && i < steps.length; i++) {
-      steps[i].reveal.forEach(function (id) {
-        shown[id] = true;
-      });
-    }
-    return shown;
   }
 
-  function showEquations(step) {
+  function upTo(k, key) {
+    var seen = {};
+    for (var i = 0; i <= k && i < data.steps.length; i++) {
+      data.steps[i][key].forEach(function (id) {
+        seen[id] = true;
+      });
+    }
+    return seen;
+  }
+
+  // ------------------------------------------------------------------ edges
+  // An edge is neutral (as drawn) until the step that computes its ∂E/∂w; then its colour and width say it.
+  function styleEdge(id, style) {
+    var g = byId(id);
+    if (!g) return;
+    g.querySelectorAll("path").forEach(function (p) {
+      p.style.stroke = style ? style[0] : "";
+      p.style.strokeWidth = style ? style[1] : "";
+    });
+    g.querySelectorAll("polygon").forEach(function (p) {
+      p.style.stroke = style ? style[0] : "";
+      p.style.fill = style ? style[0] : "";
+    });
+    g.querySelectorAll("text").forEach(function (t) {
+      t.style.fill = style ? style[2] : "";
+    });
+  }
+  function styleEdges(styles, coloured) {
+    Object.keys(data.edges).forEach(function (id) {
+      styleEdge(id, coloured === null || coloured[id] ? styles[id] : null);
+    });
+  }
+
+  // ------------------------------------------------------------------ equations
+  // Names never break inside (pixel_1->hidden_0); a line breaks only between the parts of a list.
+  function nowrapText(parent, text) {
+    // Break points: after the comma of a list, before the plus of a sum; never inside a name.
+    var pieces = text.split(/(, | \+ )/);
+    for (var i = 0; i < pieces.length; i += 2) {
+      var span = document.createElement("span");
+      span.className = "ge-nw";
+      var before = i > 0 && pieces[i - 1] === " + " ? "+ " : "";
+      var after = i + 1 < pieces.length && pieces[i + 1] === ", " ? "," : "";
+      span.textContent = before + pieces[i] + after;
+      if (i > 0) parent.appendChild(document.createTextNode(" "));
+      parent.appendChild(span);
+    }
+  }
+  function showEquations(equations, maths) {
     var box = byId("ge-equations");
     box.textContent = "";
-    step.equations.forEach(function (eq) {
+    equations.forEach(function (eq, k) {
       var div = document.createElement("div");
       div.className = "ge-eq";
+      div.setAttribute("data-text", eq);
+      var math = maths && maths[k];
+      // A list (`inputs: pixel_0 = 0, pixel_1 = 0, …`) breaks only between its `name = value` pairs.
+      var parts = !math && eq.indexOf(", ") >= 0 ? [eq] : eq.split(" = ");
       // One part per line: `net_h1`, `= w1·i1 + …`, `= 0.15×0.05 + …`, `= 0.3775`.
-      eq.split(" = ").forEach(function (part, i) {
+      parts.forEach(function (part, i) {
         var line = document.createElement("span");
         line.className = i === 0 ? "ge-lhs" : "ge-rhs";
-        line.textContent = (i === 0 ? "" : " = ") + part;
+        if (i > 0) line.appendChild(document.createTextNode("= "));
+        if (math) {
+          var holder = document.createElement("span");
+          holder.innerHTML = math[i]; // MathML from latex2mathml, built by graphengine (no user markup)
+          line.appendChild(holder.firstChild);
+        } else {
+          nowrapText(line, part);
+        }
         div.appendChild(line);
       });
       box.appendChild(div);
     });
   }
+  // Copying equations gives their text (`net_h1 = w1·i1 + … = 0.3775`), one per line.
+  byId("ge-equations").addEventListener("copy", function (e) {
+    var selection = window.getSelection();
+    var lines = [];
+    document.querySelectorAll("#ge-equations .ge-eq").forEach(function (div) {
+      if (selection.containsNode(div, true)) lines.push(div.getAttribute("data-text"));
+    });
+    if (!lines.length) return;
+    e.clipboardData.setData("text/plain", lines.join("\n"));
+    e.preventDefault();
+  });
 
-  // One column per changed parameter: parameter, before, after (fits a projector's width).
-  function showChanges(visible) {
-    var table = byId("ge-changes");
-    table.hidden = !visible;
-    if (!visible || table.rows.length) return;
-    [
-      ["parameter", "parameter"],
-      ["before", "old"],
-      ["after", "new"],
-    ].forEach(function (row) {
-      var tr = table.insertRow();
-      var th = document.createElement("th");
-      th.textContent = row[0];
-      tr.appendChild(th);
-      data.changes.forEach(function (c) {
-        tr.insertCell().textContent = c[row[1]];
+  function table(id, rows) {
+    var t = byId(id);
+    t.textContent = "";
+    rows.forEach(function (row, r) {
+      var tr = t.insertRow();
+      row.forEach(function (text, c) {
+        var td = document.createElement(r === 0 || c === 0 ? "th" : "td");
+        td.textContent = text;
+        tr.appendChild(td);
       });
     });
   }
 
-  function applyBeforeAfter() {
-    data.changes.forEach(function (c) {
-      c.cells.forEach(function (id) {
-        setValue(id, after ? c.new : null);
-        var g = cell(id);
-        if (g) g.classList.toggle("ge-changed", after);
-      });
-    });
-    var button = byId("ge-toggle");
-    button.textContent = after ? "before the update" : "after the update";
-    button.setAttribute("aria-pressed", after ? "true" : "false");
+  // ------------------------------------------------------------------ render
+  function showLegend(widest) {
+    byId("ge-legend").hidden = widest === null;
+    if (widest !== null) byId("ge-widest").textContent = widest;
   }
 
   function render() {
+    var steps = data.steps;
     var step = steps[current];
-    var shown = revealedUpTo(current);
     var replaying = data.replay && epoch > 0;
+    var last = step.kind === "summary" && !replaying;
+    if (!last) after = false;
+    var shown = upTo(current, "reveal");
+    resetValues();
     data.hidden.forEach(function (id) {
       var g = cell(id);
-      if (g) g.classList.toggle("ge-hidden", replaying || !shown[id]);
+      var hide = replaying ? false : after ? data.after.hide.indexOf(id) >= 0 : !shown[id];
+      if (g) g.classList.toggle("ge-hidden", hide);
+    });
+    // The layer view's gradient facts (mean |δ|, ‖∂E/∂θ‖) wait for the backward pass.
+    var early = !replaying && current < (data.backward_from === undefined ? 0 : data.backward_from);
+    document.querySelectorAll(".ge-grad-text").forEach(function (t) {
+      t.classList.toggle("ge-hidden", early);
+    });
+    var beforeLoss = !replaying && current < (data.loss_from === undefined ? 0 : data.loss_from);
+    document.querySelectorAll(".ge-loss-text").forEach(function (t) {
+      t.classList.toggle("ge-hidden", beforeLoss);
+    });
+    // A layer box's computed values (its neurons' outputs) appear at its forward step.
+    document.querySelectorAll("g[id^='ge-layer-']").forEach(function (g) {
+      var from = data.steps.findIndex(function (s) {
+        return s.phase === "forward" && s.highlight.indexOf(g.id) >= 0;
+      });
+      g.querySelectorAll(".ge-box-value:not(.ge-grad-text)").forEach(function (t) {
+        t.classList.toggle("ge-hidden", !replaying && (from < 0 || current < from));
+      });
     });
     document.querySelectorAll(".ge-current").forEach(function (g) {
       g.classList.remove("ge-current");
     });
-    if (!replaying) {
-      step.highlight.forEach(function (id) {
-        var g = element(id);
-        if (g) g.classList.add("ge-current");
-      });
-    }
-    byId("ge-counter").textContent = "step " + (current + 1) + " of " + steps.length;
-    var last = step.kind === "summary" && !replaying;
-    var changes = last && data.changes.length > 0;
+    document.querySelectorAll(".ge-changed").forEach(function (g) {
+      g.classList.remove("ge-changed");
+    });
+    byId("ge-toggle").hidden = !(last && data.after);
+    byId("ge-changes").hidden = true;
     if (replaying) {
       var frames = data.replay.frames;
       var frame = frames[epoch];
+      Object.keys(frame.cells).forEach(function (id) {
+        setValue(id, frame.cells[id]);
+      });
+      styleEdges(frame.edges, null);
+      showLegend(frame.widest);
+      byId("ge-counter").textContent = "epoch " + frame.epoch + " of " + data.replay.epochs;
       byId("ge-phase").textContent = "training";
-      byId("ge-step-title").textContent = "After epoch " + frame.epoch + " of " + frames[frames.length - 1].epoch;
-      showEquations({ equations: ["loss = " + frame.loss_text] });
+      byId("ge-step-title").textContent = "After epoch " + frame.epoch + " of " + data.replay.epochs;
+      showEquations(["E = " + frame.loss_text], null);
       byId("ge-value").textContent = "";
       byId("ge-note").textContent =
-        "The weights and edge colours (sign and size of ∂E/∂w) at this epoch; slide back to 0 for the step-through.";
+        "Every number, edge colour and width is this epoch's (widths on this epoch's own scale); slide to 0 for the step-through.";
+    } else if (after) {
+      Object.keys(data.after.cells).forEach(function (id) {
+        setValue(id, data.after.cells[id]);
+        var g = cell(id);
+        if (g && data.after.cells[id] !== data.after.before[id]) g.classList.add("ge-changed");
+      });
+      styleEdges(data.edges, {});
+      showLegend(null);
+      byId("ge-counter").textContent = "step " + (current + 1) + " of " + steps.length + " · after";
+      byId("ge-phase").textContent = "after the step";
+      byId("ge-step-title").textContent = "The forward pass again, with the new parameters";
+      showEquations(["E = " + data.after.loss_before + " → " + data.after.loss_after], null);
+      byId("ge-value").textContent = "change of the loss: " + data.after.loss_change;
+      byId("ge-note").textContent =
+        "Node values, loss terms and the loss recomputed by the engine with the updated weights and biases (in orange where they changed).";
     } else {
+      var coloured = upTo(current, "colour");
+      styleEdges(data.edges, coloured);
+      showLegend(Object.keys(coloured).length ? data.widest : null);
+      step.highlight.forEach(function (id) {
+        var g = byId(id);
+        if (g) g.classList.add("ge-current");
+      });
+      byId("ge-counter").textContent = "step " + (current + 1) + " of " + steps.length;
       byId("ge-phase").textContent = step.phase;
       byId("ge-step-title").textContent = step.title;
+      var changes = last && data.changes.length > 0;
       // The summary's table says what its equations say, in less room.
-      showEquations(changes ? { equations: [] } : step);
+      showEquations(changes ? [] : step.equations, changes ? null : step.math);
+      if (changes) {
+        table("ge-changes", [
+          ["parameter"].concat(data.changes.map(function (c) {
+            return c.parameter;
+          })),
+          ["before"].concat(data.changes.map(function (c) {
+            return c.old;
+          })),
+          ["after"].concat(data.changes.map(function (c) {
+            return c.new;
+          })),
+        ]);
+        byId("ge-changes").hidden = false;
+      }
       byId("ge-value").textContent = step.value === null ? "" : "exact value: " + step.value;
       byId("ge-note").textContent = step.note;
     }
-    showChanges(changes);
-    byId("ge-toggle").hidden = !changes;
-    if (!last && after) {
-      after = false;
-    }
-    if (!replaying) applyBeforeAfter();
+    var button = byId("ge-toggle");
+    button.textContent = after ? "before the step" : "after the step";
+    button.setAttribute("aria-pressed", after ? "true" : "false");
     byId("ge-prev").disabled = current === 0;
     byId("ge-home").disabled = current === 0;
     byId("ge-next").disabled = current === steps.length - 1;
@@ -160,8 +253,13 @@
   }
 
   function go(k, fromHash) {
-    if (!steps.length) return;
-    current = Math.max(0, Math.min(steps.length - 1, k));
+    if (!data.steps.length) return;
+    current = Math.max(0, Math.min(data.steps.length - 1, k));
+    if (epoch > 0) {
+      epoch = 0; // stepping leaves the replay
+      byId("ge-epoch").value = "0";
+      moveMarker();
+    }
     var hash = "#step-" + (current + 1);
     if (!fromHash && location.hash !== hash) {
       try {
@@ -178,87 +276,148 @@
     return m ? parseInt(m[1], 10) - 1 : 0;
   }
 
+  // ------------------------------------------------------------------ layout
+  // The diagram takes the free space: beside the panel or above it, whichever draws it bigger.
+  function layout() {
+    var svg = document.querySelector("svg.ge-diagram");
+    var main = byId("ge-main");
+    if (!svg || !main || !svg.viewBox || !svg.viewBox.baseVal) return;
+    var box = svg.viewBox.baseVal;
+    var w = main.clientWidth,
+      h = main.clientHeight;
+    var side = Math.min(Math.max(300, 0.32 * w), 560);
+    var below = Math.min(Math.max(190, 0.3 * h), 380);
+    var besideScale = Math.min((w - side) / box.width, h / box.height);
+    var belowScale = Math.min(w / box.width, (h - below) / box.height);
+    main.classList.toggle("ge-wide", belowScale > besideScale);
+  }
+  window.addEventListener("resize", layout);
+
   // ------------------------------------------------------------------ replay of --epochs
-  function drawCurve() {
-    var losses = data.replay.losses;
-    var svg = byId("ge-curve");
-    var finite = losses.filter(function (x) {
-      return x !== null;
-    });
-    var lo = Math.min.apply(null, finite),
-      hi = Math.max.apply(null, finite);
-    var span = hi - lo || 1;
-    var n = Math.max(losses.length - 1, 1);
-    var points = [];
-    losses.forEach(function (x, i) {
-      if (x !== null) points.push(((600 * i) / n).toFixed(1) + "," + (110 - (100 * (x - lo)) / span).toFixed(1));
-    });
-    var ns = "http://www.w3.org/2000/svg";
-    var line = document.createElementNS(ns, "polyline");
-    line.setAttribute("points", points.join(" "));
-    line.setAttribute("class", "ge-curve-line");
-    svg.appendChild(line);
-    var marker = document.createElementNS(ns, "line");
-    marker.setAttribute("id", "ge-curve-marker");
-    marker.setAttribute("y1", "0");
-    marker.setAttribute("y2", "120");
-    svg.appendChild(marker);
+  function moveMarker() {
+    if (!data.replay) return;
+    var c = data.replay.plot;
+    var frame = data.replay.frames[epoch];
+    var x = c.left + ((c.width - c.right - c.left) * frame.epoch) / Math.max(data.replay.epochs, 1);
+    var marker = byId("ge-curve-marker");
+    marker.setAttribute("x1", x.toFixed(1));
+    marker.setAttribute("x2", x.toFixed(1));
   }
 
   function showFrame(k) {
-    var frames = data.replay.frames;
-    if (after) {
-      after = false; // the replay shows its own values
-      applyBeforeAfter();
-    }
+    after = false;
     epoch = k;
-    var frame = frames[k];
-    byId("ge-epoch-label").textContent = frame.epoch + " of " + frames[frames.length - 1].epoch;
-    byId("ge-epoch-loss").textContent = "loss " + frame.loss_text;
-    var n = Math.max(data.replay.losses.length - 1, 1);
-    var x = ((600 * frame.epoch) / n).toFixed(1);
-    var marker = byId("ge-curve-marker");
-    marker.setAttribute("x1", x);
-    marker.setAttribute("x2", x);
-    Object.keys(frame.cells).forEach(function (id) {
-      setValue(id, k === 0 ? null : frame.cells[id]);
-    });
-    Object.keys(frame.edges).forEach(function (id) {
-      var g = element(id);
-      if (!g) return;
-      var style = frame.edges[id];
-      g.querySelectorAll("path").forEach(function (p) {
-        p.style.stroke = k === 0 ? "" : style[0];
-        p.style.strokeWidth = k === 0 ? "" : style[1];
-      });
-      g.querySelectorAll("polygon").forEach(function (p) {
-        p.style.stroke = k === 0 ? "" : style[0];
-        p.style.fill = k === 0 ? "" : style[0];
-      });
-      g.querySelectorAll("text").forEach(function (t) {
-        t.style.fill = k === 0 ? "" : style[2];
-      });
-    });
+    var frame = data.replay.frames[k];
+    byId("ge-epoch-label").textContent = frame.epoch + " of " + data.replay.epochs;
+    byId("ge-epoch-loss").textContent = "E = " + frame.loss_text;
+    moveMarker();
     render();
   }
 
   function setupReplay() {
     if (!data.replay) return;
-    var panel = byId("ge-replay");
-    panel.hidden = false;
+    byId("ge-replay").hidden = false;
     var slider = byId("ge-epoch");
     slider.max = String(data.replay.frames.length - 1);
-    drawCurve();
     slider.addEventListener("input", function () {
       showFrame(parseInt(slider.value, 10));
     });
     showFrame(0);
   }
 
-  // ------------------------------------------------------------------ live reload (serve)
+  // ------------------------------------------------------------------ live (serve)
+  var version = null;
+  function post(route, body) {
+    body.token = data.token;
+    return fetch(route, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Graphengine-Token": data.token },
+      body: JSON.stringify(body),
+      cache: "no-store",
+    }).then(function (r) {
+      return r.json().then(function (answer) {
+        if (!r.ok) throw new Error(answer.error || "HTTP " + r.status);
+        return answer;
+      });
+    });
+  }
+  function edited() {
+    var values = {};
+    document.querySelectorAll("#ge-inputs input").forEach(function (input) {
+      values[input.name] = input.value;
+    });
+    return values;
+  }
+  function status(text, bad) {
+    var s = byId("ge-status");
+    s.textContent = text;
+    s.classList.toggle("ge-bad", !!bad);
+  }
+  // The server recomputed with the engine: new diagram, new steps, same step.
+  function apply(answer) {
+    byId("ge-figure").innerHTML = answer.svg;
+    var curve = byId("ge-curve");
+    if (curve && answer.curve) curve.outerHTML = answer.curve;
+    originals = {};
+    var keep = { live: data.live, token: data.token, inputs: data.inputs, replay: data.replay };
+    data = answer.data;
+    data.live = keep.live;
+    data.token = keep.token;
+    data.inputs = keep.inputs;
+    if (keep.replay && !data.replay) data.replay = null;
+    tagGradientValues();
+    layout();
+    go(current, true);
+  }
+  function recompute() {
+    status("computing …");
+    post("/compute", { values: edited() })
+      .then(function (answer) {
+        apply(answer);
+        status(answer.changed ? "recomputed; the spec file is unchanged until you save" : "recomputed");
+      })
+      .catch(function (e) {
+        status(String(e.message || e), true);
+      });
+  }
+  function setupEdit() {
+    if (!data.live || !data.inputs || !data.inputs.length) return;
+    var t = byId("ge-inputs");
+    t.textContent = "";
+    data.inputs.forEach(function (item) {
+      var tr = t.insertRow();
+      var th = document.createElement("th");
+      var label = document.createElement("label");
+      label.textContent = item.label;
+      label.htmlFor = "ge-in-" + item.key;
+      th.appendChild(label);
+      tr.appendChild(th);
+      var input = document.createElement("input");
+      input.type = "text";
+      input.inputMode = "decimal";
+      input.name = item.key;
+      input.id = "ge-in-" + item.key;
+      input.value = item.value;
+      input.size = 9;
+      input.addEventListener("change", recompute);
+      tr.insertCell().appendChild(input);
+    });
+    byId("ge-edit").hidden = false;
+    byId("ge-save").addEventListener("click", function () {
+      status("saving …");
+      post("/save", { values: edited() })
+        .then(function (answer) {
+          version = answer.version;
+          status("saved to " + answer.file);
+        })
+        .catch(function (e) {
+          status(String(e.message || e), true);
+        });
+    });
+  }
   function setupLive() {
     if (!data.live) return;
-    var version = null;
+    setupEdit();
     function poll() {
       fetch("/state", { cache: "no-store" })
         .then(function (r) {
@@ -278,14 +437,14 @@
 
   // ------------------------------------------------------------------ wiring
   document.addEventListener("keydown", function (e) {
-    if (e.target && e.target.tagName === "INPUT") return; // the slider has its own arrow keys
+    if (e.target && e.target.tagName === "INPUT") return; // the slider and the number fields have their own keys
     if (e.key === "ArrowRight" || e.key === "PageDown" || e.key === " ") go(current + 1);
     else if (e.key === "ArrowLeft" || e.key === "PageUp") go(current - 1);
     else if (e.key === "Home") go(0);
-    else if (e.key === "End") go(steps.length - 1);
+    else if (e.key === "End") go(data.steps.length - 1);
     else if ((e.key === "b" || e.key === "B") && !byId("ge-toggle").hidden) {
       after = !after;
-      applyBeforeAfter();
+      render();
     } else return;
     e.preventDefault();
   });
@@ -299,15 +458,26 @@
     go(0);
   });
   byId("ge-end").addEventListener("click", function () {
-    go(steps.length - 1);
+    go(data.steps.length - 1);
   });
   byId("ge-toggle").addEventListener("click", function () {
     after = !after;
-    applyBeforeAfter();
+    render();
   });
   window.addEventListener("hashchange", function () {
     go(fromHash(), true);
   });
+
+  // A gradient fact's value is the next text run on its line: it waits with its label.
+  function tagGradientValues() {
+    document.querySelectorAll(".ge-grad-text").forEach(function (t) {
+      var next = t.nextElementSibling;
+      while (next && next.tagName === "text" && next.getAttribute("y") === t.getAttribute("y")) {
+        next.classList.add("ge-grad-text");
+        next = next.nextElementSibling;
+      }
+    });
+  }
 
   if (data.error) {
     byId("ge-step-title").textContent = "The spec has an error";
@@ -316,6 +486,8 @@
     document.querySelector(".ge-panel").hidden = true;
     document.querySelector(".ge-keys").hidden = true;
   } else {
+    tagGradientValues();
+    layout();
     setupReplay();
     go(fromHash(), true);
   }
