@@ -62,6 +62,7 @@ def audit(
     from ..teach.audit.audit import annotate, to_json
     from ..teach.audit.audit import audit as run_audit
     from ..teach.audit.scan import read_page
+    from ..teach.verdict import Verdict
 
     if annotated:
         check_writable(annotated)
@@ -92,7 +93,8 @@ def audit(
             out.print(line, markup=False, highlight=False)
         unread = len(result.unrecognised)
         out.print(
-            summary([r.verdict for r in result.rows]) + (f"; {unread} not recognised (listed above)" if unread else "")
+            summary([r.verdict for r in result.rows if isinstance(r.verdict, Verdict)])
+            + (f"; {unread} not recognised (listed above)" if unread else "")
         )
     if annotated:
         click.echo(f"annotated copy written to {annotated}", err=True)

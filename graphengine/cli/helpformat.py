@@ -37,7 +37,8 @@ class _Teaching:
             params.append(debug_option())
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        own, shared = [], []
+        own: list[tuple[str | None, tuple[str, str]]] = []
+        shared: list[tuple[str | None, tuple[str, str]]] = []
         for param in self.get_params(ctx):  # type: ignore[attr-defined]
             if not isinstance(param, click.Option):  # arguments are in the usage line
                 continue

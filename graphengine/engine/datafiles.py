@@ -110,7 +110,7 @@ def read_csv_fast(
                     # that overflows only sends the file to the exact reader, which accepts it.
                     if not math.isfinite(np.add.reduce(block, axis=None)):
                         return None
-                if labels is not None:
+                if labels is not None and label_column is not None:
                     labels[rows : rows + n] = frame[names[label_column]].str.strip().to_numpy(object)
                 rows += n
     except (ValueError, TypeError, OSError, UnicodeError, pd.errors.ParserError, pd.errors.ParserWarning):

@@ -91,7 +91,7 @@ class Network:
         """Verdicts on the hand-computed values in ``hand_file`` (``graphengine check``)."""
         from ..teach.check import check, read_hand
 
-        return check(self, self.trace(learning_rate), read_hand(hand_file))
+        return check(self, self.trace(learning_rate), read_hand(Path(hand_file)))
 
     @classmethod
     def from_yaml(cls, text: str, registry: Registry | None = None, file: str | None = None) -> Network:
@@ -249,4 +249,4 @@ def _plain(value: Any) -> Any:
 
 def load(path: str | os.PathLike[str], registry: Registry | None = None) -> Network:
     """Load, validate and compile a spec file."""
-    return Network(load_spec(path), registry)
+    return Network(load_spec(Path(path)), registry)

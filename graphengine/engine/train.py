@@ -180,8 +180,8 @@ def fit(
     frozen = not bool(plan.trainable.all())
     movable = np.flatnonzero(plan.trainable)
     state: dict[str, Any] = {"t": 0}
-    dtype = np.dtype(dtype or spec.training.dtype or "float64")
-    theta = net.theta = np.array(net.theta, dtype=dtype)  # updated in place from here on
+    float_type = np.dtype(dtype or spec.training.dtype or "float64")
+    theta = net.theta = np.array(net.theta, dtype=float_type)  # updated in place from here on
 
     def update(grad: np.ndarray) -> None:
         state["t"] += 1
@@ -324,7 +324,7 @@ def _non_finite_message(net: Network, fwd: Forward, epoch: int, loss: float) -> 
         s = int(samples[0])
         split = plan.loss.terms_function
         terms = split(Y[s : s + 1], T[s : s + 1], **plan.loss_params) if split is not None else None
-        bad_terms = np.flatnonzero(~np.isfinite(terms[0])) if terms is not None else []
+        bad_terms = np.flatnonzero(~np.isfinite(terms[0])) if terms is not None else np.array([], dtype=np.intp)
         k = int(bad_terms[0]) if len(bad_terms) else int(np.argmax(np.abs(Y[s] - T[s])))
         return (
             f"{message} although every node value is finite: the loss of sample {s} overflowed at output "

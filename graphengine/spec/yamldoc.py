@@ -88,7 +88,12 @@ def _node_lines(root: yaml.Node, file: str | None, empty: Callable[[KeyPath], st
 
 def _is_empty(node: yaml.Node) -> bool:
     """A scalar written as nothing at all (`bias:`), as opposed to an explicit `null` or `~`."""
-    return node.tag == "tag:yaml.org,2002:null" and node.value == "" and not node.style
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag == "tag:yaml.org,2002:null"
+        and node.value == ""
+        and not node.style
+    )
 
 
 class _NotPlain(Exception):

@@ -123,7 +123,8 @@ def layout(options: Options) -> Layout:
     shape = options.shape
     prefixes = ["i", *HIDDEN_PREFIXES[: len(shape) - 2], "o"]
     layers = [[f"{prefix}{k + 1}" for k in range(n)] for prefix, n in zip(prefixes, shape)]
-    edges, biases = [], {}
+    edges: list[tuple[str, str, str]] = []
+    biases: dict[str, str] = {}
     for sources, targets in zip(layers, layers[1:]):
         for v in targets:
             for u in sources:
@@ -241,7 +242,7 @@ def draw(rng: np.random.Generator, options: Options, lay: Layout, outputs_of: An
     targets_grid = np.array([k for k in range(round(low * 100), round(high * 100) + 1) if k != 0])
     targets = []
     for outputs in outputs_of(parameters, inputs):
-        for_outputs = []
+        for_outputs: list[int] = []
         for y in outputs:
             apart = targets_grid[np.abs(targets_grid - y) >= TARGET_GAP]
             apart = np.setdiff1d(apart, for_outputs)  # no two targets of a sample equal

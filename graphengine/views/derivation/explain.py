@@ -188,8 +188,8 @@ class Explainer(ChainRule):
                     values.update({name: self.num(p, True) for name, p in self.loss_params.items()})
                     parts.append(substitute(loss.term_formula, values, numeric=True))
                 doc.add(Eq(parts + [self.num(terms[o])]))
-            values = [self.num(terms[o], i > 0) for i, o in enumerate(self.outputs)]
-            doc.add(Eq([E_s, sum_of(names), sum_of(values), self.num(float(self.trace.sample_losses[s]))]))
+            numbers = [self.num(terms[o], i > 0) for i, o in enumerate(self.outputs)]
+            doc.add(Eq([E_s, sum_of(names), sum_of(numbers), self.num(float(self.trace.sample_losses[s]))]))
         else:
             doc.add(Eq([E_s, self.num(float(self.trace.sample_losses[s]))]))
         if self.n > 1:
@@ -253,8 +253,8 @@ def explain(
                 for eq in x.forward_eqs(node):
                     doc.add(eq)
             doc.add(Heading(f"Backward pass at {node}"))
-            for eq in x.downstream(node, set(), 0):
-                doc.add(eq)
+            for item in x.downstream(node, set(), 0):
+                doc.add(item)
             doc.add(x.dout_eq(node))
             if node not in x.inputs:
                 doc.add(x.dact_eq(node))

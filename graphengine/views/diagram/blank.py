@@ -54,6 +54,7 @@ class _BlankDiagram(_Diagram):
         description: str | None,
     ) -> None:
         super().__init__(G, trace, DEFAULT_SHOW, 0, precision, "full", title, description)
+        self.trace: Trace = trace  # an exercise always has its step (the givens are read from it)
         self.blanks = dict(blanks)
         self.boxed: set[str] = set()  # a shared parameter's boxes are drawn at its first use only
 

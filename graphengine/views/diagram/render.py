@@ -216,9 +216,10 @@ def repr_svg(net: Network | None = None, trace: Trace | None = None) -> str | No
     Trace (pass ``trace`` alone): the SVG, or None (plain repr) when it cannot be drawn."""
     try:
         if net is None:
-            if trace is None or getattr(trace, "graph", None) is None:
+            graph = None if trace is None else getattr(trace, "graph", None)
+            if graph is None:
                 return None
-            return fit_width(pipe(diagram.to_dot(trace.graph, trace), "svg").decode("utf-8"))
+            return fit_width(pipe(diagram.to_dot(graph, trace), "svg").decode("utf-8"))
         return fit_width(to_svg(net, net.trace() if len(net.X) else None))
     except GraphEngineError:
         return None

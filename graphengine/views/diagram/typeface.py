@@ -49,6 +49,7 @@ import re
 import tempfile
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 __all__ = [
@@ -236,7 +237,7 @@ def natural_width(text: str, size: float, weight: str = "normal") -> float:
 def _reserved_widths(layout: dict) -> dict[tuple[str, float, float], list[float]]:
     """Graphviz's width of each text run of its JSON output, by (text, x, y) as the SVG places it."""
     reserved: dict[tuple[str, float, float], list[float]] = {}
-    pending = [layout]
+    pending: list[dict[str, Any] | list[Any]] = [layout]
     while pending:
         item = pending.pop()
         if isinstance(item, list):

@@ -136,7 +136,7 @@ def make_server(live: LiveSpec, port: int = 8000) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         def _own(self) -> tuple[str, ...]:
-            port = self.server.server_address[1]
+            port = self.server.server_address[1]  # type: ignore[index]  # an (address, port) pair here
             return (f"{HOST}:{port}", f"localhost:{port}")
 
         def _host_ok(self) -> bool:

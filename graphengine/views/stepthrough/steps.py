@@ -20,7 +20,7 @@ one step per layer and pass, each with a few example equations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from ..._util.numfmt import derivation_number as number
 from ...model.graph import depths
@@ -81,7 +81,21 @@ def equation_tex(eq: Eq) -> str:
     return " = ".join(p.tex for p in _dedupe(eq.parts))
 
 
-def chains(*eqs: Eq) -> dict[str, tuple[str, ...]]:
+class Focus(TypedDict):
+    """The node a step is about and the nodes it highlights (``Step(..., **common)``)."""
+
+    node: str
+    nodes: tuple[str, ...]
+
+
+class Chains(TypedDict):
+    """A step's ``equations`` and ``tex`` (``Step(..., **chains(eq))``)."""
+
+    equations: tuple[str, ...]
+    tex: tuple[str, ...]
+
+
+def chains(*eqs: Eq) -> Chains:
     """A step's ``equations`` and ``tex`` from the same chains."""
     return {"equations": tuple(equation_text(eq) for eq in eqs), "tex": tuple(equation_tex(eq) for eq in eqs)}
 
@@ -259,7 +273,7 @@ class _Builder:
     def backward(self) -> list[Step]:
         steps = []
         for v in self.backward_order:
-            common = {"node": v, "nodes": (v,)}
+            common = Focus(node=v, nodes=(v,))
             downstream = self.out_edges(v)
             steps.append(
                 Step(
