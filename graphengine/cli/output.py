@@ -8,9 +8,13 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from ..engine.network import Network
+    from ..engine.trace import Trace
 
 EXIT_OK, EXIT_WRONG, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -75,7 +79,7 @@ def table(
     return result
 
 
-def draw_diagram(net: Any, trace: Any, path: str, quiet: bool = False, **options: Any) -> None:
+def draw_diagram(net: Network, trace: Trace | None, path: str, quiet: bool = False, **options: Any) -> None:
     """Draw the annotated diagram into ``path`` (``--svg`` of run and train, ``render -o``)."""
     from ..views.diagram.render import render
 

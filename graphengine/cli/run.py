@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,12 +10,16 @@ from .helpformat import Command
 from .options import json_option, load_network, lr_option, plugin_option, precision_option, spec_argument, svg_option
 from .output import console, draw_diagram, echo_json, table
 
+if TYPE_CHECKING:
+    from ..engine.network import Network
+    from ..engine.trace import Trace
 
-def run_report(net: Any, trace: Any, precision: int, max_samples: int = 3) -> None:
+
+def run_report(net: Network, trace: Trace, precision: int, max_samples: int = 3) -> None:
     """The tables of ``run`` on stdout (:func:`graphengine.views.run_tables.run_report`)."""
     from ..views.run_tables import run_report as report
 
-    report(net, trace, precision, console(), table, max_samples)
+    report(net.graph, trace, precision, console(), table, max_samples, title=net.spec.name or net.spec.file)
 
 
 @click.command(

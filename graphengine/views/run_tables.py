@@ -4,9 +4,14 @@ one place for the CLI and for ``print(trace)`` (:func:`run_text`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._util.numfmt import table_number
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ..engine.trace import Trace
 
 __all__ = ["plain_table", "run_report", "run_text"]
 
@@ -27,7 +32,15 @@ def plain_table(
     return result
 
 
-def run_report(net: Any, trace: Any, precision: int, out: Any, table: Any = None, max_samples: int = 3) -> None:
+def run_report(
+    G: nx.DiGraph,
+    trace: Trace,
+    precision: int,
+    out: Any,
+    table: Any = None,
+    max_samples: int = 3,
+    title: str | None = None,
+) -> None:
     """The tables of ``run``: every node of the first samples, the loss, every parameter, printed
     on ``out`` (a rich console); ``table(title, columns, left, optional)`` makes each table (the
     CLI's fits the terminal by dropping optional columns; by default a plain rich table)."""
@@ -39,7 +52,7 @@ def run_report(net: Any, trace: Any, precision: int, out: Any, table: Any = None
     def number(x: float) -> str:
         return table_number(x, precision)
 
-    title = net.spec.name or net.spec.file
+    title = title or G.graph.get("name")
     out.print(
         f"[bold]{title}[/bold]: one gradient-descent step over {trace.n_samples} sample(s), "
         f"loss {p.loss.name}{''.join(f' {k}={v:g}' for k, v in p.loss_params.items())} "
@@ -59,7 +72,7 @@ def run_report(net: Any, trace: Any, precision: int, out: Any, table: Any = None
             if c < p.n_inputs:
                 nodes.add_row(name, "input", "", number(trace.out(name, s)), number(trace.dout(name, s)), "", "")
             else:
-                node = net.graph.nodes[name]
+                node = G.nodes[name]
                 act = node["activation"].name + "".join(f" {k}={v:g}" for k, v in node["activation_params"].items())
                 nodes.add_row(
                     name,
@@ -72,7 +85,7 @@ def run_report(net: Any, trace: Any, precision: int, out: Any, table: Any = None
                 )
         out.print(nodes)
         terms = trace.loss_terms(s)
-        targets = dict(zip(net.spec.outputs, trace.targets[s].tolist()))
+        targets = dict(zip(G.graph["outputs"], trace.targets[s].tolist()))
         if terms is not None:
             parts = ", ".join(f"{o}: target {targets[o]:g}, term {number(v)}" for o, v in terms.items())
             out.print(f"Loss of sample {s}: {parts}; sum {number(trace.sample_losses[s])}")
@@ -91,7 +104,7 @@ def run_report(net: Any, trace: Any, precision: int, out: Any, table: Any = None
         optional=("used by", "", "value"),
         described={"": "frozen marks"},
     )
-    uses = parameter_uses(net.graph)
+    uses = parameter_uses(G)
     old, grad, new = trace.values, trace.gradients, trace.updated
     for name in p.parameter_names:
         frozen = not p.trainable[p.parameter_index[name]]
@@ -106,24 +119,19 @@ def run_report(net: Any, trace: Any, precision: int, out: Any, table: Any = None
     out.print(parameters)
 
 
-def run_text(trace: Any, precision: int = 9, width: int | None = None) -> str:
+def run_text(trace: Trace, precision: int = 9, width: int | None = None) -> str:
     """``run``'s tables for ``trace`` as plain text (``print(trace)``): no colour, the terminal's
     width (at least 100 columns, so that every column shows)."""
     import io
     import shutil
-    from types import SimpleNamespace
 
     from rich.console import Console
 
     G = trace.graph
     if G is None:
         return repr(trace)
-    # run_report reads the spec's name and outputs; a trace carries its network's graph, which has both.
-    net = SimpleNamespace(
-        graph=G, spec=SimpleNamespace(name=G.graph.get("name"), file=None, outputs=G.graph["outputs"])
-    )
     text = io.StringIO()
     columns = width or max(100, shutil.get_terminal_size((120, 24)).columns)
     out = Console(file=text, width=columns, highlight=False, color_system=None, force_terminal=False)
-    run_report(net, trace, precision, out)
+    run_report(G, trace, precision, out)
     return "\n".join(line.rstrip() for line in text.getvalue().rstrip("\n").splitlines())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..._util.numfmt import derivation_number as number
 from ...errors import GraphEngineError, valid_samples
@@ -19,6 +19,10 @@ from ...model.graph import parameter_uses
 from ..notation import LOSS
 from .document import Eq, Para
 from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text, substitute
+
+if TYPE_CHECKING:
+    from ...engine.network import Network
+    from ...engine.trace import Trace
 
 MAX_TERMS = 12  # longer sums show their first and last terms only
 
@@ -45,7 +49,7 @@ def _paren(m: M) -> M:
 class ChainRule:
     """The chain-rule equations of one network and one :class:`~graphengine.engine.trace.Trace`, per node."""
 
-    def __init__(self, net: Any, trace: Any, digits: int = 4, sample: int = 0) -> None:
+    def __init__(self, net: Network, trace: Trace, digits: int = 4, sample: int = 0) -> None:
         self.net, self.trace, self.digits = net, trace, digits
         G = self.G = net.graph
         if not 0 <= sample < trace.n_samples:

@@ -16,13 +16,17 @@ step starts from the exact values.
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..._util.numfmt import derivation_number as number
 from ...model.aliases import resolve_node, resolve_parameter
 from .chain_rule import MAX_TERMS, ChainRule, product_of, sum_of
 from .document import Derivation, Eq, Heading, Para, Table
 from .mathfmt import M, m_number, name_tex, name_text, substitute, tex_to_text
+
+if TYPE_CHECKING:
+    from ...engine.network import Network
+    from ...engine.trace import Trace
 
 SUMMARY_ABOVE = 30  # parameters; past this an unfocused explanation is a summary
 
@@ -211,8 +215,8 @@ class Explainer(ChainRule):
 
 
 def explain(
-    net: Any,
-    trace: Any,
+    net: Network,
+    trace: Trace,
     params: list[str] | tuple[str, ...] = (),
     node: str | None = None,
     digits: int = 4,

@@ -17,12 +17,17 @@ by ∂E/∂w only from the step that computes it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..._util.numfmt import diagram_number
 from ...model.aliases import edge_weight_name, parameter_label
 from ..diagram.dotparts import Html, attributes, dot_id, escape, layers_of, same_rank, svg_ids
 from ..diagram.palette import FILL, FONT, MUTED
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ...engine.trace import Trace
 
 FONT_SIZE = 14
 # Beyond this many edges their labels would make the picture too big to read at 16 px: colour only.
@@ -42,7 +47,7 @@ def _table(rows: list[str]) -> Html:
     return Html(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>')
 
 
-def cell_texts(G: Any, trace: Any, sample: int = 0, precision: int = 4) -> dict[str, str]:
+def cell_texts(G: nx.DiGraph, trace: Trace, sample: int = 0, precision: int = 4) -> dict[str, str]:
     """Every value cell of the lecture diagram (its id) → the number it shows for ``trace``.
 
     The page uses it for the first drawing, the "after the step" view and each replay frame,
@@ -82,7 +87,7 @@ def cell_texts(G: Any, trace: Any, sample: int = 0, precision: int = 4) -> dict[
 class Figure:
     """The DOT text of ``net``'s lecture diagram for ``trace`` (sample ``sample``)."""
 
-    def __init__(self, G: Any, trace: Any, sample: int = 0, precision: int = 4) -> None:
+    def __init__(self, G: nx.DiGraph, trace: Trace, sample: int = 0, precision: int = 4) -> None:
         self.G, self.t, self.s, self.precision = G, trace, sample, precision
         self.ids = svg_ids(G)
         self.outputs = list(G.graph["outputs"])
@@ -194,6 +199,6 @@ class Figure:
         return "\n".join(lines) + "\n"
 
 
-def figure_dot(G: Any, trace: Any, sample: int = 0) -> str:
+def figure_dot(G: nx.DiGraph, trace: Trace, sample: int = 0) -> str:
     """The lecture diagram's DOT text."""
     return Figure(G, trace, sample).dot()

@@ -10,12 +10,18 @@ loss curve is an SVG with axes and epoch ticks.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..._util.numfmt import derivation_number, diagram_number
 from ..diagram.annotated import gradient_style
 from ..diagram.dotparts import svg_ids
 from .figure import cell_texts
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ...engine.network import Network
+    from ...engine.trace import Trace
 
 # `--epochs N` keeps at most this many frames for the slider (evenly spread, last one kept),
 # and fewer for a big network, so that the page holds at most about MAX_FRAME_VALUES numbers.
@@ -25,7 +31,7 @@ MAX_FRAME_VALUES = 200_000
 LOSS_DIGITS = 9
 
 
-def edge_styles(G: Any, trace: Any) -> tuple[dict[str, list[Any]], float]:
+def edge_styles(G: nx.DiGraph, trace: Trace) -> tuple[dict[str, list[Any]], float]:
     """Each edge's (colour, pen width, text colour) by its ∂E/∂w on this trace's own scale, and that scale."""
     ids = svg_ids(G)
     grads = {p: trace.gradient(p) for p in G.graph["parameters"]}
@@ -35,7 +41,7 @@ def edge_styles(G: Any, trace: Any) -> tuple[dict[str, list[Any]], float]:
     return styles, gmax
 
 
-def _trace_at(net: Any, theta: Any, learning_rate: float) -> Any:
+def _trace_at(net: Network, theta: Any, learning_rate: float) -> Any:
     """``net``'s trace with parameters ``theta``; ``net`` keeps its own."""
     kept = net.theta
     try:
@@ -45,7 +51,7 @@ def _trace_at(net: Any, theta: Any, learning_rate: float) -> Any:
         net.theta = kept
 
 
-def after_view(net: Any, trace: Any, cells: set[str] | None = None) -> dict[str, Any] | None:
+def after_view(net: Network, trace: Trace, cells: set[str] | None = None) -> dict[str, Any] | None:
     """The network after the update: the forward pass again with the new parameters.
 
     Returns the new text of every forward cell (weights, biases, net, out, loss terms, loss),
@@ -70,7 +76,7 @@ def after_view(net: Any, trace: Any, cells: set[str] | None = None) -> dict[str,
     }
 
 
-def replay(net: Any, epochs: int, cells: set[str] | None = None) -> dict[str, Any]:
+def replay(net: Network, epochs: int, cells: set[str] | None = None) -> dict[str, Any]:
     """``epochs`` of training (the spec's optimiser and batches) as frames for the page's slider.
 
     Each frame: the epoch, the loss (exact and as text), the text of every value cell (limited to

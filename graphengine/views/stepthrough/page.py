@@ -21,7 +21,7 @@ import math
 import re
 from html import escape
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..._util.numfmt import derivation_number, diagram_number
 from ..diagram.dotparts import svg_ids
@@ -29,6 +29,12 @@ from ..diagram.render import pipe
 from . import frames
 from .figure import figure_dot
 from .steps import NODE_STEPS_UP_TO, Step, build_steps
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ...engine.network import Network
+    from ...engine.trace import Trace
 
 
 def _asset(name: str) -> str:
@@ -49,12 +55,12 @@ def _inline(svg: str) -> str:
     )
 
 
-def diagram_svg(net: Any, trace: Any) -> str:
+def diagram_svg(net: Network, trace: Trace) -> str:
     """The lecture diagram (:mod:`graphengine.views.stepthrough.figure`) as inline SVG."""
     return _inline(pipe(figure_dot(net.graph, trace), "svg").decode("utf-8"))
 
 
-def layer_svg(net: Any, trace: Any) -> tuple[str, dict[str, str]]:
+def layer_svg(net: Network, trace: Trace) -> tuple[str, dict[str, str]]:
     """The layer view (a network too big to draw neuron by neuron) as inline SVG, and each
     neuron's box id (``ge-layer-K``), so that a step can highlight its layer."""
     from ..diagram.layer_view import groups, to_layer_dot
@@ -85,7 +91,7 @@ def layer_svg(net: Any, trace: Any) -> tuple[str, dict[str, str]]:
     return svg, box
 
 
-def _cells(G: Any, ids: dict[str, dict[Any, str]], part: str, name: str, uses: dict[str, list]) -> list[str]:
+def _cells(G: nx.DiGraph, ids: dict[str, dict[Any, str]], part: str, name: str, uses: dict[str, list]) -> list[str]:
     """The SVG ids of the value cells a reveal ``(part, name)`` shows."""
     if part in ("net", "out", "dout", "dact", "delta"):
         return [f"{ids['node'][name]}-{part}"]
@@ -147,7 +153,7 @@ def _equation_math(step: Step) -> list[list[str] | None]:
 
 
 def _step_data(
-    step: Step, G: Any, ids: dict[str, dict[Any, str]], uses: dict[str, list], boxes: dict[str, str]
+    step: Step, G: nx.DiGraph, ids: dict[str, dict[Any, str]], uses: dict[str, list], boxes: dict[str, str]
 ) -> dict[str, Any]:
     if boxes:  # the layer view: the step's layers are its highlight
         highlight = sorted({boxes[n] for n in step.nodes if n in boxes})
@@ -176,7 +182,7 @@ def _step_data(
     }
 
 
-def _uses(G: Any) -> dict[str, list[tuple[str | None, str]]]:
+def _uses(G: nx.DiGraph) -> dict[str, list[tuple[str | None, str]]]:
     uses: dict[str, list[tuple[str | None, str]]] = {p: [] for p in G.graph["parameters"]}
     for u, v, d in G.edges(data=True):
         uses[d["weight"]].append((u, v))
@@ -187,7 +193,7 @@ def _uses(G: Any) -> dict[str, list[tuple[str | None, str]]]:
     return uses
 
 
-def _changes(trace: Any) -> list[dict[str, Any]]:
+def _changes(trace: Trace) -> list[dict[str, Any]]:
     """Each changed parameter's old and new value, as the diagram prints them (the summary's table)."""
     return [
         {"parameter": p, "old": diagram_number(old), "new": diagram_number(trace.updated[p])}
@@ -196,7 +202,7 @@ def _changes(trace: Any) -> list[dict[str, Any]]:
     ]
 
 
-def replay(net: Any, epochs: int, cells: set[str] | None = None) -> dict[str, Any]:
+def replay(net: Network, epochs: int, cells: set[str] | None = None) -> dict[str, Any]:
     """The epoch replay's frames (:func:`graphengine.views.stepthrough.frames.replay`)."""
     return frames.replay(net, epochs, cells)
 
@@ -209,7 +215,7 @@ def _json_script(data: Any) -> str:
 
 
 def page_data(
-    net: Any, trace: Any, *, epochs: int | None = None, layered: bool | None = None
+    net: Network, trace: Trace, *, epochs: int | None = None, layered: bool | None = None
 ) -> tuple[dict[str, Any], str]:
     """The page's data (steps, edge styles, the after view, the replay) and its SVG."""
     G, ids, uses = net.graph, svg_ids(net.graph), _uses(net.graph)
@@ -241,7 +247,7 @@ def page_data(
 
 
 def live_parts(
-    net: Any, *, learning_rate: float | None = None, epochs: int | None = None, layered: bool | None = None
+    net: Network, *, learning_rate: float | None = None, epochs: int | None = None, layered: bool | None = None
 ) -> dict[str, Any]:
     """What ``serve`` sends the page after a "what if" change: its data, diagram and loss curve."""
     data, svg = page_data(net, net.trace(learning_rate), epochs=epochs, layered=layered)
@@ -257,8 +263,8 @@ def given_inputs(text: str, file: str | None = None) -> list[dict[str, Any]]:
 
 
 def build_page(
-    net: Any,
-    trace: Any = None,
+    net: Network,
+    trace: Trace | None = None,
     *,
     learning_rate: float | None = None,
     epochs: int | None = None,
@@ -358,7 +364,7 @@ def error_page(message: str, live: bool = True) -> str:
     return _document("graphengine: the spec has an error", body, data, live)
 
 
-def repr_html(net: Any = None, trace: Any = None) -> str | None:
+def repr_html(net: Network | None = None, trace: Trace | None = None) -> str | None:
     """``_repr_html_`` of a Network (its next step) or of a Trace (pass ``trace`` alone): the page
     in an iframe (its script and ids stay its own), or None when it cannot be drawn."""
     from types import SimpleNamespace
@@ -370,9 +376,10 @@ def repr_html(net: Any = None, trace: Any = None) -> str | None:
             if trace is None or trace.graph is None:
                 return None
             name = trace.graph.graph.get("name")
-            html = build_page(
-                SimpleNamespace(graph=trace.graph, spec=SimpleNamespace(name=name, description=None)), trace
-            )
+            # A Trace alone: the page reads only the network's graph and its spec's name and
+            # description, which the trace's graph carries (a stand-in, not a loaded Network).
+            stand_in = SimpleNamespace(graph=trace.graph, spec=SimpleNamespace(name=name, description=None))
+            html = build_page(cast("Network", stand_in), trace)
         elif len(net.X):
             html = build_page(net)
         else:

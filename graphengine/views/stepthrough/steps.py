@@ -20,7 +20,7 @@ one step per layer and pass, each with a few example equations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from ..._util.numfmt import derivation_number as number
 from ...model.graph import depths
@@ -28,6 +28,10 @@ from ..derivation.document import Derivation, Eq, _dedupe
 from ..derivation.explain import Explainer
 from ..derivation.mathfmt import M
 from .softmax import probabilities, softmax_equations, term_equation
+
+if TYPE_CHECKING:
+    from ...engine.network import Network
+    from ...engine.trace import Trace
 
 # Past this many neurons a step per neuron is too many clicks: one step per layer instead.
 NODE_STEPS_UP_TO = 30
@@ -101,7 +105,7 @@ def chains(*eqs: Eq) -> Chains:
 
 
 class _Builder:
-    def __init__(self, net: Any, trace: Any, digits: int, sample: int) -> None:
+    def __init__(self, net: Network, trace: Trace, digits: int, sample: int) -> None:
         self.x = Explainer(net, trace, digits, sample)
         self.trace, self.s, self.digits = trace, sample, digits
         self.G = self.x.G
@@ -465,7 +469,9 @@ class _Builder:
         return steps
 
 
-def build_steps(net: Any, trace: Any, *, digits: int = 4, sample: int = 0, layered: bool | None = None) -> list[Step]:
+def build_steps(
+    net: Network, trace: Trace, *, digits: int = 4, sample: int = 0, layered: bool | None = None
+) -> list[Step]:
     """The ordered steps of one training step on ``net`` (``trace`` from ``net.trace()``).
 
     ``layered`` forces layer-level steps (True) or node-level steps (False); by default a
