@@ -67,6 +67,7 @@ class Row:
     verdict: Verdict | Given
     how: str  # notation, arithmetic, value
     because_of_lines: list[int] = field(default_factory=list)  # where the root mistakes are written
+    span: tuple[int, int] = (0, 0)  # offsets of the whole chain the number ends or continues
 
     def to_dict(self) -> dict[str, Any]:
         data = {**self.verdict.to_dict(), "line": self.line, "text": self.text, "recognised_by": self.how}
@@ -169,6 +170,7 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
             number,
             verdicts[k],
             result.how,
+            span=_span(result.chain),
         )
         for k, (result, number, line) in enumerate(found)
         if k in verdicts
@@ -182,6 +184,11 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
     unrecognised.sort(key=lambda u: u.line)
     problems = [(page.line(offset), message) for offset, message in page.problems]
     return Audit(page.file, sample, rows, unrecognised, problems)
+
+
+def _span(chain: Chain) -> tuple[int, int]:
+    tokens = chain.lhs + [t for side in chain.sides for t in side.tokens]
+    return (min(t.start for t in tokens), max(t.end for t in tokens)) if tokens else (0, 0)
 
 
 def _given(Q: Quantities, named: Named, w: Any, lhs: str) -> Given:
