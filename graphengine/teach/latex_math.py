@@ -35,6 +35,7 @@ __all__ += ["numbers", "symbols", "parse", "evaluate", "to_text", "check_form"]
 class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens, self.i, self.depth = tokens, 0, 0
+        self.count = 0  # numbers read so far: each Num's index
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -156,7 +157,8 @@ class _Parser:
     def atom(self) -> Expr:
         token = self.next()
         if token.kind == "num":
-            return Num(token.text, float(token.text), token.start, token.end)
+            self.count += 1
+            return Num(token.text, float(token.text), token.start, token.end, self.count - 1)
         if token.kind == "open":
             self.enter()
             if token.text == "{" and (after := self.peek()) is not None and after.kind == "close":

@@ -173,7 +173,7 @@ class Names:
             return Named("input", node) if node in self.inputs else Named("node", node)
         node = self.node(others) if others else None
         if lowered == ["sum"]:
-            return Named("quantity", "loss")  # the founding page's `Sum = 0.2748 + 0.0235`
+            return Named("quantity", "loss", note="sum")  # the founding page's `Sum = 0.2748 + 0.0235`
         if kinds and kinds[0] in LOSS_WORDS:
             if (
                 node is None

@@ -23,6 +23,7 @@ from pathlib import Path
 from ...errors import DocumentError
 from ..latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
 from ..latex_tokens import Token, tokenize
+from .plain import plain_segments, tables
 
 MAX_PAGE_CHARS = 2_000_000  # a worked example is a few pages; more is not a page to read
 TEX_ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "math", "flalign")
@@ -128,12 +129,16 @@ _TEX_VERBATIM = re.compile(r"\\begin\{(verbatim|lstlisting|minted)\*?\}.*?(?:\\e
 _ENV = re.compile(r"\\begin\{(" + "|".join(TEX_ENVIRONMENTS) + r")(\*?)\}")
 
 
+def masked_page(text: str, tex: bool) -> str:
+    """``text`` with code, verbatim and comments blanked (offsets kept)."""
+    if tex:
+        return _mask(_mask(text, _TEX_VERBATIM), _TEX_COMMENT)
+    return _mask(_mask(_mask(text, _FENCE), _HTML_COMMENT), _INLINE_CODE)
+
+
 def find_maths(text: str, tex: bool) -> tuple[list[tuple[int, int, bool]], list[tuple[int, str]]]:
     """The maths of a page: (content start, content end, display?) and the unclosed ones."""
-    if tex:
-        masked = _mask(_mask(text, _TEX_VERBATIM), _TEX_COMMENT)
-    else:
-        masked = _mask(_mask(_mask(text, _FENCE), _HTML_COMMENT), _INLINE_CODE)
+    masked = masked_page(text, tex)
     spans: list[tuple[int, int, bool]] = []
     problems: list[tuple[int, str]] = []
     i, n = 0, len(masked)
@@ -192,7 +197,7 @@ def _inline_end(text: str, start: int, tex: bool) -> int | None:
     no space inside either dollar, no digit right after the closing one, one paragraph)."""
     j = start + 1
     if not tex and (j >= len(text) or text[j].isspace()):
-        return None
+        return _spaced_end(text, start)
     while j < len(text):
         c = text[j]
         if c == "\\":
@@ -208,6 +213,18 @@ def _inline_end(text: str, start: int, tex: bool) -> int | None:
             return j
         j += 1
     return None
+
+
+_SPACED = re.compile(r"\$[ \t]+([^$\n]{1,2000}?)[ \t]*\$(?!\d)")
+
+
+def _spaced_end(text: str, start: int) -> int | None:
+    """``$ net_{h_1} = … $``: inline maths with spaces inside the dollars, taken as maths only
+    when it holds a command, a script or an equality (``costs $ 5 and $`` is prose)."""
+    m = _SPACED.match(text, start)
+    if m is None or not any(c in m.group(1) for c in "\\_^="):
+        return None
+    return m.end() - 1
 
 
 # ---------------------------------------------------------------------- chains
@@ -272,10 +289,18 @@ def _is_arithmetic(tokens: list[Token]) -> bool:
 def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
     """Every chain of equalities on the page, with the numbers no equation holds."""
     newlines = [m.start() for m in re.finditer("\n", text)]
-    spans, problems = find_maths(text, tex)
+    found, problems = find_maths(text, tex)
+    spans = [(start, end, display, False) for start, end, display in found]
     chains: list[Chain] = []
     loose: list[Loose] = []
-    for start, end, display in spans:
+    tabled: list[Chain] = []
+    if not tex:
+        masked = masked_page(text, tex)
+        spans += [(s.start, s.end, False, s.fresh) for s in plain_segments(text, masked, [(a, b) for a, b, _ in found])]
+        spans += [(a, b, False, False) for a, b in _code_spans(text)]
+        spans.sort()
+        tabled = _table_chains(text, masked, problems)
+    for start, end, display, fresh in spans:
         try:
             tokens = tokenize(text, start, end)
         except DocumentError as e:
@@ -300,7 +325,7 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
                 lhs, rest = sides[0], sides[1:]
                 if any(len(_split(side, ("sep",))) > 1 for side in rest):
                     continue  # `i = 1, 2, \dots, n`: a list, not a value
-                if not lhs and chains:
+                if not lhs and chains and not fresh:
                     chain = chains[-1]  # `= …` goes on with the chain before it
                 else:
                     chain = Chain(lhs, display=display)
@@ -318,8 +343,34 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
                         side.problem = e.message
                         problems.append((e.offset if e.offset is not None else side.start, e.message))
                     chain.sides.append(side)
+            fresh = False
+    if tabled:
+        chains = sorted(chains + tabled, key=lambda c: (c.lhs or c.sides[0].tokens)[0].start)
     problems.sort()
     return Page(text, file, chains, loose, problems, newlines)
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Inline code that holds an equality with a number: `` `z = 0.2 * 1.0` ``."""
+    fenced = _mask(text, _FENCE)
+    return [
+        (m.start() + len(m.group(1)), m.end() - len(m.group(1)))
+        for m in _INLINE_CODE.finditer(fenced)
+        if "=" in m.group() and "$" not in m.group() and any(c.isdigit() for c in m.group())
+    ]
+
+
+def _table_chains(text: str, masked: str, problems: list[tuple[int, str]]) -> list[Chain]:
+    """A chain ``name = value`` for each value of a Markdown table (see :mod:`.plain`)."""
+    chains = []
+    for names, cell in tables(text, masked):
+        try:
+            lhs = [t for c in names for t in tokenize(text, c.start, c.end)]
+            value = tokenize(text, cell.start, cell.end)
+            chains.append(Chain(lhs, [Side(value, parse(value))], display=False))
+        except DocumentError as e:
+            problems.append((e.offset if e.offset is not None else cell.start, e.message))
+    return chains
 
 
 def read_page(path: str | Path) -> Page:
