@@ -143,9 +143,9 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
     stepped: list[tuple[WrittenNumber, Step]] = []
     slipped: set[int] = set()  # chains with a wrong intermediate step
     for chain in page.chains:
-        steps = check_steps(chain, judged, recogniser.value_of)
+        steps, disagrees = check_steps(chain, judged, recogniser.value_of)
         stepped += steps
-        if any(not step.right for _, step in steps):
+        if any(not step.right for _, step in steps) or disagrees:
             slipped.add(id(chain))
     by_step = {number.start for number, _ in stepped}
     # a name that says nothing known stays listed, even when its arithmetic is checked as a step

@@ -12,9 +12,9 @@ and it brings one new number, that number is the slip, and its exact value is th
 makes the two steps agree.
 
 >>> from graphengine.teach.audit.scan import read_chains
->>> page = read_chains("$$e^{-0.3775} = 0.68566 = 0.69$$")
->>> [(n.text, s.reason or "right", round(s.exact, 5)) for n, s in check_steps(page.chains[0], set())]
-[('0.68566', 'arithmetic', 0.68557), ('0.69', 'carried', 0.68557)]
+>>> page = read_chains("$$e^{-0.3775} = 0.68566 = 0.6857$$")
+>>> [(n.text, s.reason or "right", round(s.exact, 5)) for n, s in check_steps(page.chains[0], set())[0]]
+[('0.68566', 'arithmetic', 0.68557), ('0.6857', 'carried', 0.68557)]
 """
 
 from __future__ import annotations
@@ -118,11 +118,13 @@ def substitute(tree: Expr, lookup: Callable[[str], float | None]) -> Expr:
 
 def check_steps(
     chain: Chain, judged: set[int], lookup: Callable[[str], float | None] | None = None
-) -> list[tuple[WrittenNumber, Step]]:
+) -> tuple[list[tuple[WrittenNumber, Step]], bool]:
     """Each intermediate number of ``chain`` (not a number already judged as a quantity,
     by its start offset in ``judged``) with its verdict as a step of arithmetic; ``lookup``
-    gives the page's value of a symbol (``net_{o1}``), if it has one."""
+    gives the page's value of a symbol (``net_{o1}``), if it has one. Also: whether any
+    step does not follow from the one before (even where no single number is to blame)."""
     found: list[tuple[WrittenNumber, Step]] = []
+    disagrees = False
     fixes: dict[str, float] = {}  # text of a wrong intermediate → its exact value
     previous: tuple[Expr, float, float] | None = None
     for side in chain.sides:
@@ -147,18 +149,33 @@ def check_steps(
             shown = _show(before_tree)
             if number is not None and number.start not in judged:
                 if not agrees:
+                    disagrees = True
                     step = Step(shown, number, exact, False, "arithmetic", _note(number.text, shown, before))
                     fixes[number.text.lstrip("-")] = abs(exact)
-                elif fixes and abs(here - exact) > (spread + _spread(before_tree, exact)) * (1 + 1e-9) + 1e-12:
+                elif fixes and abs(number.value - exact) > 0.5 * number.unit * (1 + 1e-9) + 1e-15:
                     step = Step(shown, number, exact, False, "carried", f"follows from the page's {shown}")
                 else:
                     step = Step(shown, number, exact, True)
                 found.append((number, step))
             elif number is None and not agrees:
+                disagrees = True
+                goal = _corrected(before_tree, fixes)
+                flipped = [
+                    n
+                    for n in numbers(tree)
+                    if n.index >= 0
+                    and not n.is_integer
+                    and abs(value(tree, {n.index: -n.value}) - goal) <= (spread + before_spread) * (1 + 1e-9) + 1e-12
+                ]
+                if len(flipped) == 1 and flipped[0].start not in judged:
+                    n = flipped[0]
+                    note = f"the sign of {n.text} is dropped (from {shown})"
+                    found.append((_written(n), Step(shown, _written(n), -n.value, False, "sign", note)))
+                    previous = (tree, here, spread)
+                    continue
                 old = {n.text for n in numbers(before_tree)}
                 new = [n for n in numbers(tree) if n.text not in old and not n.is_integer]
                 if len(new) == 1 and new[0].start not in judged:
-                    goal = _corrected(before_tree, fixes)
                     should = _solve(tree, new[0], goal)
                     if should is not None:
                         note = f"{new[0].text} is {should:.{new[0].decimals + 2}f} (from {shown})"
@@ -167,7 +184,7 @@ def check_steps(
                         )
                         fixes[new[0].text] = should
         previous = (tree, here, spread)
-    return found
+    return found, disagrees
 
 
 def _show(tree: Expr) -> str:
