@@ -141,7 +141,11 @@ def main() -> int:
             for x in f.false_alarms:
                 print("   FALSE", x)
             for x in f.slips:
-                print("   SLIP ", x, "found" if any(y.startswith(x.rsplit(" ", 1)[0] + " ") for y in f.found) else "MISSED")
+                print(
+                    "   SLIP ",
+                    x,
+                    "found" if any(y.startswith(x.rsplit(" ", 1)[0] + " ") for y in f.found) else "MISSED",
+                )
             for x in f.missed:
                 print("   unread", x)
         total.targets += f.targets

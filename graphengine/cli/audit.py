@@ -71,7 +71,7 @@ def audit(
     if as_json:
         echo_json(to_json(result))
     else:
-        from .audit_report import audit_table, leftovers, notes_below
+        from .audit_report import audit_table, leftovers, notes_below, page_summary
         from .check_report import summary
 
         out = console()
@@ -83,6 +83,7 @@ def audit(
         for line in ([] if wide else notes_below(result)) + leftovers(result):
             out.print(line, markup=False, highlight=False)
         unread = len(result.unrecognised)
+        out.print(page_summary(result), markup=False, highlight=False)
         out.print(
             summary([r.verdict for r in result.rows]) + (f"; {unread} not recognised (listed above)" if unread else "")
         )
