@@ -156,6 +156,18 @@ def _activation_of(tree: Expr) -> tuple[str, str] | None:
     return None
 
 
+def _page_activation(text: str) -> set[str]:
+    """The one activation a page names in words or formulas (σ, 1/(1+e^-x), tanh, ReLU)."""
+    found = set()
+    if re.search(r"σ|\\sigma|sigmoid|e\^\{?\(?[-−–]", text, re.I):
+        found.add("sigmoid")
+    if re.search(r"tanh", text):
+        found.add("tanh")
+    if re.search(r"relu|max\s*\(\s*0", text, re.I):
+        found.add("relu")
+    return found
+
+
 def _loss(text: str) -> str | None:
     plain = text.replace(" ", "")
     if re.search(r"softmax", text, re.I) and re.search(r"log", text):
@@ -294,7 +306,7 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
     for node in nodes:
         net = key(r.defs[node].written)
         acts[node] = r.outs.get(net, r.outs.get(node, (None,)))[0]
-    shown = {a for a in acts.values() if a}
+    shown = {a for a in acts.values() if a} or _page_activation(page.text)
     for node, a in acts.items():
         if a is None:
             acts[node] = shown.pop() if len(shown) == 1 else None

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 _EQUALITY = re.compile(r"=|≈|:=")
 _DIGIT = re.compile(r"\d")
+_SUBSCRIPT = re.compile(r"[A-Za-z][₀-₉]|[A-Za-z]_\w")
 _LEADER = re.compile(r"[ \t]*(?:>[ \t]*)*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d{1,3}[.)][ \t]+)?")
 _PROSE_WORD = re.compile(r"[^\W\d_]{3,}")
 FUNCTION_WORDS = {"exp", "tanh", "max", "min", "log", "sigma", "sqrt", "sinh", "cosh", "relu", "softmax"}
@@ -110,7 +111,9 @@ def _trim_prose(text: str, start: int, end: int) -> tuple[int, int] | None:
             stop = m.start()
             break
     body = piece[lhs_start:stop].rstrip(" \t(,;.:")
-    if not _DIGIT.search(body[first.start() - lhs_start :] if first.start() >= lhs_start else body):
+    if not _DIGIT.search(
+        body[first.start() - lhs_start :] if first.start() >= lhs_start else body
+    ) and not _SUBSCRIPT.search(body):
         return None
     return start + lhs_start, start + lhs_start + len(body)
 
