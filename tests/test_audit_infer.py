@@ -61,7 +61,7 @@ def test_what_the_page_leaves_open_given_with_set(name, capsys):
     bare = _cli(capsys, "audit", page, "--json")
     assert bare.exit_code == 2
     for option in WITH_SET[name][1::2]:
-        assert f"--set {option.partition('=')[0]}=VALUE" in bare.output
+        assert f"--set {option}" in bare.output  # the classic values, offered as a hint
     helped = _cli(capsys, "audit", page, *WITH_SET[name], "--json")
     with_spec = _cli(capsys, "audit", page, "--spec", str(PAGES / MANIFEST[name]["spec"]), "--json")
     assert helped.exit_code == with_spec.exit_code

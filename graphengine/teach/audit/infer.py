@@ -346,10 +346,16 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
     for name in inputs:
         if name not in given:
             out.missing.append(f"input {name} is never given: pass --spec or --set {name}=VALUE")
-    for name, value in params.items():
-        v = value["value"] if isinstance(value, dict) else value
-        if v is None:
-            out.missing.append(f"{name} is never given: pass --spec or --set {name}=VALUE")
+    classic = _classic(given)
+    unset = [n for n, v in params.items() if (v["value"] if isinstance(v, dict) else v) is None]
+    if unset and all(n in classic for n in unset):
+        sets = " ".join(f"--set {n}={classic[n]}" for n in unset)
+        out.missing.append(
+            f"{', '.join(unset)} {'is' if len(unset) == 1 else 'are'} never given: pass --spec or {sets}"
+            " (Mazur's classic values, as the page's other weights are)"
+        )
+    else:
+        out.missing += [f"{n} is never given: pass --spec or --set {n}=VALUE" for n in unset]
     loss = _loss(page.text)
     targets: dict[str, float] = {}
     for name, value in given.items():
@@ -376,6 +382,26 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         spec["training"] = {"learning_rate": rate}
     out.spec = spec
     return out
+
+
+_MAZUR = {
+    "w1": "0.15",
+    "w2": "0.20",
+    "w3": "0.25",
+    "w4": "0.30",
+    "w5": "0.40",
+    "w6": "0.45",
+    "w7": "0.50",
+    "w8": "0.55",
+}
+
+
+def _classic(given: dict[str, float]) -> dict[str, str]:
+    """Mazur's weights, when the page's own are (at least four of) them: a hint, never a value taken."""
+    stated = [w for w in _MAZUR if w in given]
+    if len(stated) >= 4 and all(abs(given[w] - float(_MAZUR[w])) < 1e-12 for w in stated):
+        return _MAZUR
+    return {}
 
 
 def _order(name: str) -> tuple:
