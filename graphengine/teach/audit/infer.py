@@ -22,6 +22,9 @@ from .scan import Page
 _PREFIX = re.compile(r"^(?:net|sum|z|in|input)(?=[A-Za-z]\w*\d)|^(?:net|sum|in)")
 _OUT_PREFIX = re.compile(r"^(?:out|output|a|hat)(?=[A-Za-z])")
 _NUMBERED = re.compile(r"^([A-Za-z]+)(\d+)$")
+_WEIGHT = re.compile(r"^(?:w|W|θ|theta)")
+_FUNCTIONS = {"σ", "sigma", "sigmoid", "relu", "tanh", "softmax", "exp", "max", "f", "g"}
+_ACTIVATION_WORDS = {"σ": "sigmoid", "sigma": "sigmoid", "sigmoid": "sigmoid", "relu": "relu", "tanh": "tanh"}
 
 
 def key(text: str) -> str:
@@ -121,7 +124,12 @@ def _linear(node: str, tree: Expr, written: str) -> _Def | None:
         ):
             factors = [factors[0], Sym(factors[1].name + factors[2].text)]  # plain `out_h1` read as out_h × 1
         if len(factors) == 2 and all(isinstance(f, Sym) for f in factors):
-            terms.append((key(factors[0].name), key(factors[1].name)))
+            names = [key(f.name) for f in factors]
+            if any(n.lower() in _FUNCTIONS for n in names):
+                return None  # `ReLU(z_1)`, `σ(z)`: an activation, not a weight times a source
+            if _WEIGHT.match(names[1]) and not _WEIGHT.match(names[0]):
+                names.reverse()  # `x \cdot w_1`: the weight is written second
+            terms.append((names[0], names[1]))
         elif len(factors) == 2 and isinstance(factors[0], Sym) and _number(factors[1]) == 1.0:
             if bias is not None:
                 return None
@@ -145,8 +153,9 @@ def _activation_of(tree: Expr) -> tuple[str, str] | None:
         if tree.fn in names and isinstance(arg, Sym):
             return names[tree.fn], key(arg.name)
     if isinstance(tree, Prod) and len(tree.factors) == 2 and isinstance(tree.factors[0], Sym):
-        if tree.factors[0].name in ("σ", "sigma") and isinstance(tree.factors[1], Sym):
-            return "sigmoid", key(tree.factors[1].name)
+        word = key(tree.factors[0].name).lower()
+        if word in _ACTIVATION_WORDS and isinstance(tree.factors[1], Sym):
+            return _ACTIVATION_WORDS[word], key(tree.factors[1].name)
     if isinstance(tree, Frac | Prod):
         den = tree.denominator if isinstance(tree, Frac) else (tree.factors[1] if len(tree.factors) == 2 else None)
         if isinstance(den, Sum) and len(den.terms) == 2 and isinstance(den.terms[1], Call) and den.terms[1].fn == "exp":
@@ -189,6 +198,8 @@ _PROSE_GIVEN = re.compile(
 
 def _target_of(name: str, outputs: list[str]) -> str | None:
     """``targeto1``/``target_o1`` → o1, ``t1``/``T_1``/``y1true`` → the first output."""
+    if len(outputs) == 1 and name.lower() in ("ytrue", "target", "t", "ytarget", "desired"):
+        return outputs[0]
     m = re.match(r"^(?:target|t|y)(\w+?)(?:true)?$", name, re.I)
     if name.lower().startswith("target") and name[6:] in outputs:
         return name[6:]
