@@ -183,8 +183,8 @@ def tokenize(src: str, start: int = 0, end: int | None = None, depth: int = 0) -
                     close = _matching_brace(src, close + 1, end)  # the column spec {r}
                 tokens.append(Token("row", f"{name}{{{env}}}", i, close + 1))
                 i = close + 1
-            elif name == "color" and j < end and src[j] == "{":
-                i = _matching_brace(src, j, end) + 1  # \color{red}: the colour name is no symbol
+            elif name in ("color", "textcolor") and j < end and src[j] == "{":
+                i = _matching_brace(src, j, end) + 1  # \color{red}, \textcolor{red}{…}: the colour name is no symbol
             elif name in ("quad", "qquad"):
                 tokens.append(Token("sep", name, i, j))  # `a = 1 \quad b = 2`: two equations
                 i = j
