@@ -18,7 +18,7 @@ from graphengine.cli import main
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 # what this branch reconstructs with no help; the rest name what they lack
-RECONSTRUCTED = {"fiqlab-2-2-1", "ninjakx-three-layer", "sotisai-fr-neuron", "sreekanth-relu-bce"}
+RECONSTRUCTED = {"fiqlab-2-2-1", "ninjakx-three-layer", "rpubs-es-2-2-1", "sotisai-fr-neuron", "sreekanth-relu-bce"}
 # Mazur's w3, w4, w7, w8 are never written on these pages: given with --set, they reconstruct
 MAZUR_REST = ["--set", "w3=0.25", "--set", "w4=0.30", "--set", "w7=0.50", "--set", "w8=0.55"]
 WITH_SET = {"vortune-mazur": MAZUR_REST, "melfm-notes": MAZUR_REST}
@@ -44,7 +44,7 @@ def test_without_spec_same_verdicts_or_what_is_missing(name, capsys):
     if name in RECONSTRUCTED:
         with_spec = _cli(capsys, "audit", page, "--spec", spec, "--json")
         assert bare.exit_code == with_spec.exit_code, bare.output
-        assert _verdicts(bare)
+        assert _verdicts(bare) or not _verdicts(with_spec)
         # measured against the manifest: no false alarm, every slip the spec finds found too
         alone, spec_figures = audit_page(name, with_spec=False), audit_page(name)
         assert alone.reconstructed and alone.false_alarms == []

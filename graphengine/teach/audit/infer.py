@@ -215,7 +215,7 @@ class _Reader:
         self.outs: dict[str, tuple[str, str]] = {}  # net symbol -> (activation, out symbol)
         self.named: list[str] = []  # lhs keys in order
         last_symbolic: dict[str, Expr] = {}
-        for chain in page.chains:
+        for chain in _code_chains(page.text) + page.chains:
             lhs = lhs_text(chain.lhs) if chain.lhs else ""
             name = key(lhs)
             trees = [s.tree for s in chain.sides if s.tree is not None]
@@ -244,6 +244,27 @@ class _Reader:
             (m.group(1).lower(), [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", m.group(2))])
             for m in _PROSE_GIVEN.finditer(page.text)
         ]
+
+
+_FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
+
+
+def _code_chains(text: str) -> list:
+    """Assignments in the page's code blocks (R ``w1 <- 0.1; w2 <- 0.5``, Python ``z1 = w1*x1 + b1``):
+    givens and definitions as much as its maths."""
+    from .scan import read_chains
+
+    lines = []
+    for block in _FENCE.finditer(text):
+        for line in block.group(1).splitlines():
+            line = line.split("#", 1)[0]
+            for statement in line.split(";"):
+                if re.search(r"\bfunction\b|\bdef\b|\bimport\b|\bprint\b|[\[\]]", statement):
+                    continue
+                statement = statement.replace("<-", "=").strip()
+                if re.fullmatch(r"[A-Za-z_]\w*\s*=\s*[^=]+", statement):
+                    lines.append(statement)
+    return read_chains("\n".join(lines)).chains if lines else []
 
 
 def _nums(tree: Expr) -> list[Num]:
