@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..latex_math import Call, Const, Expr, Frac, Neg, Num, Pow, Prod, Sum, Sym
 from .names import lhs_text
+from .pagefacts import classic_weights, code_chains, page_activation, page_loss
 from .scan import Page
 
 _PREFIX = re.compile(r"^(?:net|sum|z|in|input)(?=[A-Za-z]\w*\d)|^(?:net|sum|in)")
@@ -165,29 +166,6 @@ def _activation_of(tree: Expr) -> tuple[str, str] | None:
     return None
 
 
-def _page_activation(text: str) -> set[str]:
-    """The one activation a page names in words or formulas (σ, 1/(1+e^-x), tanh, ReLU)."""
-    found = set()
-    if re.search(r"σ|\\sigma|sigmoid|e\^\{?\(?[-−–]", text, re.I):
-        found.add("sigmoid")
-    if re.search(r"tanh", text):
-        found.add("tanh")
-    if re.search(r"relu|max\s*\(\s*0", text, re.I):
-        found.add("relu")
-    return found
-
-
-def _loss(text: str) -> str | None:
-    plain = text.replace(" ", "")
-    if re.search(r"softmax", text, re.I) and re.search(r"log", text):
-        return "softmax_cross_entropy"
-    if re.search(r"log\(?\\?(?:hat)?", text) and re.search(r"1-y|1−y", plain):
-        return "binary_cross_entropy"
-    if re.search(r"(?:\\frac\{1\}\{2\}|½|1/2|0\.5[×*·]?)\\?[\\|(]|\\frac12", plain):
-        return "half_squared_error"
-    return None
-
-
 _RATE = {"η", "eta", "alpha", "α", "lr", "learningrate"}
 _PROSE_GIVEN = re.compile(
     r"(inputs?|targets?|desired outputs?|expected outputs?|target outputs?)\s*(?:of|are|is|:|=)?\s*"
@@ -215,7 +193,7 @@ class _Reader:
         self.outs: dict[str, tuple[str, str]] = {}  # net symbol -> (activation, out symbol)
         self.named: list[str] = []  # lhs keys in order
         last_symbolic: dict[str, Expr] = {}
-        for chain in _code_chains(page.text) + page.chains:
+        for chain in code_chains(page.text) + page.chains:
             lhs = lhs_text(chain.lhs) if chain.lhs else ""
             name = key(lhs)
             trees = [s.tree for s in chain.sides if s.tree is not None]
@@ -244,27 +222,6 @@ class _Reader:
             (m.group(1).lower(), [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", m.group(2))])
             for m in _PROSE_GIVEN.finditer(page.text)
         ]
-
-
-_FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
-
-
-def _code_chains(text: str) -> list:
-    """Assignments in the page's code blocks (R ``w1 <- 0.1; w2 <- 0.5``, Python ``z1 = w1*x1 + b1``):
-    givens and definitions as much as its maths."""
-    from .scan import read_chains
-
-    lines = []
-    for block in _FENCE.finditer(text):
-        for line in block.group(1).splitlines():
-            line = line.split("#", 1)[0]
-            for statement in line.split(";"):
-                if re.search(r"\bfunction\b|\bdef\b|\bimport\b|\bprint\b|[\[\]]", statement):
-                    continue
-                statement = statement.replace("<-", "=").strip()
-                if re.fullmatch(r"[A-Za-z_]\w*\s*=\s*[^=]+", statement):
-                    lines.append(statement)
-    return read_chains("\n".join(lines)).chains if lines else []
 
 
 def _nums(tree: Expr) -> list[Num]:
@@ -338,7 +295,7 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
     for node in nodes:
         net = key(r.defs[node].written)
         acts[node] = r.outs.get(net, r.outs.get(node, (None,)))[0]
-    shown = {a for a in acts.values() if a} or _page_activation(page.text)
+    shown = {a for a in acts.values() if a} or page_activation(page.text)
     for node, a in acts.items():
         if a is None:
             acts[node] = shown.pop() if len(shown) == 1 else None
@@ -378,7 +335,7 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
     for name in inputs:
         if name not in given:
             out.missing.append(f"input {name} is never given: pass --spec or --set {name}=VALUE")
-    classic = _classic(given)
+    classic = classic_weights(given)
     unset = [n for n, v in params.items() if (v["value"] if isinstance(v, dict) else v) is None]
     if unset and all(n in classic for n in unset):
         sets = " ".join(f"--set {n}={classic[n]}" for n in unset)
@@ -388,7 +345,7 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         )
     else:
         out.missing += [f"{n} is never given: pass --spec or --set {n}=VALUE" for n in unset]
-    loss = _loss(page.text)
+    loss = page_loss(page.text)
     targets: dict[str, float] = {}
     for name, value in given.items():
         if (o := _target_of(name, outputs)) is not None:
@@ -414,26 +371,6 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         spec["training"] = {"learning_rate": rate}
     out.spec = spec
     return out
-
-
-_MAZUR = {
-    "w1": "0.15",
-    "w2": "0.20",
-    "w3": "0.25",
-    "w4": "0.30",
-    "w5": "0.40",
-    "w6": "0.45",
-    "w7": "0.50",
-    "w8": "0.55",
-}
-
-
-def _classic(given: dict[str, float]) -> dict[str, str]:
-    """Mazur's weights, when the page's own are (at least four of) them: a hint, never a value taken."""
-    stated = [w for w in _MAZUR if w in given]
-    if len(stated) >= 4 and all(abs(given[w] - float(_MAZUR[w])) < 1e-12 for w in stated):
-        return _MAZUR
-    return {}
 
 
 def _order(name: str) -> tuple:
