@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..latex_math import Call, Const, Expr, Frac, Neg, Num, Pow, Prod, Sum, Sym
 from .names import lhs_text
-from .pagefacts import classic_weights, code_chains, page_activation, page_loss
+from .pagefacts import classic_weights, code_chains, list_targets, page_activation, page_loss
 from .scan import Page
 
 _PREFIX = re.compile(r"^(?:net|sum|z|in|input)(?=[A-Za-z]\w*\d)|^(?:net|sum|in)")
@@ -192,6 +192,8 @@ class _Reader:
         self.defs: dict[str, _Def] = {}
         self.outs: dict[str, tuple[str, str]] = {}  # net symbol -> (activation, out symbol)
         self.named: list[str] = []  # lhs keys in order
+        self.numeric: list[tuple[str, Expr]] = []  # (lhs, a net written only in numbers)
+        self.values: dict[str, float] = {}  # an out symbol's written value
         last_symbolic: dict[str, Expr] = {}
         for chain in code_chains(page.text) + page.chains:
             lhs = lhs_text(chain.lhs) if chain.lhs else ""
@@ -213,9 +215,13 @@ class _Reader:
                         self.defs[found.node] = found
                     if act := _activation_of(tree):
                         self.outs.setdefault(act[1], (act[0], name))
+                        if (last := chain.final()) is not None:
+                            self.values.setdefault(name, last.value)
                 elif start is not None:
                     _align(start, tree, self.givens)
                     start = None
+                elif tree is trees[0] and len(trees) > 1:
+                    self.numeric.append((lhs, tree))
             if start is not None:
                 last_symbolic[name] = start
         self.prose: list[tuple[str, list[float]]] = [
@@ -248,6 +254,7 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
     r = _Reader(page)
     out = Inferred()
     settings = {key(k) if not k.startswith("target.") else k: v for k, v in (settings or {}).items()}
+    _numeric_defs(r)
     if not r.defs:
         out.missing.append("no node is defined on the page (as net_h1 = w_1 i_1 + w_2 i_2 + b_1): pass --spec")
         return out
@@ -296,7 +303,10 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         net = key(r.defs[node].written)
         acts[node] = r.outs.get(net, r.outs.get(node, (None,)))[0]
     shown = {a for a in acts.values() if a} or page_activation(page.text)
+    loss = page_loss(page.text)
     for node, a in acts.items():
+        if loss == "softmax_cross_entropy" and node in outputs:
+            continue  # the softmax is the loss's: the outputs are its logits
         if a is None:
             acts[node] = shown.pop() if len(shown) == 1 else None
             if acts[node]:
@@ -345,8 +355,10 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         )
     else:
         out.missing += [f"{n} is never given: pass --spec or --set {n}=VALUE" for n in unset]
-    loss = page_loss(page.text)
     targets: dict[str, float] = {}
+    listed = list_targets(page.text)
+    if len(listed) == len(outputs):
+        targets = dict(zip(outputs, listed, strict=True))
     for name, value in given.items():
         if (o := _target_of(name, outputs)) is not None:
             targets.setdefault(o, value)
@@ -371,6 +383,25 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         spec["training"] = {"learning_rate": rate}
     out.spec = spec
     return out
+
+
+def _numeric_defs(r: _Reader) -> None:
+    """Nets the page writes only in numbers, wired by matching the given values (wiring.py)."""
+    from .wiring import numeric_wiring
+
+    if r.defs:
+        return
+    used: set[str] = set()
+    net_of = {out_sym: net for net, (_, out_sym) in r.outs.items()}
+    for lhs, tree in r.numeric:
+        node = _node_name(lhs)
+        if node in r.defs:
+            continue
+        sources = {n: v for n, v in r.givens.items() if not re.match(r"^(?:w|W|b|t|T|y|θ)", n) and n not in _RATE}
+        sources |= {out_sym: v for out_sym, v in r.values.items() if out_sym in net_of}
+        found = numeric_wiring(tree, r.givens, sources, used)
+        if found:
+            r.defs[node] = _Def(node, list(found[0]), found[1], lhs)
 
 
 def _order(name: str) -> tuple:

@@ -22,7 +22,7 @@ def page_activation(text: str) -> set[str]:
 
 def page_loss(text: str) -> str | None:
     plain = text.replace(" ", "")
-    if re.search(r"softmax", text, re.I) and re.search(r"log", text):
+    if re.search(r"softmax", text, re.I) and re.search(r"log|\bln", text):
         return "softmax_cross_entropy"
     if re.search(r"log\(?\\?(?:hat)?", text) and re.search(r"1-y|1−y", plain):
         return "binary_cross_entropy"
@@ -68,3 +68,15 @@ def classic_weights(given: dict[str, float]) -> dict[str, str]:
     if len(stated) >= 4 and all(abs(given[w] - float(_MAZUR[w])) < 1e-12 for w in stated):
         return _MAZUR
     return {}
+
+
+_TARGET_LIST = re.compile(r"\by(?:_\{?(?:\\text\{)?true\}?\}?)?`?\s*[:=]\s*`?\[+([-\d.,\s]+)\]")
+
+
+def list_targets(text: str) -> list[float]:
+    """``y = [1, 0]``, ``y_true = [[0, 1, 0]]``: the targets of the outputs in order (one sample)."""
+    m = _TARGET_LIST.search(text)
+    try:
+        return [float(v) for v in m.group(1).split(",")] if m else []
+    except ValueError:
+        return []
