@@ -21,10 +21,14 @@ from graphengine.teach.audit.scan import read_chains
 # page: (numbers recognised, real slips found) as measured on this branch
 FLOORS = {
     "fiqlab-2-2-1": (26, 1),
-    "melfm-notes": (14, 3),
+    "melfm-notes": (15, 3),
     "mihirsai-softmax": (3, 0),
     "ninjakx-three-layer": (21, 3),
+    "postnetwork-softmax": (22, 1),
     "primelearnpoint-2x2": (18, 3),
+    "rpubs-es-2-2-1": (0, 0),
+    "sotisai-fr-neuron": (7, 0),
+    "sreekanth-relu-bce": (26, 1),
     "vortune-mazur": (48, 2),
 }
 

@@ -29,6 +29,7 @@ from ..check import judge
 from ..latex_math import check_form, symbols
 from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
+from .infer import page_notation
 from .names import Named, shown
 from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber
@@ -119,6 +120,7 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
     """Recognise and judge every value on ``page`` (see the module docstring)."""
     Q = Quantities(net, trace, sample)
     recogniser = Recogniser(Q)
+    recogniser.names.aliases = page_notation(page, Q.G, recogniser.names)
     found: list[tuple[Recognised, WrittenNumber, int]] = []
     unrecognised: list[Unrecognised] = []
     pending: list[tuple[int, str, str, WrittenNumber, bool]] = []  # (line, text, why, number, named?)

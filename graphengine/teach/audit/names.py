@@ -118,6 +118,7 @@ class Names:
         self.outputs = list(graph.graph["outputs"])
         self.params = list(graph.graph["parameters"])
         self.nodes = {_key(str(v)): v for v in graph.nodes}
+        self.aliases: dict[str, str] = {}  # the page's own symbols (a_1, z^{(2)}) → quantity, see infer.py
         self.param_keys = {_key(str(p)): p for p in self.params}
         for u, v, data in graph.edges(data=True):  # w_{11}-style double indices are not names
             self.param_keys.setdefault(_key(f"w{u}{v}"), data["weight"])
@@ -142,6 +143,8 @@ class Names:
         text = text.strip()
         if self.known and (q := canonical(text.replace(" ", ""), self.known)) is not None:
             return Named("quantity", q)  # `check`'s names: net_h1, dE/dw5, w5⁺, h1.net …
+        if self.aliases and (q := self.aliases.get(_key(text))) is not None:
+            return Named("quantity", q)  # a symbol the page defines for one of this network's quantities
         if "/" in text:
             top, _, bottom = text.partition("/")
             return self._fraction(top.strip(), bottom.strip())
