@@ -24,6 +24,7 @@ from ...errors import DocumentError
 from ..latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
 from ..latex_tokens import Token, tokenize
 from .plain import plain_segments, tables
+from .prose import prose_results
 
 MAX_PAGE_CHARS = 2_000_000  # a worked example is a few pages; more is not a page to read
 TEX_ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "math", "flalign")
@@ -300,6 +301,7 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
         spans += [(a, b, False, False) for a, b in _code_spans(text)]
         spans.sort()
         tabled = _table_chains(text, masked, problems)
+        tabled += [Chain(lhs, [Side(value, tree)], display=False) for lhs, value, tree in prose_results(text, masked)]
     for start, end, display, fresh in spans:
         try:
             tokens = tokenize(text, start, end)
