@@ -12,9 +12,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pages_audit import MANIFEST, audit_page
 
 from graphengine.cli import main
+from graphengine.teach.audit.infer import infer
+from graphengine.teach.audit.scan import read_chains
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 # what this branch reconstructs with no help; the rest name what they lack
@@ -102,3 +106,40 @@ def test_spec_wins(capsys):
     page = str(PAGES / "vortune-mazur.md")
     result = _cli(capsys, "audit", page, "--spec", str(PAGES / "vortune-mazur.spec.yaml"), "--json")
     assert result.exit_code == 1 and _verdicts(result)
+    both = _cli(capsys, "audit", page, "--spec", str(PAGES / "vortune-mazur.spec.yaml"), "--set", "w3=0.25")
+    assert both.exit_code == 2 and "--set and --write-spec are for audit without --spec" in both.output
+
+
+PIECES = ["net_h1 = w_1 i_1 + w_2 i_2 + b_1", "= 0.15 * 0.05 + 0.2 * 0.1 + 0.35", "out_h1 = σ(net_h1)", "y = [1, 0]"]
+PIECES += [
+    "z_2 = a_1 \\cdot w_2",
+    "a_2 = \\text{ReLU}(z_2)",
+    "w_1 = 0.15",
+    "```r\nw1 <- 0.1; x1 <- 1\n```",
+    "$$",
+    "= 0.3",
+]
+PIECES += ["h1 = w1 h1 + w1 h1", "z = 0.2(1) – 0.3(2) + b", "t_1 = 0.01", "η = 0.5", "½(t − y)²", "\\frac{1}{1+e^{-z}}"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES) | st.text(max_size=30), max_size=12), st.lists(st.text(max_size=8), max_size=3))
+def test_inference_never_fails_on_any_page(lines, settings_):
+    """Any page, any --set: a spec, or what is missing; never a traceback."""
+    page = read_chains("\n".join(lines), "fuzz.md")
+    try:
+        result = infer(page, {s: 1.0 for s in settings_})
+    except RecursionError:  # pragma: no cover - a cycle must not recurse without end
+        raise
+    assert result.spec or result.missing
+    if not result.missing:
+        import yaml
+
+        from graphengine.engine.network import Network
+        from graphengine.errors import GraphEngineError
+        from graphengine.spec.load import parse_spec
+
+        try:
+            Network(parse_spec(yaml.safe_dump(result.spec, sort_keys=False)))
+        except GraphEngineError:
+            pass  # a page whose wiring is no network (a cycle): the command says so on one line

@@ -90,6 +90,8 @@ def audit(
         check_writable(annotated)
     page = read_page(doc)
     if spec:
+        if settings or write_spec:
+            raise click.UsageError("--set and --write-spec are for audit without --spec (the spec wins)")
         net = load_network(spec, ctx)
     else:
         from .audit_infer import network_from_page
