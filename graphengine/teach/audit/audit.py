@@ -29,7 +29,7 @@ from ..check import judge
 from ..latex_math import check_form, symbols
 from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
-from .infer import page_notation
+from .learned import page_notation
 from .names import Named, shown
 from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber

@@ -477,33 +477,3 @@ def _new_siblings(r: _Reader, alias: dict[str, str], layer: dict[str, int], out:
         alias[bare] = alias["out" + bare] = bare
         layer[bare] = layer[sib]
         out.notes.append(f"{bare} is not defined on the page: wired like {sib} with {', '.join(w for w, _ in terms)}")
-
-
-def page_notation(page: Page, graph: object, names: object) -> dict[str, str]:
-    """The page's own symbols for a network's quantities, learned from its definitions: the node a
-    definition names is the one its weights feed (``z_2 = a_1 \\cdot w_2``: w2 feeds o1, so
-    z_2 is o1.net and a_2 = σ(z_2) o1.out). Names the network has already keep their meaning."""
-    from .names import _key
-
-    r = _Reader(page)
-    _numeric_defs(r)
-    feeds = {_key(str(d["weight"])): v for _, v, d in graph.edges(data=True)}  # type: ignore[attr-defined]
-    taken = set(names.nodes) | set(names.param_keys)  # type: ignore[attr-defined]
-    found: dict[str, str] = {}
-    for d in r.defs.values():
-        targets = {feeds.get(_key(w)) for w, _ in d.terms}
-        if len(targets) != 1 or None in targets:
-            continue
-        node = targets.pop()
-        net = key(d.written)
-        symbols = {net: f"{node}.net"}
-        if net in r.outs:
-            if r.outs[net][1] == net:
-                continue  # `\hat{y1} = σ(y1)` read as y1 = σ(y1): which is which is not clear
-            symbols[r.outs[net][1]] = f"{node}.out"
-        for symbol, quantity in symbols.items():
-            k = _key(symbol)
-            mine = k == _key(str(node))  # the node's own name, used by the page for one of its quantities
-            if k and (mine or k not in taken) and found.get(k, quantity) == quantity:
-                found[k] = quantity
-    return found
