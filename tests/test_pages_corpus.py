@@ -137,7 +137,7 @@ def test_truth_matches_graphengine_run(name):
 
 def test_truth_reads_every_sample_of_a_batch_page():
     """A page that works several samples: truth.py's forward values per sample agree with graphengine."""
-    spec_path = PAGES / MANIFEST["parellada-tanh-batch"]["spec"]
+    spec_path = PAGES / MANIFEST["tanh-batch-example"]["spec"]
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     ran = json.loads(
         subprocess.run(
