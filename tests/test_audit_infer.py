@@ -32,7 +32,7 @@ RECONSTRUCTED = {
 }
 # Mazur's w3, w4, w7, w8 are never written on these pages: given with --set, they reconstruct
 MAZUR_REST = ["--set", "w3=0.25", "--set", "w4=0.30", "--set", "w7=0.50", "--set", "w8=0.55"]
-WITH_SET = {"vortune-mazur": MAZUR_REST, "melfm-notes": MAZUR_REST}
+WITH_SET = {"vortune-mazur": MAZUR_REST, "melfm-notes": MAZUR_REST, "nemotron-mazur-text": MAZUR_REST[:4]}
 
 
 def _cli(capsys, *args: str):
