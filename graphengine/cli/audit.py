@@ -18,7 +18,26 @@ from .output import EXIT_OK, EXIT_WRONG, broken_pipe_status, console, echo_json
     ],
 )
 @click.argument("doc", type=click.Path(dir_okay=False))
-@click.option("--spec", "spec", required=True, type=click.Path(dir_okay=False), help="The network the page is about.")
+@click.option(
+    "--spec",
+    "spec",
+    type=click.Path(dir_okay=False),
+    help="The network the page is about (without it, the network is reconstructed from the page).",
+)
+@click.option(
+    "--set",
+    "settings",
+    metavar="NAME=VALUE",
+    multiple=True,
+    help="Without --spec: a value the page leaves open (w7=0.50, target.o2=0.99).",
+)
+@click.option(
+    "--write-spec",
+    "write_spec",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Without --spec: write the spec reconstructed from the page.",
+)
 @plugin_option
 @click.option("--sample", type=click.IntRange(min=0), default=0, show_default=True, help="The sample the page uses.")
 @lr_option()
@@ -32,7 +51,15 @@ from .output import EXIT_OK, EXIT_WRONG, broken_pipe_status, console, echo_json
 @json_option('Print {"results": [check\'s rows + line, text], "not_recognised", "problems"}.')
 @click.pass_context
 def audit(
-    ctx: click.Context, doc: str, spec: str, sample: int, lr: float | None, annotated: str | None, as_json: bool
+    ctx: click.Context,
+    doc: str,
+    spec: str | None,
+    settings: tuple[str, ...],
+    write_spec: str | None,
+    sample: int,
+    lr: float | None,
+    annotated: str | None,
+    as_json: bool,
 ) -> None:
     """Read a worked example and judge every value on it, as `check` does.
 
@@ -53,6 +80,10 @@ def audit(
     or η that the page states differently. A value that is not recognised is
     listed, never marked wrong.
 
+    Without --spec the network is reconstructed from the page (its givens and
+    the wiring its definitions reveal), printed, and used; what the page leaves
+    open is named (pass --spec or --set NAME=VALUE).
+
     Exit status: 0 no mistake (rounding only is fine), 1 a mistake, 2 the page
     or the spec cannot be read.
     """
@@ -67,7 +98,15 @@ def audit(
     if annotated:
         check_writable(annotated)
     page = read_page(doc)
-    net = load_network(spec, ctx)
+    if spec:
+        if settings or write_spec:
+            raise click.UsageError("--set and --write-spec are for audit without --spec (the spec wins)")
+        net = load_network(spec, ctx)
+    else:
+        from .audit_infer import network_from_page
+
+        net = network_from_page(page, doc, settings, write_spec, quiet=as_json)
+        spec = "the network read from the page"
     trace = net.trace(lr)
     if sample >= trace.n_samples:
         valid = f"0 to {trace.n_samples - 1}" if trace.n_samples > 1 else "0"
@@ -80,7 +119,7 @@ def audit(
     if as_json:
         echo_json(to_json(result))
     else:
-        from .audit_report import audit_table, leftovers, notes_below
+        from .audit_report import audit_table, leftovers, notes_below, page_summary
         from .check_report import summary
 
         out = console()
@@ -92,6 +131,7 @@ def audit(
         for line in ([] if wide else notes_below(result)) + leftovers(result):
             out.print(line, markup=False, highlight=False)
         unread = len(result.unrecognised)
+        out.print(page_summary(result), markup=False, highlight=False)
         out.print(
             summary([r.verdict for r in result.rows if isinstance(r.verdict, Verdict)])
             + (f"; {unread} not recognised (listed above)" if unread else "")

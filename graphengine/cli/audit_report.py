@@ -61,3 +61,18 @@ def leftovers(result: Audit) -> list[str]:
     if more > 0:
         lines.append(f"… and {more:,} more (all of them in --json)")
     return lines
+
+
+def page_summary(result: Audit) -> str:
+    """One line per page: numbers recognised, checked, wrong, not recognised (with the reasons)."""
+    wrong = sum(1 for r in result.rows if verdict_word(r.verdict) not in ("right", "rounding"))
+    steps = sum(1 for r in result.rows if r.verdict.quantity == "arithmetic")
+    reasons: dict[str, int] = {}
+    for u in result.unrecognised:
+        why = u.why.split("`: ", 1)[-1] if u.why.startswith("`") and "`: " in u.why else u.why
+        reasons[why] = reasons.get(why, 0) + 1
+    because = "; ".join(f"{n} {why}" for why, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:3])
+    return (
+        f"{result.file}: {len(result.rows)} numbers recognised and checked ({steps} as steps of arithmetic), "
+        f"{wrong} wrong, {len(result.unrecognised)} not recognised" + (f" ({because})" if because else "")
+    )

@@ -10,7 +10,8 @@ A small grammar of our own (never ``eval``)::
     postfix  := primary ('²' | '³')*
     primary  := NUMBER | '½' | 'e' | '(' sum ')'
 
-Juxtaposition multiplies: ``(0.751)(1 − 0.751)``, ``½(0.01 − 0.751)²``, ``2(…)``.
+It builds the one expression tree of written maths (:mod:`graphengine.teach.mathtree`),
+the tree the LaTeX reader builds too. Juxtaposition multiplies: ``(0.751)(1 − 0.751)``, ``½(0.01 − 0.751)²``, ``2(…)``.
 ``e`` is Euler's number (``1/(1 + e^-0.3775)``). Every number keeps its written text
 and one unit of its last written digit (``0.10`` → 0.01), which is how the judge
 propagates the learner's rounding. Bounded on purpose: at most ``MAX_LENGTH``
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..errors import SpecError
+from .mathtree import Const, Expr, Neg, Num, Pow, Prod, Sum, numbers, value
 
 MAX_LENGTH = 400
 MAX_DEPTH = 30
@@ -52,44 +54,8 @@ _TIMES = {"×", "*", "·"}
 _DIVIDE = {"/", "÷"}
 
 
-@dataclass(frozen=True)
-class Number:
-    """A number as written: its text, value, one unit of its last digit, and its place."""
-
-    text: str
-    value: float
-    unit: float
-    index: int  # position among the expression's numbers, left to right
-    column: int
-
-    @property
-    def is_integer(self) -> bool:
-        """Written without a decimal point or exponent (``1``, ``−2``): taken as exact."""
-        return self.text.lstrip("-−").isdigit()
-
-
-@dataclass(frozen=True)
-class Constant:
-    """``½`` or ``e``: exact."""
-
-    text: str
-    value: float
-
-
-@dataclass(frozen=True)
-class Unary:
-    op: str  # "-" (a leading "+" is dropped)
-    operand: Node
-
-
-@dataclass(frozen=True)
-class Binary:
-    op: str  # "+", "-", "*", "/", "^"
-    left: Node
-    right: Node
-
-
-Node = Number | Constant | Unary | Binary
+Number = Num  # a written number of the computation (graphengine.teach.mathtree.Num)
+Node = Expr
 
 
 @dataclass(frozen=True)
@@ -155,77 +121,26 @@ def default_sigma(number: Number) -> float:
 
 def numbers_of(node: Node) -> list[Number]:
     """The written numbers in ``node``, left to right."""
-    found: list[Number] = []
-    stack: list[Node] = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Number):
-            found.append(item)
-        elif isinstance(item, Unary):
-            stack.append(item.operand)
-        elif isinstance(item, Binary):
-            stack.extend((item.right, item.left))
-    return found
+    return numbers(node)
 
 
 def _terms(node: Node, sign: int) -> list[tuple[int, Node]]:
-    if isinstance(node, Binary) and node.op in "+-":
-        return _terms(node.left, sign) + _terms(node.right, sign if node.op == "+" else -sign)
-    if isinstance(node, Unary):
-        return (
-            [(-sign * s, n) for s, n in _terms(node.operand, 1)] if _is_sum(node.operand) else [(-sign, node.operand)]
-        )
+    if isinstance(node, Sum):
+        return [pair for term in node.terms for pair in _terms(term, sign)]
+    if isinstance(node, Neg):
+        return [(-sign * s, n) for s, n in _terms(node.arg, 1)] if isinstance(node.arg, Sum) else [(-sign, node.arg)]
     return [(sign, node)]
 
 
-def _is_sum(node: Node) -> bool:
-    return isinstance(node, Binary) and node.op in "+-"
-
-
 def _factors(node: Node) -> list[Node]:
-    if isinstance(node, Binary) and node.op == "*":
-        return _factors(node.left) + _factors(node.right)
+    if isinstance(node, Prod) and not any(node.divide):
+        return [f for factor in node.factors for f in _factors(factor)]
     return [node]
 
 
 def evaluate(node: Node, replace: Mapping[int, float] | None = None) -> float:
     """The value of ``node``; ``replace`` maps a number's index to a value used instead."""
-    replace = replace or {}
-    # Iterative post-order walk: the parser bounds the depth, but evaluation needs no recursion.
-    results: dict[int, float] = {}
-    stack: list[tuple[Node, bool]] = [(node, False)]
-    while stack:
-        item, done = stack.pop()
-        if isinstance(item, Number):
-            results[id(item)] = replace.get(item.index, item.value)
-        elif isinstance(item, Constant):
-            results[id(item)] = item.value
-        elif not done:
-            stack.append((item, True))
-            if isinstance(item, Unary):
-                stack.append((item.operand, False))
-            else:
-                stack.extend(((item.right, False), (item.left, False)))
-        elif isinstance(item, Unary):
-            results[id(item)] = -results[id(item.operand)]
-        else:
-            results[id(item)] = _apply(item.op, results[id(item.left)], results[id(item.right)])
-    return results[id(node)]
-
-
-def _apply(op: str, a: float, b: float) -> float:
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if op == "/":
-        return a / b if b != 0 else math.inf
-    try:
-        return math.pow(a, b)
-    except (OverflowError, ValueError):
-        return math.inf if a > 0 or float(b).is_integer() else math.nan
+    return value(node, replace)
 
 
 class _Parser:
@@ -262,7 +177,7 @@ class _Parser:
         d = Decimal(mantissa + (f"e{exponent}" if exponent else ""))
         exp = d.as_tuple().exponent
         assert isinstance(exp, int)
-        n = Number(text, float(d), float(Decimal(1).scaleb(exp)), len(self.numbers), column)
+        n = Number(text, float(d), column - 1, column - 1 + len(text), len(self.numbers))
         self.numbers.append(n)
         return n
 
@@ -281,27 +196,28 @@ class _Parser:
                 raise self.fail(f"after `=` write the result as one number, got `{token[1]}` at column {token[2]}")
             result = self.number(token[1], token[2])
             self.numbers.pop()  # the result is not part of the computation
-            result = Number(result.text, result.value, result.unit, -1, result.column)
+            result = Number(result.text, result.value, result.start, result.end, -1)
         token = self.peek()
         if token is not None:
             raise self.fail(f"unexpected `{token[1]}` at column {token[2]}")
         return root, result, sign
 
     def sum(self) -> Node:
-        node = self.product()
+        terms = [self.product()]
         while (token := self.peek()) and (token[1] == "+" or token[1] in _MINUS):
             self.pos += 1
-            node = Binary("+" if token[1] == "+" else "-", node, self.product())
-        return node
+            term = self.product()
+            terms.append(term if token[1] == "+" else Neg(term))
+        return terms[0] if len(terms) == 1 else Sum(tuple(terms))
 
     def product(self) -> Node:
         node = self.signed()
         while token := self.peek():
             if token[1] in _TIMES or token[1] in _DIVIDE:
                 self.pos += 1
-                node = Binary("*" if token[1] in _TIMES else "/", node, self.signed())
+                node = Prod((node, self.signed()), (False, token[1] in _DIVIDE))
             elif token[1] in ("(", "½", "e") or (token[0] == "number" and self._after_close()):
-                node = Binary("*", node, self.power())  # juxtaposed: (0.751)(1 − 0.751)
+                node = Prod((node, self.power()), (False, False))  # juxtaposed: (0.751)(1 − 0.751)
             else:
                 break
         return node
@@ -320,14 +236,14 @@ class _Parser:
                 return operand
             if isinstance(operand, Number) and operand.text[0] not in _MINUS:
                 return self._negated(operand, token)
-            return Unary("-", operand)
+            return Neg(operand)
         return self.power()
 
     def _negated(self, number: Number, minus: tuple[str, str, int]) -> Number:
         # `−0.62` (or `(−0.62)`) is one negative number, as a weight of the network is: the sign
         # belongs to the number, so the judge can recognise the network's exact −0.62 in it.
         # Only a minus before a lone number: `−2²` stays −(2²), `−−0.62` a minus applied to −0.62.
-        signed = Number(minus[1] + number.text, -number.value, number.unit, number.index, minus[2])
+        signed = Number(minus[1] + number.text, -number.value, minus[2] - 1, number.end, number.index)
         self.numbers[number.index] = signed
         return signed
 
@@ -339,14 +255,14 @@ class _Parser:
             self._enter()
             exponent = self.signed()
             self.depth -= 1
-            return Binary("^", base, exponent)
+            return Pow(base, exponent)
         return base
 
     def postfix(self) -> Node:
         node = self.primary()
         while (token := self.peek()) and token[1] in ("²", "³"):
             self.pos += 1
-            node = Binary("^", node, Constant(token[1], 2.0 if token[1] == "²" else 3.0))
+            node = Pow(node, Const(token[1], 2.0 if token[1] == "²" else 3.0))
         return node
 
     def primary(self) -> Node:
@@ -354,9 +270,9 @@ class _Parser:
         if kind == "number":
             return self.number(text, column)
         if text == "½":
-            return Constant("½", 0.5)
+            return Const("½", 0.5)
         if text == "e":
-            return Constant("e", math.e)
+            return Const("e", math.e)
         if text == "(":
             self._enter()
             node = self.sum()

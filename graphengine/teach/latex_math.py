@@ -17,108 +17,16 @@ anything else.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from ..errors import DocumentError
 from .latex_tokens import FUNCTIONS, MAX_DEPTH, Token
+from .mathtree import Call, Const, Expr, Frac, Neg, Num, Pow, Prod, Sum, Sym, children, numbers, symbols, value, walk
 
 # ---------------------------------------------------------------------- the tree
+# One tree for all written maths (graphengine.teach.mathtree); re-exported here for readers.
 
-
-@dataclass(frozen=True)
-class Num:
-    text: str
-    value: float
-    start: int
-    end: int
-
-    @property
-    def decimals(self) -> int:
-        return len(self.text.split(".")[1]) if "." in self.text else 0
-
-    @property
-    def unit(self) -> float:
-        """One unit of the last written digit: ``0.10`` → 0.01."""
-        return 10.0**-self.decimals
-
-
-@dataclass(frozen=True)
-class Sym:
-    name: str
-
-
-@dataclass(frozen=True)
-class Neg:
-    arg: Expr
-
-
-@dataclass(frozen=True)
-class Sum:
-    terms: tuple[Expr, ...]  # a subtracted term is a Neg
-
-
-@dataclass(frozen=True)
-class Prod:
-    factors: tuple[Expr, ...]
-    divide: tuple[bool, ...]  # factor k divides (`a / b`) rather than multiplies
-
-
-@dataclass(frozen=True)
-class Frac:
-    numerator: Expr
-    denominator: Expr
-
-
-@dataclass(frozen=True)
-class Pow:
-    base: Expr
-    exponent: Expr
-
-
-@dataclass(frozen=True)
-class Call:
-    fn: str  # one of FUNCTIONS
-    args: tuple[Expr, ...]
-
-
-Expr = Num | Sym | Neg | Sum | Prod | Frac | Pow | Call
-
-
-def children(node: Expr) -> tuple[Expr, ...]:
-    if isinstance(node, Neg):
-        return (node.arg,)
-    if isinstance(node, Sum):
-        return node.terms
-    if isinstance(node, Prod):
-        return node.factors
-    if isinstance(node, Frac):
-        return (node.numerator, node.denominator)
-    if isinstance(node, Pow):
-        return (node.base, node.exponent)
-    if isinstance(node, Call):
-        return node.args
-    return ()
-
-
-def walk(tree: Expr) -> list[Expr]:
-    """Every node of ``tree`` in reading order (no recursion)."""
-    found: list[Expr] = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(reversed(children(node)))
-    return found
-
-
-def numbers(tree: Expr) -> list[Num]:
-    """Every number written in ``tree``, in reading order."""
-    return [node for node in walk(tree) if isinstance(node, Num)]
-
-
-def symbols(tree: Expr) -> list[str]:
-    """The symbols in ``tree``; none means the tree is plain arithmetic."""
-    return [node.name for node in walk(tree) if isinstance(node, Sym)]
+__all__ = ["Call", "Const", "Expr", "Frac", "Neg", "Num", "Pow", "Prod", "Sum", "Sym", "children", "walk"]
+__all__ += ["numbers", "symbols", "parse", "evaluate", "to_text", "check_form"]
 
 
 # ---------------------------------------------------------------------- the parser
@@ -127,6 +35,7 @@ def symbols(tree: Expr) -> list[str]:
 class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens, self.i, self.depth = tokens, 0, 0
+        self.count = 0  # numbers read so far: each Num's index
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -248,7 +157,8 @@ class _Parser:
     def atom(self) -> Expr:
         token = self.next()
         if token.kind == "num":
-            return Num(token.text, float(token.text), token.start, token.end)
+            self.count += 1
+            return Num(token.text, float(token.text), token.start, token.end, self.count - 1)
         if token.kind == "open":
             self.enter()
             if token.text == "{" and (after := self.peek()) is not None and after.kind == "close":
@@ -338,48 +248,8 @@ def evaluate(tree: Expr) -> float | None:
     """The value of plain arithmetic; None when ``tree`` has a symbol or is not a finite real."""
     if symbols(tree):
         return None
-    try:
-        value = _value(tree)
-    except (OverflowError, ZeroDivisionError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _value(node: Expr) -> float:
-    if isinstance(node, Num):
-        return node.value
-    if isinstance(node, Neg):
-        return -_value(node.arg)
-    if isinstance(node, Sum):
-        return math.fsum(_value(t) for t in node.terms)
-    if isinstance(node, Prod):
-        result = 1.0
-        for factor, divides in zip(node.factors, node.divide):
-            result = result / _value(factor) if divides else result * _value(factor)
-        return result
-    if isinstance(node, Frac):
-        return _value(node.numerator) / _value(node.denominator)
-    if isinstance(node, Pow):
-        base, exponent = _value(node.base), _value(node.exponent)
-        if abs(exponent) > 1000 or (base < 0 and exponent != int(exponent)):
-            raise ValueError("power out of range")
-        return float(base**exponent)
-    assert isinstance(node, Call)
-    args = [_value(a) for a in node.args]
-    if node.fn in ("max", "min"):
-        return max(args) if node.fn == "max" else min(args)
-    if len(args) != 1:
-        raise ValueError(f"{node.fn} takes one argument")
-    x = args[0]
-    if node.fn == "exp":
-        return math.exp(x)
-    if node.fn == "sigma":
-        return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
-    if node.fn in ("ln", "log"):
-        return math.log(x)
-    if node.fn == "sqrt":
-        return math.sqrt(x)
-    return float(getattr(math, node.fn)(x))
+    result = value(tree)
+    return result if math.isfinite(result) else None
 
 
 _PRECEDENCE = {Sum: 1, Neg: 2, Prod: 3, Frac: 3, Pow: 5}
@@ -392,7 +262,7 @@ def _wrapped(node: Expr, above: int) -> str:
 
 def to_text(tree: Expr) -> str:
     """Plain-text arithmetic (``0.25 × 0.10 + 0.30 × 0.05 + 0.35``), the form ``check`` reads."""
-    if isinstance(tree, Num):
+    if isinstance(tree, Num | Const):
         return tree.text
     if isinstance(tree, Sym):
         return tree.name

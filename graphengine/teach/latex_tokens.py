@@ -44,9 +44,13 @@ UNICODE_RELATIONS = {"≈": "=", "≃": "=", "←": "=", "=": "="}
 UNICODE_STOPS = set("≠≤≥<>→⇒⟹≡∝∼")
 FUNCTIONS = {"exp", "tanh", "ln", "log", "max", "min", "sqrt", "sigma", "sinh", "cosh"}
 
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "0123456789+-()aeoxhklmnpstijruv"))
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿⁱᶻˣʸᵀᵗ", "0123456789+-()nizxyTt"))
+
 _NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)
 _DIGITS = set("0123456789")  # str.isdigit() is true for `¹` and `٣` too
-_WORD = re.compile(r"[^\W\d_]+\d*")
+_SCRIPTS = re.escape("".join(SUBSCRIPTS) + "".join(SUPERSCRIPTS) + "½")
+_WORD = re.compile(rf"[^\W\d_{_SCRIPTS}]+\d*")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.S)
 
 
@@ -111,16 +115,21 @@ def tokenize(src: str, start: int = 0, end: int | None = None, depth: int = 0) -
             ]
             i = close + 1
             continue
-        if c in "½²³":  # plain-text maths: ½(t − y)², as check reads them
-            if c == "½":
-                tokens += [Token("frac", "frac", i, i + 1), Token("open", "{", i, i), Token("num", "1", i, i)]
-                tokens += [Token("close", "}", i, i), Token("open", "{", i, i), Token("num", "2", i, i)]
-            else:
-                tokens += [
-                    Token("sup", "^", i, i),
-                    Token("open", "{", i, i),
-                    Token("num", "2" if c == "²" else "3", i, i),
-                ]
+        if c in SUBSCRIPTS or c in SUPERSCRIPTS:  # w₅, x₁, e⁻ᶻ: a script of one run of such signs
+            table = SUBSCRIPTS if c in SUBSCRIPTS else SUPERSCRIPTS
+            j = i
+            while j < end and src[j] in table:
+                j += 1
+            inner = tokenize("".join(table[ch] for ch in src[i:j]), 0, None, depth + 1)
+            mark = ("sub", "_") if table is SUBSCRIPTS else ("sup", "^")
+            tokens += [Token(*mark, i, i), Token("open", "{", i, i)]
+            tokens += [Token(t.kind, t.text, t.start + i, t.end + i) for t in inner]
+            tokens.append(Token("close", "}", j, j))
+            i = j
+            continue
+        if c in "½":  # plain-text maths: ½(t − y)², as check reads them
+            tokens += [Token("frac", "frac", i, i + 1), Token("open", "{", i, i), Token("num", "1", i, i)]
+            tokens += [Token("close", "}", i, i), Token("open", "{", i, i), Token("num", "2", i, i)]
             tokens.append(Token("close", "}", i + 1, i + 1))
             i += 1
             continue
@@ -174,8 +183,8 @@ def tokenize(src: str, start: int = 0, end: int | None = None, depth: int = 0) -
                     close = _matching_brace(src, close + 1, end)  # the column spec {r}
                 tokens.append(Token("row", f"{name}{{{env}}}", i, close + 1))
                 i = close + 1
-            elif name == "color" and j < end and src[j] == "{":
-                i = _matching_brace(src, j, end) + 1  # \color{red}: the colour name is no symbol
+            elif name in ("color", "textcolor") and j < end and src[j] == "{":
+                i = _matching_brace(src, j, end) + 1  # \color{red}, \textcolor{red}{…}: the colour name is no symbol
             elif name in ("quad", "qquad"):
                 tokens.append(Token("sep", name, i, j))  # `a = 1 \quad b = 2`: two equations
                 i = j

@@ -29,9 +29,11 @@ from ..check import judge
 from ..latex_math import check_form, symbols
 from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
+from .learned import page_notation
 from .names import Named, shown
 from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber
+from .steps import Step, check_steps
 
 
 @dataclass
@@ -64,9 +66,10 @@ class Row:
     text: str  # what the page writes: `h_2 = 0.39`
     quantity: str
     number: WrittenNumber
-    verdict: Verdict | Given
+    verdict: Verdict | Given | Step
     how: str  # notation, arithmetic, value
     because_of_lines: list[int] = field(default_factory=list)  # where the root mistakes are written
+    span: tuple[int, int] = (0, 0)  # offsets of the whole chain the number ends or continues
 
     def to_dict(self) -> dict[str, Any]:
         data = {**self.verdict.to_dict(), "line": self.line, "text": self.text, "recognised_by": self.how}
@@ -117,8 +120,10 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
     """Recognise and judge every value on ``page`` (see the module docstring)."""
     Q = Quantities(net, trace, sample)
     recogniser = Recogniser(Q)
+    recogniser.names.aliases = page_notation(page, Q.G, recogniser.names)
     found: list[tuple[Recognised, WrittenNumber, int]] = []
     unrecognised: list[Unrecognised] = []
+    pending: list[tuple[int, str, str, WrittenNumber, bool]] = []  # (line, text, why, number, named?)
     for chain in page.chains:
         values = [n for n in (side.number() for side in chain.sides) if n is not None]
         if not values:
@@ -127,14 +132,28 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
         for number in values:
             line = page.line(number.start)
             text = f"{shown(result.lhs) or '…'} = {number.text}"
+            named = bool(chain.lhs) and not (chain.sides and chain.sides[0].tokens == chain.lhs)
             if result.quantity is not None and result.quantity in Q.ambiguous:
-                unrecognised.append(Unrecognised(line, text, f"`{result.quantity}` means two things in this network"))
+                pending.append((line, text, f"`{result.quantity}` means two things in this network", number, named))
             elif result.quantity is None and result.given is None:
                 if all(side.number() is not None and "." not in side.number().text for side in chain.sides):  # type: ignore[union-attr]
                     continue  # `k = 3`: a count or an index, not a value of the step
-                unrecognised.append(Unrecognised(line, text, result.why_not or "not a quantity of this network"))
+                pending.append((line, text, result.why_not or "not a quantity of this network", number, named))
             else:
                 found.append((result, number, line))
+    judged = {number.start for _, number, _ in found}
+    stepped: list[tuple[WrittenNumber, Step]] = []
+    slipped: set[int] = set()  # chains with a wrong intermediate step
+    for chain in page.chains:
+        steps, disagrees = check_steps(chain, judged, recogniser.value_of)
+        stepped += steps
+        if any(not step.right for _, step in steps) or disagrees:
+            slipped.add(id(chain))
+    by_step = {number.start for number, _ in stepped}
+    # a name that says nothing known stays listed, even when its arithmetic is checked as a step
+    unrecognised += [
+        Unrecognised(line, text, why) for line, text, why, n, named in pending if named or n.start not in by_step
+    ]
     for loose in page.loose:
         listed = ", ".join(t.text for t in loose.numbers)
         unrecognised.append(Unrecognised(page.line(loose.numbers[0].start), listed, "not part of an equation"))
@@ -159,6 +178,22 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
         other = {**sheet, q: w}
         verdicts[k] = next(v for v in judge(net, trace, other, sample, page.file) if v.quantity == q)
     for k, (result, number, line) in enumerate(found):
+        verdict = verdicts.get(k)
+        if (
+            isinstance(verdict, Verdict)
+            and not verdict.right
+            and id(result.chain) in slipped
+            and sheet.get(result.quantity) is not None
+        ):
+            # the arithmetic before a number may hold an earlier step's slip (checked by
+            # steps); a number that is itself the exact value is right
+            alone = {**sheet, result.quantity: written_value(result.quantity, number.text, line)}
+            again_verdict = next(
+                v for v in judge(net, trace, alone, sample, page.file) if v.quantity == result.quantity
+            )
+            if again_verdict.right:
+                verdicts[k] = again_verdict
+    for k, (result, number, line) in enumerate(found):
         if result.given is not None:
             verdicts[k] = _given(Q, result.given, written_value(result.lhs, number.text, line), result.lhs)
     rows = [
@@ -169,9 +204,14 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
             number,
             verdicts[k],
             result.how,
+            span=_span(result.chain),
         )
         for k, (result, number, line) in enumerate(found)
         if k in verdicts
+    ]
+    rows += [
+        Row(page.line(number.start), f"{step.name} = {number.text}", step.quantity, number, step, "steps")
+        for number, step in stepped
     ]
     rows.sort(key=lambda r: (r.line, r.number.start))
     first_line = {}
@@ -182,6 +222,11 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
     unrecognised.sort(key=lambda u: u.line)
     problems = [(page.line(offset), message) for offset, message in page.problems]
     return Audit(page.file, sample, rows, unrecognised, problems)
+
+
+def _span(chain: Chain) -> tuple[int, int]:
+    tokens = chain.lhs + [t for side in chain.sides for t in side.tokens]
+    return (min(t.start for t in tokens), max(t.end for t in tokens)) if tokens else (0, 0)
 
 
 def _given(Q: Quantities, named: Named, w: Any, lhs: str) -> Given:
@@ -205,7 +250,7 @@ def _given(Q: Quantities, named: Named, w: Any, lhs: str) -> Given:
     return given
 
 
-def verdict_word(verdict: Verdict | Given) -> str:
+def verdict_word(verdict: Verdict | Given | Step) -> str:
     """``right``, ``rounding``, ``carried``, or the slip code."""
     return "right" if verdict.right else verdict.reason or "wrong"
 

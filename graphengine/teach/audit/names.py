@@ -118,6 +118,7 @@ class Names:
         self.outputs = list(graph.graph["outputs"])
         self.params = list(graph.graph["parameters"])
         self.nodes = {_key(str(v)): v for v in graph.nodes}
+        self.aliases: dict[str, str] = {}  # the page's own symbols (a_1, z^{(2)}) → quantity, see infer.py
         self.param_keys = {_key(str(p)): p for p in self.params}
         for u, v, data in graph.edges(data=True):  # w_{11}-style double indices are not names
             self.param_keys.setdefault(_key(f"w{u}{v}"), data["weight"])
@@ -142,6 +143,8 @@ class Names:
         text = text.strip()
         if self.known and (q := canonical(text.replace(" ", ""), self.known)) is not None:
             return Named("quantity", q)  # `check`'s names: net_h1, dE/dw5, w5⁺, h1.net …
+        if self.aliases and (q := self.aliases.get(_key(text))) is not None:
+            return Named("quantity", q)  # a symbol the page defines for one of this network's quantities
         if "/" in text:
             top, _, bottom = text.partition("/")
             return self._fraction(top.strip(), bottom.strip())
@@ -173,7 +176,10 @@ class Names:
             return Named("input", node) if node in self.inputs else Named("node", node)
         node = self.node(others) if others else None
         if lowered == ["sum"]:
-            return Named("quantity", "loss")  # the founding page's `Sum = 0.2748 + 0.0235`
+            return Named("quantity", "loss", note="sum")  # the founding page's `Sum = 0.2748 + 0.0235`
+        if words[0] == "e" and len(words) > 1 and self.node(words[1:]) is None:
+            # lowercase e_1: the error t − y as often as a loss term, and its sign is the page's own
+            return Named("none", note=f"`e_{''.join(words[1:])}` is an error t − y or a loss term: not clear which")
         if kinds and kinds[0] in LOSS_WORDS:
             if (
                 node is None

@@ -97,6 +97,23 @@ class Recogniser:
             return False
         return self.near(num, self.Q.values[p])
 
+    def value_of(self, symbol: str) -> float | None:
+        """The page's value of a symbol it uses in its arithmetic (``net_{o1}``, ``w_5``,
+        ``b_1``): what the page wrote for that quantity, else the spec's given; None when
+        the symbol names nothing of the network (or a function: ``σ``)."""
+        named = self.names.resolve(symbol.replace("_", " _").replace("{", "").replace("}", ""))
+        if named.kind == "quantity" and named.name in self.Q.names:
+            return self.written.get(named.name, self.Q.exact(named.name))
+        if named.kind == "param":
+            return float(self.Q.values[named.name])
+        if named.kind == "input":
+            return float(self.Q.exact(f"{named.name}.out"))
+        if named.kind == "target" and named.name in self.targets:
+            return self.targets[named.name]
+        if named.kind == "rate":
+            return float(self.Q.learning_rate)
+        return None
+
     # ------------------------------------------------------------------ one chain
     def recognise(self, chain: Chain) -> Recognised:
         text = lhs_text(chain.lhs)
@@ -106,6 +123,8 @@ class Recogniser:
         arithmetic = [t for t in trees if not symbols(t)]
         found = self._candidates(arithmetic)
         result = Recognised(chain, text, None)
+        if named.note == "sum" and arithmetic and "loss" not in found:
+            named = Named("none", note="a sum that is not the loss's")  # a softmax's denominator
         if named.kind == "quantity" and named.name in self.Q.names:
             result.quantity, result.how = named.name, "notation"
         elif named.kind in ("param", "input", "target", "rate") and not found:

@@ -23,6 +23,8 @@ from pathlib import Path
 from ...errors import DocumentError
 from ..latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
 from ..latex_tokens import Token, tokenize
+from .plain import plain_segments, tables
+from .prose import prose_results
 
 MAX_PAGE_CHARS = 2_000_000  # a worked example is a few pages; more is not a page to read
 MAX_FORMULAS = 20_000  # the longest worked example has a few hundred; every formula is judged
@@ -162,14 +164,20 @@ def _mask_fences(text: str) -> str:
 
 
 def _mask_inline_code(text: str) -> str:
-    """Code spans blanked: a run of backticks up to the next run of the same length (CommonMark),
-    in linear time — each length keeps a pointer that only moves forward."""
+    """Code spans blanked (see :func:`_inline_code`)."""
+    return _blank(text, [(start, end) for start, end, _ in _inline_code(text)])
+
+
+def _inline_code(text: str) -> list[tuple[int, int, int]]:
+    """Code spans as (start, end, backticks): a run of backticks up to the next run of the same
+    length (CommonMark), in linear time — each length keeps a pointer that only moves forward."""
     runs = [(m.start(), m.end()) for m in re.finditer("`+", text)]
     by_length: dict[int, list[int]] = {}
     for index, (start, end) in enumerate(runs):
         by_length.setdefault(end - start, []).append(index)
     pointer = dict.fromkeys(by_length, 0)
-    ranges, i = [], 0
+    ranges: list[tuple[int, int, int]] = []
+    i = 0
     while i < len(runs):
         length = runs[i][1] - runs[i][0]
         same, k = by_length[length], pointer[length]
@@ -177,11 +185,11 @@ def _mask_inline_code(text: str) -> str:
             k += 1
         pointer[length] = k
         if k < len(same):
-            ranges.append((runs[i][0], runs[same[k]][1]))
+            ranges.append((runs[i][0], runs[same[k]][1], length))
             i = same[k] + 1
         else:
             i += 1  # no closing run: the backticks are text
-    return _blank(text, ranges)
+    return ranges
 
 
 class _Finder:
@@ -205,12 +213,16 @@ _TEX_VERBATIM = re.compile(r"\\begin\{(verbatim|lstlisting|minted)\*?\}.*?(?:\\e
 _ENV = re.compile(r"\\begin\{(" + "|".join(TEX_ENVIRONMENTS) + r")(\*?)\}")
 
 
+def masked_page(text: str, tex: bool) -> str:
+    """``text`` with code, verbatim and comments blanked (offsets kept)."""
+    if tex:
+        return _mask(_mask(text, _TEX_VERBATIM), _TEX_COMMENT)
+    return _mask_inline_code(_mask(_mask_fences(text), _HTML_COMMENT))
+
+
 def find_maths(text: str, tex: bool) -> tuple[list[tuple[int, int, bool]], list[tuple[int, str]]]:
     """The maths of a page: (content start, content end, display?) and the unclosed ones."""
-    if tex:
-        masked = _mask(_mask(text, _TEX_VERBATIM), _TEX_COMMENT)
-    else:
-        masked = _mask_inline_code(_mask(_mask_fences(text), _HTML_COMMENT))
+    masked = masked_page(text, tex)
     finder = _Finder(masked)
     spans: list[tuple[int, int, bool]] = []
     problems: list[tuple[int, str]] = []
@@ -270,7 +282,7 @@ def _inline_end(text: str, start: int, tex: bool) -> int | None:
     no space inside either dollar, no digit right after the closing one, one paragraph)."""
     j = start + 1
     if not tex and (j >= len(text) or text[j].isspace()):
-        return None
+        return _spaced_end(text, start)
     while j < len(text):
         c = text[j]
         if c == "\\":
@@ -290,6 +302,18 @@ def _inline_end(text: str, start: int, tex: bool) -> int | None:
             return j
         j += 1
     return None
+
+
+_SPACED = re.compile(r"\$[ \t]+([^$\n]{1,2000}?)[ \t]*\$(?!\d)")
+
+
+def _spaced_end(text: str, start: int) -> int | None:
+    """``$ net_{h_1} = … $``: inline maths with spaces inside the dollars, taken as maths only
+    when it holds a command, a script or an equality (``costs $ 5 and $`` is prose)."""
+    m = _SPACED.match(text, start)
+    if m is None or not any(c in m.group(1) for c in "\\_^="):
+        return None
+    return m.end() - 1
 
 
 # ---------------------------------------------------------------------- chains
@@ -354,14 +378,23 @@ def _is_arithmetic(tokens: list[Token]) -> bool:
 def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
     """Every chain of equalities on the page, with the numbers no equation holds."""
     newlines = [m.start() for m in re.finditer("\n", text)]
-    spans, problems = find_maths(text, tex)
-    if len(spans) > MAX_FORMULAS:
+    found, problems = find_maths(text, tex)
+    if len(found) > MAX_FORMULAS:
         raise DocumentError(
-            f"{len(spans):,} formulas is more than a worked page holds (at most {MAX_FORMULAS:,})", file=file or None
+            f"{len(found):,} formulas is more than a worked page holds (at most {MAX_FORMULAS:,})", file=file or None
         )
+    spans = [(start, end, display, False) for start, end, display in found]
     chains: list[Chain] = []
     loose: list[Loose] = []
-    for start, end, display in spans:
+    tabled: list[Chain] = []
+    if not tex:
+        masked = masked_page(text, tex)
+        spans += [(s.start, s.end, False, s.fresh) for s in plain_segments(text, masked, [(a, b) for a, b, _ in found])]
+        spans += [(a, b, False, False) for a, b in _code_spans(text)]
+        spans.sort()
+        tabled = _table_chains(text, masked, problems)
+        tabled += [Chain(lhs, [Side(value, tree)], display=False) for lhs, value, tree in prose_results(text, masked)]
+    for start, end, display, fresh in spans:
         try:
             tokens = tokenize(text, start, end)
         except DocumentError as e:
@@ -386,7 +419,7 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
                 lhs, rest = sides[0], sides[1:]
                 if any(len(_split(side, ("sep",))) > 1 for side in rest):
                     continue  # `i = 1, 2, \dots, n`: a list, not a value
-                if not lhs and chains:
+                if not lhs and chains and not fresh:
                     chain = chains[-1]  # `= …` goes on with the chain before it
                 else:
                     chain = Chain(lhs, display=display)
@@ -404,8 +437,35 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
                         side.problem = e.message
                         problems.append((e.offset if e.offset is not None else side.start, e.message))
                     chain.sides.append(side)
+            fresh = False
+    if tabled:
+        chains = sorted(chains + tabled, key=lambda c: (c.lhs or c.sides[0].tokens)[0].start)
     problems.sort()
     return Page(text, file, chains, loose, problems, newlines)
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Inline code that holds an equality with a number: `` `z = 0.2 * 1.0` ``."""
+    fenced = _mask_fences(text)
+    spans = []
+    for start, end, ticks in _inline_code(fenced):
+        code = fenced[start:end]
+        if "=" in code and "$" not in code and any(c.isdigit() for c in code):
+            spans.append((start + ticks, end - ticks))
+    return spans
+
+
+def _table_chains(text: str, masked: str, problems: list[tuple[int, str]]) -> list[Chain]:
+    """A chain ``name = value`` for each value of a Markdown table (see :mod:`.plain`)."""
+    chains = []
+    for names, cell in tables(text, masked):
+        try:
+            lhs = [t for c in names for t in tokenize(text, c.start, c.end)]
+            value = tokenize(text, cell.start, cell.end)
+            chains.append(Chain(lhs, [Side(value, parse(value))], display=False))
+        except DocumentError as e:
+            problems.append((e.offset if e.offset is not None else cell.start, e.message))
+    return chains
 
 
 def read_page(path: str | Path) -> Page:

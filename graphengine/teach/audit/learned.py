@@ -1,0 +1,39 @@
+"""The page's own notation learned from its definitions, for `audit` with a spec.
+
+``z_2 = a_1 \\cdot w_2`` and ``a_2 = \\text{Sigmoid}(z_2)`` on a page whose spec calls the node o1:
+w2 feeds o1, so z_2 is o1.net and a_2 is o1.out, whatever the spec's names.
+"""
+
+from __future__ import annotations
+
+from .infer import _numeric_defs, _Reader, key
+from .names import _key
+from .scan import Page
+
+
+def page_notation(page: Page, graph: object, names: object) -> dict[str, str]:
+    """The page's own symbols for a network's quantities, learned from its definitions: the node a
+    definition names is the one its weights feed (``z_2 = a_1 \\cdot w_2``: w2 feeds o1, so
+    z_2 is o1.net and a_2 = σ(z_2) o1.out). Names the network has already keep their meaning."""
+    r = _Reader(page)
+    _numeric_defs(r)
+    feeds = {_key(str(d["weight"])): v for _, v, d in graph.edges(data=True)}  # type: ignore[attr-defined]
+    taken = set(names.nodes) | set(names.param_keys)  # type: ignore[attr-defined]
+    found: dict[str, str] = {}
+    for d in r.defs.values():
+        targets = {feeds.get(_key(w)) for w, _ in d.terms}
+        if len(targets) != 1 or None in targets:
+            continue
+        node = targets.pop()
+        net = key(d.written)
+        symbols = {net: f"{node}.net"}
+        if net in r.outs:
+            if r.outs[net][1] == net:
+                continue  # `\hat{y1} = σ(y1)` read as y1 = σ(y1): which is which is not clear
+            symbols[r.outs[net][1]] = f"{node}.out"
+        for symbol, quantity in symbols.items():
+            k = _key(symbol)
+            mine = k == _key(str(node))  # the node's own name, used by the page for one of its quantities
+            if k and (mine or k not in taken) and found.get(k, quantity) == quantity:
+                found[k] = quantity
+    return found
