@@ -85,15 +85,15 @@ def _align(sym: Expr, num: Expr, found: dict[str, float]) -> None:
         pass
     elif type(sym) is not type(num):
         return
-    if isinstance(sym, Neg):
+    if isinstance(sym, Neg) and isinstance(num, Neg):
         _align(sym.arg, num.arg, found)
-    elif isinstance(sym, Sum) and len(_flatten_sum(sym)) == len(_flatten_sum(num)):
+    elif isinstance(sym, Sum) and isinstance(num, Sum) and len(_flatten_sum(sym)) == len(_flatten_sum(num)):
         for a, b in zip(_flatten_sum(sym), _flatten_sum(num), strict=True):
             _align(a, b, found)
-    elif isinstance(sym, Prod) and len(sym.factors) == len(num.factors):
+    elif isinstance(sym, Prod) and isinstance(num, Prod) and len(sym.factors) == len(num.factors):
         for a, b in zip(sym.factors, num.factors, strict=True):
             _align(a, b, found)
-    elif isinstance(sym, Frac):
+    elif isinstance(sym, Frac) and isinstance(num, Frac):
         _align(sym.numerator, num.numerator, found)
         _align(sym.denominator, num.denominator, found)
 
@@ -124,8 +124,9 @@ def _linear(node: str, tree: Expr, written: str) -> _Def | None:
             and isinstance(factors[1], Sym)
         ):
             factors = [factors[0], Sym(factors[1].name + factors[2].text)]  # plain `out_h1` read as out_h × 1
-        if len(factors) == 2 and all(isinstance(f, Sym) for f in factors):
-            names = [key(f.name) for f in factors]
+        symbols = [f for f in factors if isinstance(f, Sym)]
+        if len(factors) == 2 and len(symbols) == 2:
+            names = [key(f.name) for f in symbols]
             if any(n.lower() in _FUNCTIONS for n in names):
                 return None  # `ReLU(z_1)`, `σ(z)`: an activation, not a weight times a source
             if _WEIGHT.match(names[1]) and not _WEIGHT.match(names[0]):
@@ -202,8 +203,9 @@ class _Reader:
             if not name or not trees:
                 continue
             self.named.append(name)
-            if len(trees) == 1 and _number(trees[0]) is not None:
-                self.givens.setdefault(name.lower() if name.lower() in _RATE else name, _number(trees[0]))
+            value = _number(trees[0]) if len(trees) == 1 else None
+            if value is not None:
+                self.givens.setdefault(name.lower() if name.lower() in _RATE else name, value)
                 if name in last_symbolic:
                     _align(last_symbolic[name], trees[0], self.givens)
                 continue
@@ -308,9 +310,10 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         if loss == "softmax_cross_entropy" and node in outputs:
             continue  # the softmax is the loss's: the outputs are its logits
         if a is None:
-            acts[node] = shown.pop() if len(shown) == 1 else None
-            if acts[node]:
-                shown.add(acts[node])
+            only = shown.pop() if len(shown) == 1 else None
+            acts[node] = only
+            if only:
+                shown.add(only)
     if acts and any(a is None for a in acts.values()) and shown:
         out.notes.append("nodes whose activation the page does not show take the page's own")
     # givens
@@ -334,7 +337,7 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         for w, src in d.terms:
             edges.append({"from": alias.get(src, src), "to": node, "weight": w})
             params[w] = given.get(w)
-    biases = {r.defs[n].bias for n in nodes if r.defs[n].bias}
+    biases = {bias for n in nodes if (bias := r.defs[n].bias)}
     for b in sorted(biases):
         params[b] = {"value": given.get(b), "trainable": b in updated}
     shared = [b for b in biases if sum(r.defs[n].bias == b for n in nodes) > 1]
@@ -440,8 +443,9 @@ def _fill_layers(r: _Reader, alias: dict[str, str], layer: dict[str, int], out: 
 
 
 def _new_siblings(r: _Reader, alias: dict[str, str], layer: dict[str, int], out: Inferred) -> None:
-    numbered = [_NUMBERED.match(w) for d in r.defs.values() for w, _ in d.terms]
-    if not numbered or not all(numbered):
+    matches = [_NUMBERED.match(w) for d in r.defs.values() for w, _ in d.terms]
+    numbered = [m for m in matches if m is not None]
+    if not numbered or len(numbered) < len(matches):
         return
     letter = numbered[0].group(1)
     if any(m.group(1) != letter for m in numbered):
@@ -457,7 +461,7 @@ def _new_siblings(r: _Reader, alias: dict[str, str], layer: dict[str, int], out:
                 (
                     n
                     for n in sorted(known, key=_order)
-                    if _NUMBERED.match(n) and _NUMBERED.match(n).group(1) == m.group(1)
+                    if (other := _NUMBERED.match(n)) and other.group(1) == m.group(1)
                 ),
                 None,
             )
