@@ -236,8 +236,8 @@ def parse(tokens: list[Token]) -> Expr:
             raise DocumentError(f"unexpected `{token.text}` inside a formula", offset=token.start)
     parser = _Parser(tokens)
     tree = parser.expression()
-    if (token := parser.peek()) is not None:
-        raise parser.fail(f"unexpected `{token.text}`", token)
+    if (extra := parser.peek()) is not None:
+        raise parser.fail(f"unexpected `{extra.text}`", extra)
     return tree
 
 

@@ -183,14 +183,13 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
             isinstance(verdict, Verdict)
             and not verdict.right
             and id(result.chain) in slipped
-            and sheet.get(result.quantity) is not None
+            and (quantity := result.quantity) is not None
+            and sheet.get(quantity) is not None
         ):
             # the arithmetic before a number may hold an earlier step's slip (checked by
             # steps); a number that is itself the exact value is right
-            alone = {**sheet, result.quantity: written_value(result.quantity, number.text, line)}
-            again_verdict = next(
-                v for v in judge(net, trace, alone, sample, page.file) if v.quantity == result.quantity
-            )
+            alone = {**sheet, quantity: written_value(quantity, number.text, line)}
+            again_verdict = next(v for v in judge(net, trace, alone, sample, page.file) if v.quantity == quantity)
             if again_verdict.right:
                 verdicts[k] = again_verdict
     for k, (result, number, line) in enumerate(found):
@@ -214,7 +213,7 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
         for number, step in stepped
     ]
     rows.sort(key=lambda r: (r.line, r.number.start))
-    first_line = {}
+    first_line: dict[str, int] = {}
     for row in rows:
         first_line.setdefault(row.quantity, row.line)
     for row in rows:

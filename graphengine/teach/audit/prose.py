@@ -11,6 +11,7 @@ import re
 
 from ..latex_math import parse
 from ..latex_tokens import Token, tokenize
+from ..mathtree import Expr
 
 _UPDATED = re.compile(
     r"(?<![\w\\])(?P<name>[A-Za-zθ][A-Za-z]?(?:_\{?\w{1,6}\}?|\d{1,3}|[₀-₉]{1,3}))"
@@ -19,9 +20,9 @@ _UPDATED = re.compile(
 )
 
 
-def prose_results(text: str, masked: str) -> list[tuple[list[Token], list[Token], object]]:
+def prose_results(text: str, masked: str) -> list[tuple[list[Token], list[Token], Expr]]:
     """(lhs tokens, value tokens, value tree) for each updated value stated in prose."""
-    found = []
+    found: list[tuple[list[Token], list[Token], Expr]] = []
     for m in _UPDATED.finditer(masked):
         try:
             lhs = tokenize(text, m.start("name"), m.end("name"))

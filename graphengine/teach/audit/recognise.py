@@ -365,9 +365,10 @@ class Recogniser:
                 return found
         if isinstance(tree, Sum):
             return self._shared_gradient(tree)
-        pieces = _plain_factors(tree)
-        if not pieces or len(pieces) < 2:
+        factors = _plain_factors(tree)
+        if not factors or len(factors) < 2:
             return {}
+        pieces = factors
         for v in self.neurons:
             roles = self._roles(pieces, v)
             if len(pieces) == 2 and _distinct(roles["dout"], roles["dact"]):
@@ -423,6 +424,12 @@ def _subject(q: str) -> str:
     return tail if head in ("grad", "updated", "loss") else head
 
 
+def _negated_number(x: Neg) -> Num:
+    """``-(0.51)`` (a negated number) as the number −0.51 (its digits, and so its unit, unchanged)."""
+    assert isinstance(x.arg, Num)
+    return Num("-" + x.arg.text, -x.arg.value, x.arg.start, x.arg.end)
+
+
 def _signed(x: Expr) -> Expr:
     """``-(0.51)`` as the number −0.51 (its digits, and so its unit, unchanged)."""
     if isinstance(x, Neg) and isinstance(x.arg, Num):
@@ -444,7 +451,7 @@ def _plain_factors(term: Expr) -> list[Num] | None:
             if isinstance(f, Num):
                 found.append(f)
             elif isinstance(f, Neg) and isinstance(f.arg, Num):
-                found.append(_signed(f))
+                found.append(_negated_number(f))
             else:
                 return None
         return found

@@ -197,7 +197,8 @@ class _Finder:
     many unclosed openers (250 000 ``\\(``) cost one search, not one each."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.found = text, {}
+        self.text = text
+        self.found: dict[str, int] = {}
 
     def find(self, needle: str, start: int) -> int:
         hit = self.found.get(needle)
@@ -266,14 +267,14 @@ def find_maths(text: str, tex: bool) -> tuple[list[tuple[int, int, bool]], list[
             spans.append((i + 2, end, True))
             i = end + 2
             continue
-        end = _inline_end(masked, i, tex)
-        if end is None:
+        close = _inline_end(masked, i, tex)
+        if close is None:
             if tex:
                 problems.append((i, "`$` is never closed"))
             i += 1  # Markdown: a dollar sign, not maths (`costs $5 and $10`)
             continue
-        spans.append((i + 1, end, False))
-        i = end + 1
+        spans.append((i + 1, close, False))
+        i = close + 1
     return spans, problems
 
 
