@@ -7,7 +7,7 @@ false alarms, single slips named with their code, two-slip values named as the p
 placeholder zeros marked right, sheets not graded, and the time `grade` took.
 
     .venv/bin/python benchmarks/grade_class.py                     # 7 settings × 25 students
-    .venv/bin/python benchmarks/grade_class.py --students 143      # about 1 000 sheets (timing)
+    .venv/bin/python benchmarks/grade_class.py --timing 1000       # and one grade of 1 000 sheets, timed
     .venv/bin/python benchmarks/grade_class.py --json              # the figures as JSON
     .venv/bin/python benchmarks/grade_class.py --keep /tmp/classes # keep the class folders
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from helpers.classroom import SETTINGS  # noqa: E402
-from helpers.measure_class import grade_folder, measure, report, simulate_classes  # noqa: E402
+from helpers.measure_class import grade_folder, grade_timing, measure, report, simulate_classes  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settings", nargs="*", choices=list(SETTINGS), default=list(SETTINGS))
     parser.add_argument("--keep", type=Path, help="make the classes in this folder and keep them")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--timing", type=int, metavar="N", help="also time one `grade` of N sheets (the classes named again)"
+    )
     parser.add_argument("--grade-option", action="append", default=[], help="passed on to `graphengine grade`")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="grade-class-") as scratch:
@@ -40,10 +43,16 @@ def main(argv: list[str] | None = None) -> int:
         classes = simulate_classes(root, args.students, args.seed, args.settings)
         graded = [(grade_folder(folder, *args.grade_option), truths) for folder, truths in classes]
         figures = measure(graded)
+        summary = figures.summary()
+        if args.timing:
+            n, seconds = grade_timing([f for f, _ in classes], args.timing, args.students)
+            summary["timing"] = {"sheets": n, "seconds": round(seconds, 2)}
     if args.json:
-        print(json.dumps(figures.summary(), indent=1))
+        print(json.dumps(summary, indent=1))
     else:
         report(figures)
+        if args.timing:
+            print(f"one grade of {n} sheets: {seconds:.1f} s")
     return 0
 
 

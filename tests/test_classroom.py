@@ -24,6 +24,7 @@ from helpers.classroom import (
     Event,
     Student,
     applicable,
+    class_folders,
     is_right,
     kind_of,
     make_class,
@@ -41,7 +42,12 @@ def classes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, l
 
 
 def exercises(classes: dict) -> list:
-    return [read_exercise(f) for folder, _ in classes.values() for f in sorted(folder.iterdir()) if f.is_dir()]
+    return [read_exercise(sheet, key) for folder, _ in classes.values() for _, _, sheet, key in class_folders(folder)]
+
+
+def first(folder: Path):
+    _, _, sheet, key = class_folders(folder)[0]
+    return read_exercise(sheet, key)
 
 
 def run_values(cli, spec: Path) -> dict[str, float]:
@@ -61,7 +67,7 @@ def run_values(cli, spec: Path) -> dict[str, float]:
 
 def test_no_slip_full_calculator_student_gives_the_engine_values(classes, cli):
     for ex in exercises(classes):
-        engine = run_values(cli, ex.folder / "spec.yaml")
+        engine = run_values(cli, ex.spec)
         texts, truths = simulate(ex, "full", [])
         student = Student(ex, "full")
         for q in ex.blanks:
@@ -84,7 +90,7 @@ def test_habits_write_as_students_do():
 
 
 def test_a_planted_slip_changes_its_blank_and_carries(classes):
-    ex = read_exercise(next(f for f in sorted(classes["sigmoid"][0].iterdir()) if f.is_dir()))
+    ex = first(classes["sigmoid"][0])
     clean_texts, clean = simulate(ex, "sig5", [])
     done = simulate(ex, "sig5", [Event("slip", "h1.net", ("missing-term",))])
     assert done is not None
@@ -112,12 +118,12 @@ def test_a_planted_slip_changes_its_blank_and_carries(classes):
     for q in ("h2.net", "h2.out"):
         assert texts[q] == clean_texts[q] and truth[q].truth in ("right", "rounding")
     carried = [q for q in ex.blanks if truth[q].truth == "carried"]
-    assert "o1.net" in carried and "updated.w1" in carried
+    assert "o1.net" in carried and "grad.w1" in carried
 
 
 def test_uphill_with_learning_rate(classes):
     """Two slips in one value: w′ = w + ∂E/∂w, from the student's own written gradient."""
-    ex = read_exercise(next(f for f in sorted(classes["tanh"][0].iterdir()) if f.is_dir()))
+    ex = first(classes["tanh"][0])
     texts, truths = simulate(ex, "sig4", [Event("pair", "updated.w5", ("uphill", "learning-rate"))])
     truth = {t.key: t for t in truths}
     assert truth["updated.w5"].truth == ("uphill", "learning-rate")
@@ -128,10 +134,8 @@ def test_same_seed_same_class(tmp_path):
     a_folder, a = make_class("relu", 5, seed=11, root=tmp_path / "a")
     b_folder, b = make_class("relu", 5, seed=11, root=tmp_path / "b")
     assert [t.to_dict() for t in a] == [t.to_dict() for t in b]
-    for sheet in a_folder.glob("*/blank.yaml"):
-        assert sheet.read_text(encoding="utf-8") == (b_folder / sheet.parent.name / "blank.yaml").read_text(
-            encoding="utf-8"
-        )
+    for (_, _, sheet_a, _), (_, _, sheet_b, _) in zip(class_folders(a_folder), class_folders(b_folder), strict=True):
+        assert (sheet_a / "blank.yaml").read_bytes() == (sheet_b / "blank.yaml").read_bytes()
     _, c = make_class("relu", 5, seed=12, root=tmp_path / "c")
     assert [t.to_dict() for t in a] != [t.to_dict() for t in c]
 
@@ -141,10 +145,11 @@ def test_sheets_parse_as_yaml_with_a_truth_per_blank(classes):
         by_folder: dict[str, list] = {}
         for t in truths:
             by_folder.setdefault(t.folder, []).append(t)
-        for sub, rows in by_folder.items():
-            data = yaml.safe_load((folder / sub / "blank.yaml").read_text(encoding="utf-8"))
+        for sub, _, sheet, key in class_folders(folder):
+            rows = by_folder[sub]
+            data = yaml.safe_load((sheet / "blank.yaml").read_text(encoding="utf-8"))
             assert isinstance(data, dict)
-            ex = read_exercise(folder / sub)
+            ex = read_exercise(sheet, key)
             assert [t.key for t in rows] == ex.blanks
             for t in rows:
                 value = data[t.written_key]

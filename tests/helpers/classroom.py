@@ -82,6 +82,8 @@ PAIRS = {
 }
 FORMS = ("decimal-comma", "approx", "tilde", "equals", "unicode-minus", "key-typo")
 KINDS = (*CODES, "pair", "misplaced", "placeholder", "unanswered", *FORMS)
+# slips, pairs and misplaced values twice as often as each kind of mess
+KIND_WEIGHTS = {k: 2.0 for k in (*CODES, "pair", "misplaced")}
 HABITS = ("sig3", "sig4", "sig5", "dec2", "full")
 HABIT_WEIGHTS = (0.2, 0.25, 0.25, 0.15, 0.15)
 
@@ -103,6 +105,7 @@ class Exercise:
     """One exercise folder read as data: the network, its data and the blanks in sheet order."""
 
     folder: Path
+    spec: Path
     inputs: list[str]
     outputs: list[str]
     order: list[str]  # neurons in topological order
@@ -128,9 +131,11 @@ class Exercise:
         return found + [(None, v) for v in self.order if self.bias.get(v) == p]
 
 
-def read_exercise(folder: Path) -> Exercise:
-    """``folder/spec.yaml`` and ``folder/blank.yaml`` as plain data (no graphengine)."""
-    spec = yaml.safe_load((folder / "spec.yaml").read_text(encoding="utf-8"))
+def read_exercise(folder: Path, key: Path | None = None) -> Exercise:
+    """``folder/blank.yaml`` and the exercise's ``spec.yaml`` and ``answers.yaml`` (in ``key``
+    when the answers are kept apart from the student's folder) as plain data (no graphengine)."""
+    key = key or folder
+    spec = yaml.safe_load((key / "spec.yaml").read_text(encoding="utf-8"))
     template = (folder / "blank.yaml").read_text(encoding="utf-8")
     nodes = spec["nodes"]
     in_edges: dict[str, list[tuple[str, str]]] = {v: [] for v in nodes}
@@ -145,11 +150,12 @@ def read_exercise(folder: Path) -> Exercise:
                 order.append(v)
                 done.add(v)
     # the blanks in the sheet's order: the answer key's lines (the handed-out sheet may be filled in)
-    answers = folder / "answers.yaml"
+    answers = key / "answers.yaml"
     listing = answers.read_text(encoding="utf-8") if answers.is_file() else template
     blanks = [m[1] for m in re.finditer(r"(?m)^([^#\s:][^:]*):[^#\n]*#\s*\([a-z]+\)", listing)]
     return Exercise(
         folder,
+        key / "spec.yaml",
         list(spec["inputs"]),
         list(spec["outputs"]),
         order,
@@ -326,6 +332,24 @@ class Student:
             reads = self._reads.pop()
         return value, reads
 
+    def band(self, q: str, s: int | None, flags: frozenset[str] = frozenset()) -> float:
+        """How far ``q`` may move when each value it is computed from moves by one unit of its
+        last written digit (the rounding a grader must allow for, propagated to first order)."""
+        value, reads = self.compute(q, s, flags)
+        total = 0.0
+        for k in reads:
+            node, _, tail = k[0].rpartition(".")
+            if tail == "out" and node in self.ex.inputs:
+                continue  # given numbers are exact
+            held = self.held[k]
+            unit = written_unit(write_number(held, self.habit)) or asked_unit(held)
+            self.held[k] = held + unit
+            try:
+                total += abs(self.compute(q, s, flags)[0] - value)
+            finally:
+                self.held[k] = held
+        return total
+
     def roots_of(self, reads: set[Key]) -> frozenset[str]:
         return frozenset().union(*(self.roots[k] for k in reads)) if reads else frozenset()
 
@@ -499,6 +523,14 @@ def _apart(a: float, b: float, text: str, x: float) -> bool:
     return abs(a - b) > margin and abs(a - b) > 5e-3 * max(abs(b), 1e-3)
 
 
+def _clear(text: str, x: float, others: list[float], band: float) -> bool:
+    """A wrong written value told apart from the right one and from every other candidate, by
+    more than the student's rounding could explain (twice its propagated band)."""
+    if is_right(text, x):
+        return False
+    return all(_apart(float(text), y, text, x) and abs(float(text) - y) > 2 * band for y in others)
+
+
 def key_typo(q: str) -> str:
     """A key typo with one clear did-you-mean: two adjacent letters of the last part swapped."""
     head, _, tail = q.rpartition(".")
@@ -557,7 +589,7 @@ def simulate(ex: Exercise, habit: str, events: list[Event]) -> tuple[dict[str, s
             others = [me.compute(q, s, frozenset([c]))[0] for c in applicable(ex, q) if (c,) != event.codes]
             if event.kind == "pair":
                 others += [me.compute(q, s, frozenset([c]))[0] for c in event.codes]
-            if is_right(text, x) or not all(_apart(float(text), y, text, x) for y in [own, *others]):
+            if not _clear(text, x, [own, *others], me.band(q, s) + me.band(q, s, frozenset(event.codes))):
                 return None
             me.held[key] = float(text) if habit != "full" else value
             me.roots[key] = frozenset([q]) | me.roots_of(reads)
@@ -568,7 +600,7 @@ def simulate(ex: Exercise, habit: str, events: list[Event]) -> tuple[dict[str, s
             own = me.get(q, s)
             del me.held[key]
             others = [me.compute(q, s, frozenset([c]))[0] for c in applicable(ex, q)]
-            if is_right(text, x) or not all(_apart(float(text), y, text, x) for y in [own, *others]):
+            if not _clear(text, x, [own, *others], me.band(q, s)):
                 return None
             me.held[key], me.roots[key] = float(text), frozenset([q])
             truth, belongs = "misplaced", before
@@ -644,7 +676,8 @@ def _draw(ex: Exercise, rng: np.random.Generator) -> Event | None:
         if k in ("pair", "misplaced", "placeholder", "unanswered", *FORMS)
         or any(k in applicable(ex, q) for q in ex.blanks)
     ]
-    kind = str(rng.choice(kinds))
+    weights = np.array([KIND_WEIGHTS.get(k, 1.0) for k in kinds])
+    kind = str(rng.choice(kinds, p=weights / weights.sum()))
     if kind in CODES:
         blank = str(rng.choice([q for q in ex.blanks if kind in applicable(ex, q)]))
         return Event("slip", blank, (kind,))
@@ -717,14 +750,27 @@ def make_class(
     rng = np.random.default_rng([seed, index])
     folder = root / f"{setting}-{seed}"
     run_exercise(folder, setting, class_names(n_students, rng), seed)
-    with (folder / "key.csv").open(encoding="utf-8", newline="") as f:
-        folders = dict.fromkeys((row["folder"], row["student"]) for row in csv.DictReader(f))
     truths: list[Truth] = []
-    for sub, student in folders:
-        ex = read_exercise(folder / sub)
+    for sub, student, sheet_folder, key_folder in class_folders(folder):
+        ex = read_exercise(sheet_folder, key_folder)
         sheet = student_sheet(ex, student, sub, rng)
-        (folder / sub / "blank.yaml").write_text(sheet.text, encoding="utf-8")
+        (sheet_folder / "blank.yaml").write_text(sheet.text, encoding="utf-8")
         truths += sheet.truths
         if on_sheet is not None:
             on_sheet(sheet)
     return folder, truths
+
+
+def class_folders(folder: Path) -> list[tuple[str, str, Path, Path]]:
+    """(folder name, student, the student's folder, the folder of their spec and answers) for
+    every student of a class folder: ``DIR/NAME/`` with ``DIR/key.csv``, or the layout that
+    keeps the answers apart (``DIR/students/NAME/``, ``DIR/key/NAME/``, ``DIR/key/key.csv``)."""
+    key_csv = next(p for p in (folder / "key.csv", folder / "key" / "key.csv") if p.is_file())
+    with key_csv.open(encoding="utf-8", newline="") as f:
+        rows = dict.fromkeys((row["folder"], row["student"]) for row in csv.DictReader(f))
+    found = []
+    for sub, student in rows:
+        sheet = next(p for p in (folder / sub, folder / "students" / sub) if (p / "blank.yaml").is_file())
+        key = next((p for p in (sheet, folder / "key" / sub) if (p / "spec.yaml").is_file()), sheet)
+        found.append((sub, student, sheet, key))
+    return found

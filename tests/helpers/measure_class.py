@@ -255,3 +255,17 @@ def report(figures: Figures, out: Any = sys.stdout) -> None:
     print("\nslips (truth → verdict: count):", file=out)
     for (t, v), n in sorted(slips.items()):
         print(f"  {t:<28} → {v:<28} {n}", file=out)
+
+
+def grade_timing(folders: list[Path], sheets: int, per_folder: int, timeout: float | None = None) -> tuple[int, float]:
+    """Seconds for one `graphengine grade --json` of at least ``sheets`` sheets: the class
+    folders named again and again (``per_folder`` sheets each), the process's start included."""
+    repeat = -(-sheets // (per_folder * len(folders)))
+    paths = [str(f) for f in folders] * repeat
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "graphengine", "grade", "--json", *paths],
+        capture_output=True,
+        timeout=timeout,
+    )
+    return per_folder * len(paths), time.perf_counter() - start
