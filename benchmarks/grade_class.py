@@ -31,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--students", type=int, default=25, help="students per setting (default 25)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--settings", nargs="*", choices=list(SETTINGS), default=list(SETTINGS))
-    parser.add_argument("--keep", type=Path, help="make the classes in this folder and keep them")
+    parser.add_argument(
+        "--keep", type=Path, help="make the classes in this folder and keep them (and truths.json, every blank's truth)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument(
         "--timing", type=int, metavar="N", help="also time one `grade` of N sheets (the classes named again)"
@@ -41,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="grade-class-") as scratch:
         root = args.keep or Path(scratch)
         classes = simulate_classes(root, args.students, args.seed, args.settings)
+        if args.keep:  # the ground truth beside the classes, one record per blank
+            records = [t.to_dict() | {"class": folder.name} for folder, truths in classes for t in truths]
+            (root / "truths.json").write_text(json.dumps(records, ensure_ascii=False, indent=0), encoding="utf-8")
         graded = [(grade_folder(folder, *args.grade_option), truths) for folder, truths in classes]
         figures = measure(graded)
         summary = figures.summary()
