@@ -596,7 +596,7 @@ def simulate(ex: Exercise, habit: str, events: list[Event]) -> tuple[dict[str, s
             truth = event.codes[0] if event.kind == "slip" else event.codes
         elif event is not None and event.kind == "misplaced":
             before = ex.blanks[index - 1]
-            text = texts[before] or write_number(me.held[(before, None if batch(before) else 0)], habit)
+            text = write_number(me.held[(before, None if batch(before) else 0)], habit)  # as on its own line
             own = me.get(q, s)
             del me.held[key]
             others = [me.compute(q, s, frozenset([c]))[0] for c in applicable(ex, q)]
