@@ -110,7 +110,11 @@ def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: boo
     last written digit, else wrong with the slip it is (sign, rounding, uphill, …);
     a blank left empty or missing is `unanswered`.
 
-    Exit status: 0 every sheet graded, 2 a sheet or spec could not be read.
+    A line that cannot be read is named (`unreadable`, one `error:` line each) and the
+    rest of its sheet graded; `≈`, `~`, a leading `=`, a decimal comma, a Unicode minus and
+    a key with one clear did-you-mean are read, with a note.
+
+    Exit status: 0 every line read, 2 a line, sheet or spec could not be read.
     """
     from ..teach.exercise.grade import grade as grade_all
     from ..teach.exercise.grade import report, to_csv, to_json
@@ -127,5 +131,7 @@ def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: boo
     for sheet in sheets:
         if sheet.error:
             click.echo(f"error: {sheet.error}", err=True)
-    if any(sheet.error for sheet in sheets):
+        for problem in sheet.problems:
+            click.echo(f"error: {problem}", err=True)
+    if any(sheet.error or sheet.problems for sheet in sheets):
         ctx.exit(EXIT_INVALID)

@@ -45,6 +45,7 @@ from typing import Any
 
 from ..errors import SpecError, did_you_mean
 from .arithmetic import Expression, Number
+from .claims import matches, tolerance
 from .hand import HandFile, Written, read_hand
 from .notation import NOTATION_HELP, canonical
 from .quantities import Getter, Quantities
@@ -80,14 +81,24 @@ def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
 class Judge:
     """Judges a sheet of written values against one step of a network."""
 
-    def __init__(self, net: Any, trace: Any, values: Mapping[str, Any], sample: int = 0, file: str | None = None):
+    def __init__(
+        self,
+        net: Any,
+        trace: Any,
+        values: Mapping[str, Any],
+        sample: int = 0,
+        file: str | None = None,
+        asked: int | None = None,
+    ):
         n = trace.n_samples
         if not 0 <= sample < n:
             valid = f"0 to {n - 1}" if n > 1 else "0"
             raise SpecError(f"`sample` is {sample} but the spec has {n} sample(s) (valid: {valid})", file=file)
         self.Q = Quantities(net, trace, sample)
         self.file = file
+        self.asked = asked  # significant digits the sheet asks for (claims.py); None: the written ones
         self.sheet: dict[str, Written] = {}  # canonical → written
+        self.renamed: dict[str, str] = {}  # canonical → a misspelt key graded under it
         for name, value in values.items():
             w = written_value(name, value)
             q = self._resolve(name, w)
@@ -117,6 +128,10 @@ class Judge:
                 path=(name,),
             )
         if q is None:
+            meant = one_meaning(name, Q.names)
+            if meant is not None:
+                self.renamed[meant] = name
+                return meant
             hint = did_you_mean(name, Q.names)
             if not hint and name.startswith("loss.") and Q.loss.terms_function is None:
                 hint = f" (loss `{Q.loss.name}` does not split into per-output terms)"
@@ -176,6 +191,11 @@ class Judge:
                 self.learned[q] = derived
                 continue
             verdict = self._judge(q, w, derived)
+            said = [w.note] if w.note else []
+            if q in self.renamed:
+                said.append(f"key `{self.renamed[q]}` read as `{q}`")
+            if said:
+                verdict.note = "; ".join(said + ([verdict.note] if verdict.note else []))
             results[q] = verdict
             roots: tuple[str, ...] = ()
             if verdict.mistake:
@@ -211,22 +231,22 @@ class Judge:
         # The learner's computation (the written arithmetic, else the number) and its uncertainty.
         computed = expression.computed if expression is not None else w.value
         computed_sigma = self._expression_sigma(expression) + eps if expression is not None else 0.0
-        tolerance = w.unit * (1 + 1e-9) + 1e-15 if w.unit else computed_sigma
+        allowed = tolerance(w.unit, exact, self.asked) if (w.unit or expression is None) else computed_sigma
         arithmetic_right = expression is None or abs(computed - exact) <= computed_sigma
         arithmetic_follows = expression is None or abs(computed - derived.value) <= computed_sigma + derived.sigma
         own = bool(derived.sources) and abs(derived.value - exact) > 1e-12 * max(1.0, abs(exact))
         names = [self.sheet[s].name for s in derived.sources] if own else []
         verdict = Verdict(w.name, q, w, exact, False, from_written=names, recomputed=derived.value if own else None)
         yours = ", ".join(names)
-        if abs(w.value - exact) <= tolerance and (arithmetic_right or arithmetic_follows):
+        if abs(w.value - exact) <= allowed and (arithmetic_right or arithmetic_follows):
             verdict.right = True
-            if own and abs(w.value - derived.value) > tolerance:
+            if own and abs(w.value - derived.value) > allowed:
                 verdict.note = f"right, although from your written {yours} it would be {_shown(derived.value, w)}"
-            elif expression is not None and abs(computed - w.value) > tolerance:
+            elif expression is not None and abs(computed - w.value) > allowed:
                 verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
             return verdict
         if arithmetic_right or arithmetic_follows:
-            if abs(w.value - derived.value) <= tolerance + derived.sigma + eps:
+            if abs(w.value - derived.value) <= allowed + derived.sigma + eps:
                 return self._follows(verdict, derived)
             if expression is not None:  # the computation is fine, the written result is not
                 verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
@@ -234,7 +254,7 @@ class Judge:
                 what = ("your terms are right; they" if arithmetic_right else "your terms") + " add up to"
                 verdict.note = f"{what if sum_of else 'your computation gives'} {_shown(computed, w)}, not {w.shown}"
                 return verdict
-        matches = self._slips(q, computed, computed_sigma if expression is not None else tolerance, derived, expression)
+        matches = self._slips(q, computed, computed_sigma if expression is not None else allowed, derived, expression)
         if matches:
             verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
             verdict.reason = verdict.reasons[0]
@@ -364,11 +384,30 @@ class Judge:
 
 
 def _is(number: Number, value: float, sign: int = 1) -> bool:
-    """A written number is ``value`` when within one unit of its last digit (integers: exactly);
-    in a term of sign −1 (``− 0.62 × 0.5``) its negation may be (the term's minus is the weight's)."""
-    allowed = 0.0 if number.is_integer else number.unit * (1 + 1e-9)
-    readings = (number.value, sign * number.value)
-    return any(abs(r - value) <= allowed + 1e-12 * max(1.0, abs(value)) for r in readings)
+    """A written number inside arithmetic is ``value`` (:func:`claims.matches` at its written
+    precision; integers exactly); in a term of sign −1 (``− 0.62 × 0.5``) its negation may be."""
+    unit = 0.0 if number.is_integer else number.unit
+    return any(matches(r, unit, value, asked=False) for r in (number.value, sign * number.value))
+
+
+def one_meaning(name: str, names: Any) -> str | None:
+    """The one quantity a misspelt key means: the only name one swap of adjacent letters away
+    (``h2.uot`` → ``h2.out``), else the only close name of the same length (difflib ratio ≥ 0.85);
+    None otherwise."""
+    swaps = [n for n in names if len(n) == len(name) and _one_swap(name, n)]
+    if len(swaps) == 1:
+        return str(swaps[0])
+    if swaps:
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(name, [str(n) for n in names], n=2, cutoff=0.85)
+    return close[0] if len(close) == 1 and len(close[0]) == len(name) else None
+
+
+def _one_swap(a: str, b: str) -> bool:
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def _shown(x: float, w: Written) -> str:
@@ -377,12 +416,19 @@ def _shown(x: float, w: Written) -> str:
     return f"{x:.{min(decimals, 12)}f}"
 
 
-def judge(net: Any, trace: Any, values: Mapping[str, Any], sample: int = 0, file: str | None = None) -> list[Verdict]:
+def judge(
+    net: Any,
+    trace: Any,
+    values: Mapping[str, Any],
+    sample: int = 0,
+    file: str | None = None,
+    asked: int | None = None,
+) -> list[Verdict]:
     """Every written value's verdict, in the order written (raises :class:`SpecError` for an unknown quantity)."""
-    return Judge(net, trace, values, sample, file).verdicts()
+    return Judge(net, trace, values, sample, file, asked).verdicts()
 
 
-def check(net: Any, trace: Any, hand: HandFile) -> list[Verdict]:
+def check(net: Any, trace: Any, hand: HandFile, asked: int | None = None) -> list[Verdict]:
     """Every verdict of a hand file (raises :class:`SpecError` for an unknown quantity or sample)."""
     n = trace.n_samples
     if hand.sample is not None and hand.sample >= n:
@@ -393,4 +439,4 @@ def check(net: Any, trace: Any, hand: HandFile) -> list[Verdict]:
             line=hand.sample_line,
             path=("sample",),
         )
-    return judge(net, trace, hand.values, hand.sample or 0, hand.file)
+    return judge(net, trace, hand.values, hand.sample or 0, hand.file, asked)

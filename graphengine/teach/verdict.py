@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import SpecError
 from .arithmetic import Expression
+from .claims import written_unit
 from .hand import Written
 from .slips.registry import CODES
 
@@ -84,9 +85,7 @@ def written_value(name: str, value: Any, line: int = 0) -> Written:
         number = Decimal(text.strip().replace("−", "-"))
     except InvalidOperation:
         raise SpecError(f"expected a number, got `{text[:40]}`", line=line or None, path=(name,)) from None
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)
-    return Written(name, text, float(number), float(Decimal(1).scaleb(exponent)), line)
+    return Written(name, text, float(number), written_unit(text), line)
 
 
 def to_json(verdicts: list[Verdict], sample: int = 0) -> dict[str, Any]:

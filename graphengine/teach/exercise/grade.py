@@ -29,6 +29,7 @@ SHEET_FILE = "blank.yaml"  # the template a student fills in and hands back
 ANSWERS_FILE = "answers.yaml"
 KEY_FILE = "key.csv"
 UNANSWERED = "unanswered"
+UNREADABLE = "unreadable"  # a line grade could not read: named, the rest of the sheet graded
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,10 @@ def judge(net: Any, trace: Any, hand_path: str | Path) -> list[Mark]:
     """Every value of the hand file at ``hand_path`` judged against ``trace``: the adapter to
     :func:`graphengine.teach.check.check`, with the quantities' canonical names."""
     from ..check import check, read_hand
+    from ..claims import ASKED_DIGITS
 
     marks = []
-    for verdict in check(net, trace, read_hand(hand_path)):
+    for verdict in check(net, trace, read_hand(hand_path), ASKED_DIGITS):
         reason = "" if verdict.right else verdict.reason
         own = verdict.recomputed
         marks.append(
@@ -77,6 +79,7 @@ class Sheet:
     spec: str
     marks: list[Mark] = field(default_factory=list)
     error: str = ""  # the sheet could not be read (one line); it is then not graded
+    problems: list[str] = field(default_factory=list)  # lines not read; the rest is graded
 
     @property
     def right(self) -> int:
@@ -102,6 +105,8 @@ class Sheet:
         if self.error:
             return data | {"error": self.error}
         data |= {"asked": len(self.marks), "right": self.right, "wrong": self.wrong, "unanswered": self.unanswered}
+        if self.problems:
+            data["problems"] = self.problems
         return data | {
             "score": self.score,
             "slips": dict(sorted(self.slips().items())),
@@ -212,14 +217,10 @@ def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | No
             lines = text.splitlines()
             for _, line in blank:
                 lines[line] = "# " + lines[line]  # commented out: line numbers in messages stay right
-            with tempfile.TemporaryDirectory(prefix="graphengine-grade-") as scratch:
-                copy = Path(scratch) / sheet.name
-                copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
-                try:
-                    judged = judge(net, trace, copy)
-                except GraphEngineError as e:
-                    e.file = str(sheet)  # the learner's file, not the scratch copy
-                    raise
+            judged, problems = _judge_readable(net, trace, sheet, lines)
+            for q, text, message in problems:
+                marks[q] = Mark(q, text, answers.get(q), False, UNREADABLE, message)
+            result.problems = [message for _, _, message in problems]
             marks |= {m.quantity: m for m in judged}
         for q, exact in answers.items():
             marks.setdefault(q, Mark(q, None, exact, False, UNANSWERED, "not on the sheet"))
@@ -232,6 +233,31 @@ def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | No
     except GraphEngineError as e:
         result.error = str(e)
     return result
+
+
+def _judge_readable(
+    net: Any, trace: Any, sheet: Path, lines: list[str]
+) -> tuple[list[Mark], list[tuple[str, str | None, str]]]:
+    """Judge the sheet's lines; a line that cannot be read is set aside with its problem and
+    the rest judged again, so every problem of a sheet is named and the rest graded."""
+    problems: list[tuple[str, str | None, str]] = []
+    lines = list(lines)
+    for _ in range(len(lines) + 1):
+        with tempfile.TemporaryDirectory(prefix="graphengine-grade-") as scratch:
+            copy = Path(scratch) / sheet.name
+            copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            try:
+                return judge(net, trace, copy), problems
+            except GraphEngineError as e:
+                e.file = str(sheet)  # the learner's file, not the scratch copy
+                at = (e.line or 0) - 1
+                if not 0 <= at < len(lines) or lines[at].lstrip().startswith("#"):
+                    raise
+                key, _, text = lines[at].partition(":")
+                quantity = str(e.path[0]) if e.path else key.strip()
+                problems.append((quantity, text.split("#")[0].strip() or None, str(e)))
+                lines[at] = "# " + lines[at]
+    raise GraphEngineError("too many unreadable lines", file=str(sheet))  # pragma: no cover
 
 
 def grade(paths: list[str], registry: Any = None) -> list[Sheet]:
