@@ -246,7 +246,9 @@ class Judge:
                 verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
             return verdict
         if arithmetic_right or arithmetic_follows:
-            if abs(w.value - derived.value) <= allowed + derived.sigma + eps:
+            # a number written without a decimal part (`0`) claims no spread to absorb the learner's
+            slack = derived.sigma if (w.unit or expression is not None) else 0.0
+            if abs(w.value - derived.value) <= allowed + slack + eps:
                 return self._follows(verdict, derived)
             if expression is not None:  # the computation is fine, the written result is not
                 verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]

@@ -5,6 +5,8 @@ digits), then slips are planted: a sign error, a step taken uphill, blanks left 
 slip codes asserted (`sign`, `uphill`) are those the checker's richer diagnoses keep.
 """
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -149,9 +151,11 @@ def test_a_class_is_graded_with_the_slip_it_makes_most(tmp_path, capsys):
     assert re.search(r"Cléo\s+│\s+\d+\s+│\s+2\s+│\s+1\s+│\s+\d+%\s+│ sign ×2 \(", table)
     assert "slips, most frequent first: sign (2 of 3 students, 3 answers)" in table
     assert main(["grade", str(root / "bob"), str(root / "alice" / "blank.yaml"), "--csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "student,sheet,letter,quantity,written,exact,right,reason"
-    assert len(lines) == 1 + 2 * n and sum(line.endswith(",0,sign") for line in lines) == 1
+    rows_csv = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    header = ["student", "sheet", "letter", "quantity", "written", "exact", "right", "reason", "because_of", "note"]
+    assert rows_csv[0] == header
+    signs = [r for r in rows_csv[1:] if r[6:8] == ["0", "sign"]]
+    assert len(rows_csv) == 1 + 2 * n and len(signs) == 1 and signs[0][9]  # the slip's note is in the CSV
 
 
 def test_an_unreadable_line_is_named_and_the_rest_still_graded(tmp_path, capsys):

@@ -44,10 +44,13 @@ class Mark:
     note: str = ""
     own: float | None = None  # what the learner's own written values give, when that differs from exact
     letter: str = ""
+    because_of: tuple[str, ...] = ()  # for `carried`: the root mistakes (canonical quantities)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"quantity": self.quantity, "letter": self.letter, "written": self.written}
         data |= {"exact": self.exact, "right": self.right, "reason": self.reason, "note": self.note}
+        if self.because_of:
+            data["because_of"] = list(self.because_of)
         return data
 
 
@@ -58,12 +61,17 @@ def judge(net: Any, trace: Any, hand_path: str | Path) -> list[Mark]:
     from ..claims import ASKED_DIGITS
 
     marks = []
-    for verdict in check(net, trace, read_hand(hand_path), ASKED_DIGITS):
+    verdicts = check(net, trace, read_hand(hand_path), ASKED_DIGITS)
+    for verdict in verdicts:
         reason = "" if verdict.right else verdict.reason
         own = verdict.recomputed
+        roots = tuple(verdict.because_of) if verdict.reason == "carried" else ()
         marks.append(
             Mark(verdict.quantity, verdict.written.text, verdict.exact, verdict.right, reason, verdict.note, own)
         )
+        if roots:  # as written → canonical (a sheet's keys are canonical unless misspelt)
+            named = {v.name: v.quantity for v in verdicts}
+            marks[-1] = replace(marks[-1], because_of=tuple(named.get(r, r) for r in roots))
     return marks
 
 
@@ -298,16 +306,19 @@ def to_json(sheets: list[Sheet]) -> dict[str, Any]:
 
 
 def to_csv(sheets: list[Sheet]) -> str:
-    """One row per student and quantity: student, sheet, letter, quantity, written, exact, right, reason."""
+    """One row per student and quantity: student, sheet, letter, quantity, written, exact, right, reason,
+    because_of (space-separated root mistakes of a `carried` value), note."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "sheet", "letter", "quantity", "written", "exact", "right", "reason"])
+    header = ["student", "sheet", "letter", "quantity", "written", "exact", "right", "reason", "because_of", "note"]
+    writer.writerow(header)
     for s in sheets:
         if s.error:
-            writer.writerow([s.student, s.path, "", "", "", "", "", f"error: {s.error}"])
+            writer.writerow([s.student, s.path, "", "", "", "", "", f"error: {s.error}", "", ""])
         for m in s.marks:
             exact = "" if m.exact is None else repr(m.exact)
-            writer.writerow([s.student, s.path, m.letter, m.quantity, m.written or "", exact, int(m.right), m.reason])
+            row = [s.student, s.path, m.letter, m.quantity, m.written or "", exact, int(m.right), m.reason]
+            writer.writerow([*row, " ".join(m.because_of), m.note])
     return out.getvalue()
 
 
