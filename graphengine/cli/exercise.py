@@ -100,15 +100,22 @@ def exercise(
 @plugin_option
 @json_option('Print {"sheets": [...], "slips": [...], "most_common": CODE}.')
 @click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per student and quantity.")
+@click.option(
+    "--follow-through/--no-follow-through",
+    default=True,
+    help="A step done right on an earlier wrong value (`carried`) earns its mark (default); strict: it does not.",
+)
 @click.pass_context
-def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: bool) -> None:
+def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: bool, follow_through: bool) -> None:
     """Mark filled-in exercise sheets in bulk, and say which slips the class makes.
 
     PATHS are class folders (every student folder in them), exercise folders (their
     spec.yaml and filled-in blank.yaml) or sheet files (with spec.yaml next to them).
     Each value is judged as `graphengine check` does: right within one unit of its
     last written digit, else wrong with the slip it is (sign, rounding, uphill, …);
-    a blank left empty or missing is `unanswered`.
+    a blank left empty or missing is `unanswered`. The score is the marks earned: right
+    values, values that follow from the learner's own by rounding and (follow-through,
+    the default) steps done right on an earlier mistake.
 
     A line that cannot be read is named (`unreadable`, one `error:` line each) and the
     rest of its sheet graded; `≈`, `~`, a leading `=`, a decimal comma, a Unicode minus and
@@ -121,7 +128,7 @@ def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: boo
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
-    sheets = grade_all(list(paths), registry_for(ctx))
+    sheets = grade_all(list(paths), registry_for(ctx), follow_through)
     if as_json:
         echo_json(to_json(sheets))
     elif as_csv:

@@ -88,6 +88,7 @@ class Sheet:
     marks: list[Mark] = field(default_factory=list)
     error: str = ""  # the sheet could not be read (one line); it is then not graded
     problems: list[str] = field(default_factory=list)  # lines not read; the rest is graded
+    follow_through: bool = True  # `carried` earns its mark (--no-follow-through: it does not)
 
     @property
     def right(self) -> int:
@@ -102,8 +103,16 @@ class Sheet:
         return len(self.marks) - self.right - self.unanswered
 
     @property
+    def earned(self) -> int:
+        """Marks earned as an examiner gives them: a right value; a value that follows from the
+        learner's own written ones by rounding; with follow-through (the default) a `carried` value,
+        the step itself done right on an earlier mistake ("error carried forward")."""
+        credited = {"rounding", "carried"} if self.follow_through else {"rounding"}
+        return sum(m.right or m.reason in credited for m in self.marks)
+
+    @property
     def score(self) -> float:
-        return self.right / len(self.marks) if self.marks else 0.0
+        return self.earned / len(self.marks) if self.marks else 0.0
 
     def slips(self) -> Counter[str]:
         return Counter(m.reason for m in self.marks if not m.right and m.reason != UNANSWERED)
@@ -116,6 +125,7 @@ class Sheet:
         if self.problems:
             data["problems"] = self.problems
         return data | {
+            "earned": self.earned,
             "score": self.score,
             "slips": dict(sorted(self.slips().items())),
             "marks": [m.to_dict() for m in self.marks],
@@ -205,13 +215,15 @@ def _answers(folder: Path) -> dict[str, float]:
         ) from None
 
 
-def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | None = None) -> Sheet:
+def grade_sheet(
+    sheet: Path, spec: Path, registry: Any = None, student: str | None = None, follow_through: bool = True
+) -> Sheet:
     """Judge one filled-in sheet against its spec. An entry left blank is `unanswered`, and so is
     a quantity of the exercise's answers.yaml that the sheet leaves out."""
     from ...engine.network import load
 
     name = student or (sheet.parent.name if sheet.name == SHEET_FILE else sheet.stem)
-    result = Sheet(name, str(sheet), str(spec))
+    result = Sheet(name, str(sheet), str(spec), follow_through=follow_through)
     try:
         net = load(spec, registry)
         trace = net.trace()
@@ -268,7 +280,7 @@ def _judge_readable(
     raise GraphEngineError("too many unreadable lines", file=str(sheet))  # pragma: no cover
 
 
-def grade(paths: list[str], registry: Any = None) -> list[Sheet]:
+def grade(paths: list[str], registry: Any = None, follow_through: bool = True) -> list[Sheet]:
     """Every sheet the paths name, graded, in the order given (class folders sorted)."""
     sheets = []
     names: dict[Path, dict[str, str]] = {}
@@ -277,7 +289,7 @@ def grade(paths: list[str], registry: Any = None) -> list[Sheet]:
         if folder.parent not in names:
             names[folder.parent] = _students(folder.parent)
         student = names[folder.parent].get(folder.name) if sheet.name == SHEET_FILE else None
-        sheets.append(grade_sheet(sheet, spec, registry, student))
+        sheets.append(grade_sheet(sheet, spec, registry, student, follow_through))
     return sheets
 
 
