@@ -81,3 +81,15 @@ def test_follow_through_gives_the_carried_step_its_mark_and_strict_marking_does_
     assert _sheet(True).earned == 3 and _sheet(True).score == pytest.approx(3 / 5)
     assert _sheet(False).earned == 2 and _sheet(False).score == pytest.approx(2 / 5)
     assert _sheet(True).to_dict()["marks"][2]["because_of"] == ["o1.dout"]
+
+
+def test_two_slips_in_one_value_are_named_as_the_pair():
+    net = graphengine.load("specs/doc_example.yaml")
+    trace = net.trace()
+    w5, g = trace.values["w5"], trace.gradients["w5"]
+    # uphill with η = 1 (the learning rate forgotten): w5 + 1·g, where the sheet's η is 0.5
+    (v,) = judge(net, trace, {"updated.w5": f"{w5 + 1.0 * g:.5f}"}, asked=ASKED_DIGITS)
+    assert v.reason == "uphill+learning-rate" and v.mistake and "the step added" in v.note
+    # a single slip stays single
+    (v,) = judge(net, trace, {"updated.w5": f"{w5 + 0.5 * g:.5f}"}, asked=ASKED_DIGITS)
+    assert v.reason == "uphill"

@@ -50,6 +50,7 @@ from .hand import HandFile, Written, read_hand
 from .notation import NOTATION_HELP, canonical
 from .quantities import Getter, Quantities
 from .slips.library import CODES, Candidate, candidates
+from .slips.pairs import pairs
 from .verdict import Verdict, to_json, written_value
 
 __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]
@@ -335,6 +336,15 @@ class Judge:
             for c in self._slip_candidates(q)
             if not numbers or all(any(_is(n, x, signs.get(n.index, 1)) for n in numbers) for x in c.needs)
         ]
+        single = self._fits(q, value, tolerance, derived, found)
+        if single:
+            return single
+        return self._fits(q, value, tolerance, derived, pairs(self.Q, q, found))  # two slips in one value
+
+    def _fits(
+        self, q: str, value: float, tolerance: float, derived: Learned, found: list[Candidate]
+    ) -> list[tuple[str, str, float]]:
+        """The candidates that give the written ``value``, closest first."""
         # From the learner's own values first; a learner who redid an earlier value right on
         # the side (their sheet's value is wrong, the one they used is not) gets the exact ones.
         attempts = ((self.measure, derived, False), (self._measure_exact, Learned(self.Q.exact(q)), True))

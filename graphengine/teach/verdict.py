@@ -2,7 +2,7 @@
 
 ``Verdict.to_dict()`` is one row of ``results``: ``name`` (as written), ``quantity``
 (canonical), ``written``, ``written_text``, ``exact``, ``right``; when not right
-``reason`` (a slip code, ``rounding`` or ``carried``) and, with several, ``reasons``;
+``reason`` (a slip code, two joined by ``+`` for a pair, ``rounding`` or ``carried``) and, with several, ``reasons``;
 for ``carried`` ``because_of`` (the root mistakes, as written); ``note`` in words;
 ``from_your_values`` when the learner's own written values give something else.
 """
@@ -41,7 +41,7 @@ class Verdict:
     @property
     def mistake(self) -> bool:
         """A real mistake (not right, and not only rounding)."""
-        return not self.right and self.reason in MISTAKES
+        return not self.right and all(code in MISTAKES for code in self.reason.split("+"))
 
     def to_dict(self) -> dict[str, Any]:
         data = row_dict(self.name, self.quantity, self.written, self.exact, self.right)
