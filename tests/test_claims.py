@@ -93,3 +93,15 @@ def test_two_slips_in_one_value_are_named_as_the_pair():
     # a single slip stays single
     (v,) = judge(net, trace, {"updated.w5": f"{w5 + 0.5 * g:.5f}"}, asked=ASKED_DIGITS)
     assert v.reason == "uphill"
+
+
+def test_a_value_written_in_the_neighbours_blank_is_named_and_what_follows_is_carried():
+    net = graphengine.load("specs/doc_example.yaml")
+    trace = net.trace()
+    w1, g1, g5 = trace.values["w1"], trace.gradients["w1"], trace.gradients["w5"]
+    sheet = {"grad.w5": f"{g5:.5f}", "grad.w1": f"{g5:.5f}", "updated.w1": f"{w1 - 0.5 * g5:.5f}"}
+    assert abs(g1 - g5) > 1e-2  # the two blanks differ
+    v = {x.quantity: x for x in judge(net, trace, sheet, asked=ASKED_DIGITS)}
+    assert v["grad.w5"].right
+    assert v["grad.w1"].reason == "misplaced" and "grad.w5's value" in v["grad.w1"].note
+    assert v["updated.w1"].reason == "carried" and v["updated.w1"].because_of == ["grad.w1"]

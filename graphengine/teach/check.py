@@ -30,7 +30,13 @@ How a value is judged (each written value ± one unit of its last written digit)
    some are real mistakes (``because_of`` names the root mistakes).
 3. Otherwise the slips of :mod:`graphengine.teach.slips.library` are tried, each computed from the
    learner's own values (also through quantities the learner did not write); the
-   closest code is ``reason``, every fitting one is in ``reasons``; else ``arithmetic``.
+   closest code is ``reason``, every fitting one is in ``reasons``; then two slips in one
+   value (:mod:`graphengine.teach.slips.pairs`, ``uphill+learning-rate``); then a value
+   that is another blank's (``misplaced``: "this is grad.w6's value; written in grad.w5's
+   blank?"); else ``arithmetic``. What follows a misplaced value is ``carried``.
+
+Whether a written number is a value is :func:`graphengine.teach.claims.matches`; ``asked``
+(``grade``: the sheet's 4 significant digits) widens it to the precision a sheet asks for.
 
 The graph is walked in topological order and its reverse (:class:`Quantities`),
 memoised, never by recursion.
@@ -56,6 +62,7 @@ from .verdict import Verdict, to_json, written_value
 __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]
 
 MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
+MISPLACED = "misplaced"  # a value that belongs to another blank of the sheet
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # Slips followed through quantities the learner did not write: those of the backward pass,
 # the usual unwritten steps. The forward pass's many candidates (every other weight…) would,
@@ -270,11 +277,28 @@ class Judge:
                 roots = ", ".join(self.sheet[r].name for r in derived.roots)
                 verdict.note += f"; it also builds on your wrong {roots}"
             return verdict
+        other = self._belongs_to(q, w, allowed) if expression is None and w.unit else None
+        if other is not None:
+            verdict.reason, verdict.reasons = MISPLACED, [MISPLACED]
+            verdict.note = f"this is {self.sheet[other].name}'s value; written in {w.name}'s blank?"
+            return verdict
         verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
         verdict.note = "arithmetic or formula mistake"
         if own:
             verdict.note += f" (from your written {yours} it would be {_shown(derived.value, w)})"
         return verdict
+
+    def _belongs_to(self, q: str, w: Written, allowed: float) -> str | None:
+        """Another blank of the sheet whose value (exact, or as the learner wrote it) ``w`` is."""
+        best: tuple[float, str] | None = None
+        for other, theirs in self.sheet.items():
+            if other == q or theirs is w:
+                continue
+            for value in (self.Q.exact(other), theirs.value):
+                gap = abs(w.value - value)
+                if gap <= allowed and abs(value) > allowed and (best is None or gap < best[0]):
+                    best = (gap, other)
+        return best[1] if best else None
 
     def _follows(self, verdict: Verdict, derived: Learned) -> Verdict:
         if derived.roots:
