@@ -105,3 +105,10 @@ def test_a_value_written_in_the_neighbours_blank_is_named_and_what_follows_is_ca
     assert v["grad.w5"].right
     assert v["grad.w1"].reason == "misplaced" and "grad.w5's value" in v["grad.w1"].note
     assert v["updated.w1"].reason == "carried" and v["updated.w1"].because_of == ["grad.w1"]
+
+
+def test_bare_zeros_are_placeholders_and_what_follows_a_zero_is_no_credit():
+    net = graphengine.load("specs/doc_example.yaml")
+    trace = net.trace()
+    v = {x.quantity: x for x in judge(net, trace, {"o1.dact": "0", "o1.dnet": "0", "grad.w5": "0"}, asked=4)}
+    assert all(x.reason == "placeholder" and x.mistake for x in v.values())

@@ -45,6 +45,7 @@ memoised, never by recursion.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +64,7 @@ __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_ha
 
 MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
 MISPLACED = "misplaced"  # a value that belongs to another blank of the sheet
+PLACEHOLDER = "placeholder"  # a bare 0 for a value that is not 0, which no earlier mistake explains
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # Slips followed through quantities the learner did not write: those of the backward pass,
 # the usual unwritten steps. The forward pass's many candidates (every other weight…) would,
@@ -123,6 +125,8 @@ class Judge:
         self._candidates: dict[str, list[Candidate]] = {}
         self._exact_numbers = self._exact_constants()
         self._matched_on_exact = False  # did the last slip match with the exact values (not the learner's)?
+        self._habit: tuple[str, int] | None = None  # how the learner rounds (habit())
+        self.placeholders: set[str] = set()  # bare zeros judged placeholders
 
     def _resolve(self, name: str, w: Written) -> str:
         Q = self.Q
@@ -196,6 +200,12 @@ class Judge:
             derived = self.measure(lambda get, q=q: self.Q.formula(q, get))
             w = self.sheet.get(q)
             if w is None:
+                if self.asked is not None and q.split(".")[0] not in self.Q.inputs:
+                    # the learner worked it out too, rounding as they write: half a unit of their habit
+                    spread = self.habit(derived.value)
+                    derived = Learned(
+                        derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps
+                    )
                 self.learned[q] = derived
                 continue
             verdict = self._judge(q, w, derived)
@@ -213,6 +223,28 @@ class Judge:
         # in the order the learner wrote them
         place = {q: i for i, q in enumerate(self.sheet)}
         return [results[q] for q in sorted(results, key=lambda q: (self.sheet[q].line, place[q]))]
+
+    def habit(self, x: float) -> float:
+        """Half a unit of the last digit the learner keeps on ``x``, as their written numbers show it:
+        a fixed number of decimals (``0.59``, ``1.23``) or of significant digits (``0.593``, ``1.23``)."""
+        if self._habit is None:
+            decimals: Counter[int] = Counter()
+            digits: Counter[int] = Counter()
+            for w in self.sheet.values():
+                if w.expression is None and w.unit and w.value:
+                    places = round(-math.log10(w.unit))
+                    decimals[places] += 1
+                    digits[places + math.floor(math.log10(abs(w.value))) + 1] += 1
+            if not decimals:
+                self._habit = ("digits", 15)
+            else:
+                (d, nd), (g, ng) = decimals.most_common(1)[0], digits.most_common(1)[0]
+                self._habit = ("decimals", d) if nd > ng else ("digits", g)
+        kind, n = self._habit
+        if not x or not math.isfinite(x):
+            return 0.0
+        unit = 10.0**-n if kind == "decimals" else 10.0 ** (math.floor(math.log10(abs(x))) - n + 1)
+        return 0.5 * unit
 
     def _expression_sigma(self, expression: Expression | None) -> float:
         if expression is None:
@@ -252,6 +284,12 @@ class Judge:
                 verdict.note = f"right, although from your written {yours} it would be {_shown(derived.value, w)}"
             elif expression is not None and abs(computed - w.value) > allowed:
                 verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
+            return verdict
+        if expression is None and not w.unit and w.value == 0 and set(derived.roots) <= self.placeholders:
+            # a bare 0 that no earlier mistake of the learner explains: a blank filled, not worked out
+            self.placeholders.add(q)
+            verdict.reason, verdict.reasons = PLACEHOLDER, [PLACEHOLDER]
+            verdict.note = f"0 written where the value is {_shown(exact, w)}: not worked out?"
             return verdict
         if arithmetic_right or arithmetic_follows:
             # a number written without a decimal part (`0`) claims no spread to absorb the learner's

@@ -19,7 +19,7 @@ from .claims import written_unit
 from .hand import Written
 from .slips.registry import CODES
 
-MISTAKES = frozenset(CODES) | {"carried", "misplaced"}
+MISTAKES = frozenset(CODES) | {"carried", "misplaced", "placeholder"}
 
 
 @dataclass
