@@ -65,6 +65,7 @@ __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_ha
 MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
 MISPLACED = "misplaced"  # a value that belongs to another blank of the sheet
 PLACEHOLDER = "placeholder"  # a bare 0 for a value that is not 0, which no earlier mistake explains
+OTHER_SAMPLE_STEPS = 2  # roundings a learner makes on another sample's part of a gradient (dnet, out)
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # Slips followed through quantities the learner did not write: those of the backward pass,
 # the usual unwritten steps. The forward pass's many candidates (every other weight…) would,
@@ -197,7 +198,7 @@ class Judge:
     def verdicts(self) -> list[Verdict]:
         results: dict[str, Verdict] = {}
         for q in self.Q.order:
-            derived = self.measure(lambda get, q=q: self.Q.formula(q, get))
+            derived = self._with_other_samples(q, self.measure(lambda get, q=q: self.Q.formula(q, get)))
             w = self.sheet.get(q)
             if w is None:
                 if self.asked is not None and q.split(".")[0] not in self.Q.inputs:
@@ -223,6 +224,16 @@ class Judge:
         # in the order the learner wrote them
         place = {q: i for i, q in enumerate(self.sheet)}
         return [results[q] for q in sorted(results, key=lambda q: (self.sheet[q].line, place[q]))]
+
+    def _with_other_samples(self, q: str, derived: Learned) -> Learned:
+        """A batch gradient's other samples, which the learner worked out (unwritten) with their own
+        rounding: their part's spread is :data:`OTHER_SAMPLE_STEPS` roundings of the learner's habit."""
+        kind, p = self.Q.names[q]
+        if self.asked is None or self.Q.n < 2 or kind != "grad":
+            return derived
+        others = self.Q.gradient(p, 0.0)
+        spread = OTHER_SAMPLE_STEPS * (self.Q.n - 1) * self.habit(others)
+        return Learned(derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps)
 
     def habit(self, x: float) -> float:
         """Half a unit of the last digit the learner keeps on ``x``, as their written numbers show it:

@@ -15,7 +15,6 @@ from helpers.classroom import CODES, FORMS, SETTINGS
 from helpers.measure_class import Figures, grade_folder, grade_timing, measure, simulate_classes
 
 pytestmark = pytest.mark.slow
-ISSUE_22 = pytest.mark.xfail(reason="issue 22: grade not yet examiner-grade", strict=False)
 STUDENTS = 22  # per setting: 154 sheets
 
 
@@ -39,40 +38,46 @@ def test_the_simulated_classes_are_the_material_the_issue_asks_for(graded):
     assert figures.summary()["exact_disagreements"] == 0
 
 
-@ISSUE_22
 def test_at_least_99_percent_of_blanks_get_their_truth(graded):
     assert graded[0].summary()["matched_share"] >= 0.99
 
 
-@ISSUE_22
+@pytest.mark.xfail(
+    reason="issue 22: 9 of 6 308 right/rounding values still called a slip (rounding through other samples' unwritten values, a coincidence named misplaced)",
+    strict=False,
+)
 def test_no_false_alarms(graded):
     assert graded[0].summary()["false_alarms"] == 0
 
 
-@ISSUE_22
+@pytest.mark.xfail(reason="issue 22: 88 of 91 single slips named (2 arithmetic, 1 misplaced)", strict=False)
 def test_every_single_slip_is_named_with_its_code(graded):
     named, of = graded[0].summary()["single_slips_named"]
     assert named == of > 0
 
 
-@ISSUE_22
+@pytest.mark.xfail(
+    reason="issue 22: 8 of 13 pairs named; pairs that are not `sign`/`uphill` over another slip "
+    "(missing-term with wrong-weight, swapped or updated-weights) are not composed yet",
+    strict=False,
+)
 def test_two_slips_in_one_value_are_named_as_the_pair(graded):
     named, of = graded[0].summary()["pairs_named"]
     assert of > 0 and named >= 0.9 * of
 
 
-@ISSUE_22
 def test_placeholder_zeros_are_never_right(graded):
     right, of = graded[0].summary()["placeholders_marked_right"]
     assert of > 0 and right == 0
 
 
-@ISSUE_22
 def test_every_sheet_is_graded(graded):
     assert graded[0].not_graded == []
 
 
-@ISSUE_22
+@pytest.mark.xfail(
+    reason="issue 22: about 10 s per 100 sheets (one judge per sheet, no caching across sheets)", strict=False
+)
 def test_grade_marks_1000_sheets_in_under_10_seconds(graded):
     _, folders = graded
     sheets, seconds = grade_timing(folders, 1000, STUDENTS, timeout=20)
