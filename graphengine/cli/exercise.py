@@ -105,8 +105,29 @@ def exercise(
     default=True,
     help="A step done right on an earlier wrong value (`carried`) earns its mark (default); strict: it does not.",
 )
+@click.option(
+    "--gradebook",
+    type=click.Choice(["moodle", "canvas"]),
+    help="Print the marks earned as a gradebook CSV for Moodle's or Canvas's grade import.",
+)
+@click.option("--assignment", default="Backpropagation exercise", show_default=True, help="The gradebook's column.")
+@click.option(
+    "--feedback",
+    "feedback_dir",
+    type=click.Path(file_okay=False),
+    help="Write one Markdown feedback file per student into this folder (their wrong lines, why, the exact value).",
+)
 @click.pass_context
-def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: bool, follow_through: bool) -> None:
+def grade(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    as_json: bool,
+    as_csv: bool,
+    follow_through: bool,
+    gradebook: str | None,
+    assignment: str,
+    feedback_dir: str | None,
+) -> None:
     """Mark filled-in exercise sheets in bulk, and say which slips the class makes.
 
     PATHS are class folders (every student folder in them), exercise folders (their
@@ -125,11 +146,21 @@ def grade(ctx: click.Context, paths: tuple[str, ...], as_json: bool, as_csv: boo
     """
     from ..teach.exercise.grade import grade as grade_all
     from ..teach.exercise.grade import report, to_csv, to_json
+    from ..teach.exercise.handback import feedback, gradebook_csv, login
 
-    if as_json and as_csv:
-        raise click.UsageError("choose one of --json and --csv")
+    if sum(map(bool, (as_json, as_csv, gradebook))) > 1:
+        raise click.UsageError("choose one of --json, --csv and --gradebook")
     sheets = grade_all(list(paths), registry_for(ctx), follow_through)
-    if as_json:
+    if feedback_dir:
+        from pathlib import Path
+
+        folder = Path(feedback_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for sheet in sheets:
+            (folder / f"{login(sheet)}.md").write_text(feedback(sheet), encoding="utf-8")
+    if gradebook:
+        click.echo(gradebook_csv(sheets, gradebook, assignment), nl=False)
+    elif as_json:
         echo_json(to_json(sheets))
     elif as_csv:
         click.echo(to_csv(sheets), nl=False)

@@ -308,12 +308,16 @@ def class_slips(sheets: list[Sheet]) -> list[tuple[str, int, int]]:
 
 
 def to_json(sheets: list[Sheet]) -> dict[str, Any]:
-    """The shape of ``graphengine grade --json``."""
+    """The shape of ``graphengine grade --json`` (``class_slips``: the real slips, most students
+    first, one example each and the step to revisit)."""
+    from .handback import real_slips
+
     slips = class_slips(sheets)
     return {
         "sheets": [s.to_dict() for s in sheets],
         "slips": [{"slip": k, "answers": a, "students": n} for k, a, n in slips],
         "most_common": slips[0][0] if slips else None,
+        "class_slips": real_slips(sheets),
     }
 
 
@@ -360,10 +364,19 @@ def report(sheets: list[Sheet], console: Any) -> None:
             escape(diagnoses + detail),
         )
     console.print(table)
-    slips = class_slips(sheets)
+    from .handback import real_slips
+
+    slips = real_slips(sheets)
     graded = sum(1 for s in sheets if not s.error)
     if slips:
-        top = ", ".join(f"{k} ({n} of {graded} students, {a} answer{'' if a == 1 else 's'})" for k, a, n in slips[:5])
+        top = ", ".join(
+            f"{r['slip']} ({r['students']} of {graded} students, {r['answers']} answer{'' if r['answers'] == 1 else 's'})"
+            for r in slips[:5]
+        )
         console.print(f"slips, most frequent first: {escape(top)}")
+        for r in slips[:5]:
+            e = r["example"]
+            said = f"  {r['slip']}: e.g. {e['student']}'s {e['quantity']} = {e['written']}; revisit {r['revisit']}"
+            console.print(escape(said))
     else:
         console.print(f"no slips: {graded} sheet(s) graded")
