@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +28,7 @@ SHEET_FILE = "blank.yaml"  # the template a student fills in and hands back
 ANSWERS_FILE = "answers.yaml"
 KEY_FILE = "key.csv"
 UNANSWERED = "unanswered"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a flat sheet: the C reader (hand.py reads it again)
 UNREADABLE = "unreadable"  # a line grade could not read: named, the rest of the sheet graded
 
 
@@ -54,14 +54,16 @@ class Mark:
         return data
 
 
-def judge(net: Any, trace: Any, hand_path: str | Path) -> list[Mark]:
-    """Every value of the hand file at ``hand_path`` judged against ``trace``: the adapter to
-    :func:`graphengine.teach.check.check`, with the quantities' canonical names."""
+def judge(net: Any, trace: Any, hand_path: str | Path, text: str | None = None) -> list[Mark]:
+    """Every value of the hand file at ``hand_path`` (or its ``text``) judged against ``trace``:
+    the adapter to :func:`graphengine.teach.check.check`, with the quantities' canonical names."""
     from ..check import check, read_hand
     from ..claims import ASKED_DIGITS
+    from ..hand import read_hand_text
 
     marks = []
-    verdicts = check(net, trace, read_hand(hand_path), ASKED_DIGITS)
+    hand = read_hand(hand_path) if text is None else read_hand_text(text, str(hand_path))
+    verdicts = check(net, trace, hand, ASKED_DIGITS)
     for verdict in verdicts:
         reason = "" if verdict.right else verdict.reason
         own = verdict.recomputed
@@ -175,7 +177,7 @@ def _read_sheet(path: Path) -> tuple[str, list[tuple[str, int]], int]:
     except (OSError, UnicodeDecodeError) as e:
         raise SpecError(f"cannot read: {e}", file=str(path)) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return text, [], 1  # check's reader names the problem and its line
     if not isinstance(root, yaml.MappingNode):
@@ -207,7 +209,7 @@ def _answers(folder: Path) -> dict[str, float]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         return {str(k): float(v) for k, v in data.items() if k != "sample"}
     except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, TypeError, ValueError):
         raise GraphEngineError(
@@ -263,20 +265,17 @@ def _judge_readable(
     problems: list[tuple[str, str | None, str]] = []
     lines = list(lines)
     for _ in range(len(lines) + 1):
-        with tempfile.TemporaryDirectory(prefix="graphengine-grade-") as scratch:
-            copy = Path(scratch) / sheet.name
-            copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            try:
-                return judge(net, trace, copy), problems
-            except GraphEngineError as e:
-                e.file = str(sheet)  # the learner's file, not the scratch copy
-                at = (e.line or 0) - 1
-                if not 0 <= at < len(lines) or lines[at].lstrip().startswith("#"):
-                    raise
-                key, _, text = lines[at].partition(":")
-                quantity = str(e.path[0]) if e.path else key.strip()
-                problems.append((quantity, text.split("#")[0].strip() or None, str(e)))
-                lines[at] = "# " + lines[at]
+        try:
+            return judge(net, trace, sheet, "\n".join(lines) + "\n"), problems
+        except GraphEngineError as e:
+            e.file = str(sheet)
+            at = (e.line or 0) - 1
+            if not 0 <= at < len(lines) or lines[at].lstrip().startswith("#"):
+                raise
+            key, _, text = lines[at].partition(":")
+            quantity = str(e.path[0]) if e.path else key.strip()
+            problems.append((quantity, text.split("#")[0].strip() or None, str(e)))
+            lines[at] = "# " + lines[at]
     raise GraphEngineError("too many unreadable lines", file=str(sheet))  # pragma: no cover
 
 
