@@ -64,6 +64,7 @@ __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_ha
 
 MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
 MISPLACED = "misplaced"  # a value that belongs to another blank of the sheet
+MISPLACED_RELATIVE = 0.005  # a misplaced value is another blank's to 0.5 %
 PLACEHOLDER = "placeholder"  # a bare 0 for a value that is not 0, which no earlier mistake explains
 OTHER_SAMPLE_STEPS = 2  # roundings a learner makes on another sample's part of a gradient (dnet, out)
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
@@ -338,14 +339,16 @@ class Judge:
         return verdict
 
     def _belongs_to(self, q: str, w: Written, allowed: float) -> str | None:
-        """Another blank of the sheet whose value (exact, or as the learner wrote it) ``w`` is."""
+        """Another blank of the sheet whose value (exact, or as the learner wrote it) ``w`` is: within
+        the written precision and :data:`MISPLACED_RELATIVE`, written to at least 2 significant digits."""
         best: tuple[float, str] | None = None
         for other, theirs in self.sheet.items():
             if other == q or theirs is w:
                 continue
             for value in (self.Q.exact(other), theirs.value):
                 gap = abs(w.value - value)
-                if gap <= allowed and abs(value) > allowed and (best is None or gap < best[0]):
+                close = gap <= allowed and gap <= MISPLACED_RELATIVE * abs(value)
+                if close and abs(w.value) >= 10 * w.unit and (best is None or gap < best[0]):
                     best = (gap, other)
         return best[1] if best else None
 
