@@ -112,3 +112,18 @@ def test_bare_zeros_are_placeholders_and_what_follows_a_zero_is_no_credit():
     trace = net.trace()
     v = {x.quantity: x for x in judge(net, trace, {"o1.dact": "0", "o1.dnet": "0", "grad.w5": "0"}, asked=4)}
     assert all(x.reason == "placeholder" and x.mistake for x in v.values())
+
+
+def test_an_empty_blank_is_unanswered_in_check_and_the_rest_is_checked(tmp_path, capsys):
+    import json
+
+    from graphengine.cli import main
+
+    hand = tmp_path / "hand.yaml"
+    hand.write_text("h1.out: 0.5933\nh2.out:\no1.out: 0.7514\n", encoding="utf-8")
+    assert main(["check", "specs/doc_example.yaml", "--expect", str(hand), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in report["results"]] == ["h1.out", "o1.out"] and report["mistakes"] == 0
+    assert report["unanswered"] == [{"name": "h2.out", "line": 2}]
+    assert main(["check", "specs/doc_example.yaml", "--expect", str(hand)]) == 0
+    assert "unanswered: h2.out (line 2)" in capsys.readouterr().out

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -66,6 +66,7 @@ class HandFile:
     sample: int | None
     file: str
     sample_line: int | None = None
+    unanswered: list[tuple[str, int]] = field(default_factory=list)  # (name, line) left empty
 
 
 def read_hand(path: str | Path) -> HandFile:
@@ -109,6 +110,7 @@ def read_hand_text(text: str, file: str) -> HandFile:
     sample: int | None = None
     sample_line: int | None = None
     first_line: dict[str, int] = {}
+    unanswered: list[tuple[str, int]] = []
     for key, raw, line, tag in _scalars(text, file):
         if key in first_line:
             raise SpecError(
@@ -122,8 +124,11 @@ def read_hand_text(text: str, file: str) -> HandFile:
                 )
             sample, sample_line = int(raw), line
             continue
+        if not raw and tag == "tag:yaml.org,2002:null":
+            unanswered.append((key, line))  # `h1.out:` left empty: unanswered, the rest is checked
+            continue
         values[key] = _written(key, raw, line, tag, file)
-    return HandFile(values, sample, file, sample_line)
+    return HandFile(values, sample, file, sample_line, unanswered)
 
 
 _COMMA = re.compile(r"^[-−]?\d+,\d+$")
