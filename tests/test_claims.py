@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 import graphengine
-from graphengine.teach.check import judge, one_meaning
+from graphengine.teach.check import judge
 from graphengine.teach.claims import ASKED_DIGITS, asked_unit, matches, written_unit
 from graphengine.teach.exercise.grade import Mark, Sheet
 from graphengine.teach.hand import read_hand_text, tidy
+from graphengine.teach.misspelt import one_meaning
 
 
 @pytest.mark.parametrize(

@@ -45,15 +45,15 @@ memoised, never by recursion.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
 from .arithmetic import Expression, Number
-from .claims import matches, tolerance
+from .claims import matches, rounding_habit, tolerance
 from .hand import HandFile, Written, read_hand
+from .misspelt import one_meaning
 from .notation import NOTATION_HELP, canonical
 from .quantities import Getter, Quantities
 from .slips.library import CODES, Candidate, candidates
@@ -127,7 +127,7 @@ class Judge:
         self._candidates: dict[str, list[Candidate]] = {}
         self._exact_numbers = self._exact_constants()
         self._matched_on_exact = False  # did the last slip match with the exact values (not the learner's)?
-        self._habit: tuple[str, int] | None = None  # how the learner rounds (habit())
+        self._habit: Callable[[float], float] | None = None  # how the learner rounds (habit())
         self.placeholders: set[str] = set()  # bare zeros judged placeholders
 
     def _resolve(self, name: str, w: Written) -> str:
@@ -237,26 +237,10 @@ class Judge:
         return Learned(derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps)
 
     def habit(self, x: float) -> float:
-        """Half a unit of the last digit the learner keeps on ``x``, as their written numbers show it:
-        a fixed number of decimals (``0.59``, ``1.23``) or of significant digits (``0.593``, ``1.23``)."""
+        """Half a unit of the last digit the learner keeps on ``x`` (:func:`claims.rounding_habit`)."""
         if self._habit is None:
-            decimals: Counter[int] = Counter()
-            digits: Counter[int] = Counter()
-            for w in self.sheet.values():
-                if w.expression is None and w.unit and w.value:
-                    places = round(-math.log10(w.unit))
-                    decimals[places] += 1
-                    digits[places + math.floor(math.log10(abs(w.value))) + 1] += 1
-            if not decimals:
-                self._habit = ("digits", 15)
-            else:
-                (d, nd), (g, ng) = decimals.most_common(1)[0], digits.most_common(1)[0]
-                self._habit = ("decimals", d) if nd > ng else ("digits", g)
-        kind, n = self._habit
-        if not x or not math.isfinite(x):
-            return 0.0
-        unit = 10.0**-n if kind == "decimals" else 10.0 ** (math.floor(math.log10(abs(x))) - n + 1)
-        return 0.5 * unit
+            self._habit = rounding_habit([w for w in self.sheet.values() if w.expression is None])
+        return self._habit(x)
 
     def _expression_sigma(self, expression: Expression | None) -> float:
         if expression is None:
@@ -476,26 +460,6 @@ def _is(number: Number, value: float, sign: int = 1) -> bool:
     precision; integers exactly); in a term of sign −1 (``− 0.62 × 0.5``) its negation may be."""
     unit = 0.0 if number.is_integer else number.unit
     return any(matches(r, unit, value, asked=False) for r in (number.value, sign * number.value))
-
-
-def one_meaning(name: str, names: Any) -> str | None:
-    """The one quantity a misspelt key means: the only name one swap of adjacent letters away
-    (``h2.uot`` → ``h2.out``), else the only close name of the same length (difflib ratio ≥ 0.85);
-    None otherwise."""
-    swaps = [n for n in names if len(n) == len(name) and _one_swap(name, n)]
-    if len(swaps) == 1:
-        return str(swaps[0])
-    if swaps:
-        return None
-    import difflib
-
-    close = difflib.get_close_matches(name, [str(n) for n in names], n=2, cutoff=0.85)
-    return close[0] if len(close) == 1 and len(close[0]) == len(name) else None
-
-
-def _one_swap(a: str, b: str) -> bool:
-    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def _shown(x: float, w: Written) -> str:

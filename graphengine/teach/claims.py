@@ -28,7 +28,10 @@ False
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 ASKED_DIGITS = 4  # the sheet asks for 4 significant digits of each value
 RELATIVE_SLACK = 1e-9  # binary floats: a unit 0.001 is 0.0010000000000000000208…
@@ -69,3 +72,28 @@ def tolerance(unit: float, exact: float, asked: int | bool | None = None) -> flo
 def matches(value: float, unit: float, exact: float, asked: int | bool | None = None) -> bool:
     """The written ``value`` (its last digit's ``unit``) is ``exact`` at the precision claimed."""
     return abs(value - exact) <= tolerance(unit, exact, asked)
+
+
+def rounding_habit(written: Iterable[Any]) -> Callable[[float], float]:
+    """How a learner rounds, from their written numbers (each with ``value`` and ``unit``): a fixed
+    number of decimals (``0.59``, ``1.23``) or of significant digits (``0.593``, ``1.23``), whichever
+    their numbers keep more often. Returns half a unit of that last digit on a value ``x``."""
+    decimals: Counter[int] = Counter()
+    digits: Counter[int] = Counter()
+    for w in written:
+        if w.unit and w.value:
+            places = round(-math.log10(w.unit))
+            decimals[places] += 1
+            digits[places + math.floor(math.log10(abs(w.value))) + 1] += 1
+    kind, n = "digits", 15
+    if decimals:
+        (d, nd), (g, ng) = decimals.most_common(1)[0], digits.most_common(1)[0]
+        kind, n = ("decimals", d) if nd > ng else ("digits", g)
+
+    def half_unit(x: float) -> float:
+        if not x or not math.isfinite(x):
+            return 0.0
+        unit = 10.0**-n if kind == "decimals" else 10.0 ** (math.floor(math.log10(abs(x))) - n + 1)
+        return 0.5 * unit
+
+    return half_unit
