@@ -75,9 +75,6 @@ def test_every_sheet_is_graded(graded):
     assert graded[0].not_graded == []
 
 
-@pytest.mark.xfail(
-    reason="issue 22: about 10 s per 100 sheets (one judge per sheet, no caching across sheets)", strict=False
-)
 def test_grade_marks_1000_sheets_in_under_10_seconds(graded):
     _, folders = graded
     sheets, seconds = grade_timing(folders, 1000, STUDENTS, timeout=20)
