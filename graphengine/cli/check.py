@@ -66,7 +66,10 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     mistakes = [v for v in verdicts if v.mistake]
     broken_pipe_status[0] = EXIT_WRONG if mistakes else EXIT_OK  # `check … | head` keeps the verdict
     if as_json:
-        echo_json(to_json(verdicts, hand_file.sample or 0))
+        data = to_json(verdicts, hand_file.sample or 0)
+        if hand_file.unanswered:
+            data["unanswered"] = [{"name": n, "line": line} for n, line in hand_file.unanswered]
+        echo_json(data)
     else:
         from .check_report import summary, verdict_table
 
@@ -74,5 +77,8 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
         title = f"{hand} against {spec} (sample {hand_file.sample or 0})"
         out.print(verdict_table(verdicts, title, out.width))
         out.print(summary(verdicts))
+        if hand_file.unanswered:
+            names = ", ".join(f"{n} (line {line})" for n, line in hand_file.unanswered)
+            out.print(f"unanswered: {names}")
     if mistakes:
         ctx.exit(EXIT_WRONG)

@@ -30,7 +30,13 @@ How a value is judged (each written value ± one unit of its last written digit)
    some are real mistakes (``because_of`` names the root mistakes).
 3. Otherwise the slips of :mod:`graphengine.teach.slips.library` are tried, each computed from the
    learner's own values (also through quantities the learner did not write); the
-   closest code is ``reason``, every fitting one is in ``reasons``; else ``arithmetic``.
+   closest code is ``reason``, every fitting one is in ``reasons``; then two slips in one
+   value (:mod:`graphengine.teach.slips.pairs`, ``uphill+learning-rate``); then a value
+   that is another blank's (``misplaced``: "this is grad.w6's value; written in grad.w5's
+   blank?"); else ``arithmetic``. What follows a misplaced value is ``carried``.
+
+Whether a written number is a value is :func:`graphengine.teach.claims.matches`; ``asked``
+(``grade``: the sheet's 4 significant digits) widens it to the precision a sheet asks for.
 
 The graph is walked in topological order and its reverse (:class:`Quantities`),
 memoised, never by recursion.
@@ -45,15 +51,22 @@ from typing import Any
 
 from ..errors import SpecError, did_you_mean
 from .arithmetic import Expression, Number
+from .claims import matches, rounding_habit, tolerance
 from .hand import HandFile, Written, read_hand
+from .misspelt import one_meaning
 from .notation import NOTATION_HELP, canonical
 from .quantities import Getter, Quantities
 from .slips.library import CODES, Candidate, candidates
+from .slips.pairs import pairs
 from .verdict import Verdict, to_json, written_value
 
 __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]
 
 MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
+MISPLACED = "misplaced"  # a value that belongs to another blank of the sheet
+MISPLACED_RELATIVE = 0.005  # a misplaced value is another blank's to 0.5 %
+PLACEHOLDER = "placeholder"  # a bare 0 for a value that is not 0, which no earlier mistake explains
+OTHER_SAMPLE_STEPS = 2  # roundings a learner makes on another sample's part of a gradient (dnet, out)
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # Slips followed through quantities the learner did not write: those of the backward pass,
 # the usual unwritten steps. The forward pass's many candidates (every other weight…) would,
@@ -80,14 +93,24 @@ def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
 class Judge:
     """Judges a sheet of written values against one step of a network."""
 
-    def __init__(self, net: Any, trace: Any, values: Mapping[str, Any], sample: int = 0, file: str | None = None):
+    def __init__(
+        self,
+        net: Any,
+        trace: Any,
+        values: Mapping[str, Any],
+        sample: int = 0,
+        file: str | None = None,
+        asked: int | None = None,
+    ):
         n = trace.n_samples
         if not 0 <= sample < n:
             valid = f"0 to {n - 1}" if n > 1 else "0"
             raise SpecError(f"`sample` is {sample} but the spec has {n} sample(s) (valid: {valid})", file=file)
         self.Q = Quantities(net, trace, sample)
         self.file = file
+        self.asked = asked  # significant digits the sheet asks for (claims.py); None: the written ones
         self.sheet: dict[str, Written] = {}  # canonical → written
+        self.renamed: dict[str, str] = {}  # canonical → a misspelt key graded under it
         for name, value in values.items():
             w = written_value(name, value)
             q = self._resolve(name, w)
@@ -104,6 +127,8 @@ class Judge:
         self._candidates: dict[str, list[Candidate]] = {}
         self._exact_numbers = self._exact_constants()
         self._matched_on_exact = False  # did the last slip match with the exact values (not the learner's)?
+        self._habit: Callable[[float], float] | None = None  # how the learner rounds (habit())
+        self.placeholders: set[str] = set()  # bare zeros judged placeholders
 
     def _resolve(self, name: str, w: Written) -> str:
         Q = self.Q
@@ -117,6 +142,10 @@ class Judge:
                 path=(name,),
             )
         if q is None:
+            meant = one_meaning(name, Q.names)
+            if meant is not None:
+                self.renamed[meant] = name
+                return meant
             hint = did_you_mean(name, Q.names)
             if not hint and name.startswith("loss.") and Q.loss.terms_function is None:
                 hint = f" (loss `{Q.loss.name}` does not split into per-output terms)"
@@ -170,12 +199,23 @@ class Judge:
     def verdicts(self) -> list[Verdict]:
         results: dict[str, Verdict] = {}
         for q in self.Q.order:
-            derived = self.measure(lambda get, q=q: self.Q.formula(q, get))
+            derived = self._with_other_samples(q, self.measure(lambda get, q=q: self.Q.formula(q, get)))
             w = self.sheet.get(q)
             if w is None:
+                if self.asked is not None and q.split(".")[0] not in self.Q.inputs:
+                    # the learner worked it out too, rounding as they write: half a unit of their habit
+                    spread = self.habit(derived.value)
+                    derived = Learned(
+                        derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps
+                    )
                 self.learned[q] = derived
                 continue
             verdict = self._judge(q, w, derived)
+            said = [w.note] if w.note else []
+            if q in self.renamed:
+                said.append(f"key `{self.renamed[q]}` read as `{q}`")
+            if said:
+                verdict.note = "; ".join(said + ([verdict.note] if verdict.note else []))
             results[q] = verdict
             roots: tuple[str, ...] = ()
             if verdict.mistake:
@@ -185,6 +225,22 @@ class Judge:
         # in the order the learner wrote them
         place = {q: i for i, q in enumerate(self.sheet)}
         return [results[q] for q in sorted(results, key=lambda q: (self.sheet[q].line, place[q]))]
+
+    def _with_other_samples(self, q: str, derived: Learned) -> Learned:
+        """A batch gradient's other samples, which the learner worked out (unwritten) with their own
+        rounding: their part's spread is :data:`OTHER_SAMPLE_STEPS` roundings of the learner's habit."""
+        kind, p = self.Q.names[q]
+        if self.asked is None or self.Q.n < 2 or kind != "grad":
+            return derived
+        others = self.Q.gradient(p, 0.0)
+        spread = OTHER_SAMPLE_STEPS * (self.Q.n - 1) * self.habit(others)
+        return Learned(derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps)
+
+    def habit(self, x: float) -> float:
+        """Half a unit of the last digit the learner keeps on ``x`` (:func:`claims.rounding_habit`)."""
+        if self._habit is None:
+            self._habit = rounding_habit([w for w in self.sheet.values() if w.expression is None])
+        return self._habit(x)
 
     def _expression_sigma(self, expression: Expression | None) -> float:
         if expression is None:
@@ -211,22 +267,30 @@ class Judge:
         # The learner's computation (the written arithmetic, else the number) and its uncertainty.
         computed = expression.computed if expression is not None else w.value
         computed_sigma = self._expression_sigma(expression) + eps if expression is not None else 0.0
-        tolerance = w.unit * (1 + 1e-9) + 1e-15 if w.unit else computed_sigma
+        allowed = tolerance(w.unit, exact, self.asked) if (w.unit or expression is None) else computed_sigma
         arithmetic_right = expression is None or abs(computed - exact) <= computed_sigma
         arithmetic_follows = expression is None or abs(computed - derived.value) <= computed_sigma + derived.sigma
         own = bool(derived.sources) and abs(derived.value - exact) > 1e-12 * max(1.0, abs(exact))
         names = [self.sheet[s].name for s in derived.sources] if own else []
         verdict = Verdict(w.name, q, w, exact, False, from_written=names, recomputed=derived.value if own else None)
         yours = ", ".join(names)
-        if abs(w.value - exact) <= tolerance and (arithmetic_right or arithmetic_follows):
+        if abs(w.value - exact) <= allowed and (arithmetic_right or arithmetic_follows):
             verdict.right = True
-            if own and abs(w.value - derived.value) > tolerance:
+            if own and abs(w.value - derived.value) > allowed:
                 verdict.note = f"right, although from your written {yours} it would be {_shown(derived.value, w)}"
-            elif expression is not None and abs(computed - w.value) > tolerance:
+            elif expression is not None and abs(computed - w.value) > allowed:
                 verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
             return verdict
+        if expression is None and not w.unit and w.value == 0 and set(derived.roots) <= self.placeholders:
+            # a bare 0 that no earlier mistake of the learner explains: a blank filled, not worked out
+            self.placeholders.add(q)
+            verdict.reason, verdict.reasons = PLACEHOLDER, [PLACEHOLDER]
+            verdict.note = f"0 written where the value is {_shown(exact, w)}: not worked out?"
+            return verdict
         if arithmetic_right or arithmetic_follows:
-            if abs(w.value - derived.value) <= tolerance + derived.sigma + eps:
+            # a number written without a decimal part (`0`) claims no spread to absorb the learner's
+            slack = derived.sigma if (w.unit or expression is not None) else 0.0
+            if abs(w.value - derived.value) <= allowed + slack + eps:
                 return self._follows(verdict, derived)
             if expression is not None:  # the computation is fine, the written result is not
                 verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
@@ -234,7 +298,7 @@ class Judge:
                 what = ("your terms are right; they" if arithmetic_right else "your terms") + " add up to"
                 verdict.note = f"{what if sum_of else 'your computation gives'} {_shown(computed, w)}, not {w.shown}"
                 return verdict
-        matches = self._slips(q, computed, computed_sigma if expression is not None else tolerance, derived, expression)
+        matches = self._slips(q, computed, computed_sigma if expression is not None else allowed, derived, expression)
         if matches:
             verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
             verdict.reason = verdict.reasons[0]
@@ -247,11 +311,30 @@ class Judge:
                 roots = ", ".join(self.sheet[r].name for r in derived.roots)
                 verdict.note += f"; it also builds on your wrong {roots}"
             return verdict
+        other = self._belongs_to(q, w, allowed) if expression is None and w.unit else None
+        if other is not None:
+            verdict.reason, verdict.reasons = MISPLACED, [MISPLACED]
+            verdict.note = f"this is {self.sheet[other].name}'s value; written in {w.name}'s blank?"
+            return verdict
         verdict.reason, verdict.reasons = "arithmetic", ["arithmetic"]
         verdict.note = "arithmetic or formula mistake"
         if own:
             verdict.note += f" (from your written {yours} it would be {_shown(derived.value, w)})"
         return verdict
+
+    def _belongs_to(self, q: str, w: Written, allowed: float) -> str | None:
+        """Another blank of the sheet whose value (exact, or as the learner wrote it) ``w`` is: within
+        the written precision and :data:`MISPLACED_RELATIVE`, written to at least 2 significant digits."""
+        best: tuple[float, str] | None = None
+        for other, theirs in self.sheet.items():
+            if other == q or theirs is w:
+                continue
+            for value in (self.Q.exact(other), theirs.value):
+                gap = abs(w.value - value)
+                close = gap <= allowed and gap <= MISPLACED_RELATIVE * abs(value)
+                if close and abs(w.value) >= 10 * w.unit and (best is None or gap < best[0]):
+                    best = (gap, other)
+        return best[1] if best else None
 
     def _follows(self, verdict: Verdict, derived: Learned) -> Verdict:
         if derived.roots:
@@ -313,6 +396,15 @@ class Judge:
             for c in self._slip_candidates(q)
             if not numbers or all(any(_is(n, x, signs.get(n.index, 1)) for n in numbers) for x in c.needs)
         ]
+        single = self._fits(q, value, tolerance, derived, found)
+        if single:
+            return single
+        return self._fits(q, value, tolerance, derived, pairs(self.Q, q, found))  # two slips in one value
+
+    def _fits(
+        self, q: str, value: float, tolerance: float, derived: Learned, found: list[Candidate]
+    ) -> list[tuple[str, str, float]]:
+        """The candidates that give the written ``value``, closest first."""
         # From the learner's own values first; a learner who redid an earlier value right on
         # the side (their sheet's value is wrong, the one they used is not) gets the exact ones.
         attempts = ((self.measure, derived, False), (self._measure_exact, Learned(self.Q.exact(q)), True))
@@ -364,11 +456,10 @@ class Judge:
 
 
 def _is(number: Number, value: float, sign: int = 1) -> bool:
-    """A written number is ``value`` when within one unit of its last digit (integers: exactly);
-    in a term of sign −1 (``− 0.62 × 0.5``) its negation may be (the term's minus is the weight's)."""
-    allowed = 0.0 if number.is_integer else number.unit * (1 + 1e-9)
-    readings = (number.value, sign * number.value)
-    return any(abs(r - value) <= allowed + 1e-12 * max(1.0, abs(value)) for r in readings)
+    """A written number inside arithmetic is ``value`` (:func:`claims.matches` at its written
+    precision; integers exactly); in a term of sign −1 (``− 0.62 × 0.5``) its negation may be."""
+    unit = 0.0 if number.is_integer else number.unit
+    return any(matches(r, unit, value, asked=False) for r in (number.value, sign * number.value))
 
 
 def _shown(x: float, w: Written) -> str:
@@ -377,12 +468,19 @@ def _shown(x: float, w: Written) -> str:
     return f"{x:.{min(decimals, 12)}f}"
 
 
-def judge(net: Any, trace: Any, values: Mapping[str, Any], sample: int = 0, file: str | None = None) -> list[Verdict]:
+def judge(
+    net: Any,
+    trace: Any,
+    values: Mapping[str, Any],
+    sample: int = 0,
+    file: str | None = None,
+    asked: int | None = None,
+) -> list[Verdict]:
     """Every written value's verdict, in the order written (raises :class:`SpecError` for an unknown quantity)."""
-    return Judge(net, trace, values, sample, file).verdicts()
+    return Judge(net, trace, values, sample, file, asked).verdicts()
 
 
-def check(net: Any, trace: Any, hand: HandFile) -> list[Verdict]:
+def check(net: Any, trace: Any, hand: HandFile, asked: int | None = None) -> list[Verdict]:
     """Every verdict of a hand file (raises :class:`SpecError` for an unknown quantity or sample)."""
     n = trace.n_samples
     if hand.sample is not None and hand.sample >= n:
@@ -393,4 +491,4 @@ def check(net: Any, trace: Any, hand: HandFile) -> list[Verdict]:
             line=hand.sample_line,
             path=("sample",),
         )
-    return judge(net, trace, hand.values, hand.sample or 0, hand.file)
+    return judge(net, trace, hand.values, hand.sample or 0, hand.file, asked)

@@ -25,7 +25,8 @@ decided against the network by the judge (:mod:`graphengine.teach.check`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -34,6 +35,7 @@ import yaml
 from ..errors import SpecError
 from ..spec.yamldoc import compose
 from .arithmetic import Expression, is_plain_number, parse
+from .claims import written_unit
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Written:
     unit: float  # one unit of the result's last written digit; 0 for arithmetic without a result
     line: int
     expression: Expression | None = None
+    note: str = ""  # how the text was read when it was not plain (`0,873` read as 0.873)
 
     @property
     def shown(self) -> str:
@@ -63,17 +66,12 @@ class HandFile:
     sample: int | None
     file: str
     sample_line: int | None = None
+    unanswered: list[tuple[str, int]] = field(default_factory=list)  # (name, line) left empty
 
 
 #: The last decimal place a written number may claim (``0e1000000`` claims a place 10^1000000):
 #: past a float's range (about 10^±308) and its smallest step (about 10^-324).
 MAX_EXPONENT = 400
-
-
-def _unit(d: Decimal) -> float:
-    exponent = d.as_tuple().exponent
-    assert isinstance(exponent, int)
-    return float(Decimal(1).scaleb(exponent))
 
 
 def read_hand(path: str | Path) -> HandFile:
@@ -114,6 +112,7 @@ def read_hand_text(text: str, file: str) -> HandFile:
     sample: int | None = None
     sample_line: int | None = None
     first_line: dict[str, int] = {}
+    unanswered: list[tuple[str, int]] = []
     for key, raw, line, tag in _scalars(text, file):
         if key in first_line:
             raise SpecError(
@@ -127,14 +126,44 @@ def read_hand_text(text: str, file: str) -> HandFile:
                 )
             sample, sample_line = int(raw), line
             continue
+        if not raw and tag == "tag:yaml.org,2002:null":
+            unanswered.append((key, line))  # `h1.out:` left empty: unanswered, the rest is checked
+            continue
         values[key] = _written(key, raw, line, tag, file)
-    return HandFile(values, sample, file, sample_line)
+    return HandFile(values, sample, file, sample_line, unanswered)
+
+
+_COMMA = re.compile(r"^[-−]?\d+,\d+$")
+_MARKS = ("≈", "~", "=", "about ")  # what a learner puts before a value: `≈ 0.14`, `= 0.375`
+
+
+def tidy(raw: str) -> tuple[str, str]:
+    """``raw`` as a number's text and what was done to read it ("" when nothing): a leading
+    ``≈``, ``~`` or ``=`` dropped, a decimal comma read as a point, Unicode minus and spaces."""
+    text, done = raw.strip(), []
+    while text.startswith(_MARKS):
+        mark = next(m for m in _MARKS if text.startswith(m))
+        done.append(f"`{mark.strip()}` dropped")
+        text = text[len(mark) :].strip()
+    if _COMMA.match(text):
+        text = text.replace(",", ".")
+        done.append("decimal comma read as a point")
+    squeezed = text.replace(" ", "").replace("\u2009", "").replace("\u00a0", "")
+    if squeezed != text and is_plain_number(squeezed.replace("−", "-")):
+        text = squeezed
+        done.append("spaces removed")
+    if not done:
+        return raw, ""
+    return text, f"read `{raw}` as {text.replace('−', '-')} ({', '.join(done)})"
 
 
 def _written(key: str, raw: str, line: int, tag: str, file: str) -> Written:
     shown = (raw[:40] + ("…" if len(raw) > 40 else "")) if raw else "nothing"
     if tag == "tag:yaml.org,2002:bool" or not raw:
         raise SpecError(f"expected a number, got `{shown}`", file=file, line=line, path=(key,))
+    read, note = tidy(raw)
+    if note and (is_plain_number(read.replace("−", "-")) or _parses(read)):
+        return replace(_written(key, read, line, tag, file), note=note)
     if is_plain_number(raw):
         try:
             number = Decimal(raw.replace("_", "").replace("−", "-"))
@@ -152,7 +181,7 @@ def _written(key: str, raw: str, line: int, tag: str, file: str) -> Written:
                 line=line,
                 path=(key,),
             )
-        return Written(key, raw, float(number), _unit(number), line)
+        return Written(key, raw, float(number), written_unit(raw), line)
     try:
         expression = parse(raw, file=file, line=line, key=key)
     except SpecError as e:
@@ -164,3 +193,11 @@ def _written(key: str, raw: str, line: int, tag: str, file: str) -> Written:
         ) from None
     unit = expression.result.unit if expression.result is not None else 0.0
     return Written(key, raw, expression.value, unit, line, expression)
+
+
+def _parses(text: str) -> bool:
+    try:
+        parse(text)
+    except SpecError:
+        return False
+    return True

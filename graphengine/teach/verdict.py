@@ -2,7 +2,7 @@
 
 ``Verdict.to_dict()`` is one row of ``results``: ``name`` (as written), ``quantity``
 (canonical), ``written``, ``written_text``, ``exact``, ``right``; when not right
-``reason`` (a slip code, ``rounding`` or ``carried``) and, with several, ``reasons``;
+``reason`` (a slip code, two joined by ``+`` for a pair, ``rounding`` or ``carried``) and, with several, ``reasons``;
 for ``carried`` ``because_of`` (the root mistakes, as written); ``note`` in words;
 ``from_your_values`` when the learner's own written values give something else.
 """
@@ -15,10 +15,11 @@ from typing import Any
 
 from ..errors import SpecError
 from .arithmetic import Expression
+from .claims import written_unit
 from .hand import Written
 from .slips.registry import CODES
 
-MISTAKES = frozenset(CODES) | {"carried"}
+MISTAKES = frozenset(CODES) | {"carried", "misplaced", "placeholder"}
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Verdict:
     @property
     def mistake(self) -> bool:
         """A real mistake (not right, and not only rounding)."""
-        return not self.right and self.reason in MISTAKES
+        return not self.right and all(code in MISTAKES for code in self.reason.split("+"))
 
     def to_dict(self) -> dict[str, Any]:
         data = row_dict(self.name, self.quantity, self.written, self.exact, self.right)
@@ -84,9 +85,7 @@ def written_value(name: str, value: Any, line: int = 0) -> Written:
         number = Decimal(text.strip().replace("−", "-"))
     except InvalidOperation:
         raise SpecError(f"expected a number, got `{text[:40]}`", line=line or None, path=(name,)) from None
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)
-    return Written(name, text, float(number), float(Decimal(1).scaleb(exponent)), line)
+    return Written(name, text, float(number), written_unit(text), line)
 
 
 def to_json(verdicts: list[Verdict], sample: int = 0) -> dict[str, Any]:

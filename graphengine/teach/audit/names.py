@@ -177,6 +177,9 @@ class Names:
         node = self.node(others) if others else None
         if lowered == ["sum"]:
             return Named("quantity", "loss", note="sum")  # the founding page's `Sum = 0.2748 + 0.0235`
+        if words == ["j"]:
+            # lowercase j alone: an index (`o_{j=1}`, `j = 1`) as often as the cost J
+            return Named("none", note="`j` alone is an index as often as the cost J: not clear which")
         if words[0] == "e" and len(words) > 1 and self.node(words[1:]) is None:
             # lowercase e_1: the error t − y as often as a loss term, and its sign is the page's own
             return Named("none", note=f"`e_{''.join(words[1:])}` is an error t − y or a loss term: not clear which")

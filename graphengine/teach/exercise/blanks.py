@@ -12,8 +12,9 @@ import math
 from typing import Any
 
 from ...errors import GraphEngineError, did_you_mean
+from ..claims import ASKED_DIGITS
 
-SIGNIFICANT = 4  # the digits a learner is asked to write
+SIGNIFICANT = ASKED_DIGITS  # the digits a learner is asked to write (claims.py: one rule)
 CARRIED = 5  # the digits a learner is asked to carry in intermediate steps
 ASK_LEVELS = ("forward", "output", "all", "update")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +28,8 @@ SHEET_FILE = "blank.yaml"  # the template a student fills in and hands back
 ANSWERS_FILE = "answers.yaml"
 KEY_FILE = "key.csv"
 UNANSWERED = "unanswered"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a flat sheet: the C reader (hand.py reads it again)
+UNREADABLE = "unreadable"  # a line grade could not read: named, the rest of the sheet graded
 
 
 @dataclass(frozen=True)
@@ -43,25 +44,36 @@ class Mark:
     note: str = ""
     own: float | None = None  # what the learner's own written values give, when that differs from exact
     letter: str = ""
+    because_of: tuple[str, ...] = ()  # for `carried`: the root mistakes (canonical quantities)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"quantity": self.quantity, "letter": self.letter, "written": self.written}
         data |= {"exact": self.exact, "right": self.right, "reason": self.reason, "note": self.note}
+        if self.because_of:
+            data["because_of"] = list(self.because_of)
         return data
 
 
-def judge(net: Any, trace: Any, hand_path: str | Path) -> list[Mark]:
-    """Every value of the hand file at ``hand_path`` judged against ``trace``: the adapter to
-    :func:`graphengine.teach.check.check`, with the quantities' canonical names."""
+def judge(net: Any, trace: Any, hand_path: str | Path, text: str | None = None) -> list[Mark]:
+    """Every value of the hand file at ``hand_path`` (or its ``text``) judged against ``trace``:
+    the adapter to :func:`graphengine.teach.check.check`, with the quantities' canonical names."""
     from ..check import check, read_hand
+    from ..claims import ASKED_DIGITS
+    from ..hand import read_hand_text
 
     marks = []
-    for verdict in check(net, trace, read_hand(hand_path)):
+    hand = read_hand(hand_path) if text is None else read_hand_text(text, str(hand_path))
+    verdicts = check(net, trace, hand, ASKED_DIGITS)
+    for verdict in verdicts:
         reason = "" if verdict.right else verdict.reason
         own = verdict.recomputed
+        roots = tuple(verdict.because_of) if verdict.reason == "carried" else ()
         marks.append(
             Mark(verdict.quantity, verdict.written.text, verdict.exact, verdict.right, reason, verdict.note, own)
         )
+        if roots:  # as written → canonical (a sheet's keys are canonical unless misspelt)
+            named = {v.name: v.quantity for v in verdicts}
+            marks[-1] = replace(marks[-1], because_of=tuple(named.get(r, r) for r in roots))
     return marks
 
 
@@ -77,6 +89,8 @@ class Sheet:
     spec: str
     marks: list[Mark] = field(default_factory=list)
     error: str = ""  # the sheet could not be read (one line); it is then not graded
+    problems: list[str] = field(default_factory=list)  # lines not read; the rest is graded
+    follow_through: bool = True  # `carried` earns its mark (--no-follow-through: it does not)
 
     @property
     def right(self) -> int:
@@ -91,8 +105,16 @@ class Sheet:
         return len(self.marks) - self.right - self.unanswered
 
     @property
+    def earned(self) -> int:
+        """Marks earned as an examiner gives them: a right value; a value that follows from the
+        learner's own written ones by rounding; with follow-through (the default) a `carried` value,
+        the step itself done right on an earlier mistake ("error carried forward")."""
+        credited = {"rounding", "carried"} if self.follow_through else {"rounding"}
+        return sum(m.right or m.reason in credited for m in self.marks)
+
+    @property
     def score(self) -> float:
-        return self.right / len(self.marks) if self.marks else 0.0
+        return self.earned / len(self.marks) if self.marks else 0.0
 
     def slips(self) -> Counter[str]:
         return Counter(m.reason for m in self.marks if not m.right and m.reason != UNANSWERED)
@@ -102,7 +124,10 @@ class Sheet:
         if self.error:
             return data | {"error": self.error}
         data |= {"asked": len(self.marks), "right": self.right, "wrong": self.wrong, "unanswered": self.unanswered}
+        if self.problems:
+            data["problems"] = self.problems
         return data | {
+            "earned": self.earned,
             "score": self.score,
             "slips": dict(sorted(self.slips().items())),
             "marks": [m.to_dict() for m in self.marks],
@@ -161,7 +186,7 @@ def _read_sheet(path: Path) -> tuple[str, list[tuple[str, int]], int]:
 
     text = read_text(path, error=SpecError, what="the filled-in sheet")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except (yaml.YAMLError, RecursionError):
         return text, [], 1  # check's reader names the problem and its line
     if not isinstance(root, yaml.MappingNode):
@@ -196,7 +221,7 @@ def _answers(folder: Path) -> dict[str, float]:
         return {}
     text = read_text(path, error=GraphEngineError, what="the exercise's answers")
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
         return {str(k): float(v) for k, v in data.items() if k != "sample"}
     except (yaml.YAMLError, RecursionError, AttributeError, TypeError, ValueError):
         raise GraphEngineError(
@@ -210,13 +235,15 @@ def _answers_text(folder: Path) -> str:
     return read_text(folder / ANSWERS_FILE, error=GraphEngineError, what="the exercise's answers")
 
 
-def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | None = None) -> Sheet:
+def grade_sheet(
+    sheet: Path, spec: Path, registry: Any = None, student: str | None = None, follow_through: bool = True
+) -> Sheet:
     """Judge one filled-in sheet against its spec. An entry left blank is `unanswered`, and so is
     a quantity of the exercise's answers.yaml that the sheet leaves out."""
     from ...engine.network import load
 
     name = student or (sheet.parent.name if sheet.name == SHEET_FILE else sheet.stem)
-    result = Sheet(name, str(sheet), str(spec))
+    result = Sheet(name, str(sheet), str(spec), follow_through=follow_through)
     try:
         net = load(spec, registry)
         trace = net.trace()
@@ -230,14 +257,10 @@ def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | No
             lines = text.splitlines()
             for _, line in blank:
                 lines[line] = "# " + lines[line]  # commented out: line numbers in messages stay right
-            with tempfile.TemporaryDirectory(prefix="graphengine-grade-") as scratch:
-                copy = Path(scratch) / sheet.name
-                copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
-                try:
-                    judged = judge(net, trace, copy)
-                except GraphEngineError as e:
-                    e.file = str(sheet)  # the learner's file, not the scratch copy
-                    raise
+            judged, problems = _judge_readable(net, trace, sheet, lines)
+            for q, text, message in problems:
+                marks[q] = Mark(q, text, answers.get(q), False, UNREADABLE, message)
+            result.problems = [message for _, _, message in problems]
             marks |= {m.quantity: m for m in judged}
         for q, exact in answers.items():
             marks.setdefault(q, Mark(q, None, exact, False, UNANSWERED, "not on the sheet"))
@@ -252,7 +275,29 @@ def grade_sheet(sheet: Path, spec: Path, registry: Any = None, student: str | No
     return result
 
 
-def grade(paths: list[str], registry: Any = None) -> list[Sheet]:
+def _judge_readable(
+    net: Any, trace: Any, sheet: Path, lines: list[str]
+) -> tuple[list[Mark], list[tuple[str, str | None, str]]]:
+    """Judge the sheet's lines; a line that cannot be read is set aside with its problem and
+    the rest judged again, so every problem of a sheet is named and the rest graded."""
+    problems: list[tuple[str, str | None, str]] = []
+    lines = list(lines)
+    for _ in range(len(lines) + 1):
+        try:
+            return judge(net, trace, sheet, "\n".join(lines) + "\n"), problems
+        except GraphEngineError as e:
+            e.file = str(sheet)
+            at = (e.line or 0) - 1
+            if not 0 <= at < len(lines) or lines[at].lstrip().startswith("#"):
+                raise
+            key, _, text = lines[at].partition(":")
+            quantity = str(e.path[0]) if e.path else key.strip()
+            problems.append((quantity, text.split("#")[0].strip() or None, str(e)))
+            lines[at] = "# " + lines[at]
+    raise GraphEngineError("too many unreadable lines", file=str(sheet))  # pragma: no cover
+
+
+def grade(paths: list[str], registry: Any = None, follow_through: bool = True) -> list[Sheet]:
     """Every sheet the paths name, graded, in the order given (class folders sorted)."""
     sheets = []
     names: dict[Path, dict[str, str]] = {}
@@ -261,7 +306,7 @@ def grade(paths: list[str], registry: Any = None) -> list[Sheet]:
         if folder.parent not in names:
             names[folder.parent] = _students(folder.parent)
         student = names[folder.parent].get(folder.name) if sheet.name == SHEET_FILE else None
-        sheets.append(grade_sheet(sheet, spec, registry, student))
+        sheets.append(grade_sheet(sheet, spec, registry, student, follow_through))
     return sheets
 
 
@@ -280,26 +325,33 @@ def class_slips(sheets: list[Sheet]) -> list[tuple[str, int, int]]:
 
 
 def to_json(sheets: list[Sheet]) -> dict[str, Any]:
-    """The shape of ``graphengine grade --json``."""
+    """The shape of ``graphengine grade --json`` (``class_slips``: the real slips, most students
+    first, one example each and the step to revisit)."""
+    from .handback import real_slips
+
     slips = class_slips(sheets)
     return {
         "sheets": [s.to_dict() for s in sheets],
         "slips": [{"slip": k, "answers": a, "students": n} for k, a, n in slips],
         "most_common": slips[0][0] if slips else None,
+        "class_slips": real_slips(sheets),
     }
 
 
 def to_csv(sheets: list[Sheet]) -> str:
-    """One row per student and quantity: student, sheet, letter, quantity, written, exact, right, reason."""
+    """One row per student and quantity: student, sheet, letter, quantity, written, exact, right, reason,
+    because_of (space-separated root mistakes of a `carried` value), note."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "sheet", "letter", "quantity", "written", "exact", "right", "reason"])
+    header = ["student", "sheet", "letter", "quantity", "written", "exact", "right", "reason", "because_of", "note"]
+    writer.writerow(header)
     for s in sheets:
         if s.error:
-            writer.writerow([s.student, s.path, "", "", "", "", "", f"error: {s.error}"])
+            writer.writerow([s.student, s.path, "", "", "", "", "", f"error: {s.error}", "", ""])
         for m in s.marks:
             exact = "" if m.exact is None else repr(m.exact)
-            writer.writerow([s.student, s.path, m.letter, m.quantity, m.written or "", exact, int(m.right), m.reason])
+            row = [s.student, s.path, m.letter, m.quantity, m.written or "", exact, int(m.right), m.reason]
+            writer.writerow([*row, " ".join(m.because_of), m.note])
     return out.getvalue()
 
 
@@ -334,10 +386,19 @@ def report(sheets: list[Sheet], console: Any) -> None:
             escape(diagnoses + detail),
         )
     console.print(table)
-    slips = class_slips(sheets)
+    from .handback import real_slips
+
+    slips = real_slips(sheets)
     graded = sum(1 for s in sheets if not s.error)
     if slips:
-        top = ", ".join(f"{k} ({n} of {graded} students, {a} answer{'' if a == 1 else 's'})" for k, a, n in slips[:5])
+        top = ", ".join(
+            f"{r['slip']} ({r['students']} of {graded} students, {r['answers']} answer{'' if r['answers'] == 1 else 's'})"
+            for r in slips[:5]
+        )
         console.print(f"slips, most frequent first: {escape(top)}")
+        for r in slips[:5]:
+            e = r["example"]
+            said = f"  {r['slip']}: e.g. {e['student']}'s {e['quantity']} = {e['written']}; revisit {r['revisit']}"
+            console.print(escape(said))
     else:
         console.print(f"no slips: {graded} sheet(s) graded")

@@ -1,0 +1,99 @@
+"""What a written number claims: the one rule "this written number matches this value".
+
+A number is read with the precision its writing shows: ``0.593`` claims three decimals
+(± 0.001, one unit of its last digit), ``0.5930`` four. A number written **without a
+decimal part** (``0``, ``1``, ``-2``) claims nothing beyond itself: its unit is 0, so it
+is no licence — ``0`` is right only where the exact value is 0 at the precision the sheet
+asks for. An exercise sheet (``grade``) asks for :data:`ASKED_DIGITS` significant digits
+of the exact value (``0.59304`` asks for ± 0.0001): a student who carried more digits than
+asked and is off in the fifth is right, and one who writes ``0`` for 0.00003 is not (its
+asked unit is 0.00000001). A free hand file (``check``, ``audit``) asks for nothing: only
+the written precision counts (``asked=None``).
+
+:func:`matches` is the rule; :func:`tolerance` the allowance it uses (the larger of the
+written unit and the asked unit, widened by :data:`RELATIVE_SLACK` for binary floats).
+``asked=None`` compares at the written precision only; ``asked=False`` too, with a relative
+slack for a number inside written arithmetic that names a weight or an input.
+
+>>> matches(0.593, written_unit("0.593"), 0.59304)
+True
+>>> matches(0.0, written_unit("0"), 0.00003, asked=ASKED_DIGITS)
+False
+>>> matches(0.59301, written_unit("0.59301"), 0.59304, asked=ASKED_DIGITS)
+True
+>>> matches(0.59301, written_unit("0.59301"), 0.59304)
+False
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+ASKED_DIGITS = 4  # the sheet asks for 4 significant digits of each value
+RELATIVE_SLACK = 1e-9  # binary floats: a unit 0.001 is 0.0010000000000000000208…
+ABSOLUTE_SLACK = 1e-15
+
+
+def written_unit(text: str) -> float:
+    """One unit of the last written digit of ``text``; 0 for a number without a decimal part."""
+    clean = text.strip().replace("−", "-").replace("_", "")
+    try:
+        number = Decimal(clean)
+    except InvalidOperation:
+        return 0.0
+    if "." not in clean and "e" not in clean.lower():
+        return 0.0
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return 0.0
+    return float(Decimal(1).scaleb(exponent))
+
+
+def asked_unit(exact: float, digits: int = ASKED_DIGITS) -> float:
+    """One unit of the ``digits``-th significant digit of ``exact`` (0 for 0)."""
+    if not exact or not math.isfinite(exact):
+        return 0.0
+    return 10.0 ** (math.floor(math.log10(abs(exact))) - digits + 1)
+
+
+def tolerance(unit: float, exact: float, asked: int | bool | None = None) -> float:
+    """How far a number written with ``unit`` may lie from ``exact`` and still be it: one
+    ``unit``, or the asked precision (``asked`` significant digits of ``exact``) if larger."""
+    if asked is False:
+        return unit * (1 + RELATIVE_SLACK) + 1e-12 * max(1.0, abs(exact))
+    allowed = max(unit, asked_unit(exact, asked)) if asked else unit
+    return allowed * (1 + RELATIVE_SLACK) + ABSOLUTE_SLACK
+
+
+def matches(value: float, unit: float, exact: float, asked: int | bool | None = None) -> bool:
+    """The written ``value`` (its last digit's ``unit``) is ``exact`` at the precision claimed."""
+    return abs(value - exact) <= tolerance(unit, exact, asked)
+
+
+def rounding_habit(written: Iterable[Any]) -> Callable[[float], float]:
+    """How a learner rounds, from their written numbers (each with ``value`` and ``unit``): a fixed
+    number of decimals (``0.59``, ``1.23``) or of significant digits (``0.593``, ``1.23``), whichever
+    their numbers keep more often. Returns half a unit of that last digit on a value ``x``."""
+    decimals: Counter[int] = Counter()
+    digits: Counter[int] = Counter()
+    for w in written:
+        if w.unit and w.value:
+            places = round(-math.log10(w.unit))
+            decimals[places] += 1
+            digits[places + math.floor(math.log10(abs(w.value))) + 1] += 1
+    kind, n = "digits", 15
+    if decimals:
+        (d, nd), (g, ng) = decimals.most_common(1)[0], digits.most_common(1)[0]
+        kind, n = ("decimals", d) if nd > ng else ("digits", g)
+
+    def half_unit(x: float) -> float:
+        if not x or not math.isfinite(x):
+            return 0.0
+        unit = 10.0**-n if kind == "decimals" else 10.0 ** (math.floor(math.log10(abs(x))) - n + 1)
+        return 0.5 * unit
+
+    return half_unit
