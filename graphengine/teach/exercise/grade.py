@@ -258,8 +258,8 @@ def grade_sheet(
             for _, line in blank:
                 lines[line] = "# " + lines[line]  # commented out: line numbers in messages stay right
             judged, problems = _judge_readable(net, trace, sheet, lines)
-            for q, text, message in problems:
-                marks[q] = Mark(q, text, answers.get(q), False, UNREADABLE, message)
+            for q, unreadable, message in problems:
+                marks[q] = Mark(q, unreadable, answers.get(q), False, UNREADABLE, message)
             result.problems = [message for _, _, message in problems]
             marks |= {m.quantity: m for m in judged}
         for q, exact in answers.items():
