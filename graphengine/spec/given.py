@@ -42,7 +42,7 @@ class Given:
 
 
 def _number(node: yaml.Node) -> float | None:
-    if not isinstance(node, yaml.ScalarNode) or node.style is not None:
+    if not isinstance(node, yaml.ScalarNode) or node.style:  # plain: None (Python composer) or "" (C)
         return None  # quoted or block scalars are text, not numbers
     try:
         value = float(node.value)
