@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .helpformat import Command
-from .options import json_option, plugin_option, registry_for
+from .options import exercise_network_options, json_option, plugin_option, registry_for
 from .output import EXIT_INVALID, console, echo_json
 
 
@@ -15,18 +15,7 @@ from .output import EXIT_INVALID, console, echo_json
     examples=["graphengine exercise -o sheet --shape 2-2-1 --seed 3"],
 )
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), metavar="DIR", help="Folder to write.")
-@click.option(
-    "--shape", default="2-2-2", show_default=True, help="Layer sizes, inputs first (2 to 5 layers of 1 to 4)."
-)
-@click.option(
-    "--activation", type=click.Choice(["sigmoid", "tanh", "relu", "identity"]), default="sigmoid", show_default=True
-)
-@click.option(
-    "--loss",
-    type=click.Choice(["half_squared_error", "mse", "binary_cross_entropy"]),
-    default="half_squared_error",
-    show_default=True,
-)
+@exercise_network_options
 @click.option("--samples", type=click.IntRange(1, 2), default=1, show_default=True, help="Data samples (1 or 2).")
 @click.option("--shared-bias", is_flag=True, help="One bias per layer, shared by its neurons (as the worked example).")
 @click.option(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from .helpformat import Command
-from .options import OUTPUT_PATH, json_option, plugin_option, registry_for
+from .options import OUTPUT_PATH, exercise_network_options, json_option, plugin_option, registry_for
 from .output import echo_json
 
 # What each top-level key of the starter spec is, written above it.
@@ -84,18 +84,7 @@ def _yaml_name(stem: str) -> str:
     ],
 )
 @click.argument("file", type=OUTPUT_PATH)
-@click.option(
-    "--shape", default="2-2-2", show_default=True, help="Layer sizes, inputs first (2 to 5 layers of 1 to 4)."
-)
-@click.option(
-    "--activation", type=click.Choice(["sigmoid", "tanh", "relu", "identity"]), default="sigmoid", show_default=True
-)
-@click.option(
-    "--loss",
-    type=click.Choice(["half_squared_error", "mse", "binary_cross_entropy"]),
-    default="half_squared_error",
-    show_default=True,
-)
+@exercise_network_options
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Same seed, same numbers.")
 @json_option('Print {"written": [FILE], "nodes": N, "edges": N, "parameters": N}.')
 @plugin_option

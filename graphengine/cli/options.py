@@ -213,3 +213,23 @@ detail_option = click.option(
 document_format_option = click.option(
     "--format", "fmt_", type=click.Choice(list(RENDERERS)), default="text", show_default=True
 )
+
+
+def exercise_network_options(command: Any) -> Any:
+    """``--shape``, ``--activation`` and ``--loss`` of a generated network (``exercise``, ``new``),
+    declared once."""
+    command = click.option(
+        "--loss",
+        type=click.Choice(["half_squared_error", "mse", "binary_cross_entropy"]),
+        default="half_squared_error",
+        show_default=True,
+    )(command)
+    command = click.option(
+        "--activation",
+        type=click.Choice(["sigmoid", "tanh", "relu", "identity"]),
+        default="sigmoid",
+        show_default=True,
+    )(command)
+    return click.option(
+        "--shape", default="2-2-2", show_default=True, help="Layer sizes, inputs first (2 to 5 layers of 1 to 4)."
+    )(command)
