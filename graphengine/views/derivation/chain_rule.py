@@ -60,6 +60,8 @@ class ChainRule:
         self.s = sample
         self.inputs: list[str] = list(G.graph["inputs"])
         self.outputs: list[str] = list(G.graph["outputs"])
+        # Membership tests are per term of every sum: sets, or a wide layer's equations are quadratic.
+        self.input_set, self.output_set = frozenset(self.inputs), frozenset(self.outputs)
         self.loss = G.graph["loss"]
         self.loss_params: dict[str, float] = G.graph["loss_params"]
         self.reduction: str = G.graph["reduction"]
@@ -86,7 +88,7 @@ class ChainRule:
         return m_number(x, self.digits, wrap_negative=wrap)
 
     def out(self, v: str) -> M:
-        if v in self.inputs:
+        if v in self.input_set:
             return M(v, name_tex(v))
         return M(f"out_{v}", rf"\mathrm{{out}}_{{{name_tex(v, True)}}}")
 
@@ -148,7 +150,7 @@ class ChainRule:
     # ------------------------------------------------------------------ backward pieces
     def loss_part(self, v: str) -> tuple[M, M] | None:
         """∂E/∂out_v through the loss directly: (formula, numbers), or None when v is no output."""
-        if v not in self.outputs:
+        if v not in self.output_set:
             return None
         s, k = self.s, self.outputs.index(v)
         y, t = self.trace.out(v, s), float(self.trace.targets[s, k])

@@ -48,7 +48,7 @@ VIEWS = ("auto", "layers", "neurons")
 MAX_TILES = 64
 # Inputs and outputs with at most this many neurons list their values for the shown sample.
 MAX_LISTED = 12
-FILL = {"input": "#eeeeee", "layer": "#fffff", "output": "#fff8e6", "loss": "#fff1c9"}
+FILL = {"input": "#eeeeee", "layer": "#ffffff", "output": "#fff8e6", "loss": "#fff1c9"}
 
 
 def choose_view(net: Network, view: str = "auto") -> str:
@@ -177,6 +177,16 @@ def _incoming(net: Network, group: Group, record: dict[str, Any] | None) -> None
     group.biases = [plan.parameter_index[G.nodes[v]["bias"]] for v in group.nodes if G.nodes[v].get("bias")]
 
 
+def gradient_facts(net: Network, trace: Trace, group: Group) -> tuple[float, float]:
+    """A layer box's gradient facts: mean |δ| over its neurons (δ of the batch loss) and the norm
+    of the gradient of its weights and biases (the step-through page's replay recomputes them)."""
+    cols = [net.plan.index[n] for n in group.nodes]
+    delta = float(np.abs(trace.backward.dnet[:, cols].sum(axis=0)).mean())
+    indices = np.concatenate([group.weights[group.weights >= 0] if group.weights is not None else [], group.biases])
+    grad = float(np.linalg.norm(trace.backward.grad[indices.astype(np.int64)])) if len(indices) else 0.0
+    return delta, grad
+
+
 # ---------------------------------------------------------------------- boxes
 
 
@@ -229,7 +239,9 @@ class _LayerView:
             return cells(pixels, cell_size(image.shape, 96), border="#888888")
         if len(group.nodes) <= MAX_LISTED:
             return self._listing(group.nodes, values)
-        return cells(greys(values[None, :], float(values.min()), float(values.max())), 3)
+        # A long strip is averaged in blocks like a heatmap: 300 inputs would be 900 points wide.
+        strip = pool(values[None, :])
+        return cells(greys(strip, float(values.min()), float(values.max())), 3)
 
     def _listing(self, nodes: list[str], values: np.ndarray, targets: np.ndarray | None = None) -> str:
         rows = []
@@ -304,12 +316,8 @@ class _LayerView:
         if group.biases:
             facts.append(f"biases: {len(group.biases)}")
         if trace is not None:
-            delta = np.abs(trace.backward.dnet[:, cols].sum(axis=0)).mean()
-            indices = np.concatenate(
-                [group.weights[group.weights >= 0] if group.weights is not None else [], group.biases]
-            )
-            grad = float(np.linalg.norm(trace.backward.grad[indices.astype(np.int64)])) if len(indices) else 0.0
-            facts.append(f"mean |δ| <B>{self.num(float(delta))}</B>")
+            delta, grad = gradient_facts(self.net, trace, group)
+            facts.append(f"mean |δ| <B>{self.num(delta)}</B>")
             facts.append(f'‖∂{LOSS}/∂θ‖ <B>{self.num(grad)}</B>  <FONT COLOR="{MUTED}">(weights and biases)</FONT>')
         return facts
 

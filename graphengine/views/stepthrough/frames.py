@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..._util.numfmt import derivation_number, diagram_number
 from ..diagram.annotated import gradient_style
 from ..diagram.dotparts import svg_ids
+from ..diagram.layer_view import MAX_LISTED, Group, gradient_facts
 from .figure import cell_texts
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 # and fewer for a big network, so that the page holds at most about MAX_FRAME_VALUES numbers.
 MAX_FRAMES = 201
 MAX_FRAME_VALUES = 200_000
+# The layer view's frames are a few numbers per layer, but each kept frame holds its parameters
+# until the frames are drawn: at most about this many numbers in all.
+MAX_KEPT_PARAMETERS = 2_000_000
 # The loss as the panel prints it: nine significant digits, enough to see one step's change.
 LOSS_DIGITS = 9
 
@@ -76,16 +80,39 @@ def after_view(net: Network, trace: Trace, cells: set[str] | None = None) -> dic
     }
 
 
-def replay(net: Network, epochs: int, cells: set[str] | None = None) -> dict[str, Any]:
+def box_texts(net: Network, trace: Trace, boxes: dict[str, Group]) -> dict[str, list[str]]:
+    """The layer view's computed numbers of each box (its id → texts, in drawing order): the
+    listed outputs, mean |δ| and ‖∂E/∂θ‖, formatted as the layer view draws them; and the loss
+    box's (``ge-loss``)."""
+    plan = net.plan
+    texts: dict[str, list[str]] = {}
+    for box, group in boxes.items():
+        numbers: list[float] = []
+        if group.kind == "output" and len(group.nodes) <= MAX_LISTED:
+            numbers += trace.forward.out[0, [plan.index[n] for n in group.nodes]].tolist()
+        numbers += gradient_facts(net, trace, group)
+        texts[box] = [diagram_number(x, 4) for x in numbers]
+    texts["ge-loss"] = [diagram_number(trace.loss, 4)]
+    return texts
+
+
+def replay(
+    net: Network, epochs: int, cells: set[str] | None = None, boxes: dict[str, Group] | None = None
+) -> dict[str, Any]:
     """``epochs`` of training (the spec's optimiser and batches) as frames for the page's slider.
 
     Each frame: the epoch, the loss (exact and as text), the text of every value cell (limited to
     ``cells``, those the SVG has), every edge's style on the frame's own scale and that scale
-    (the legend's "widest"). ``net`` keeps its parameters.
+    (the legend's "widest"). With ``boxes`` (the layer view's boxes by id) a frame holds each
+    box's numbers instead (:func:`box_texts`): a few per layer, none per edge. ``net`` keeps its
+    parameters.
     """
     G = net.graph
     start = net.theta.copy()
-    n_frames = min(MAX_FRAMES, max(2, MAX_FRAME_VALUES // (G.number_of_edges() + len(G.graph["parameters"]) + 1)))
+    if boxes is not None:
+        n_frames = min(MAX_FRAMES, max(2, MAX_KEPT_PARAMETERS // (len(start) + 1)))
+    else:
+        n_frames = min(MAX_FRAMES, max(2, MAX_FRAME_VALUES // (G.number_of_edges() + len(G.graph["parameters"]) + 1)))
     # Only the frames' parameters are kept: 100,000 epochs of a big network would not fit in memory.
     keep = {round(k * epochs / (n_frames - 1)) for k in range(n_frames)} if epochs >= n_frames else None
     thetas = {0: start.copy()}
@@ -104,6 +131,16 @@ def replay(net: Network, epochs: int, cells: set[str] | None = None) -> dict[str
     frames = []
     for k in sorted(thetas):
         t = _trace_at(net, thetas[k], lr)
+        if boxes is not None:
+            frames.append(
+                {
+                    "epoch": k,
+                    "loss": t.loss,
+                    "loss_text": derivation_number(t.loss, LOSS_DIGITS),
+                    "layers": box_texts(net, t, boxes),
+                }
+            )
+            continue
         texts = cell_texts(G, t)
         styles, gmax = edge_styles(G, t)
         frames.append(

@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..._util.numfmt import derivation_number, diagram_number
 from ..diagram.dotparts import svg_ids
+from ..diagram.layer_view import choose_view
+from ..diagram.layer_view import groups as layer_groups
 from ..diagram.render import pipe
 from . import frames
 from .figure import figure_dot
-from .steps import NODE_STEPS_UP_TO, Step, build_steps
+from .steps import Step, build_steps
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -84,7 +86,14 @@ def layer_svg(net: Network, trace: Trace) -> tuple[str, dict[str, str]]:
     # One notation per page: the panel (explain) writes E for the loss, so the picture does too.
     svg = svg.replace("∂L/", "∂E/").replace(">L =&#160;<", ">E =&#160;<")
     # The loss and each layer's listed values appear at the steps that compute them.
-    svg = re.sub(r"(>E =&#160;</text>\n<text )", r'\1class="ge-loss-text" ', svg)
+    svg = re.sub(r"(>E =&#160;</text>\n<text )", r'\1class="ge-loss-text ge-box-value" ', svg)
+    # The loss box is the loss step's highlight, as in the neuron view; a replay frame sets its number.
+    svg = re.sub(
+        r'<g id="node\d+" class="node loss">\n<title>loss</title>',
+        '<g id="ge-loss" class="node loss">\n<title>loss</title>',
+        svg,
+        count=1,
+    )
     svg = _tag_box_values(svg, [k for k, group in enumerate(groups(net)) if group.kind != "input"])
     # Gradient facts appear from the first backward step on (the page's script shows them).
     svg = re.sub(r"<text ([^>]*)>([^<]*[δ∂][^<]*)</text>", r'<text class="ge-grad-text" \1>\2</text>', svg)
@@ -155,16 +164,20 @@ def _equation_math(step: Step) -> list[list[str] | None]:
 def _step_data(
     step: Step, G: nx.DiGraph, ids: dict[str, dict[Any, str]], uses: dict[str, list], boxes: dict[str, str]
 ) -> dict[str, Any]:
-    if boxes:  # the layer view: the step's layers are its highlight
+    reveal: list[str] = []
+    colour: list[str] = []
+    if boxes:  # the layer view: the step's layers are its highlight; it has no cell or edge per weight
         highlight = sorted({boxes[n] for n in step.nodes if n in boxes})
     else:
         highlight = [ids["node"][n] for n in step.nodes if n in ids["node"]]
         highlight += [ids["edge"][e] for e in step.edges if e in ids["edge"]]
+        reveal = [c for part, name in step.reveals for c in _cells(G, ids, part, name, uses)]
+        # From the step that computes ∂E/∂w on, an edge shows it by its colour and width.
+        colour = [
+            ids["edge"][(u, v)] for part, p in step.reveals if part == "grad" for u, v in uses[p] if u is not None
+        ]
     if step.kind == "loss":
         highlight.append("ge-loss")
-    reveal = [c for part, name in step.reveals for c in _cells(G, ids, part, name, uses)]
-    # From the step that computes ∂E/∂w on, an edge shows it by its colour and width.
-    colour = [ids["edge"][(u, v)] for part, p in step.reveals if part == "grad" for u, v in uses[p] if u is not None]
     value = None
     if step.value is not None and math.isfinite(step.value):
         value = derivation_number(step.value, 9)
@@ -202,6 +215,34 @@ def _changes(trace: Trace) -> list[dict[str, Any]]:
     ]
 
 
+def _layer_changes(net: Network, trace: Trace) -> list[dict[str, Any]]:
+    """The summary's table for the layer view: per layer, how many of its parameters changed and
+    the norm of its weights and biases before and after (a column per parameter would not fit)."""
+    import numpy as np
+
+    from ..diagram.layer_view import groups
+
+    rows = []
+    for group in groups(net):
+        if group.weights is None and not group.biases:
+            continue
+        weights = group.weights[group.weights >= 0] if group.weights is not None else np.zeros(0, np.int64)
+        indices = np.concatenate([weights, np.asarray(group.biases, np.int64)])
+        old, new = trace.theta[indices], trace.new_theta[indices]
+        rows.append(
+            {
+                "parameter": f"{group.name} ({int((old != new).sum()):,} of {len(indices):,} changed)",
+                "old": diagram_number(float(np.linalg.norm(old))),
+                "new": diagram_number(float(np.linalg.norm(new))),
+            }
+        )
+    return rows
+
+
+# The layer view's summary table: a column per layer.
+LAYER_CHANGE_LABELS = ["layer", "‖θ‖ before", "‖θ‖ after"]
+
+
 def replay(net: Network, epochs: int, cells: set[str] | None = None) -> dict[str, Any]:
     """The epoch replay's frames (:func:`graphengine.views.stepthrough.frames.replay`)."""
     return frames.replay(net, epochs, cells)
@@ -218,20 +259,26 @@ def page_data(
     net: Network, trace: Trace, *, epochs: int | None = None, layered: bool | None = None
 ) -> tuple[dict[str, Any], str]:
     """The page's data (steps, edge styles, the after view, the replay) and its SVG."""
-    G, ids, uses = net.graph, svg_ids(net.graph), _uses(net.graph)
+    G = net.graph
     steps = build_steps(net, trace, layered=layered)
     boxes: dict[str, str] = {}
-    neurons = G.number_of_nodes() - len(G.graph["inputs"])
-    if neurons > NODE_STEPS_UP_TO:  # too many to draw one by one: the layer view, a step per layer
+    if choose_view(net) == "layers":
+        # Too many neurons or edges to draw one by one: the layer view, whose size does not grow
+        # with the weights; the page then carries nothing per edge or per parameter.
         svg, boxes = layer_svg(net, trace)
+        ids: dict[str, dict[Any, str]] = {}
+        uses: dict[str, list[tuple[str | None, str]]] = {}
+        styles: dict[str, list[Any]] = {}
+        gmax = 0.0
     else:
+        ids, uses = svg_ids(G), _uses(G)
         svg = diagram_svg(net, trace)
+        styles, gmax = frames.edge_styles(G, trace)
     present = set(re.findall(r'<g id="a_([^"]+)"', svg.replace("&#45;", "-")))
-    styles, gmax = frames.edge_styles(G, trace)
     data: dict[str, Any] = {
         "title": net.spec.name or "network",
         "steps": [_step_data(s, G, ids, uses, boxes) for s in steps],
-        "changes": _changes(trace),
+        "changes": _layer_changes(net, trace) if boxes else _changes(trace),
         "edges": styles,
         "widest": diagram_number(gmax),
         "after": None if boxes else frames.after_view(net, trace, present),
@@ -241,8 +288,11 @@ def page_data(
         "loss_from": next((k for k, s in enumerate(steps) if s.kind == "loss"), len(steps)),
     }
     data["hidden"] = sorted({c for s in data["steps"] for c in s["reveal"] if c in present or c == "ge-loss-sample"})
+    if boxes:
+        data["change_labels"] = LAYER_CHANGE_LABELS
     if epochs:
-        data["replay"] = frames.replay(net, epochs, cells=present)
+        layer_boxes = {f"ge-layer-{k}": g for k, g in enumerate(layer_groups(net)) if g.kind != "input"}
+        data["replay"] = frames.replay(net, epochs, cells=present, boxes=layer_boxes if boxes else None)
     return data, svg
 
 

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 NODE_STEPS_UP_TO = 30
 # Equations shown for one layer-level step.
 EXAMPLES_PER_LAYER = 3
+# Inputs, targets and changed parameters listed by layer-level steps (the page's summary table
+# has one column per layer).
+LISTED_CHANGES = 12
 
 # A reveal names what a step puts on the diagram: (part, name) with part one of
 # net, out, dout, dact, delta (a node), grad, update (a parameter: every edge and bias using it),
@@ -109,7 +112,7 @@ class _Builder:
         self.x = Explainer(net, trace, digits, sample)
         self.trace, self.s, self.digits = trace, sample, digits
         self.G = self.x.G
-        self.neurons = [v for v in self.x.order if v not in self.x.inputs]
+        self.neurons = [v for v in self.x.order if v not in self.x.input_set]
         depth = depths(self.G)
         self.depth = depth
         # Output layer first, each layer in the order the forward pass takes it.
@@ -149,12 +152,19 @@ class _Builder:
         return tuple(lines), note
 
     # ---------------------------------------------------------------- node-level steps
-    def start(self) -> Step:
+    def start(self, listed: int | None = None) -> Step:
+        """The inputs and targets (the first ``listed`` of each, and how many more)."""
         x, s = self.x, self.s
-        ins = ", ".join(f"{i} = {number(self.trace.out(i, s), self.digits)}" for i in x.inputs)
-        outs = ", ".join(
-            f"t_{o} = {number(float(self.trace.targets[s, k]), self.digits)}" for k, o in enumerate(x.outputs)
+
+        def more(names: list[str]) -> str:
+            return f", … and {len(names) - listed} more" if listed is not None and len(names) > listed else ""
+
+        ins = ", ".join(f"{i} = {number(self.trace.out(i, s), self.digits)}" for i in x.inputs[:listed]) + more(
+            x.inputs
         )
+        outs = ", ".join(
+            f"t_{o} = {number(float(self.trace.targets[s, k]), self.digits)}" for k, o in enumerate(x.outputs[:listed])
+        ) + more(x.outputs)
         which = f"sample {s} of {x.n}" if x.n > 1 else "the sample"
         return Step(
             "start",
@@ -360,12 +370,14 @@ class _Builder:
             )
         return steps
 
-    def summary(self) -> Step:
+    def summary(self, examples: int | None = None) -> Step:
+        """Each changed parameter, before → after (the first ``examples`` of them, and how many more)."""
         changed = [p for p in self.params if self.trace.updated[p] != self.trace.values[p]]
+        shown = changed if examples is None else changed[:examples]
         lines = tuple(
             f"{p}: {number(self.trace.values[p], self.digits)} → {number(self.trace.updated[p], self.digits)}"
-            for p in changed
-        )
+            for p in shown
+        ) + ((f"… and {len(changed) - len(shown)} more",) if len(shown) < len(changed) else ())
         return Step(
             "summary",
             "Before and after the step",
@@ -385,7 +397,7 @@ class _Builder:
     def layer_steps(self) -> list[Step]:
         x, s, t = self.x, self.s, self.trace
         layers = self.layers()
-        steps = [self.start()]
+        steps = [self.start(listed=LISTED_CHANGES)]
 
         def examples(eqs: list[str], total: int) -> tuple[str, ...]:
             more = total - len(eqs)
@@ -420,11 +432,14 @@ class _Builder:
                     values={v: t.dnet(v, s) for v in layer},
                 )
             )
-        done: set[str] = set()  # a parameter shared across layers is summed once, at its last layer
+        # A parameter shared across layers is summed once, at its last layer (one pass over the uses).
+        layer_of = {v: k for k, layer in enumerate(layers, 1) for v in layer}
+        used_in: dict[int, list[str]] = {}
+        for p in self.params:
+            if x.uses[p]:
+                used_in.setdefault(max(layer_of[v] for _, v in x.uses[p]), []).append(p)
         for k, layer in reversed(list(enumerate(layers, 1))):
-            into = set(layer)
-            params = [p for p in self.params if p not in done and any(v in into for _, v in x.uses[p])]
-            done.update(params)
+            params = used_in.get(k, [])
             if not params:
                 continue
             steps.append(
@@ -465,7 +480,7 @@ class _Builder:
                 values={p: t.updated[p] for p in self.params},
             )
         )
-        steps.append(self.summary())
+        steps.append(self.summary(examples=LISTED_CHANGES))
         return steps
 
 

@@ -35,6 +35,31 @@
     Object.keys(originals).forEach(function (id) {
       setValue(id, null);
     });
+    resetBoxes();
+  }
+
+  // The layer view's boxes: a replay frame gives each box's computed numbers, in drawing order.
+  var boxOriginals = {};
+  function setBoxes(layers) {
+    Object.keys(layers).forEach(function (id) {
+      var g = byId(id);
+      if (!g) return;
+      var texts = g.querySelectorAll(".ge-box-value");
+      if (!(id in boxOriginals)) {
+        boxOriginals[id] = Array.prototype.map.call(texts, function (t) {
+          return t.textContent;
+        });
+      }
+      layers[id].forEach(function (text, k) {
+        if (k < texts.length) texts[k].textContent = text;
+      });
+    });
+  }
+  function resetBoxes() {
+    var kept = boxOriginals;
+    boxOriginals = {};
+    setBoxes(kept);
+    boxOriginals = {};
   }
 
   function upTo(k, key) {
@@ -185,18 +210,20 @@
     if (replaying) {
       var frames = data.replay.frames;
       var frame = frames[epoch];
-      Object.keys(frame.cells).forEach(function (id) {
+      Object.keys(frame.cells || {}).forEach(function (id) {
         setValue(id, frame.cells[id]);
       });
-      styleEdges(frame.edges, null);
-      showLegend(frame.widest);
+      if (frame.layers) setBoxes(frame.layers);
+      styleEdges(frame.edges || {}, null);
+      showLegend(frame.widest === undefined ? null : frame.widest);
       byId("ge-counter").textContent = "epoch " + frame.epoch + " of " + data.replay.epochs;
       byId("ge-phase").textContent = "training";
       byId("ge-step-title").textContent = "After epoch " + frame.epoch + " of " + data.replay.epochs;
       showEquations(["E = " + frame.loss_text], null);
       byId("ge-value").textContent = "";
-      byId("ge-note").textContent =
-        "Every number, edge colour and width is this epoch's (widths on this epoch's own scale); slide to 0 for the step-through.";
+      byId("ge-note").textContent = frame.layers
+        ? "Every number in the boxes and the loss are this epoch's (the heatmaps stay the step's weights); slide to 0 for the step-through."
+        : "Every number, edge colour and width is this epoch's (widths on this epoch's own scale); slide to 0 for the step-through.";
     } else if (after) {
       Object.keys(data.after.cells).forEach(function (id) {
         setValue(id, data.after.cells[id]);
@@ -227,14 +254,15 @@
       // The summary's table says what its equations say, in less room.
       showEquations(changes ? [] : step.equations, changes ? null : step.math);
       if (changes) {
+        var labels = data.change_labels || ["parameter", "before", "after"];
         table("ge-changes", [
-          ["parameter"].concat(data.changes.map(function (c) {
+          [labels[0]].concat(data.changes.map(function (c) {
             return c.parameter;
           })),
-          ["before"].concat(data.changes.map(function (c) {
+          [labels[1]].concat(data.changes.map(function (c) {
             return c.old;
           })),
-          ["after"].concat(data.changes.map(function (c) {
+          [labels[2]].concat(data.changes.map(function (c) {
             return c.new;
           })),
         ]);
@@ -359,6 +387,7 @@
     var curve = byId("ge-curve");
     if (curve && answer.curve) curve.outerHTML = answer.curve;
     originals = {};
+    boxOriginals = {};
     var keep = { live: data.live, token: data.token, inputs: data.inputs, replay: data.replay };
     data = answer.data;
     data.live = keep.live;
