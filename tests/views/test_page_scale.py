@@ -185,3 +185,9 @@ def test_big_page_reads_well_at_1024x768(tmp_path):
         page.screenshot(path=str(SHOTS / "page-300-300-2-start-1024x768.png"))
         assert errors == []
         browser.close()
+
+
+def test_notebook_display_of_a_big_trace_alone_is_none_not_a_traceback():
+    net = Network.from_yaml(wide_spec(40))
+    assert net.trace()._repr_html_() is None  # the layer view needs the spec, which a Trace lacks
+    assert "ge-layer-1" in (net._repr_html_() or "")  # the Network has it: the page, by layer

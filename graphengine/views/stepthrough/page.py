@@ -425,6 +425,8 @@ def repr_html(net: Network | None = None, trace: Trace | None = None) -> str | N
         if net is None:
             if trace is None or trace.graph is None:
                 return None
+            if choose_view(cast("Network", SimpleNamespace(graph=trace.graph))) == "layers":
+                return None  # the layer view needs the network's spec (its layers), which a Trace lacks
             name = trace.graph.graph.get("name")
             # A Trace alone: the page reads only the network's graph and its spec's name and
             # description, which the trace's graph carries (a stand-in, not a loaded Network).
