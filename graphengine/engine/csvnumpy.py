@@ -8,9 +8,10 @@ number of cells, and no cell is quoted — and picks out the label column's text
 label never costs a second parse. Peak memory is the arrays returned plus a 16 MB block
 (plus one copy of the inputs when numeric targets sit beside them).
 
-It returns ``None`` whenever the file is not such a table (a quote, a ragged row, an empty,
-non-finite or unparsable cell, a whitespace-only line): the caller then tries pandas if
-installed, and the exact reader names the first bad cell.
+It returns ``None`` whenever the file is not such a table (a quote, an empty, non-finite or
+unparsable cell, a whitespace-only line): the caller then tries pandas if installed, and the
+exact reader names the first bad cell. A row with the wrong number of cells is named at once
+(``DataError``), so that a row a million cells wide never reaches a slower reader.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import math
 from pathlib import Path
 
 import numpy as np
+
+from ..errors import DataError
 
 _BLOCK_BYTES = 1 << 24
 _NEWLINE, _COMMA = ord("\n"), ord(",")
@@ -30,12 +33,17 @@ class _NotClean(Exception):
 
 def _scan(path: Path, n_columns: int, label_column: int | None) -> tuple[int, list[str] | None]:
     """Data rows (non-blank lines after the header) and the label column's stripped text,
-    checking every row has ``n_columns`` cells and no cell is quoted."""
+    checking every row has ``n_columns`` cells and no cell is quoted.
+
+    A row with another number of cells, in a file without quotes or bare carriage returns so
+    far, is the file's first such row for every reader: :class:`DataError` names its line at
+    once (a row of a million cells is never handed to a slower reader)."""
     rows = 0
+    line = 2  # the first data line (the header is one line: it has no quoted newline)
     labels: list[str] | None = [] if label_column is not None else None
     with open(path, "rb") as f:
         head = f.readline()
-        if not head.endswith(b"\n"):
+        if not head.endswith(b"\n") or head.count(b'"') % 2:
             raise _NotClean
         rest = b""
         while True:
@@ -53,13 +61,16 @@ def _scan(path: Path, n_columns: int, label_column: int | None) -> tuple[int, li
                 continue
             if b'"' in block:
                 raise _NotClean
-            rows += _scan_block(block, n_columns, label_column, labels)
+            rows += _scan_block(block, n_columns, label_column, labels, line, path)
+            line += block.count(b"\n")
             if not chunk:
                 break
     return rows, labels
 
 
-def _scan_block(block: bytes, n_columns: int, label_column: int | None, labels: list[str] | None) -> int:
+def _scan_block(
+    block: bytes, n_columns: int, label_column: int | None, labels: list[str] | None, line: int, path: Path
+) -> int:
     buffer = np.frombuffer(block, np.uint8)
     ends = np.flatnonzero(buffer == _NEWLINE)
     starts = np.empty_like(ends)
@@ -69,8 +80,15 @@ def _scan_block(block: bytes, n_columns: int, label_column: int | None, labels: 
     counts = np.searchsorted(commas, ends) - first
     content = ends - starts - (buffer[np.maximum(ends - 1, 0)] == ord("\r"))
     blank = content <= 0
-    if not np.all(blank | (counts == n_columns - 1)):
-        raise _NotClean
+    ragged = ~blank & (counts != n_columns - 1)
+    if ragged.any():
+        if block.count(b"\r") != block.count(b"\r\n"):  # a bare CR ends a row for the csv module
+            raise _NotClean
+        k = int(np.argmax(ragged))
+        if not block[starts[k] : ends[k]].replace(b",", b"").strip():
+            raise _NotClean  # only commas and spaces: a blank row to the exact reader, which skips it
+        cells = int(counts[k]) + 1
+        raise DataError(f"{cells} cell(s) but the header names {n_columns} column(s)", file=str(path), line=line + k)
     if labels is not None:
         assert label_column is not None
         keep = ~blank

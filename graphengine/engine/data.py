@@ -30,7 +30,7 @@ from ..errors import DataError, did_you_mean, similar_file
 from ..spec.data import CsvColumns, CsvData, LabelTarget
 from ..spec.schema import Spec
 from .csvnumpy import read_csv_numpy
-from .datafiles import FILE_SUFFIXES, npz_numbers, read_csv_fast, read_npz, read_table
+from .datafiles import FILE_SUFFIXES, npz_numbers, read_csv_fast, read_csv_header, read_npz, read_table
 
 
 @dataclass
@@ -89,7 +89,8 @@ def _load_file(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
     if key == "csv" or suffix == ".csv":
         header = _csv_header(spec, name, path, where)
     else:
-        header, table = read_table(path)
+        n_in, n_out = len(spec.inputs), len(spec.outputs)
+        header, table = read_table(path, n_in + n_out + 1, f"{n_in} input(s) and {n_out} target(s)")
     columns: dict[str, int] = {}
     for i, column_name in enumerate(header):
         if column_name in columns:
@@ -180,19 +181,20 @@ def _load_file(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
 
 
 def _csv_header(spec: Spec, name: str, path: Path, where: tuple) -> list[str]:
+    n_in, n_out = len(spec.inputs), len(spec.outputs)
+    reads = f"{n_in} input(s) and {n_out} target(s)"
     try:
         # utf-8-sig: spreadsheet programs start a CSV file with a byte-order mark.
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            first = next(csv.reader(f), [])
+        first = read_csv_header(path, n_in + n_out + 1, reads)
     except UnicodeDecodeError as e:
         raise spec.error(DataError, f"`{name}` is not UTF-8 text ({e.reason} at byte {e.start})", where) from None
     except (OSError, csv.Error) as e:
         raise spec.error(DataError, f"cannot read `{name}`: {e}", where) from None
     except ValueError:  # a NUL character in the path
         raise spec.error(DataError, f"`{name}` is not a usable file name", where) from None
-    if not any(cell.strip() for cell in first):
+    if not any(first):
         raise DataError("the file is empty; the first line must name the columns", file=str(path), line=1)
-    return [h.strip() for h in first]
+    return first
 
 
 def _csv_values(
@@ -204,21 +206,26 @@ def _csv_values(
     fast = read_csv_numpy(path, len(header), groups, label_col) or read_csv_fast(path, len(header), groups, label_col)
     if fast is not None:
         return fast[0], fast[1], None
+    body: list[tuple[int, list[str]]] = []
     try:
         with open_data_text(path) as f:  # a regular file within the size cap, else one error line
-            rows = list(csv.reader(f))
+            rows = csv.reader(f)
+            next(rows, None)  # the header, read already
+            # Row by row: the first row of the wrong width stops the reading (nothing after it is kept).
+            for line, row in enumerate(rows, start=2):
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(header):
+                    raise DataError(
+                        f"{len(row)} cell(s) but the header names {len(header)} column(s)", file=str(path), line=line
+                    )
+                body.append((line, row))
     except UnicodeDecodeError as e:
         raise DataError(f"not UTF-8 text ({e.reason} at byte {e.start})", file=str(path)) from None
     except (OSError, csv.Error) as e:
         raise DataError(f"cannot read: {e}", file=str(path)) from None
-    body = [(line, row) for line, row in enumerate(rows[1:], start=2) if any(cell.strip() for cell in row)]
     if not body:
         raise DataError("the file has a header but no data rows", file=str(path), line=1)
-    for line, row in body:
-        if len(row) != len(header):
-            raise DataError(
-                f"{len(row)} cell(s) but the header names {len(header)} column(s)", file=str(path), line=line
-            )
     arrays = [_numbers(body, g, header, path) for g in groups]
     labels = None
     if label_col is not None:

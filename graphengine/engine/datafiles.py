@@ -12,6 +12,8 @@ the good path is never slowed by the error search.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import warnings
 import zipfile
@@ -30,6 +32,49 @@ FILE_SUFFIXES = (".csv", ".parquet", ".pq", ".npy", ".npz")
 _CHUNK_CELLS = 1 << 22
 
 PYARROW_HINT = "pip install 'graphengine[parquet]'"
+
+# A data table may hold columns the spec does not read (ids, notes, a label), but not without
+# bound: at most this many times the columns the spec reads, plus this many. Above that the
+# file is refused from its first line, before any reader sizes arrays or frames by it (a
+# 1,000,000-column file took pandas minutes and gigabytes).
+WIDER_FACTOR, WIDER_EXTRA = 10, 1_000
+# Bytes a header may spend per column name it is allowed (names are rarely past 30).
+HEADER_BYTES_PER_COLUMN = 128
+
+
+def max_columns(reads: int) -> int:
+    """The most columns a data table may have when the spec reads ``reads`` of them.
+
+    >>> max_columns(3), max_columns(785)
+    (1030, 8850)
+    """
+    return WIDER_FACTOR * reads + WIDER_EXTRA
+
+
+def read_csv_header(path: Path, reads: int, what: str) -> list[str]:
+    """The CSV file's first row (its column names, stripped), read with a byte cap and refused
+    when it has more columns than :func:`max_columns` allows for ``reads`` columns (``what``
+    says which, for the message). Raises :class:`DataError` at line 1; ``UnicodeDecodeError``
+    and ``OSError`` pass to the caller."""
+    limit = max_columns(reads)
+    cap = limit * HEADER_BYTES_PER_COLUMN
+    too_wide = f"but the spec reads {what}: a table may have at most {limit:,} columns (is it the file meant?)"
+    lines: list[bytes] = []
+    size = 0
+    with open(path, "rb") as f:
+        while True:  # a quoted name may hold a newline: the row ends where its quotes balance
+            line = f.readline(cap + 1 - size)
+            lines.append(line)
+            size += len(line)
+            if size > cap:
+                raise DataError(f"the first line is longer than {cap:,} bytes, {too_wide}", file=str(path), line=1)
+            if not line.endswith(b"\n") or b"".join(lines).count(b'"') % 2 == 0:
+                break
+    text = b"".join(lines).decode("utf-8-sig")
+    first = next(csv.reader(io.StringIO(text, newline="")), [])
+    if len(first) > limit:
+        raise DataError(f"the header has {len(first):,} cells, {too_wide}", file=str(path), line=1)
+    return [h.strip() for h in first]
 
 
 def _pandas() -> Any:
@@ -128,13 +173,31 @@ def read_csv_fast(
 # --------------------------------------------------------------------------- tables from files
 
 
-def read_table(path: Path) -> tuple[list[str], Any]:
+def _check_width(path: Path, columns: int, reads: int | None, what: str) -> None:
+    """Refuse a table wider than :func:`max_columns` allows, from its header, before reading it."""
+    if reads is not None and columns > max_columns(reads):
+        raise DataError(
+            f"the table has {columns:,} columns, but the spec reads {what}: "
+            f"a table may have at most {max_columns(reads):,} columns (is it the file meant?)",
+            file=str(path),
+        )
+
+
+def read_table(path: Path, reads: int | None = None, what: str = "") -> tuple[list[str], Any]:
     """A Parquet or ``.npy`` file as (column names, a function column index → float64 values | labels).
 
     ``.npy`` holds one 2-D array of numbers; its columns are named ``0``, ``1``, ….
+    With ``reads`` (the columns the spec reads, ``what`` in words) a wider table is refused
+    from its header (:func:`max_columns`), before its data is read.
     """
     suffix = path.suffix.lower()
     if suffix == ".npy":
+        try:
+            shape = np.load(path, mmap_mode="r", allow_pickle=False).shape  # the header only
+        except (OSError, ValueError, EOFError):
+            shape = ()  # _load_npy says what is wrong
+        if len(shape) == 2:
+            _check_width(path, shape[1], reads, what)
         array = _load_npy(path)
         if array.ndim != 2:
             raise DataError(
@@ -146,7 +209,10 @@ def read_table(path: Path) -> tuple[list[str], Any]:
     except ImportError:
         raise DataError(f"Parquet files need pyarrow: {PYARROW_HINT}", file=str(path)) from None
     try:
+        _check_width(path, pq.ParquetFile(path).metadata.num_columns, reads, what)
         table = pq.read_table(path)
+    except DataError:
+        raise
     except Exception as e:  # a truncated or foreign file
         raise DataError(f"not a readable Parquet file ({type(e).__name__})", file=str(path)) from None
     return [str(n) for n in table.column_names], _parquet_column(table, path)

@@ -860,6 +860,87 @@ def test_step_summary_is_linear_in_parameters(tmp_path):
     assert changed
 
 
+WIDE_SPEC = (
+    "name: w\ninputs: [a, b]\nlayers:\n  - {name: y, size: 1, from: [a, b]}\noutputs: [y]\nloss: mse\n"
+    "data:\n  DATA\n  inputs: [a, b]\n  targets: [y]\n"
+)
+# Address space and CPU seconds for one bounded run: a normal spec needs about 600 MB of address
+# space (Python, numpy, pandas mapped); the million-column file took 3.6 GB and 93 s.
+BOUNDED_MEGABYTES, BOUNDED_SECONDS = 900, 60
+
+
+def bounded_run(argv: list[str], cwd: Path) -> tuple[int, str, float]:
+    """Run ``graphengine ARGV`` in a subprocess under an address-space and CPU-time cap:
+    (exit status, stderr, wall seconds)."""
+    import resource
+
+    def caps() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (BOUNDED_MEGABYTES << 20,) * 2)
+        resource.setrlimit(resource.RLIMIT_CPU, (BOUNDED_SECONDS,) * 2)
+
+    started = time.perf_counter()
+    done = subprocess.run(
+        [GRAPHENGINE, *argv], cwd=cwd, preexec_fn=caps, capture_output=True, text=True, timeout=5 * BOUNDED_SECONDS
+    )
+    return done.returncode, done.stderr, time.perf_counter() - started
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with open(path, "w") as f:
+        f.write(",".join(header) + "\n")
+        for row in rows:
+            f.write(",".join(row) + "\n")
+
+
+@pytest.mark.parametrize("where", ["header", "row", "row-after-a-quote"])
+def test_a_million_column_csv_is_refused_from_its_first_wide_line(tmp_path, where):
+    wide = 1_000_000
+    if where == "header":  # three columns the spec reads, then a million it does not
+        header = ["a", "b", "y"] + [f"c{i}" for i in range(3, wide)]
+        write_rows(tmp_path / "wide.csv", header, [["0.5"] * wide] * 3)
+        expected = "wide.csv:1: the first line is longer than 133,120 bytes, but the spec reads 2 input(s) and 1 target(s)"
+    else:  # the header is right; row 3 is a million cells wide (after a quoted cell: no fast scan)
+        first = ['"0.1"' if where == "row-after-a-quote" else "0.1", "0.2", "0.3"]
+        write_rows(tmp_path / "wide.csv", ["a", "b", "y"], [first, ["0.5"] * wide, ["0.1", "0.2", "0.3"]])
+        expected = "wide.csv:3: 1000000 cell(s) but the header names 3 column(s)"
+    (tmp_path / "spec.yaml").write_text(WIDE_SPEC.replace("DATA", "csv: wide.csv"))
+    status, err, seconds = bounded_run(["validate", "spec.yaml"], tmp_path)
+    assert status == 2 and err.count("\n") == 1 and err.startswith("error: ") and expected in err, err
+    assert seconds < BOUNDED_SECONDS  # was 93 s and 3.6 GB (and SIGSEGV under a memory cap)
+
+
+def test_a_wide_csv_within_the_bound_is_read(tmp_path):
+    # 1,040 columns: the most a table may have for a spec reading 2 inputs and 1 target.
+    header = ["a", "b", "y"] + [f"c{i}" for i in range(3, 1040)]
+    write_rows(tmp_path / "wide.csv", header, [[str(k / 10)] * 1040 for k in range(4)])
+    (tmp_path / "spec.yaml").write_text(WIDE_SPEC.replace("DATA", "csv: wide.csv"))
+    status, out, err = cli(["validate", str(tmp_path / "spec.yaml")])
+    assert status == 0 and "4 samples" in out, err
+    write_rows(tmp_path / "wide.csv", [*header, "one_more"], [[str(k / 10)] * 1041 for k in range(4)])
+    line = refused(["validate", str(tmp_path / "spec.yaml")])
+    assert "wide.csv:1: the header has 1,041 cells" in line and "at most 1,040 columns" in line
+
+
+@pytest.mark.parametrize("kind", ["parquet", "npy"])
+def test_a_wide_binary_table_is_refused_from_its_header(tmp_path, kind):
+    columns = 50_000
+    if kind == "parquet":
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        names = ["a", "b", "y"] + [f"c{i}" for i in range(3, columns)]
+        pq.write_table(pa.table({n: [0.5] for n in names}), tmp_path / "wide.parquet")
+        data = "file: wide.parquet"
+    else:
+        np.save(tmp_path / "wide.npy", np.full((2, columns), 0.5))
+        data = "file: wide.npy"
+    spec = WIDE_SPEC.replace("DATA", data)
+    if kind == "npy":
+        spec = spec.replace("[a, b]\n  targets: [y]", "['0', '1']\n  targets: ['2']")
+    (tmp_path / "spec.yaml").write_text(spec)
+    line = refused(["validate", str(tmp_path / "spec.yaml")])
+    assert f"the table has {columns:,} columns" in line and "at most 1,040 columns" in line, line
+
+
 # ====================================================================== 7. silently wrong → refused
 
 

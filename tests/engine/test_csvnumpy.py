@@ -64,9 +64,8 @@ def test_declines_what_it_cannot_read_exactly(tmp_path):
     cases = {
         "text": good.replace("4.5", "four"),
         "empty cell": good.replace("4.5", ""),
-        "short row": good.replace("3,4.5,y", "3,4.5"),
-        "long row": good.replace("3,4.5,y", "3,4.5,y,z"),
-        "long row, label cut": good.replace("3,4.5,y", "3,4.5,y,"),
+        "short row after a bare CR": good.replace("3,4.5,y", "3,4.5").replace("1,2,x\n", "1,2,x\r"),
+        "commas only": good + ",\n",
         "quoted": good.replace("4.5", '"4.5"'),
         "quoted label": good.replace(",y", ',"y"'),
         "comment": good.replace("4.5", "4.5 # four and a half"),
@@ -87,6 +86,18 @@ def test_declines_what_it_cannot_read_exactly(tmp_path):
         path = tmp_path / f"{name}.csv"
         path.write_bytes(text.encode("utf-8", "surrogateescape"))
         assert read_csv_numpy(path, 3, [[0, 1]], 2) is None, name
+
+
+@pytest.mark.parametrize(
+    "row, cells", [("3,4.5", 2), ("3,4.5,y,z", 4), ("3,4.5,y,", 4), (",".join(["0"] * 100_000), 100_000)]
+)
+def test_a_row_with_other_than_the_headers_cells_is_named_at_once(tmp_path, row, cells):
+    # The message and line the exact reader (csv module) gives, without handing the row to it.
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,label\n1,2,x\n\n" + row + "\n5,6,z\n")
+    with pytest.raises(graphengine.errors.DataError) as caught:
+        read_csv_numpy(path, 3, [[0, 1]], 2)
+    assert str(caught.value) == f"{path}:4: {cells} cell(s) but the header names 3 column(s)"
 
 
 def test_a_bad_cell_is_still_named_by_line_and_column(tmp_path):
