@@ -898,7 +898,9 @@ def test_a_million_column_csv_is_refused_from_its_first_wide_line(tmp_path, wher
     if where == "header":  # three columns the spec reads, then a million it does not
         header = ["a", "b", "y"] + [f"c{i}" for i in range(3, wide)]
         write_rows(tmp_path / "wide.csv", header, [["0.5"] * wide] * 3)
-        expected = "wide.csv:1: the first line is longer than 133,120 bytes, but the spec reads 2 input(s) and 1 target(s)"
+        expected = (
+            "wide.csv:1: the first line is longer than 133,120 bytes, but the spec reads 2 input(s) and 1 target(s)"
+        )
     else:  # the header is right; row 3 is a million cells wide (after a quoted cell: no fast scan)
         first = ['"0.1"' if where == "row-after-a-quote" else "0.1", "0.2", "0.3"]
         write_rows(tmp_path / "wide.csv", ["a", "b", "y"], [first, ["0.5"] * wide, ["0.1", "0.2", "0.3"]])
@@ -939,6 +941,25 @@ def test_a_wide_binary_table_is_refused_from_its_header(tmp_path, kind):
     (tmp_path / "spec.yaml").write_text(spec)
     line = refused(["validate", str(tmp_path / "spec.yaml")])
     assert f"the table has {columns:,} columns" in line and "at most 1,040 columns" in line, line
+
+
+AUDIT_LONG_FORMULAS = {
+    "nested-subscripts": "$$net" + "_{a" * 5_000 + "}" * 5_000 + " = 1$$\n",  # was cubic: minutes
+    "sum-of-50000": "$$net_{h1} = " + " + ".join(["0.1"] * 50_000) + "$$\n",  # was quadratic: 4,000 took 30 s
+    "product-of-20000": "$$net_{h1} = " + " \\times ".join(["1.0001"] * 20_000) + "$$\n",
+    "chain-of-2000-sums": "$$net_{h1} = " + " = ".join(" + ".join(["0.1"] * 100) for _ in range(200)) + "$$\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(AUDIT_LONG_FORMULAS))
+def test_audit_of_one_very_long_formula_is_bounded(tmp_path, case):
+    page = tmp_path / "page.md"
+    page.write_text(AUDIT_LONG_FORMULAS[case])
+    started = time.perf_counter()
+    status, out, err = cli(["audit", str(page), "--spec", str(DOC)], seconds=60)
+    assert status in (0, 1) and err == "", err
+    assert time.perf_counter() - started < 20
+    assert "page.md: " in out  # the summary line: the page was read to its end
 
 
 # ====================================================================== 7. silently wrong → refused
@@ -999,6 +1020,35 @@ def test_a_student_list_that_is_not_utf8(tmp_path):
     students.write_bytes(b"Ann\nB\xe9a\n")
     line = refused(["exercise", "-o", str(tmp_path / "cls"), "--students", str(students), "--no-pdf"])
     assert f"{students}:2:" in line and "UTF-8" in line
+
+
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("9" * 5_000, "is too large for a float"),
+        ("1e999999999", "is too large for a float"),
+        ("-1e-99999999", "past what a float holds"),
+        (".nan", "expected a number, got `.nan`"),
+        ("yes", "expected a number, got `yes`"),
+        ("[1, 2]", "expected a number, got a list or mapping"),
+        ("'" + "a" * 300_000 + "'", "expected a number, got `aaaa"),
+    ],
+    ids=["5000-digits", "1e999999999", "tiny-place", "nan", "yes", "list", "300000-letters"],
+)
+def test_a_sheet_whose_only_answer_is_unreadable_is_graded_with_that_line(tmp_path, value, says):
+    # It was "the file is empty" (no line) and the sheet not graded: the one answer set aside
+    # as unreadable left only comments behind.
+    folder = _class_for_grading(tmp_path)
+    sheet = folder / "ana" / "blank.yaml"
+    lines = sheet.read_text().splitlines()
+    at = next(k for k, line in enumerate(lines) if not line.startswith("#"))
+    key = lines[at].split(":")[0]
+    lines[at] = f"{key}: {value}"
+    sheet.write_text("\n".join(lines) + "\n")
+    status, out, err = cli(["grade", str(folder)])
+    assert status == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"error: {sheet}:{at + 1}: {key}: ") and says in err, err
+    assert "empty" not in err and "unreadable (a)" in out  # graded: that answer is wrong, the rest blank
 
 
 # ====================================================================== 8. Ctrl-C

@@ -100,6 +100,10 @@ def shown(text: str) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+# The most words one node name is read from (`H 1`, `o o1`, `hidden unit 1`).
+MAX_NAME_WORDS = 32
+
+
 def _key(text: str) -> str:
     return re.sub(r"[\s_^{}()\\]", "", text).lower()
 
@@ -124,9 +128,18 @@ class Names:
             self.param_keys.setdefault(_key(f"w{u}{v}"), data["weight"])
 
     def node(self, words: list[str]) -> str | None:
-        """The node these words name (``H 1`` → ``h1``; ``o o1`` → ``o1``)."""
+        """The node these words name (``H 1`` → ``h1``; ``o o1`` → ``o1``).
+
+        Only runs of words no longer than the longest node name are tried (a key's length is
+        the sum of its words' keys'), so 5,000 nested subscripts cost no cubic search."""
+        longest = max(map(len, self.nodes), default=0)
+        sizes = [len(_key(w)) for w in words]
         for k in range(len(words)):
-            for j in range(len(words), k, -1):
+            end, total = k, 0
+            while end < len(words) and end - k < MAX_NAME_WORDS and total + sizes[end] <= longest:
+                total += sizes[end]
+                end += 1
+            for j in range(end, k, -1):
                 found = self.nodes.get(_key("".join(words[k:j])))
                 if found is not None:
                     return found

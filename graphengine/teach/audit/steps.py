@@ -59,6 +59,11 @@ class Step:
         return data
 
 
+# A side of a chain with more numbers than this is not checked as a step of arithmetic: the
+# checks evaluate it once per number (quadratic), and no worked step is that long.
+MAX_STEP_NUMBERS = 64
+
+
 def _spread(tree: Expr, base: float) -> float:
     """How far ``tree`` moves when each written non-integer number moves by one unit."""
     total = 0.0
@@ -131,7 +136,7 @@ def check_steps(
         tree = side.tree
         if tree is not None and lookup is not None and symbols(tree):
             tree = substitute(tree, lookup)
-        if tree is None or symbols(tree):
+        if tree is None or symbols(tree) or len(numbers(tree)) > MAX_STEP_NUMBERS:
             previous = None
             continue
         here = value(tree)

@@ -283,6 +283,8 @@ def _judge_readable(
     problems: list[tuple[str, str | None, str]] = []
     lines = list(lines)
     for _ in range(len(lines) + 1):
+        if problems and not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+            return [], problems  # every answer was set aside: the sheet is not empty, its lines are unreadable
         try:
             return judge(net, trace, sheet, "\n".join(lines) + "\n"), problems
         except GraphEngineError as e:
