@@ -122,6 +122,7 @@ class Names:
         self.outputs = list(graph.graph["outputs"])
         self.params = list(graph.graph["parameters"])
         self.nodes = {_key(str(v)): v for v in graph.nodes}
+        self.longest_node = max(map(len, self.nodes), default=0)
         self.aliases: dict[str, str] = {}  # the page's own symbols (a_1, z^{(2)}) → quantity, see infer.py
         self.param_keys = {_key(str(p)): p for p in self.params}
         for u, v, data in graph.edges(data=True):  # w_{11}-style double indices are not names
@@ -132,7 +133,7 @@ class Names:
 
         Only runs of words no longer than the longest node name are tried (a key's length is
         the sum of its words' keys'), so 5,000 nested subscripts cost no cubic search."""
-        longest = max(map(len, self.nodes), default=0)
+        longest = self.longest_node
         sizes = [len(_key(w)) for w in words]
         for k in range(len(words)):
             end, total = k, 0
