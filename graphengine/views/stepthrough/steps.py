@@ -156,15 +156,12 @@ class _Builder:
         """The inputs and targets (the first ``listed`` of each, and how many more)."""
         x, s = self.x, self.s
 
-        def more(names: list[str]) -> str:
-            return f", … and {len(names) - listed} more" if listed is not None and len(names) > listed else ""
+        def listing(pairs: list[str]) -> str:
+            more = f", … and {len(pairs) - listed} more" if listed is not None and len(pairs) > listed else ""
+            return ", ".join(pairs[:listed]) + more
 
-        ins = ", ".join(f"{i} = {number(self.trace.out(i, s), self.digits)}" for i in x.inputs[:listed]) + more(
-            x.inputs
-        )
-        outs = ", ".join(
-            f"t_{o} = {number(float(self.trace.targets[s, k]), self.digits)}" for k, o in enumerate(x.outputs[:listed])
-        ) + more(x.outputs)
+        ins = listing([f"{i} = {number(self.trace.out(i, s), self.digits)}" for i in x.inputs])
+        outs = listing([f"t_{o} = {number(float(t), self.digits)}" for o, t in zip(x.outputs, self.trace.targets[s])])
         which = f"sample {s} of {x.n}" if x.n > 1 else "the sample"
         return Step(
             "start",
