@@ -20,7 +20,7 @@ from ...views.derivation.document import Derivation, Eq, Para, Table, _dedupe
 from ...views.derivation.explain import Explainer, explain
 from .blanks import SIGNIFICANT, written
 from .generate import Exercise
-from .grade import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
+from .handout import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
 from .worksheet import DIAGRAM, compile_pdf, digits_example, meaning, symbol, worksheet_latex, worksheet_markdown
 
 # ---------------------------------------------------------------------- answers and hand files

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from ...errors import GraphEngineError, SpecError
-from .handout import ANSWERS_FILE, KEY_FILE, SHEET_FILE, SPEC_FILE, find_sheets  # where the files are
+from .handout import ANSWERS_FILE, KEY_FILE, SHEET_FILE, find_sheets  # where the files are
 
 UNANSWERED = "unanswered"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a flat sheet: the C reader (hand.py reads it again)

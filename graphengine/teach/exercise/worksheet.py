@@ -22,7 +22,7 @@ from ...views.derivation.explain import Explainer
 from ...views.derivation.mathfmt import M, escape_tex_text, m_number, name_tex, name_text, substitute
 from .blanks import CARRIED, SIGNIFICANT, written
 from .generate import Exercise
-from .grade import SHEET_FILE
+from .handout import SHEET_FILE
 
 DIAGRAM = "network"  # network.svg for the Markdown sheet, network.pdf for the LaTeX one
 PDFLATEX_SECONDS = 120
