@@ -331,7 +331,7 @@ def read_students(path: str | Path) -> list[str]:
     text = read_text(path, error=GraphEngineError, what="the list of students, one name a line", bom=True)
     names: dict[str, int] = {}
     for number, line in enumerate(text.split("\n"), 1):
-        name = " ".join(line.split())
+        name = unicodedata.normalize("NFC", " ".join(line.split()))  # é typed on any system: one name
         if not name or name.startswith("#"):
             continue
         problem = student_name_problem(name)

@@ -70,8 +70,8 @@ def find_sheets(paths: list[str]) -> list[tuple[Path, Path]]:
     for raw in paths:
         path = Path(raw)
         if path.is_file():
-            spec = path.parent / SPEC_FILE
-            spec = spec if spec.is_file() else _key_of(path.parent)
+            beside = path.parent / SPEC_FILE
+            spec = beside if beside.is_file() else _key_of(path.parent)
             if spec is None:
                 raise GraphEngineError(
                     f"no {SPEC_FILE} for this sheet: neither next to it nor in the class's "
