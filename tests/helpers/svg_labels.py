@@ -2,7 +2,8 @@
 
 An edge is known by its tooltip (``i1 → h1: w1 = 0.6``, on every piece Graphviz draws of it), its
 label by the text that names its weight (``w1``): the label is the box around the texts of the
-SVG group that holds that name. Distances are in the drawing's points.
+SVG group that holds that name (an edge's own label), or around the shape that frames them (a
+label drawn as a node). Distances are in the drawing's points.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def edges_and_labels(svg: bytes | str) -> tuple[dict[tuple[str, str], list[tuple
             left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
             xs += [left, left + width]
             ys += [y - size, y]
+        if group.get("class") == "node":  # a label drawn as a box of its own: the box
+            for shape in group.iter():
+                if shape.tag in (f"{SVG}path", f"{SVG}polygon"):
+                    values = [float(v) for v in NUMBER.findall(shape.get("d") or shape.get("points") or "")]
+                    xs += values[::2]
+                    ys += values[1::2]
         labels[named[0]] = (min(xs), min(ys), max(xs), max(ys))
     return edges, labels
 
