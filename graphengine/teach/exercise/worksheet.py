@@ -293,7 +293,8 @@ def _drawn(c: str) -> str | None:
     """LaTeX that draws ``c`` from a base letter pdflatex has and accents, or None."""
     import unicodedata
 
-    base, *marks = unicodedata.normalize("NFD", c)
+    decomposed = unicodedata.normalize("NFD", c)
+    base, marks = decomposed[0], decomposed[1:]
     if not marks or any(m not in _ACCENTS for m in marks):
         return None
     if not (base.isascii() and base.isalpha()) and base not in _T1_LETTERS and base not in _DOTLESS:

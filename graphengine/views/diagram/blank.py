@@ -6,7 +6,7 @@ The same drawing as :mod:`graphengine.views.diagram.annotated` with every comput
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..._util.numfmt import derivation_number
@@ -108,14 +108,14 @@ class _BlankDiagram(_Diagram):
 
     def _rows(self) -> dict[tuple[str, str], tuple[int, int]]:
         """Edge → (its label's row, the rows between its layers). The labels of the edges between
-        two layers are set in rows, as many as the wider layer has neurons in a row, the edges into
-        the first neuron first: a drawing about as wide as its widest layer, every label on its edge."""
+        two layers are set in rows, as many in a row as the wider layer has neurons (a drawing
+        about as wide as its widest layer), each row chosen by :func:`_spread`."""
         layer = {n: k for k, generation in enumerate(self.generations) for n in generation}
         position = {n: i for i, n in enumerate(self.order)}
         between: dict[tuple[int, int], list[tuple[str, str]]] = {}
         for u, v in self.G.edges:
             between.setdefault((layer[u], layer[v]), []).append((u, v))
-        rows = {}
+        rows: dict[tuple[str, str], tuple[int, int]] = {}
         for (a, b), edges in between.items():
             edges.sort(key=lambda e: (position[e[1]], position[e[0]]))
             per_row = max(len(self.generations[a]), len(self.generations[b]))
@@ -220,7 +220,7 @@ def _spread(edges: list[tuple[str, str]], where: dict[str, float], n: int, per_r
     if n == 1 or n ** len(edges) > MAX_ROW_CHOICES:
         return blocks
 
-    def cost(choice: tuple[int, ...]) -> float:
+    def cost(choice: Sequence[int]) -> float:
         total = 0.0
         for row in range(n):
             f = (row + 1) / (n + 1)
@@ -228,5 +228,11 @@ def _spread(edges: list[tuple[str, str]], where: dict[str, float], n: int, per_r
             total += sum(max(0.0, 1 - (b - a)) ** 2 for a, b in zip(xs, xs[1:]))
         return total
 
-    fits = (c for c in product(range(n), repeat=len(edges)) if max(c.count(r) for r in range(n)) <= per_row)
-    return list(min(fits, key=lambda c: (cost(c), c != tuple(blocks), c)))
+    fits: list[tuple[int, ...]] = [
+        c for c in product(range(n), repeat=len(edges)) if max(c.count(r) for r in range(n)) <= per_row
+    ]
+
+    def rank(choice: tuple[int, ...]) -> tuple[float, bool, tuple[int, ...]]:
+        return cost(choice), choice != tuple(blocks), choice  # ties: the edges in order, then the first
+
+    return list(min(fits, key=rank))
