@@ -228,11 +228,10 @@ def _spread(edges: list[tuple[str, str]], where: dict[str, float], n: int, per_r
             total += sum(max(0.0, 1 - (b - a)) ** 2 for a, b in zip(xs, xs[1:]))
         return total
 
-    fits: list[tuple[int, ...]] = [
-        c for c in product(range(n), repeat=len(edges)) if max(c.count(r) for r in range(n)) <= per_row
-    ]
-
-    def rank(choice: tuple[int, ...]) -> tuple[float, bool, tuple[int, ...]]:
-        return cost(choice), choice != tuple(blocks), choice  # ties: the edges in order, then the first
-
-    return list(min(fits, key=rank))
+    best: tuple[float, bool, tuple[int, ...]] | None = None
+    for choice in product(range(n), repeat=len(edges)):
+        if max(choice.count(r) for r in range(n)) <= per_row:
+            # ties: the edges in order, then the first choice
+            ranked = (cost(choice), choice != tuple(blocks), choice)
+            best = ranked if best is None or ranked < best else best
+    return list(best[2]) if best is not None else blocks
