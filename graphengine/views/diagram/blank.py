@@ -211,9 +211,9 @@ MAX_ROW_CHOICES = 20_000  # 3 rows of 9 edges are 19 683 choices; beyond, the ed
 
 
 def _spread(edges: list[tuple[str, str]], where: dict[str, float], n: int, per_row: int) -> list[int]:
-    """The row of each edge's label (n rows of at most ``per_row``), chosen so that labels in a row
-    lie apart along it: an edge's label at row r sits about (r + 1)/(n + 1) of the way from its
-    tail to its head; a pair in a row closer than one node apart costs the square of the overlap."""
+    """The row of each edge's label (n rows of at most ``per_row``), chosen so that each label can
+    stand where its edge would pass: at row r, (r + 1)/(n + 1) of the way from its tail to its head.
+    The cost of a choice is how far its labels must move from there to stand a node apart."""
     from itertools import product
 
     blocks = [k * n // len(edges) for k in range(len(edges))]
@@ -224,8 +224,10 @@ def _spread(edges: list[tuple[str, str]], where: dict[str, float], n: int, per_r
         total = 0.0
         for row in range(n):
             f = (row + 1) / (n + 1)
-            xs = sorted(where[u] + f * (where[v] - where[u]) for (u, v), r in zip(edges, choice) if r == row)
-            total += sum(max(0.0, 1 - (b - a)) ** 2 for a, b in zip(xs, xs[1:]))
+            mine = sorted(
+                ((u, v) for (u, v), r in zip(edges, choice) if r == row), key=lambda e: where[e[0]] + where[e[1]]
+            )
+            total += _moved([where[u] + f * (where[v] - where[u]) for u, v in mine])
         return total
 
     best: tuple[float, bool, tuple[int, ...]] | None = None
@@ -235,3 +237,17 @@ def _spread(edges: list[tuple[str, str]], where: dict[str, float], n: int, per_r
             ranked = (cost(choice), choice != tuple(blocks), choice)
             best = ranked if best is None or ranked < best else best
     return list(best[2]) if best is not None else blocks
+
+
+def _moved(ideal: list[float]) -> float:
+    """How far labels in this order (Graphviz orders a row by the mean place of each label's
+    ends) must move from their ideal places to stand one node apart: the least sum of squared
+    moves, by pooling adjacent violators of the order of ``ideal[k] - k``."""
+    pools: list[tuple[float, int]] = []  # (mean, size)
+    for k, x in enumerate(ideal):
+        pools.append((x - k, 1))
+        while len(pools) > 1 and pools[-2][0] > pools[-1][0]:
+            (m2, c2), (m1, c1) = pools.pop(), pools.pop()
+            pools.append(((m1 * c1 + m2 * c2) / (c1 + c2), c1 + c2))
+    placed = [m for m, c in pools for _ in range(c)]
+    return sum((p - (x - k)) ** 2 for k, (p, x) in enumerate(zip(placed, ideal)))
