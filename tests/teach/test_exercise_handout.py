@@ -189,3 +189,13 @@ def test_the_drawing_prints_its_labels_at_9_points_or_more(tmp_path):
 def _word_height(bbox_html: str, word: str) -> float | None:
     found = re.search(rf'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">{word}</word>', bbox_html)
     return float(found[2]) - float(found[1]) if found else None
+
+
+def test_the_examples_in_the_docstrings_hold():
+    import doctest
+
+    from graphengine.teach.exercise import handout, worksheet
+
+    for module in (handout, worksheet):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted >= 1, module.__name__

@@ -203,8 +203,10 @@ class _BlankDiagram(_Diagram):
 
     def dot(self) -> str:
         # Top to bottom: an exercise is printed on a portrait page.
-        # Rows of edge labels between the layers: closer ranks keep the page's scale (and text) up.
-        return super().dot().replace('rankdir="LR"', 'rankdir="TB"', 1).replace('ranksep="0.5"', 'ranksep="0.15"', 1)
+        # Rows of edge labels between the layers: closer ranks and neighbours keep the page's scale
+        # (and text) up.
+        dot = super().dot().replace('rankdir="LR"', 'rankdir="TB"', 1)
+        return dot.replace('ranksep="0.5"', 'ranksep="0.15"', 1).replace('nodesep="0.25"', 'nodesep="0.15"', 1)
 
 
 MAX_ROW_CHOICES = 20_000  # 3 rows of 9 edges are 19 683 choices; beyond, the edges in order
