@@ -30,7 +30,7 @@ from .output import EXIT_INVALID, console, echo_json
     "--students",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="One name a line: a folder per student with their own numbers, and the class key DIR/key.csv.",
+    help="One name a line: DIR/students/NAME/ per student with their own numbers, the answers in DIR/key/.",
 )
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Compile worksheet.pdf (when pdflatex is there).")
 @json_option('Print {"written": [files...], "blanks": N} (with --students: "students", "key").')
@@ -65,14 +65,22 @@ def exercise(
     DIR/answers.md     the answers and the whole derivation
     DIR/answers.yaml   the exact answers as a hand file
 
-    With --students, DIR/NAME/ holds each student's own exercise (numbers seeded by
-    --seed and the name) and DIR/key.csv every answer. `graphengine grade DIR` marks
-    the filled-in sheets.
+    With --students each student gets their own numbers (seeded by --seed and the
+    name), and what a student may see is kept apart from the answers:
+
+    \b
+    DIR/students/NAME/  worksheet.*, network.*, blank.yaml: hand it out as it is
+    DIR/key/NAME/       spec.yaml, answers.md, answers.yaml
+    DIR/key/key.csv     every student's answers
+
+    Put the filled-in blank.yaml back in DIR/students/NAME/; `graphengine grade DIR`
+    marks them all.
     """
     from pathlib import Path
 
     from ..teach.exercise.folder import exercise_files, key_csv, write_files
     from ..teach.exercise.generate import Options, folder_names, generate, parse_shape, read_students
+    from ..teach.exercise.handout import KEY_DIR, KEY_FILE, STUDENTS_DIR, class_files
 
     options = Options(parse_shape(shape), activation, loss, samples, shared_bias, ask, seed)
     registry = registry_for(ctx)
@@ -87,26 +95,28 @@ def exercise(
             click.echo(f"exercise written to {folder}: {', '.join(files)} ({len(made.asked)} blanks)")
         return
     names = read_students(students)
-    files = {}
-    made_for = []
-    for name, sub in zip(names, folder_names(names)):
-        made = generate(options, student=name, registry=registry)
-        made_for.append((sub, made))
-        files |= {f"{sub}/{file}": data for file, data in exercise_files(made, pdf).items()}
-    files["key.csv"] = key_csv(made_for).encode()
+    subs = folder_names(names)
+    made_for = [(sub, generate(options, student=name, registry=registry)) for name, sub in zip(names, subs)]
+    own = [(sub, exercise_files(made, pdf)) for sub, made in made_for]
+    files = class_files(own, key_csv(made_for).encode())
     write_files(folder, files, force)
+    key = folder / KEY_DIR / KEY_FILE
     if as_json:
         echo_json(
             {
                 "written": [str(folder / name) for name in files],
                 "students": [
-                    {"name": name, "folder": str(folder / sub)} for name, sub in zip(names, folder_names(names))
+                    {"name": name, "folder": str(folder / STUDENTS_DIR / sub), "key": str(folder / KEY_DIR / sub)}
+                    for name, sub in zip(names, subs)
                 ],
-                "key": str(folder / "key.csv"),
+                "key": str(key),
             }
         )
         return
-    click.echo(f"{len(names)} exercises written to {folder}/ (one folder per student) and the key to {folder}/key.csv")
+    click.echo(
+        f"{len(names)} exercises written to {folder / STUDENTS_DIR}/ (one folder per student, to hand out) "
+        f"and the answers to {folder / KEY_DIR}/"
+    )
 
 
 @click.command(

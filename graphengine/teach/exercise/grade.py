@@ -22,11 +22,8 @@ from typing import Any
 import yaml
 
 from ...errors import GraphEngineError, SpecError
+from .handout import ANSWERS_FILE, KEY_FILE, SHEET_FILE, find_sheets  # where the files are
 
-SPEC_FILE = "spec.yaml"
-SHEET_FILE = "blank.yaml"  # the template a student fills in and hands back
-ANSWERS_FILE = "answers.yaml"
-KEY_FILE = "key.csv"
 UNANSWERED = "unanswered"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a flat sheet: the C reader (hand.py reads it again)
 UNREADABLE = "unreadable"  # a line grade could not read: named, the rest of the sheet graded
@@ -132,28 +129,6 @@ class Sheet:
             "slips": dict(sorted(self.slips().items())),
             "marks": [m.to_dict() for m in self.marks],
         }
-
-
-def find_sheets(paths: list[str]) -> list[tuple[Path, Path]]:
-    """(sheet, spec) pairs for files and folders: a sheet file, an exercise folder, a class folder."""
-    found: list[tuple[Path, Path]] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_file():
-            spec = path.parent / SPEC_FILE
-            if not spec.is_file():
-                raise GraphEngineError(f"no {SPEC_FILE} next to this sheet (grade needs the exercise's spec)", file=raw)
-            found.append((path, spec))
-        elif (path / SPEC_FILE).is_file():
-            found.append((path / SHEET_FILE, path / SPEC_FILE))
-        elif path.is_dir():
-            folders = sorted(p for p in path.iterdir() if (p / SPEC_FILE).is_file())
-            if not folders:
-                raise GraphEngineError(f"no exercise here: neither {SPEC_FILE} nor student folders with one", file=raw)
-            found += [(folder / SHEET_FILE, folder / SPEC_FILE) for folder in folders]
-        else:
-            raise GraphEngineError("no such file or folder", file=raw)
-    return found
 
 
 def _students(folder: Path) -> dict[str, str]:
