@@ -13,7 +13,7 @@ def page_activation(text: str) -> set[str]:
     found = set()
     if re.search(r"σ|\\sigma|sigmoid|e\^\{?\(?[-−–]", text, re.I):
         found.add("sigmoid")
-    if re.search(r"tanh", text):
+    if re.search(r"tanh|hyperbolic tangent", text, re.I):
         found.add("tanh")
     if re.search(r"relu|max\s*\(\s*0", text, re.I):
         found.add("relu")

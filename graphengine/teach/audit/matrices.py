@@ -1,0 +1,114 @@
+"""Matrices and vectors as a page writes them, read element by element (for ``audit`` without ``--spec``).
+
+LaTeX ``bmatrix``/``pmatrix``/``matrix`` environments (rows split at ``\\\\``, columns at ``&``)
+and bracketed lists (``X = [[1.0, 2.0]]``, ``scores = [3.0, 1.0, 0.2]``). An element that is not
+a plain number (``e^2``, ``(1*0.2 + 2*(-0.5))``) is ``None``; a written ``1`` is kept as written,
+so a column of ones (a bias column) can be told from a measured 1.0.
+
+>>> [m.values for m in read_matrices(r"$z = \\begin{bmatrix} 2 \\\\ -1 \\end{bmatrix}$")]
+[[[2.0], [-1.0]]]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ENVIRONMENT = re.compile(r"\\begin\{([pbBvV]?matrix)\}(.*?)\\end\{\1\}", re.S)
+_LIST = re.compile(r"\[\s*\[?[-−–\d.,\s\]\[]*\]")
+_NUMBER = re.compile(r"^[-−–]?\s*(?:\d+(?:\.\d+)?|\.\d+)$")
+_NAME_BEFORE = re.compile(r"([A-Za-z\\][\w{}\[\]\\^()]*)\s*(?:=\s*[A-Za-z\\][\w{}\[\]\\^()]*\s*)*=\s*$")
+_JOINERS = re.compile(r"^(?:\s|\\cdot|\\times|\\,|\\;|\\!|\\ |\*|·|×)*$")
+MAX_ELEMENTS = 10_000  # a page's matrix larger than this is not a worked example's
+
+
+@dataclass
+class Matrix:
+    """One matrix or vector of the page: its elements (None where not a number), where it is,
+    the name written before it (``W``, ``z^{[L]}``, ``scores``), and the elements' text."""
+
+    values: list[list[float | None]]
+    texts: list[list[str]]
+    start: int
+    end: int
+    name: str = ""
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.values), len(self.values[0]) if self.values else 0
+
+    @property
+    def numeric(self) -> bool:
+        return bool(self.values) and all(v is not None for row in self.values for v in row)
+
+    def column(self, k: int) -> list[float]:
+        return [v for row in self.values if (v := row[k]) is not None]
+
+    def flat(self) -> list[float]:
+        return [float(v) for row in self.values for v in row if v is not None]
+
+
+def _cell(text: str) -> float | None:
+    text = re.sub(r"\\[,;! ]|\\(?:text|mathrm)\{\s*\}|[{}]", "", text).strip()
+    text = text.replace("−", "-").replace("–", "-")
+    return float(text.replace(" ", "")) if _NUMBER.match(text) else None
+
+
+def _rectangular(rows: list[list[str]]) -> bool:
+    return bool(rows) and all(len(r) == len(rows[0]) for r in rows) and len(rows) * len(rows[0]) <= MAX_ELEMENTS
+
+
+def _name_before(text: str, start: int) -> str:
+    line_start = max(text.rfind("\n", 0, start), text.rfind("$", 0, start), text.rfind("`", 0, start))
+    before = re.sub(r"\\[\[\(]", " ", text[line_start + 1 : start])
+    m = _NAME_BEFORE.search(before)
+    return m.group(1) if m and not m.group(1).startswith("\\end") else ""
+
+
+def read_matrices(text: str) -> list[Matrix]:
+    """Every LaTeX matrix and bracketed list of ``text`` in order, each read element by element."""
+    found: list[Matrix] = []
+    for m in _ENVIRONMENT.finditer(text):
+        rows = [[c.strip() for c in row.split("&")] for row in re.split(r"\\\\", m.group(2)) if row.strip()]
+        if _rectangular(rows):
+            values = [[_cell(c) for c in row] for row in rows]
+            found.append(Matrix(values, rows, m.start(), m.end(), _name_before(text, m.start())))
+    for m in _LIST.finditer(text):
+        body = m.group(0)
+        inner = re.findall(r"\[([^\[\]]*)\]", body)
+        rows = [[c.strip() for c in row.split(",")] for row in inner if row.strip()]
+        if not _rectangular(rows) or not any(c for r in rows for c in r):
+            continue
+        values = [[_cell(c) for c in row] for row in rows]
+        if all(v is not None for row in values for v in row):
+            found.append(Matrix(values, rows, m.start(), m.end(), _name_before(text, m.start())))
+    found.sort(key=lambda x: x.start)
+    return [x for i, x in enumerate(found) if not any(y.start <= x.start < y.end for y in found[:i])]
+
+
+@dataclass
+class Product:
+    """``inputs · weights`` written as two matrices side by side: rows of ``inputs`` are samples."""
+
+    inputs: Matrix
+    weights: Matrix
+
+
+def first_product(text: str, matrices: list[Matrix]) -> Product | None:
+    """The first two numeric matrices written side by side (``[X] \\cdot [W]``, ``[I][W]``) whose
+    shapes multiply: the page's layer in matrix form."""
+    for a, b in zip(matrices, matrices[1:], strict=False):
+        if not (a.numeric and b.numeric) or a.shape[1] != b.shape[0]:
+            continue
+        if _JOINERS.match(text[a.end : b.start]) and b.shape[1] >= 1 and a.shape[1] >= 1:
+            return Product(a, b)
+    return None
+
+
+def bias_column(product: Product, text: str) -> bool:
+    """The inputs' last column is written ``1`` in every row, and the page says it is the bias
+    (or works several samples): an augmented input whose weights' last row is the biases."""
+    a = product.inputs
+    if a.shape[1] < 2 or any(row[-1].strip() != "1" for row in a.texts):
+        return False
+    return a.shape[0] > 1 or bool(re.search(r"bias", text, re.I))
