@@ -238,3 +238,50 @@ def _nums(tree: Expr) -> list[Num]:
     elif isinstance(tree, Call):
         kids = tree.args
     return [n for k in kids for n in _nums(k)]
+
+
+def _symbols(tree: Expr) -> list[str]:
+    if isinstance(tree, Sym):
+        return [tree.name]
+    kids: tuple = ()
+    if isinstance(tree, Neg):
+        kids = (tree.arg,)
+    elif isinstance(tree, Sum):
+        kids = tree.terms
+    elif isinstance(tree, Prod):
+        kids = tree.factors
+    elif isinstance(tree, Frac):
+        kids = (tree.numerator, tree.denominator)
+    return [s for k in kids for s in _symbols(k)]
+
+
+def _weighted_sum(tree: Expr) -> bool:
+    """``0.15 × 0.05 + 0.20 × 0.10 + b_1``: a sum with a product of two numbers in it."""
+    return isinstance(tree, Sum) and any(
+        isinstance(t, Prod) and len(t.factors) == 2 and all(isinstance(f, Num) for f in t.factors) for t in tree.terms
+    )
+
+
+def nothing_defined(page: Page, givens: dict[str, float]) -> str:
+    """What the page lacks when no node is defined: its sums written without a name for their
+    node, and the symbols in them it never gives."""
+    lines: list[int] = []
+    unknown: list[str] = []
+    for chain in page.chains:
+        named = chain.lhs and re.search(r"[A-Za-z]", lhs_text(chain.lhs))
+        sums = [s for s in chain.sides if s.tree is not None and _weighted_sum(s.tree)]
+        if named or not sums:
+            continue
+        lines.append(page.line(sums[0].start))
+        for side in sums:
+            for name in _symbols(side.tree):  # type: ignore[arg-type]
+                if key(name) not in givens and key(name).lower() not in _FUNCTIONS and key(name) not in unknown:
+                    unknown.append(key(name))
+    what = "no node is defined on the page (as net_h1 = w_1 i_1 + w_2 i_2 + b_1, or [X]·[W] in matrix form)"
+    if lines:
+        where = ", ".join(str(n) for n in sorted(set(lines)))
+        what += f"; the weighted sums on line{'s' if len(set(lines)) > 1 else ''} {where} do not say which node"
+        what += " (or which weights) they are"
+    if unknown:
+        what += f"; {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} never given"
+    return what + ": pass --spec"

@@ -25,6 +25,7 @@ from .definitions import (
     Reader,
     key,
     node_name,
+    nothing_defined,
     target_of,
 )
 from .matrixform import layer_product, softmax_of_scores
@@ -53,7 +54,7 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
     if not r.defs and (found := softmax_of_scores(page.text, rate)):
         return Inferred(found.spec, found.notes)
     if not r.defs:
-        out.missing.append("no node is defined on the page (as net_h1 = w_1 i_1 + w_2 i_2 + b_1): pass --spec")
+        out.missing.append(nothing_defined(page, r.givens))
         return out
     # every name a node goes by: its net symbol, its out symbol, its bare name
     alias: dict[str, str] = {}
@@ -201,6 +202,10 @@ def _confirm_classic(out: Inferred, candidates: dict[str, float], page: Page) ->
 
     found = confirm(out.spec, candidates, page)
     if found is None:
+        out.missing[0] = out.missing[0].replace(
+            "as the page's other weights are)",
+            "as the page's other weights are; its own numbers do not reproduce them)",
+        )
         return
     for name, value in found.values.items():
         entry = out.spec["parameters"][name]
