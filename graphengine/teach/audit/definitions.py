@@ -14,6 +14,7 @@ from ..latex_math import Call, Const, Expr, Frac, Neg, Num, Pow, Prod, Sum, Sym
 from .names import lhs_text
 from .pagefacts import code_chains
 from .scan import Page
+from .wiring import numeric_wiring
 
 NET_PREFIX = re.compile(r"^(?:net|sum|z|in|input)(?=[A-Za-z]\w*\d)|^(?:net|sum|in)")
 OUT_PREFIX = re.compile(r"^(?:out|output|a|hat)(?=[A-Za-z])")
@@ -285,3 +286,20 @@ def nothing_defined(page: Page, givens: dict[str, float]) -> str:
     if unknown:
         what += f"; {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} never given"
     return what + ": pass --spec"
+
+
+def numeric_defs(r: Reader) -> None:
+    """Nets the page writes only in numbers, wired by matching the given values (wiring.py)."""
+    if r.defs:
+        return
+    used: set[str] = set()
+    net_of = {out_sym: net for net, (_, out_sym) in r.outs.items()}
+    for lhs, tree in r.numeric:
+        node = node_name(lhs)
+        if node in r.defs:
+            continue
+        sources = {n: v for n, v in r.givens.items() if not re.match(r"^(?:w|W|b|t|T|y|θ)", n) and n not in RATE}
+        sources |= {out_sym: v for out_sym, v in r.values.items() if out_sym in net_of}
+        found = numeric_wiring(tree, r.givens, sources, used)
+        if found:
+            r.defs[node] = Definition(node, list(found[0]), found[1], lhs)

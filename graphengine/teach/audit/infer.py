@@ -19,20 +19,17 @@ from .definitions import (
     NET_PREFIX,
     NUMBERED,
     OUT_PREFIX,
-    RATE,
     RATE_KEYS,
     Definition,
     Reader,
     key,
-    node_name,
     nothing_defined,
+    numeric_defs,
     target_of,
 )
 from .matrixform import layer_product, softmax_of_scores
 from .pagefacts import classic_weights, list_targets, page_activation, page_loss
 from .scan import Page
-
-_Reader = Reader  # the name learned.py imports
 
 
 @dataclass
@@ -50,7 +47,7 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
     rate = next((r.givens[k] for k in RATE_KEYS if k in r.givens), None)
     if found := layer_product(page.text, rate):  # `[X] · [W]`: the layer in matrix form
         return Inferred(found.spec, found.notes)
-    _numeric_defs(r)
+    numeric_defs(r)
     if not r.defs and (found := softmax_of_scores(page.text, rate)):
         return Inferred(found.spec, found.notes)
     if not r.defs:
@@ -221,25 +218,6 @@ def _confirm_classic(out: Inferred, candidates: dict[str, float], page: Page) ->
         + ")"
     )
     out.missing = []
-
-
-def _numeric_defs(r: Reader) -> None:
-    """Nets the page writes only in numbers, wired by matching the given values (wiring.py)."""
-    from .wiring import numeric_wiring
-
-    if r.defs:
-        return
-    used: set[str] = set()
-    net_of = {out_sym: net for net, (_, out_sym) in r.outs.items()}
-    for lhs, tree in r.numeric:
-        node = node_name(lhs)
-        if node in r.defs:
-            continue
-        sources = {n: v for n, v in r.givens.items() if not re.match(r"^(?:w|W|b|t|T|y|θ)", n) and n not in RATE}
-        sources |= {out_sym: v for out_sym, v in r.values.items() if out_sym in net_of}
-        found = numeric_wiring(tree, r.givens, sources, used)
-        if found:
-            r.defs[node] = Definition(node, list(found[0]), found[1], lhs)
 
 
 def _order(name: str) -> tuple:

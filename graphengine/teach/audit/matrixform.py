@@ -69,7 +69,11 @@ def _layer(product: Product, text: str, matrices: list[Matrix], rate: float | No
     letter = "c" if loss == "softmax_cross_entropy" else "h" if re.search(r"hidden", before, re.I) else "o"
     inputs = [f"x{j + 1}" for j in range(n_inputs)]
     units = [f"{letter}{k + 1}" for k in range(n_units)]
-    w = _letter(product.weights.name, "w")
+    named = product.weights.name or next(  # `W = [...]` given first, then multiplied unnamed
+        (m.name for m in matrices if m.name and m.values == product.weights.values and m.start < product.weights.start),
+        "",
+    )
+    w = _letter(named, "w")
     activations = page_activation(text)
     activation = None
     if loss != "softmax_cross_entropy" and len(activations) == 1:
