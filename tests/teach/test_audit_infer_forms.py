@@ -117,3 +117,50 @@ def test_nothing_defined_says_what_the_page_lacks(tmp_path):
     inferred = infer(read_page(PAGES / "primelearnpoint-2x2.md"))
     (what,) = inferred.missing
     assert "lines 11, 21" in what and "b1, b2 are never given" in what and what.endswith("pass --spec")
+
+
+@pytest.mark.parametrize(
+    ("formula", "activation"),
+    [
+        (r"out_{h1} = \frac{1}{1+e^{-net_{h1}}}", "sigmoid"),
+        ("out_h1 = 1 / (1 + e^(−0.3775))", "sigmoid"),
+        ("a = 1/(1 + exp(-z))", "sigmoid"),
+        (r"h_1 = \sigma(z_1)", "sigmoid"),
+        ("a₁ = σ(z₁)", "sigmoid"),
+        (r"a = \tanh(z)", "tanh"),
+        ("an example with the hyperbolic tangent", "tanh"),
+        ("a = max(0, z)", "relu"),
+        (r"a_1 = \max(0, z_1)", "relu"),
+        (r"a_1 = \text{ReLU}(z_1)", "relu"),
+    ],
+)
+def test_the_activation_is_read_from_the_pages_formulas(formula, activation):
+    from graphengine.teach.audit.pagefacts import page_activation
+
+    assert page_activation(formula) == {activation}
+
+
+@pytest.mark.parametrize(
+    ("formula", "loss"),
+    [
+        (r"E_{o1} = \frac{1}{2}(target_{o1} - out_{o1})^2", "half_squared_error"),
+        ("E = ½ × (−0.747)² = 0.279", "half_squared_error"),
+        (r"E = \tfrac12 \|t - y\|^2", "half_squared_error"),
+        ("L = −[t log y + (1−t) log(1−y)]", "binary_cross_entropy"),
+        (r"L = -\left[y \ln a + (1 - y) \ln(1 - a)\right]", "binary_cross_entropy"),
+        (r"p_k = \frac{e^{z_k}}{\sum_j e^{z_j}}, \quad L = -\log p_y", "softmax_cross_entropy"),
+        (r"\text{softmax}(z)_i, \ L = -\sum t_i \log y_i", "softmax_cross_entropy"),
+        (r"E = \frac{1}{n} \sum_i (t_i - y_i)^2", "mse"),
+    ],
+)
+def test_the_loss_is_read_from_the_pages_formulas(formula, loss):
+    from graphengine.teach.audit.pagefacts import page_loss
+
+    assert page_loss(formula) == loss
+
+
+def test_a_softmax_page_is_no_sigmoid_page():
+    """e^{-1.9} in a softmax's exponentials is no sigmoid's 1 + e^{-x}."""
+    from graphengine.teach.audit.pagefacts import page_activation
+
+    assert page_activation(r"\exp = [e^{-1.9}, e^0, e^{-1.0}] ≈ [0.149, 1.0, 0.368]") == set()

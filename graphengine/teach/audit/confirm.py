@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from typing import NamedTuple
 
+from ...errors import GraphEngineError
 from .audit import audit, verdict_word
 from .scan import Page
 
@@ -56,7 +57,7 @@ def confirm(spec: dict, candidates: dict[str, float], page: Page) -> Confirmatio
     """``candidates`` for the unwritten parameters of ``spec``, if the page's numbers confirm every one."""
     try:
         base = _judged(_with(spec, candidates), page)
-    except Exception:  # a candidate network that cannot be built confirms nothing
+    except GraphEngineError:  # a candidate network that cannot be built confirms nothing
         return None
     evidence: list[str] = []
     right = wrong = 0
