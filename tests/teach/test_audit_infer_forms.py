@@ -164,3 +164,35 @@ def test_a_softmax_page_is_no_sigmoid_page():
     from graphengine.teach.audit.pagefacts import page_activation
 
     assert page_activation(r"\exp = [e^{-1.9}, e^0, e^{-1.0}] ≈ [0.149, 1.0, 0.368]") == set()
+
+
+WX_PAGE = r"""# One sample through a ReLU layer, weights first
+
+$$
+W = \begin{pmatrix} 0.5 & -0.25 \\ 1.5 & 0.75 \\ -1 & 2 \end{pmatrix}, \quad
+z = W x + b = \begin{pmatrix} 0.5 & -0.25 \\ 1.5 & 0.75 \\ -1 & 2 \end{pmatrix}
+\begin{pmatrix} 2 \\ -4 \end{pmatrix} + \begin{pmatrix} 0.1 \\ -0.2 \\ 0.3 \end{pmatrix}
+$$
+
+$$a = \max(0, z)$$
+"""
+
+
+def test_weights_times_a_column_of_inputs_plus_a_bias_vector(tmp_path):
+    inferred = infer(_page(tmp_path, WX_PAGE))
+    assert not inferred.missing, inferred.missing
+    spec = inferred.spec
+    assert spec["inputs"] == ["x1", "x2"] and len(spec["outputs"]) == 3 and len(spec["data"]) == 1
+    trace = _network(spec).trace()
+    # by hand: z = W·[2, −4] + b = [1 + 1 + 0.1, 3 − 3 − 0.2, −2 − 8 + 0.3] = [2.1, −0.2, −9.7]
+    for unit, z in zip(spec["outputs"], [2.1, -0.2, -9.7], strict=True):
+        assert spec["nodes"][unit]["activation"] == "relu"
+        assert trace.net(unit) == pytest.approx(z, rel=1e-12)
+        assert trace.out(unit) == pytest.approx(max(0.0, z), abs=1e-15)
+    assert all(p["trainable"] is False for n, p in spec["parameters"].items() if n.startswith("b"))
+
+
+def test_a_layer_whose_activation_the_page_leaves_open(tmp_path):
+    page = PRODUCT_PAGE + "\n$$\\tanh(z)$$ or $$\\max(0, z)$$\n"
+    inferred = infer(_page(tmp_path, page))
+    assert len(inferred.missing) == 1 and "several activations" in inferred.missing[0]

@@ -46,7 +46,7 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
     settings = {key(k) if not k.startswith("target.") else k: v for k, v in (settings or {}).items()}
     rate = next((r.givens[k] for k in RATE_KEYS if k in r.givens), None)
     if found := layer_product(page.text, rate):  # `[X] · [W]`: the layer in matrix form
-        return Inferred(found.spec, found.notes)
+        return Inferred(found.spec, found.notes, found.missing)
     numeric_defs(r)
     if not r.defs and (found := softmax_of_scores(page.text, rate)):
         return Inferred(found.spec, found.notes)

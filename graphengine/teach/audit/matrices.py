@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass
 
 _ENVIRONMENT = re.compile(r"\\begin\{([pbBvV]?matrix)\}(.*?)\\end\{\1\}", re.S)
-_LIST = re.compile(r"\[\s*\[?[-−–\d.,\s\]\[]*\]")
+_LIST = re.compile(r"\[\s*\[[^\[\]]*\](?:\s*,\s*\[[^\[\]]*\])*\s*\]|\[[^\[\]]*\]")
 _NUMBER = re.compile(r"^[-−–]?\s*(?:\d+(?:\.\d+)?|\.\d+)$")
-_NAME_BEFORE = re.compile(r"([A-Za-z\\][\w{}\[\]\\^()]*)\s*(?:=\s*[A-Za-z\\][\w{}\[\]\\^()]*\s*)*=\s*$")
+_SYMBOL = r"[A-Za-z\\][\w{}\[\]\\^()]*"
+_NAME_BEFORE = re.compile(rf"^\s*({_SYMBOL})\s*(?:=\s*{_SYMBOL}\s*)*=\s*$")  # `W =`, `X = I =`: nothing else
 _JOINERS = re.compile(r"^(?:\s|\\cdot|\\times|\\,|\\;|\\!|\\ |\*|·|×)*$")
 MAX_ELEMENTS = 10_000  # a page's matrix larger than this is not a worked example's
 
@@ -61,7 +62,7 @@ def _rectangular(rows: list[list[str]]) -> bool:
 def _name_before(text: str, start: int) -> str:
     line_start = max(text.rfind("\n", 0, start), text.rfind("$", 0, start), text.rfind("`", 0, start))
     before = re.sub(r"\\[\[\(]", " ", text[line_start + 1 : start])
-    m = _NAME_BEFORE.search(before)
+    m = _NAME_BEFORE.match(before)
     return m.group(1) if m and not m.group(1).startswith("\\end") else ""
 
 
@@ -88,27 +89,70 @@ def read_matrices(text: str) -> list[Matrix]:
 
 @dataclass
 class Product:
-    """``inputs · weights`` written as two matrices side by side: rows of ``inputs`` are samples."""
+    """A layer written as a product of two matrices: ``[X] · [W]`` (a row per sample, then one row
+    per input) or ``[W] [x]`` (one row per unit, then one column per sample), maybe ``+ [b]``."""
 
     inputs: Matrix
     weights: Matrix
+    weights_first: bool = False
+    bias: Matrix | None = None
+
+    def samples(self) -> list[list[float]]:
+        """Each sample's inputs."""
+        values = [[float(v) for v in row] for row in self.inputs.values]  # type: ignore[arg-type]
+        return [list(column) for column in zip(*values, strict=True)] if self.weights_first else values
+
+    def sample_texts(self) -> list[list[str]]:
+        """Each sample's inputs as written."""
+        texts = self.inputs.texts
+        return [list(column) for column in zip(*texts, strict=True)] if self.weights_first else texts
+
+    def weight_rows(self) -> list[list[float]]:
+        """The weights with one row per input (a bias row last, if any) and one column per unit."""
+        values = [[float(v) for v in row] for row in self.weights.values]  # type: ignore[arg-type]
+        return [list(column) for column in zip(*values, strict=True)] if self.weights_first else values
+
+
+_WEIGHT_NAME = re.compile(r"^\\?(?:mathbf\{|boldsymbol\{)?[WΘθ]")
+_INPUT_NAME = re.compile(r"^\\?(?:mathbf\{|boldsymbol\{)?[xXaAhHiI]")
+
+
+def name_of(m: Matrix, matrices: list[Matrix]) -> str:
+    """The matrix's own name, or that of an equal one the page gave earlier (``W = [...]``, then ``[...][x]``)."""
+    return m.name or next((o.name for o in matrices if o.name and o.values == m.values and o.start < m.start), "")
 
 
 def first_product(text: str, matrices: list[Matrix]) -> Product | None:
-    """The first two numeric matrices written side by side (``[X] \\cdot [W]``, ``[I][W]``) whose
-    shapes multiply: the page's layer in matrix form."""
-    for a, b in zip(matrices, matrices[1:], strict=False):
+    """The first two numeric matrices written side by side (``[X] \\cdot [W]``, ``[I][W]``, ``[W][x]``)
+    whose shapes multiply: the page's layer in matrix form. The weights come first when the first
+    is named like weights (``W``, ``θ``) or the second like inputs (``x``, ``a``, ``h``) and the
+    second is a column."""
+    for k, (a, b) in enumerate(zip(matrices, matrices[1:], strict=False)):
         if not (a.numeric and b.numeric) or a.shape[1] != b.shape[0]:
             continue
-        if _JOINERS.match(text[a.end : b.start]) and b.shape[1] >= 1 and a.shape[1] >= 1:
-            return Product(a, b)
+        if not _JOINERS.match(text[a.end : b.start]):
+            continue
+        first, second = name_of(a, matrices), name_of(b, matrices)
+        weights_first = b.shape[1] == 1 and bool(_WEIGHT_NAME.match(first) or _INPUT_NAME.match(second))
+        product = Product(b, a, True) if weights_first else Product(a, b)
+        units = a.shape[0] if weights_first else b.shape[1]
+        after = matrices[k + 2] if k + 2 < len(matrices) else None
+        if (
+            after is not None
+            and after.numeric
+            and re.fullmatch(r"\s*\+\s*", text[b.end : after.start])
+            and len(after.flat()) == units
+            and 1 in after.shape
+        ):
+            product.bias = after
+        return product
     return None
 
 
 def bias_column(product: Product, text: str) -> bool:
     """The inputs' last column is written ``1`` in every row, and the page says it is the bias
     (or works several samples): an augmented input whose weights' last row is the biases."""
-    a = product.inputs
-    if a.shape[1] < 2 or any(row[-1].strip() != "1" for row in a.texts):
+    samples = product.sample_texts()
+    if len(samples[0]) < 2 or any(row[-1].strip() != "1" for row in samples):
         return False
-    return a.shape[0] > 1 or bool(re.search(r"bias", text, re.I))
+    return len(samples) > 1 or bool(re.search(r"bias", text, re.I))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .matrices import Matrix, Product, bias_column, first_product, read_matrices
+from .matrices import Matrix, Product, bias_column, first_product, name_of, read_matrices
 from .pagefacts import list_targets, page_activation, page_loss
 
 _TARGET_NAME = re.compile(r"^(?:y|t|T|Y|targets?|true|y_?\{?(?:\\text\{)?true\}?\}?|desired)$")
@@ -28,6 +28,7 @@ _TARGET_NAME = re.compile(r"^(?:y|t|T|Y|targets?|true|y_?\{?(?:\\text\{)?true\}?
 class MatrixNetwork(NamedTuple):
     spec: dict
     notes: list[str]
+    missing: list[str] = []  # what the page leaves open
 
 
 def _letter(name: str, default: str) -> str:
@@ -59,25 +60,33 @@ def _placeholder(outputs: list[str], loss: str, scores: list[float]) -> dict[str
 
 
 def _layer(product: Product, text: str, matrices: list[Matrix], rate: float | None) -> MatrixNetwork:
-    notes = ["the page writes its layer in matrix form: inputs (a row per sample) times weights"]
+    order = "weights times inputs (a column per sample)" if product.weights_first else "inputs times weights"
+    notes = [f"the page writes its layer in matrix form: {order}"]
+    missing: list[str] = []
     biased = bias_column(product, text)
-    weights = product.weights.values
+    weights = product.weight_rows()
     n_inputs = len(weights) - (1 if biased else 0)
     n_units = len(weights[0])
+    biases = weights[-1] if biased else product.bias.flat() if product.bias else None
     loss = page_loss(text)
-    before = text[max(0, product.inputs.start - 300) : product.inputs.start]
+    start = min(product.inputs.start, product.weights.start)
+    before = text[max(0, start - 300) : start]
     letter = "c" if loss == "softmax_cross_entropy" else "h" if re.search(r"hidden", before, re.I) else "o"
     inputs = [f"x{j + 1}" for j in range(n_inputs)]
     units = [f"{letter}{k + 1}" for k in range(n_units)]
-    named = product.weights.name or next(  # `W = [...]` given first, then multiplied unnamed
-        (m.name for m in matrices if m.name and m.values == product.weights.values and m.start < product.weights.start),
-        "",
-    )
-    w = _letter(named, "w")
+    w = _letter(name_of(product.weights, matrices), "w")
     activations = page_activation(text)
     activation = None
-    if loss != "softmax_cross_entropy" and len(activations) == 1:
-        activation = next(iter(activations))
+    if loss != "softmax_cross_entropy":
+        if len(activations) == 1:
+            activation = next(iter(activations))
+        elif activations:
+            missing.append(
+                f"the page names several activations ({', '.join(sorted(activations))}) and none for its layer:"
+                " pass --spec"
+            )
+        else:
+            notes.append("the page shows no activation: the layer is linear")
     nodes: dict[str, dict] = {}
     edges = []
     parameters: dict[str, object] = {}
@@ -87,12 +96,14 @@ def _layer(product: Product, text: str, matrices: list[Matrix], rate: float | No
             name = f"{w}{j + 1}{k + 1}"
             edges.append({"from": source, "to": unit, "weight": name})
             parameters[name] = weights[j][k]
-        if biased:
+        if biases is not None:
             nodes[unit]["bias"] = f"b{k + 1}"
-            parameters[f"b{k + 1}"] = {"value": weights[-1][k], "trainable": False}
+            parameters[f"b{k + 1}"] = {"value": biases[k], "trainable": False}
     if biased:
         notes.append("the inputs' column of ones is the bias: the weights' last row, one bias per unit, not updated")
-    samples = product.inputs.values
+    elif biases is not None:
+        notes.append("the vector added to the product is the bias, one per unit, not updated")
+    samples = product.samples()
     targets = _targets(matrices, text, len(samples), n_units)
     if loss is None:
         loss = "half_squared_error"
@@ -102,14 +113,14 @@ def _layer(product: Product, text: str, matrices: list[Matrix], rate: float | No
         notes.append("no target vector fits the outputs: placeholder targets no number depends on")
     data = []
     for i, row in enumerate(samples):
-        values = {x: float(row[j]) for j, x in enumerate(inputs)}  # type: ignore[arg-type]
+        values = {x: row[j] for j, x in enumerate(inputs)}
         wanted = dict(zip(units, targets[i], strict=True)) if targets else _placeholder(units, loss, [])
         data.append({"inputs": values, "targets": wanted})
     spec: dict[str, object] = {"name": "inferred", "inputs": inputs, "outputs": units, "nodes": nodes}
     spec |= {"edges": edges, "parameters": parameters, "loss": loss, "data": data}
     if rate is not None:
         spec["training"] = {"learning_rate": rate}
-    return MatrixNetwork(spec, notes)
+    return MatrixNetwork(spec, notes, missing)
 
 
 def _scores(matrices: list[Matrix], text: str, rate: float | None) -> MatrixNetwork | None:
