@@ -7,7 +7,9 @@ symbols' values. The page's conventions are followed and said: a bias named once
 shared, a bias the page never updates is not trainable, every node of a layer is fed by the
 nodes of the layer before it (a written definition that repeats a source takes the sibling it
 leaves out), an output the page does not define is wired like its sibling with the next weights
-in the page's numbering. What the page leaves open is named, never guessed.
+in the page's numbering. What the page leaves open is named, never guessed: a weight it never
+writes is taken from a candidate (Mazur's) only when its own numbers reproduce it (confirm.py).
+Pages in matrix form (``[X] · [W]``) and softmaxes of given scores are read by matrixform.py.
 """
 
 from __future__ import annotations
