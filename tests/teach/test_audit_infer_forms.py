@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphengine.engine.network import Network
 from graphengine.spec.load import parse_spec
@@ -16,6 +18,8 @@ from graphengine.teach.audit.matrices import first_product, read_matrices
 from graphengine.teach.audit.scan import read_page
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
+MATRIX_PIECES = ["\\begin{bmatrix}", "\\end{bmatrix}", "\\begin{pmatrix}", "\\end{pmatrix}", " & ", " \\\\ "]
+MATRIX_PIECES += ["1", "-.9", "0.25", "[", "]", ", ", " = ", "W", "x", " \\cdot ", " + ", "$", "\n", "e^2"]
 
 
 def _page(tmp_path, text: str):
@@ -196,3 +200,31 @@ def test_a_layer_whose_activation_the_page_leaves_open(tmp_path):
     page = PRODUCT_PAGE + "\n$$\\tanh(z)$$ or $$\\max(0, z)$$\n"
     inferred = infer(_page(tmp_path, page))
     assert len(inferred.missing) == 1 and "several activations" in inferred.missing[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\\begin{bmatrix} 1 & 2 " * 20_000,  # openings never closed
+        "[1] " * 100_000,  # a hundred thousand one-element lists
+        "W = " * 50_000 + "\\begin{pmatrix} 1 \\end{pmatrix}",  # a name chain far longer than a name
+        "[" * 100_000 + "1" + "]" * 100_000,
+    ],
+)
+def test_matrix_reading_stays_linear_on_hostile_pages(text):
+    import time
+
+    begun = time.perf_counter()
+    first_product(text, read_matrices(text))
+    assert time.perf_counter() - begun < 5  # seconds, on a loaded machine; quadratic would take minutes
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(MATRIX_PIECES) | st.text(max_size=12), max_size=14))
+def test_matrix_reading_never_fails(pieces):
+    text = "".join(pieces)
+    matrices = read_matrices(text)
+    assert all(m.shape[0] * m.shape[1] >= 1 for m in matrices)
+    product = first_product(text, matrices)
+    if product is not None:
+        assert len(product.weight_rows()) == len(product.samples()[0])

@@ -14,13 +14,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_ENVIRONMENT = re.compile(r"\\begin\{([pbBvV]?matrix)\}(.*?)\\end\{\1\}", re.S)
+_KINDS = ("matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix")
+NAME_REACH = 300  # how far before a matrix its `NAME =` may start
 _LIST = re.compile(r"\[\s*\[[^\[\]]*\](?:\s*,\s*\[[^\[\]]*\])*\s*\]|\[[^\[\]]*\]")
 _NUMBER = re.compile(r"^[-−–]?\s*(?:\d+(?:\.\d+)?|\.\d+)$")
 _SYMBOL = r"[A-Za-z\\][\w{}\[\]\\^()]*"
 _NAME_BEFORE = re.compile(rf"^\s*({_SYMBOL})\s*(?:=\s*{_SYMBOL}\s*)*=\s*$")  # `W =`, `X = I =`: nothing else
 _JOINERS = re.compile(r"^(?:\s|\\cdot|\\times|\\,|\\;|\\!|\\ |\*|·|×)*$")
 MAX_ELEMENTS = 10_000  # a page's matrix larger than this is not a worked example's
+MAX_MATRICES = 2_000  # a worked example writes dozens; past this many, the rest are not read
 
 
 @dataclass
@@ -60,21 +62,43 @@ def _rectangular(rows: list[list[str]]) -> bool:
 
 
 def _name_before(text: str, start: int) -> str:
-    line_start = max(text.rfind("\n", 0, start), text.rfind("$", 0, start), text.rfind("`", 0, start))
+    reach = max(0, start - NAME_REACH)
+    line_start = max(
+        text.rfind("\n", reach, start), text.rfind("$", reach, start), text.rfind("`", reach, start), reach - 1
+    )
     before = re.sub(r"\\[\[\(]", " ", text[line_start + 1 : start])
     m = _NAME_BEFORE.match(before)
     return m.group(1) if m and not m.group(1).startswith("\\end") else ""
 
 
+def _environments(text: str) -> list[tuple[int, str, int]]:
+    """(start, body, end) of each ``\\begin{bmatrix} … \\end{bmatrix}`` (any matrix kind), found
+    with plain searches: an opening never closed ends the search for its kind, so no page makes
+    this quadratic."""
+    found = []
+    for kind in _KINDS:
+        opening, closing = f"\\begin{{{kind}}}", f"\\end{{{kind}}}"
+        at = text.find(opening)
+        while at >= 0:
+            stop = text.find(closing, at + len(opening))
+            if stop < 0:
+                break
+            found.append((at, text[at + len(opening) : stop], stop + len(closing)))
+            at = text.find(opening, stop)
+    return sorted(found)
+
+
 def read_matrices(text: str) -> list[Matrix]:
     """Every LaTeX matrix and bracketed list of ``text`` in order, each read element by element."""
     found: list[Matrix] = []
-    for m in _ENVIRONMENT.finditer(text):
-        rows = [[c.strip() for c in row.split("&")] for row in re.split(r"\\\\", m.group(2)) if row.strip()]
+    for start, body, end in _environments(text)[:MAX_MATRICES]:
+        rows = [[c.strip() for c in row.split("&")] for row in re.split(r"\\\\", body) if row.strip()]
         if _rectangular(rows):
             values = [[_cell(c) for c in row] for row in rows]
-            found.append(Matrix(values, rows, m.start(), m.end(), _name_before(text, m.start())))
-    for m in _LIST.finditer(text):
+            found.append(Matrix(values, rows, start, end, _name_before(text, start)))
+    for count, m in enumerate(_LIST.finditer(text)):
+        if count >= MAX_MATRICES:
+            break
         body = m.group(0)
         inner = re.findall(r"\[([^\[\]]*)\]", body)
         rows = [[c.strip() for c in row.split(",")] for row in inner if row.strip()]
@@ -84,7 +108,11 @@ def read_matrices(text: str) -> list[Matrix]:
         if all(v is not None for row in values for v in row):
             found.append(Matrix(values, rows, m.start(), m.end(), _name_before(text, m.start())))
     found.sort(key=lambda x: x.start)
-    return [x for i, x in enumerate(found) if not any(y.start <= x.start < y.end for y in found[:i])]
+    kept: list[Matrix] = []
+    for matrix in found:  # a list inside a matrix already read (`[0.2, 1]` in a cell) is not another
+        if not kept or matrix.start >= kept[-1].end:
+            kept.append(matrix)
+    return kept
 
 
 @dataclass
