@@ -10,28 +10,46 @@ them as ``reason``)::
     swapped  wrong-weight  missing-term  missing-factor  net-for-out  derivative-of-net
     updated-weights  factor-2  sign  uphill  learning-rate  batch  shared
 
-and ``arithmetic`` when none of them explains a wrong value.
+and ``arithmetic`` when none of them explains a wrong value. The exercise safety check asks
+:func:`accidents` for what every slip gives from the exact values, ``check``'s slips and the
+few only it guards against (``named_by_check=False`` in the registry).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+
 from ..quantities import Quantities
 from . import backward as slips_backward
 from . import forward as slips_forward
+from . import guarded as slips_guarded
 from .registry import CODES, DETECTORS, MAX_PER_DETECTOR, Candidate
 
-__all__ = ["CODES", "Candidate", "candidates", "sign_of"]
-_DETECTOR_MODULES = (slips_forward, slips_backward)  # importing them registers their detectors
+__all__ = ["CODES", "Candidate", "accidents", "candidates", "sign_of"]
+_DETECTOR_MODULES = (slips_forward, slips_backward, slips_guarded)  # importing them registers their detectors
 
 
-def candidates(Q: Quantities, name: str) -> list[Candidate]:
-    """Every registered slip's candidates for the quantity ``name``."""
+def candidates(Q: Quantities, name: str, *, every: bool = False) -> list[Candidate]:
+    """Every registered slip's candidates for the quantity ``name`` (those ``check`` names;
+    ``every``: also those only the exercise safety check asks for)."""
     kind, arg = Q.names[name]
     found: list[Candidate] = []
-    for _, kinds, detector in DETECTORS:
-        if kind in kinds:
-            found.extend(detector(Q, arg)[:MAX_PER_DETECTOR])
+    for registered in DETECTORS:
+        if kind in registered.kinds and (every or registered.named_by_check):
+            found.extend(registered.detector(Q, arg)[:MAX_PER_DETECTOR])
     return found + sign_of(Q, name)
+
+
+def accidents(Q: Quantities, name: str) -> Iterator[tuple[str, float]]:
+    """(slip code, the value that slip gives) for every slip of ``name``, made on the exact values."""
+    for candidate in candidates(Q, name, every=True):
+        try:
+            value = candidate.compute(Q.exact)
+        except (ArithmeticError, ValueError):
+            continue
+        if math.isfinite(value):
+            yield candidate.code, value
 
 
 # ---------------------------------------------------------------------- any quantity

@@ -5,12 +5,19 @@ A detector is a small function ``(Quantities, arg) -> list[Candidate]`` register
 ``dact``, ``dout``, ``dnet``, ``term``, ``loss``, ``grad``, ``updated``); ``arg`` is the
 node or parameter. The detectors live in :mod:`graphengine.teach.slips.forward` and
 :mod:`graphengine.teach.slips.backward`; :mod:`graphengine.teach.slips.library` asks them all.
+
+Two users ask the library: ``check`` (which slip gives the learner's wrong value) and the
+exercise safety check (:mod:`graphengine.teach.slips.accidents`: no slip may give the right
+value by accident). A detector registered with ``named_by_check=False`` is asked by the safety
+check only: ``check`` judges that value another way (a net written for out is ``arithmetic``
+there), and naming it would change ``check``'s verdicts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..quantities import Getter, Quantities
 
@@ -48,15 +55,26 @@ class Candidate:
 
 
 Detector = Callable[[Quantities, str], list[Candidate]]
-DETECTORS: list[tuple[str, tuple[str, ...], Detector]] = []
 
 
-def slip(code: str, *kinds: str) -> Callable[[Detector], Detector]:
+class Registered(NamedTuple):
+    """One registered detector: its slip code, the kinds of quantity it explains, the function."""
+
+    code: str
+    kinds: tuple[str, ...]
+    detector: Detector
+    named_by_check: bool  # False: asked by the exercise safety check only
+
+
+DETECTORS: list[Registered] = []
+
+
+def slip(code: str, *kinds: str, named_by_check: bool = True) -> Callable[[Detector], Detector]:
     """Register a detector of ``code`` for quantities of these kinds (net, out, dact, dout, dnet, term, loss, grad, updated)."""
     assert code in CODES, code
 
     def register(fn: Detector) -> Detector:
-        DETECTORS.append((code, kinds, fn))
+        DETECTORS.append(Registered(code, kinds, fn, named_by_check))
         return fn
 
     return register
