@@ -14,11 +14,15 @@ values, when judging a sheet). Samples other than ``sample`` enter batch quantit
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..engine.network import Network
+    from ..engine.trace import Trace
 
 Getter = Callable[[str], float]
 
@@ -26,10 +30,65 @@ NODE_QUANTITIES = ("net", "out", "dout", "dnet", "dact")
 INPUT_QUANTITIES = ("out", "dout")
 
 
+class QuantityName(NamedTuple):
+    """What a canonical name means: its kind (net, out, dact, dout, dnet, term, loss, grad,
+    updated) and the node or parameter it is of ('' for the loss)."""
+
+    kind: str
+    of: str
+
+
+def hand_name(name: str) -> QuantityName:
+    """The meaning of a hand-file name, read from its shape alone (no network needed).
+
+    >>> hand_name("h1.out"), hand_name("loss.o1"), hand_name("grad.w5"), hand_name("loss")
+    (QuantityName(kind='out', of='h1'), QuantityName(kind='term', of='o1'), QuantityName(kind='grad', of='w5'), QuantityName(kind='loss', of=''))
+    """
+    head, _, tail = name.rpartition(".")
+    if name == "loss":
+        return QuantityName("loss", "")
+    if head == "loss":
+        return QuantityName("term", tail)
+    if head in ("grad", "updated"):
+        return QuantityName(head, tail)
+    return QuantityName(tail, head)
+
+
+def node_arrays(trace: Trace) -> dict[str, np.ndarray]:
+    """The ``(samples, nodes)`` array of each node quantity (the trace joins its levels on each access: take them once)."""
+    return {
+        "net": trace.forward.net,
+        "out": trace.forward.out,
+        "dact": trace.forward.dact,
+        "dnet": trace.backward.dnet,
+        "dout": trace.backward.dout,
+    }
+
+
+def exact_value(
+    trace: Trace, quantity: QuantityName, sample: int = 0, arrays: Mapping[str, np.ndarray] | None = None
+) -> float:
+    """The exact value of one quantity of ``trace`` in ``sample`` (batch quantities: the batch's);
+    ``arrays``: :func:`node_arrays` of ``trace``, when the caller holds them."""
+    kind, of = quantity
+    if kind in NODE_QUANTITIES:
+        arrays = node_arrays(trace) if arrays is None else arrays
+        return float(arrays[kind][sample, trace.plan.index[of]])
+    if kind == "loss":
+        return float(trace.loss)
+    if kind == "term":
+        terms = trace.loss_terms(sample)
+        assert terms is not None, "a loss term of a loss without terms"
+        return float(terms[of])
+    if kind == "grad":
+        return float(trace.gradients[of])
+    return float(trace.updated[of])
+
+
 class Quantities:
     """Names, exact values, evaluation order and formulas of one step's quantities."""
 
-    def __init__(self, net: Any, trace: Any, sample: int = 0) -> None:
+    def __init__(self, net: Network, trace: Trace, sample: int = 0) -> None:
         self.net, self.trace, self.s = net, trace, sample
         G = self.G = net.graph
         self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
@@ -41,18 +100,11 @@ class Quantities:
         self.param_info = G.graph["parameters"]
         self.learning_rate = float(trace.learning_rate)
         self.targets = np.asarray(trace.targets, dtype=float)
-        # The trace joins its per-level arrays on each access: take them once.
-        self.arrays = {
-            "net": trace.forward.net,
-            "out": trace.forward.out,
-            "dact": trace.forward.dact,
-            "dnet": trace.backward.dnet,
-            "dout": trace.backward.dout,
-        }
+        self.arrays = node_arrays(trace)
         self.column = dict(trace.plan.index)
         self.ambiguous: set[str] = set()
         self._others: dict[tuple[str, tuple[tuple[str | None, str], ...]], float] = {}
-        self.names: dict[str, tuple[str, str]] = {}
+        self.names: dict[str, QuantityName] = {}
         self.uses: dict[str, list[tuple[str | None, str]]] = {p: [] for p in self.param_info}
         for u, v, d in G.edges(data=True):
             self.uses[d["weight"]].append((u, v))
@@ -62,7 +114,7 @@ class Quantities:
         self.order = self._order()
 
     # ------------------------------------------------------------------ names and order
-    def _add(self, name: str, meaning: tuple[str, str]) -> None:
+    def _add(self, name: str, meaning: QuantityName) -> None:
         # A node called `grad` and a parameter called `out` both give `grad.out`: such a
         # name cannot be checked, and is refused when a hand file uses it.
         if name in self.names:
@@ -74,13 +126,13 @@ class Quantities:
         topological = list(nx.topological_sort(self.G))
         for v in topological:
             for q in INPUT_QUANTITIES if v in self.inputs else ("net", "out", "dact"):
-                self._add(f"{v}.{q}", (q, v))
+                self._add(f"{v}.{q}", QuantityName(q, v))
                 order.append(f"{v}.{q}")
         if self.loss.terms_function is not None:
             for o in self.outputs:
-                self._add(f"loss.{o}", ("term", o))
+                self._add(f"loss.{o}", QuantityName("term", o))
                 order.append(f"loss.{o}")
-        self._add("loss", ("loss", ""))
+        self._add("loss", QuantityName("loss", ""))
         order.append("loss")
         remaining = {p: len({v for _, v in uses}) for p, uses in self.uses.items()}
         pending: dict[str, list[str]] = {}
@@ -92,9 +144,9 @@ class Quantities:
         for v in reversed(topological):
             for q in ("dout",) if v in self.inputs else ("dout", "dnet"):
                 if q == "dnet":
-                    self._add(f"{v}.dnet", ("dnet", v))
+                    self._add(f"{v}.dnet", QuantityName("dnet", v))
                 else:
-                    self._add(f"{v}.dout", ("dout", v))
+                    self._add(f"{v}.dout", QuantityName("dout", v))
                 order.append(f"{v}.{q}")
             for p in pending.get(v, []):
                 remaining[p] -= 1
@@ -103,24 +155,14 @@ class Quantities:
         return order
 
     def _parameter(self, p: str) -> list[str]:
-        self._add(f"grad.{p}", ("grad", p))
-        self._add(f"updated.{p}", ("updated", p))
+        self._add(f"grad.{p}", QuantityName("grad", p))
+        self._add(f"updated.{p}", QuantityName("updated", p))
         return [f"grad.{p}", f"updated.{p}"]
 
     # ------------------------------------------------------------------ exact values
     def exact(self, name: str) -> float:
         """The exact value of a canonical quantity."""
-        kind, arg = self.names[name]
-        t, s = self.trace, self.s
-        if kind in NODE_QUANTITIES:
-            return float(self.arrays[kind][s, self.column[arg]])
-        if kind == "loss":
-            return float(t.loss)
-        if kind == "term":
-            return float(t.loss_terms(s)[arg])
-        if kind == "grad":
-            return float(self.grads[arg])
-        return float(t.updated[arg])
+        return exact_value(self.trace, self.names[name], self.s, self.arrays)
 
     # ------------------------------------------------------------------ formulas
     def formula(self, name: str, get: Getter) -> float:
