@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import networkx as nx
 import numpy as np
 
+from ..model.graph import parameter_uses
+
 if TYPE_CHECKING:
     from ..engine.network import Network
     from ..engine.trace import Trace
@@ -105,12 +107,7 @@ class Quantities:
         self.ambiguous: set[str] = set()
         self._others: dict[tuple[str, tuple[tuple[str | None, str], ...]], float] = {}
         self.names: dict[str, QuantityName] = {}
-        self.uses: dict[str, list[tuple[str | None, str]]] = {p: [] for p in self.param_info}
-        for u, v, d in G.edges(data=True):
-            self.uses[d["weight"]].append((u, v))
-        for v, attrs in G.nodes(data=True):
-            if attrs.get("bias"):
-                self.uses[attrs["bias"]].append((None, v))
+        self.uses = parameter_uses(G)
         self.order = self._order()
 
     # ------------------------------------------------------------------ names and order

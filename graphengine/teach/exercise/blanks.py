@@ -80,12 +80,10 @@ def asked_quantities(net: Network, ask: str = "all") -> list[str]:
     asked += backward(outputs)
     if ask == "output":
         return asked
-    from ...model.graph import depths  # here: the CLI's --help imports this module, and stays light
+    from ...model.graph import backward_layers  # here: the CLI's --help imports this module, and stays light
 
-    depth = depths(G)
-    hidden = [v for v in neurons if v not in outputs]
-    for d in sorted({depth[v] for v in hidden}, reverse=True):
-        asked += backward([v for v in hidden if depth[v] == d])
+    for layer in backward_layers(G):
+        asked += backward([v for v in layer if v not in outputs])
     if ask == "update":
         info = G.graph["parameters"]
         asked += [f"updated.{p}" for p in net.plan.parameter_names if info[p]["trainable"] and p in seen]
