@@ -38,7 +38,7 @@ class Network:
         self.spec = spec
         self.registry = registry
         with gc_paused():  # a big graph is objects that all live on: nothing for the collector
-            self.graph: nx.DiGraph = build_graph(spec, registry)
+            self.graph: nx.DiGraph[str] = build_graph(spec, registry)
             self.plan: Plan = compile_plan(self.graph)
         self.theta: np.ndarray = self.plan.values.copy()
         if spec.weights_file is not None:  # trained values in a sidecar file: one read

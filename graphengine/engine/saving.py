@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def spec_data(network: Network, with_values: bool = True) -> dict[str, Any]:
     """The spec as YAML-ready data, with the current parameter values (``with_values=False``:
     the structure only, its layers without ``weights``/``biases``, for a sidecar save)."""
-    data = _plain(network.spec.raw)
+    data: dict[str, Any] = _plain(network.spec.raw)
     data.pop("weights_file", None)
     if not with_values:
         for layer in data.get("layers") or []:
