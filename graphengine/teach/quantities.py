@@ -40,6 +40,23 @@ class QuantityName(NamedTuple):
     of: str
 
 
+class NetTerm(NamedTuple):
+    """One term of a neuron's net: ``weight · value``."""
+
+    parameter: str  # the weight's (or the bias's) parameter
+    source: str | None  # the source node, None for the bias
+    weight: float
+    value: float  # the source's out (1 for the bias)
+
+
+class PathPart(NamedTuple):
+    """One path of a hidden ∂E/∂out_v: through the edge v → ``successor``."""
+
+    successor: str
+    parameter: str  # the edge's weight parameter
+    part: float  # ∂E/∂net_successor · weight
+
+
 def hand_name(name: str) -> QuantityName:
     """The meaning of a hand-file name, read from its shape alone (no network needed).
 
@@ -176,18 +193,19 @@ class Quantities:
         fn = node["activation"].derivative_function
         return float(fn(np.array([[x]]), np.array([[y]]), **node["activation_params"])[0, 0])
 
-    def net_terms(self, v: str, get: Getter) -> list[tuple[str, str | None, float, float]]:
-        """The terms of net_v: (weight parameter, source node or None for the bias, weight, source value)."""
-        terms: list[tuple[str, str | None, float, float]] = [
-            (d["weight"], u, self.values[d["weight"]], get(f"{u}.out")) for u, _, d in self.G.in_edges(v, data=True)
+    def net_terms(self, v: str, get: Getter) -> list[NetTerm]:
+        """The terms of net_v, its incoming edges' then its bias."""
+        terms = [
+            NetTerm(d["weight"], u, self.values[d["weight"]], get(f"{u}.out"))
+            for u, _, d in self.G.in_edges(v, data=True)
         ]
         bias = self.G.nodes[v].get("bias")
         if bias:
-            terms.append((bias, None, self.values[bias], 1.0))
+            terms.append(NetTerm(bias, None, self.values[bias], 1.0))
         return terms
 
     def _net(self, v: str, get: Getter) -> float:
-        return sum(w * x for _, _, w, x in self.net_terms(v, get))
+        return sum(term.weight * term.value for term in self.net_terms(v, get))
 
     def _out(self, v: str, get: Getter) -> float:
         if v in self.inputs:
@@ -211,14 +229,17 @@ class Quantities:
         t = self.targets[self.s : self.s + 1]
         return float(self.loss.gradient_function(y, t, **self.loss_params)[0, k])
 
-    def paths(self, v: str, get: Getter, weight: Callable[[str], float] | None = None) -> list[tuple[str, str, float]]:
-        """The paths of a hidden ∂E/∂out_v: (successor, weight parameter, ∂E/∂net_successor · weight)."""
+    def paths(self, v: str, get: Getter, weight: Callable[[str], float] | None = None) -> list[PathPart]:
+        """The paths of a hidden ∂E/∂out_v, one per edge out of v (``weight``: the weights to use, default the current)."""
         weight = weight or self.values.__getitem__
-        return [(w, d["weight"], get(f"{w}.dnet") * weight(d["weight"])) for _, w, d in self.G.out_edges(v, data=True)]
+        return [
+            PathPart(w, d["weight"], get(f"{w}.dnet") * weight(d["weight"]))
+            for _, w, d in self.G.out_edges(v, data=True)
+        ]
 
     def _dout(self, v: str, get: Getter) -> float:
         value = self.loss_gradient(v, get) * self.scale() if v in self.outputs else 0.0
-        return value + sum(part for _, _, part in self.paths(v, get))
+        return value + sum(path.part for path in self.paths(v, get))
 
     def _term(self, o: str, get: Getter) -> float:
         k = self.outputs.index(o)

@@ -47,10 +47,10 @@ def unsafe(net: Network, trace: Trace, asked: list[str], given: list[float]) -> 
             if abs(abs(x) - abs(g)) <= SLIP_UNITS * unit(x):
                 return f"{q} looks like a given number ({g:g})"
     for q, x in exact.items():
-        for code, value in accidents(quantities, q):
-            distance = abs(value - x)
+        for slip in accidents(quantities, q):
+            distance = abs(slip.value - x)
             # Swapped inputs must always show, even where the two weights are equal.
-            by_construction = distance <= SAME_VALUE * max(1.0, abs(x)) and code != "swapped"
+            by_construction = distance <= SAME_VALUE * max(1.0, abs(x)) and slip.code != "swapped"
             if not by_construction and distance <= SLIP_UNITS * unit(x):
-                return f"the slip `{code}` gives {q} by accident"
+                return f"the slip `{slip.code}` gives {q} by accident"
     return None

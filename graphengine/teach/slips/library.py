@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from ..quantities import Quantities
 from . import backward as slips_backward
@@ -26,7 +27,7 @@ from . import forward as slips_forward
 from . import guarded as slips_guarded
 from .registry import CODES, DETECTORS, MAX_PER_DETECTOR, Candidate
 
-__all__ = ["CODES", "Candidate", "accidents", "candidates", "sign_of"]
+__all__ = ["CODES", "Candidate", "SlipValue", "accidents", "candidates", "sign_of"]
 _DETECTOR_MODULES = (slips_forward, slips_backward, slips_guarded)  # importing them registers their detectors
 
 
@@ -41,15 +42,22 @@ def candidates(Q: Quantities, name: str, *, every: bool = False) -> list[Candida
     return found + sign_of(Q, name)
 
 
-def accidents(Q: Quantities, name: str) -> Iterator[tuple[str, float]]:
-    """(slip code, the value that slip gives) for every slip of ``name``, made on the exact values."""
+class SlipValue(NamedTuple):
+    """What one slip gives for a quantity."""
+
+    code: str
+    value: float
+
+
+def accidents(Q: Quantities, name: str) -> Iterator[SlipValue]:
+    """What every slip of ``name`` gives when it is made on the exact values."""
     for candidate in candidates(Q, name, every=True):
         try:
             value = candidate.compute(Q.exact)
         except (ArithmeticError, ValueError):
             continue
         if math.isfinite(value):
-            yield candidate.code, value
+            yield SlipValue(candidate.code, value)
 
 
 # ---------------------------------------------------------------------- any quantity
