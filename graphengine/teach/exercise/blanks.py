@@ -90,7 +90,7 @@ def asked_quantities(net: Network, ask: str = "all") -> list[str]:
     return asked
 
 
-def parameters_at(G: nx.DiGraph, v: str) -> list[str]:
+def parameters_at(G: nx.DiGraph[str], v: str) -> list[str]:
     """The parameters used at neuron ``v``: its incoming weights in spec order, then its bias."""
     edges = sorted(G.in_edges(v, data=True), key=lambda e: e[2].get("index", math.inf))
     params = [d["weight"] for _, _, d in edges]
