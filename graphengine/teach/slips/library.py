@@ -31,15 +31,15 @@ __all__ = ["CODES", "Candidate", "SlipValue", "accidents", "candidates", "sign_o
 _DETECTOR_MODULES = (slips_forward, slips_backward, slips_guarded)  # importing them registers their detectors
 
 
-def candidates(Q: Quantities, name: str, *, every: bool = False) -> list[Candidate]:
+def candidates(quantities: Quantities, name: str, *, every: bool = False) -> list[Candidate]:
     """Every registered slip's candidates for the quantity ``name`` (those ``check`` names;
     ``every``: also those only the exercise safety check asks for)."""
-    kind, arg = Q.names[name]
+    meaning = quantities.names[name]
     found: list[Candidate] = []
     for registered in DETECTORS:
-        if kind in registered.kinds and (every or registered.named_by_check):
-            found.extend(registered.detector(Q, arg)[:MAX_PER_DETECTOR])
-    return found + sign_of(Q, name)
+        if meaning.kind in registered.kinds and (every or registered.named_by_check):
+            found.extend(registered.detector(quantities, meaning.of)[:MAX_PER_DETECTOR])
+    return found + sign_of(quantities, name)
 
 
 class SlipValue(NamedTuple):
@@ -49,11 +49,11 @@ class SlipValue(NamedTuple):
     value: float
 
 
-def accidents(Q: Quantities, name: str) -> Iterator[SlipValue]:
+def accidents(quantities: Quantities, name: str) -> Iterator[SlipValue]:
     """What every slip of ``name`` gives when it is made on the exact values."""
-    for candidate in candidates(Q, name, every=True):
+    for candidate in candidates(quantities, name, every=True):
         try:
-            value = candidate.compute(Q.exact)
+            value = candidate.compute(quantities.exact)
         except (ArithmeticError, ValueError):
             continue
         if math.isfinite(value):
@@ -63,9 +63,8 @@ def accidents(Q: Quantities, name: str) -> Iterator[SlipValue]:
 # ---------------------------------------------------------------------- any quantity
 
 
-def sign_of(Q: Quantities, name: str) -> list[Candidate]:
+def sign_of(quantities: Quantities, name: str) -> list[Candidate]:
     """The sign-flipped value of ``name`` (every kind but out and the update)."""
-    kind, _ = Q.names[name]
-    if kind in ("out", "updated"):
+    if quantities.names[name].kind in ("out", "updated"):
         return []
-    return [Candidate("sign", lambda get: -Q.formula(name, get), "the sign is flipped")]
+    return [Candidate("sign", lambda get: -quantities.formula(name, get), "the sign is flipped")]

@@ -80,27 +80,27 @@ def slip(code: str, *kinds: str, named_by_check: bool = True) -> Callable[[Detec
     return register
 
 
-def hidden(Q: Quantities, v: str) -> bool:
+def hidden(quantities: Quantities, v: str) -> bool:
     """Not an input node (it has an activation)."""
-    return v not in Q.inputs
+    return v not in quantities.inputs
 
 
-def squared_loss(Q: Quantities) -> bool:
+def squared_loss(quantities: Quantities) -> bool:
     """A squared-error loss, whose ½ or 2 a learner can forget."""
-    return "squared" in Q.loss.name or Q.loss.name == "mse"
+    return "squared" in quantities.loss.name or quantities.loss.name == "mse"
 
 
-def edge_weights(Q: Quantities) -> list[str]:
+def edge_weights(quantities: Quantities) -> list[str]:
     """Every parameter that is the weight of an edge."""
-    return sorted({d["weight"] for _, _, d in Q.G.edges(data=True)})
+    return sorted({d["weight"] for _, _, d in quantities.G.edges(data=True)})
 
 
-def nearby_weights(Q: Quantities, u: str, v: str) -> list[str]:
+def nearby_weights(quantities: Quantities, u: str, v: str) -> list[str]:
     """Weights a learner may take for the edge u → v: all of a small network's, else those sharing u or v."""
-    every = edge_weights(Q)
+    every = edge_weights(quantities)
     if len(every) <= MAX_WEIGHTS:
         return every
-    near = {d["weight"] for _, _, d in Q.G.out_edges(u, data=True)} | {
-        d["weight"] for _, _, d in Q.G.in_edges(v, data=True)
+    near = {d["weight"] for _, _, d in quantities.G.out_edges(u, data=True)} | {
+        d["weight"] for _, _, d in quantities.G.in_edges(v, data=True)
     }
     return sorted(near)
