@@ -123,7 +123,8 @@ class Predictions:
     def predicted(self, k: int = 0) -> list[str]:
         """The predicted label of every row for decision ``k``."""
         labels = np.array(self.decisions[k].labels, dtype=object)
-        return labels[self.codes[:, k]].tolist()
+        predicted: list[str] = labels[self.codes[:, k]].tolist()
+        return predicted
 
     def columns(self) -> list[str]:
         """Column names of the CSV file: the outputs, then ``predicted`` (one per output for binary ones)."""
@@ -192,7 +193,8 @@ class ConfusionMatrix:
 
     @property
     def support(self) -> list[int]:
-        return self.matrix.sum(axis=1).tolist()
+        support: list[int] = self.matrix.sum(axis=1).tolist()
+        return support
 
     def to_dict(self) -> dict[str, Any]:
         return {

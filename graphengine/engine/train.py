@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._util.interrupts import is_default_interrupt_handler, note_interrupt
-from ..errors import GraphEngineError, PluginError, TrainingError
+from ..errors import GraphEngineError, KeyPath, PluginError, TrainingError
 from ..plugins.discovery import default_registry
 from ..plugins.guard import check_at_values, uses_plugins
 from ..plugins.registry import Loss, Optimizer, check_params
@@ -95,7 +95,7 @@ def resolve_optimizer(
     spec = net.spec
     registry = net.registry or default_registry()
     chosen = spec.training.optimizer
-    path: tuple = ("training", "optimizer")
+    path: KeyPath = ("training", "optimizer")
     given: dict[str, Any] = {}
     if name is None and chosen is not None:
         name, given = chosen.name, chosen.params

@@ -44,6 +44,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from helpers.networks import learner_digits
+
 ASKED_DIGITS = 4  # the sheet asks for 4 significant digits
 
 # name → the `graphengine exercise` options that make it
@@ -188,9 +190,7 @@ def write_number(x: float, habit: str) -> str:
         return f"{x:.10g}"
     if habit == "dec2":
         return f"{x:.2f}" if abs(x) >= 0.05 else f"{x:#.2g}"
-    digits = int(habit[3:])
-    text = f"{x:#.{digits}g}"
-    return text.rstrip(".") if "e" not in text else text
+    return learner_digits(x, int(habit[3:]))
 
 
 def written_unit(text: str) -> float:
