@@ -23,6 +23,7 @@ from ..spec.limits import MAX_EPOCHS
 from .compute import forward, gradient, loss_of
 from .history import Callback, History, history_table
 from .interruption import deferred_interrupt
+from .lean import lean_layers, lean_loop
 from .metrics import accuracy, evaluate
 from .nonfinite import non_finite_message
 from .optimizer_choice import resolve_optimizer
@@ -113,6 +114,10 @@ def fit(
 # Samples whose values the plugins are checked at before and after training.
 SPOT_CHECK_ROWS = 64
 
+# Full-batch training of a dense chain takes engine.lean's loop (the same numbers); tests
+# switch it off to compare the two.
+LEAN = True
+
 
 def _loop(
     net: Network,
@@ -130,6 +135,10 @@ def _loop(
     X, T, X_val, T_val = (a.astype(theta.dtype, copy=False) for a in (net.X, net.T, net.X_val, net.T_val))
     n = len(X)
     classify, validate = history.accuracies is not None, history.val_losses is not None
+    layers = lean_layers(plan) if batch_size is None and LEAN else None
+    if layers is not None:  # a small dense chain: the same steps without the general pass's bookkeeping
+        validation = (X_val, T_val) if validate else None
+        return lean_loop(net, layers, X, T, epochs, history, update, callback, stop, validation)
     try:
         # Mini-batches differentiate their own forward passes: no full-data pass before epoch 1.
         fwd = forward(plan, theta, X) if batch_size is None else None
