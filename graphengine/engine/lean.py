@@ -126,7 +126,11 @@ def lean_loop(
         )
         for layer in layers
     ]
-    backwards = steps[::-1]
+    # A frozen bias's gradient is never read (the update takes the trainable entries only).
+    backwards = [
+        step if step[2] is None or plan.trainable[step[3]].any() else (*step[:2], None, *step[3:])
+        for step in steps[::-1]
+    ]
 
     def run(x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         nets, outs = [x], [x]
