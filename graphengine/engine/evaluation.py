@@ -2,7 +2,7 @@
 
 The rows come from a data file read the way the spec's ``data`` section describes (its
 columns, its class list), or from the spec's own data. Classes are decided as the loss
-declares (``@loss.classes``), the way :func:`graphengine.engine.train.accuracy` counts them:
+declares (``@loss.classes``), the way :func:`graphengine.engine.metrics.accuracy` counts them:
 ``softmax_cross_entropy`` picks the arg-max output; ``binary_cross_entropy`` says yes for
 each output ≥ 0.5; a plugin loss decides its own way.
 
@@ -29,7 +29,7 @@ from ..errors import DataError, similar_file
 from ..spec.data import CsvData, OneHot
 from .data import Dataset, load_data
 from .datafiles import FILE_SUFFIXES
-from .train import accuracy
+from .metrics import accuracy
 
 if TYPE_CHECKING:
     from ..plugins.registry import Loss

@@ -25,8 +25,8 @@ from ..plugins.registry import Registry
 from ..spec.load import load_spec, parse_spec
 from ..spec.schema import Spec
 from .compute import Plan, backward, compile_plan, forward, loss_of, step
+from .history import Callback, History
 from .trace import Trace
-from .train import Callback, History
 
 DEFAULT_LEARNING_RATE = 0.1
 
