@@ -58,6 +58,7 @@ from .notation import NOTATION_HELP, canonical
 from .quantities import Getter, Quantities
 from .slips.library import CODES, Candidate, candidates
 from .slips.pairs import pairs
+from .unwritten import other_samples_spread
 from .verdict import Verdict, to_json, written_value
 
 __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]
@@ -66,7 +67,6 @@ MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantitie
 MISPLACED = "misplaced"  # a value that belongs to another blank of the sheet
 MISPLACED_RELATIVE = 0.005  # a misplaced value is another blank's to 0.5 %
 PLACEHOLDER = "placeholder"  # a bare 0 for a value that is not 0, which no earlier mistake explains
-OTHER_SAMPLE_STEPS = 2  # roundings a learner makes on another sample's part of a gradient (dnet, out)
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # Slips followed through quantities the learner did not write: those of the backward pass,
 # the usual unwritten steps. The forward pass's many candidates (every other weight…) would,
@@ -129,6 +129,8 @@ class Judge:
         self._matched_on_exact = False  # did the last slip match with the exact values (not the learner's)?
         self._habit: Callable[[float], float] | None = None  # how the learner rounds (habit())
         self.placeholders: set[str] = set()  # bare zeros judged placeholders
+        self._other_spread: dict[str, float] | None = None  # other samples' spread (unwritten.py)
+        self._uses: dict[str, tuple[str, ...]] = {}  # quantity → the quantities its formula uses
 
     def _resolve(self, name: str, w: Written) -> str:
         Q = self.Q
@@ -227,13 +229,13 @@ class Judge:
         return [results[q] for q in sorted(results, key=lambda q: (self.sheet[q].line, place[q]))]
 
     def _with_other_samples(self, q: str, derived: Learned) -> Learned:
-        """A batch gradient's other samples, which the learner worked out (unwritten) with their own
-        rounding: their part's spread is :data:`OTHER_SAMPLE_STEPS` roundings of the learner's habit."""
-        kind, p = self.Q.names[q]
-        if self.asked is None or self.Q.n < 2 or kind != "grad":
+        """A batch quantity's other samples, which the learner worked out (unwritten) with their own
+        rounding: its spread through those samples' values (:mod:`graphengine.teach.unwritten`)."""
+        if self.asked is None or self.Q.n < 2 or self.Q.names[q][0] not in ("grad", "loss"):
             return derived
-        others = self.Q.gradient(p, 0.0)
-        spread = OTHER_SAMPLE_STEPS * (self.Q.n - 1) * self.habit(others)
+        if self._other_spread is None:
+            self._other_spread = other_samples_spread(self.Q.net, self.Q.trace, self.Q.s, self.habit)
+        spread = self._other_spread.get(q, 0.0)
         return Learned(derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps)
 
     def habit(self, x: float) -> float:
@@ -281,7 +283,11 @@ class Judge:
             elif expression is not None and abs(computed - w.value) > allowed:
                 verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
             return verdict
-        if expression is None and not w.unit and w.value == 0 and set(derived.roots) <= self.placeholders:
+        bare_zero = expression is None and not w.unit and w.value == 0
+        # a bare 0 where the learner's own right values, with the rounding of those they did not
+        # write, can give 0 (two samples' rounded parts that cancel): their rounding, not a blank filled
+        zero_rounds = bare_zero and bool(derived.sources) and not derived.roots and abs(derived.value) <= derived.sigma
+        if bare_zero and not zero_rounds and set(derived.roots) <= self.placeholders:
             # a bare 0 that no earlier mistake of the learner explains: a blank filled, not worked out
             self.placeholders.add(q)
             verdict.reason, verdict.reasons = PLACEHOLDER, [PLACEHOLDER]
@@ -289,7 +295,7 @@ class Judge:
             return verdict
         if arithmetic_right or arithmetic_follows:
             # a number written without a decimal part (`0`) claims no spread to absorb the learner's
-            slack = derived.sigma if (w.unit or expression is not None) else 0.0
+            slack = derived.sigma if (w.unit or expression is not None or zero_rounds) else 0.0
             if abs(w.value - derived.value) <= allowed + slack + eps:
                 return self._follows(verdict, derived)
             if expression is not None:  # the computation is fine, the written result is not
@@ -323,18 +329,41 @@ class Judge:
         return verdict
 
     def _belongs_to(self, q: str, w: Written, allowed: float) -> str | None:
-        """Another blank of the sheet whose value (exact, or as the learner wrote it) ``w`` is: within
-        the written precision and :data:`MISPLACED_RELATIVE`, written to at least 2 significant digits."""
+        """Another blank of the sheet whose value (exact, or as the learner wrote it where it comes
+        before ``q`` in the derivation) ``w`` is: within the written precision and
+        :data:`MISPLACED_RELATIVE`, written to at least 2 significant digits. Asked only of a value
+        that is neither right, nor rounding or carried, nor a slip for its own blank."""
         best: tuple[float, str] | None = None
         for other, theirs in self.sheet.items():
             if other == q or theirs is w:
                 continue
-            for value in (self.Q.exact(other), theirs.value):
+            # the learner's value of a blank computed from this one is no other blank's value
+            own = () if self._depends_on(other, q) else (theirs.value,)
+            for value in (self.Q.exact(other), *own):
                 gap = abs(w.value - value)
                 close = gap <= allowed and gap <= MISPLACED_RELATIVE * abs(value)
                 if close and abs(w.value) >= 10 * w.unit and (best is None or gap < best[0]):
                     best = (gap, other)
         return best[1] if best else None
+
+    def _depends_on(self, later: str, q: str) -> bool:
+        """Is ``later`` computed from ``q`` (through its formula's quantities, walked without recursion)?"""
+        seen, todo = {later}, [later]
+        while todo:
+            for d in self._direct(todo.pop()):
+                if d == q:
+                    return True
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        return False
+
+    def _direct(self, q: str) -> tuple[str, ...]:
+        if q not in self._uses:
+            used: list[str] = []
+            self.Q.formula(q, lambda d: used.append(d) or self.Q.exact(d))
+            self._uses[q] = tuple(dict.fromkeys(used))
+        return self._uses[q]
 
     def _follows(self, verdict: Verdict, derived: Learned) -> Verdict:
         if derived.roots:
