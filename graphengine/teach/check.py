@@ -47,26 +47,31 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError, did_you_mean
 from .arithmetic import Expression, Number
-from .claims import matches, rounding_habit, tolerance
+from .claims import rounding_habit, tolerance
 from .hand import HandFile, Written, read_hand
+from .misplaced import MISPLACED, Dependencies, belongs_to
 from .misspelt import one_meaning
 from .notation import NOTATION_HELP, canonical
+from .pairing import swapped_pairing, written_is
 from .quantities import Getter, Quantities
 from .slips.library import CODES, Candidate, candidates
 from .slips.pairs import pairs
 from .unwritten import other_samples_spread
 from .verdict import Verdict, to_json, written_value
 
+if TYPE_CHECKING:
+    from ..engine.network import Network
+    from ..engine.trace import Trace
+
 __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]
 
 MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
-MISPLACED = "misplaced"  # a value that belongs to another blank of the sheet
-MISPLACED_RELATIVE = 0.005  # a misplaced value is another blank's to 0.5 %
 PLACEHOLDER = "placeholder"  # a bare 0 for a value that is not 0, which no earlier mistake explains
+LOOSE_FIT = 0.25  # a slip's fit to the learner's values using more than this share of its allowance is loose
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # Slips followed through quantities the learner did not write: those of the backward pass,
 # the usual unwritten steps. The forward pass's many candidates (every other weight…) would,
@@ -95,13 +100,13 @@ class Judge:
 
     def __init__(
         self,
-        net: Any,
-        trace: Any,
+        net: Network,
+        trace: Trace,
         values: Mapping[str, Any],
         sample: int = 0,
         file: str | None = None,
         asked: int | None = None,
-    ):
+    ) -> None:
         n = trace.n_samples
         if not 0 <= sample < n:
             valid = f"0 to {n - 1}" if n > 1 else "0"
@@ -130,7 +135,7 @@ class Judge:
         self._habit: Callable[[float], float] | None = None  # how the learner rounds (habit())
         self.placeholders: set[str] = set()  # bare zeros judged placeholders
         self._other_spread: dict[str, float] | None = None  # other samples' spread (unwritten.py)
-        self._uses: dict[str, tuple[str, ...]] = {}  # quantity → the quantities its formula uses
+        self.dependencies = Dependencies(self.Q)
 
     def _resolve(self, name: str, w: Written) -> str:
         Q = self.Q
@@ -309,7 +314,7 @@ class Judge:
             verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
             verdict.reason = verdict.reasons[0]
             sentences = [f"{sentence} (that gives {_shown(c, w)})" for _, sentence, c in matches]
-            pairing = self._pairing(q, expression) if verdict.reason == "swapped" else ""
+            pairing = swapped_pairing(self.Q, q, expression, self._get) if verdict.reason == "swapped" else ""
             if pairing:  # the written factors say it better than the generic sentence
                 sentences[0] = f"{pairing} (that gives {_shown(matches[0][2], w)}; exact {_shown(exact, w)})"
             verdict.note = "; or ".join(list(dict.fromkeys(sentences))[:2])
@@ -317,7 +322,9 @@ class Judge:
                 roots = ", ".join(self.sheet[r].name for r in derived.roots)
                 verdict.note += f"; it also builds on your wrong {roots}"
             return verdict
-        other = self._belongs_to(q, w, allowed) if expression is None and w.unit else None
+        other = (
+            belongs_to(self.Q, self.dependencies, self.sheet, q, w, allowed) if expression is None and w.unit else None
+        )
         if other is not None:
             verdict.reason, verdict.reasons = MISPLACED, [MISPLACED]
             verdict.note = f"this is {self.sheet[other].name}'s value; written in {w.name}'s blank?"
@@ -327,43 +334,6 @@ class Judge:
         if own:
             verdict.note += f" (from your written {yours} it would be {_shown(derived.value, w)})"
         return verdict
-
-    def _belongs_to(self, q: str, w: Written, allowed: float) -> str | None:
-        """Another blank of the sheet whose value (exact, or as the learner wrote it where it comes
-        before ``q`` in the derivation) ``w`` is: within the written precision and
-        :data:`MISPLACED_RELATIVE`, written to at least 2 significant digits. Asked only of a value
-        that is neither right, nor rounding or carried, nor a slip for its own blank."""
-        best: tuple[float, str] | None = None
-        for other, theirs in self.sheet.items():
-            if other == q or theirs is w:
-                continue
-            # the learner's value of a blank computed from this one is no other blank's value
-            own = () if self._depends_on(other, q) else (theirs.value,)
-            for value in (self.Q.exact(other), *own):
-                gap = abs(w.value - value)
-                close = gap <= allowed and gap <= MISPLACED_RELATIVE * abs(value)
-                if close and abs(w.value) >= 10 * w.unit and (best is None or gap < best[0]):
-                    best = (gap, other)
-        return best[1] if best else None
-
-    def _depends_on(self, later: str, q: str) -> bool:
-        """Is ``later`` computed from ``q`` (through its formula's quantities, walked without recursion)?"""
-        seen, todo = {later}, [later]
-        while todo:
-            for d in self._direct(todo.pop()):
-                if d == q:
-                    return True
-                if d not in seen:
-                    seen.add(d)
-                    todo.append(d)
-        return False
-
-    def _direct(self, q: str) -> tuple[str, ...]:
-        if q not in self._uses:
-            used: list[str] = []
-            self.Q.formula(q, lambda d: used.append(d) or self.Q.exact(d))
-            self._uses[q] = tuple(dict.fromkeys(used))
-        return self._uses[q]
 
     def _follows(self, verdict: Verdict, derived: Learned) -> Verdict:
         if derived.roots:
@@ -423,7 +393,7 @@ class Judge:
         found = [
             c
             for c in self._slip_candidates(q)
-            if not numbers or all(any(_is(n, x, signs.get(n.index, 1)) for n in numbers) for x in c.needs)
+            if not numbers or all(any(written_is(n, x, signs.get(n.index, 1)) for n in numbers) for x in c.needs)
         ]
         single = self._fits(q, value, tolerance, derived, found)
         if single:
@@ -435,60 +405,44 @@ class Judge:
     ) -> list[tuple[str, str, float]]:
         """The candidates that give the written ``value``, closest first."""
         # From the learner's own values first; a learner who redid an earlier value right on
-        # the side (their sheet's value is wrong, the one they used is not) gets the exact ones.
-        attempts = ((self.measure, derived, False), (self._measure_exact, Learned(self.Q.exact(q)), True))
-        for measure, right, on_exact in attempts:
-            matches: list[tuple[float, int, str, str, float]] = []
-            for i, c in enumerate(found):
-                try:
-                    got = measure(c.compute)
-                except (ArithmeticError, ValueError):
-                    continue
-                if not math.isfinite(got.value):
-                    continue
-                distinct = abs(got.value - right.value) > max(right.sigma, 1e-12 * max(1.0, abs(right.value)))
-                gap = abs(value - got.value)
-                allowed = tolerance + got.sigma + 1e-9 * max(1.0, abs(got.value))
-                if distinct and gap <= allowed:
-                    matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
-            if matches:
-                matches.sort()
-                self._matched_on_exact = on_exact
-                return [(code, sentence, got) for _, _, code, sentence, got in matches]
-        return []
+        # the side (their sheet's value is wrong, the one they used is not) gets the exact ones,
+        # and so does a slip that fits the exact values far more closely than any fits the
+        # learner's (whose uncertain wrong values can make a loose fit).
+        mine = self._attempt(self.measure, derived, value, tolerance, found)
+        if not mine or mine[0][0] > LOOSE_FIT:
+            exact = self._attempt(self._measure_exact, Learned(self.Q.exact(q)), value, tolerance, found)
+            if exact and (not mine or exact[0][0] < mine[0][0] / 2):
+                self._matched_on_exact = True
+                return [(code, sentence, got) for _, _, code, sentence, got in exact]
+        self._matched_on_exact = False
+        return [(code, sentence, got) for _, _, code, sentence, got in mine]
+
+    def _attempt(
+        self,
+        measure: Callable[[Callable[[Getter], float]], Learned],
+        right: Learned,
+        value: float,
+        tolerance: float,
+        found: list[Candidate],
+    ) -> list[tuple[float, int, str, str, float]]:
+        """(gap / allowed, index, code, sentence, value) of every candidate that gives ``value``, closest first."""
+        matches: list[tuple[float, int, str, str, float]] = []
+        for i, c in enumerate(found):
+            try:
+                got = measure(c.compute)
+            except (ArithmeticError, ValueError):
+                continue
+            if not math.isfinite(got.value):
+                continue
+            distinct = abs(got.value - right.value) > max(right.sigma, 1e-12 * max(1.0, abs(right.value)))
+            gap = abs(value - got.value)
+            allowed = tolerance + got.sigma + 1e-9 * max(1.0, abs(got.value))
+            if distinct and gap <= allowed:
+                matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
+        return sorted(matches)
 
     def _measure_exact(self, compute: Callable[[Getter], float]) -> Learned:
         return Learned(float(compute(self.Q.exact)))
-
-    def _pairing(self, q: str, expression: Expression | None) -> str:
-        """``0.25 × 0.10: w3 = 0.25 belongs to the edge i1 → h2, but 0.10 is i2`` from written arithmetic."""
-        kind, v = self.Q.names[q]
-        if expression is None or kind != "net":
-            return ""
-        edges = [(d["weight"], u) for u, _, d in self.Q.G.in_edges(v, data=True)]
-        for term in expression.terms():
-            numbers = term.numbers
-            if len(numbers) != 2:
-                continue
-            lead = "−" if term.sign < 0 else ""  # `0.1 − 0.62 × 0.5`: the term's minus may be the weight's
-            for a, b in (numbers, numbers[::-1]):
-                weight = next((p for p, _ in edges if _is(a, self.Q.values[p], term.sign)), None)
-                source = next((u for _, u in edges if _is(b, self._get(f"{u}.out"), term.sign)), None)
-                own = next((u for p, u in edges if p == weight), None)
-                if weight and source and own != source:
-                    signed = a.text if _is(a, self.Q.values[weight]) else lead + a.text
-                    return (
-                        f"{lead}{a.text} × {b.text}: {weight} = {signed} belongs to the edge {own} → {v}, "
-                        f"but {b.text} is {source}: the inputs are swapped"
-                    )
-        return ""
-
-
-def _is(number: Number, value: float, sign: int = 1) -> bool:
-    """A written number inside arithmetic is ``value`` (:func:`claims.matches` at its written
-    precision; integers exactly); in a term of sign −1 (``− 0.62 × 0.5``) its negation may be."""
-    unit = 0.0 if number.is_integer else number.unit
-    return any(matches(r, unit, value, asked=False) for r in (number.value, sign * number.value))
 
 
 def _shown(x: float, w: Written) -> str:
@@ -498,8 +452,8 @@ def _shown(x: float, w: Written) -> str:
 
 
 def judge(
-    net: Any,
-    trace: Any,
+    net: Network,
+    trace: Trace,
     values: Mapping[str, Any],
     sample: int = 0,
     file: str | None = None,
@@ -509,7 +463,7 @@ def judge(
     return Judge(net, trace, values, sample, file, asked).verdicts()
 
 
-def check(net: Any, trace: Any, hand: HandFile, asked: int | None = None) -> list[Verdict]:
+def check(net: Network, trace: Trace, hand: HandFile, asked: int | None = None) -> list[Verdict]:
     """Every verdict of a hand file (raises :class:`SpecError` for an unknown quantity or sample)."""
     n = trace.n_samples
     if hand.sample is not None and hand.sample >= n:

@@ -15,6 +15,7 @@ values (:mod:`graphengine.teach.check`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from .quantities import Getter, Quantities
@@ -44,8 +45,11 @@ def spread_of(
     for d in used:
         step = spreads.get(d, 0.0)
         if step:
-            moved = float(compute(lambda q, d=d, x=values[d] + step: x if q == d else values[q]))
-            total += abs(moved - value)
+
+            def moved(q: str, d: str = d, x: float = values[d] + step) -> float:
+                return x if q == d else values[q]
+
+            total += abs(float(compute(moved)) - value)
     return value, total
 
 
@@ -73,18 +77,20 @@ def _one_sample(quantities: Quantities, half_unit: Callable[[float], float]) -> 
         values[q] = quantities.exact(q)
         if v in quantities.inputs:
             continue  # given numbers: exact
-        _, moved = spread_of(lambda get, q=q: quantities.formula(q, get), values, spreads)
+        _, moved = spread_of(partial(quantities.formula, q), values, spreads)
         spreads[q] = moved + half_unit(values[q])
     found: dict[str, float] = {}
     for p, uses in quantities.uses.items():
         if uses:
-            part, moved = spread_of(
-                lambda get, uses=uses: sum(quantities.use_part(u, get) for u in uses), values, spreads
-            )
+            part, moved = spread_of(partial(_uses_part, quantities, uses), values, spreads)
             found[f"grad.{p}"] = moved + half_unit(part)
     loss, moved = _sample_loss_spread(quantities, values, spreads, half_unit)
     found["loss"] = (moved + half_unit(loss)) * (1.0 / quantities.n if quantities.mean else 1.0)
     return found
+
+
+def _uses_part(quantities: Quantities, uses: list[tuple[str | None, str]], get: Getter) -> float:
+    return sum(quantities.use_part(use, get) for use in uses)
 
 
 def _sample_loss_spread(
@@ -94,6 +100,6 @@ def _sample_loss_spread(
     if quantities.loss.terms_function is None:
         return spread_of(quantities.sample_loss, values, spreads)
     for o in quantities.outputs:
-        term, moved = spread_of(lambda get, o=o: quantities.formula(f"loss.{o}", get), values, spreads)
+        term, moved = spread_of(partial(quantities.formula, f"loss.{o}"), values, spreads)
         values[f"loss.{o}"], spreads[f"loss.{o}"] = term, moved + half_unit(term)
     return spread_of(quantities.sample_loss, values, spreads)

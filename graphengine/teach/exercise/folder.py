@@ -96,7 +96,10 @@ def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     from ...views.diagram.render import pipe, to_dot
 
     dot = to_dot(
-        ex.net, ex.trace, blanks=ex.blanks, title=ex.net.spec.name + (f" for {ex.student}" if ex.student else "")
+        ex.net,
+        ex.trace,
+        blanks=ex.blanks,
+        title=(ex.net.spec.name or "") + (f" for {ex.student}" if ex.student else ""),
     )
     files = {SPEC_FILE: ex.spec.encode()}
     files[f"{DIAGRAM}.svg"] = pipe(dot, "svg")
