@@ -194,8 +194,14 @@ class Judge:
             step = mine.sigma or 1e-7 * max(1.0, abs(mine.value))
             shifted = float(compute(lambda q, d=d, x=mine.value + step: x if q == d else self._get(q)))
             delta = abs(shifted - value)
-            if not delta > 1e-15 * max(1.0, abs(value)):
-                continue  # does not change it (another output of a loss that does not couple them)
+            tiny = 1e-15 * max(1.0, abs(value))
+            if not delta > tiny:
+                # locally flat (ReLU at a negative net) or not coupled (another output of the loss):
+                # it rests on the learner's value only if the exact one would give something else
+                exact_d = self.Q.exact(d)
+                exact = float(compute(lambda q, d=d, x=exact_d: x if q == d else self._get(q)))
+                if not abs(exact - value) > tiny:
+                    continue
             if mine.sigma:
                 sigma += delta
             sources.append(mine.sources)
@@ -236,12 +242,15 @@ class Judge:
     def _with_other_samples(self, q: str, derived: Learned) -> Learned:
         """A batch quantity's other samples, which the learner worked out (unwritten) with their own
         rounding: its spread through those samples' values (:mod:`graphengine.teach.unwritten`)."""
+        spread = self._other_samples_spread(q)
+        return Learned(derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps)
+
+    def _other_samples_spread(self, q: str) -> float:
         if self.asked is None or self.Q.n < 2 or self.Q.names[q][0] not in ("grad", "loss"):
-            return derived
+            return 0.0
         if self._other_spread is None:
             self._other_spread = other_samples_spread(self.Q.net, self.Q.trace, self.Q.s, self.habit)
-        spread = self._other_spread.get(q, 0.0)
-        return Learned(derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps)
+        return self._other_spread.get(q, 0.0)
 
     def habit(self, x: float) -> float:
         """Half a unit of the last digit the learner keeps on ``x`` (:func:`claims.rounding_habit`)."""
@@ -395,6 +404,7 @@ class Judge:
             for c in self._slip_candidates(q)
             if not numbers or all(any(written_is(n, x, signs.get(n.index, 1)) for n in numbers) for x in c.needs)
         ]
+        tolerance += self._other_samples_spread(q)  # a slip's other samples: worked out unwritten too
         single = self._fits(q, value, tolerance, derived, found)
         if single:
             return single

@@ -97,13 +97,18 @@ def updated_weights(Q: Quantities, v: str) -> list[Candidate]:
     def compute(get: Getter) -> float:
         return _loss_part(Q, v, get) + sum(part for _, _, part in Q.paths(v, get, lambda p: get(f"updated.{p}")))
 
-    return [
-        Candidate(
-            "updated-weights",
-            compute,
-            f"computed with the already-updated {', '.join(weights)}: the backward pass uses the weights before the step",
-        )
-    ]
+    def stepped(get: Getter) -> float:  # updated from the learner's gradients, before they wrote the update
+        return _loss_part(Q, v, get) + sum(part for _, _, part in Q.paths(v, get, lambda p: _stepped(Q, p, get)))
+
+    sentence = (
+        f"computed with the already-updated {', '.join(weights)}: the backward pass uses the weights before the step"
+    )
+    return [Candidate("updated-weights", compute, sentence), Candidate("updated-weights", stepped, sentence)]
+
+
+def _stepped(Q: Quantities, p: str, get: Getter) -> float:
+    """``p`` after the step, from the learner's gradient (what they would write as ``updated.p``)."""
+    return Q.values[p] - Q.learning_rate * get(f"grad.{p}") if Q.param_info[p]["trainable"] else Q.values[p]
 
 
 @slip("factor-2", "dout")

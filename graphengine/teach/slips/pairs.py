@@ -93,15 +93,21 @@ def with_updated_weights(Q: Quantities, name: str, singles: list[Candidate]) -> 
     weights = [d["weight"] for _, _, d in Q.G.out_edges(v, data=True) if Q.param_info[d["weight"]]["trainable"]]
     found = []
     for c in singles:
+        for written in (True, False):  # the learner's written updates, or their gradients' steps
 
-        def compute(get: Getter, c: Candidate = c) -> float:
-            saved = Q.values
-            Q.values = dict(saved) | {p: get(f"updated.{p}") for p in weights}
-            try:
-                return c.compute(get)
-            finally:
-                Q.values = saved
+            def compute(get: Getter, c: Candidate = c, written: bool = written) -> float:
+                saved = Q.values
+                step = {
+                    p: get(f"updated.{p}") if written else saved[p] - Q.learning_rate * get(f"grad.{p}")
+                    for p in weights
+                }
+                Q.values = dict(saved) | step
+                try:
+                    return c.compute(get)
+                finally:
+                    Q.values = saved
 
-        code = pair_code(*sorted((c.code, "updated-weights")))
-        found.append(Candidate(code, compute, f"{c.sentence}, with the already-updated {', '.join(weights)}", c.needs))
+            code = pair_code(*sorted((c.code, "updated-weights")))
+            sentence = f"{c.sentence}, with the already-updated {', '.join(weights)}"
+            found.append(Candidate(code, compute, sentence, c.needs))
     return found
