@@ -53,7 +53,7 @@ from ..errors import SpecError, did_you_mean
 from .arithmetic import Expression, Number
 from .claims import rounding_habit, tolerance
 from .hand import HandFile, Written, read_hand
-from .misplaced import MISPLACED, Dependencies, belongs_to
+from .misplaced import MISPLACED, MISPLACED_RELATIVE, Dependencies, belongs_to
 from .misspelt import one_meaning
 from .notation import NOTATION_HELP, canonical
 from .pairing import swapped_pairing, written_is
@@ -62,6 +62,7 @@ from .slips.library import CODES, Candidate, candidates
 from .slips.pairs import pairs
 from .unwritten import other_samples_spread
 from .verdict import Verdict, to_json, written_value
+from .verdict import shown_beside as _shown
 
 if TYPE_CHECKING:
     from ..engine.network import Network
@@ -71,6 +72,7 @@ __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_ha
 
 MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
 PLACEHOLDER = "placeholder"  # a bare 0 for a value that is not 0, which no earlier mistake explains
+FAR_SIGMAS, FAR_RELATIVE = 10.0, 0.05  # a slip's value this far from the written one cannot fit it
 LOOSE_FIT = 0.25  # a slip's fit to the learner's values using more than this share of its allowance is loose
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # Slips followed through quantities the learner did not write: those of the backward pass,
@@ -131,6 +133,7 @@ class Judge:
         self.learned: dict[str, Learned] = {}
         self._candidates: dict[str, list[Candidate]] = {}
         self._exact_numbers = self._exact_constants()
+        self._best_fit = 0.0  # the last slip's gap over its allowance (0: exact)
         self._matched_on_exact = False  # did the last slip match with the exact values (not the learner's)?
         self._habit: Callable[[float], float] | None = None  # how the learner rounds (habit())
         self.placeholders: set[str] = set()  # bare zeros judged placeholders
@@ -319,6 +322,14 @@ class Judge:
                 verdict.note = f"{what if sum_of else 'your computation gives'} {_shown(computed, w)}, not {w.shown}"
                 return verdict
         matches = self._slips(q, computed, computed_sigma if expression is not None else allowed, derived, expression)
+        if matches and self._best_fit > LOOSE_FIT and expression is None and w.unit:
+            # digit for digit what the learner wrote in another blank: copied, rather than a loose slip
+            copied = belongs_to(self.Q, self.dependencies, self.sheet, q, w, allowed)
+            theirs = self.sheet[copied] if copied is not None else None
+            if theirs is not None and (theirs.value, theirs.unit) == (w.value, w.unit):
+                exact = self.Q.exact(str(copied))  # and the slip does not itself give that blank's value
+                if abs(matches[0][2] - exact) > MISPLACED_RELATIVE * abs(exact):
+                    matches = []
         if matches:
             verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
             verdict.reason = verdict.reasons[0]
@@ -419,10 +430,11 @@ class Judge:
         # and so does a slip that fits the exact values far more closely than any fits the
         # learner's (whose uncertain wrong values can make a loose fit).
         mine = self._attempt(self.measure, derived, value, tolerance, found)
+        self._best_fit = mine[0][0] if mine else 0.0
         if not mine or mine[0][0] > LOOSE_FIT:
             exact = self._attempt(self._measure_exact, Learned(self.Q.exact(q)), value, tolerance, found)
             if exact and (not mine or exact[0][0] < mine[0][0] / 2):
-                self._matched_on_exact = True
+                self._matched_on_exact, self._best_fit = True, exact[0][0]
                 return [(code, sentence, got) for _, _, code, sentence, got in exact]
         self._matched_on_exact = False
         return [(code, sentence, got) for _, _, code, sentence, got in mine]
@@ -437,8 +449,13 @@ class Judge:
     ) -> list[tuple[float, int, str, str, float]]:
         """(gap / allowed, index, code, sentence, value) of every candidate that gives ``value``, closest first."""
         matches: list[tuple[float, int, str, str, float]] = []
+        get = self.Q.exact if measure == self._measure_exact else self._get
+        # a candidate far from the written value needs no uncertainty worked out (most pairs are)
+        far = FAR_SIGMAS * (tolerance + right.sigma) + FAR_RELATIVE * abs(value)
         for i, c in enumerate(found):
             try:
+                if not abs(float(c.compute(get)) - value) <= far:
+                    continue
                 got = measure(c.compute)
             except (ArithmeticError, ValueError):
                 continue
@@ -453,12 +470,6 @@ class Judge:
 
     def _measure_exact(self, compute: Callable[[Getter], float]) -> Learned:
         return Learned(float(compute(self.Q.exact)))
-
-
-def _shown(x: float, w: Written) -> str:
-    unit = w.unit or abs(x) * 1e-4 or 1e-6
-    decimals = max(0, -math.floor(math.log10(unit))) + 2
-    return f"{x:.{min(decimals, 12)}f}"
 
 
 def judge(
