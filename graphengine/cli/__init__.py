@@ -41,7 +41,7 @@ COMMANDS = {
     "check": ("check", "check"),
     "audit": ("audit", "audit"),
     "exercise": ("exercise", "exercise"),
-    "grade": ("exercise", "grade"),
+    "grade": ("grade", "grade"),
     "plugins": ("plugins", "plugins"),
     "report": ("page", "report"),
     "serve": ("page", "serve"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import PluginError
+from ..errors import KeyPath, PluginError
 from ..plugins.discovery import default_registry
 from ..plugins.registry import Optimizer, check_params
 
@@ -26,7 +26,7 @@ def resolve_optimizer(
     spec = net.spec
     registry = net.registry or default_registry()
     chosen = spec.training.optimizer
-    path: tuple = ("training", "optimizer")
+    path: KeyPath = ("training", "optimizer")
     given: dict[str, Any] = {}
     if name is None and chosen is not None:
         name, given = chosen.name, chosen.params

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import networkx as nx
 import numpy as np
 
+from ..errors import GraphEngineError
 from ..model.graph import parameter_uses
 
 if TYPE_CHECKING:
@@ -97,7 +98,8 @@ def exact_value(
         return float(trace.loss)
     if kind == "term":
         terms = trace.loss_terms(sample)
-        assert terms is not None, "a loss term of a loss without terms"
+        if terms is None:
+            raise GraphEngineError(f"`loss.{of}`: this loss does not split into per-output terms")
         return float(terms[of])
     if kind == "grad":
         return float(trace.gradients[of])

@@ -589,6 +589,13 @@ def simulate(ex: Exercise, habit: str, events: list[Event]) -> tuple[dict[str, s
             others = [me.compute(q, s, frozenset([c]))[0] for c in applicable(ex, q) if (c,) != event.codes]
             if event.kind == "pair":
                 others += [me.compute(q, s, frozenset([c]))[0] for c in event.codes]
+                # and every other pair made in this kind of blank: two pairs that give one value
+                # (sign with batch or with factor-2 when the batch factor is 2) have no single truth
+                others += [
+                    me.compute(q, s, frozenset(p))[0]
+                    for p in PAIRS.get(kind_of(ex, q), ())
+                    if p != event.codes and set(p) <= set(applicable(ex, q))
+                ]
             if not _clear(text, x, [own, *others], me.band(q, s) + me.band(q, s, frozenset(event.codes))):
                 return None
             me.held[key] = float(text) if habit != "full" else value

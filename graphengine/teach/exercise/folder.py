@@ -99,7 +99,7 @@ def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     o = ex.options
     # The name once, in the title: a long name in the caption twice would widen the drawing.
     about = f"{'-'.join(map(str, o.shape))} {o.activation} network, exercise seed {o.seed}"
-    title = ex.net.spec.name + (f" for {ex.student}" if ex.student else "")
+    title = (ex.net.spec.name or "") + (f" for {ex.student}" if ex.student else "")
     dot = blank_dot(ex.net.graph, ex.trace, ex.blanks, title=title, description=about)
     files = {SPEC_FILE: ex.spec.encode()}
     files[f"{DIAGRAM}.svg"] = pipe(dot, "svg")

@@ -22,13 +22,18 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ...errors import GraphEngineError, did_you_mean
 from ..slips.accidents import unsafe
 from .blanks import ASK_LEVELS, CARRIED, asked_quantities, letters, quantity_value, unit, written
+
+if TYPE_CHECKING:
+    from ...engine.network import Network
+    from ...engine.trace import Trace
+    from ...plugins.registry import Registry
 
 # Activations an exercise may use, with the range its targets are drawn from (a target the
 # output can reach, so the learner never meets a target outside the activation's range).
@@ -189,7 +194,7 @@ def _yaml_text(text: str) -> str:
     return "".join(c for c in text if c.isalnum() or c in " .'-")
 
 
-def carried_digits_safe(net: Any, trace: Any, asked: list[str], scratch: Path) -> bool:
+def carried_digits_safe(net: Network, trace: Trace, asked: list[str], scratch: Path) -> bool:
     """True when a learner who carries 5 significant digits, computing every value from their
     own earlier ones, and writes each answer to 4 is marked right throughout (no rounding drift).
 
@@ -259,8 +264,8 @@ class Exercise:
     options: Options
     student: str | None
     spec: str  # the YAML text of spec.yaml
-    net: Any
-    trace: Any
+    net: Network
+    trace: Trace
     asked: list[str]
     draws: int  # how many draws it took
 
@@ -273,7 +278,7 @@ class Exercise:
         return quantity_value(self.trace, quantity)
 
 
-def generate(options: Options, student: str | None = None, registry: Any = None) -> Exercise:
+def generate(options: Options, student: str | None = None, registry: Registry | None = None) -> Exercise:
     """The first safe draw of the seeded stream for ``options`` (and ``student``)."""
     from ...engine.network import Network
 
