@@ -20,9 +20,11 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian packages: [command]=package, for what every user needs ...
 declare -A needed=([dot]=graphviz)
 # ... and for what only the tests drive (a value may name several packages): Chromium for the
-# step-through page's browser tests; pdflatex for the exercise worksheets and `explain --format latex`;
+# step-through page's browser tests; pdflatex for the exercise worksheets and `explain --format latex`,
+# pdftotext to read the worksheets back (names as written, the drawing's printed text size);
 # the font matrix of tests/test_diagram_fonts.py (a key that is a path: a file that must exist).
 declare -A test_needed=([chromium]=chromium [pdflatex]="texlive-latex-base texlive-latex-recommended lmodern"
+  [pdftotext]=poppler-utils
   [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
   [/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf]=fonts-liberation2
   [/usr/share/fonts/truetype/freefont/FreeSans.ttf]=fonts-freefont-ttf)

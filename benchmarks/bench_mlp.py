@@ -130,13 +130,13 @@ def runners() -> dict:
     return result
 
 
-def main() -> dict[str, float | None]:
-    """CPU seconds per epoch per runner: best of REPEATS, runners taking turns. CPU time, not
-    wall time: with one BLAS thread it is the work done, and other processes on a shared
-    machine change it far less than the wall clock."""
-    todo = runners()
+def main(only: tuple[str, ...] = (), repeats: int = REPEATS) -> dict[str, float | None]:
+    """CPU seconds per epoch per runner (``only`` these, if given): best of ``repeats``, runners
+    taking turns. CPU time, not wall time: with one BLAS thread it is the work done, and other
+    processes on a shared machine change it far less than the wall clock."""
+    todo = {name: run for name, run in runners().items() if not only or name in only}
     best: dict[str, float | None] = {name: (None if run is None else float("inf")) for name, run in todo.items()}
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         for name, run in todo.items():
             if run is None:
                 continue

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from helpers.classroom import SETTINGS  # noqa: E402
-from helpers.measure_class import grade_folder, grade_timing, measure, report, simulate_classes  # noqa: E402
+from helpers.measure_class import grade_folder, grade_timing_cpu, measure, report, simulate_classes  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,14 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         figures = measure(graded)
         summary = figures.summary()
         if args.timing:
-            n, seconds = grade_timing([f for f, _ in classes], args.timing, args.students)
-            summary["timing"] = {"sheets": n, "seconds": round(seconds, 2)}
+            n, seconds, cpu = grade_timing_cpu([f for f, _ in classes], args.timing, args.students)
+            summary["timing"] = {"sheets": n, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2)}
     if args.json:
         print(json.dumps(summary, indent=1))
     else:
         report(figures)
         if args.timing:
-            print(f"one grade of {n} sheets: {seconds:.1f} s")
+            print(f"one grade of {n} sheets: {seconds:.1f} s wall, {cpu:.1f} s CPU")
     return 0
 
 

@@ -29,7 +29,8 @@ import os
 import sys
 
 os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-for _name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+# Bytecode caches are written, as for a user (a child compiling every module each run is not).
+for _name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "PYTHONDONTWRITEBYTECODE"):
     os.environ.pop(_name, None)
 
 import json  # noqa: E402

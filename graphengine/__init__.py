@@ -66,10 +66,10 @@ __all__ = [
 if TYPE_CHECKING:
     from ._util.reading import outside_data_allowed
     from .engine.evaluation import evaluate, predict
+    from .engine.history import History
     from .engine.network import Network, load
     from .engine.plan import Plan
     from .engine.trace import Trace
-    from .engine.train import History
     from .errors import DataError, GraphEngineError, GraphError, PluginError, SpecError, TrainingError
     from .interop.export import export
     from .interop.from_torch import from_torch
@@ -98,7 +98,7 @@ __getattr__, __dir__ = lazy_exports(
         "DataError": ".errors",
         "GraphEngineError": ".errors",
         "GraphError": ".errors",
-        "History": ".engine.train",
+        "History": ".engine.history",
         "Initializer": ".plugins.registry",
         "Loss": ".plugins.registry",
         "Network": ".engine.network",

@@ -19,6 +19,7 @@ import click
 
 from ..__about__ import __version__
 from .._util.escape import terminal
+from .._util.gcpause import startup_without_collector
 from .._util.interrupts import watch_interrupts
 from .._util.reading import run_inputs
 from ..errors import GraphEngineError, one_line
@@ -40,7 +41,7 @@ COMMANDS = {
     "check": ("check", "check"),
     "audit": ("audit", "audit"),
     "exercise": ("exercise", "exercise"),
-    "grade": ("exercise", "grade"),
+    "grade": ("grade", "grade"),
     "plugins": ("plugins", "plugins"),
     "report": ("page", "report"),
     "serve": ("page", "serve"),
@@ -127,7 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 warnings.simplefilter("ignore", RuntimeWarning)
             # a plugin raising KeyboardInterrupt is an error, not the user's Ctrl-C; no output
             # replaces a file the command has read (run_inputs)
-            with watch_interrupts(), run_inputs():
+            # start-up (imports, pydantic's models) without the collector walking it again and again
+            with watch_interrupts(), run_inputs(), startup_without_collector():
                 result = cli.main(args=args, prog_name="graphengine", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
     except GraphEngineError as e:

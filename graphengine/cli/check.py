@@ -53,6 +53,8 @@ def check(ctx: click.Context, spec: str, hand: str, lr: float | None, as_json: b
     updated-weights, factor-2, sign, uphill, learning-rate, batch, shared; else
     arithmetic.
 
+    A bare integer (0, 1) is right only when exact; 0.00 claims ±0.01.
+
     Exit status: 0 all right or only rounding, 1 a mistake, 2 invalid input.
     """
     from .._util.reading import check_readable

@@ -24,7 +24,7 @@ def _plot_path(ctx: click.Context, param: click.Parameter, value: str | None) ->
     """Refuse a plot file that cannot be drawn (suffix, matplotlib, folder) before any work."""
     if value is not None:
         from .._util.files import check_writable
-        from ..engine.train import check_plot
+        from ..views.figure_files import check_plot
 
         check_plot(value, "--" + (param.name or "plot").replace("_", "-"))
         check_writable(value)

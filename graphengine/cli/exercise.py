@@ -1,4 +1,4 @@
-"""``graphengine exercise`` and ``graphengine grade``: a fresh exercise per student, and bulk marking."""
+"""``graphengine exercise``: a fresh exercise per student (``graphengine grade`` marks them: cli/grade.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 
 from .helpformat import Command
 from .options import exercise_network_options, json_option, plugin_option, registry_for
-from .output import EXIT_INVALID, console, echo_json
+from .output import echo_json
 
 
 @click.command(
@@ -30,7 +30,7 @@ from .output import EXIT_INVALID, console, echo_json
     "--students",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="One name a line: a folder per student with their own numbers, and the class key DIR/key.csv.",
+    help="One name a line: DIR/students/NAME/ per student with their own numbers, the answers in DIR/key/.",
 )
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Compile worksheet.pdf (when pdflatex is there).")
 @json_option('Print {"written": [files...], "blanks": N} (with --students: "students", "key").')
@@ -65,14 +65,22 @@ def exercise(
     DIR/answers.md     the answers and the whole derivation
     DIR/answers.yaml   the exact answers as a hand file
 
-    With --students, DIR/NAME/ holds each student's own exercise (numbers seeded by
-    --seed and the name) and DIR/key.csv every answer. `graphengine grade DIR` marks
-    the filled-in sheets.
+    With --students each student gets their own numbers (seeded by --seed and the
+    name), and what a student may see is kept apart from the answers:
+
+    \b
+    DIR/students/NAME/  worksheet.*, network.*, blank.yaml: hand it out as it is
+    DIR/key/NAME/       spec.yaml, answers.md, answers.yaml
+    DIR/key/key.csv     every student's answers
+
+    Put the filled-in blank.yaml back in DIR/students/NAME/; `graphengine grade DIR`
+    marks them all.
     """
     from pathlib import Path
 
     from ..teach.exercise.folder import exercise_files, key_csv, write_files
     from ..teach.exercise.generate import Options, folder_names, generate, parse_shape, read_students
+    from ..teach.exercise.handout import KEY_DIR, KEY_FILE, STUDENTS_DIR, class_files
 
     options = Options(parse_shape(shape), activation, loss, samples, shared_bias, ask, seed)
     registry = registry_for(ctx)
@@ -87,108 +95,25 @@ def exercise(
             click.echo(f"exercise written to {folder}: {', '.join(files)} ({len(made.asked)} blanks)")
         return
     names = read_students(students)
-    files = {}
-    made_for = []
-    for name, sub in zip(names, folder_names(names)):
-        made = generate(options, student=name, registry=registry)
-        made_for.append((sub, made))
-        files |= {f"{sub}/{file}": data for file, data in exercise_files(made, pdf).items()}
-    files["key.csv"] = key_csv(made_for).encode()
+    subs = folder_names(names)
+    made_for = [(sub, generate(options, student=name, registry=registry)) for name, sub in zip(names, subs)]
+    own = [(sub, exercise_files(made, pdf)) for sub, made in made_for]
+    files = class_files(own, key_csv(made_for).encode())
     write_files(folder, files, force)
+    key = folder / KEY_DIR / KEY_FILE
     if as_json:
         echo_json(
             {
                 "written": [str(folder / name) for name in files],
                 "students": [
-                    {"name": name, "folder": str(folder / sub)} for name, sub in zip(names, folder_names(names))
+                    {"name": name, "folder": str(folder / STUDENTS_DIR / sub), "key": str(folder / KEY_DIR / sub)}
+                    for name, sub in zip(names, subs)
                 ],
-                "key": str(folder / "key.csv"),
+                "key": str(key),
             }
         )
         return
-    click.echo(f"{len(names)} exercises written to {folder}/ (one folder per student) and the key to {folder}/key.csv")
-
-
-@click.command(
-    short_help="Mark filled-in exercise sheets and name the slips.",
-    cls=Command,
-    examples=["graphengine exercise -o sheet --no-pdf && graphengine grade sheet"],
-)
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@plugin_option
-@json_option('Print {"sheets": [...], "slips": [...], "most_common": CODE}.')
-@click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per student and quantity.")
-@click.option(
-    "--follow-through/--no-follow-through",
-    default=True,
-    help="A step done right on an earlier wrong value (`carried`) earns its mark (default); strict: it does not.",
-)
-@click.option(
-    "--gradebook",
-    type=click.Choice(["moodle", "canvas"]),
-    help="Print the marks earned as a gradebook CSV for Moodle's or Canvas's grade import.",
-)
-@click.option("--assignment", default="Backpropagation exercise", show_default=True, help="The gradebook's column.")
-@click.option(
-    "--feedback",
-    "feedback_dir",
-    type=click.Path(file_okay=False),
-    help="Write one Markdown feedback file per student into this folder (their wrong lines, why, the exact value).",
-)
-@click.pass_context
-def grade(
-    ctx: click.Context,
-    paths: tuple[str, ...],
-    as_json: bool,
-    as_csv: bool,
-    follow_through: bool,
-    gradebook: str | None,
-    assignment: str,
-    feedback_dir: str | None,
-) -> None:
-    """Mark filled-in exercise sheets in bulk, and say which slips the class makes.
-
-    PATHS are class folders (every student folder in them), exercise folders (their
-    spec.yaml and filled-in blank.yaml) or sheet files (with spec.yaml next to them).
-    Each value is judged as `graphengine check` does: right within one unit of its
-    last written digit, else wrong with the slip it is (sign, rounding, uphill, …);
-    a blank left empty or missing is `unanswered`. The score is the marks earned: right
-    values, values that follow from the learner's own by rounding and (follow-through,
-    the default) steps done right on an earlier mistake.
-
-    A line that cannot be read is named (`unreadable`, one `error:` line each) and the
-    rest of its sheet graded; `≈`, `~`, a leading `=`, a decimal comma, a Unicode minus and
-    a key with one clear did-you-mean are read, with a note.
-
-    Exit status: 0 every line read, 2 a line, sheet or spec could not be read.
-    """
-    from .._util.escape import terminal
-    from ..teach.exercise.grade import grade as grade_all
-    from ..teach.exercise.grade import report, to_csv, to_json
-    from ..teach.exercise.handback import feedback, gradebook_csv, login
-
-    if sum(map(bool, (as_json, as_csv, gradebook))) > 1:
-        raise click.UsageError("choose one of --json, --csv and --gradebook")
-    sheets = grade_all(list(paths), registry_for(ctx), follow_through)
-    if feedback_dir:
-        from pathlib import Path
-
-        folder = Path(feedback_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        for sheet in sheets:
-            (folder / f"{login(sheet)}.md").write_text(feedback(sheet), encoding="utf-8")
-    if gradebook:
-        click.echo(gradebook_csv(sheets, gradebook, assignment), nl=False)
-    elif as_json:
-        echo_json(to_json(sheets))
-    elif as_csv:
-        click.echo(terminal(to_csv(sheets), keep_newlines=True), nl=False)
-    else:
-        report(sheets, console())
-    for sheet in sheets:
-        if sheet.error:
-            click.echo(f"error: {terminal(sheet.error)}", err=True)
-        for problem in sheet.problems:
-            click.echo(f"error: {terminal(problem)}", err=True)
-    if any(sheet.error or sheet.problems for sheet in sheets):
-        ctx.exit(EXIT_INVALID)
+    click.echo(
+        f"{len(names)} exercises written to {folder / STUDENTS_DIR}/ (one folder per student, to hand out) "
+        f"and the answers to {folder / KEY_DIR}/"
+    )

@@ -9,8 +9,6 @@ from typing import Any
 import click
 
 from ..errors import GraphEngineError
-from ..views.derivation.document import RENDERERS
-from ..views.diagram.annotated import DETAILS
 
 # ---------------------------------------------------------------------- value types
 
@@ -68,12 +66,15 @@ def load_network(spec: str, ctx: click.Context) -> Any:
     """Load a network with the registry the command-line options select (and, with
     ``--allow-outside-data``, data files outside the spec's folder); an output option naming
     the spec itself is refused first."""
+    from .._util.gcpause import end_of_startup
     from .._util.reading import outside_data_allowed
     from ..engine.network import load
 
     check_outputs(ctx, spec)
     with outside_data_allowed(ctx.ensure_object(dict).get("allow_outside_data", False)):
-        return load(spec, registry=registry_for(ctx))
+        net = load(spec, registry=registry_for(ctx))
+    end_of_startup()  # the collector runs again for the command's own work
+    return net
 
 
 # Options that name a file the command writes.
@@ -201,18 +202,28 @@ svg_option = click.option(
     help="Also draw the annotated diagram into FILE (.svg; .png, .pdf, .dot work too; needs Graphviz).",
 )
 
-detail_option = click.option(
-    "--detail",
-    type=click.Choice(list(DETAILS)),
-    default="auto",
-    show_default=True,
-    help="full: numbers on nodes and edges; nodes: no edge labels; names: names only. "
-    "auto: full up to 40 edges, names beyond 250 nodes.",
-)
 
-document_format_option = click.option(
-    "--format", "fmt_", type=click.Choice(list(RENDERERS)), default="text", show_default=True
-)
+def detail_option(command: Any) -> Any:
+    """``--detail`` of the diagram commands (the views' modules load with those commands, not with ``run``)."""
+    from ..views.diagram.annotated import DETAILS
+
+    return click.option(
+        "--detail",
+        type=click.Choice(list(DETAILS)),
+        default="auto",
+        show_default=True,
+        help="full: numbers on nodes and edges; nodes: no edge labels; names: names only. "
+        "auto: full up to 40 edges, names beyond 250 nodes.",
+    )(command)
+
+
+def document_format_option(command: Any) -> Any:
+    """``--format`` of a derivation document."""
+    from ..views.derivation.document import RENDERERS
+
+    return click.option("--format", "fmt_", type=click.Choice(list(RENDERERS)), default="text", show_default=True)(
+        command
+    )
 
 
 def exercise_network_options(command: Any) -> Any:

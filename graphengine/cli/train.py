@@ -98,7 +98,10 @@ def train(
     and the first non-finite node (exit 2; -o is not written).
     """
     from .._util.files import check_writable
-    from ..engine.train import check_plot, evaluate, history_table, plot_history
+    from ..engine.history import history_table
+    from ..engine.metrics import evaluate
+    from ..views.figure_files import check_plot
+    from ..views.training_plot import plot_history
 
     if plot:
         check_plot(plot)

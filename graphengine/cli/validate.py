@@ -29,7 +29,7 @@ def validate(ctx: click.Context, spec: str, as_json: bool = False) -> None:
     Exit status 0 when the spec is fine; 2 and one `error: FILE:LINE: KEY: ...` line
     on stderr when it is not.
     """
-    from ..engine.train import resolve_optimizer
+    from ..engine.optimizer_choice import resolve_optimizer
 
     net = load_network(spec, ctx)
     resolve_optimizer(net)  # training.optimizer: a known name with known parameters, as `train` needs

@@ -24,16 +24,16 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .evaluation import Evaluation, Predictions, evaluate, predict
+    from .history import History
     from .network import Network, load
     from .plan import Plan, compile_plan
     from .trace import Trace
-    from .train import History
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
         "Evaluation": ".evaluation",
-        "History": ".train",
+        "History": ".history",
         "Network": ".network",
         "Plan": ".plan",
         "Predictions": ".evaluation",

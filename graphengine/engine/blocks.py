@@ -123,7 +123,8 @@ class Block:
     def __post_init__(self) -> None:
         self.reads_inputs_only = all(source.level == 0 for source in self.sources)
 
-    def weights(self, theta: np.ndarray):
+    def weights(self, theta: np.ndarray) -> Any:
+        """The block's weight matrix ``(sources, width)`` from ``theta`` (a SciPy CSR matrix for a sparse block)."""
         if theta is self._theta:
             return self._view
         S, L = self.shape
@@ -146,14 +147,14 @@ class Block:
     def apply(self, x: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """``x @ W`` for ``x`` shaped (samples, sources)."""
         if self.kind == "sparse":
-            return (self.weights(theta).T @ x.T).T
-        return x @ self.weights(theta)
+            return cast(np.ndarray, (self.weights(theta).T @ x.T).T)
+        return cast(np.ndarray, x @ self.weights(theta))
 
     def back(self, d: np.ndarray, theta: np.ndarray) -> np.ndarray:
         """``d @ Wᵀ``: the block's share of ∂L/∂out of its sources."""
         if self.kind == "sparse":
-            return (self.weights(theta) @ d.T).T
-        return d @ self.weights(theta).T
+            return cast(np.ndarray, (self.weights(theta) @ d.T).T)
+        return cast(np.ndarray, d @ self.weights(theta).T)
 
     def accumulate(self, grad: np.ndarray, x: np.ndarray, d: np.ndarray, theta: np.ndarray) -> None:
         """grad[p] += Σ_samples x_u·δ_v for every edge u→v with parameter p."""

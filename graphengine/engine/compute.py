@@ -10,12 +10,13 @@ only when asked for. Nothing loops over samples or over edges at run time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 import numpy as np
 
 from ..plugins.registry import Activation, Loss
-from .blocks import ALL, Block
+from .blocks import ALL, Block, Columns
 from .plan import Level, Plan, compile_plan
 
 __all__ = [
@@ -52,7 +53,7 @@ class Forward:
             self.dacts[k] = dact
         return dact
 
-    def _joined(self, name: str, parts) -> np.ndarray:
+    def _joined(self, name: str, parts: Iterable[np.ndarray]) -> np.ndarray:
         if name not in self._cache:
             self._cache[name] = np.concatenate(list(parts), axis=1)
         return self._cache[name]
@@ -142,8 +143,8 @@ def _times_dact(level: Level, fwd: Forward, k: int, dout: np.ndarray) -> np.ndar
     if fwd.dacts[k] is None and len(level.groups) == 1:
         act = level.groups[0].activation
         if act.name == "relu" and act.source == "built-in":
-            return np.multiply(dout, fwd.nets[k] > 0, dtype=dout.dtype)
-    return dout * fwd.level_dact(k)
+            return cast(np.ndarray, np.multiply(dout, fwd.nets[k] > 0, dtype=dout.dtype))
+    return cast(np.ndarray, dout * fwd.level_dact(k))
 
 
 def _inputs_of(block: Block, outs: list[np.ndarray]) -> np.ndarray:
@@ -189,7 +190,7 @@ def loss_of(plan: Plan, fwd: Forward, T: np.ndarray) -> tuple[float, np.ndarray]
 
 def _backpropagate(
     plan: Plan, theta: np.ndarray, fwd: Forward, T: np.ndarray, to_inputs: bool
-) -> tuple[list, list, np.ndarray]:
+) -> tuple[list[Any], list[Any], np.ndarray]:  # per level: an array, or None where nothing flows
     """∂L/∂out and ∂L/∂net per level and ∂L/∂θ; gradients accumulate (``+=``)."""
     n = T.shape[0]
     dL_dy = _derivative(plan.loss)(fwd.outputs, T, **plan.loss_params)
@@ -231,7 +232,9 @@ def _backpropagate(
     return dnets, douts, grad
 
 
-def _accumulate(douts: list, owned: list, k: int, columns, value: np.ndarray, n: int, width: int) -> None:
+def _accumulate(
+    douts: list[np.ndarray | None], owned: list[bool], k: int, columns: Columns, value: np.ndarray, n: int, width: int
+) -> None:
     """douts[k][:, columns] += value; the first whole-level value is kept without a copy and
     copied only if something is added to it later (it may be a view of another array)."""
     current = douts[k]

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._util.reading import MAX_DATA_BYTES, check_readable, data_path, open_data_text, read_cap
-from ..errors import DataError, did_you_mean, similar_file
+from ..errors import DataError, KeyPath, did_you_mean, similar_file
 from ..spec.data import CsvColumns, CsvData, LabelTarget
 from ..spec.schema import Spec
 from .csvnumpy import read_csv_numpy
@@ -97,7 +97,7 @@ def _load_file(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
             raise DataError(f"column `{column_name}` appears twice in the header", file=str(path), line=1)
         columns[column_name] = i
 
-    def column(column_name: str, key: tuple) -> int:
+    def column(column_name: str, key: KeyPath) -> int:
         if column_name not in columns:
             other = next((d for d in (";", "\t", "|") if len(header) == 1 and d in header[0]), None)
             hint = f"; the file seems to separate cells with {other!r}, but a CSV file uses commas" if other else ""
@@ -180,7 +180,7 @@ def _load_file(spec: Spec, data: CsvData, inputs_only: bool = False) -> Dataset:
     return _split(spec, data, X, T, classes)
 
 
-def _csv_header(spec: Spec, name: str, path: Path, where: tuple) -> list[str]:
+def _csv_header(spec: Spec, name: str, path: Path, where: KeyPath) -> list[str]:
     n_in, n_out = len(spec.inputs), len(spec.outputs)
     reads = f"{n_in} input(s) and {n_out} target(s)"
     try:
@@ -291,7 +291,7 @@ def _npz_arrays(
     arrays = read_npz(path)
     names = sorted(arrays)
 
-    def array(name: Any, key: tuple) -> str:
+    def array(name: Any, key: KeyPath) -> str:
         if not isinstance(name, str):
             raise spec.error(
                 DataError, f"an .npz file's {key[-1]} are one array: give its name (arrays: {', '.join(names)})", key
@@ -314,7 +314,7 @@ def _npz_arrays(
         )
     classes = None
 
-    def label_array(name: Any, key: tuple) -> tuple[str, np.ndarray]:
+    def label_array(name: Any, key: KeyPath) -> tuple[str, np.ndarray]:
         label_name = array(name, key)
         raw = arrays[label_name]
         if raw.ndim != 1:

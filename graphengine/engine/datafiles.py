@@ -267,7 +267,8 @@ def _as_numbers(values: np.ndarray, name: str, path: Path) -> np.ndarray:
 
 def _load_npy(path: Path) -> np.ndarray:
     try:
-        return np.load(path, allow_pickle=False)
+        array: np.ndarray = np.load(path, allow_pickle=False)
+        return array
     except (OSError, ValueError, EOFError) as e:
         raise DataError(f"not a readable .npy file ({type(e).__name__}: {e})", file=str(path)) from None
 

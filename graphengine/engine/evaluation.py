@@ -2,7 +2,7 @@
 
 The rows come from a data file read the way the spec's ``data`` section describes (its
 columns, its class list), or from the spec's own data. Classes are decided as the loss
-declares (``@loss.classes``), the way :func:`graphengine.engine.train.accuracy` counts them:
+declares (``@loss.classes``), the way :func:`graphengine.engine.metrics.accuracy` counts them:
 ``softmax_cross_entropy`` picks the arg-max output; ``binary_cross_entropy`` says yes for
 each output ≥ 0.5; a plugin loss decides its own way.
 
@@ -29,7 +29,7 @@ from ..errors import DataError, similar_file
 from ..spec.data import CsvData, OneHot
 from .data import Dataset, load_data
 from .datafiles import FILE_SUFFIXES
-from .train import accuracy
+from .metrics import accuracy
 
 if TYPE_CHECKING:
     from ..plugins.registry import Loss
@@ -123,7 +123,8 @@ class Predictions:
     def predicted(self, k: int = 0) -> list[str]:
         """The predicted label of every row for decision ``k``."""
         labels = np.array(self.decisions[k].labels, dtype=object)
-        return labels[self.codes[:, k]].tolist()
+        predicted: list[str] = labels[self.codes[:, k]].tolist()
+        return predicted
 
     def columns(self) -> list[str]:
         """Column names of the CSV file: the outputs, then ``predicted`` (one per output for binary ones)."""
@@ -192,7 +193,8 @@ class ConfusionMatrix:
 
     @property
     def support(self) -> list[int]:
-        return self.matrix.sum(axis=1).tolist()
+        support: list[int] = self.matrix.sum(axis=1).tolist()
+        return support
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -15,9 +15,8 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import yaml
 
-from .._util.files import check_writable, write_atomic  # noqa: F401  (check_writable: re-exported for older callers)
+from .._util.files import check_writable, write_atomic  # noqa: F401  (re-exported for older callers)
 from .._util.gcpause import gc_paused
 from ..errors import DataError
 from ..model.graph import build_graph
@@ -26,8 +25,8 @@ from ..plugins.registry import Registry
 from ..spec.load import load_spec, parse_spec
 from ..spec.schema import Spec
 from .compute import Plan, backward, compile_plan, forward, loss_of, step
+from .history import Callback, History
 from .trace import Trace
-from .train import Callback, History
 
 DEFAULT_LEARNING_RATE = 0.1
 
@@ -39,7 +38,7 @@ class Network:
         self.spec = spec
         self.registry = registry
         with gc_paused():  # a big graph is objects that all live on: nothing for the collector
-            self.graph: nx.DiGraph = build_graph(spec, registry)
+            self.graph: nx.DiGraph[str] = build_graph(spec, registry)
             self.plan: Plan = compile_plan(self.graph)
         self.theta: np.ndarray = self.plan.values.copy()
         if spec.weights_file is not None:  # trained values in a sidecar file: one read
@@ -178,34 +177,9 @@ class Network:
     def to_data(self, with_values: bool = True) -> dict[str, Any]:
         """The spec as YAML-ready data, with the current parameter values (``with_values=False``:
         the structure only, its layers without ``weights``/``biases``, for a sidecar save)."""
-        data = _plain(self.spec.raw)
-        data.pop("weights_file", None)
-        if not with_values:
-            for layer in data.get("layers") or []:
-                if isinstance(layer, dict):
-                    layer.pop("weights", None)
-                    layer.pop("biases", None)
-            return data
-        values = self.parameters
-        params = data.get("parameters") or {}
-        for name in list(params):
-            entry = params[name]
-            if isinstance(entry, dict):
-                entry["value"] = values[name]
-            else:
-                params[name] = values[name]
-        for node_name, node in (data.get("nodes") or {}).items():
-            if isinstance(node, dict) and _is_number(node.get("bias")):
-                node["bias"] = values[f"{node_name}.bias"]
-        for edge in data.get("edges") or []:
-            if isinstance(edge, dict) and _is_number(edge.get("weight")):
-                edge["weight"] = values[f"{edge['from']}->{edge['to']}"]
-        if self.graph.graph.get("layers"):
-            from ..model.layers import layer_data
+        from .saving import spec_data
 
-            for i, trained in layer_data(self.graph, self.theta).items():
-                data["layers"][i].update(trained)  # explicit values replace `init` from now on
-        return data
+        return spec_data(self, with_values)
 
     def save(self, path: str | os.PathLike[str], sidecar_threshold: int | None = None) -> None:
         """Write the spec with the current parameters, atomically (a temp file, then rename).
@@ -216,35 +190,9 @@ class Network:
         folder is named by its absolute path, signed for this user
         (:mod:`graphengine.engine.provenance`).
         """
-        from .sidecar import DEFAULT_THRESHOLD, write_sidecar
+        from .saving import save
 
-        threshold = DEFAULT_THRESHOLD if sidecar_threshold is None else sidecar_threshold
-        big = len(self.theta) > threshold
-        data = self.to_data(with_values=not big)
-        if isinstance(data.get("data"), dict):
-            from .provenance import data_reference
-
-            data["data"] = data_reference(self.spec, data["data"], Path(path))
-        if big:
-            check_writable(path)  # before the sidecar: a YAML that cannot be written leaves no sidecar
-            data["weights_file"] = write_sidecar(Path(path), self.plan, self.theta)
-        # The C emitter (when PyYAML has it) writes the same text, ~5x faster for big layers.
-        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-        text = yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True)
-        write_atomic(Path(path), text)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _plain(value: Any) -> Any:
-    """A deep copy of YAML data (aliases become independent copies)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+        save(self, Path(path), sidecar_threshold)
 
 
 def load(path: str | os.PathLike[str], registry: Registry | None = None) -> Network:

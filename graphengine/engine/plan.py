@@ -21,6 +21,7 @@ million-edge graph compiles in about 3 seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -90,7 +91,7 @@ def _unique(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def compile_plan(G: nx.DiGraph) -> Plan:
+def compile_plan(G: nx.DiGraph[str]) -> Plan:
     """Turn a graph from :func:`graph.build_graph` into a :class:`Plan` (done once)."""
     inputs, outputs = G.graph["inputs"], G.graph["outputs"]
     by_depth = generations(G)
@@ -175,8 +176,8 @@ def compile_plan(G: nx.DiGraph) -> Plan:
     )
 
 
-def _groups(G: nx.DiGraph, generation: list[str]) -> list[ActivationGroup]:
-    groups: dict[tuple, list[int]] = {}
+def _groups(G: nx.DiGraph[str], generation: list[str]) -> list[ActivationGroup]:
+    groups: dict[tuple[Any, ...], list[int]] = {}
     for i, v in enumerate(generation):
         a = G.nodes[v]
         groups.setdefault((id(a["activation"]), tuple(sorted(a["activation_params"].items()))), []).append(i)
@@ -311,7 +312,7 @@ def _block(
     return block
 
 
-def _csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]):
+def _csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> Any:
     """A CSR matrix whose ``data`` follows the (row-major) edge order, to be refilled per call."""
     from scipy.sparse import csr_matrix
 

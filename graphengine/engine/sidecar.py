@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import DataError
 
 if TYPE_CHECKING:
-    from ..spec.load import Spec
+    from ..spec.schema import Spec
     from .plan import Plan
 
 #: Networks with more parameters than this get a sidecar weights file.

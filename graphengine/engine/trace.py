@@ -28,7 +28,7 @@ class Trace:
     new_theta: np.ndarray  # after the step
     learning_rate: float
     targets: np.ndarray
-    graph: nx.DiGraph | None = field(default=None, repr=False, compare=False)  # the network's, for drawing
+    graph: nx.DiGraph[str] | None = field(default=None, repr=False, compare=False)  # the network's, for drawing
 
     def __repr__(self) -> str:
         """One line: name, shape, loss and its value, samples, learning rate."""
@@ -89,7 +89,8 @@ class Trace:
         if hit is None or hit[0] is not array:
             hit = (array, dict(zip(self.plan.parameter_names, array.tolist())))
             cache[key] = hit
-        return hit[1]
+        names: dict[str, float] = hit[1]
+        return names
 
     @property
     def gradients(self) -> dict[str, float]:
@@ -105,7 +106,7 @@ class Trace:
 
     @property
     def n_samples(self) -> int:
-        return self.forward.out.shape[0]
+        return int(self.forward.out.shape[0])
 
     def loss_terms(self, sample: int = 0) -> dict[str, float] | None:
         """Per-output terms of the per-sample loss, when the loss sums over outputs."""

@@ -18,6 +18,7 @@ import io
 import json
 import os
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -37,7 +38,7 @@ def _suffix(path: Path) -> str:
     return suffix
 
 
-def _safetensors_numpy():  # noqa: ANN202 - a module
+def _safetensors_numpy() -> ModuleType:
     try:
         import safetensors.numpy
     except ImportError:

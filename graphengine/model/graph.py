@@ -243,6 +243,16 @@ def depths(G: nx.DiGraph[str]) -> dict[str, int]:
     return {node: depth for depth, generation in enumerate(generations(G)) for node in generation}
 
 
+def backward_layers(G: nx.DiGraph[str]) -> list[list[str]]:
+    """The neurons by depth, deepest first, each depth in declared order: the order a backward
+    pass takes them (the worksheet's blanks, the step-through page's steps).
+
+    >>> backward_layers(nx.DiGraph([("i1", "h"), ("h", "o"), ("i1", "o")]))
+    [['o'], ['h']]
+    """
+    return generations(G)[:0:-1]
+
+
 def weighted_edges(G: nx.DiGraph[str]) -> Iterator[tuple[str, str, str]]:
     """Every edge as ``(source, target, weight parameter name)``, in the graph's edge order."""
     yield from G.edges(data="weight")

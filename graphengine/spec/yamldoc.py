@@ -15,6 +15,7 @@ import yaml
 
 from .._util.gcpause import gc_paused
 from ..errors import KeyPath, SpecError
+from .yamlblocks import MIN_BYTES, split_blocks
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -169,7 +170,57 @@ def read_yaml(
     text: str, file: str | None = None, empty: Callable[[KeyPath], str] | None = None
 ) -> tuple[Any, dict[KeyPath, int]]:
     """Parse YAML text safely; return the data and a key-path → line map. With ``empty``, a key
-    or list item written with no value is an error whose message is ``empty(key_path)``."""
+    or list item written with no value is an error whose message is ``empty(key_path)``.
+
+    A big text's one-line-per-item blocks (explicit edges, nodes, parameters) are read by
+    :mod:`graphengine.spec.yamlblocks` and the rest by PyYAML, with the same result; anything
+    unusual, and every error, goes through PyYAML with the whole text."""
+    if len(text) >= MIN_BYTES:
+        with gc_paused():
+            fast = _read_with_blocks(text, file, empty)
+        if fast is not None:
+            return fast
+    return _read_whole(text, file, empty)
+
+
+def _read_with_blocks(
+    text: str, file: str | None, empty: Callable[[KeyPath], str] | None
+) -> tuple[Any, dict[KeyPath, int]] | None:
+    """:func:`read_yaml` with the simple blocks read by regular expression; None to read it all."""
+    probe = _CachingLoader("")
+    try:
+        split = split_blocks(text, lambda value: probe.resolve(yaml.ScalarNode, value, (True, False)))
+    finally:
+        probe.dispose()
+    if split is None:
+        return None
+    rest, blocks = split
+    try:
+        data, rest_lines = _read_whole(rest, file, empty)
+    except SpecError:
+        return None  # the whole text names the error, as it always has
+    if not isinstance(data, dict):
+        return None
+    taken = {name: (value, entries) for name, value, entries in blocks}
+    for name, (value, entries) in taken.items():
+        placeholder: Any = [] if isinstance(value, list) else {}
+        if data.get(name) != placeholder or type(data.get(name)) is not type(placeholder):
+            return None
+        if rest_lines.get((name,)) is None or rest_lines[(name,)] + 1 > entries[0][1]:
+            return None
+        data[name] = value
+    lines: dict[KeyPath, int] = {}
+    for path, line in rest_lines.items():
+        lines[path] = line
+        if len(path) == 1 and path[0] in taken:
+            lines.update(taken[path[0]][1])
+    return data, lines
+
+
+def _read_whole(
+    text: str, file: str | None = None, empty: Callable[[KeyPath], str] | None = None
+) -> tuple[Any, dict[KeyPath, int]]:
+    """:func:`read_yaml` by PyYAML alone."""
     loader = _CachingLoader(text)
     try:
         with gc_paused():  # the document is one big tree of objects that all live until the end

@@ -47,26 +47,33 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError, did_you_mean
 from .arithmetic import Expression, Number
-from .claims import matches, rounding_habit, tolerance
+from .claims import rounding_habit, tolerance
 from .hand import HandFile, Written, read_hand
+from .misplaced import MISPLACED, MISPLACED_RELATIVE, Dependencies, belongs_to
 from .misspelt import one_meaning
 from .notation import NOTATION_HELP, canonical
+from .pairing import swapped_pairing, written_is
 from .quantities import Getter, Quantities
 from .slips.library import CODES, Candidate, candidates
 from .slips.pairs import pairs
+from .unwritten import other_samples_spread
 from .verdict import Verdict, to_json, written_value
+from .verdict import shown_beside as _shown
+
+if TYPE_CHECKING:
+    from ..engine.network import Network
+    from ..engine.trace import Trace
 
 __all__ = ["CODES", "HandFile", "Verdict", "Written", "check", "judge", "read_hand", "to_json", "written_value"]
 
 MAX_CANDIDATES = 400  # per quantity, slips followed through unwritten quantities
-MISPLACED = "misplaced"  # a value that belongs to another blank of the sheet
-MISPLACED_RELATIVE = 0.005  # a misplaced value is another blank's to 0.5 %
 PLACEHOLDER = "placeholder"  # a bare 0 for a value that is not 0, which no earlier mistake explains
-OTHER_SAMPLE_STEPS = 2  # roundings a learner makes on another sample's part of a gradient (dnet, out)
+FAR_SIGMAS, FAR_RELATIVE = 10.0, 0.05  # a slip's value this far from the written one cannot fit it
+LOOSE_FIT = 0.25  # a slip's fit to the learner's values using more than this share of its allowance is loose
 PUSH_DEPTH = 2  # how many unwritten quantities a slip is followed through
 # Slips followed through quantities the learner did not write: those of the backward pass,
 # the usual unwritten steps. The forward pass's many candidates (every other weight…) would,
@@ -95,13 +102,13 @@ class Judge:
 
     def __init__(
         self,
-        net: Any,
-        trace: Any,
+        net: Network,
+        trace: Trace,
         values: Mapping[str, Any],
         sample: int = 0,
         file: str | None = None,
         asked: int | None = None,
-    ):
+    ) -> None:
         n = trace.n_samples
         if not 0 <= sample < n:
             valid = f"0 to {n - 1}" if n > 1 else "0"
@@ -126,9 +133,12 @@ class Judge:
         self.learned: dict[str, Learned] = {}
         self._candidates: dict[str, list[Candidate]] = {}
         self._exact_numbers = self._exact_constants()
+        self._best_fit = 0.0  # the last slip's gap over its allowance (0: exact)
         self._matched_on_exact = False  # did the last slip match with the exact values (not the learner's)?
         self._habit: Callable[[float], float] | None = None  # how the learner rounds (habit())
         self.placeholders: set[str] = set()  # bare zeros judged placeholders
+        self._other_spread: dict[str, float] | None = None  # other samples' spread (unwritten.py)
+        self.dependencies = Dependencies(self.Q)
 
     def _resolve(self, name: str, w: Written) -> str:
         Q = self.Q
@@ -187,8 +197,14 @@ class Judge:
             step = mine.sigma or 1e-7 * max(1.0, abs(mine.value))
             shifted = float(compute(lambda q, d=d, x=mine.value + step: x if q == d else self._get(q)))
             delta = abs(shifted - value)
-            if not delta > 1e-15 * max(1.0, abs(value)):
-                continue  # does not change it (another output of a loss that does not couple them)
+            tiny = 1e-15 * max(1.0, abs(value))
+            if not delta > tiny:
+                # locally flat (ReLU at a negative net) or not coupled (another output of the loss):
+                # it rests on the learner's value only if the exact one would give something else
+                exact_d = self.Q.exact(d)
+                exact = float(compute(lambda q, d=d, x=exact_d: x if q == d else self._get(q)))
+                if not abs(exact - value) > tiny:
+                    continue
             if mine.sigma:
                 sigma += delta
             sources.append(mine.sources)
@@ -227,14 +243,17 @@ class Judge:
         return [results[q] for q in sorted(results, key=lambda q: (self.sheet[q].line, place[q]))]
 
     def _with_other_samples(self, q: str, derived: Learned) -> Learned:
-        """A batch gradient's other samples, which the learner worked out (unwritten) with their own
-        rounding: their part's spread is :data:`OTHER_SAMPLE_STEPS` roundings of the learner's habit."""
-        kind, p = self.Q.names[q]
-        if self.asked is None or self.Q.n < 2 or kind != "grad":
-            return derived
-        others = self.Q.gradient(p, 0.0)
-        spread = OTHER_SAMPLE_STEPS * (self.Q.n - 1) * self.habit(others)
+        """A batch quantity's other samples, which the learner worked out (unwritten) with their own
+        rounding: its spread through those samples' values (:mod:`graphengine.teach.unwritten`)."""
+        spread = self._other_samples_spread(q)
         return Learned(derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps)
+
+    def _other_samples_spread(self, q: str) -> float:
+        if self.asked is None or self.Q.n < 2 or self.Q.names[q][0] not in ("grad", "loss"):
+            return 0.0
+        if self._other_spread is None:
+            self._other_spread = other_samples_spread(self.Q.net, self.Q.trace, self.Q.s, self.habit)
+        return self._other_spread.get(q, 0.0)
 
     def habit(self, x: float) -> float:
         """Half a unit of the last digit the learner keeps on ``x`` (:func:`claims.rounding_habit`)."""
@@ -281,7 +300,11 @@ class Judge:
             elif expression is not None and abs(computed - w.value) > allowed:
                 verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
             return verdict
-        if expression is None and not w.unit and w.value == 0 and set(derived.roots) <= self.placeholders:
+        bare_zero = expression is None and not w.unit and w.value == 0
+        # a bare 0 where the learner's own right values, with the rounding of those they did not
+        # write, can give 0 (two samples' rounded parts that cancel): their rounding, not a blank filled
+        zero_rounds = bare_zero and bool(derived.sources) and not derived.roots and abs(derived.value) <= derived.sigma
+        if bare_zero and not zero_rounds and set(derived.roots) <= self.placeholders:
             # a bare 0 that no earlier mistake of the learner explains: a blank filled, not worked out
             self.placeholders.add(q)
             verdict.reason, verdict.reasons = PLACEHOLDER, [PLACEHOLDER]
@@ -289,7 +312,7 @@ class Judge:
             return verdict
         if arithmetic_right or arithmetic_follows:
             # a number written without a decimal part (`0`) claims no spread to absorb the learner's
-            slack = derived.sigma if (w.unit or expression is not None) else 0.0
+            slack = derived.sigma if (w.unit or expression is not None or zero_rounds) else 0.0
             if abs(w.value - derived.value) <= allowed + slack + eps:
                 return self._follows(verdict, derived)
             if expression is not None:  # the computation is fine, the written result is not
@@ -299,11 +322,19 @@ class Judge:
                 verdict.note = f"{what if sum_of else 'your computation gives'} {_shown(computed, w)}, not {w.shown}"
                 return verdict
         matches = self._slips(q, computed, computed_sigma if expression is not None else allowed, derived, expression)
+        if matches and self._best_fit > LOOSE_FIT and expression is None and w.unit:
+            # digit for digit what the learner wrote in another blank: copied, rather than a loose slip
+            copied = belongs_to(self.Q, self.dependencies, self.sheet, q, w, allowed)
+            theirs = self.sheet[copied] if copied is not None else None
+            if theirs is not None and (theirs.value, theirs.unit) == (w.value, w.unit):
+                exact = self.Q.exact(str(copied))  # and the slip does not itself give that blank's value
+                if abs(matches[0][2] - exact) > MISPLACED_RELATIVE * abs(exact):
+                    matches = []
         if matches:
             verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
             verdict.reason = verdict.reasons[0]
             sentences = [f"{sentence} (that gives {_shown(c, w)})" for _, sentence, c in matches]
-            pairing = self._pairing(q, expression) if verdict.reason == "swapped" else ""
+            pairing = swapped_pairing(self.Q, q, expression, self._get) if verdict.reason == "swapped" else ""
             if pairing:  # the written factors say it better than the generic sentence
                 sentences[0] = f"{pairing} (that gives {_shown(matches[0][2], w)}; exact {_shown(exact, w)})"
             verdict.note = "; or ".join(list(dict.fromkeys(sentences))[:2])
@@ -311,7 +342,9 @@ class Judge:
                 roots = ", ".join(self.sheet[r].name for r in derived.roots)
                 verdict.note += f"; it also builds on your wrong {roots}"
             return verdict
-        other = self._belongs_to(q, w, allowed) if expression is None and w.unit else None
+        other = (
+            belongs_to(self.Q, self.dependencies, self.sheet, q, w, allowed) if expression is None and w.unit else None
+        )
         if other is not None:
             verdict.reason, verdict.reasons = MISPLACED, [MISPLACED]
             verdict.note = f"this is {self.sheet[other].name}'s value; written in {w.name}'s blank?"
@@ -321,20 +354,6 @@ class Judge:
         if own:
             verdict.note += f" (from your written {yours} it would be {_shown(derived.value, w)})"
         return verdict
-
-    def _belongs_to(self, q: str, w: Written, allowed: float) -> str | None:
-        """Another blank of the sheet whose value (exact, or as the learner wrote it) ``w`` is: within
-        the written precision and :data:`MISPLACED_RELATIVE`, written to at least 2 significant digits."""
-        best: tuple[float, str] | None = None
-        for other, theirs in self.sheet.items():
-            if other == q or theirs is w:
-                continue
-            for value in (self.Q.exact(other), theirs.value):
-                gap = abs(w.value - value)
-                close = gap <= allowed and gap <= MISPLACED_RELATIVE * abs(value)
-                if close and abs(w.value) >= 10 * w.unit and (best is None or gap < best[0]):
-                    best = (gap, other)
-        return best[1] if best else None
 
     def _follows(self, verdict: Verdict, derived: Learned) -> Verdict:
         if derived.roots:
@@ -394,8 +413,9 @@ class Judge:
         found = [
             c
             for c in self._slip_candidates(q)
-            if not numbers or all(any(_is(n, x, signs.get(n.index, 1)) for n in numbers) for x in c.needs)
+            if not numbers or all(any(written_is(n, x, signs.get(n.index, 1)) for n in numbers) for x in c.needs)
         ]
+        tolerance += self._other_samples_spread(q)  # a slip's other samples: worked out unwritten too
         single = self._fits(q, value, tolerance, derived, found)
         if single:
             return single
@@ -406,71 +426,55 @@ class Judge:
     ) -> list[tuple[str, str, float]]:
         """The candidates that give the written ``value``, closest first."""
         # From the learner's own values first; a learner who redid an earlier value right on
-        # the side (their sheet's value is wrong, the one they used is not) gets the exact ones.
-        attempts = ((self.measure, derived, False), (self._measure_exact, Learned(self.Q.exact(q)), True))
-        for measure, right, on_exact in attempts:
-            matches: list[tuple[float, int, str, str, float]] = []
-            for i, c in enumerate(found):
-                try:
-                    got = measure(c.compute)
-                except (ArithmeticError, ValueError):
+        # the side (their sheet's value is wrong, the one they used is not) gets the exact ones,
+        # and so does a slip that fits the exact values far more closely than any fits the
+        # learner's (whose uncertain wrong values can make a loose fit).
+        mine = self._attempt(self.measure, derived, value, tolerance, found)
+        self._best_fit = mine[0][0] if mine else 0.0
+        if not mine or mine[0][0] > LOOSE_FIT:
+            exact = self._attempt(self._measure_exact, Learned(self.Q.exact(q)), value, tolerance, found)
+            if exact and (not mine or exact[0][0] < mine[0][0] / 2):
+                self._matched_on_exact, self._best_fit = True, exact[0][0]
+                return [(code, sentence, got) for _, _, code, sentence, got in exact]
+        self._matched_on_exact = False
+        return [(code, sentence, got) for _, _, code, sentence, got in mine]
+
+    def _attempt(
+        self,
+        measure: Callable[[Callable[[Getter], float]], Learned],
+        right: Learned,
+        value: float,
+        tolerance: float,
+        found: list[Candidate],
+    ) -> list[tuple[float, int, str, str, float]]:
+        """(gap / allowed, index, code, sentence, value) of every candidate that gives ``value``, closest first."""
+        matches: list[tuple[float, int, str, str, float]] = []
+        get = self.Q.exact if measure == self._measure_exact else self._get
+        # a candidate far from the written value needs no uncertainty worked out (most pairs are)
+        far = FAR_SIGMAS * (tolerance + right.sigma) + FAR_RELATIVE * abs(value)
+        for i, c in enumerate(found):
+            try:
+                if not abs(float(c.compute(get)) - value) <= far:
                     continue
-                if not math.isfinite(got.value):
-                    continue
-                distinct = abs(got.value - right.value) > max(right.sigma, 1e-12 * max(1.0, abs(right.value)))
-                gap = abs(value - got.value)
-                allowed = tolerance + got.sigma + 1e-9 * max(1.0, abs(got.value))
-                if distinct and gap <= allowed:
-                    matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
-            if matches:
-                matches.sort()
-                self._matched_on_exact = on_exact
-                return [(code, sentence, got) for _, _, code, sentence, got in matches]
-        return []
+                got = measure(c.compute)
+            except (ArithmeticError, ValueError):
+                continue
+            if not math.isfinite(got.value):
+                continue
+            distinct = abs(got.value - right.value) > max(right.sigma, 1e-12 * max(1.0, abs(right.value)))
+            gap = abs(value - got.value)
+            allowed = tolerance + got.sigma + 1e-9 * max(1.0, abs(got.value))
+            if distinct and gap <= allowed:
+                matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
+        return sorted(matches)
 
     def _measure_exact(self, compute: Callable[[Getter], float]) -> Learned:
         return Learned(float(compute(self.Q.exact)))
 
-    def _pairing(self, q: str, expression: Expression | None) -> str:
-        """``0.25 × 0.10: w3 = 0.25 belongs to the edge i1 → h2, but 0.10 is i2`` from written arithmetic."""
-        kind, v = self.Q.names[q]
-        if expression is None or kind != "net":
-            return ""
-        edges = [(d["weight"], u) for u, _, d in self.Q.G.in_edges(v, data=True)]
-        for term in expression.terms():
-            numbers = term.numbers
-            if len(numbers) != 2:
-                continue
-            lead = "−" if term.sign < 0 else ""  # `0.1 − 0.62 × 0.5`: the term's minus may be the weight's
-            for a, b in (numbers, numbers[::-1]):
-                weight = next((p for p, _ in edges if _is(a, self.Q.values[p], term.sign)), None)
-                source = next((u for _, u in edges if _is(b, self._get(f"{u}.out"), term.sign)), None)
-                own = next((u for p, u in edges if p == weight), None)
-                if weight and source and own != source:
-                    signed = a.text if _is(a, self.Q.values[weight]) else lead + a.text
-                    return (
-                        f"{lead}{a.text} × {b.text}: {weight} = {signed} belongs to the edge {own} → {v}, "
-                        f"but {b.text} is {source}: the inputs are swapped"
-                    )
-        return ""
-
-
-def _is(number: Number, value: float, sign: int = 1) -> bool:
-    """A written number inside arithmetic is ``value`` (:func:`claims.matches` at its written
-    precision; integers exactly); in a term of sign −1 (``− 0.62 × 0.5``) its negation may be."""
-    unit = 0.0 if number.is_integer else number.unit
-    return any(matches(r, unit, value, asked=False) for r in (number.value, sign * number.value))
-
-
-def _shown(x: float, w: Written) -> str:
-    unit = w.unit or abs(x) * 1e-4 or 1e-6
-    decimals = max(0, -math.floor(math.log10(unit))) + 2
-    return f"{x:.{min(decimals, 12)}f}"
-
 
 def judge(
-    net: Any,
-    trace: Any,
+    net: Network,
+    trace: Trace,
     values: Mapping[str, Any],
     sample: int = 0,
     file: str | None = None,
@@ -480,7 +484,7 @@ def judge(
     return Judge(net, trace, values, sample, file, asked).verdicts()
 
 
-def check(net: Any, trace: Any, hand: HandFile, asked: int | None = None) -> list[Verdict]:
+def check(net: Network, trace: Trace, hand: HandFile, asked: int | None = None) -> list[Verdict]:
     """Every verdict of a hand file (raises :class:`SpecError` for an unknown quantity or sample)."""
     n = trace.n_samples
     if hand.sample is not None and hand.sample >= n:

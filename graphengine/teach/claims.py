@@ -27,6 +27,7 @@ False
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -75,16 +76,28 @@ def matches(value: float, unit: float, exact: float, asked: int | bool | None = 
 
 
 def rounding_habit(written: Iterable[Any]) -> Callable[[float], float]:
-    """How a learner rounds, from their written numbers (each with ``value`` and ``unit``): a fixed
-    number of decimals (``0.59``, ``1.23``) or of significant digits (``0.593``, ``1.23``), whichever
-    their numbers keep more often. Returns half a unit of that last digit on a value ``x``."""
+    """How a learner rounds, from their written numbers (each with ``value`` and ``unit``). Returns
+    half a unit of the last digit they would keep on a value ``x``: the coarser last digit of their
+    written numbers nearest in size below and above ``x`` (within a factor of 10), since a learner's
+    habit depends on size (``0.06`` but ``0.0078`` for 2 decimals that keep 2 significant figures);
+    with no written number that near, a fixed number of decimals (``0.59``, ``1.23``) or of
+    significant digits (``0.593``, ``1.23``), whichever their numbers keep more often.
+
+    >>> from types import SimpleNamespace as W
+    >>> half = rounding_habit([W(value=0.06, unit=0.01), W(value=0.0078, unit=0.0001), W(value=0.59, unit=0.01)])
+    >>> half(0.055), half(0.0071), half(0.3)
+    (0.005, 5e-05, 0.005)
+    """
     decimals: Counter[int] = Counter()
     digits: Counter[int] = Counter()
+    sizes: list[tuple[float, float]] = []
     for w in written:
         if w.unit and w.value:
             places = round(-math.log10(w.unit))
             decimals[places] += 1
             digits[places + math.floor(math.log10(abs(w.value))) + 1] += 1
+            sizes.append((abs(w.value), w.unit))
+    sizes.sort()
     kind, n = "digits", 15
     if decimals:
         (d, nd), (g, ng) = decimals.most_common(1)[0], digits.most_common(1)[0]
@@ -93,7 +106,12 @@ def rounding_habit(written: Iterable[Any]) -> Callable[[float], float]:
     def half_unit(x: float) -> float:
         if not x or not math.isfinite(x):
             return 0.0
-        unit = 10.0**-n if kind == "decimals" else 10.0 ** (math.floor(math.log10(abs(x))) - n + 1)
+        size = abs(x)
+        at = bisect.bisect_left(sizes, (size, 0.0))
+        near = [sizes[i][1] for i in (at - 1, at) if 0 <= i < len(sizes) and size / 10 <= sizes[i][0] <= size * 10]
+        if near:
+            return 0.5 * max(near)
+        unit = 10.0**-n if kind == "decimals" else 10.0 ** (math.floor(math.log10(size)) - n + 1)
         return 0.5 * unit
 
     return half_unit

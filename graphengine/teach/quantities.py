@@ -14,11 +14,18 @@ values, when judging a sheet). Samples other than ``sample`` enter batch quantit
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 import networkx as nx
 import numpy as np
+
+from ..errors import GraphEngineError
+from ..model.graph import parameter_uses
+
+if TYPE_CHECKING:
+    from ..engine.network import Network
+    from ..engine.trace import Trace
 
 Getter = Callable[[str], float]
 
@@ -26,10 +33,83 @@ NODE_QUANTITIES = ("net", "out", "dout", "dnet", "dact")
 INPUT_QUANTITIES = ("out", "dout")
 
 
+class QuantityName(NamedTuple):
+    """What a canonical name means: its kind (net, out, dact, dout, dnet, term, loss, grad,
+    updated) and the node or parameter it is of ('' for the loss)."""
+
+    kind: str
+    of: str
+
+
+class NetTerm(NamedTuple):
+    """One term of a neuron's net: ``weight · value``."""
+
+    parameter: str  # the weight's (or the bias's) parameter
+    source: str | None  # the source node, None for the bias
+    weight: float
+    value: float  # the source's out (1 for the bias)
+
+
+class PathPart(NamedTuple):
+    """One path of a hidden ∂E/∂out_v: through the edge v → ``successor``."""
+
+    successor: str
+    parameter: str  # the edge's weight parameter
+    part: float  # ∂E/∂net_successor · weight
+
+
+def hand_name(name: str) -> QuantityName:
+    """The meaning of a hand-file name, read from its shape alone (no network needed).
+
+    >>> hand_name("h1.out"), hand_name("loss.o1"), hand_name("grad.w5"), hand_name("loss")
+    (QuantityName(kind='out', of='h1'), QuantityName(kind='term', of='o1'), QuantityName(kind='grad', of='w5'), QuantityName(kind='loss', of=''))
+    """
+    head, _, tail = name.rpartition(".")
+    if name == "loss":
+        return QuantityName("loss", "")
+    if head == "loss":
+        return QuantityName("term", tail)
+    if head in ("grad", "updated"):
+        return QuantityName(head, tail)
+    return QuantityName(tail, head)
+
+
+def node_arrays(trace: Trace) -> dict[str, np.ndarray]:
+    """The ``(samples, nodes)`` array of each node quantity (the trace joins its levels on each access: take them once)."""
+    return {
+        "net": trace.forward.net,
+        "out": trace.forward.out,
+        "dact": trace.forward.dact,
+        "dnet": trace.backward.dnet,
+        "dout": trace.backward.dout,
+    }
+
+
+def exact_value(
+    trace: Trace, quantity: QuantityName, sample: int = 0, arrays: Mapping[str, np.ndarray] | None = None
+) -> float:
+    """The exact value of one quantity of ``trace`` in ``sample`` (batch quantities: the batch's);
+    ``arrays``: :func:`node_arrays` of ``trace``, when the caller holds them."""
+    kind, of = quantity
+    if kind in NODE_QUANTITIES:
+        arrays = node_arrays(trace) if arrays is None else arrays
+        return float(arrays[kind][sample, trace.plan.index[of]])
+    if kind == "loss":
+        return float(trace.loss)
+    if kind == "term":
+        terms = trace.loss_terms(sample)
+        if terms is None:
+            raise GraphEngineError(f"`loss.{of}`: this loss does not split into per-output terms")
+        return float(terms[of])
+    if kind == "grad":
+        return float(trace.gradients[of])
+    return float(trace.updated[of])
+
+
 class Quantities:
     """Names, exact values, evaluation order and formulas of one step's quantities."""
 
-    def __init__(self, net: Any, trace: Any, sample: int = 0) -> None:
+    def __init__(self, net: Network, trace: Trace, sample: int = 0) -> None:
         self.net, self.trace, self.s = net, trace, sample
         G = self.G = net.graph
         self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
@@ -41,28 +121,16 @@ class Quantities:
         self.param_info = G.graph["parameters"]
         self.learning_rate = float(trace.learning_rate)
         self.targets = np.asarray(trace.targets, dtype=float)
-        # The trace joins its per-level arrays on each access: take them once.
-        self.arrays = {
-            "net": trace.forward.net,
-            "out": trace.forward.out,
-            "dact": trace.forward.dact,
-            "dnet": trace.backward.dnet,
-            "dout": trace.backward.dout,
-        }
+        self.arrays = node_arrays(trace)
         self.column = dict(trace.plan.index)
         self.ambiguous: set[str] = set()
         self._others: dict[tuple[str, tuple[tuple[str | None, str], ...]], float] = {}
-        self.names: dict[str, tuple[str, str]] = {}
-        self.uses: dict[str, list[tuple[str | None, str]]] = {p: [] for p in self.param_info}
-        for u, v, d in G.edges(data=True):
-            self.uses[d["weight"]].append((u, v))
-        for v, attrs in G.nodes(data=True):
-            if attrs.get("bias"):
-                self.uses[attrs["bias"]].append((None, v))
+        self.names: dict[str, QuantityName] = {}
+        self.uses = parameter_uses(G)
         self.order = self._order()
 
     # ------------------------------------------------------------------ names and order
-    def _add(self, name: str, meaning: tuple[str, str]) -> None:
+    def _add(self, name: str, meaning: QuantityName) -> None:
         # A node called `grad` and a parameter called `out` both give `grad.out`: such a
         # name cannot be checked, and is refused when a hand file uses it.
         if name in self.names:
@@ -74,13 +142,13 @@ class Quantities:
         topological = list(nx.topological_sort(self.G))
         for v in topological:
             for q in INPUT_QUANTITIES if v in self.inputs else ("net", "out", "dact"):
-                self._add(f"{v}.{q}", (q, v))
+                self._add(f"{v}.{q}", QuantityName(q, v))
                 order.append(f"{v}.{q}")
         if self.loss.terms_function is not None:
             for o in self.outputs:
-                self._add(f"loss.{o}", ("term", o))
+                self._add(f"loss.{o}", QuantityName("term", o))
                 order.append(f"loss.{o}")
-        self._add("loss", ("loss", ""))
+        self._add("loss", QuantityName("loss", ""))
         order.append("loss")
         remaining = {p: len({v for _, v in uses}) for p, uses in self.uses.items()}
         pending: dict[str, list[str]] = {}
@@ -92,9 +160,9 @@ class Quantities:
         for v in reversed(topological):
             for q in ("dout",) if v in self.inputs else ("dout", "dnet"):
                 if q == "dnet":
-                    self._add(f"{v}.dnet", ("dnet", v))
+                    self._add(f"{v}.dnet", QuantityName("dnet", v))
                 else:
-                    self._add(f"{v}.dout", ("dout", v))
+                    self._add(f"{v}.dout", QuantityName("dout", v))
                 order.append(f"{v}.{q}")
             for p in pending.get(v, []):
                 remaining[p] -= 1
@@ -103,24 +171,14 @@ class Quantities:
         return order
 
     def _parameter(self, p: str) -> list[str]:
-        self._add(f"grad.{p}", ("grad", p))
-        self._add(f"updated.{p}", ("updated", p))
+        self._add(f"grad.{p}", QuantityName("grad", p))
+        self._add(f"updated.{p}", QuantityName("updated", p))
         return [f"grad.{p}", f"updated.{p}"]
 
     # ------------------------------------------------------------------ exact values
     def exact(self, name: str) -> float:
         """The exact value of a canonical quantity."""
-        kind, arg = self.names[name]
-        t, s = self.trace, self.s
-        if kind in NODE_QUANTITIES:
-            return float(self.arrays[kind][s, self.column[arg]])
-        if kind == "loss":
-            return float(t.loss)
-        if kind == "term":
-            return float(t.loss_terms(s)[arg])
-        if kind == "grad":
-            return float(self.grads[arg])
-        return float(t.updated[arg])
+        return exact_value(self.trace, self.names[name], self.s, self.arrays)
 
     # ------------------------------------------------------------------ formulas
     def formula(self, name: str, get: Getter) -> float:
@@ -137,18 +195,19 @@ class Quantities:
         fn = node["activation"].derivative_function
         return float(fn(np.array([[x]]), np.array([[y]]), **node["activation_params"])[0, 0])
 
-    def net_terms(self, v: str, get: Getter) -> list[tuple[str, str | None, float, float]]:
-        """The terms of net_v: (weight parameter, source node or None for the bias, weight, source value)."""
-        terms: list[tuple[str, str | None, float, float]] = [
-            (d["weight"], u, self.values[d["weight"]], get(f"{u}.out")) for u, _, d in self.G.in_edges(v, data=True)
+    def net_terms(self, v: str, get: Getter) -> list[NetTerm]:
+        """The terms of net_v, its incoming edges' then its bias."""
+        terms = [
+            NetTerm(d["weight"], u, self.values[d["weight"]], get(f"{u}.out"))
+            for u, _, d in self.G.in_edges(v, data=True)
         ]
         bias = self.G.nodes[v].get("bias")
         if bias:
-            terms.append((bias, None, self.values[bias], 1.0))
+            terms.append(NetTerm(bias, None, self.values[bias], 1.0))
         return terms
 
     def _net(self, v: str, get: Getter) -> float:
-        return sum(w * x for _, _, w, x in self.net_terms(v, get))
+        return sum(term.weight * term.value for term in self.net_terms(v, get))
 
     def _out(self, v: str, get: Getter) -> float:
         if v in self.inputs:
@@ -172,14 +231,17 @@ class Quantities:
         t = self.targets[self.s : self.s + 1]
         return float(self.loss.gradient_function(y, t, **self.loss_params)[0, k])
 
-    def paths(self, v: str, get: Getter, weight: Callable[[str], float] | None = None) -> list[tuple[str, str, float]]:
-        """The paths of a hidden ∂E/∂out_v: (successor, weight parameter, ∂E/∂net_successor · weight)."""
+    def paths(self, v: str, get: Getter, weight: Callable[[str], float] | None = None) -> list[PathPart]:
+        """The paths of a hidden ∂E/∂out_v, one per edge out of v (``weight``: the weights to use, default the current)."""
         weight = weight or self.values.__getitem__
-        return [(w, d["weight"], get(f"{w}.dnet") * weight(d["weight"])) for _, w, d in self.G.out_edges(v, data=True)]
+        return [
+            PathPart(w, d["weight"], get(f"{w}.dnet") * weight(d["weight"]))
+            for _, w, d in self.G.out_edges(v, data=True)
+        ]
 
     def _dout(self, v: str, get: Getter) -> float:
         value = self.loss_gradient(v, get) * self.scale() if v in self.outputs else 0.0
-        return value + sum(part for _, _, part in self.paths(v, get))
+        return value + sum(path.part for path in self.paths(v, get))
 
     def _term(self, o: str, get: Getter) -> float:
         k = self.outputs.index(o)

@@ -9,6 +9,7 @@ for ``carried`` ``because_of`` (the root mistakes, as written); ``note`` in word
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -86,6 +87,13 @@ def written_value(name: str, value: Any, line: int = 0) -> Written:
     except InvalidOperation:
         raise SpecError(f"expected a number, got `{text[:40]}`", line=line or None, path=(name,)) from None
     return Written(name, text, float(number), written_unit(text), line)
+
+
+def shown_beside(x: float, w: Written) -> str:
+    """``x`` to two more decimals than the written ``w`` has (a value a note sets beside it)."""
+    unit = w.unit or abs(x) * 1e-4 or 1e-6
+    decimals = max(0, -math.floor(math.log10(unit))) + 2
+    return f"{x:.{min(decimals, 12)}f}"
 
 
 def to_json(verdicts: list[Verdict], sample: int = 0) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Pictures of how a network classifies: the confusion matrix, and the decision regions of a 2-input network.
 
 matplotlib (the ``graphengine[plot]`` extra) is imported inside each function;
-files are written atomically through :func:`graphengine.engine.train.save_figure`.
+files are written atomically through :func:`graphengine.views.figure_files.save_figure`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..engine.evaluation import ConfusionMatrix, class_codes, decisions
-from ..engine.train import save_figure
 from ..errors import DataError
+from .figure_files import save_figure
 
 if TYPE_CHECKING:
     from ..engine.network import Network

@@ -114,10 +114,17 @@ def test_exercise_json_for_a_class(cli, tmp_path):
     folder = tmp_path / "cls"
     data = strict(cli("exercise", "-o", folder, "--students", students, "--no-pdf", "--json").out)
     assert data["students"] == [
-        {"name": "Ana María", "folder": str(folder / "ana-maria")},
-        {"name": "Bo Li", "folder": str(folder / "bo-li")},
+        {
+            "name": "Ana María",
+            "folder": str(folder / "students" / "ana-maría"),
+            "key": str(folder / "key" / "ana-maría"),
+        },
+        {"name": "Bo Li", "folder": str(folder / "students" / "bo-li"), "key": str(folder / "key" / "bo-li")},
     ]
-    assert data["key"] == str(folder / "key.csv") and Path(data["key"]).is_file()
+    assert all(
+        Path(s["folder"], "blank.yaml").is_file() and Path(s["key"], "spec.yaml").is_file() for s in data["students"]
+    )
+    assert data["key"] == str(folder / "key" / "key.csv") and Path(data["key"]).is_file()
     assert sorted(data["written"]) == sorted(
         str(p) for p in folder.rglob("*") if p.is_file() and p.name != ".graphengine-written.json"
     )

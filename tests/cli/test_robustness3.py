@@ -226,12 +226,13 @@ def test_exercise_student_folder_that_is_a_link_out(tmp_path):
     outside.mkdir()
     folder = tmp_path / "cls"
     folder.mkdir()
-    (folder / "ana").symlink_to(outside)
+    (folder / "students").mkdir()
+    (folder / "students" / "ana").symlink_to(outside)
     students = tmp_path / "students.txt"
     students.write_text("Ana\nBo\n")
     line = refused(["exercise", "-o", str(folder), "--no-pdf", "--shape", "2-1", "--students", str(students)])
     assert "symbolic link" in line
-    assert list(outside.iterdir()) == [] and sorted(p.name for p in folder.iterdir()) == ["ana"]
+    assert list(outside.iterdir()) == [] and sorted(p.name for p in folder.iterdir()) == ["students"]
 
 
 def test_exercise_output_folder_that_is_a_link(tmp_path):
@@ -330,6 +331,13 @@ def _class_for_grading(tmp_path: Path) -> Path:
     return folder
 
 
+def _where(folder: Path, which: str) -> Path:
+    """A file of Ana's in a class folder: her sheet, her answers, the class key."""
+    return {"blank.yaml": folder / "students" / "ana", "answers.yaml": folder / "key" / "ana"}.get(
+        which, folder / "key"
+    ) / which
+
+
 def _special(path: Path, kind: str) -> None:
     if path.exists() or path.is_symlink():
         path.unlink()
@@ -346,7 +354,7 @@ SPECIALS = ["fifo", "dev-zero"]
 @pytest.mark.parametrize("which", ["blank.yaml", "answers.yaml", "key.csv"])
 def test_grade_never_blocks_on_a_special_file(tmp_path, kind, which):
     folder = _class_for_grading(tmp_path)
-    target = folder / which if which == "key.csv" else folder / "ana" / which
+    target = _where(folder, which)
     _special(target, kind)
     status, _, err = cli(["grade", str(folder)], seconds=30)
     assert status == 2 and "not a regular file" in err and "Traceback" not in err, err
@@ -484,7 +492,7 @@ def test_terminal_escaper_shows_controls(attack):
 @pytest.mark.parametrize("form", ["table", "csv", "json"])
 def test_grade_keeps_escape_sequences_from_a_class_key_off_the_terminal(tmp_path, attack, form):
     folder = _class_for_grading(tmp_path)
-    key = folder / "key.csv"
+    key = folder / "key" / "key.csv"
     key.write_text(key.read_text().replace("Ana", "Ana" + attack))
     argv = ["grade", str(folder)] + {"table": [], "csv": ["--csv"], "json": ["--json"]}[form]
     status, out, err = cli(argv)
@@ -645,7 +653,7 @@ def test_broken_onnx_files_are_one_line(tmp_path, content):
 )
 def test_grade_on_a_broken_class_key(tmp_path, key):
     folder = _class_for_grading(tmp_path)
-    (folder / "key.csv").write_bytes(key)
+    (folder / "key" / "key.csv").write_bytes(key)
     status, _, err = cli(["grade", str(folder)])
     assert status in (0, 2) and "Traceback" not in err
     if status == 2:
@@ -656,7 +664,7 @@ def test_grade_on_a_broken_class_key(tmp_path, key):
 @pytest.mark.parametrize("shape", ["[", "{a: "])
 def test_grade_on_yaml_nested_100000_deep(tmp_path, which, shape):
     folder = _class_for_grading(tmp_path)
-    (folder / "ana" / which).write_text("h1.out: " + shape * 100_000 + "\n")
+    _where(folder, which).write_text("h1.out: " + shape * 100_000 + "\n")
     status, _, err = cli(["grade", str(folder)], seconds=60)
     assert status == 2 and "Traceback" not in err and "RecursionError" not in err, err
     assert all(line.startswith("error: ") for line in err.splitlines())

@@ -44,6 +44,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from helpers.networks import learner_digits
+
 ASKED_DIGITS = 4  # the sheet asks for 4 significant digits
 
 # name → the `graphengine exercise` options that make it
@@ -188,9 +190,7 @@ def write_number(x: float, habit: str) -> str:
         return f"{x:.10g}"
     if habit == "dec2":
         return f"{x:.2f}" if abs(x) >= 0.05 else f"{x:#.2g}"
-    digits = int(habit[3:])
-    text = f"{x:#.{digits}g}"
-    return text.rstrip(".") if "e" not in text else text
+    return learner_digits(x, int(habit[3:]))
 
 
 def written_unit(text: str) -> float:
@@ -589,6 +589,13 @@ def simulate(ex: Exercise, habit: str, events: list[Event]) -> tuple[dict[str, s
             others = [me.compute(q, s, frozenset([c]))[0] for c in applicable(ex, q) if (c,) != event.codes]
             if event.kind == "pair":
                 others += [me.compute(q, s, frozenset([c]))[0] for c in event.codes]
+                # and every other pair made in this kind of blank: two pairs that give one value
+                # (sign with batch or with factor-2 when the batch factor is 2) have no single truth
+                others += [
+                    me.compute(q, s, frozenset(p))[0]
+                    for p in PAIRS.get(kind_of(ex, q), ())
+                    if p != event.codes and set(p) <= set(applicable(ex, q))
+                ]
             if not _clear(text, x, [own, *others], me.band(q, s) + me.band(q, s, frozenset(event.codes))):
                 return None
             me.held[key] = float(text) if habit != "full" else value

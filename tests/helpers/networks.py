@@ -1,8 +1,19 @@
-"""Random networks for property tests: a hypothesis strategy drawing whole specs (YAML text) over
-every activation, loss and sharing pattern, used by the engine, export, alias, step and page tests."""
+"""Random networks for the tests, and how a learner writes their numbers.
+
+- :func:`random_case`: a hypothesis strategy drawing whole specs (YAML text) over every
+  activation, loss and sharing pattern, used by the engine, export, alias, step and page tests;
+- :func:`hand_sized`: the one generator of hand-sized layered networks that the sheet writer
+  (:mod:`helpers.sheets`) and the page writer (:mod:`helpers.page_writer`) build theirs on —
+  the layers' edges in the order a learner works them, and distinct two-decimal numbers;
+- :func:`learner_digits`: the one learner-digits formatter (4 significant digits, trailing
+  zeros kept) that the sheet writer, the page writer and the simulated class
+  (:mod:`helpers.classroom`) write with.
+"""
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -25,6 +36,47 @@ class Case:
     inputs: list[dict[str, float]]
     targets: list[dict[str, float]]
     learning_rate: float
+
+
+# --------------------------------------------------------------------------- hand-sized networks
+
+
+def hundredths(rng: random.Random, low: float, high: float, taken: set[float]) -> float:
+    """A number of [low, high] with two decimals, as an exercise gives it: never 0, ±1, below 0.05
+    in size, or one already ``taken`` (so another edge's weight is always a different number)."""
+    while True:
+        x = round(rng.uniform(low, high), 2)
+        if abs(x) >= 0.05 and abs(x) != 1.0 and x not in taken:
+            taken.add(x)
+            return x
+
+
+def hand_sized(layers: list[list[str]]) -> list[tuple[str, str]]:
+    """The edges of a dense layered network (``layers``: the inputs, the hidden layers, the
+    outputs): every neuron's sources in order, neuron by neuron, the order a learner works them.
+
+    >>> hand_sized([["i1", "i2"], ["h1"], ["o1", "o2"]])
+    [('i1', 'h1'), ('i2', 'h1'), ('h1', 'o1'), ('h1', 'o2')]
+    """
+    return [(u, v) for sources, targets in zip(layers, layers[1:]) for v in targets for u in sources]
+
+
+def learner_digits(x: float, digits: int = 4, *, fixed: bool = False) -> str:
+    """``x`` as a learner writes it: ``digits`` significant digits, trailing zeros kept (0.1000
+    claims four digits); ``fixed``: never an exponent (0.00001234, as on a written page; 0 is "0").
+
+    >>> learner_digits(0.593269992), learner_digits(0.1), learner_digits(-1.22492), learner_digits(0.0)
+    ('0.5933', '0.1000', '-1.225', '0.000')
+    >>> learner_digits(0.0000123456), learner_digits(0.0000123456, fixed=True), learner_digits(0.00001, 3, fixed=True)
+    ('1.235e-05', '0.00001235', '0.0000100')
+    """
+    if not fixed:
+        return f"{x or 0.0:#.{digits}g}".rstrip(".")  # `or`: -0.0 is written 0.000
+    if x == 0 or not math.isfinite(x):
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    text = f"{x:.{decimals}f}"
+    return "0" if float(text) == 0 else text
 
 
 # --------------------------------------------------------------------------- random specs

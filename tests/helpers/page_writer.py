@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass, field
 
 from graphengine.teach.slips.registry import CODES
+from helpers.networks import hand_sized, hundredths, learner_digits
 
 NOTATIONS = ("mazur", "founding", "plain", "tex", "anonymous")
 # the slip codes a single-sample page can show (batch needs several samples on one page)
@@ -29,20 +30,12 @@ PAGE_SLIPS = tuple(code for code in CODES if code != "batch")
 
 def fmt(x: float, digits: int = 4) -> str:
     """``x`` to ``digits`` significant digits, fixed-point, as a learner writes it."""
-    if x == 0 or not math.isfinite(x):
-        return "0"
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
-    text = f"{x:.{decimals}f}"
-    return "0" if float(text) == 0 else text
+    return learner_digits(x, digits, fixed=True)
 
 
-def two(rng: random.Random, low: float, high: float, taken: set[str]) -> str:
-    """A distinct two-decimal number in [low, high] (never 0, ±1 or one already taken)."""
-    while True:
-        text = f"{rng.uniform(low, high):.2f}"
-        if float(text) not in (0.0, 1.0, -1.0) and text not in taken and abs(float(text)) >= 0.05:
-            taken.add(text)
-            return text
+def two(rng: random.Random, low: float, high: float, taken: set[float]) -> str:
+    """A distinct two-decimal number in [low, high] (never 0, ±1 or one already taken), as written."""
+    return f"{hundredths(rng, low, high, taken):.2f}"
 
 
 @dataclass
@@ -91,7 +84,7 @@ def random_spec(seed: int, shape: tuple[int, ...] | None = None, negative: bool 
     rng = random.Random(seed)
     low = -0.9 if negative else 0.05
     shape = shape or SHAPES[seed % len(SHAPES)]
-    taken: set[str] = set()
+    taken: set[float] = set()
     inputs = [f"i{k + 1}" for k in range(shape[0])]
     letters = ["h", "g", "o"] if len(shape) == 4 else ["h", "o"]
     layers = [[f"{letters[j]}{k + 1}" for k in range(n)] for j, n in enumerate(shape[1:])]
@@ -99,15 +92,11 @@ def random_spec(seed: int, shape: tuple[int, ...] | None = None, negative: bool 
     out_act = rng.choice(["sigmoid", "sigmoid", "tanh", "identity"])
     activation = {v: hidden_act for layer in layers[:-1] for v in layer} | {v: out_act for v in layers[-1]}
     edges, values, trainable, bias = [], {}, {}, {}
-    previous = inputs
-    for layer in layers:
-        for v in layer:
-            for u in previous:
-                p = f"w{len(edges) + 1}"
-                edges.append((u, v, p))
-                values[p] = two(rng, low, 0.9, taken)
-                trainable[p] = True
-        previous = layer
+    for u, v in hand_sized([inputs, *layers]):
+        p = f"w{len(edges) + 1}"
+        edges.append((u, v, p))
+        values[p] = two(rng, low, 0.9, taken)
+        trainable[p] = True
     if rng.random() < 0.5:  # one bias per layer, frozen, as on the founding page
         for j, layer in enumerate(layers):
             p = f"b{j + 1}"

@@ -25,6 +25,7 @@ import reference
 from graphengine.engine.network import Network
 from graphengine.plugins.discovery import discover
 from graphengine.spec.load import parse_spec
+from helpers.networks import hand_sized, hundredths, learner_digits
 
 REGISTRY = discover(
     [Path(__file__).parents[2] / "plugins" / "scaled_tanh.py"], environ={}, entry_points=False, repository=False
@@ -36,7 +37,7 @@ SQUARED = ("half_squared_error", "mse")
 
 def four(x: float) -> str:
     """``x`` as a learner writes it: 4 significant digits, trailing zeros kept."""
-    return f"{x:#.4g}".rstrip(".") if x != 0 else "0.000"
+    return learner_digits(x, 4)
 
 
 @dataclass
@@ -71,11 +72,7 @@ def random_network(
     used: set[float] = set()
 
     def number() -> float:
-        while True:  # distinct values, so that another edge's weight is a different number
-            x = round(rng.uniform(-0.9, 0.9), 2)
-            if abs(x) >= 0.05 and x not in used:
-                used.add(x)
-                return x
+        return hundredths(rng, -0.9, 0.9, used)
 
     nodes, edges, params = [], [], {}
     chosen: dict[str, str] = {}
@@ -90,12 +87,10 @@ def random_network(
             params[f"b_{v}"] = number()
             nodes.append(f"  {v}: {{activation: {act}, bias: b_{v}}}")
     weight_names = []
-    for src, dst in zip(names, names[1:]):
-        for v in dst:
-            for u in src:
-                p = f"w_{u}_{v}"
-                params[p] = number()
-                weight_names.append((p, u, v))
+    for u, v in hand_sized(names):
+        p = f"w_{u}_{v}"
+        params[p] = number()
+        weight_names.append((p, u, v))
     shared_name = None
     if shared:
         (p1, u1, v1), (p2, u2, v2) = rng.sample(weight_names, 2)

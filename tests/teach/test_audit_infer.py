@@ -22,17 +22,13 @@ from graphengine.teach.audit.scan import read_chains
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 # what this branch reconstructs with no help; the rest name what they lack
-RECONSTRUCTED = {
-    "fiqlab-2-2-1",
-    "ninjakx-three-layer",
-    "postnetwork-softmax",
-    "rpubs-es-2-2-1",
-    "sotisai-fr-neuron",
-    "sreekanth-relu-bce",
-}
-# Mazur's w3, w4, w7, w8 are never written on these pages: given with --set, they reconstruct
+# (vortune and nemotron never write w3, w4 (w7, w8): Mazur's values, confirmed by their numbers)
+LEFT_OPEN = {"melfm-notes", "primelearnpoint-2x2", "rashid-errata-update"}
+RECONSTRUCTED = set(MANIFEST) - LEFT_OPEN
+# Mazur's w3, w4, w7, w8 are never written on melfm's page, and its numbers do not reproduce
+# them (its h2 was computed with another bias): given with --set, it reconstructs
 MAZUR_REST = ["--set", "w3=0.25", "--set", "w4=0.30", "--set", "w7=0.50", "--set", "w8=0.55"]
-WITH_SET = {"vortune-mazur": MAZUR_REST, "melfm-notes": MAZUR_REST, "nemotron-mazur-text": MAZUR_REST[:4]}
+WITH_SET = {"melfm-notes": MAZUR_REST}
 
 
 def _cli(capsys, *args: str):
@@ -119,6 +115,8 @@ PIECES += [
     "$$",
     "= 0.3",
 ]
+PIECES += ["\\begin{bmatrix} 1 & 2 \\\\ .5 & -1 \\end{bmatrix}", "X = [[1.0, 2.0]]", "scores = [3.0, 1.0]", "softmax"]
+PIECES += ["\\begin{pmatrix} 0.2 & 1 \\end{pmatrix} \\cdot \\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "bias"]
 PIECES += ["h1 = w1 h1 + w1 h1", "z = 0.2(1) – 0.3(2) + b", "t_1 = 0.01", "η = 0.5", "½(t − y)²", "\\frac{1}{1+e^{-z}}"]
 
 

@@ -246,22 +246,30 @@ def test_every_student_gets_their_own_numbers_and_the_key_has_them(tmp_path, cap
     names.write_text("Alice Smith\n\n# a comment\nBob\nAna María\n", encoding="utf-8")
     out = tmp_path / "class"
     assert main(["exercise", "--students", str(names), "--seed", "9", "--no-pdf", "-o", str(out)]) == 0
-    folders = ["alice-smith", "bob", "ana-maria"]
+    folders = ["alice-smith", "bob", "ana-maría"]
     assert folder_names(["Alice Smith", "Bob", "Ana María"]) == folders
-    specs = [yaml.safe_load((out / f / "spec.yaml").read_text()) for f in folders]
+    # What a student may see, apart from the answers: the folder can be handed out as it is.
+    assert sorted(p.name for p in (out / "students").iterdir()) == sorted(folders)
+    assert sorted(p.name for p in (out / "key").iterdir()) == sorted([*folders, "key.csv"])
+    for folder in folders:
+        seen = sorted(p.name for p in (out / "students" / folder).iterdir())
+        assert seen == ["blank.yaml", "network.pdf", "network.svg", "worksheet.md", "worksheet.tex"]
+        kept = sorted(p.name for p in (out / "key" / folder).iterdir())
+        assert kept == ["answers.md", "answers.yaml", "spec.yaml"]
+    specs = [yaml.safe_load((out / "key" / f / "spec.yaml").read_text()) for f in folders]
     numbers = [(s["parameters"], s["data"]) for s in specs]
     assert all(a != b for a, b in itertools.combinations(numbers, 2))
-    with (out / "key.csv").open(encoding="utf-8") as f:
+    with (out / "key" / "key.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for student, folder in zip(["Alice Smith", "Bob", "Ana María"], folders):
-        answers = hand_values(out / folder / "answers.yaml")
+        answers = hand_values(out / "key" / folder / "answers.yaml")
         mine = [r for r in rows if r["student"] == student]
         assert [(r["folder"], r["quantity"], r["exact"]) for r in mine] == [(folder, q, v) for q, v in answers.items()]
         assert [r["letter"] for r in mine] == letters(len(mine))
-        assert f"student: {student}" in (out / folder / "blank.yaml").read_text(encoding="utf-8")
+        assert f"student: {student}" in (out / "students" / folder / "blank.yaml").read_text(encoding="utf-8")
     # A student's numbers come from the seed and their name, not from who else is in the class.
     alone = generate(Options(seed=9), student="Bob")
-    assert alone.spec == (out / "bob" / "spec.yaml").read_text()
+    assert alone.spec == (out / "key" / "bob" / "spec.yaml").read_text()
 
 
 def test_the_exercise_drawing_shows_given_numbers_and_boxes_only(tmp_path, capsys):

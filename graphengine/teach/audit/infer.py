@@ -7,7 +7,9 @@ symbols' values. The page's conventions are followed and said: a bias named once
 shared, a bias the page never updates is not trainable, every node of a layer is fed by the
 nodes of the layer before it (a written definition that repeats a source takes the sibling it
 leaves out), an output the page does not define is wired like its sibling with the next weights
-in the page's numbering. What the page leaves open is named, never guessed.
+in the page's numbering. What the page leaves open is named, never guessed: a weight it never
+writes is taken from a candidate (Mazur's) only when its own numbers reproduce it (confirm.py).
+Pages in matrix form (``[X] · [W]``) and softmaxes of given scores are read by matrixform.py.
 """
 
 from __future__ import annotations
@@ -15,25 +17,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..latex_math import Call, Const, Expr, Frac, Neg, Num, Pow, Prod, Sum, Sym
-from .names import lhs_text
-from .pagefacts import classic_weights, code_chains, list_targets, page_activation, page_loss
+from .definitions import (
+    NET_PREFIX,
+    NUMBERED,
+    OUT_PREFIX,
+    RATE_KEYS,
+    Definition,
+    Reader,
+    key,
+    nothing_defined,
+    numeric_defs,
+    target_of,
+)
+from .matrixform import layer_product, softmax_of_scores
+from .pagefacts import classic_weights, list_targets, page_activation, page_loss
 from .scan import Page
-
-_PREFIX = re.compile(r"^(?:net|sum|z|in|input)(?=[A-Za-z]\w*\d)|^(?:net|sum|in)")
-_OUT_PREFIX = re.compile(r"^(?:out|output|a|hat)(?=[A-Za-z])")
-_NUMBERED = re.compile(r"^([A-Za-z]+)(\d+)$")
-_WEIGHT = re.compile(r"^(?:w|W|θ|theta)")
-_FUNCTIONS = {"σ", "sigma", "sigmoid", "relu", "tanh", "softmax", "exp", "max", "f", "g"}
-_ACTIVATION_WORDS = {"σ": "sigmoid", "sigma": "sigmoid", "sigmoid": "sigmoid", "relu": "relu", "tanh": "tanh"}
-
-
-def key(text: str) -> str:
-    """A symbol as a name: ``w_{1}`` → ``w1``, ``out_{h1}`` → ``outh1``, ``w_{H11.I1}`` → ``wH11_I1``."""
-    text = re.sub(r"\\(?:text|mathrm|operatorname|mathit|hat)\b", "", text)
-    text = re.sub(r"\^?\{?\+\}?|\^\{?\(?new\)?\}?", "new", text)
-    text = re.sub(r"[\s_{}\\^]", "", text)
-    return re.sub(r"\W", "_", text).strip("_")
 
 
 @dataclass
@@ -43,222 +41,19 @@ class Inferred:
     missing: list[str] = field(default_factory=list)  # what the page leaves open
 
 
-@dataclass
-class _Def:
-    node: str
-    terms: list[tuple[str, str]]  # (weight, source symbol)
-    bias: str | None
-    written: str
-
-
-def _number(tree: Expr | None) -> float | None:
-    if isinstance(tree, Num):
-        return tree.value
-    if isinstance(tree, Neg) and isinstance(tree.arg, Num):
-        return -tree.arg.value
-    return None
-
-
-def _symbolic(tree: Expr | None) -> bool:
-    if isinstance(tree, Sym):
-        return True
-    if isinstance(tree, Num | Const) or tree is None:
-        return False
-    parts = {
-        Neg: lambda t: (t.arg,),
-        Sum: lambda t: t.terms,
-        Prod: lambda t: t.factors,
-        Frac: lambda t: (t.numerator, t.denominator),
-        Pow: lambda t: (t.base, t.exponent),
-        Call: lambda t: t.args,
-    }
-    return any(_symbolic(c) for c in parts[type(tree)](tree))
-
-
-def _align(sym: Expr, num: Expr, found: dict[str, float]) -> None:
-    """Walk a symbolic side and a numeric side of the same shape: each symbol gets its number."""
-    value = _number(num)
-    if isinstance(sym, Sym) and value is not None:
-        found.setdefault(key(sym.name), value)
-        return
-    if isinstance(sym, Sum) and isinstance(num, Sum):
-        pass
-    elif type(sym) is not type(num):
-        return
-    if isinstance(sym, Neg) and isinstance(num, Neg):
-        _align(sym.arg, num.arg, found)
-    elif isinstance(sym, Sum) and isinstance(num, Sum) and len(_flatten_sum(sym)) == len(_flatten_sum(num)):
-        for a, b in zip(_flatten_sum(sym), _flatten_sum(num), strict=True):
-            _align(a, b, found)
-    elif isinstance(sym, Prod) and isinstance(num, Prod) and len(sym.factors) == len(num.factors):
-        for a, b in zip(sym.factors, num.factors, strict=True):
-            _align(a, b, found)
-    elif isinstance(sym, Frac) and isinstance(num, Frac):
-        _align(sym.numerator, num.numerator, found)
-        _align(sym.denominator, num.denominator, found)
-
-
-def _flatten_sum(tree: Expr) -> list[Expr]:
-    if isinstance(tree, Sum):
-        return [t for term in tree.terms for t in _flatten_sum(term)]
-    return [tree]
-
-
-def _linear(node: str, tree: Expr, written: str) -> _Def | None:
-    """``w_1 i_1 + w_2 i_2 + b_1`` (``b_1 \\cdot 1``, ``out_h 1`` read as ``out_h1``)."""
-    terms: list[tuple[str, str]] = []
-    bias = None
-    for term in _flatten_sum(tree):
-        if isinstance(term, Sym):
-            if bias is not None:
-                return None
-            bias = key(term.name)
-            continue
-        if not isinstance(term, Prod) or any(term.divide):
-            return None
-        factors = list(term.factors)
-        if (
-            len(factors) == 3
-            and isinstance(factors[2], Num)
-            and factors[2].text.isdigit()
-            and isinstance(factors[1], Sym)
-        ):
-            factors = [factors[0], Sym(factors[1].name + factors[2].text)]  # plain `out_h1` read as out_h × 1
-        symbols = [f for f in factors if isinstance(f, Sym)]
-        if len(factors) == 2 and len(symbols) == 2:
-            names = [key(f.name) for f in symbols]
-            if any(n.lower() in _FUNCTIONS for n in names):
-                return None  # `ReLU(z_1)`, `σ(z)`: an activation, not a weight times a source
-            if _WEIGHT.match(names[1]) and not _WEIGHT.match(names[0]):
-                names.reverse()  # `x \cdot w_1`: the weight is written second
-            terms.append((names[0], names[1]))
-        elif len(factors) == 2 and isinstance(factors[0], Sym) and _number(factors[1]) == 1.0:
-            if bias is not None:
-                return None
-            bias = key(factors[0].name)
-        else:
-            return None
-    return _Def(node, terms, bias, written) if terms else None
-
-
-def _node_name(lhs: str) -> str:
-    name = key(lhs)
-    stripped = _PREFIX.sub("", name)
-    return stripped or name
-
-
-def _activation_of(tree: Expr) -> tuple[str, str] | None:
-    """(activation, the symbol it is applied to) of ``σ(z1)``, ``1/(1+e^{-net_{h1}})``, ``tanh(z)``, ``max(0, z)``."""
-    if isinstance(tree, Call) and len(tree.args) >= 1:
-        names = {"sigma": "sigmoid", "tanh": "tanh", "max": "relu", "relu": "relu"}
-        arg = tree.args[-1]
-        if tree.fn in names and isinstance(arg, Sym):
-            return names[tree.fn], key(arg.name)
-    if isinstance(tree, Prod) and len(tree.factors) == 2 and isinstance(tree.factors[0], Sym):
-        word = key(tree.factors[0].name).lower()
-        if word in _ACTIVATION_WORDS and isinstance(tree.factors[1], Sym):
-            return _ACTIVATION_WORDS[word], key(tree.factors[1].name)
-    if isinstance(tree, Frac | Prod):
-        den = tree.denominator if isinstance(tree, Frac) else (tree.factors[1] if len(tree.factors) == 2 else None)
-        if isinstance(den, Sum) and len(den.terms) == 2 and isinstance(den.terms[1], Call) and den.terms[1].fn == "exp":
-            arg = den.terms[1].args[0]
-            if isinstance(arg, Neg) and isinstance(arg.arg, Sym):
-                return "sigmoid", key(arg.arg.name)
-    return None
-
-
-_RATE = {"η", "eta", "alpha", "α", "lr", "learningrate"}
-_PROSE_GIVEN = re.compile(
-    r"(inputs?|targets?|desired outputs?|expected outputs?|target outputs?)\s*(?:of|are|is|:|=)?\s*"
-    r"(-?\d+(?:\.\d+)?(?:\s*(?:,|and)\s*-?\d+(?:\.\d+)?)*)",
-    re.I,
-)
-
-
-def _target_of(name: str, outputs: list[str]) -> str | None:
-    """``targeto1``/``target_o1`` → o1, ``t1``/``T_1``/``y1true`` → the first output."""
-    if len(outputs) == 1 and name.lower() in ("ytrue", "target", "t", "ytarget", "desired"):
-        return outputs[0]
-    m = re.match(r"^(?:target|t|y)(\w+?)(?:true)?$", name, re.I)
-    if name.lower().startswith("target") and name[6:] in outputs:
-        return name[6:]
-    if m and m.group(1).isdigit() and name[0] in "tT" and 0 < int(m.group(1)) <= len(outputs):
-        return outputs[int(m.group(1)) - 1]
-    return None
-
-
-class _Reader:
-    def __init__(self, page: Page):
-        self.givens: dict[str, float] = {}
-        self.defs: dict[str, _Def] = {}
-        self.outs: dict[str, tuple[str, str]] = {}  # net symbol -> (activation, out symbol)
-        self.named: list[str] = []  # lhs keys in order
-        self.numeric: list[tuple[str, Expr]] = []  # (lhs, a net written only in numbers)
-        self.values: dict[str, float] = {}  # an out symbol's written value
-        last_symbolic: dict[str, Expr] = {}
-        for chain in code_chains(page.text) + page.chains:
-            lhs = lhs_text(chain.lhs) if chain.lhs else ""
-            name = key(lhs)
-            trees = [s.tree for s in chain.sides if s.tree is not None]
-            if not name or not trees:
-                continue
-            self.named.append(name)
-            value = _number(trees[0]) if len(trees) == 1 else None
-            if value is not None:
-                self.givens.setdefault(name.lower() if name.lower() in _RATE else name, value)
-                if name in last_symbolic:
-                    _align(last_symbolic[name], trees[0], self.givens)
-                continue
-            start = last_symbolic.get(name)
-            for tree in trees:
-                if _symbolic(tree) and not any(isinstance(n, Num) and not n.text.isdigit() for n in _nums(tree)):
-                    start = tree
-                    if (found := _linear(_node_name(lhs), tree, lhs)) and found.node not in self.defs:
-                        self.defs[found.node] = found
-                    if act := _activation_of(tree):
-                        self.outs.setdefault(act[1], (act[0], name))
-                        if (last := chain.final()) is not None:
-                            self.values.setdefault(name, last.value)
-                elif start is not None:
-                    _align(start, tree, self.givens)
-                    start = None
-                elif tree is trees[0] and len(trees) > 1:
-                    self.numeric.append((lhs, tree))
-            if start is not None:
-                last_symbolic[name] = start
-        self.prose: list[tuple[str, list[float]]] = [
-            (m.group(1).lower(), [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", m.group(2))])
-            for m in _PROSE_GIVEN.finditer(page.text)
-        ]
-
-
-def _nums(tree: Expr) -> list[Num]:
-    if isinstance(tree, Num):
-        return [tree]
-    if isinstance(tree, Neg):
-        return _nums(tree.arg)
-    kids: tuple = ()
-    if isinstance(tree, Sum):
-        kids = tree.terms
-    elif isinstance(tree, Prod):
-        kids = tree.factors
-    elif isinstance(tree, Frac):
-        kids = (tree.numerator, tree.denominator)
-    elif isinstance(tree, Pow):
-        kids = (tree.base, tree.exponent)
-    elif isinstance(tree, Call):
-        kids = tree.args
-    return [n for k in kids for n in _nums(k)]
-
-
 def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
     """The network of ``page`` as a spec, with the conventions followed and what is missing."""
-    r = _Reader(page)
+    r = Reader(page)
     out = Inferred()
     settings = {key(k) if not k.startswith("target.") else k: v for k, v in (settings or {}).items()}
-    _numeric_defs(r)
+    rate = next((r.givens[k] for k in RATE_KEYS if k in r.givens), None)
+    if found := layer_product(page.text, rate):  # `[X] · [W]`: the layer in matrix form
+        return Inferred(found.spec, found.notes, found.missing)
+    numeric_defs(r)
+    if not r.defs and (found := softmax_of_scores(page.text, rate)):
+        return Inferred(found.spec, found.notes)
     if not r.defs:
-        out.missing.append("no node is defined on the page (as net_h1 = w_1 i_1 + w_2 i_2 + b_1): pass --spec")
+        out.missing.append(nothing_defined(page, r.givens))
         return out
     # every name a node goes by: its net symbol, its out symbol, its bare name
     alias: dict[str, str] = {}
@@ -270,9 +65,9 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         if net in r.outs:
             act, out_sym = r.outs[net]
             alias[out_sym] = node
-            bare = _OUT_PREFIX.sub("", out_sym)
+            bare = OUT_PREFIX.sub("", out_sym)
             alias[bare] = node
-            if bare != out_sym or not _PREFIX.match(net):
+            if bare != out_sym or not NET_PREFIX.match(net):
                 pass
             if net == node and bare != node and bare not in r.defs:  # melfm: z1 = …, h1 = σ(z1)
                 _rename(r, alias, nodes, node, bare)
@@ -318,12 +113,15 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         out.notes.append("nodes whose activation the page does not show take the page's own")
     # givens
     given = dict(r.givens) | {k: v for k, v in settings.items() if not k.startswith("target.")}
+    more_targets = 0  # targets for outputs the page never computes
     for word, values in r.prose:
         group = inputs if word.startswith("input") else outputs
         names = [f"target{n}" for n in outputs] if not word.startswith("input") else inputs
         if len(values) == len(group):
             for n, v in zip(names, values, strict=True):
                 given.setdefault(n, v)
+        elif group is outputs and len(values) > len(outputs):
+            more_targets = len(values)
     params: dict[str, object] = {}
     edges = []
     spec_nodes: dict[str, dict] = {}
@@ -350,7 +148,9 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
             out.missing.append(f"input {name} is never given: pass --spec or --set {name}=VALUE")
     classic = classic_weights(given)
     unset = [n for n, v in params.items() if (v["value"] if isinstance(v, dict) else v) is None]
+    candidates: dict[str, float] = {}
     if unset and all(n in classic for n in unset):
+        candidates = {n: float(classic[n]) for n in unset}
         sets = " ".join(f"--set {n}={classic[n]}" for n in unset)
         out.missing.append(
             f"{', '.join(unset)} {'is' if len(unset) == 1 else 'are'} never given: pass --spec or {sets}"
@@ -363,7 +163,7 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
     if len(listed) == len(outputs):
         targets = dict(zip(outputs, listed, strict=True))
     for name, value in given.items():
-        if (o := _target_of(name, outputs)) is not None:
+        if (o := target_of(name, outputs)) is not None:
             targets.setdefault(o, value)
     for k, v in settings.items():
         if k.startswith("target."):
@@ -374,45 +174,60 @@ def infer(page: Page, settings: dict[str, float] | None = None) -> Inferred:
         else:
             loss = "half_squared_error"
             out.notes.append("the page computes no loss: targets 0 as placeholders")
+            if more_targets:
+                out.notes.append(
+                    f"the page gives {more_targets} targets but computes only {', '.join(outputs)}: the outputs"
+                    " it never computes are left out (no number it writes depends on them)"
+                )
             targets = dict.fromkeys(outputs, 0.0)
     for o in outputs:
         if o not in targets:
             out.missing.append(f"the target of {o} is never given: pass --spec or --set target.{o}=VALUE")
-    rate = next((given[k] for k in ("η", "eta", "alpha", "α", "lr", "learningrate") if k in given), None)
+    rate = next((given[k] for k in RATE_KEYS if k in given), None)
     spec: dict[str, object] = {"name": "inferred", "inputs": inputs, "outputs": outputs, "nodes": spec_nodes}
     spec |= {"edges": edges, "parameters": params, "loss": loss}
     spec["data"] = [{"inputs": {i: given.get(i) for i in inputs}, "targets": {o: targets.get(o) for o in outputs}}]
     if rate is not None:
         spec["training"] = {"learning_rate": rate}
     out.spec = spec
+    if candidates and len(out.missing) == 1:
+        _confirm_classic(out, candidates, page)
     return out
 
 
-def _numeric_defs(r: _Reader) -> None:
-    """Nets the page writes only in numbers, wired by matching the given values (wiring.py)."""
-    from .wiring import numeric_wiring
+def _confirm_classic(out: Inferred, candidates: dict[str, float], page: Page) -> None:
+    """Mazur's values for the weights the page never writes, when its own numbers reproduce them (confirm.py)."""
+    from .confirm import confirm
 
-    if r.defs:
+    found = confirm(out.spec, candidates, page)
+    if found is None:
+        out.missing[0] = out.missing[0].replace(
+            "as the page's other weights are)",
+            "as the page's other weights are; its own numbers do not reproduce them)",
+        )
         return
-    used: set[str] = set()
-    net_of = {out_sym: net for net, (_, out_sym) in r.outs.items()}
-    for lhs, tree in r.numeric:
-        node = _node_name(lhs)
-        if node in r.defs:
-            continue
-        sources = {n: v for n, v in r.givens.items() if not re.match(r"^(?:w|W|b|t|T|y|θ)", n) and n not in _RATE}
-        sources |= {out_sym: v for out_sym, v in r.values.items() if out_sym in net_of}
-        found = numeric_wiring(tree, r.givens, sources, used)
-        if found:
-            r.defs[node] = _Def(node, list(found[0]), found[1], lhs)
+    for name, value in found.values.items():
+        entry = out.spec["parameters"][name]
+        if isinstance(entry, dict):
+            entry["value"] = value
+        else:
+            out.spec["parameters"][name] = value
+    taken = ", ".join(f"{n} = {v:g}" for n, v in found.values.items())
+    out.notes.append(
+        f"{', '.join(found.values)} never written: Mazur's classic {taken} (as the page's other weights are),"
+        f" confirmed by the page's own numbers ({'; '.join(found.evidence[:3])}"
+        + (f"; {len(found.evidence) - 3} more" if len(found.evidence) > 3 else "")
+        + ")"
+    )
+    out.missing = []
 
 
 def _order(name: str) -> tuple:
-    m = _NUMBERED.match(name)
+    m = NUMBERED.match(name)
     return (m.group(1), int(m.group(2))) if m else (name, 0)
 
 
-def _rename(r: _Reader, alias: dict[str, str], nodes: list[str], old: str, new: str) -> None:
+def _rename(r: Reader, alias: dict[str, str], nodes: list[str], old: str, new: str) -> None:
     d = r.defs.pop(old)
     d.node = new
     r.defs[new] = d
@@ -422,7 +237,7 @@ def _rename(r: _Reader, alias: dict[str, str], nodes: list[str], old: str, new: 
     alias[new] = new
 
 
-def _fill_layers(r: _Reader, alias: dict[str, str], layer: dict[str, int], out: Inferred) -> None:
+def _fill_layers(r: Reader, alias: dict[str, str], layer: dict[str, int], out: Inferred) -> None:
     """Dense layers: a repeated source takes the sibling left out; a node the page names but
     never defines (``out_{o2} = …``) is wired like its sibling with the next unused weights."""
     _new_siblings(r, alias, layer, out)
@@ -442,8 +257,8 @@ def _fill_layers(r: _Reader, alias: dict[str, str], layer: dict[str, int], out: 
                 out.notes.append(f"{d.written}'s definition repeats {dup}: taken as {left[0]} (dense layers)")
 
 
-def _new_siblings(r: _Reader, alias: dict[str, str], layer: dict[str, int], out: Inferred) -> None:
-    matches = [_NUMBERED.match(w) for d in r.defs.values() for w, _ in d.terms]
+def _new_siblings(r: Reader, alias: dict[str, str], layer: dict[str, int], out: Inferred) -> None:
+    matches = [NUMBERED.match(w) for d in r.defs.values() for w, _ in d.terms]
     numbered = [m for m in matches if m is not None]
     if not numbered or len(numbered) < len(matches):
         return
@@ -454,15 +269,11 @@ def _new_siblings(r: _Reader, alias: dict[str, str], layer: dict[str, int], out:
     known = set(r.defs)
     candidates = []
     for name in r.named:
-        bare = _OUT_PREFIX.sub("", name)
-        m = _NUMBERED.match(bare)
+        bare = OUT_PREFIX.sub("", name)
+        m = NUMBERED.match(bare)
         if m and bare not in known and bare not in alias and m.group(1) != letter:
             sib = next(
-                (
-                    n
-                    for n in sorted(known, key=_order)
-                    if (other := _NUMBERED.match(n)) and other.group(1) == m.group(1)
-                ),
+                (n for n in sorted(known, key=_order) if (other := NUMBERED.match(n)) and other.group(1) == m.group(1)),
                 None,
             )
             if sib and bare not in candidates:
@@ -477,7 +288,7 @@ def _new_siblings(r: _Reader, alias: dict[str, str], layer: dict[str, int], out:
             k = next(free)
             used.add(k)
             terms.append((f"{letter}{k}", src))
-        r.defs[bare] = _Def(bare, terms, r.defs[sib].bias, bare)
+        r.defs[bare] = Definition(bare, terms, r.defs[sib].bias, bare)
         alias[bare] = alias["out" + bare] = bare
         layer[bare] = layer[sib]
         out.notes.append(f"{bare} is not defined on the page: wired like {sib} with {', '.join(w for w, _ in terms)}")

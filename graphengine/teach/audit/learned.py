@@ -6,7 +6,9 @@ w2 feeds o1, so z_2 is o1.net and a_2 is o1.out, whatever the spec's names.
 
 from __future__ import annotations
 
-from .infer import _numeric_defs, _Reader, key
+from .definitions import Reader as _Reader
+from .definitions import key
+from .definitions import numeric_defs as _numeric_defs
 from .names import _key
 from .scan import Page
 

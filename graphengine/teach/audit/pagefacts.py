@@ -7,27 +7,56 @@ import re
 
 from .scan import read_chains
 
+_MINUS = "[-−–]"
+_ONE_PLUS_EXP = re.compile(
+    rf"1\s*\+\s*(?:e\s*\^\s*\{{?\(?\s*{_MINUS}|\\?exp\s*\(\s*{_MINUS}|e\s*⁻)", re.I
+)  # 1 + e^{-x}, 1 + exp(-x), 1 + e⁻ᶻ: the sigmoid's denominator
+_SOFTMAX = (  # the word, or e^{z_k} over a sum of exponentials
+    r"softmax|categorical cross|\\frac\{\s*e\^\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\s*\}\{\s*\\sum"
+    r"|(?:e\^\{?|exp\()[^/\n]{0,12}/\s*(?:\\sum|Σ)"
+)
+_ACTIVATIONS = {
+    "sigmoid": re.compile(r"σ|\\sigma\b|sigmoid|logistic"),
+    "tanh": re.compile(r"tanh|hyperbolic tangent", re.I),
+    "relu": re.compile(r"relu|\\?max\s*\\?(?:left)?\(\s*0\s*,", re.I),
+}
+_LOSSES = (  # the first that matches: a softmax's log before a log(1 − y), before a square
+    ("softmax_cross_entropy", re.compile(_SOFTMAX, re.I), True),
+    ("binary_cross_entropy", re.compile(rf"(?:log|ln)\s*\\?(?:left)?\(?\s*1\s*{_MINUS}|binary cross", re.I), False),
+    ("mse", re.compile(r"mean squared error|\bMSE\b|\\frac\{1\}\{[nNm]\}\s*\\sum"), False),
+    (
+        "half_squared_error",
+        re.compile(
+            r"(?:\\[dt]?frac\{1\}\{2\}|½|1/2|0\.5)\s*(?:[×*·]|\\times|\\cdot)?\s*\\?(?:left)?[\\|(\[]|\\[dt]?frac12"
+        ),
+        False,
+    ),
+)
+
 
 def page_activation(text: str) -> set[str]:
-    """The one activation a page names in words or formulas (σ, 1/(1+e^-x), tanh, ReLU)."""
-    found = set()
-    if re.search(r"σ|\\sigma|sigmoid|e\^\{?\(?[-−–]", text, re.I):
+    """The activations a page names in words or formulas (σ, 1/(1+e^-x), tanh, max(0, x), ReLU).
+
+    >>> sorted(page_activation(r"out = \\frac{1}{1+e^{-net}}, and ReLU(z) = max(0, z)"))
+    ['relu', 'sigmoid']
+    """
+    found = {name for name, pattern in _ACTIVATIONS.items() if pattern.search(text)}
+    if _ONE_PLUS_EXP.search(text):
         found.add("sigmoid")
-    if re.search(r"tanh", text):
-        found.add("tanh")
-    if re.search(r"relu|max\s*\(\s*0", text, re.I):
-        found.add("relu")
     return found
 
 
 def page_loss(text: str) -> str | None:
-    plain = text.replace(" ", "")
-    if re.search(r"softmax", text, re.I) and re.search(r"log|\bln", text):
-        return "softmax_cross_entropy"
-    if re.search(r"log\(?\\?(?:hat)?", text) and re.search(r"1-y|1−y", plain):
-        return "binary_cross_entropy"
-    if re.search(r"(?:\\frac\{1\}\{2\}|½|1/2|0\.5[×*·]?)\\?[\\|(]|\\frac12", plain):
-        return "half_squared_error"
+    """The loss a page writes: a softmax with a logarithm, ``−[t log y + (1−t) log(1−y)]``,
+    a mean of squares, ``½(t − y)²``.
+
+    >>> page_loss(r"L = -[y \\log \\hat{y} + (1 - y) \\log(1 - \\hat{y})]")
+    'binary_cross_entropy'
+    """
+    has_log = re.search(r"log|\bln\b|cross.?entropy", text, re.I) is not None
+    for name, pattern, needs_log in _LOSSES:
+        if pattern.search(text) and (has_log or not needs_log):
+            return name
     return None
 
 

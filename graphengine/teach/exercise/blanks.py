@@ -9,10 +9,16 @@ Names are those of a hand file (:mod:`graphengine.teach.check`): ``NODE.net``, `
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...errors import GraphEngineError, did_you_mean
 from ..claims import ASKED_DIGITS
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ...engine.network import Network
+    from ...engine.trace import Trace
 
 SIGNIFICANT = ASKED_DIGITS  # the digits a learner is asked to write (claims.py: one rule)
 CARRIED = 5  # the digits a learner is asked to carry in intermediate steps
@@ -37,7 +43,7 @@ def written(x: float, digits: int = SIGNIFICANT) -> str:
     return f"{x:#.{digits}g}".rstrip(".")  # `#` keeps trailing zeros: 0.1000 claims four digits
 
 
-def asked_quantities(net: Any, ask: str = "all") -> list[str]:
+def asked_quantities(net: Network, ask: str = "all") -> list[str]:
     """The hand-file names of the quantities a worksheet asks for, in the order it asks them.
 
     ``forward``: net and out of every neuron, the loss terms and the loss; ``output``: also
@@ -74,19 +80,17 @@ def asked_quantities(net: Any, ask: str = "all") -> list[str]:
     asked += backward(outputs)
     if ask == "output":
         return asked
-    from ...model.graph import depths  # here: the CLI's --help imports this module, and stays light
+    from ...model.graph import backward_layers  # here: the CLI's --help imports this module, and stays light
 
-    depth = depths(G)
-    hidden = [v for v in neurons if v not in outputs]
-    for d in sorted({depth[v] for v in hidden}, reverse=True):
-        asked += backward([v for v in hidden if depth[v] == d])
+    for layer in backward_layers(G):
+        asked += backward([v for v in layer if v not in outputs])
     if ask == "update":
         info = G.graph["parameters"]
         asked += [f"updated.{p}" for p in net.plan.parameter_names if info[p]["trainable"] and p in seen]
     return asked
 
 
-def parameters_at(G: Any, v: str) -> list[str]:
+def parameters_at(G: nx.DiGraph[str], v: str) -> list[str]:
     """The parameters used at neuron ``v``: its incoming weights in spec order, then its bias."""
     edges = sorted(G.in_edges(v, data=True), key=lambda e: e[2].get("index", math.inf))
     params = [d["weight"] for _, _, d in edges]
@@ -109,15 +113,8 @@ def letters(n: int) -> list[str]:
     return labels[:n]
 
 
-def quantity_value(trace: Any, name: str, sample: int = 0) -> float:
+def quantity_value(trace: Trace, name: str, sample: int = 0) -> float:
     """The exact value of a hand-file quantity (``h1.out``, ``loss.o1``, ``grad.w5`` …) in ``trace``."""
-    head, _, tail = name.rpartition(".")
-    if name == "loss":
-        return float(trace.loss)
-    if head == "loss":
-        return float(trace.loss_terms(sample)[tail])
-    if head == "grad":
-        return float(trace.gradients[tail])
-    if head == "updated":
-        return float(trace.updated[tail])
-    return float(getattr(trace, tail)(head, sample))
+    from ..quantities import exact_value, hand_name  # here: the CLI's --help imports this module, and stays light
+
+    return exact_value(trace, hand_name(name), sample)

@@ -20,7 +20,7 @@ from ...views.derivation.document import Derivation, Eq, Para, Table, _dedupe
 from ...views.derivation.explain import Explainer, explain
 from .blanks import SIGNIFICANT, written
 from .generate import Exercise
-from .grade import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
+from .handout import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
 from .worksheet import DIAGRAM, compile_pdf, digits_example, meaning, symbol, worksheet_latex, worksheet_markdown
 
 # ---------------------------------------------------------------------- answers and hand files
@@ -93,11 +93,14 @@ def blank_yaml(ex: Exercise) -> str:
 
 def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     """Every file of one exercise folder, name → content (worksheet.pdf when pdflatex is there)."""
-    from ...views.diagram.render import pipe, to_dot
+    from ...views.diagram.blank import blank_dot
+    from ...views.diagram.render import pipe
 
-    dot = to_dot(
-        ex.net, ex.trace, blanks=ex.blanks, title=ex.net.spec.name + (f" for {ex.student}" if ex.student else "")
-    )
+    o = ex.options
+    # The name once, in the title: a long name in the caption twice would widen the drawing.
+    about = f"{'-'.join(map(str, o.shape))} {o.activation} network, exercise seed {o.seed}"
+    title = (ex.net.spec.name or "") + (f" for {ex.student}" if ex.student else "")
+    dot = blank_dot(ex.net.graph, ex.trace, ex.blanks, title=title, description=about)
     files = {SPEC_FILE: ex.spec.encode()}
     files[f"{DIAGRAM}.svg"] = pipe(dot, "svg")
     files[f"{DIAGRAM}.pdf"] = _without_date(pipe(dot, "pdf"))

@@ -22,13 +22,18 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ...errors import GraphEngineError, did_you_mean
 from ..slips.accidents import unsafe
 from .blanks import ASK_LEVELS, CARRIED, asked_quantities, letters, quantity_value, unit, written
+
+if TYPE_CHECKING:
+    from ...engine.network import Network
+    from ...engine.trace import Trace
+    from ...plugins.registry import Registry
 
 # Activations an exercise may use, with the range its targets are drawn from (a target the
 # output can reach, so the learner never meets a target outside the activation's range).
@@ -189,7 +194,7 @@ def _yaml_text(text: str) -> str:
     return "".join(c for c in text if c.isalnum() or c in " .'-")
 
 
-def carried_digits_safe(net: Any, trace: Any, asked: list[str], scratch: Path) -> bool:
+def carried_digits_safe(net: Network, trace: Trace, asked: list[str], scratch: Path) -> bool:
     """True when a learner who carries 5 significant digits, computing every value from their
     own earlier ones, and writes each answer to 4 is marked right throughout (no rounding drift).
 
@@ -259,8 +264,8 @@ class Exercise:
     options: Options
     student: str | None
     spec: str  # the YAML text of spec.yaml
-    net: Any
-    trace: Any
+    net: Network
+    trace: Trace
     asked: list[str]
     draws: int  # how many draws it took
 
@@ -273,7 +278,7 @@ class Exercise:
         return quantity_value(self.trace, quantity)
 
 
-def generate(options: Options, student: str | None = None, registry: Any = None) -> Exercise:
+def generate(options: Options, student: str | None = None, registry: Registry | None = None) -> Exercise:
     """The first safe draw of the seeded stream for ``options`` (and ``student``)."""
     from ...engine.network import Network
 
@@ -331,7 +336,7 @@ def read_students(path: str | Path) -> list[str]:
     text = read_text(path, error=GraphEngineError, what="the list of students, one name a line", bom=True)
     names: dict[str, int] = {}
     for number, line in enumerate(text.split("\n"), 1):
-        name = " ".join(line.split())
+        name = unicodedata.normalize("NFC", " ".join(line.split()))  # é typed on any system: one name
         if not name or name.startswith("#"):
             continue
         problem = student_name_problem(name)
@@ -368,21 +373,42 @@ def student_name_problem(name: str) -> str | None:
     return None
 
 
-def folder_names(students: list[str]) -> list[str]:
-    """One folder name per student: the name in lower-case ASCII with dashes, made unique.
+#: Names Windows keeps for devices, whatever the extension (a folder `con` cannot be made there).
+_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{k}" for k in range(10)), *(f"lpt{k}" for k in range(10))})
+FOLDER_NAME_CHARACTERS = 40
+_GAP = {"Cf": ""}  # an invisible character (a joiner, a direction mark) is no gap in a name
 
-    >>> folder_names(["Ana María", "Bo Li", "bo li!"])
-    ['ana-maria', 'bo-li', 'bo-li-2']
+
+def folder_names(students: list[str]) -> list[str]:
+    """One folder name per student: the name in lower case (NFC) with its letters as written,
+    every run of what is not a letter, mark or digit (spaces, punctuation, `/`, `\\`, `:`,
+    invisible characters) one dash, at most 40 characters; made unique, also where a file system
+    ignores case or Unicode normalization (macOS, Windows), by a number.
+
+    >>> folder_names(["Ana María", "Bo Li", "bo li!", "Łukasz", "Søren Kjær", "Nguyễn Văn An", "../..", "CON"])
+    ['ana-maría', 'bo-li', 'bo-li-2', 'łukasz', 'søren-kjær', 'nguyễn-văn-an', 'student', 'con-student']
     """
     taken: set[str] = set()
     folders = []
     for name in students:
-        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-        base = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:40] or "student"
+        lower = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).lower().replace("i\u0307", "i"))
+        kept = "".join(
+            c if unicodedata.category(c)[0] in "LMN" else _GAP.get(unicodedata.category(c), "-") for c in lower
+        )
+        base = re.sub(r"-+", "-", kept).strip("-")[:FOLDER_NAME_CHARACTERS].rstrip("-") or "student"
+        if unicodedata.category(base[0])[0] == "M":  # a lone accent cannot start a name
+            base = "student-" + base
+        if base in _RESERVED:
+            base += "-student"
         folder, k = base, 1
-        while folder in taken:
+        while _same(folder) in taken:
             k += 1
             folder = f"{base}-{k}"
-        taken.add(folder)
+        taken.add(_same(folder))
         folders.append(folder)
     return folders
+
+
+def _same(folder: str) -> str:
+    """What a case- and normalization-insensitive file system sees of a folder name."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKD", folder).casefold())

@@ -13,6 +13,11 @@ file per student, and a gradebook CSV for Moodle or Canvas.
   one column per assignment; a ``Points Possible`` row follows the header. The student's
   folder name goes in ``SIS Login ID`` (Canvas matches on ``ID`` or the SIS columns; fill
   ``ID`` from an export of the course when the logins differ).
+
+Both checked against the LMSs' documentation (Moodle Docs "Grade import": columns mapped by
+hand, a feedback column imported with its grade column; the Canvas guides "How do I import
+grades in the Gradebook?": a student identifier column, ``SIS Login ID``, ``Section`` and one
+column per assignment, the ``Points Possible`` row read-only).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import io
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from .marks import Mark, Sheet
 
 NOT_SLIPS = frozenset({"", "rounding", "carried", "unanswered", "unreadable"})
 STEPS = {  # the step of the derivation a quantity's kind belongs to
@@ -43,11 +50,11 @@ def step_of(quantity: str) -> str:
     return STEPS.get(tail, quantity)
 
 
-def real_slips(sheets: list[Any]) -> list[dict[str, Any]]:
+def real_slips(sheets: list[Sheet]) -> list[dict[str, Any]]:
     """The class's slips, most students first: code, students, answers, one example, the step to revisit."""
     students: Counter[str] = Counter()
     answers: Counter[str] = Counter()
-    example: dict[str, tuple[str, Any]] = {}
+    example: dict[str, tuple[str, Mark]] = {}
     for s in sheets:
         seen = set()
         for m in s.marks:
@@ -73,7 +80,7 @@ def real_slips(sheets: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def feedback(sheet: Any) -> str:
+def feedback(sheet: Sheet) -> str:
     """One student's feedback in Markdown: their wrong lines, why, and the exact value."""
     lines = [f"# {sheet.student}", ""]
     if sheet.error:
@@ -91,13 +98,13 @@ def feedback(sheet: Any) -> str:
     return "\n".join([*lines, ""])
 
 
-def login(sheet: Any) -> str:
+def login(sheet: Sheet) -> str:
     """The student's folder name (``blank.yaml``'s folder), else the sheet file's stem."""
     path = Path(sheet.path)
     return path.parent.name if path.name == "blank.yaml" else path.stem
 
 
-def gradebook_csv(sheets: list[Any], lms: str, assignment: str) -> str:
+def gradebook_csv(sheets: list[Sheet], lms: str, assignment: str) -> str:
     """The marks earned, in the CSV an LMS's grade import reads (``moodle`` or ``canvas``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

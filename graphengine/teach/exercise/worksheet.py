@@ -11,6 +11,7 @@ the way ``graphengine explain`` does. The answers and hand files are in
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -22,10 +23,11 @@ from ...views.derivation.explain import Explainer
 from ...views.derivation.mathfmt import M, escape_tex_text, m_number, name_tex, name_text, substitute
 from .blanks import CARRIED, SIGNIFICANT, written
 from .generate import Exercise
-from .grade import SHEET_FILE
+from .handout import SHEET_FILE
 
 DIAGRAM = "network"  # network.svg for the Markdown sheet, network.pdf for the LaTeX one
 PDFLATEX_SECONDS = 120
+DRAWING_MARGIN = "1cm"  # the drawing's page: 7.7 in of a Letter page's 8.5
 
 
 # ---------------------------------------------------------------------- quantities in words
@@ -255,6 +257,7 @@ def worksheet_markdown(ex: Exercise) -> str:
 # ---------------------------------------------------------------------- LaTeX
 
 _PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[utf8]{inputenc}
 \usepackage[T1]{fontenc}
 \usepackage{lmodern}
 \usepackage[margin=2cm]{geometry}
@@ -265,12 +268,75 @@ _PREAMBLE = r"""\documentclass[11pt]{article}
 \ifdefined\pdftrailerid \pdftrailerid{}\pdfinfoomitdate=1 \pdfsuppressptexinfo=-1 \fi
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}
+% A letter drawn from accents, in the PDF's text as the letter itself (search, copy, pdftotext).
+\newcommand{\geletter}[2]{\pdfliteral page{/Span<</ActualText<FEFF#1>>>BDC}#2\pdfliteral page{EMC}}
 """
+
+# ---------------------------------------------------------------------- names as written
+
+#: The letters pdflatex prints from UTF-8 with T1 fonts (its ``t1enc.dfu``): Latin-1 and most of
+#: Latin Extended-A. Any other letter is drawn from its base and accents (ễ = \~{\^e}).
+_T1_LETTERS = frozenset(
+    chr(k)
+    for k in [*range(0xC0, 0x100), *range(0x100, 0x17F)]
+    if k not in (0xD7, 0xF7, 0x126, 0x127, 0x138, 0x13F, 0x140, 0x149, 0x166, 0x167)
+)
+_ACCENTS = {  # combining mark → the LaTeX accent that draws it over (or under) a letter
+    "\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0306": "u",
+    "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H", "\u030c": "v", "\u0323": "d",
+    "\u0327": "c", "\u0328": "k", "\u0331": "b",
+}  # fmt: skip
+_DOTLESS = {"ı": r"\i", "ȷ": r"\j"}
+
+
+def _drawn(c: str) -> str | None:
+    """LaTeX that draws ``c`` from a base letter pdflatex has and accents, or None."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", c)
+    base, marks = decomposed[0], decomposed[1:]
+    if not marks or any(m not in _ACCENTS for m in marks):
+        return None
+    if not (base.isascii() and base.isalpha()) and base not in _T1_LETTERS and base not in _DOTLESS:
+        return None
+    out = _DOTLESS.get(base, base)
+    for mark in marks:
+        accent = _ACCENTS[mark]
+        out = f"\\{accent}{{{out}}}"
+    return out
+
+
+def tex_name(name: str) -> tuple[str, list[str]]:
+    r"""A name for the LaTeX worksheet as written, and the preamble lines it needs: TeX's special
+    characters escaped, the letters T1 has kept, any other letter declared as its base and
+    accents (its own letter in the PDF's text); a character pdflatex cannot draw at all (Greek,
+    Cyrillic, CJK with these fonts) prints as ``?`` but is still that character in the text.
+
+    >>> tex_name("Nguyễn & Łukasz")
+    ('Nguyễn \\& Łukasz', ['\\DeclareUnicodeCharacter{1EC5}{\\geletter{1EC5}{\\~{\\^{e}}}}'])
+    """
+    import unicodedata
+
+    out, declared = [], {}
+    for run in re.split(r"([^\x00-\x7f])", unicodedata.normalize("NFC", name)):
+        if run.isascii():
+            out.append(escape_tex_text(run))
+            continue
+        if run not in _T1_LETTERS and run not in declared:
+            hexa = run.encode("utf-16-be").hex().upper()
+            declared[run] = (
+                rf"\DeclareUnicodeCharacter{{{ord(run):04X}}}{{\geletter{{{hexa}}}{{{_drawn(run) or '?'}}}}}"
+            )
+        out.append(run)
+    return "".join(out), list(declared.values())
 
 
 def worksheet_latex(ex: Exercise) -> str:
     sheet = Worksheet(ex)
-    out = [_PREAMBLE + rf"\title{{{escape_tex_text(sheet.title)}}}", r"\date{}", r"\begin{document}", r"\maketitle"]
+    name, declarations = tex_name(ex.student or "")
+    title = escape_tex_text("Backpropagation exercise") + (f" for {name}" if ex.student else "")
+    out = [_PREAMBLE + "".join(f"{line}\n" for line in declarations) + rf"\title{{{title}}}"]
+    out += [r"\date{}", r"\begin{document}", r"\maketitle"]
     out += [_tex_para(sheet.network_words()), "", r"\section*{Given}", ""]
     header, rows = sheet.data_table()
     out += [r"\begin{center}", rf"\begin{{tabular}}{{{'r' * len(header)}}}", r"\hline"]
@@ -289,10 +355,11 @@ def worksheet_latex(ex: Exercise) -> str:
     out += [rf"\item {_tex_para(step)}" for step in steps[1:]] + [r"\end{enumerate}", ""]
     for note in notes:
         out += [_tex_para(note), ""]
-    # The network on a page of its own, as large as it fits: its labels stay readable on paper.
-    out += [r"\clearpage", r"\begin{center}"]
-    out += [rf"\includegraphics[width=\linewidth,height=0.92\textheight,keepaspectratio]{{{DIAGRAM}.pdf}}"]
-    out += [r"\end{center}", r"\clearpage", ""]
+    # The network on a page of its own with narrow margins, at the full text width unless it is
+    # taller than the page: drawn with 12 pt text, an exercise up to 3-2-2 prints it at 9 pt or more.
+    out += [rf"\newgeometry{{margin={DRAWING_MARGIN}}}", r"\begin{center}"]
+    out += [rf"\includegraphics[width=\linewidth,height=0.97\textheight,keepaspectratio]{{{DIAGRAM}.pdf}}"]
+    out += [r"\end{center}", r"\restoregeometry", ""]
     out += [r"\section*{Blanks}", r"\begin{longtable}{lll>{\raggedright\arraybackslash}p{5.2cm}l}", r"\hline"]
     out += [r"blank & quantity & hand file & what it is & your answer \\ \hline", r"\endhead"]
     for letter, q, sym, what in sheet.blanks():

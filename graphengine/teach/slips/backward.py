@@ -97,13 +97,18 @@ def updated_weights(Q: Quantities, v: str) -> list[Candidate]:
     def compute(get: Getter) -> float:
         return _loss_part(Q, v, get) + sum(part for _, _, part in Q.paths(v, get, lambda p: get(f"updated.{p}")))
 
-    return [
-        Candidate(
-            "updated-weights",
-            compute,
-            f"computed with the already-updated {', '.join(weights)}: the backward pass uses the weights before the step",
-        )
-    ]
+    def stepped(get: Getter) -> float:  # updated from the learner's gradients, before they wrote the update
+        return _loss_part(Q, v, get) + sum(part for _, _, part in Q.paths(v, get, lambda p: _stepped(Q, p, get)))
+
+    sentence = (
+        f"computed with the already-updated {', '.join(weights)}: the backward pass uses the weights before the step"
+    )
+    return [Candidate("updated-weights", compute, sentence), Candidate("updated-weights", stepped, sentence)]
+
+
+def _stepped(Q: Quantities, p: str, get: Getter) -> float:
+    """``p`` after the step, from the learner's gradient (what they would write as ``updated.p``)."""
+    return Q.values[p] - Q.learning_rate * get(f"grad.{p}") if Q.param_info[p]["trainable"] else Q.values[p]
 
 
 @slip("factor-2", "dout")
@@ -217,7 +222,26 @@ def missing_input_factor(Q: Quantities, p: str) -> list[Candidate]:
         return Q.gradient(p, sum(get(f"{v}.dnet") for _, v in Q.uses[p]))
 
     sources = ", ".join(f"out_{u}" for u, _ in Q.uses[p] if u is not None)
-    return [Candidate("missing-factor", compute, f"the factor ∂net/∂{p} = {sources} (the edge's input) is missing")]
+    sentence = f"the factor ∂net/∂{p} = {sources} (the edge's input) is missing"
+    found = [Candidate("missing-factor", compute, sentence)]
+    if Q.n > 1:  # and in every sample's part, as a learner who forgets it does
+        others = _other_parts(Q, p, None)
+        found.append(
+            Candidate("missing-factor", lambda get: others + sum(get(f"{v}.dnet") for _, v in Q.uses[p]), sentence)
+        )
+    return found
+
+
+def _other_parts(Q: Quantities, p: str, source: str | None) -> float:
+    """The other samples' exact parts of ∂E/∂p with the slip made in them too: each use's ∂E/∂net
+    times its source's ``source`` value (``net`` for net-for-out; ``None``: the factor left out)."""
+    total = 0.0
+    for u, v in Q.uses[p]:
+        part = Q.arrays["dnet"][:, Q.column[v]]
+        if u is not None and source is not None:
+            part = part * Q.arrays[source if hidden(Q, u) else "out"][:, Q.column[u]]
+        total += float(part.sum() - part[Q.s])
+    return total
 
 
 @slip("net-for-out", "grad")
@@ -226,13 +250,16 @@ def net_for_out_in_gradient(Q: Quantities, p: str) -> list[Candidate]:
     if not any(u is not None and hidden(Q, u) for u, _ in Q.uses[p]):
         return []
     sources = ", ".join(f"net_{u}" for u, _ in Q.uses[p] if u is not None and hidden(Q, u))
-    return [
-        Candidate(
-            "net-for-out",
-            lambda get: Q.gradient(p, sum(Q.use_part(use, get, "net") for use in Q.uses[p])),
-            f"∂net/∂{p} is the source's out, not {sources}",
-        )
-    ]
+
+    def mine(get: Getter) -> float:
+        return sum(Q.use_part(use, get, "net") for use in Q.uses[p])
+
+    sentence = f"∂net/∂{p} is the source's out, not {sources}"
+    found = [Candidate("net-for-out", lambda get: Q.gradient(p, mine(get)), sentence)]
+    if Q.n > 1:  # and in every sample's part
+        others = _other_parts(Q, p, "net")
+        found.append(Candidate("net-for-out", lambda get: others + mine(get), sentence))
+    return found
 
 
 @slip("batch", "grad")

@@ -34,6 +34,25 @@ def swapped(Q: Quantities, v: str) -> list[Candidate]:
                 (Q.values[wi], Q.values[wj]),
             )
         )
+    if len(edges) >= 3:  # the inputs one place off: every weight with the next edge's input (or the previous)
+        for shift in (1, -1):
+
+            def rotated(get: Getter, shift: int = shift) -> float:
+                terms = Q.net_terms(v, get)
+                xs = [x for *_, x in terms]
+                k = len(edges)
+                xs[:k] = xs[shift:k] + xs[:shift] if shift > 0 else xs[k + shift : k] + xs[: k + shift]
+                return sum(w * x for (_, _, w, _), x in zip(terms, xs))
+
+            names = " + ".join(f"{w}·{edges[(i + shift) % len(edges)][1]}" for i, (w, _) in enumerate(edges))
+            found.append(
+                Candidate(
+                    "swapped",
+                    rotated,
+                    f"the inputs are one place off: {names}",
+                    tuple(Q.values[w] for w, _ in edges),
+                )
+            )
     return found
 
 

@@ -6,7 +6,7 @@ The same drawing as :mod:`graphengine.views.diagram.annotated` with every comput
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..._util.numfmt import derivation_number
@@ -38,6 +38,7 @@ def blank_dot(
 
 
 BLANK_INK = "#1f4e99"
+EDGE_POINTS = 12  # an edge's label as large as the nodes' text: readable where the page shrinks it
 
 
 class _BlankDiagram(_Diagram):
@@ -67,7 +68,7 @@ class _BlankDiagram(_Diagram):
         box = font(escape(f"({letter})"), BLANK_INK, bold=True)
         return (
             f'<TR><TD ALIGN="LEFT">{label}</TD>'
-            f'<TD BORDER="1" COLOR="{BLANK_INK}" WIDTH="58" HEIGHT="18" ALIGN="CENTER">{box}</TD></TR>'
+            f'<TD BORDER="1" COLOR="{BLANK_INK}" WIDTH="58" HEIGHT="16" ALIGN="CENTER">{box}</TD></TR>'
         )
 
     def _boxes(self, rows: list[tuple[str, str]]) -> list[str]:
@@ -98,14 +99,41 @@ class _BlankDiagram(_Diagram):
         bias = attrs.get("bias")
         if bias:
             implicit = bias == f"{name}.bias"
-            named = font("bias", MUTED, 10) + ("" if implicit else " " + self._param_name(bias, 10))
-            rows.append(html_pair(named, font(self.number(self._value(bias)), None, 10)))
+            named = font("bias", MUTED) + ("" if implicit else " " + self._param_name(bias))
+            rows.append(html_pair(named, self.number(self._value(bias))))
             symbol = "b" if implicit else escape(bias)
             rows += self._boxes([(f"∂E/∂{symbol}", f"grad.{bias}"), (f"{symbol}′", f"updated.{bias}")])
         label = self._spaced(rows)
         return f"  {dot_id(name)}{attributes(label=label, tooltip=name, fillcolor=FILL[kind])}"
 
+    def _rows(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """Edge → (its label's row, the rows between its layers). The labels of the edges between
+        two layers are set in rows, as many in a row as the wider layer has neurons (a drawing
+        about as wide as its widest layer), each row chosen by :func:`_spread`."""
+        layer = {n: k for k, generation in enumerate(self.generations) for n in generation}
+        position = {n: i for i, n in enumerate(self.order)}
+        between: dict[tuple[int, int], list[tuple[str, str]]] = {}
+        for u, v in self.G.edges:
+            between.setdefault((layer[u], layer[v]), []).append((u, v))
+        rows: dict[tuple[str, str], tuple[int, int]] = {}
+        for (a, b), edges in between.items():
+            edges.sort(key=lambda e: (position[e[1]], position[e[0]]))
+            per_row = max(len(self.generations[a]), len(self.generations[b]))
+            n = -(-len(edges) // per_row)
+            where = {
+                n: i - (len(g) - 1) / 2 for g in (self.generations[a], self.generations[b]) for i, n in enumerate(g)
+            }
+            chosen = _spread(edges, where, n, per_row)
+            rows |= {e: (row, n) for e, row in zip(edges, chosen)}
+        return rows
+
     def _edge(self, u: str, v: str) -> str:
+        """The edge drawn through its label: ``u`` to the label (a node of its own, in a row
+        between the layers), the label to ``v`` with the arrow. Graphviz would set an edge's
+        own label beside the middle of its route, which it bends to where the label fits: in a
+        3-2 network the labels ran w1 w2 w4 w5 w3 w6."""
+        if not hasattr(self, "label_rows"):
+            self.label_rows = self._rows()
         p = self.G.edges[u, v]["weight"]
         implicit = p == edge_weight_name(u, v) and "w" not in self.G.graph["parameters"]
         symbol = "w" if implicit else escape(p)
@@ -113,10 +141,19 @@ class _BlankDiagram(_Diagram):
         rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{first} {self.number(self._value(p))}</TD></TR>']
         rows += self._boxes([(f"∂E/∂{symbol}", f"grad.{p}"), (f"{symbol}′", f"updated.{p}")])
         inner = self._spaced(rows)[1:-1]
-        label = html_table([f"<TR><TD>{font(inner, None, 10)}</TD></TR>"], padding=4)
+        label = html_table([f"<TR><TD>{font(inner, None, EDGE_POINTS)}</TD></TR>"], padding=2)
         tip = f"{u} → {v}: {p} = {self.number(self._value(p))}"
         style = "dashed" if not self._trainable(p) else None
-        return f"  {dot_id(u)} -> {dot_id(v)}{attributes(color=MUTED, penwidth=1.2, style=style, tooltip=tip, label=label)}"
+        row, n = self.label_rows[(u, v)]
+        node = dot_id(f"{u}→{v}")
+        edge = {"color": MUTED, "penwidth": 1.2, "style": style, "tooltip": tip}
+        return "\n".join(
+            [
+                f"  {node}{attributes(label=label, shape='box', style='rounded,filled', fillcolor='white', color=MUTED, penwidth=0.6, margin='0.02', tooltip=tip)}",
+                f"  {dot_id(u)} -> {node}{attributes(**edge, arrowhead='none', minlen=row + 1)}",
+                f"  {node} -> {dot_id(v)}{attributes(**edge, minlen=n - row)}",
+            ]
+        )
 
     def _loss_lines(self) -> list[str]:
         lines = []
@@ -135,12 +172,12 @@ class _BlankDiagram(_Diagram):
 
     def _caption(self) -> str:
         name = self.title or self.G.graph.get("name") or "network"
-        head = font(escape(name), bold=True, size=16)
-        if self.description:
-            head += "  " + font(escape(self.description), MUTED)
-        rows = [
-            html_row(head),
-            html_row("given: inputs, weights, biases, targets; boxes (a), (b), …: the values to compute"),
+        rows = [html_row(font(escape(name), bold=True, size=16))]
+        if self.description:  # lines apart: a long caption would widen the drawing, and shrink it on paper
+            rows.append(html_row(font(escape(self.description), MUTED)))
+        rows += [
+            html_row("given: inputs, weights, biases, targets;"),
+            html_row("boxes (a), (b), …: the values to compute"),
         ]
         n = self.trace.n_samples
         if n > 1:
@@ -166,4 +203,53 @@ class _BlankDiagram(_Diagram):
 
     def dot(self) -> str:
         # Top to bottom: an exercise is printed on a portrait page.
-        return super().dot().replace('rankdir="LR"', 'rankdir="TB"', 1)
+        # Rows of edge labels between the layers: closer ranks and neighbours keep the page's scale
+        # (and text) up.
+        dot = super().dot().replace('rankdir="LR"', 'rankdir="TB"', 1)
+        return dot.replace('ranksep="0.5"', 'ranksep="0.15"', 1).replace('nodesep="0.25"', 'nodesep="0.15"', 1)
+
+
+MAX_ROW_CHOICES = 20_000  # 3 rows of 9 edges are 19 683 choices; beyond, the edges in order
+
+
+def _spread(edges: list[tuple[str, str]], where: dict[str, float], n: int, per_row: int) -> list[int]:
+    """The row of each edge's label (n rows of at most ``per_row``), chosen so that each label can
+    stand where its edge would pass: at row r, (r + 1)/(n + 1) of the way from its tail to its head.
+    The cost of a choice is how far its labels must move from there to stand a node apart."""
+    from itertools import product
+
+    blocks = [k * n // len(edges) for k in range(len(edges))]
+    if n == 1 or n ** len(edges) > MAX_ROW_CHOICES:
+        return blocks
+
+    def cost(choice: Sequence[int]) -> float:
+        total = 0.0
+        for row in range(n):
+            f = (row + 1) / (n + 1)
+            mine = sorted(
+                ((u, v) for (u, v), r in zip(edges, choice) if r == row), key=lambda e: where[e[0]] + where[e[1]]
+            )
+            total += _moved([where[u] + f * (where[v] - where[u]) for u, v in mine])
+        return total
+
+    best: tuple[float, bool, tuple[int, ...]] | None = None
+    for choice in product(range(n), repeat=len(edges)):
+        if max(choice.count(r) for r in range(n)) <= per_row:
+            # ties: the edges in order, then the first choice
+            ranked = (cost(choice), choice != tuple(blocks), choice)
+            best = ranked if best is None or ranked < best else best
+    return list(best[2]) if best is not None else blocks
+
+
+def _moved(ideal: list[float]) -> float:
+    """How far labels in this order (Graphviz orders a row by the mean place of each label's
+    ends) must move from their ideal places to stand one node apart: the least sum of squared
+    moves, by pooling adjacent violators of the order of ``ideal[k] - k``."""
+    pools: list[tuple[float, int]] = []  # (mean, size)
+    for k, x in enumerate(ideal):
+        pools.append((x - k, 1))
+        while len(pools) > 1 and pools[-2][0] > pools[-1][0]:
+            (m2, c2), (m1, c1) = pools.pop(), pools.pop()
+            pools.append(((m1 * c1 + m2 * c2) / (c1 + c2), c1 + c2))
+    placed = [m for m, c in pools for _ in range(c)]
+    return sum((p - (x - k)) ** 2 for k, (p, x) in enumerate(zip(placed, ideal)))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
 from ..._util.numfmt import derivation_number as number
-from ...model.graph import depths
+from ...model.graph import backward_layers, depths
 from ..derivation.document import Derivation, Eq, _dedupe
 from ..derivation.explain import Explainer
 from ..derivation.mathfmt import M
@@ -113,10 +113,9 @@ class _Builder:
         self.trace, self.s, self.digits = trace, sample, digits
         self.G = self.x.G
         self.neurons = [v for v in self.x.order if v not in self.x.input_set]
-        depth = depths(self.G)
-        self.depth = depth
+        self.depth = depths(self.G)
         # Output layer first, each layer in the order the forward pass takes it.
-        self.backward_order = sorted(self.neurons, key=lambda v: (-depth[v], self.x.position[v]))
+        self.backward_order = [v for layer in backward_layers(self.G) for v in layer]
         self.params = list(self.x.param_info)
 
     # ---------------------------------------------------------------- pieces
