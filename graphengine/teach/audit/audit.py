@@ -29,6 +29,7 @@ from ..check import judge
 from ..latex_math import check_form, symbols
 from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
+from .defined import defined_verdict
 from .learned import page_notation
 from .names import Named, shown
 from .recognise import Recognised, Recogniser
@@ -70,6 +71,7 @@ class Row:
     how: str  # notation, arithmetic, value
     because_of_lines: list[int] = field(default_factory=list)  # where the root mistakes are written
     span: tuple[int, int] = (0, 0)  # offsets of the whole chain the number ends or continues
+    operands: tuple[int, ...] = ()  # start offsets of every number of that chain (its arithmetic's too)
 
     def to_dict(self) -> dict[str, Any]:
         data = {**self.verdict.to_dict(), "line": self.line, "text": self.text, "recognised_by": self.how}
@@ -141,7 +143,8 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
                 pending.append((line, text, result.why_not or "not a quantity of this network", number, named))
             else:
                 found.append((result, number, line))
-    judged = {number.start for _, number, _ in found}
+    defined = recogniser.defined
+    judged = {number.start for result, number, _ in found if result.quantity not in defined}
     stepped: list[tuple[WrittenNumber, Step]] = []
     slipped: set[int] = set()  # chains with a wrong intermediate step
     for chain in page.chains:
@@ -161,14 +164,14 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
     sheet: dict[str, Any] = {}
     again: list[tuple[int, str, Any]] = []  # (index in found, quantity, written) of repeats
     for k, (result, number, line) in enumerate(found):
-        if result.quantity is None:
+        if result.quantity is None or result.quantity in defined:
             continue
         w = _written(result.quantity, result.chain, number, line)
         if result.quantity in sheet:
             again.append((k, result.quantity, w))
         else:
             sheet[result.quantity] = w
-    verdicts: dict[int, Verdict | Given] = {}
+    verdicts: dict[int, Verdict | Given | Step] = {}
     if sheet:
         by_quantity = {v.quantity: v for v in judge(net, trace, sheet, sample, page.file)}
         for k, (result, _, _) in enumerate(found):
@@ -195,6 +198,10 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
     for k, (result, number, line) in enumerate(found):
         if result.given is not None:
             verdicts[k] = _given(Q, result.given, written_value(result.lhs, number.text, line), result.lhs)
+    step_of = {number.start: step for number, step in stepped}
+    for k, (result, number, _) in enumerate(found):
+        if result.quantity in defined:
+            verdicts[k] = defined_verdict(result.quantity, number, defined[result.quantity], step_of.get(number.start))
     rows = [
         Row(
             line,
@@ -204,13 +211,25 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
             verdicts[k],
             result.how,
             span=_span(result.chain),
+            operands=_operands(result.chain),
         )
         for k, (result, number, line) in enumerate(found)
         if k in verdicts
     ]
+    with_rows = {row.number.start for row in rows}
+    owners = {n.start: c for c in page.chains for n in (side.number() for side in c.sides) if n is not None}
     rows += [
-        Row(page.line(number.start), f"{step.name} = {number.text}", step.quantity, number, step, "steps")
+        Row(
+            page.line(number.start),
+            f"{step.name} = {number.text}",
+            step.quantity,
+            number,
+            step,
+            "steps",
+            operands=_operands(owners[number.start]) if number.start in owners else (),
+        )
         for number, step in stepped
+        if number.start not in with_rows
     ]
     rows.sort(key=lambda r: (r.line, r.number.start))
     first_line: dict[str, int] = {}
@@ -226,6 +245,11 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
 def _span(chain: Chain) -> tuple[int, int]:
     tokens = chain.lhs + [t for side in chain.sides for t in side.tokens]
     return (min(t.start for t in tokens), max(t.end for t in tokens)) if tokens else (0, 0)
+
+
+def _operands(chain: Chain) -> tuple[int, ...]:
+    tokens = chain.lhs + [t for side in chain.sides for t in side.tokens]
+    return tuple(t.start for t in tokens if t.kind == "num")
 
 
 def _given(Q: Quantities, named: Named, w: Any, lhs: str) -> Given:

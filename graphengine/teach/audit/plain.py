@@ -30,6 +30,7 @@ _DIGIT = re.compile(r"\d")
 _SUBSCRIPT = re.compile(r"[A-Za-z][₀-₉]|[A-Za-z]_\w")
 _LEADER = re.compile(r"[ \t]*(?:>[ \t]*)*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d{1,3}[.)][ \t]+)?")
 _PROSE_WORD = re.compile(r"[^\W\d_]{3,}")
+_PHRASE = re.compile(r"(?i)learning[ \t]+rate")  # a name written in words
 FUNCTION_WORDS = {"exp", "tanh", "max", "min", "log", "sigma", "sqrt", "sinh", "cosh", "relu", "softmax"}
 QUANTITY_WORDS = {"net", "out", "sum", "total", "error", "loss", "new", "output", "input", "target", "delta"}
 QUANTITY_WORDS |= {"cost", "pred", "old", "updated", "eta", "alpha", "grad"}
@@ -78,7 +79,9 @@ def plain_segments(text: str, masked: str, covered: list[tuple[int, int]]) -> li
         for a, b in pieces:
             cut = _trim_prose(text, a, b)
             if cut is not None:
-                segments.append(Segment(cut[0], cut[1], not maths_before and not found))
+                # `learning rate = 0.1` cut to `= 0.1` is a new chain, never the one before it
+                named_by_prose = text[cut[0] : cut[1]].lstrip().startswith(("=", "≈")) and cut[0] > a
+                segments.append(Segment(cut[0], cut[1], named_by_prose or (not maths_before and not found)))
                 found = True
         maths_before = found
     return segments
@@ -105,6 +108,9 @@ def _trim_prose(text: str, start: int, end: int) -> tuple[int, int] | None:
     for m in _PROSE_WORD.finditer(piece, lhs_start, first.start()):
         if _is_prose(m.group(), piece, m.start(), m.end()):
             lhs_start = m.end()  # `Learning rate η = 0.5`: the symbol is η
+    phrase = _PHRASE.search(piece, 0, first.start())
+    if phrase is not None and not piece[phrase.end() : first.start()].strip():
+        lhs_start = phrase.start()  # `learning rate = 0.1`: the words are the name
     stop = len(piece)
     for m in _PROSE_WORD.finditer(piece, first.end()):
         if _is_prose(m.group(), piece, m.start(), m.end()):

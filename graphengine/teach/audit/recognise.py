@@ -21,13 +21,18 @@ unrecognised: it is listed, never guessed and marked wrong.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from ..latex_math import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, numbers, symbols, walk
+from .defined import SIGNLESS, defined_values, softmax_parts
 from .names import Named, Names, lhs_text, shown
 from .scan import Chain
 
+SUM_SLACK = 0.005
+"""A softmax's written denominator is a sum of rounded exponentials: it may be off by this
+fraction of the exact sum and still be that sum (its numerator must match to its digits)."""
 ACTIVATION_CALLS = {"exp", "tanh", "sigma", "max", "ln", "log", "sinh", "cosh"}
 
 
@@ -57,10 +62,12 @@ class Recogniser:
         self.identity = {v: G.nodes[v]["activation"].name == "identity" for v in self.neurons}
         s = quantities.s
         self.targets = {o: float(quantities.targets[s, k]) for k, o in enumerate(quantities.outputs)}
+        self.defined = defined_values(quantities)  # softmax.o, error.o, change.p: no node's
+        self.softmax_parts = softmax_parts(quantities)
 
     # ------------------------------------------------------------------ matching numbers
     def exact(self, q: str) -> float | None:
-        return self.Q.exact(q) if q in self.Q.names else None
+        return self.Q.exact(q) if q in self.Q.names else self.defined.get(q)
 
     def near(self, num: Expr, value: float | None) -> bool:
         """``num`` is a given number (a weight, a target, η) copied to its digits: within
@@ -89,6 +96,8 @@ class Recogniser:
         if q in self.written and abs(value - self.written[q]) <= unit:
             return 1.0  # the very value the page wrote for q: the strongest evidence
         exact = self.exact(q)
+        if exact is not None and q.startswith(SIGNLESS):
+            value, exact = abs(value), abs(exact)
         return 0.9 if exact is not None and abs(value - exact) <= unit else 0.0
 
     def is_param(self, num: Expr, p: str) -> bool:
@@ -149,7 +158,7 @@ class Recogniser:
         else:
             result.quantity = self._pick(found)
             result.how = "arithmetic"
-            if result.quantity is None and not arithmetic and not text:  # `= 0.593`: nothing else says
+            if result.quantity is None and not arithmetic and named.kind == "none":  # `= 0.593`: nothing else says
                 result.quantity = self._by_value(chain)
                 result.how = "value"
             if result.quantity is None:
@@ -177,12 +186,22 @@ class Recogniser:
         return min(tied, key=rank)
 
     def _by_value(self, chain: Chain) -> str | None:
-        """A bare ``= number`` that is exactly one quantity: safe, since it can only be right."""
+        """A bare ``= number`` that is exactly one quantity: safe, since it can only be right.
+        The page's own value of a quantity it wrote before (``y_pred = 0.098`` after the
+        softmax) comes first, then the exact value of one it has not written."""
         final = chain.final()
         if final is None or "." not in final.text:
             return None
         unit = final.unit * (1 + 1e-9)
-        matches = [q for q in self.Q.order if q not in self.written and abs(final.value - self.Q.exact(q)) <= unit]
+        again = [q for q, v in self.written.items() if v == final.value]
+        if len(again) == 1:
+            return again[0]
+        everything = [*self.Q.order, *self.defined]
+        matches = [
+            q
+            for q in everything
+            if q not in self.written and abs(final.value - (self.exact(q) or math.inf)) <= unit and not again
+        ]
         return matches[0] if len(matches) == 1 else None
 
     def _symbolic(self, node: str, trees: list[Expr]) -> dict[str, float]:
@@ -204,6 +223,7 @@ class Recogniser:
             if isinstance(tree, Neg):
                 tree = tree.arg  # the sign slip: −(0.741 × 0.186 × 0.593) is still a gradient
             for test in (
+                self._softmax,
                 self._net,
                 self._out,
                 self._dact,
@@ -214,11 +234,28 @@ class Recogniser:
                 self._bias_gradient,
             ):
                 for q, score in test(tree).items():
-                    if q in self.Q.names:
+                    if q in self.Q.names or q in self.defined:
                         found[q] = max(found.get(q, 0.0), score)
             if found:
                 break  # the first arithmetic that says what it is decides
         return found
+
+    def _softmax(self, tree: Expr) -> dict[str, float]:
+        """``e^{z_o} / Σ e^{z_k}`` (or shifted by the largest logit): the probability of o."""
+        if isinstance(tree, Frac):
+            top, bottom = _signed(tree.numerator), _signed(tree.denominator)
+        elif isinstance(tree, Prod) and len(tree.factors) == 2 and tree.divide == (False, True):
+            top, bottom = (_signed(f) for f in tree.factors)
+        else:
+            return {}
+        if not isinstance(top, Num) or not isinstance(bottom, Num):
+            return {}
+        for o, numerator, total in self.softmax_parts:
+            near_top = abs(top.value - numerator) <= max(top.unit, 1e-12) * (1 + 1e-9)
+            near_bottom = abs(bottom.value - total) <= max(bottom.unit, SUM_SLACK * total)
+            if near_top and near_bottom:
+                return {f"softmax.{o}": 1.0}
+        return {}
 
     def _net(self, tree: Expr) -> dict[str, float]:
         terms = tree.terms if isinstance(tree, Sum) else (tree,)
@@ -256,6 +293,8 @@ class Recogniser:
     def _out(self, tree: Expr) -> dict[str, float]:
         if not any(isinstance(n, Call) and n.fn in ACTIVATION_CALLS for n in walk(tree)):
             return {}
+        if isinstance(tree, Call) and tree.fn == "exp":
+            return {}  # e^{z} alone is a softmax's numerator, no node's activation
         # either sign: e^{-(-0.9779)} is the activation of the net −0.9779
         signed = [x for n in numbers(tree) for x in (n, Num("-" + n.text, -n.value, n.start, n.end))]
         found = {f"{v}.out": max(self.is_q(x, f"{v}.net") for x in signed) for v in self.neurons}
@@ -288,9 +327,8 @@ class Recogniser:
             if isinstance(node, Sum) and len(node.terms) == 2 and isinstance(node.terms[1], Neg):
                 a, b = node.terms[0], node.terms[1].arg
                 for o, t in self.targets.items():
-                    pair = (self.near(a, t) and self.is_q(b, f"{o}.out")) or (
-                        self.near(b, t) and self.is_q(a, f"{o}.out")
-                    )
+                    y = f"softmax.{o}" if f"softmax.{o}" in self.defined else f"{o}.out"
+                    pair = (self.near(a, t) and self.is_q(b, y)) or (self.near(b, t) and self.is_q(a, y))
                     if pair:
                         squared = any(isinstance(p, Pow) and p.base is node for p in walk(tree))
                         squared = squared or any(isinstance(p, Prod) and p.factors.count(node) == 2 for p in walk(tree))

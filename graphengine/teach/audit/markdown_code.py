@@ -1,0 +1,86 @@
+"""Code in a Markdown page: fenced blocks and inline code spans, found in linear time.
+
+Code is not maths (it is blanked before maths is looked for), except an inline span that
+holds an equality with a number (`` `z = 0.2 * 1.0` ``), which pages use for results.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _blank(text: str, ranges: list[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``ranges`` (sorted, disjoint) blanked, newlines kept."""
+    pieces, last = [], 0
+    for start, end in ranges:
+        pieces += [text[last:start], re.sub(r"[^\n]", " ", text[start:end])]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _fence_opening(line: str) -> str | None:
+    """The fence a line opens (```` ``` ````, ``~~~~``), or None: up to 3 spaces, then 3 or more of one."""
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3 or body[:3] not in ("```", "~~~"):
+        return None
+    return body[: len(body) - len(body.lstrip(body[0]))]
+
+
+def mask_fences(text: str) -> str:
+    """Fenced code blocks blanked (an unclosed one runs to the end), in one pass over the lines:
+    no regular expression that could backtrack over a long run of backticks."""
+    ranges: list[tuple[int, int]] = []
+    fence, opened, offset = None, 0, 0
+    for line in text.split("\n"):
+        if fence is None:
+            fence, opened = _fence_opening(line), offset
+        else:
+            body = line.rstrip(" \t").lstrip(" ")
+            if len(line) - len(line.lstrip(" ")) <= 3 and body.startswith(fence) and not body.strip("`~"):
+                ranges.append((opened, offset + len(line)))
+                fence = None
+        offset += len(line) + 1
+    if fence is not None:
+        ranges.append((opened, len(text)))
+    return _blank(text, ranges)
+
+
+def mask_inline_code(text: str) -> str:
+    """Code spans blanked (see :func:`inline_code`)."""
+    return _blank(text, [(start, end) for start, end, _ in inline_code(text)])
+
+
+def inline_code(text: str) -> list[tuple[int, int, int]]:
+    """Code spans as (start, end, backticks): a run of backticks up to the next run of the same
+    length (CommonMark), in linear time — each length keeps a pointer that only moves forward."""
+    runs = [(m.start(), m.end()) for m in re.finditer("`+", text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    pointer = dict.fromkeys(by_length, 0)
+    ranges: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(runs):
+        length = runs[i][1] - runs[i][0]
+        same, k = by_length[length], pointer[length]
+        while k < len(same) and same[k] <= i:
+            k += 1
+        pointer[length] = k
+        if k < len(same):
+            ranges.append((runs[i][0], runs[same[k]][1], length))
+            i = same[k] + 1
+        else:
+            i += 1  # no closing run: the backticks are text
+    return ranges
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Inline code that holds an equality with a number: `` `z = 0.2 * 1.0` ``."""
+    fenced = mask_fences(text)
+    spans = []
+    for start, end, ticks in inline_code(fenced):
+        code = fenced[start:end]
+        if "=" in code and "$" not in code and any(c.isdigit() for c in code):
+            spans.append((start + ticks, end - ticks))
+    return spans
