@@ -30,7 +30,7 @@ FLOORS = {
     "postnetwork-softmax": (22, 1),
     "primelearnpoint-2x2": (26, 3),
     "rashid-errata-update": (6, 0),
-    "rpubs-es-2-2-1": (3, 0),
+    "rpubs-es-2-2-1": (22, 0),
     "sotisai-fr-neuron": (7, 0),
     "sreekanth-relu-bce": (26, 1),
     "tanh-batch-example": (0, 0),

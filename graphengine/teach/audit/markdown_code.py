@@ -84,3 +84,35 @@ def code_spans(text: str) -> list[tuple[int, int]]:
         if "=" in code and "$" not in code and any(c.isdigit() for c in code):
             spans.append((start + ticks, end - ticks))
     return spans
+
+
+_ASSIGNMENT = re.compile(r"[ \t]*([A-Za-z_][\w.]*)[ \t]*(<-|=)(?!=)[ \t]*([^;#\n]+)")
+_NOT_MATHS = re.compile(r"\b(?:function|def|lambda|print|return|import|for|if|while)\b|[\"'{}]")
+
+
+def code_assignments(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The assignments of fenced code blocks (``z1 <- w1*x1 + w3*x2 + b1``, ``lr = 0.25``) as
+    ((name start, end), (expression start, end)): a notebook's code defines its notation and
+    states its givens. A line that is not arithmetic (a function, a string, a call to print)
+    is left out; ``;`` separates statements, ``#`` starts a comment."""
+    found = []
+    lines = text.split("\n")
+    offset, fence = 0, None
+    for line in lines:
+        start = offset
+        offset += len(line) + 1
+        opening = _fence_opening(line)
+        if fence is None:
+            fence = opening
+            continue
+        if opening is not None and line.strip().startswith(fence) and not line.strip().strip("`~"):
+            fence = None
+            continue
+        body = line.split("#", 1)[0]
+        for statement in re.finditer(r"[^;]+", body):
+            m = _ASSIGNMENT.fullmatch(statement.group())
+            if m is None or _NOT_MATHS.search(m.group(3)) or not m.group(3).strip():
+                continue
+            base = start + statement.start()
+            found.append(((base + m.start(1), base + m.end(1)), (base + m.start(3), base + m.end(3))))
+    return found

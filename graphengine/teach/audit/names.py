@@ -36,6 +36,9 @@ RATE_WORDS = {"η", "eta", "lr", "α", "alpha", "learning rate", "learningrate",
 TARGET_WORDS = {"t", "target", "true", "y*"}
 
 
+_CODE_DERIVATIVE = re.compile(r"(d[A-Za-z]\w*?)_(d[A-Za-z]\w*)")
+
+
 @dataclass(frozen=True)
 class Named:
     kind: str  # quantity, node, param, input, target, rate, none
@@ -145,6 +148,8 @@ class Names:
             return Named("quantity", q)  # `check`'s names: net_h1, dE/dw5, w5⁺, h1.net …
         if self.aliases and (q := self.aliases.get(_key(text))) is not None:
             return Named("quantity", q)  # a symbol the page defines for one of this network's quantities
+        if (m := _CODE_DERIVATIVE.fullmatch(text)) is not None:
+            return self._fraction(m.group(1), m.group(2))  # `dE_dw1`, code's name for ∂E/∂w1
         if "/" in text:
             top, _, bottom = text.partition("/")
             return self._fraction(top.strip(), bottom.strip())

@@ -30,6 +30,7 @@ _DIGIT = re.compile(r"\d")
 _SUBSCRIPT = re.compile(r"[A-Za-z][₀-₉]|[A-Za-z]_\w")
 _LEADER = re.compile(r"[ \t]*(?:>[ \t]*)*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d{1,3}[.)][ \t]+)?")
 _PROSE_WORD = re.compile(r"[^\W\d_]{3,}")
+_NUMBER = re.compile(r"[-−–]?(?:\d+(?:\.\d+)?|\.\d+)")
 _PHRASE = re.compile(r"(?i)learning[ \t]+rate")  # a name written in words
 FUNCTION_WORDS = {"exp", "tanh", "max", "min", "log", "sigma", "sqrt", "sinh", "cosh", "relu", "softmax"}
 QUANTITY_WORDS = {"net", "out", "sum", "total", "error", "loss", "new", "output", "input", "target", "delta"}
@@ -154,9 +155,13 @@ def tables(text: str, masked: str) -> list[tuple[list[Cell], Cell]]:
         if not cells:
             continue
         name = cells[0]
+        if _NUMBER.fullmatch(name.text(text).strip()):
+            # a row of numbers under a header of names (`| z1 | h1 |` over `| -0.70 | 0.33 |`)
+            found += [([head], c) for head, c in zip(header, cells) if _NUMBER.fullmatch(c.text(text).strip())]
+            continue
         for column, cell in enumerate(cells[1:], 1):
             value = cell.text(text).strip()
-            if not re.fullmatch(r"[-−–]?\d+(?:\.\d+)?", value) or column >= len(header):
+            if not _NUMBER.fullmatch(value) or column >= len(header):
                 continue
             head = header[column].text(text).strip().lower()
             words = set(re.findall(r"[^\W\d_]+", head))

@@ -23,7 +23,7 @@ from pathlib import Path
 from ...errors import DocumentError
 from ..latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
 from ..latex_tokens import Token, tokenize
-from .markdown_code import code_spans, mask_fences, mask_inline_code
+from .markdown_code import code_assignments, code_spans, mask_fences, mask_inline_code
 from .matrices import Unit, elementwise, last_side
 from .plain import plain_segments, tables
 from .prose import prose_results
@@ -353,6 +353,8 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
             for piece in pieces:
                 _add_piece(_trim(piece), chains, loose, problems, display, fresh)
             fresh = False
+    if not tex:
+        tabled += _code_chains(text)
     if tabled:
         chains = sorted(chains + tabled, key=lambda c: (c.lhs or c.sides[0].tokens)[0].start)
     problems.sort()
@@ -398,6 +400,18 @@ def _add_piece(
             side.problem = e.message
             problems.append((e.offset if e.offset is not None else side.start, e.message))
         chain.sides.append(side)
+
+
+def _code_chains(text: str) -> list[Chain]:
+    """A chain for each assignment of the page's code blocks (see :func:`.code_assignments`)."""
+    chains: list[Chain] = []
+    for (a, b), (c, d) in code_assignments(text):
+        try:
+            tokens = [*tokenize(text, a, b), Token("rel", "=", b, b), *tokenize(text, c, d)]
+            _add_piece(tokens, chains, [], [], False, True)
+        except DocumentError:
+            continue  # code that is not arithmetic: no chain, and no complaint about it
+    return [c for c in chains if all(side.tree is not None for side in c.sides)]
 
 
 def _table_chains(text: str, masked: str, problems: list[tuple[int, str]]) -> list[Chain]:
