@@ -29,10 +29,10 @@ FLOORS = {
     "ninjakx-three-layer": (21, 3),
     "postnetwork-softmax": (22, 1),
     "primelearnpoint-2x2": (26, 3),
-    "rashid-errata-update": (6, 0),
+    "rashid-errata-update": (11, 0),
     "rpubs-es-2-2-1": (22, 0),
     "sotisai-fr-neuron": (7, 0),
-    "sreekanth-relu-bce": (26, 1),
+    "sreekanth-relu-bce": (32, 1),
     "tanh-batch-example": (0, 0),
     "vortune-mazur": (49, 2),
 }

@@ -33,6 +33,7 @@ OUT_WORDS = {"out", "a", "output", "act", "activation", "y", "pred", "predicted"
 LOSS_WORDS = {"e", "l", "loss", "error", "err", "c", "j", "total", "etotal", "cost"}
 NEW_WORDS = {"new", "+", "'", "*", "updated", "next", "after", "t+1", "1", "(1)", "′"}
 RATE_WORDS = {"η", "eta", "lr", "α", "alpha", "learning rate", "learningrate", "μ"}
+GRADIENT_WORDS = {"gradient", "grad", "∇"}
 TARGET_WORDS = {"t", "target", "true", "y*"}
 
 
@@ -164,6 +165,8 @@ class Names:
             return Named("quantity", f"{node}.dnet")
         if (param := self.param(words)) is not None:
             return Named("quantity", f"updated.{param}") if primed else Named("param", param)
+        if len(words) > 1 and lowered[0] in GRADIENT_WORDS and (param := self.param(words[1:])) is not None:
+            return Named("quantity", f"grad.{param}")  # a table's `Gradient` column of `w2`
         if len(words) > 1 and lowered[-1] in NEW_WORDS and (param := self.param(words[:-1])) is not None:
             return Named("quantity", f"updated.{param}")  # W5_new, w_5^{+}, w_5^{(1)}
         if len(words) > 1 and lowered[0] in NEW_WORDS - {"1", "(1)"} and (param := self.param(words[1:])):
@@ -187,7 +190,9 @@ class Names:
             return Named("none", note="`j` alone is an index as often as the cost J: not clear which")
         if words[0] == "e" and len(words) > 1 and self.node(words[1:]) is None:
             # lowercase e_1: the error t − y as often as a loss term, and its sign is the page's own
-            return Named("none", note=f"`e_{''.join(words[1:])}` is an error t − y or a loss term: not clear which")
+            index = "".join(words[1:])
+            output = self.outputs[int(index) - 1] if index.isdigit() and 0 < int(index) <= len(self.outputs) else ""
+            return Named("none", output, note=f"`e_{index}` is an error t − y or a loss term: not clear which")
         if kinds and kinds[0] in LOSS_WORDS:
             if (
                 node is None

@@ -154,7 +154,7 @@ def tables(text: str, masked: str) -> list[tuple[list[Cell], Cell]]:
             continue  # the |---|---| rule
         if not cells:
             continue
-        name = cells[0]
+        name = _unquoted(cells[0], text)
         if _NUMBER.fullmatch(name.text(text).strip()):
             # a row of numbers under a header of names (`| z1 | h1 |` over `| -0.70 | 0.33 |`)
             found += [([head], c) for head, c in zip(header, cells) if _NUMBER.fullmatch(c.text(text).strip())]
@@ -167,9 +167,17 @@ def tables(text: str, masked: str) -> list[tuple[list[Cell], Cell]]:
             words = set(re.findall(r"[^\W\d_]+", head))
             if head in VALUE_HEADERS:
                 found.append(([name], cell))
-            elif words & {"net", "z", "out", "output", "activation", "σ", "a", "target"}:
+            elif words & {"net", "z", "out", "output", "activation", "σ", "a", "target", "gradient", "grad"}:
                 found.append(([header[column], name], cell))
     return found
+
+
+def _unquoted(cell: Cell, text: str) -> Cell:
+    """A cell without the backticks of a code span around it (`` `w2` ``)."""
+    inside = cell.text(text)
+    if len(inside) > 2 and inside.startswith("`") and inside.endswith("`") and "`" not in inside[1:-1]:
+        return Cell(cell.start + 1, cell.end - 1)
+    return cell
 
 
 def _cells(text: str, start: int, end: int) -> list[Cell]:

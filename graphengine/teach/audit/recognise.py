@@ -27,6 +27,7 @@ from typing import Any
 
 from ..latex_math import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, numbers, symbols, walk
 from .defined import SIGNLESS, defined_values, softmax_parts
+from .factors import as_num, distinct, enough, is_one, plain_factors, signed_number, subject_of
 from .names import Named, Names, lhs_text, shown
 from .scan import Chain
 
@@ -72,7 +73,7 @@ class Recogniser:
     def near(self, num: Expr, value: float | None) -> bool:
         """``num`` is a given number (a weight, a target, η) copied to its digits: within
         half a unit of its last digit, so 0.07 is never the weight 0.08."""
-        num = _signed(num)
+        num = signed_number(num)
         if value is None or not isinstance(num, Num):
             return False
         if "." not in num.text:  # the 1 of `1 - y` is not a target of 0.99
@@ -81,7 +82,7 @@ class Recogniser:
 
     def is_q(self, num: Expr, q: str) -> float:
         """``num`` is the page's value of quantity ``q`` (exact to its digits, or as written earlier)."""
-        num = _signed(num)
+        num = signed_number(num)
         if not isinstance(num, Num):
             return 0.0
         return self._is_value(num.value, num, q)
@@ -101,7 +102,7 @@ class Recogniser:
         return 0.9 if exact is not None and abs(value - exact) <= unit else 0.0
 
     def is_param(self, num: Expr, p: str) -> bool:
-        num = _signed(num)
+        num = signed_number(num)
         if not isinstance(num, Num):
             return False
         return self.near(num, self.Q.values[p])
@@ -139,7 +140,7 @@ class Recogniser:
         elif named.kind in ("param", "input", "target", "rate") and not found:
             result.given, result.how = named, "notation"
         elif named.kind in ("node", "param", "input") and found:
-            mine = {q: s for q, s in found.items() if _subject(q) == named.name}
+            mine = {q: s for q, s in found.items() if subject_of(q) == named.name}
             if not mine and named.kind == "node":
                 mine = self._symbolic(named.name, trees)
             result.quantity = self._pick(mine)
@@ -151,6 +152,8 @@ class Recogniser:
             result.how = "notation and arithmetic"
             if result.quantity is None:
                 result.why_not = f"`{seen}` names node {named.name}, but not which of its quantities"
+        elif named.kind == "none" and named.name in self.targets and (q := self._error_or_term(named.name, chain)):
+            result.quantity, result.how = q, "notation and value"  # `e_1`: whichever of the two its value is
         elif named.kind == "none" and named.note:
             result.why_not = f"`{seen}`: {named.note}"  # a known non-quantity: no arithmetic guess
         elif named.kind == "quantity":
@@ -171,6 +174,14 @@ class Recogniser:
             if final is not None:
                 self.written.setdefault(result.quantity, final.value)
         return result
+
+    def _error_or_term(self, output: str, chain: Chain) -> str | None:
+        """Output ``output``'s error t − y or its loss term, whichever (one) the final value is."""
+        final = chain.final()
+        if final is None:
+            return None
+        fits = [q for q in (f"error.{output}", f"loss.{output}") if self._is_value(final.value, as_num(final), q)]
+        return fits[0] if len(fits) == 1 else None
 
     def _pick(self, found: dict[str, float]) -> str | None:
         """The best-scoring candidate; ties go to an unwritten one next in the step's order."""
@@ -243,9 +254,9 @@ class Recogniser:
     def _softmax(self, tree: Expr) -> dict[str, float]:
         """``e^{z_o} / Σ e^{z_k}`` (or shifted by the largest logit): the probability of o."""
         if isinstance(tree, Frac):
-            top, bottom = _signed(tree.numerator), _signed(tree.denominator)
+            top, bottom = signed_number(tree.numerator), signed_number(tree.denominator)
         elif isinstance(tree, Prod) and len(tree.factors) == 2 and tree.divide == (False, True):
-            top, bottom = (_signed(f) for f in tree.factors)
+            top, bottom = (signed_number(f) for f in tree.factors)
         else:
             return {}
         if not isinstance(top, Num) or not isinstance(bottom, Num):
@@ -259,7 +270,7 @@ class Recogniser:
 
     def _net(self, tree: Expr) -> dict[str, float]:
         terms = tree.terms if isinstance(tree, Sum) else (tree,)
-        factors = [_plain_factors(t) for t in terms]
+        factors = [plain_factors(t) for t in terms]
         if any(f is None or len(f) > 2 for f in factors) or not any(f and len(f) == 2 for f in factors):
             return {}
         found: dict[str, float] = {}
@@ -286,7 +297,7 @@ class Recogniser:
                     matched += 1
             expected = len(weights) + (1 if bias else 0)
             every_weight = weights and not left  # all of the node's weights, the bias perhaps forgotten
-            if len(terms) <= expected + 1 and (_enough(matched, expected) or every_weight):
+            if len(terms) <= expected + 1 and (enough(matched, expected) or every_weight):
                 found[f"{v}.net"] = matched / max(expected, len(terms))
         return found
 
@@ -308,7 +319,7 @@ class Recogniser:
             if (
                 isinstance(node, Sum)
                 and len(node.terms) == 2
-                and _is_one(node.terms[0])
+                and is_one(node.terms[0])
                 and isinstance(node.terms[1], Neg)
             ):
                 x = node.terms[1].arg
@@ -341,7 +352,7 @@ class Recogniser:
     def _dout(self, tree: Expr) -> dict[str, float]:
         found = {f"{o}.dout": 1.0 for o, squared in self._differences(tree) if not squared}
         terms = tree.terms if isinstance(tree, Sum) else (tree,)
-        factors = [_plain_factors(t) for t in terms]
+        factors = [plain_factors(t) for t in terms]
         if found or any(f is None for f in factors):
             return found
         for v in self.neurons:  # a hidden node: Σ δ_w × w over its outgoing edges
@@ -356,13 +367,13 @@ class Recogniser:
                     if any(a != b for a in weights for b in deltas):
                         matched += 1
                         break
-            if out_edges and len(terms) <= len(out_edges) and _enough(matched, len(out_edges)):
+            if out_edges and len(terms) <= len(out_edges) and enough(matched, len(out_edges)):
                 found[f"{v}.dout"] = matched / len(out_edges)
         return found
 
     def _bias_gradient(self, tree: Expr) -> dict[str, float]:
         """Σ δ over the nodes a (shared) bias feeds: that bias's gradient."""
-        terms = [_signed(t) for t in (tree.terms if isinstance(tree, Sum) else ())]
+        terms = [signed_number(t) for t in (tree.terms if isinstance(tree, Sum) else ())]
         if len(terms) < 2 or not all(isinstance(t, Num) for t in terms):
             return {}
         found = {}
@@ -391,7 +402,7 @@ class Recogniser:
             value, step = tree.terms
             uphill = not isinstance(step, Neg)
             step = step if uphill else step.arg  # type: ignore[union-attr]
-            pieces = _plain_factors(step) or []
+            pieces = plain_factors(step) or []
             for p in self.Q.values:
                 if not self.is_param(value, p) or not self.Q.param_info[p]["trainable"]:
                     continue
@@ -403,13 +414,13 @@ class Recogniser:
                 return found
         if isinstance(tree, Sum):
             return self._shared_gradient(tree)
-        factors = _plain_factors(tree)
+        factors = plain_factors(tree)
         if not factors or len(factors) < 2:
             return {}
         pieces = factors
         for v in self.neurons:
             roles = self._roles(pieces, v)
-            if len(pieces) == 2 and _distinct(roles["dout"], roles["dact"]):
+            if len(pieces) == 2 and distinct(roles["dout"], roles["dact"]):
                 found[f"{v}.dnet"] = 1.0
             for u, w, p in self.edges:
                 if w == v and self._part(pieces, u, v):
@@ -426,13 +437,13 @@ class Recogniser:
         roles = self._roles(pieces, v)
         sources = {k for k, x in enumerate(pieces) if self.is_q(x, f"{u}.out") or self.is_q(x, f"{u}.net")}
         for k in sources:
-            if roles["dnet"] - {k} or _distinct(roles["dout"] - {k}, roles["dact"] - {k}):
+            if roles["dnet"] - {k} or distinct(roles["dout"] - {k}, roles["dact"] - {k}):
                 return True
         return False
 
     def _shared_gradient(self, tree: Sum) -> dict[str, float]:
         """Σ δ_v × out_u over the edges a shared weight is on: its gradient."""
-        parts = [_plain_factors(t) for t in tree.terms]
+        parts = [plain_factors(t) for t in tree.terms]
         if any(p is None or len(p) < 2 for p in parts):
             return {}
         found = {}
@@ -443,54 +454,3 @@ class Recogniser:
             if all(any(self._part(part, u, v) for u, v in uses) for part in parts if part is not None):
                 found[f"grad.{p}"] = len(parts) / len(uses)
         return found
-
-
-def _distinct(a: set[int], b: set[int]) -> bool:
-    """One factor from each set, not the same one."""
-    return any(x != y for x in a for y in b)
-
-
-def _enough(matched: int, expected: int) -> bool:
-    """Enough terms of a sum are the node's own to say which node it is: all of them, or all
-    but one (one slip) when that still leaves two. One path of two is no node's sum."""
-    return matched >= 1 and (matched == expected or matched >= max(2, expected - 1))
-
-
-def _subject(q: str) -> str:
-    """The node or parameter a canonical quantity is about: ``h1.net`` → ``h1``, ``grad.w5`` → ``w5``."""
-    head, _, tail = q.partition(".")
-    return tail if head in ("grad", "updated", "loss") else head
-
-
-def _negated_number(x: Neg) -> Num:
-    """``-(0.51)`` (a negated number) as the number −0.51 (its digits, and so its unit, unchanged)."""
-    assert isinstance(x.arg, Num)
-    return Num("-" + x.arg.text, -x.arg.value, x.arg.start, x.arg.end)
-
-
-def _signed(x: Expr) -> Expr:
-    """``-(0.51)`` as the number −0.51 (its digits, and so its unit, unchanged)."""
-    if isinstance(x, Neg) and isinstance(x.arg, Num):
-        return Num("-" + x.arg.text, -x.arg.value, x.arg.start, x.arg.end)
-    return x
-
-
-def _is_one(x: Expr) -> bool:
-    return isinstance(x, Num) and x.value == 1.0
-
-
-def _plain_factors(term: Expr) -> list[Num] | None:
-    """The numbers of a product of plain numbers (``0.741 × 0.186 × 0.593``), else None."""
-    if isinstance(term, Num) or (isinstance(term, Neg) and isinstance(term.arg, Num)):
-        return [_signed(term)]  # type: ignore[list-item]
-    if isinstance(term, Prod) and not any(term.divide):
-        found = []
-        for f in term.factors:
-            if isinstance(f, Num):
-                found.append(f)
-            elif isinstance(f, Neg) and isinstance(f.arg, Num):
-                found.append(_negated_number(f))
-            else:
-                return None
-        return found
-    return None

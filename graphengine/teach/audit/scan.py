@@ -29,6 +29,7 @@ from .plain import plain_segments, tables
 from .prose import prose_results
 
 MAX_PAGE_CHARS = 2_000_000  # a worked example is a few pages; more is not a page to read
+ARROWS = {"to", "rightarrow", "Rightarrow", "implies", "iff", "mapsto", "→", "⇒", "⟹"}
 MAX_FORMULAS = 20_000  # the longest worked example has a few hundred; every formula is judged
 TEX_ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "math", "flalign")
 
@@ -332,9 +333,13 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
         tabled = _table_chains(text, masked, problems)
         tabled += [Chain(lhs, [Side(value, tree)], display=False) for lhs, value, tree in prose_results(text, masked)]
     before: list[Unit] | None = None  # the last side of a matrix equation, for `= …` after it
+    labelled = _labelled(text, found)
     for start, end, display, fresh in spans:
         try:
             tokens = tokenize(text, start, end)
+            if (start, end) in labelled and not any(t.kind == "rel" for t in tokens):
+                value = labelled[(start, end)]
+                tokens += [Token("rel", "=", value[0], value[0]), *tokenize(text, *value)]
         except DocumentError as e:
             problems.append((e.offset if e.offset is not None else start, e.message))
             continue
@@ -369,9 +374,18 @@ def _add_piece(
     display: bool,
     fresh: bool,
 ) -> None:
-    """One equation's chain (or its side after ``=`` goes on with the chain before it)."""
+    """One equation's chain (or its side after ``=`` goes on with the chain before it). An arrow
+    starts another equation (``… = 1 \\Rightarrow x = …``); a comparison ends it (``z = 0.5 > 0``)."""
     if not piece:
         return
+    depth = 0
+    for k, t in enumerate(piece):
+        depth += (t.kind == "open" and t.text == "{") - (t.kind == "close" and t.text == "}")
+        if depth == 0 and t.kind == "rel" and t.text != "=" and k:
+            _add_piece(_trim(piece[:k]), chains, loose, problems, display, fresh)
+            if t.text in ARROWS:
+                _add_piece(_trim(piece[k + 1 :]), chains, loose, problems, display, True)
+            return
     sides = _sides(piece)
     if sides is None:
         return  # an inequality or an arrow: not a value to check
@@ -400,6 +414,20 @@ def _add_piece(
             side.problem = e.message
             problems.append((e.offset if e.offset is not None else side.start, e.message))
         chain.sides.append(side)
+
+
+_LABELLED = re.compile(r"[ \t]*(?:\$|\\\))[ \t]*:[ \t]*([-−+]?\d[\d.]*(?:[ \t]*[-−+×*/=][ \t]*[-−+]?\d[\d.]*)*)")
+
+
+def _labelled(text: str, found: list[tuple[int, int, bool]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Inline maths followed by ``: value`` (``\\(1/(1 + e^{-2.3})\\): 0.909``): the maths is
+    what the value is, as if written ``= 0.909``. Maps the maths' span to the value's."""
+    out = {}
+    for start, end, display in found:
+        m = _LABELLED.match(text, end)
+        if not display and m is not None:
+            out[(start, end)] = m.span(1)
+    return out
 
 
 def _code_chains(text: str) -> list[Chain]:
