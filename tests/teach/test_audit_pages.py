@@ -24,7 +24,7 @@ FLOORS = {
     "afsana-bn-softmax": (0, 0),
     "fiqlab-2-2-1": (26, 1),
     "melfm-notes": (17, 3),
-    "mihirsai-softmax": (68, 0),
+    "mihirsai-softmax": (72, 0),
     "nemotron-mazur-text": (9, 0),
     "ninjakx-three-layer": (21, 3),
     "postnetwork-softmax": (22, 1),
@@ -33,7 +33,7 @@ FLOORS = {
     "rpubs-es-2-2-1": (22, 0),
     "sotisai-fr-neuron": (7, 0),
     "sreekanth-relu-bce": (32, 1),
-    "tanh-batch-example": (0, 0),
+    "tanh-batch-example": (8, 0),
     "vortune-mazur": (49, 2),
 }
 

@@ -20,7 +20,7 @@ recognised is listed with the reason, never guessed and marked wrong.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...errors import SpecError
@@ -119,7 +119,31 @@ def _written(quantity: str, chain: Chain, number: WrittenNumber, line: int) -> A
 
 
 def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
-    """Recognise and judge every value on ``page`` (see the module docstring)."""
+    """Recognise and judge every value on ``page`` (see the module docstring). A matrix with
+    one row per sample (a batch written at once) has each row judged with its own sample."""
+    batch = _batch_rows(page, int(trace.n_samples))
+    if batch:
+        mine = [c for c in page.chains if batch.get(id(c), sample) == sample]
+        result = _audit_sample(net, trace, replace(page, chains=mine), sample)
+        for other in sorted(set(batch.values()) - {sample}):
+            chains = [c for c in page.chains if batch.get(id(c)) == other]
+            part = _audit_sample(net, trace, replace(page, chains=chains, loose=[], problems=[]), other)
+            result.rows += part.rows
+            result.unrecognised += part.unrecognised
+        result.rows.sort(key=lambda r: (r.line, r.number.start))
+        result.unrecognised.sort(key=lambda u: u.line)
+        return result
+    return _audit_sample(net, trace, page, sample)
+
+
+def _batch_rows(page: Page, samples: int) -> dict[int, int]:
+    """The sample of each chain that is an element of a matrix with one row per sample."""
+    if samples < 2:
+        return {}
+    return {id(c): c.element[0] for c in page.chains if c.element is not None and c.element[2] == samples}
+
+
+def _audit_sample(net: Any, trace: Any, page: Page, sample: int) -> Audit:
     Q = Quantities(net, trace, sample)
     recogniser = Recogniser(Q)
     recogniser.names.aliases = page_notation(page, Q.G, recogniser.names)

@@ -81,7 +81,7 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for start, end, ticks in inline_code(fenced):
         code = fenced[start:end]
-        if "=" in code and "$" not in code and any(c.isdigit() for c in code):
+        if ("=" in code or "≈" in code) and "$" not in code and any(c.isdigit() for c in code):
             spans.append((start + ticks, end - ticks))
     return spans
 

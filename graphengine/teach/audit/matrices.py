@@ -14,8 +14,8 @@ environments, ``array``, and bracketed lists ``[a, b, c]`` / ``[[a, b], [c, d]]`
 
 >>> from graphengine.teach.latex_tokens import tokenize
 >>> text = "[0.1, 0.2] - 0.1 = [0, 0.1]"
->>> [" ".join(t.text for t in eq) for eq in elementwise(tokenize(text, 0, len(text)))]
-['0.1 - 0.1 = 0', '0.2 - 0.1 = 0.1']
+>>> [(" ".join(t.text for t in eq), at) for eq, at in elementwise(tokenize(text, 0, len(text)))]
+[('0.1 - 0.1 = 0', (0, 0, 1, 2)), ('0.2 - 0.1 = 0.1', (0, 1, 1, 2))]
 """
 
 from __future__ import annotations
@@ -205,10 +205,13 @@ def grid_sides(tokens: list[Token]) -> list[list[Unit]] | None:
     return _sides(units)[0]
 
 
-def elementwise(tokens: list[Token], before: list[Unit] | None = None) -> list[list[Token]] | None:
-    """One equation (its tokens) per element of the matrices in ``tokens``; None when they
-    hold no matrix. ``before`` is the last side of the equation before, for one that starts
-    with ``=`` and goes on with it."""
+Element = tuple[int, int, int, int]  # (row, column, rows, columns) of an element in its matrix
+
+
+def elementwise(tokens: list[Token], before: list[Unit] | None = None) -> list[tuple[list[Token], Element]] | None:
+    """One equation (its tokens) per element of the matrices in ``tokens``, with where the
+    element is; None when they hold no matrix. ``before`` is the last side of the equation
+    before, for one that starts with ``=`` and goes on with it."""
     sides = grid_sides(tokens)
     if sides is None:
         return None
@@ -229,13 +232,16 @@ def elementwise(tokens: list[Token], before: list[Unit] | None = None) -> list[l
     for side in sides:
         side_grids = [u for u in side if isinstance(u, Grid)]
         if any(not g.fits(shape) for g in side_grids):
+            product = _product(side, shape)
+            if product is not None:
+                kept.append([product])
             continue  # a product of other shapes: not one element's arithmetic
         if any(g.size not in (1, count) for g in side_grids):
             continue
         kept.append(side)
     if len(kept) < 2:
         return []
-    equations = []
+    equations: list[tuple[list[Token], Element]] = []
     for index in range(count):
         equation: list[Token] = []
         for k, side in enumerate(kept):
@@ -247,8 +253,41 @@ def elementwise(tokens: list[Token], before: list[Unit] | None = None) -> list[l
                     equation += cells[index] if len(cells) > 1 else cells[0]
                 else:
                     equation.append(u)
-        equations.append(equation)
+        equations.append((equation, (index // shape[1], index % shape[1], *shape)))
     return equations
+
+
+def _product(side: list[Unit], shape: tuple[int, int]) -> Grid | None:
+    """``A · B`` of two matrices whose product has ``shape``: each element written out as
+    ``(a_{i1})*(b_{1j}) + (a_{i2})*(b_{2j}) + …``; None for anything else."""
+    grids = [u for u in side if isinstance(u, Grid)]
+    between = [u for u in side if not isinstance(u, Grid)]
+    if len(grids) != 2 or side[0] is not grids[0] or side[-1] is not grids[1]:
+        return None
+    a, b = grids
+    if between and not (len(between) == 1 and between[0].kind == "op" and between[0].text == "*"):
+        return None  # `A · B`, or the two written side by side
+    last = a.rows[-1][-1]
+    at = between[0].start if between else (last[-1].end if last else 0)
+    (m, k), (k2, n) = a.shape, b.shape
+    if k != k2 or a.size != m * k or b.size != k * n or m * n > MAX_ELEMENTS or not Grid([[[]] * n] * m).fits(shape):
+        return None
+
+    def grouped(cell: list[Token]) -> list[Token]:
+        return [Token("open", "(", at, at), *cell, Token("close", ")", at, at)]
+
+    rows = []
+    for i in range(m):
+        row = []
+        for j in range(n):
+            cell: list[Token] = []
+            for x in range(k):
+                if x:
+                    cell.append(Token("op", "+", at, at))
+                cell += [*grouped(a.rows[i][x]), Token("op", "*", at, at), *grouped(b.rows[x][j])]
+            row.append(cell)
+        rows.append(row)
+    return Grid(rows)
 
 
 def last_side(tokens: list[Token]) -> list[Unit] | None:

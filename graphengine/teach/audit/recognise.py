@@ -154,6 +154,8 @@ class Recogniser:
                 result.why_not = f"`{seen}` names node {named.name}, but not which of its quantities"
         elif named.kind == "none" and named.name in self.targets and (q := self._error_or_term(named.name, chain)):
             result.quantity, result.how = q, "notation and value"  # `e_1`: whichever of the two its value is
+        elif named.kind == "none" and named.note.startswith("no node") and chain.element and found:
+            result.quantity, result.how = self._pick(found), "arithmetic"  # `hidden_net` of a matrix: by position
         elif named.kind == "none" and named.note:
             result.why_not = f"`{seen}`: {named.note}"  # a known non-quantity: no arithmetic guess
         elif named.kind == "quantity":

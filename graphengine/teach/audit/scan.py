@@ -24,7 +24,7 @@ from ...errors import DocumentError
 from ..latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
 from ..latex_tokens import Token, tokenize
 from .markdown_code import code_assignments, code_spans, mask_fences, mask_inline_code
-from .matrices import Unit, elementwise, last_side
+from .matrices import Element, Unit, elementwise, last_side
 from .plain import plain_segments, tables
 from .prose import prose_results
 
@@ -95,6 +95,7 @@ class Chain:
     lhs: list[Token]
     sides: list[Side] = field(default_factory=list)
     display: bool = True
+    element: Element | None = None  # (row, column, rows, columns) when one element of a matrix
 
     def final(self) -> WrittenNumber | None:
         return self.sides[-1].number() if self.sides else None
@@ -347,8 +348,11 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
         elements = elementwise(tokens, carried)
         before = last_side(tokens) if elements is not None else None
         if elements is not None:
-            for equation in elements:
+            for equation, element in elements:
+                count = len(chains)
                 _add_piece(_trim(equation), chains, loose, problems, display, True)
+                for chain in chains[count:]:
+                    chain.element = element
             continue
         for row in _split(tokens, ("row",)):
             row = [t for t in row if t.kind != "col"]
