@@ -22,8 +22,8 @@ from graphengine.teach.audit.scan import read_chains
 FLOORS = {
     "1cademy-softmax": (21, 1),
     "afsana-bn-softmax": (0, 0),
-    "fiqlab-2-2-1": (26, 1),
-    "melfm-notes": (17, 3),
+    "fiqlab-2-2-1": (26, 2),
+    "melfm-notes": (18, 4),
     "mihirsai-softmax": (72, 0),
     "nemotron-mazur-text": (9, 0),
     "ninjakx-three-layer": (21, 3),

@@ -34,7 +34,7 @@ from .learned import page_notation
 from .names import Named, shown
 from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber
-from .steps import Step, check_steps
+from .steps import Step, check_steps, exact_key
 
 
 @dataclass
@@ -171,8 +171,9 @@ def _audit_sample(net: Any, trace: Any, page: Page, sample: int) -> Audit:
     judged = {number.start for result, number, _ in found if result.quantity not in defined}
     stepped: list[tuple[WrittenNumber, Step]] = []
     slipped: set[int] = set()  # chains with a wrong intermediate step
+    exact = _exact_values(Q, defined)
     for chain in page.chains:
-        steps, disagrees = check_steps(chain, judged, recogniser.value_of)
+        steps, disagrees = check_steps(chain, judged, recogniser.value_of, exact)
         stepped += steps
         if any(not step.right for _, step in steps) or disagrees:
             slipped.add(id(chain))
@@ -269,6 +270,13 @@ def _audit_sample(net: Any, trace: Any, page: Page, sample: int) -> Audit:
 def _span(chain: Chain) -> tuple[int, int]:
     tokens = chain.lhs + [t for side in chain.sides for t in side.tokens]
     return (min(t.start for t in tokens), max(t.end for t in tokens)) if tokens else (0, 0)
+
+
+def _exact_values(Q: Quantities, defined: dict[str, float]) -> set[float]:
+    """Every exact value of the network (givens, quantities, defined ones), keyed for steps."""
+    values = [*Q.values.values(), Q.learning_rate, *Q.targets[Q.s], *defined.values()]
+    values += [Q.exact(q) for q in Q.order]
+    return {exact_key(v) for v in values if math.isfinite(v)}
 
 
 def _operands(chain: Chain) -> tuple[int, ...]:

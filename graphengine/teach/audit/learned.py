@@ -6,6 +6,8 @@ w2 feeds o1, so z_2 is o1.net and a_2 is o1.out, whatever the spec's names.
 
 from __future__ import annotations
 
+import re
+
 from .infer import _numeric_defs, _Reader, key
 from .names import _key
 from .scan import Page
@@ -36,4 +38,21 @@ def page_notation(page: Page, graph: object, names: object) -> dict[str, str]:
             mine = k == _key(str(node))  # the node's own name, used by the page for one of its quantities
             if k and (mine or k not in taken) and found.get(k, quantity) == quantity:
                 found[k] = quantity
+    return _siblings(found, list(graph.nodes))  # type: ignore[attr-defined]
+
+
+def _siblings(found: dict[str, str], nodes: list[object]) -> dict[str, str]:
+    """A node's bare name the page uses for its out (``h1 = σ(z1)``) means the out of its
+    siblings too (``h2 = 0.5969``): nodes named with the same letters, the page defining none
+    of them otherwise."""
+    keys = {_key(str(v)): str(v) for v in nodes}
+    for k, quantity in list(found.items()):
+        node, _, kind = quantity.rpartition(".")
+        if keys.get(k) != node:
+            continue
+        letters = re.match(r"[^\W\d_]+", k)
+        for other, name in keys.items():
+            same = letters is not None and re.match(rf"{re.escape(letters.group())}\d+$", other)
+            if same and other not in found and not re.search(r"[^\W\d_]", other[letters.end() :]):
+                found[other] = f"{name}.{kind}"
     return found
