@@ -51,8 +51,9 @@ def _siblings(found: dict[str, str], nodes: list[object]) -> dict[str, str]:
         if keys.get(k) != node:
             continue
         letters = re.match(r"[^\W\d_]+", k)
+        if letters is None:
+            continue
         for other, name in keys.items():
-            same = letters is not None and re.match(rf"{re.escape(letters.group())}\d+$", other)
-            if same and other not in found and not re.search(r"[^\W\d_]", other[letters.end() :]):
+            if other not in found and re.fullmatch(rf"{re.escape(letters.group())}\d+", other):
                 found[other] = f"{name}.{kind}"
     return found
