@@ -26,7 +26,7 @@ FLOORS = {
     "melfm-notes": (18, 4),
     "mihirsai-softmax": (72, 0),
     "nemotron-mazur-text": (9, 0),
-    "ninjakx-three-layer": (21, 3),
+    "ninjakx-three-layer": (21, 5),
     "postnetwork-softmax": (22, 1),
     "primelearnpoint-2x2": (26, 3),
     "rashid-errata-update": (11, 0),

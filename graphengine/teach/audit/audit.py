@@ -191,7 +191,7 @@ def _audit_sample(net: Any, trace: Any, page: Page, sample: int) -> Audit:
     for k, (result, number, line) in enumerate(found):
         if result.quantity is None or result.quantity in defined:
             continue
-        w = _written(result.quantity, result.chain, number, line)
+        w = _exactly(_written(result.quantity, result.chain, number, line), Q.exact(result.quantity))
         if result.quantity in sheet:
             again.append((k, result.quantity, w))
         else:
@@ -220,6 +220,23 @@ def _audit_sample(net: Any, trace: Any, page: Page, sample: int) -> Audit:
             again_verdict = next(v for v in judge(net, trace, alone, sample, page.file) if v.quantity == quantity)
             if again_verdict.right:
                 verdicts[k] = again_verdict
+        elif (
+            isinstance(verdict, Verdict)
+            and verdict.right
+            and id(result.chain) in slipped
+            and (quantity := result.quantity) is not None
+            and sheet.get(quantity) is not None
+            and result.chain.final() == number
+        ):
+            # `= (0.3 * 0.802184) + (0.4 * 0.80998) = 1`: right arithmetic, then a result that
+            # does not follow from it (steps say so): the written result is judged alone
+            alone = {**sheet, quantity: written_value(quantity, number.text, line)}
+            again_verdict = next(v for v in judge(net, trace, alone, sample, page.file) if v.quantity == quantity)
+            if not again_verdict.right:
+                before = sheet[quantity]
+                gives = f"{before.expression.computed:.6g}" if before.expression is not None else "another value"
+                note = f"its own arithmetic gives {gives}, not {number.text}"
+                verdicts[k] = replace(again_verdict, reason="arithmetic", reasons=["arithmetic"], note=note)
     for k, (result, number, line) in enumerate(found):
         if result.given is not None:
             verdicts[k] = _given(Q, result.given, written_value(result.lhs, number.text, line), result.lhs)
@@ -270,6 +287,19 @@ def _audit_sample(net: Any, trace: Any, page: Page, sample: int) -> Audit:
 def _span(chain: Chain) -> tuple[int, int]:
     tokens = chain.lhs + [t for side in chain.sides for t in side.tokens]
     return (min(t.start for t in tokens), max(t.end for t in tokens)) if tokens else (0, 0)
+
+
+EXACTLY = 1e-12
+"""A written number within this fraction of its quantity's exact value is that value: it
+carries no rounding into what follows from it (``1.45`` for a net of exactly 1.45)."""
+
+
+def _exactly(w: Any, exact: float) -> Any:
+    """``w`` with no rounding claimed when it is the exact value (see :data:`EXACTLY`)."""
+    tight = EXACTLY * max(1.0, abs(exact))
+    if w.unit > tight and abs(w.value - exact) <= tight:
+        return replace(w, unit=tight)
+    return w
 
 
 def _exact_values(Q: Quantities, defined: dict[str, float]) -> set[float]:

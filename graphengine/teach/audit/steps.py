@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..claims import written_unit
 from ..mathtree import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, Sym, numbers, symbols, value
 from .scan import Chain, WrittenNumber
 
@@ -152,7 +153,7 @@ def check_steps(
         spread = _spread(tree, here, exact_values)
         number = side.number()
         if number is not None:
-            spread = max(spread, number.unit)
+            spread = max(spread, written_unit(number.text))  # claims' rule: an integer is exact
         if previous is not None:
             before_tree, before, before_spread = previous
             exact = _corrected(before_tree, fixes)
@@ -168,6 +169,8 @@ def check_steps(
                 else:
                     step = Step(shown, number, exact, True)
                 found.append((number, step))
+            elif number is not None and not agrees:
+                disagrees = True  # a judged result that its own arithmetic does not give
             elif number is None and not agrees:
                 disagrees = True
                 goal = _corrected(before_tree, fixes)
