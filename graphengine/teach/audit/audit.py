@@ -23,9 +23,12 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ...engine.network import Network
+from ...engine.trace import Trace
 from ...errors import SpecError
 from ..arithmetic import parse as parse_arithmetic
 from ..check import judge
+from ..hand import Written
 from ..latex_math import check_form, symbols
 from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
@@ -43,7 +46,7 @@ class Given:
 
     name: str
     quantity: str  # `w5`, `target.o1`, `learning_rate`
-    written: Any
+    written: Written
     exact: float
     right: bool
     reason: str = ""
@@ -104,7 +107,7 @@ class Audit:
         return [r for r in self.rows if not r.verdict.right]
 
 
-def _written(quantity: str, chain: Chain, number: WrittenNumber, line: int) -> Any:
+def _written(quantity: str, chain: Chain, number: WrittenNumber, line: int) -> Written:
     """The value as ``check`` reads it: the arithmetic before the number, ``= number``."""
     index = next(k for k, side in enumerate(chain.sides) if side.number() == number)
     before = [s.tree for s in chain.sides[:index] if s.tree is not None and s.number() is None]
@@ -118,7 +121,7 @@ def _written(quantity: str, chain: Chain, number: WrittenNumber, line: int) -> A
     return written_value(quantity, number.text, line)
 
 
-def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
+def audit(net: Network, trace: Trace, page: Page, sample: int = 0) -> Audit:
     """Recognise and judge every value on ``page`` (see the module docstring). A matrix with
     one row per sample (a batch written at once) has each row judged with its own sample."""
     batch = _batch_rows(page, int(trace.n_samples))
@@ -143,7 +146,7 @@ def _batch_rows(page: Page, samples: int) -> dict[int, int]:
     return {id(c): c.element[0] for c in page.chains if c.element is not None and c.element[2] == samples}
 
 
-def _audit_sample(net: Any, trace: Any, page: Page, sample: int) -> Audit:
+def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     Q = Quantities(net, trace, sample)
     recogniser = Recogniser(Q)
     recogniser.names.aliases = page_notation(page, Q.G, recogniser.names)
@@ -186,8 +189,8 @@ def _audit_sample(net: Any, trace: Any, page: Page, sample: int) -> Audit:
         listed = ", ".join(t.text for t in loose.numbers)
         unrecognised.append(Unrecognised(page.line(loose.numbers[0].start), listed, "not part of an equation"))
 
-    sheet: dict[str, Any] = {}
-    again: list[tuple[int, str, Any]] = []  # (index in found, quantity, written) of repeats
+    sheet: dict[str, Written] = {}
+    again: list[tuple[int, str, Written]] = []  # (index in found, quantity, written) of repeats
     for k, (result, number, line) in enumerate(found):
         if result.quantity is None or result.quantity in defined:
             continue
@@ -294,7 +297,7 @@ EXACTLY = 1e-12
 carries no rounding into what follows from it (``1.45`` for a net of exactly 1.45)."""
 
 
-def _exactly(w: Any, exact: float) -> Any:
+def _exactly(w: Written, exact: float) -> Written:
     """``w`` with no rounding claimed when it is the exact value (see :data:`EXACTLY`)."""
     tight = EXACTLY * max(1.0, abs(exact))
     if w.unit > tight and abs(w.value - exact) <= tight:
@@ -314,7 +317,7 @@ def _operands(chain: Chain) -> tuple[int, ...]:
     return tuple(t.start for t in tokens if t.kind == "num")
 
 
-def _given(Q: Quantities, named: Named, w: Any, lhs: str) -> Given:
+def _given(Q: Quantities, named: Named, w: Written, lhs: str) -> Given:
     """A stated parameter, input, target or learning rate, against the spec."""
     if named.kind == "param":
         quantity, exact, what = named.name, Q.values[named.name], f"{named.name} = {Q.values[named.name]:g}"

@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+
+import networkx as nx
 
 from ..latex_tokens import Token
 from ..notation import canonical
@@ -115,7 +116,7 @@ def _words(text: str) -> list[str]:
 class Names:
     """Name matching for one network: nodes, outputs, parameters by a forgiving key."""
 
-    def __init__(self, graph: Any, known: Collection[str] = ()) -> None:
+    def __init__(self, graph: nx.DiGraph, known: Collection[str] = ()) -> None:
         self.graph = graph
         self.known = known  # canonical quantity names: check's own notation is tried first
         self.inputs = list(graph.graph["inputs"])

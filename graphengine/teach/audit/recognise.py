@@ -23,13 +23,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
+from ..claims import RELATIVE_SLACK, matches, written_unit
 from ..latex_math import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, numbers, symbols, walk
+from ..quantities import Quantities
 from .defined import SIGNLESS, defined_values, softmax_parts
 from .factors import as_num, distinct, enough, is_one, plain_factors, signed_number, subject_of
 from .names import Named, Names, lhs_text, shown
 from .scan import Chain
+
+
+def copied(value: float, unit: float, given: float) -> bool:
+    """The second rule, for a *given* (a weight, an input, a target, η) copied onto the page
+    rather than computed: within half a unit of its last written digit, so 0.07 is never the
+    weight 0.08 (claims' rule, for computed values, allows a whole unit); an integer is exact.
+
+    >>> copied(0.07, 0.01, 0.08), copied(0.8, 0.1, 0.8), copied(1.0, 0.0, 0.99)
+    (False, True, False)
+    """
+    return abs(value - given) <= 0.5 * unit * (1 + RELATIVE_SLACK) + 1e-12 * max(1.0, abs(given))
+
 
 SUM_SLACK = 0.005
 """A softmax's written denominator is a sum of rounded exponentials: it may be off by this
@@ -50,7 +63,7 @@ class Recognised:
 class Recogniser:
     """Recognises chains one after the other, in the page's order."""
 
-    def __init__(self, quantities: Any) -> None:
+    def __init__(self, quantities: Quantities) -> None:
         self.Q = quantities
         self.names = Names(quantities.G, quantities.names)
         self.order = {q: k for k, q in enumerate(quantities.order)}
@@ -71,14 +84,11 @@ class Recogniser:
         return self.Q.exact(q) if q in self.Q.names else self.defined.get(q)
 
     def near(self, num: Expr, value: float | None) -> bool:
-        """``num`` is a given number (a weight, a target, η) copied to its digits: within
-        half a unit of its last digit, so 0.07 is never the weight 0.08."""
+        """``num`` is a given number (a weight, a target, η) copied to its digits (:func:`copied`)."""
         num = signed_number(num)
         if value is None or not isinstance(num, Num):
             return False
-        if "." not in num.text:  # the 1 of `1 - y` is not a target of 0.99
-            return abs(num.value - value) <= 1e-9 * max(1.0, abs(value))
-        return abs(num.value - value) <= num.unit * 0.5 * (1 + 1e-9) + 1e-12
+        return copied(num.value, written_unit(num.text), value)
 
     def is_q(self, num: Expr, q: str) -> float:
         """``num`` is the page's value of quantity ``q`` (exact to its digits, or as written earlier)."""
@@ -90,16 +100,17 @@ class Recogniser:
     def _is_value(self, value: float, num: Num, q: str) -> float:
         """1 when ``value`` is what the page wrote for ``q``, 0.9 when it is ``q``'s exact value
         to its digits, else 0."""
-        # An integer (the 1 of `1 - y`, the 2 of ½) is a constant, not a rounded value.
-        unit = num.unit * (1 + 1e-9) + 1e-12 if "." in num.text else 1e-9
+        # claims' rule for a number inside written arithmetic: one unit of its last digit; an
+        # integer (the 1 of `1 - y`, the 2 of ½) is a constant, not a rounded value
+        unit = written_unit(num.text)
         if q.endswith(".out") and self.identity.get(q[:-4]) and q not in self.written:
             q = q[:-4] + ".net"  # an identity node's out is its net, written or not
-        if q in self.written and abs(value - self.written[q]) <= unit:
+        if q in self.written and matches(value, unit, self.written[q], asked=False):
             return 1.0  # the very value the page wrote for q: the strongest evidence
         exact = self.exact(q)
         if exact is not None and q.startswith(SIGNLESS):
             value, exact = abs(value), abs(exact)
-        return 0.9 if exact is not None and abs(value - exact) <= unit else 0.0
+        return 0.9 if exact is not None and matches(value, unit, exact, asked=False) else 0.0
 
     def is_param(self, num: Expr, p: str) -> bool:
         num = signed_number(num)
@@ -205,17 +216,17 @@ class Recogniser:
         final = chain.final()
         if final is None or "." not in final.text:
             return None
-        unit = final.unit * (1 + 1e-9)
+        unit = written_unit(final.text)
         again = [q for q, v in self.written.items() if v == final.value]
         if len(again) == 1:
             return again[0]
         everything = [*self.Q.order, *self.defined]
-        matches = [
+        found = [
             q
             for q in everything
-            if q not in self.written and abs(final.value - (self.exact(q) or math.inf)) <= unit and not again
+            if q not in self.written and matches(final.value, unit, self.exact(q) or math.inf) and not again
         ]
-        return matches[0] if len(matches) == 1 else None
+        return found[0] if len(found) == 1 else None
 
     def _symbolic(self, node: str, trees: list[Expr]) -> dict[str, float]:
         """``h_1 = w_{11}i_1 + w_{21}i_2 + b_1`` is a net; ``h_1 = 1/(1+e^{-z})`` an out."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +66,7 @@ def exact_key(x: float) -> float:
     return float(f"{abs(x):.12g}")
 
 
-def _spread(tree: Expr, base: float, exact: set[float] = frozenset()) -> float:  # type: ignore[assignment]
+def _spread(tree: Expr, base: float, exact: AbstractSet[float] = frozenset()) -> float:
     """How far ``tree`` moves when each written non-integer number moves by one unit; a number
     that is exactly one of the network's values (``exact``, see :func:`exact_key`) is no
     rounding and does not move."""
@@ -128,7 +129,7 @@ def check_steps(
     chain: Chain,
     judged: set[int],
     lookup: Callable[[str], float | None] | None = None,
-    exact_values: set[float] = frozenset(),  # type: ignore[assignment]
+    exact_values: AbstractSet[float] = frozenset(),
 ) -> tuple[list[tuple[WrittenNumber, Step]], bool]:
     """Each intermediate number of ``chain`` (not a number already judged as a quantity,
     by its start offset in ``judged``) with its verdict as a step of arithmetic; ``lookup``
