@@ -98,3 +98,95 @@ def test_the_readers_never_raise_on_any_text(text):
     net = graphengine.load("specs/doc_example.yaml")
     page = read_chains(text, "page.md")
     audit(net, net.trace(), page)
+
+
+NOISE = [
+    "Posted on 12 March 2019 · section 3.2 · version 1.4.2 · 5 min read",
+    "The course costs $49.99 (was $99): 30% off until 2024-12-31, or €25 per month.",
+    "Here η is the learning rate; we set it to 0.5 in 2014 and to 0.1 later.",
+    "See Figure 2.1, Table 3 and page 17 (step 4 of 10, item 2.3).",
+]
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_dates_sections_and_prices_added_to_a_real_page_are_never_marked(name):
+    """Each real page with prose of dates, sections, prices and η before every heading and at
+    its end: no number of that prose is marked wrong, and the page's own verdicts do not change."""
+    from helpers.pages_audit import PAGES
+
+    text = (PAGES / f"{name}.md").read_text(encoding="utf-8")
+    lines, noisy, mapped = text.split("\n"), [], {}
+    noise_lines = set()
+    for k, line in enumerate(lines + [""]):
+        if line.startswith("#") or k == len(lines):
+            for extra in ["", *NOISE, ""]:
+                noisy.append(extra)
+                noise_lines.add(len(noisy))
+        if k < len(lines):
+            noisy.append(line)
+            mapped[len(noisy)] = k + 1
+    net = graphengine.load(str(PAGES / MANIFEST[name]["spec"]))
+    before = audit(net, net.trace(), read_chains(text, "page.md"))
+    after = audit(net, net.trace(), read_chains("\n".join(noisy), "page.md"))
+    marked = [r for r in after.rows if verdict_word(r.verdict) not in ("right", "rounding")]
+    assert [r.text for r in marked if r.line in noise_lines] == []
+    wrong_before = sorted((r.line, r.number.text) for r in before.rows if verdict_word(r.verdict) != "right")
+    wrong_after = sorted((mapped[r.line], r.number.text) for r in after.rows if verdict_word(r.verdict) != "right")
+    assert wrong_after == wrong_before
+
+
+FRAGMENTS = [
+    "\\begin{bmatrix}",
+    "\\end{bmatrix}",
+    "&",
+    "\\\\",
+    "[",
+    "]",
+    ", ",
+    "|",
+    "| --- |",
+    "```r\n",
+    "```\n",
+    "<-",
+    " = ",
+    "≈",
+    "\\(",
+    "\\)",
+    "$",
+    "$$",
+    ": ",
+    "0.5",
+    "-0.3775",
+    ".9",
+    "1",
+    "e^{-",
+    "}",
+    "\\frac{",
+    "}{",
+    "net_{h1}",
+    "out_h1",
+    "\\Rightarrow",
+    " > ",
+    "\\cdot",
+    "\n",
+    "`",
+    "z^{(1)}",
+    "σ(",
+    ")",
+    "dE_dw5",
+]
+
+
+@settings(max_examples=200, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=60))
+def test_the_readers_never_raise_on_pieces_of_real_pages(pieces):
+    """Matrices, tables, code blocks, arrows and labels in any order: read and audited without a
+    traceback (a DocumentError for what is not a page is fine) and without a hang (the deadline)."""
+    from graphengine.errors import DocumentError
+
+    net = graphengine.load("specs/doc_example.yaml")
+    try:
+        page = read_chains("".join(pieces), "page.md")
+    except DocumentError:
+        return
+    audit(net, net.trace(), page)

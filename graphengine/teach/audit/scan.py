@@ -387,8 +387,9 @@ def _add_piece(
         depth += (t.kind == "open" and t.text == "{") - (t.kind == "close" and t.text == "}")
         if depth == 0 and t.kind == "rel" and t.text != "=" and k:
             _add_piece(_trim(piece[:k]), chains, loose, problems, display, fresh)
-            if t.text in ARROWS:
-                _add_piece(_trim(piece[k + 1 :]), chains, loose, problems, display, True)
+            arrow = next((j for j in range(k, len(piece)) if piece[j].kind == "rel" and piece[j].text in ARROWS), None)
+            if arrow is not None:  # `z = 0.5 > 0 \Rightarrow a = 0.5`: the comparison ends, the arrow starts
+                _add_piece(_trim(piece[arrow + 1 :]), chains, loose, problems, display, True)
             return
     sides = _sides(piece)
     if sides is None:
