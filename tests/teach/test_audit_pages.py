@@ -34,7 +34,7 @@ FLOORS = {
     "sotisai-fr-neuron": (7, 0),
     "sreekanth-relu-bce": (32, 1),
     "tanh-batch-example": (8, 0),
-    "vortune-mazur": (49, 2),
+    "vortune-mazur": (50, 3),
 }
 
 

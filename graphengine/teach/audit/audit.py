@@ -32,7 +32,7 @@ from ..hand import Written
 from ..latex_math import check_form, symbols
 from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
-from .defined import defined_verdict
+from .defined import defined_verdict, from_page
 from .learned import page_notation
 from .names import Named, shown
 from .recognise import Recognised, Recogniser
@@ -246,7 +246,11 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     step_of = {number.start: step for number, step in stepped}
     for k, (result, number, _) in enumerate(found):
         if result.quantity in defined:
-            verdicts[k] = defined_verdict(result.quantity, number, defined[result.quantity], step_of.get(number.start))
+            mine = {q: (v, recogniser.units.get(q, 0.0)) for q, v in recogniser.written.items() if q != result.quantity}
+            page_value = from_page(result.quantity, Q, mine)
+            verdicts[k] = defined_verdict(
+                result.quantity, number, defined[result.quantity], step_of.get(number.start), page_value
+            )
     rows = [
         Row(
             line,

@@ -52,7 +52,33 @@ def defined_values(Q: Quantities) -> dict[str, float]:
     for p, info in Q.param_info.items():
         if info["trainable"] and f"grad.{p}" in Q.names:
             found[f"change.{p}"] = -Q.learning_rate * Q.exact(f"grad.{p}")
+    for v, o, data in Q.G.edges(data=True):
+        if o in Q.outputs and f"{o}.dnet" in Q.names:
+            found[f"part.{o}.{v}"] = Q.exact(f"{o}.dnet") * Q.values[data["weight"]]
     return found
+
+
+def from_page(name: str, Q: Quantities, written: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
+    """``name``'s value from the page's own written numbers (``written``: quantity → (value,
+    unit)), exact where the page wrote none, and how far their last digits can move it."""
+    kind, _, subject = name.partition(".")
+
+    def page(q: str) -> tuple[float, float]:
+        return written.get(q, (Q.exact(q), 0.0))
+
+    if kind == "error":
+        k = Q.outputs.index(subject)
+        y, unit = page(f"{subject}.out")
+        return float(Q.targets[Q.s, k]) - y, unit
+    if kind == "change":
+        g, unit = page(f"grad.{subject}")
+        return -Q.learning_rate * g, Q.learning_rate * unit
+    if kind == "part":
+        o, _, v = subject.partition(".")
+        weight = next(Q.values[d["weight"]] for u, w, d in Q.G.edges(data=True) if (u, w) == (v, o))
+        delta, unit = page(f"{o}.dnet")
+        return delta * weight, abs(weight) * unit
+    return None
 
 
 def softmax_parts(Q: Quantities) -> list[tuple[str, float, float]]:
@@ -74,6 +100,9 @@ def softmax_parts(Q: Quantities) -> list[tuple[str, float, float]]:
 def describe(name: str) -> str:
     """What a defined quantity is, for a note: ``softmax.c1`` → ``the softmax probability of c1``."""
     kind, _, subject = name.partition(".")
+    if kind == "part":
+        output, _, node = subject.partition(".")
+        return f"the part ∂E_{output}/∂out_{node} through {output}"
     return {
         "softmax": f"the softmax probability of {subject}",
         "error": f"the error t − y of {subject}",
@@ -86,10 +115,13 @@ ROUGHLY = 0.02
 no more than this fraction, is taken as following from the page's earlier rounding."""
 
 
-def defined_verdict(name: str, number: WrittenNumber, exact: float, step: Step | None) -> Step:
+def defined_verdict(
+    name: str, number: WrittenNumber, exact: float, step: Step | None, page: tuple[float, float] | None = None
+) -> Step:
     """The verdict on a written defined quantity: right at its written precision; else what its
     own chain's arithmetic says (``arithmetic``, ``carried``; ``rounding`` when the page's
-    numbers give it); without arithmetic, ``rounding`` when near and ``arithmetic`` when not."""
+    numbers give it); without arithmetic, ``rounding`` when the page's own numbers give it
+    (``page``: that value and its spread, see :func:`from_page`), ``arithmetic`` when not."""
     value = abs(number.value) if name.startswith(SIGNLESS) else number.value
     target = abs(exact) if name.startswith(SIGNLESS) else exact
     what = describe(name)
@@ -99,6 +131,27 @@ def defined_verdict(name: str, number: WrittenNumber, exact: float, step: Step |
         reason = step.reason if not step.right else "rounding"
         note = step.note if not step.right else f"follows from the page's own numbers; {what} is {exact:.6g}"
         return Step(what, number, exact, False, reason, note, quantity=name)
+    if page is not None:
+        mine = abs(page[0]) if name.startswith(SIGNLESS) else page[0]
+        if abs(value - mine) <= (page[1] + number.unit) * (1 + 1e-9):
+            return Step(
+                what,
+                number,
+                exact,
+                False,
+                "rounding",
+                f"follows from the page's own numbers; {what} is {exact:.6g}",
+                quantity=name,
+            )
+        return Step(
+            what,
+            number,
+            exact,
+            False,
+            "arithmetic",
+            f"the page's own numbers give {mine:.6g}, not {number.text}",
+            quantity=name,
+        )
     if abs(value - target) <= ROUGHLY * abs(target) + number.unit:
         return Step(what, number, exact, False, "rounding", f"{what} is {exact:.6g}", quantity=name)
     return Step(what, number, exact, False, "arithmetic", f"{what} is {exact:.6g}, not {number.text}", quantity=name)

@@ -238,7 +238,8 @@ class Names:
             output = of.name[5:]
             subject = by.name.rsplit(".", 1)[0] if by.kind == "quantity" else by.name
             if subject != output:
-                return Named("none", note=f"only the part of the derivative through {output}")
+                # only the o1 path's part of a hidden node's derivative: a quantity defined as δ_o1 · w
+                return Named("quantity", f"part.{output}.{subject}", note=f"only the part through {output}")
         if of.kind == "quantity" and of.name.startswith("loss"):
             if by.kind == "param":
                 return Named("quantity", f"grad.{by.name}")

@@ -68,6 +68,7 @@ class Recogniser:
         self.names = Names(quantities.G, quantities.names)
         self.order = {q: k for k, q in enumerate(quantities.order)}
         self.written: dict[str, float] = {}  # quantity → the value the page wrote first
+        self.units: dict[str, float] = {}  # quantity → the unit of its last digit there
         self.last = -1  # order index of the last quantity recognised
         G = quantities.G
         self.edges = [(u, v, d["weight"]) for u, v, d in G.edges(data=True)]
@@ -146,7 +147,7 @@ class Recogniser:
         result = Recognised(chain, text, None)
         if named.note == "sum" and arithmetic and "loss" not in found:
             named = Named("none", note="a sum that is not the loss's")  # a softmax's denominator
-        if named.kind == "quantity" and named.name in self.Q.names:
+        if named.kind == "quantity" and (named.name in self.Q.names or named.name in self.defined):
             result.quantity, result.how = named.name, "notation"
         elif named.kind in ("param", "input", "target", "rate") and not found:
             result.given, result.how = named, "notation"
@@ -186,6 +187,7 @@ class Recogniser:
             final = chain.final()
             if final is not None:
                 self.written.setdefault(result.quantity, final.value)
+                self.units.setdefault(result.quantity, written_unit(final.text))
         return result
 
     def _error_or_term(self, output: str, chain: Chain) -> str | None:
@@ -220,7 +222,7 @@ class Recogniser:
         again = [q for q, v in self.written.items() if v == final.value]
         if len(again) == 1:
             return again[0]
-        everything = [*self.Q.order, *self.defined]
+        everything = [*self.Q.order, *(q for q in self.defined if not q.startswith("part."))]  # a part: by name only
         found = [
             q
             for q in everything
