@@ -116,3 +116,23 @@ def code_assignments(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]
             base = start + statement.start()
             found.append(((base + m.start(1), base + m.end(1)), (base + m.start(3), base + m.end(3))))
     return found
+
+
+_LABEL = re.compile(r"([^\W\d_][\w ]{0,30}?)[ \t]*:[ \t]*$")
+_NUMBER_LIST = re.compile(r"\[[-\d., \t\[\]]+\]")
+
+
+def labelled_lists(text: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """``Softmax: `[0.836, 0.113, 0.051]` ``: a code span holding a list of numbers after a
+    label and a colon, as ((label start, end), (list start, end)): the label names the list."""
+    found = []
+    fenced = mask_fences(text)
+    for start, end, ticks in inline_code(fenced):
+        code = (start + ticks, end - ticks)
+        if not _NUMBER_LIST.fullmatch(text[code[0] : code[1]].strip()):
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        m = _LABEL.search(text, line_start, start)
+        if m is not None:
+            found.append((m.span(1), code))
+    return found

@@ -32,6 +32,14 @@ from .factors import as_num, distinct, enough, is_one, plain_factors, signed_num
 from .names import Named, Names, lhs_text, shown
 from .scan import Chain
 
+PROBABILITY_WORDS = {"softmax", "p", "probs", "probabilities", "probability", "pred", "ypred", "yhat", "prob"}
+
+
+def _key_words(text: str) -> set[str]:
+    return {w.lower() for w in text.replace("_", " ").replace("^", " ").split()} | {
+        text.replace("_", "").replace(" ", "").lower()
+    }
+
 
 def copied(value: float, unit: float, given: float) -> bool:
     """The second rule, for a *given* (a weight, an input, a target, η) copied onto the page
@@ -175,6 +183,8 @@ class Recogniser:
         else:
             result.quantity = self._pick(found)
             result.how = "arithmetic"
+            if result.quantity is None and not arithmetic and (q := self._by_position(text, chain)):
+                result.quantity, result.how = q, "notation and position"
             if result.quantity is None and not arithmetic and named.kind == "none":  # `= 0.593`: nothing else says
                 result.quantity = self._by_value(chain)
                 result.how = "value"
@@ -189,6 +199,17 @@ class Recogniser:
                 self.written.setdefault(result.quantity, final.value)
                 self.units.setdefault(result.quantity, written_unit(final.text))
         return result
+
+    def _by_position(self, text: str, chain: Chain) -> str | None:
+        """``Softmax: [0.836, 0.113, 0.051]``: the k-th element of a vector of probabilities is
+        the k-th output's (when the vector has one element per output)."""
+        element = chain.element
+        if element is None or not any(q.startswith("softmax.") for q in self.defined):
+            return None
+        row, column, rows, columns = element
+        if rows * columns != len(self.Q.outputs) or _key_words(text) & PROBABILITY_WORDS == set():
+            return None
+        return f"softmax.{self.Q.outputs[row * columns + column]}"
 
     def _error_or_term(self, output: str, chain: Chain) -> str | None:
         """Output ``output``'s error t − y or its loss term, whichever (one) the final value is."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from ...errors import DocumentError
 from ..latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
 from ..latex_tokens import Token, tokenize
-from .markdown_code import code_assignments, code_spans, mask_fences, mask_inline_code
+from .markdown_code import code_assignments, code_spans, labelled_lists, mask_fences, mask_inline_code
 from .matrices import Element, Unit, elementwise, last_side
 from .plain import plain_segments, tables
 from .prose import prose_results
@@ -326,10 +326,13 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
     chains: list[Chain] = []
     loose: list[Loose] = []
     tabled: list[Chain] = []
+    named_lists: dict[tuple[int, int], tuple[int, int]] = {}  # a list in code after `Label:` → the label
     if not tex:
         masked = masked_page(text, tex)
         spans += [(s.start, s.end, False, s.fresh) for s in plain_segments(text, masked, [(a, b) for a, b, _ in found])]
         spans += [(a, b, False, False) for a, b in code_spans(text)]
+        named_lists.update((code, label) for label, code in labelled_lists(text))
+        spans += [(a, b, False, True) for a, b in named_lists]
         spans.sort()
         tabled = _table_chains(text, masked, problems)
         tabled += [Chain(lhs, [Side(value, tree)], display=False) for lhs, value, tree in prose_results(text, masked)]
@@ -341,6 +344,8 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
             if (start, end) in labelled and not any(t.kind == "rel" for t in tokens):
                 value = labelled[(start, end)]
                 tokens += [Token("rel", "=", value[0], value[0]), *tokenize(text, *value)]
+            elif (start, end) in named_lists:  # `Softmax: `[0.836, 0.113]``: the label is the name
+                tokens = [*tokenize(text, *named_lists[(start, end)]), Token("rel", "=", start, start), *tokens]
         except DocumentError as e:
             problems.append((e.offset if e.offset is not None else start, e.message))
             continue
