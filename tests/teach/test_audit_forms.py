@@ -134,3 +134,15 @@ def test_an_integer_result_its_own_arithmetic_does_not_give_is_arithmetic():
 def test_a_sibling_named_like_a_node_the_page_uses_for_an_out_is_an_out():
     page = "$z_1 = w_1 i_1 + w_2 i_2 + b_1$\n\n$h1 = \\sigma(z_1)$\n\n$h2 = 0.5969$\n"
     assert rows(page)[(5, "0.5969")][:2] == ("h2.out", "right")  # 0.596884378
+
+
+def test_a_labelled_list_of_probabilities_is_the_outputs_softmax_by_position():
+    """Scores 3.0, 1.0, 0.2 (afsana's spec): softmax 0.836019, 0.113143, 0.050838 by hand."""
+    exps = [math.exp(z) for z in (3.0, 1.0, 0.2)]
+    page = "Softmax: `[0.836, 0.113, 0.061]`\n"
+    found = rows(page, f"{PAGES}/afsana-bn-softmax.spec.yaml")
+    assert found[(1, "0.836")][:2] == ("softmax.c1", "right")
+    assert found[(1, "0.113")][:2] == ("softmax.c2", "right")
+    quantity, word, exact = found[(1, "0.061")]
+    assert quantity == "softmax.c3" and word not in ("right", "rounding")
+    assert exact == pytest.approx(exps[2] / sum(exps))
