@@ -173,13 +173,14 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     defined = recogniser.defined
     judged = {number.start for result, number, _ in found if result.quantity not in defined}
     stepped: list[tuple[WrittenNumber, Step]] = []
-    slipped: set[int] = set()  # chains with a wrong intermediate step
+    stepped_wrong: set[int] = set()  # chains with a wrong intermediate number (a step row)
+    off: set[int] = set()  # judged numbers their own chain's side before does not give
     exact = _exact_values(Q, defined)
     for chain in page.chains:
-        steps, disagrees = check_steps(chain, judged, recogniser.value_of, exact)
+        steps, _ = check_steps(chain, judged, recogniser.value_of, exact, off)
         stepped += steps
-        if any(not step.right for _, step in steps) or disagrees:
-            slipped.add(id(chain))
+        if any(not step.right for _, step in steps):
+            stepped_wrong.add(id(chain))
     by_step = {number.start for number, _ in stepped}
     # a name that says nothing known stays listed, even when its arithmetic is checked as a step
     unrecognised += [
@@ -213,7 +214,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
         if (
             isinstance(verdict, Verdict)
             and not verdict.right
-            and id(result.chain) in slipped
+            and (id(result.chain) in stepped_wrong or number.start in off)
             and (quantity := result.quantity) is not None
             and sheet.get(quantity) is not None
         ):
@@ -226,7 +227,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
         elif (
             isinstance(verdict, Verdict)
             and verdict.right
-            and id(result.chain) in slipped
+            and number.start in off
             and (quantity := result.quantity) is not None
             and sheet.get(quantity) is not None
             and result.chain.final() == number

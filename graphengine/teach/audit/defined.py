@@ -15,7 +15,7 @@ They are recognised as such and checked against their definition; never forced o
 >>> net = graphengine.load("specs/doc_example.yaml")
 >>> values = defined_values(Quantities(net, net.trace()))
 >>> round(values["error.o1"], 6), round(values["change.w5"], 6)
-(-0.741365, -0.041103)
+(-0.741365, -0.041084)
 """
 
 from __future__ import annotations

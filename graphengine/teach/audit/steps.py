@@ -130,11 +130,13 @@ def check_steps(
     judged: set[int],
     lookup: Callable[[str], float | None] | None = None,
     exact_values: AbstractSet[float] = frozenset(),
+    off: set[int] | None = None,
 ) -> tuple[list[tuple[WrittenNumber, Step]], bool]:
     """Each intermediate number of ``chain`` (not a number already judged as a quantity,
     by its start offset in ``judged``) with its verdict as a step of arithmetic; ``lookup``
     gives the page's value of a symbol (``net_{o1}``), if it has one; ``exact_values`` the network's
-    exact values (a number written as one of them carries no rounding). Also: whether any
+    exact values (a number written as one of them carries no rounding); ``off`` collects the
+    judged numbers that do not follow from the side before them. Also: whether any
     step does not follow from the one before (even where no single number is to blame)."""
     found: list[tuple[WrittenNumber, Step]] = []
     disagrees = False
@@ -172,6 +174,8 @@ def check_steps(
                 found.append((number, step))
             elif number is not None and not agrees:
                 disagrees = True  # a judged result that its own arithmetic does not give
+                if off is not None:
+                    off.add(number.start)
             elif number is None and not agrees:
                 disagrees = True
                 goal = _corrected(before_tree, fixes)
