@@ -5,7 +5,7 @@ those labels independently of graphengine; this module only compares `audit`'s r
 them. Per page:
 
 - **recognised**: of the numbers that are network quantities or intermediates, those
-  `audit` judged: the number is a judged row, or an operand inside the chain of one;
+  `audit` judged: the number is a judged row, or a number of the chain of one (its operand);
 - **slips found**: of the page's real slips (a label that is a slip code), those `audit`
   marks wrong on the same line and value (and whether with the same code);
 - **false alarms**: numbers `audit` marks wrong (not right, not rounding) that the
@@ -79,7 +79,7 @@ def _offsets(text: str, entries: list[dict]) -> list[int]:
 def measure(name: str, result, spans: list[tuple[int, int]]) -> Figures:
     """Compare an :class:`~graphengine.teach.audit.audit.Audit` of page ``name`` with the manifest.
 
-    ``spans`` are the (start, end) offsets of the chains that gave judged rows."""
+    ``spans`` (unused: each row names its chain's numbers, ``Row.operands``) are kept for callers."""
     from graphengine.teach.audit.audit import verdict_word
 
     text = (PAGES / f"{name}.md").read_text(encoding="utf-8")
@@ -91,6 +91,7 @@ def measure(name: str, result, spans: list[tuple[int, int]]) -> Figures:
     figures = Figures(name, checked=len(result.rows))
     figures.wrong = sum(1 for r in result.rows if verdict_word(r.verdict) not in FINE)
     labelled = {}
+    operands = {start for r in result.rows for start in r.operands}
     for n, at in zip(entries, offsets):
         # a row's number may start at the sign the manifest keeps or drops
         row = rows.get(at) or rows.get(at - 1) or rows.get(at + 1)
@@ -98,7 +99,7 @@ def measure(name: str, result, spans: list[tuple[int, int]]) -> Figures:
         is_target = n["kind"] in ("quantity", "intermediate")
         if is_target:
             figures.targets += 1
-            if row is not None or any(a <= at < b for a, b in spans):
+            if row is not None or {at, at - 1, at + 1} & operands:
                 figures.recognised += 1
             else:
                 figures.missed.append(f"{n['line']} {n['text']} {n['name']}")

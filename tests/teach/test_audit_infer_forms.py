@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from graphengine.engine.network import Network
 from graphengine.spec.load import parse_spec
 from graphengine.teach.audit.infer import infer
-from graphengine.teach.audit.matrices import first_product, read_matrices
 from graphengine.teach.audit.scan import read_page
+from graphengine.teach.audit.written_matrices import first_product, read_matrices
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 MATRIX_PIECES = ["\\begin{bmatrix}", "\\end{bmatrix}", "\\begin{pmatrix}", "\\end{pmatrix}", " & ", " \\\\ "]

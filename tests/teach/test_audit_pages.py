@@ -3,8 +3,8 @@
 The manifest's labels are checked by truth.py, independently of graphengine; here every
 page is audited with its spec and compared with them (tests/helpers/pages_audit.py): no number
 the manifest calls right or rounding may be marked wrong, and recognition and slips found
-may not fall below what this branch reaches (issue 21's targets — 95 % recognised, every
-slip found — are not all met yet; the floors below are the measured figures).
+may not fall below what this branch reaches (350 of 358 recognised, over issue 21's 95 %;
+20 of the 25 real slips found — not every one yet; the floors below are measured figures).
 """
 
 from __future__ import annotations
@@ -20,21 +20,21 @@ from graphengine.teach.audit.scan import read_chains
 
 # page: (numbers recognised, real slips found) as measured on this branch
 FLOORS = {
-    "1cademy-softmax": (1, 0),
-    "afsana-bn-softmax": (0, 0),
-    "fiqlab-2-2-1": (26, 1),
-    "melfm-notes": (15, 3),
-    "mihirsai-softmax": (3, 0),
+    "1cademy-softmax": (21, 1),
+    "afsana-bn-softmax": (3, 0),
+    "fiqlab-2-2-1": (26, 2),
+    "melfm-notes": (18, 4),
+    "mihirsai-softmax": (74, 0),
     "nemotron-mazur-text": (9, 0),
-    "ninjakx-three-layer": (21, 3),
+    "ninjakx-three-layer": (21, 5),
     "postnetwork-softmax": (22, 1),
-    "primelearnpoint-2x2": (18, 3),
-    "rashid-errata-update": (5, 0),
-    "rpubs-es-2-2-1": (0, 0),
+    "primelearnpoint-2x2": (26, 3),
+    "rashid-errata-update": (11, 0),
+    "rpubs-es-2-2-1": (22, 0),
     "sotisai-fr-neuron": (7, 0),
-    "sreekanth-relu-bce": (26, 1),
-    "tanh-batch-example": (0, 0),
-    "vortune-mazur": (48, 2),
+    "sreekanth-relu-bce": (32, 1),
+    "tanh-batch-example": (8, 0),
+    "vortune-mazur": (50, 3),
 }
 
 
@@ -97,4 +97,96 @@ def test_a_plain_text_intermediate_slip_is_arithmetic_with_its_exact_value():
 def test_the_readers_never_raise_on_any_text(text):
     net = graphengine.load("specs/doc_example.yaml")
     page = read_chains(text, "page.md")
+    audit(net, net.trace(), page)
+
+
+NOISE = [
+    "Posted on 12 March 2019 · section 3.2 · version 1.4.2 · 5 min read",
+    "The course costs $49.99 (was $99): 30% off until 2024-12-31, or €25 per month.",
+    "Here η is the learning rate; we set it to 0.5 in 2014 and to 0.1 later.",
+    "See Figure 2.1, Table 3 and page 17 (step 4 of 10, item 2.3).",
+]
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_dates_sections_and_prices_added_to_a_real_page_are_never_marked(name):
+    """Each real page with prose of dates, sections, prices and η before every heading and at
+    its end: no number of that prose is marked wrong, and the page's own verdicts do not change."""
+    from helpers.pages_audit import PAGES
+
+    text = (PAGES / f"{name}.md").read_text(encoding="utf-8")
+    lines, noisy, mapped = text.split("\n"), [], {}
+    noise_lines = set()
+    for k, line in enumerate(lines + [""]):
+        if line.startswith("#") or k == len(lines):
+            for extra in ["", *NOISE, ""]:
+                noisy.append(extra)
+                noise_lines.add(len(noisy))
+        if k < len(lines):
+            noisy.append(line)
+            mapped[len(noisy)] = k + 1
+    net = graphengine.load(str(PAGES / MANIFEST[name]["spec"]))
+    before = audit(net, net.trace(), read_chains(text, "page.md"))
+    after = audit(net, net.trace(), read_chains("\n".join(noisy), "page.md"))
+    marked = [r for r in after.rows if verdict_word(r.verdict) not in ("right", "rounding")]
+    assert [r.text for r in marked if r.line in noise_lines] == []
+    wrong_before = sorted((r.line, r.number.text) for r in before.rows if verdict_word(r.verdict) != "right")
+    wrong_after = sorted((mapped[r.line], r.number.text) for r in after.rows if verdict_word(r.verdict) != "right")
+    assert wrong_after == wrong_before
+
+
+FRAGMENTS = [
+    "\\begin{bmatrix}",
+    "\\end{bmatrix}",
+    "&",
+    "\\\\",
+    "[",
+    "]",
+    ", ",
+    "|",
+    "| --- |",
+    "```r\n",
+    "```\n",
+    "<-",
+    " = ",
+    "≈",
+    "\\(",
+    "\\)",
+    "$",
+    "$$",
+    ": ",
+    "0.5",
+    "-0.3775",
+    ".9",
+    "1",
+    "e^{-",
+    "}",
+    "\\frac{",
+    "}{",
+    "net_{h1}",
+    "out_h1",
+    "\\Rightarrow",
+    " > ",
+    "\\cdot",
+    "\n",
+    "`",
+    "z^{(1)}",
+    "σ(",
+    ")",
+    "dE_dw5",
+]
+
+
+@settings(max_examples=200, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=60))
+def test_the_readers_never_raise_on_pieces_of_real_pages(pieces):
+    """Matrices, tables, code blocks, arrows and labels in any order: read and audited without a
+    traceback (a DocumentError for what is not a page is fine) and without a hang (the deadline)."""
+    from graphengine.errors import DocumentError
+
+    net = graphengine.load("specs/doc_example.yaml")
+    try:
+        page = read_chains("".join(pieces), "page.md")
+    except DocumentError:
+        return
     audit(net, net.trace(), page)

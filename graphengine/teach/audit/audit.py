@@ -20,20 +20,24 @@ recognised is listed with the reason, never guessed and marked wrong.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ...engine.network import Network
+from ...engine.trace import Trace
 from ...errors import SpecError
 from ..arithmetic import parse as parse_arithmetic
 from ..check import judge
+from ..hand import Written
 from ..latex_math import check_form, symbols
 from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
+from .defined import defined_verdict, from_page
 from .learned import page_notation
 from .names import Named, shown
 from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber
-from .steps import Step, check_steps
+from .steps import Step, check_steps, exact_key
 
 
 @dataclass
@@ -42,7 +46,7 @@ class Given:
 
     name: str
     quantity: str  # `w5`, `target.o1`, `learning_rate`
-    written: Any
+    written: Written
     exact: float
     right: bool
     reason: str = ""
@@ -70,6 +74,7 @@ class Row:
     how: str  # notation, arithmetic, value
     because_of_lines: list[int] = field(default_factory=list)  # where the root mistakes are written
     span: tuple[int, int] = (0, 0)  # offsets of the whole chain the number ends or continues
+    operands: tuple[int, ...] = ()  # start offsets of every number of that chain (its arithmetic's too)
 
     def to_dict(self) -> dict[str, Any]:
         data = {**self.verdict.to_dict(), "line": self.line, "text": self.text, "recognised_by": self.how}
@@ -102,7 +107,7 @@ class Audit:
         return [r for r in self.rows if not r.verdict.right]
 
 
-def _written(quantity: str, chain: Chain, number: WrittenNumber, line: int) -> Any:
+def _written(quantity: str, chain: Chain, number: WrittenNumber, line: int) -> Written:
     """The value as ``check`` reads it: the arithmetic before the number, ``= number``."""
     index = next(k for k, side in enumerate(chain.sides) if side.number() == number)
     before = [s.tree for s in chain.sides[:index] if s.tree is not None and s.number() is None]
@@ -116,8 +121,32 @@ def _written(quantity: str, chain: Chain, number: WrittenNumber, line: int) -> A
     return written_value(quantity, number.text, line)
 
 
-def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
-    """Recognise and judge every value on ``page`` (see the module docstring)."""
+def audit(net: Network, trace: Trace, page: Page, sample: int = 0) -> Audit:
+    """Recognise and judge every value on ``page`` (see the module docstring). A matrix with
+    one row per sample (a batch written at once) has each row judged with its own sample."""
+    batch = _batch_rows(page, int(trace.n_samples))
+    if batch:
+        mine = [c for c in page.chains if batch.get(id(c), sample) == sample]
+        result = _audit_sample(net, trace, replace(page, chains=mine), sample)
+        for other in sorted(set(batch.values()) - {sample}):
+            chains = [c for c in page.chains if batch.get(id(c)) == other]
+            part = _audit_sample(net, trace, replace(page, chains=chains, loose=[], problems=[]), other)
+            result.rows += part.rows
+            result.unrecognised += part.unrecognised
+        result.rows.sort(key=lambda r: (r.line, r.number.start))
+        result.unrecognised.sort(key=lambda u: u.line)
+        return result
+    return _audit_sample(net, trace, page, sample)
+
+
+def _batch_rows(page: Page, samples: int) -> dict[int, int]:
+    """The sample of each chain that is an element of a matrix with one row per sample."""
+    if samples < 2:
+        return {}
+    return {id(c): c.element[0] for c in page.chains if c.element is not None and c.element[2] == samples}
+
+
+def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     Q = Quantities(net, trace, sample)
     recogniser = Recogniser(Q)
     recogniser.names.aliases = page_notation(page, Q.G, recogniser.names)
@@ -141,14 +170,17 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
                 pending.append((line, text, result.why_not or "not a quantity of this network", number, named))
             else:
                 found.append((result, number, line))
-    judged = {number.start for _, number, _ in found}
+    defined = recogniser.defined
+    judged = {number.start for result, number, _ in found if result.quantity not in defined}
     stepped: list[tuple[WrittenNumber, Step]] = []
-    slipped: set[int] = set()  # chains with a wrong intermediate step
+    stepped_wrong: set[int] = set()  # chains with a wrong intermediate number (a step row)
+    off: set[int] = set()  # judged numbers their own chain's side before does not give
+    exact = _exact_values(Q, defined)
     for chain in page.chains:
-        steps, disagrees = check_steps(chain, judged, recogniser.value_of)
+        steps, _ = check_steps(chain, judged, recogniser.value_of, exact, off)
         stepped += steps
-        if any(not step.right for _, step in steps) or disagrees:
-            slipped.add(id(chain))
+        if any(not step.right for _, step in steps):
+            stepped_wrong.add(id(chain))
     by_step = {number.start for number, _ in stepped}
     # a name that says nothing known stays listed, even when its arithmetic is checked as a step
     unrecognised += [
@@ -158,17 +190,17 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
         listed = ", ".join(t.text for t in loose.numbers)
         unrecognised.append(Unrecognised(page.line(loose.numbers[0].start), listed, "not part of an equation"))
 
-    sheet: dict[str, Any] = {}
-    again: list[tuple[int, str, Any]] = []  # (index in found, quantity, written) of repeats
+    sheet: dict[str, Written] = {}
+    again: list[tuple[int, str, Written]] = []  # (index in found, quantity, written) of repeats
     for k, (result, number, line) in enumerate(found):
-        if result.quantity is None:
+        if result.quantity is None or result.quantity in defined:
             continue
-        w = _written(result.quantity, result.chain, number, line)
+        w = _exactly(_written(result.quantity, result.chain, number, line), Q.exact(result.quantity))
         if result.quantity in sheet:
             again.append((k, result.quantity, w))
         else:
             sheet[result.quantity] = w
-    verdicts: dict[int, Verdict | Given] = {}
+    verdicts: dict[int, Verdict | Given | Step] = {}
     if sheet:
         by_quantity = {v.quantity: v for v in judge(net, trace, sheet, sample, page.file)}
         for k, (result, _, _) in enumerate(found):
@@ -182,7 +214,7 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
         if (
             isinstance(verdict, Verdict)
             and not verdict.right
-            and id(result.chain) in slipped
+            and (id(result.chain) in stepped_wrong or number.start in off)
             and (quantity := result.quantity) is not None
             and sheet.get(quantity) is not None
         ):
@@ -192,9 +224,34 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
             again_verdict = next(v for v in judge(net, trace, alone, sample, page.file) if v.quantity == quantity)
             if again_verdict.right:
                 verdicts[k] = again_verdict
+        elif (
+            isinstance(verdict, Verdict)
+            and verdict.right
+            and number.start in off
+            and (quantity := result.quantity) is not None
+            and sheet.get(quantity) is not None
+            and result.chain.final() == number
+        ):
+            # `= (0.3 * 0.802184) + (0.4 * 0.80998) = 1`: right arithmetic, then a result that
+            # does not follow from it (steps say so): the written result is judged alone
+            alone = {**sheet, quantity: written_value(quantity, number.text, line)}
+            again_verdict = next(v for v in judge(net, trace, alone, sample, page.file) if v.quantity == quantity)
+            if not again_verdict.right:
+                before = sheet[quantity]
+                gives = f"{before.expression.computed:.6g}" if before.expression is not None else "another value"
+                note = f"its own arithmetic gives {gives}, not {number.text}"
+                verdicts[k] = replace(again_verdict, reason="arithmetic", reasons=["arithmetic"], note=note)
     for k, (result, number, line) in enumerate(found):
         if result.given is not None:
             verdicts[k] = _given(Q, result.given, written_value(result.lhs, number.text, line), result.lhs)
+    step_of = {number.start: step for number, step in stepped}
+    for k, (result, number, _) in enumerate(found):
+        if result.quantity in defined:
+            mine = {q: (v, recogniser.units.get(q, 0.0)) for q, v in recogniser.written.items() if q != result.quantity}
+            page_value = from_page(result.quantity, Q, mine)
+            verdicts[k] = defined_verdict(
+                result.quantity, number, defined[result.quantity], step_of.get(number.start), page_value
+            )
     rows = [
         Row(
             line,
@@ -204,13 +261,25 @@ def audit(net: Any, trace: Any, page: Page, sample: int = 0) -> Audit:
             verdicts[k],
             result.how,
             span=_span(result.chain),
+            operands=_operands(result.chain),
         )
         for k, (result, number, line) in enumerate(found)
         if k in verdicts
     ]
+    with_rows = {row.number.start for row in rows}
+    owners = {n.start: c for c in page.chains for n in (side.number() for side in c.sides) if n is not None}
     rows += [
-        Row(page.line(number.start), f"{step.name} = {number.text}", step.quantity, number, step, "steps")
+        Row(
+            page.line(number.start),
+            f"{step.name} = {number.text}",
+            step.quantity,
+            number,
+            step,
+            "steps",
+            operands=_operands(owners[number.start]) if number.start in owners else (),
+        )
         for number, step in stepped
+        if number.start not in with_rows
     ]
     rows.sort(key=lambda r: (r.line, r.number.start))
     first_line: dict[str, int] = {}
@@ -228,7 +297,32 @@ def _span(chain: Chain) -> tuple[int, int]:
     return (min(t.start for t in tokens), max(t.end for t in tokens)) if tokens else (0, 0)
 
 
-def _given(Q: Quantities, named: Named, w: Any, lhs: str) -> Given:
+EXACTLY = 1e-12
+"""A written number within this fraction of its quantity's exact value is that value: it
+carries no rounding into what follows from it (``1.45`` for a net of exactly 1.45)."""
+
+
+def _exactly(w: Written, exact: float) -> Written:
+    """``w`` with no rounding claimed when it is the exact value (see :data:`EXACTLY`)."""
+    tight = EXACTLY * max(1.0, abs(exact))
+    if w.unit > tight and abs(w.value - exact) <= tight:
+        return replace(w, unit=tight)
+    return w
+
+
+def _exact_values(Q: Quantities, defined: dict[str, float]) -> set[float]:
+    """Every exact value of the network (givens, quantities, defined ones), keyed for steps."""
+    values = [*Q.values.values(), Q.learning_rate, *Q.targets[Q.s], *defined.values()]
+    values += [Q.exact(q) for q in Q.order]
+    return {exact_key(v) for v in values if math.isfinite(v)}
+
+
+def _operands(chain: Chain) -> tuple[int, ...]:
+    tokens = chain.lhs + [t for side in chain.sides for t in side.tokens]
+    return tuple(t.start for t in tokens if t.kind == "num")
+
+
+def _given(Q: Quantities, named: Named, w: Written, lhs: str) -> Given:
     """A stated parameter, input, target or learning rate, against the spec."""
     if named.kind == "param":
         quantity, exact, what = named.name, Q.values[named.name], f"{named.name} = {Q.values[named.name]:g}"

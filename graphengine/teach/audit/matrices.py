@@ -1,186 +1,298 @@
-"""Matrices and vectors as a page writes them, read element by element (for ``audit`` without ``--spec``).
+"""Matrices and vectors read element by element.
 
-LaTeX ``bmatrix``/``pmatrix``/``matrix`` environments (rows split at ``\\\\``, columns at ``&``)
-and bracketed lists (``X = [[1.0, 2.0]]``, ``scores = [3.0, 1.0, 0.2]``). An element that is not
-a plain number (``e^2``, ``(1*0.2 + 2*(-0.5))``) is ``None``; a written ``1`` is kept as written,
-so a column of ones (a bias column) can be told from a measured 1.0.
+A worked example in matrix form writes one equation for many values::
 
->>> [m.values for m in read_matrices(r"$z = \\begin{bmatrix} 2 \\\\ -1 \\end{bmatrix}$")]
-[[[2.0], [-1.0]]]
+    \\text{softmax} = \\left[\\frac{0.149}{1.517}, \\frac{1.0}{1.517}\\right] ≈ [0.098, 0.659]
+    \\begin{bmatrix} 1.0 * 0.098 \\\\ 2.0 * 0.098 \\end{bmatrix} = \\begin{bmatrix} 0.098 \\\\ 0.196 \\end{bmatrix}
+
+Each element is its own chain: ``\\frac{0.149}{1.517} ≈ 0.098``, ``1.0 * 0.098 = 0.098``. The
+shape is the last side's; a side whose matrices have another shape (the product ``X · W``
+of a 1×2 and a 2×3) is left out of the elements' chains, a number or symbol beside a matrix
+of the right shape is used for every element (``[-0.8, 1.1] - 1.1``). A row and a column
+of the same length are the same vector. Matrices are ``matrix``/``pmatrix``/``bmatrix``/…
+environments, ``array``, and bracketed lists ``[a, b, c]`` / ``[[a, b], [c, d]]``.
+
+>>> from graphengine.teach.latex_tokens import tokenize
+>>> text = "[0.1, 0.2] - 0.1 = [0, 0.1]"
+>>> [(" ".join(t.text for t in eq), at) for eq, at in elementwise(tokenize(text, 0, len(text)))]
+[('0.1 - 0.1 = 0', (0, 0, 1, 2)), ('0.2 - 0.1 = 0.1', (0, 1, 1, 2))]
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-_KINDS = ("matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix")
-NAME_REACH = 300  # how far before a matrix its `NAME =` may start
-_LIST = re.compile(r"\[\s*\[[^\[\]]*\](?:\s*,\s*\[[^\[\]]*\])*\s*\]|\[[^\[\]]*\]")
-_NUMBER = re.compile(r"^[-−–]?\s*(?:\d+(?:\.\d+)?|\.\d+)$")
-_SYMBOL = r"[A-Za-z\\][\w{}\[\]\\^()]*"
-_NAME_BEFORE = re.compile(rf"^\s*({_SYMBOL})\s*(?:=\s*{_SYMBOL}\s*)*=\s*$")  # `W =`, `X = I =`: nothing else
-_JOINERS = re.compile(r"^(?:\s|\\cdot|\\times|\\,|\\;|\\!|\\ |\*|·|×)*$")
-MAX_ELEMENTS = 10_000  # a page's matrix larger than this is not a worked example's
-MAX_MATRICES = 2_000  # a worked example writes dozens; past this many, the rest are not read
+from ..latex_tokens import Token
+
+ENVIRONMENTS = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "smallmatrix", "array"}
+MAX_ELEMENTS = 400  # a worked example's matrices are small; more is not one to expand
 
 
 @dataclass
-class Matrix:
-    """One matrix or vector of the page: its elements (None where not a number), where it is,
-    the name written before it (``W``, ``z^{[L]}``, ``scores``), and the elements' text."""
+class Grid:
+    """A matrix as written: its elements' tokens, row by row."""
 
-    values: list[list[float | None]]
-    texts: list[list[str]]
-    start: int
-    end: int
-    name: str = ""
+    rows: list[list[list[Token]]]
 
     @property
     def shape(self) -> tuple[int, int]:
-        return len(self.values), len(self.values[0]) if self.values else 0
+        return len(self.rows), max(len(r) for r in self.rows)
 
     @property
-    def numeric(self) -> bool:
-        return bool(self.values) and all(v is not None for row in self.values for v in row)
+    def size(self) -> int:
+        return sum(len(r) for r in self.rows)
 
-    def column(self, k: int) -> list[float]:
-        return [v for row in self.values if (v := row[k]) is not None]
+    def elements(self) -> list[list[Token]]:
+        return [cell for row in self.rows for cell in row]
 
-    def flat(self) -> list[float]:
-        return [float(v) for row in self.values for v in row if v is not None]
-
-
-def _cell(text: str) -> float | None:
-    text = re.sub(r"\\[,;! ]|\\(?:text|mathrm)\{\s*\}|[{}]", "", text).strip()
-    text = text.replace("−", "-").replace("–", "-")
-    return float(text.replace(" ", "")) if _NUMBER.match(text) else None
+    def fits(self, shape: tuple[int, int]) -> bool:
+        """Same shape, or the same vector as a row or a column (or one number: used for all)."""
+        if self.size == 1 or self.shape == shape:
+            return True
+        return 1 in self.shape and 1 in shape and self.size == shape[0] * shape[1]
 
 
-def _rectangular(rows: list[list[str]]) -> bool:
-    return bool(rows) and all(len(r) == len(rows[0]) for r in rows) and len(rows) * len(rows[0]) <= MAX_ELEMENTS
+Unit = Token | Grid
 
 
-def _name_before(text: str, start: int) -> str:
-    reach = max(0, start - NAME_REACH)
-    line_start = max(
-        text.rfind("\n", reach, start), text.rfind("$", reach, start), text.rfind("`", reach, start), reach - 1
+def _env(token: Token) -> tuple[str, str] | None:
+    """(``begin``/``end``, environment) of a matrix environment's token."""
+    if token.kind != "row" or "{" not in token.text:
+        return None
+    head, _, rest = token.text.partition("{")
+    env = rest.rstrip("}").rstrip("*")
+    return (head, env) if head in ("begin", "end") and env in ENVIRONMENTS else None
+
+
+def _cells(tokens: list[Token], rows: str, columns: str) -> list[list[list[Token]]]:
+    """``tokens`` cut into rows at top-level tokens of kind ``rows`` and cells at ``columns``."""
+    grid: list[list[list[Token]]] = [[[]]]
+    depth = 0
+    for t in tokens:
+        if t.kind == "open":
+            depth += 1
+        elif t.kind == "close":
+            depth = max(0, depth - 1)
+        if depth == 0 and t.kind == rows and t.text in ("\\", "row"):
+            grid.append([[]])
+        elif depth == 0 and t.kind == columns:
+            grid[-1].append([])
+        else:
+            grid[-1][-1].append(t)
+    grid = [[cell for cell in row] for row in grid if any(row)]
+    return grid
+
+
+def _bracket_list(tokens: list[Token]) -> Grid | None:
+    """``[a, b, c]`` (one row) or ``[[a, b], [c, d]]`` (rows): the inside of one bracket pair."""
+    parts = _top_level(tokens, "sep")
+    if all(_is_bracketed(p) for p in parts) and parts:
+        rows = []
+        for p in parts:
+            inner = _top_level(p[1:-1], "sep")
+            if any(not cell for cell in inner):
+                return None
+            rows.append(inner)
+        return Grid(rows)
+    if len(parts) < 2 or any(not p for p in parts):
+        return None
+    return Grid([parts])
+
+
+def _is_bracketed(tokens: list[Token]) -> bool:
+    return (
+        len(tokens) >= 2 and tokens[0].text == "[" and tokens[-1].text == "]" and _match(tokens, 0) == len(tokens) - 1
     )
-    before = re.sub(r"\\[\[\(]", " ", text[line_start + 1 : start])
-    m = _NAME_BEFORE.match(before)
-    return m.group(1) if m and not m.group(1).startswith("\\end") else ""
 
 
-def _environments(text: str) -> list[tuple[int, str, int]]:
-    """(start, body, end) of each ``\\begin{bmatrix} … \\end{bmatrix}`` (any matrix kind), found
-    with plain searches: an opening never closed ends the search for its kind, so no page makes
-    this quadratic."""
-    found = []
-    for kind in _KINDS:
-        opening, closing = f"\\begin{{{kind}}}", f"\\end{{{kind}}}"
-        at = text.find(opening)
-        while at >= 0:
-            stop = text.find(closing, at + len(opening))
-            if stop < 0:
-                break
-            found.append((at, text[at + len(opening) : stop], stop + len(closing)))
-            at = text.find(opening, stop)
-    return sorted(found)
+def _top_level(tokens: list[Token], kind: str) -> list[list[Token]]:
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for t in tokens:
+        if t.kind == "open":
+            depth += 1
+        elif t.kind == "close":
+            depth = max(0, depth - 1)
+        if depth == 0 and t.kind == kind:
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    return parts
 
 
-def read_matrices(text: str) -> list[Matrix]:
-    """Every LaTeX matrix and bracketed list of ``text`` in order, each read element by element."""
-    found: list[Matrix] = []
-    for start, body, end in _environments(text)[:MAX_MATRICES]:
-        rows = [[c.strip() for c in row.split("&")] for row in re.split(r"\\\\", body) if row.strip()]
-        if _rectangular(rows):
-            values = [[_cell(c) for c in row] for row in rows]
-            found.append(Matrix(values, rows, start, end, _name_before(text, start)))
-    for count, m in enumerate(_LIST.finditer(text)):
-        if count >= MAX_MATRICES:
-            break
-        body = m.group(0)
-        inner = re.findall(r"\[([^\[\]]*)\]", body)
-        rows = [[c.strip() for c in row.split(",")] for row in inner if row.strip()]
-        if not _rectangular(rows) or not any(c for r in rows for c in r):
+def _match(tokens: list[Token], i: int) -> int:
+    """The index of the token closing the group opened at ``i`` (-1 if none)."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        if tokens[j].kind == "open":
+            depth += 1
+        elif tokens[j].kind == "close":
+            depth -= 1
+            if depth == 0:
+                return j
+    return -1
+
+
+def _units(tokens: list[Token]) -> list[Unit] | None:
+    """``tokens`` with each top-level matrix as one :class:`Grid`; None when there is none."""
+    units: list[Unit] = []
+    found = False
+    i, depth = 0, 0
+    while i < len(tokens):
+        t = tokens[i]
+        env = _env(t)
+        if env and env[0] == "begin" and depth == 0:
+            level, j = 0, i
+            while j < len(tokens):
+                other = _env(tokens[j])
+                if other:
+                    level += 1 if other[0] == "begin" else -1
+                    if level == 0:
+                        break
+                j += 1
+            if j >= len(tokens):
+                return None
+            inner = tokens[i + 1 : j]
+            if any(_env(x) for x in inner):
+                return None  # a matrix of matrices: not one to read element by element
+            rows = _cells(inner, "row", "col")
+            if rows:
+                units.append(Grid(rows))
+                found = True
+            i = j + 1
             continue
-        values = [[_cell(c) for c in row] for row in rows]
-        if all(v is not None for row in values for v in row):
-            found.append(Matrix(values, rows, m.start(), m.end(), _name_before(text, m.start())))
-    found.sort(key=lambda x: x.start)
-    kept: list[Matrix] = []
-    for matrix in found:  # a list inside a matrix already read (`[0.2, 1]` in a cell) is not another
-        if not kept or matrix.start >= kept[-1].end:
-            kept.append(matrix)
-    return kept
+        if t.kind == "open" and t.text == "[" and depth == 0:
+            j = _match(tokens, i)
+            grid = _bracket_list(tokens[i + 1 : j]) if j > i else None
+            if grid is not None:
+                units.append(grid)
+                found = True
+                i = j + 1
+                continue
+        if t.kind == "open":
+            depth += 1
+        elif t.kind == "close":
+            depth = max(0, depth - 1)
+        units.append(t)
+        i += 1
+    return units if found else None
 
 
-@dataclass
-class Product:
-    """A layer written as a product of two matrices: ``[X] · [W]`` (a row per sample, then one row
-    per input) or ``[W] [x]`` (one row per unit, then one column per sample), maybe ``+ [b]``."""
-
-    inputs: Matrix
-    weights: Matrix
-    weights_first: bool = False
-    bias: Matrix | None = None
-
-    def samples(self) -> list[list[float]]:
-        """Each sample's inputs."""
-        values = [[float(v) for v in row] for row in self.inputs.values]  # type: ignore[arg-type]
-        return [list(column) for column in zip(*values, strict=True)] if self.weights_first else values
-
-    def sample_texts(self) -> list[list[str]]:
-        """Each sample's inputs as written."""
-        texts = self.inputs.texts
-        return [list(column) for column in zip(*texts, strict=True)] if self.weights_first else texts
-
-    def weight_rows(self) -> list[list[float]]:
-        """The weights with one row per input (a bias row last, if any) and one column per unit."""
-        values = [[float(v) for v in row] for row in self.weights.values]  # type: ignore[arg-type]
-        return [list(column) for column in zip(*values, strict=True)] if self.weights_first else values
+def _sides(units: list[Unit]) -> tuple[list[list[Unit]], list[Token]]:
+    """``units`` cut at top-level equalities, with the equality tokens."""
+    sides: list[list[Unit]] = [[]]
+    rels: list[Token] = []
+    depth = 0
+    for u in units:
+        if isinstance(u, Token):
+            if u.kind == "open":
+                depth += 1
+            elif u.kind == "close":
+                depth = max(0, depth - 1)
+            if depth == 0 and u.kind == "rel" and u.text == "=":
+                sides.append([])
+                rels.append(u)
+                continue
+        sides[-1].append(u)
+    return sides, rels
 
 
-_WEIGHT_NAME = re.compile(r"^\\?(?:mathbf\{|boldsymbol\{)?[WΘθ]")
-_INPUT_NAME = re.compile(r"^\\?(?:mathbf\{|boldsymbol\{)?[xXaAhHiI]")
+def grid_sides(tokens: list[Token]) -> list[list[Unit]] | None:
+    """The sides of an equation that holds a matrix (as units), or None."""
+    units = _units(tokens)
+    if units is None or any(isinstance(u, Token) and u.kind == "row" for u in units):
+        return None  # rows of an `aligned` around matrices: read as they are
+    return _sides(units)[0]
 
 
-def name_of(m: Matrix, matrices: list[Matrix]) -> str:
-    """The matrix's own name, or that of an equal one the page gave earlier (``W = [...]``, then ``[...][x]``)."""
-    return m.name or next((o.name for o in matrices if o.name and o.values == m.values and o.start < m.start), "")
+Element = tuple[int, int, int, int]  # (row, column, rows, columns) of an element in its matrix
 
 
-def first_product(text: str, matrices: list[Matrix]) -> Product | None:
-    """The first two numeric matrices written side by side (``[X] \\cdot [W]``, ``[I][W]``, ``[W][x]``)
-    whose shapes multiply: the page's layer in matrix form. The weights come first when the first
-    is named like weights (``W``, ``θ``) or the second like inputs (``x``, ``a``, ``h``) and the
-    second is a column."""
-    for k, (a, b) in enumerate(zip(matrices, matrices[1:], strict=False)):
-        if not (a.numeric and b.numeric) or a.shape[1] != b.shape[0]:
+def elementwise(tokens: list[Token], before: list[Unit] | None = None) -> list[tuple[list[Token], Element]] | None:
+    """One equation (its tokens) per element of the matrices in ``tokens``, with where the
+    element is; None when they hold no matrix. ``before`` is the last side of the equation
+    before, for one that starts with ``=`` and goes on with it."""
+    sides = grid_sides(tokens)
+    if sides is None:
+        return None
+    rel = next((t for t in tokens if t.kind == "rel"), None)
+    if rel is None:
+        return None
+    if before is not None and not sides[0]:
+        sides = [before, *sides[1:]]
+    last = next((s for s in reversed(sides) if any(isinstance(u, Grid) for u in s)), None)
+    if last is None:
+        return None
+    grids = [u for u in last if isinstance(u, Grid)]
+    shape = max((g.shape for g in grids), key=lambda s: s[0] * s[1])
+    count = shape[0] * shape[1]
+    if count > MAX_ELEMENTS:
+        return None
+    kept: list[list[Unit]] = []
+    for side in sides:
+        side_grids = [u for u in side if isinstance(u, Grid)]
+        if any(not g.fits(shape) for g in side_grids):
+            product = _product(side, shape)
+            if product is not None:
+                kept.append([product])
+            continue  # a product of other shapes: not one element's arithmetic
+        if any(g.size not in (1, count) for g in side_grids):
             continue
-        if not _JOINERS.match(text[a.end : b.start]):
-            continue
-        first, second = name_of(a, matrices), name_of(b, matrices)
-        weights_first = b.shape[1] == 1 and bool(_WEIGHT_NAME.match(first) or _INPUT_NAME.match(second))
-        product = Product(b, a, True) if weights_first else Product(a, b)
-        units = a.shape[0] if weights_first else b.shape[1]
-        after = matrices[k + 2] if k + 2 < len(matrices) else None
-        if (
-            after is not None
-            and after.numeric
-            and re.fullmatch(r"\s*\+\s*", text[b.end : after.start])
-            and len(after.flat()) == units
-            and 1 in after.shape
-        ):
-            product.bias = after
-        return product
-    return None
+        kept.append(side)
+    if len(kept) < 2:
+        return []
+    equations: list[tuple[list[Token], Element]] = []
+    for index in range(count):
+        equation: list[Token] = []
+        for k, side in enumerate(kept):
+            if k:
+                equation.append(Token("rel", "=", rel.start, rel.start))
+            for u in side:
+                if isinstance(u, Grid):
+                    cells = u.elements()
+                    equation += cells[index] if len(cells) > 1 else cells[0]
+                else:
+                    equation.append(u)
+        equations.append((equation, (index // shape[1], index % shape[1], *shape)))
+    return equations
 
 
-def bias_column(product: Product, text: str) -> bool:
-    """The inputs' last column is written ``1`` in every row, and the page says it is the bias
-    (or works several samples): an augmented input whose weights' last row is the biases."""
-    samples = product.sample_texts()
-    if len(samples[0]) < 2 or any(row[-1].strip() != "1" for row in samples):
-        return False
-    return len(samples) > 1 or bool(re.search(r"bias", text, re.I))
+def _product(side: list[Unit], shape: tuple[int, int]) -> Grid | None:
+    """``A · B`` of two matrices whose product has ``shape``: each element written out as
+    ``(a_{i1})*(b_{1j}) + (a_{i2})*(b_{2j}) + …``; None for anything else."""
+    grids = [u for u in side if isinstance(u, Grid)]
+    between = [u for u in side if not isinstance(u, Grid)]
+    if len(grids) != 2 or side[0] is not grids[0] or side[-1] is not grids[1]:
+        return None
+    a, b = grids
+    if between and not (len(between) == 1 and between[0].kind == "op" and between[0].text == "*"):
+        return None  # `A · B`, or the two written side by side
+    last = a.rows[-1][-1]
+    at = between[0].start if between else (last[-1].end if last else 0)
+    (m, k), (k2, n) = a.shape, b.shape
+    if k != k2 or a.size != m * k or b.size != k * n or m * n > MAX_ELEMENTS or not Grid([[[]] * n] * m).fits(shape):
+        return None
+
+    def grouped(cell: list[Token]) -> list[Token]:
+        return [Token("open", "(", at, at), *cell, Token("close", ")", at, at)]
+
+    rows = []
+    for i in range(m):
+        row = []
+        for j in range(n):
+            cell: list[Token] = []
+            for x in range(k):
+                if x:
+                    cell.append(Token("op", "+", at, at))
+                cell += [*grouped(a.rows[i][x]), Token("op", "*", at, at), *grouped(b.rows[x][j])]
+            row.append(cell)
+        rows.append(row)
+    return Grid(rows)
+
+
+def last_side(tokens: list[Token]) -> list[Unit] | None:
+    """The last side of an equation that holds a matrix, to go on with (see :func:`elementwise`)."""
+    sides = grid_sides(tokens)
+    if not sides or not any(isinstance(u, Grid) for u in sides[-1]):
+        return None
+    return sides[-1]

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .matrices import Matrix, Product, bias_column, first_product, name_of, read_matrices
 from .pagefacts import list_targets, page_activation, page_loss
+from .written_matrices import Matrix, Product, bias_column, first_product, name_of, read_matrices
 
 _TARGET_NAME = re.compile(r"^(?:y|t|T|Y|targets?|true|y_?\{?(?:\\text\{)?true\}?\}?|desired)$")
 

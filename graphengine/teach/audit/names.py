@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+
+import networkx as nx
 
 from ..latex_tokens import Token
 from ..notation import canonical
@@ -33,7 +34,11 @@ OUT_WORDS = {"out", "a", "output", "act", "activation", "y", "pred", "predicted"
 LOSS_WORDS = {"e", "l", "loss", "error", "err", "c", "j", "total", "etotal", "cost"}
 NEW_WORDS = {"new", "+", "'", "*", "updated", "next", "after", "t+1", "1", "(1)", "′"}
 RATE_WORDS = {"η", "eta", "lr", "α", "alpha", "learning rate", "learningrate", "μ"}
+GRADIENT_WORDS = {"gradient", "grad", "∇"}
 TARGET_WORDS = {"t", "target", "true", "y*"}
+
+
+_CODE_DERIVATIVE = re.compile(r"(d[A-Za-z]\w*?)_(d[A-Za-z]\w*)")
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def _words(text: str) -> list[str]:
 class Names:
     """Name matching for one network: nodes, outputs, parameters by a forgiving key."""
 
-    def __init__(self, graph: Any, known: Collection[str] = ()) -> None:
+    def __init__(self, graph: nx.DiGraph, known: Collection[str] = ()) -> None:
         self.graph = graph
         self.known = known  # canonical quantity names: check's own notation is tried first
         self.inputs = list(graph.graph["inputs"])
@@ -159,6 +164,8 @@ class Names:
             return Named("quantity", q)  # `check`'s names: net_h1, dE/dw5, w5⁺, h1.net …
         if self.aliases and (q := self.aliases.get(_key(text))) is not None:
             return Named("quantity", q)  # a symbol the page defines for one of this network's quantities
+        if (m := _CODE_DERIVATIVE.fullmatch(text)) is not None:
+            return self._fraction(m.group(1), m.group(2))  # `dE_dw1`, code's name for ∂E/∂w1
         if "/" in text:
             top, _, bottom = text.partition("/")
             return self._fraction(top.strip(), bottom.strip())
@@ -173,6 +180,8 @@ class Names:
             return Named("quantity", f"{node}.dnet")
         if (param := self.param(words)) is not None:
             return Named("quantity", f"updated.{param}") if primed else Named("param", param)
+        if len(words) > 1 and lowered[0] in GRADIENT_WORDS and (param := self.param(words[1:])) is not None:
+            return Named("quantity", f"grad.{param}")  # a table's `Gradient` column of `w2`
         if len(words) > 1 and lowered[-1] in NEW_WORDS and (param := self.param(words[:-1])) is not None:
             return Named("quantity", f"updated.{param}")  # W5_new, w_5^{+}, w_5^{(1)}
         if len(words) > 1 and lowered[0] in NEW_WORDS - {"1", "(1)"} and (param := self.param(words[1:])):
@@ -196,7 +205,9 @@ class Names:
             return Named("none", note="`j` alone is an index as often as the cost J: not clear which")
         if words[0] == "e" and len(words) > 1 and self.node(words[1:]) is None:
             # lowercase e_1: the error t − y as often as a loss term, and its sign is the page's own
-            return Named("none", note=f"`e_{''.join(words[1:])}` is an error t − y or a loss term: not clear which")
+            index = "".join(words[1:])
+            output = self.outputs[int(index) - 1] if index.isdigit() and 0 < int(index) <= len(self.outputs) else ""
+            return Named("none", output, note=f"`e_{index}` is an error t − y or a loss term: not clear which")
         if kinds and kinds[0] in LOSS_WORDS:
             if (
                 node is None
@@ -241,7 +252,8 @@ class Names:
             output = of.name[5:]
             subject = by.name.rsplit(".", 1)[0] if by.kind == "quantity" else by.name
             if subject != output:
-                return Named("none", note=f"only the part of the derivative through {output}")
+                # only the o1 path's part of a hidden node's derivative: a quantity defined as δ_o1 · w
+                return Named("quantity", f"part.{output}.{subject}", note=f"only the part through {output}")
         if of.kind == "quantity" and of.name.startswith("loss"):
             if by.kind == "param":
                 return Named("quantity", f"grad.{by.name}")

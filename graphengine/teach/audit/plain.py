@@ -30,6 +30,8 @@ _DIGIT = re.compile(r"\d")
 _SUBSCRIPT = re.compile(r"[A-Za-z][₀-₉]|[A-Za-z]_\w")
 _LEADER = re.compile(r"[ \t]*(?:>[ \t]*)*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d{1,3}[.)][ \t]+)?")
 _PROSE_WORD = re.compile(r"[^\W\d_]{3,}")
+_NUMBER = re.compile(r"[-−–]?(?:\d+(?:\.\d+)?|\.\d+)")
+_PHRASE = re.compile(r"(?i)learning[ \t]+rate")  # a name written in words
 FUNCTION_WORDS = {"exp", "tanh", "max", "min", "log", "sigma", "sqrt", "sinh", "cosh", "relu", "softmax"}
 QUANTITY_WORDS = {"net", "out", "sum", "total", "error", "loss", "new", "output", "input", "target", "delta"}
 QUANTITY_WORDS |= {"cost", "pred", "old", "updated", "eta", "alpha", "grad"}
@@ -78,7 +80,9 @@ def plain_segments(text: str, masked: str, covered: list[tuple[int, int]]) -> li
         for a, b in pieces:
             cut = _trim_prose(text, a, b)
             if cut is not None:
-                segments.append(Segment(cut[0], cut[1], not maths_before and not found))
+                # `learning rate = 0.1` cut to `= 0.1` is a new chain, never the one before it
+                named_by_prose = text[cut[0] : cut[1]].lstrip().startswith(("=", "≈")) and cut[0] > a
+                segments.append(Segment(cut[0], cut[1], named_by_prose or (not maths_before and not found)))
                 found = True
         maths_before = found
     return segments
@@ -105,6 +109,9 @@ def _trim_prose(text: str, start: int, end: int) -> tuple[int, int] | None:
     for m in _PROSE_WORD.finditer(piece, lhs_start, first.start()):
         if _is_prose(m.group(), piece, m.start(), m.end()):
             lhs_start = m.end()  # `Learning rate η = 0.5`: the symbol is η
+    phrase = _PHRASE.search(piece, 0, first.start())
+    if phrase is not None and not piece[phrase.end() : first.start()].strip():
+        lhs_start = phrase.start()  # `learning rate = 0.1`: the words are the name
     stop = len(piece)
     for m in _PROSE_WORD.finditer(piece, first.end()):
         if _is_prose(m.group(), piece, m.start(), m.end()):
@@ -147,18 +154,30 @@ def tables(text: str, masked: str) -> list[tuple[list[Cell], Cell]]:
             continue  # the |---|---| rule
         if not cells:
             continue
-        name = cells[0]
+        name = _unquoted(cells[0], text)
+        if _NUMBER.fullmatch(name.text(text).strip()):
+            # a row of numbers under a header of names (`| z1 | h1 |` over `| -0.70 | 0.33 |`)
+            found += [([head], c) for head, c in zip(header, cells) if _NUMBER.fullmatch(c.text(text).strip())]
+            continue
         for column, cell in enumerate(cells[1:], 1):
             value = cell.text(text).strip()
-            if not re.fullmatch(r"[-−–]?\d+(?:\.\d+)?", value) or column >= len(header):
+            if not _NUMBER.fullmatch(value) or column >= len(header):
                 continue
             head = header[column].text(text).strip().lower()
             words = set(re.findall(r"[^\W\d_]+", head))
             if head in VALUE_HEADERS:
                 found.append(([name], cell))
-            elif words & {"net", "z", "out", "output", "activation", "σ", "a", "target"}:
+            elif words & {"net", "z", "out", "output", "activation", "σ", "a", "target", "gradient", "grad"}:
                 found.append(([header[column], name], cell))
     return found
+
+
+def _unquoted(cell: Cell, text: str) -> Cell:
+    """A cell without the backticks of a code span around it (`` `w2` ``)."""
+    inside = cell.text(text)
+    if len(inside) > 2 and inside.startswith("`") and inside.endswith("`") and "`" not in inside[1:-1]:
+        return Cell(cell.start + 1, cell.end - 1)
+    return cell
 
 
 def _cells(text: str, start: int, end: int) -> list[Cell]:

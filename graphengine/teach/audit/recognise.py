@@ -21,13 +21,40 @@ unrecognised: it is listed, never guessed and marked wrong.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Any
 
+from ..claims import RELATIVE_SLACK, matches, written_unit
 from ..latex_math import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, numbers, symbols, walk
+from ..quantities import Quantities
+from .defined import SIGNLESS, defined_values, softmax_parts
+from .factors import as_num, distinct, enough, is_one, plain_factors, signed_number, subject_of
 from .names import Named, Names, lhs_text, shown
 from .scan import Chain
 
+PROBABILITY_WORDS = {"softmax", "p", "probs", "probabilities", "probability", "pred", "ypred", "yhat", "prob"}
+
+
+def _key_words(text: str) -> set[str]:
+    return {w.lower() for w in text.replace("_", " ").replace("^", " ").split()} | {
+        text.replace("_", "").replace(" ", "").lower()
+    }
+
+
+def copied(value: float, unit: float, given: float) -> bool:
+    """The second rule, for a *given* (a weight, an input, a target, η) copied onto the page
+    rather than computed: within half a unit of its last written digit, so 0.07 is never the
+    weight 0.08 (claims' rule, for computed values, allows a whole unit); an integer is exact.
+
+    >>> copied(0.07, 0.01, 0.08), copied(0.8, 0.1, 0.8), copied(1.0, 0.0, 0.99)
+    (False, True, False)
+    """
+    return abs(value - given) <= 0.5 * unit * (1 + RELATIVE_SLACK) + 1e-12 * max(1.0, abs(given))
+
+
+SUM_SLACK = 0.005
+"""A softmax's written denominator is a sum of rounded exponentials: it may be off by this
+fraction of the exact sum and still be that sum (its numerator must match to its digits)."""
 ACTIVATION_CALLS = {"exp", "tanh", "sigma", "max", "ln", "log", "sinh", "cosh"}
 
 
@@ -44,11 +71,12 @@ class Recognised:
 class Recogniser:
     """Recognises chains one after the other, in the page's order."""
 
-    def __init__(self, quantities: Any) -> None:
+    def __init__(self, quantities: Quantities) -> None:
         self.Q = quantities
         self.names = Names(quantities.G, quantities.names)
         self.order = {q: k for k, q in enumerate(quantities.order)}
         self.written: dict[str, float] = {}  # quantity → the value the page wrote first
+        self.units: dict[str, float] = {}  # quantity → the unit of its last digit there
         self.last = -1  # order index of the last quantity recognised
         G = quantities.G
         self.edges = [(u, v, d["weight"]) for u, v, d in G.edges(data=True)]
@@ -57,24 +85,23 @@ class Recogniser:
         self.identity = {v: G.nodes[v]["activation"].name == "identity" for v in self.neurons}
         s = quantities.s
         self.targets = {o: float(quantities.targets[s, k]) for k, o in enumerate(quantities.outputs)}
+        self.defined = defined_values(quantities)  # softmax.o, error.o, change.p: no node's
+        self.softmax_parts = softmax_parts(quantities)
 
     # ------------------------------------------------------------------ matching numbers
     def exact(self, q: str) -> float | None:
-        return self.Q.exact(q) if q in self.Q.names else None
+        return self.Q.exact(q) if q in self.Q.names else self.defined.get(q)
 
     def near(self, num: Expr, value: float | None) -> bool:
-        """``num`` is a given number (a weight, a target, η) copied to its digits: within
-        half a unit of its last digit, so 0.07 is never the weight 0.08."""
-        num = _signed(num)
+        """``num`` is a given number (a weight, a target, η) copied to its digits (:func:`copied`)."""
+        num = signed_number(num)
         if value is None or not isinstance(num, Num):
             return False
-        if "." not in num.text:  # the 1 of `1 - y` is not a target of 0.99
-            return abs(num.value - value) <= 1e-9 * max(1.0, abs(value))
-        return abs(num.value - value) <= num.unit * 0.5 * (1 + 1e-9) + 1e-12
+        return copied(num.value, written_unit(num.text), value)
 
     def is_q(self, num: Expr, q: str) -> float:
         """``num`` is the page's value of quantity ``q`` (exact to its digits, or as written earlier)."""
-        num = _signed(num)
+        num = signed_number(num)
         if not isinstance(num, Num):
             return 0.0
         return self._is_value(num.value, num, q)
@@ -82,17 +109,20 @@ class Recogniser:
     def _is_value(self, value: float, num: Num, q: str) -> float:
         """1 when ``value`` is what the page wrote for ``q``, 0.9 when it is ``q``'s exact value
         to its digits, else 0."""
-        # An integer (the 1 of `1 - y`, the 2 of ½) is a constant, not a rounded value.
-        unit = num.unit * (1 + 1e-9) + 1e-12 if "." in num.text else 1e-9
+        # claims' rule for a number inside written arithmetic: one unit of its last digit; an
+        # integer (the 1 of `1 - y`, the 2 of ½) is a constant, not a rounded value
+        unit = written_unit(num.text)
         if q.endswith(".out") and self.identity.get(q[:-4]) and q not in self.written:
             q = q[:-4] + ".net"  # an identity node's out is its net, written or not
-        if q in self.written and abs(value - self.written[q]) <= unit:
+        if q in self.written and matches(value, unit, self.written[q], asked=False):
             return 1.0  # the very value the page wrote for q: the strongest evidence
         exact = self.exact(q)
-        return 0.9 if exact is not None and abs(value - exact) <= unit else 0.0
+        if exact is not None and q.startswith(SIGNLESS):
+            value, exact = abs(value), abs(exact)
+        return 0.9 if exact is not None and matches(value, unit, exact, asked=False) else 0.0
 
     def is_param(self, num: Expr, p: str) -> bool:
-        num = _signed(num)
+        num = signed_number(num)
         if not isinstance(num, Num):
             return False
         return self.near(num, self.Q.values[p])
@@ -125,12 +155,12 @@ class Recogniser:
         result = Recognised(chain, text, None)
         if named.note == "sum" and arithmetic and "loss" not in found:
             named = Named("none", note="a sum that is not the loss's")  # a softmax's denominator
-        if named.kind == "quantity" and named.name in self.Q.names:
+        if named.kind == "quantity" and (named.name in self.Q.names or named.name in self.defined):
             result.quantity, result.how = named.name, "notation"
         elif named.kind in ("param", "input", "target", "rate") and not found:
             result.given, result.how = named, "notation"
         elif named.kind in ("node", "param", "input") and found:
-            mine = {q: s for q, s in found.items() if _subject(q) == named.name}
+            mine = {q: s for q, s in found.items() if subject_of(q) == named.name}
             if not mine and named.kind == "node":
                 mine = self._symbolic(named.name, trees)
             result.quantity = self._pick(mine)
@@ -142,6 +172,10 @@ class Recogniser:
             result.how = "notation and arithmetic"
             if result.quantity is None:
                 result.why_not = f"`{seen}` names node {named.name}, but not which of its quantities"
+        elif named.kind == "none" and named.name in self.targets and (q := self._error_or_term(named.name, chain)):
+            result.quantity, result.how = q, "notation and value"  # `e_1`: whichever of the two its value is
+        elif named.kind == "none" and named.note.startswith("no node") and chain.element and found:
+            result.quantity, result.how = self._pick(found), "arithmetic"  # `hidden_net` of a matrix: by position
         elif named.kind == "none" and named.note:
             result.why_not = f"`{seen}`: {named.note}"  # a known non-quantity: no arithmetic guess
         elif named.kind == "quantity":
@@ -149,7 +183,9 @@ class Recogniser:
         else:
             result.quantity = self._pick(found)
             result.how = "arithmetic"
-            if result.quantity is None and not arithmetic and not text:  # `= 0.593`: nothing else says
+            if result.quantity is None and not arithmetic and (q := self._by_position(text, chain)):
+                result.quantity, result.how = q, "notation and position"
+            if result.quantity is None and not arithmetic and named.kind == "none":  # `= 0.593`: nothing else says
                 result.quantity = self._by_value(chain)
                 result.how = "value"
             if result.quantity is None:
@@ -161,7 +197,27 @@ class Recogniser:
             final = chain.final()
             if final is not None:
                 self.written.setdefault(result.quantity, final.value)
+                self.units.setdefault(result.quantity, written_unit(final.text))
         return result
+
+    def _by_position(self, text: str, chain: Chain) -> str | None:
+        """``Softmax: [0.836, 0.113, 0.051]``: the k-th element of a vector of probabilities is
+        the k-th output's (when the vector has one element per output)."""
+        element = chain.element
+        if element is None or not any(q.startswith("softmax.") for q in self.defined):
+            return None
+        row, column, rows, columns = element
+        if rows * columns != len(self.Q.outputs) or _key_words(text) & PROBABILITY_WORDS == set():
+            return None
+        return f"softmax.{self.Q.outputs[row * columns + column]}"
+
+    def _error_or_term(self, output: str, chain: Chain) -> str | None:
+        """Output ``output``'s error t − y or its loss term, whichever (one) the final value is."""
+        final = chain.final()
+        if final is None:
+            return None
+        fits = [q for q in (f"error.{output}", f"loss.{output}") if self._is_value(final.value, as_num(final), q)]
+        return fits[0] if len(fits) == 1 else None
 
     def _pick(self, found: dict[str, float]) -> str | None:
         """The best-scoring candidate; ties go to an unwritten one next in the step's order."""
@@ -177,13 +233,23 @@ class Recogniser:
         return min(tied, key=rank)
 
     def _by_value(self, chain: Chain) -> str | None:
-        """A bare ``= number`` that is exactly one quantity: safe, since it can only be right."""
+        """A bare ``= number`` that is exactly one quantity: safe, since it can only be right.
+        The page's own value of a quantity it wrote before (``y_pred = 0.098`` after the
+        softmax) comes first, then the exact value of one it has not written."""
         final = chain.final()
         if final is None or "." not in final.text:
             return None
-        unit = final.unit * (1 + 1e-9)
-        matches = [q for q in self.Q.order if q not in self.written and abs(final.value - self.Q.exact(q)) <= unit]
-        return matches[0] if len(matches) == 1 else None
+        unit = written_unit(final.text)
+        again = [q for q, v in self.written.items() if v == final.value]
+        if len(again) == 1:
+            return again[0]
+        everything = [*self.Q.order, *(q for q in self.defined if not q.startswith("part."))]  # a part: by name only
+        found = [
+            q
+            for q in everything
+            if q not in self.written and matches(final.value, unit, self.exact(q) or math.inf) and not again
+        ]
+        return found[0] if len(found) == 1 else None
 
     def _symbolic(self, node: str, trees: list[Expr]) -> dict[str, float]:
         """``h_1 = w_{11}i_1 + w_{21}i_2 + b_1`` is a net; ``h_1 = 1/(1+e^{-z})`` an out."""
@@ -204,6 +270,7 @@ class Recogniser:
             if isinstance(tree, Neg):
                 tree = tree.arg  # the sign slip: −(0.741 × 0.186 × 0.593) is still a gradient
             for test in (
+                self._softmax,
                 self._net,
                 self._out,
                 self._dact,
@@ -214,15 +281,32 @@ class Recogniser:
                 self._bias_gradient,
             ):
                 for q, score in test(tree).items():
-                    if q in self.Q.names:
+                    if q in self.Q.names or q in self.defined:
                         found[q] = max(found.get(q, 0.0), score)
             if found:
                 break  # the first arithmetic that says what it is decides
         return found
 
+    def _softmax(self, tree: Expr) -> dict[str, float]:
+        """``e^{z_o} / Σ e^{z_k}`` (or shifted by the largest logit): the probability of o."""
+        if isinstance(tree, Frac):
+            top, bottom = signed_number(tree.numerator), signed_number(tree.denominator)
+        elif isinstance(tree, Prod) and len(tree.factors) == 2 and tree.divide == (False, True):
+            top, bottom = (signed_number(f) for f in tree.factors)
+        else:
+            return {}
+        if not isinstance(top, Num) or not isinstance(bottom, Num):
+            return {}
+        for o, numerator, total in self.softmax_parts:
+            near_top = abs(top.value - numerator) <= max(top.unit, 1e-12) * (1 + 1e-9)
+            near_bottom = abs(bottom.value - total) <= max(bottom.unit, SUM_SLACK * total)
+            if near_top and near_bottom:
+                return {f"softmax.{o}": 1.0}
+        return {}
+
     def _net(self, tree: Expr) -> dict[str, float]:
         terms = tree.terms if isinstance(tree, Sum) else (tree,)
-        factors = [_plain_factors(t) for t in terms]
+        factors = [plain_factors(t) for t in terms]
         if any(f is None or len(f) > 2 for f in factors) or not any(f and len(f) == 2 for f in factors):
             return {}
         found: dict[str, float] = {}
@@ -249,13 +333,15 @@ class Recogniser:
                     matched += 1
             expected = len(weights) + (1 if bias else 0)
             every_weight = weights and not left  # all of the node's weights, the bias perhaps forgotten
-            if len(terms) <= expected + 1 and (_enough(matched, expected) or every_weight):
+            if len(terms) <= expected + 1 and (enough(matched, expected) or every_weight):
                 found[f"{v}.net"] = matched / max(expected, len(terms))
         return found
 
     def _out(self, tree: Expr) -> dict[str, float]:
         if not any(isinstance(n, Call) and n.fn in ACTIVATION_CALLS for n in walk(tree)):
             return {}
+        if isinstance(tree, Call) and tree.fn == "exp":
+            return {}  # e^{z} alone is a softmax's numerator, no node's activation
         # either sign: e^{-(-0.9779)} is the activation of the net −0.9779
         signed = [x for n in numbers(tree) for x in (n, Num("-" + n.text, -n.value, n.start, n.end))]
         found = {f"{v}.out": max(self.is_q(x, f"{v}.net") for x in signed) for v in self.neurons}
@@ -269,7 +355,7 @@ class Recogniser:
             if (
                 isinstance(node, Sum)
                 and len(node.terms) == 2
-                and _is_one(node.terms[0])
+                and is_one(node.terms[0])
                 and isinstance(node.terms[1], Neg)
             ):
                 x = node.terms[1].arg
@@ -288,9 +374,8 @@ class Recogniser:
             if isinstance(node, Sum) and len(node.terms) == 2 and isinstance(node.terms[1], Neg):
                 a, b = node.terms[0], node.terms[1].arg
                 for o, t in self.targets.items():
-                    pair = (self.near(a, t) and self.is_q(b, f"{o}.out")) or (
-                        self.near(b, t) and self.is_q(a, f"{o}.out")
-                    )
+                    y = f"softmax.{o}" if f"softmax.{o}" in self.defined else f"{o}.out"
+                    pair = (self.near(a, t) and self.is_q(b, y)) or (self.near(b, t) and self.is_q(a, y))
                     if pair:
                         squared = any(isinstance(p, Pow) and p.base is node for p in walk(tree))
                         squared = squared or any(isinstance(p, Prod) and p.factors.count(node) == 2 for p in walk(tree))
@@ -303,7 +388,7 @@ class Recogniser:
     def _dout(self, tree: Expr) -> dict[str, float]:
         found = {f"{o}.dout": 1.0 for o, squared in self._differences(tree) if not squared}
         terms = tree.terms if isinstance(tree, Sum) else (tree,)
-        factors = [_plain_factors(t) for t in terms]
+        factors = [plain_factors(t) for t in terms]
         if found or any(f is None for f in factors):
             return found
         for v in self.neurons:  # a hidden node: Σ δ_w × w over its outgoing edges
@@ -318,13 +403,13 @@ class Recogniser:
                     if any(a != b for a in weights for b in deltas):
                         matched += 1
                         break
-            if out_edges and len(terms) <= len(out_edges) and _enough(matched, len(out_edges)):
+            if out_edges and len(terms) <= len(out_edges) and enough(matched, len(out_edges)):
                 found[f"{v}.dout"] = matched / len(out_edges)
         return found
 
     def _bias_gradient(self, tree: Expr) -> dict[str, float]:
         """Σ δ over the nodes a (shared) bias feeds: that bias's gradient."""
-        terms = [_signed(t) for t in (tree.terms if isinstance(tree, Sum) else ())]
+        terms = [signed_number(t) for t in (tree.terms if isinstance(tree, Sum) else ())]
         if len(terms) < 2 or not all(isinstance(t, Num) for t in terms):
             return {}
         found = {}
@@ -353,7 +438,7 @@ class Recogniser:
             value, step = tree.terms
             uphill = not isinstance(step, Neg)
             step = step if uphill else step.arg  # type: ignore[union-attr]
-            pieces = _plain_factors(step) or []
+            pieces = plain_factors(step) or []
             for p in self.Q.values:
                 if not self.is_param(value, p) or not self.Q.param_info[p]["trainable"]:
                     continue
@@ -365,13 +450,13 @@ class Recogniser:
                 return found
         if isinstance(tree, Sum):
             return self._shared_gradient(tree)
-        factors = _plain_factors(tree)
+        factors = plain_factors(tree)
         if not factors or len(factors) < 2:
             return {}
         pieces = factors
         for v in self.neurons:
             roles = self._roles(pieces, v)
-            if len(pieces) == 2 and _distinct(roles["dout"], roles["dact"]):
+            if len(pieces) == 2 and distinct(roles["dout"], roles["dact"]):
                 found[f"{v}.dnet"] = 1.0
             for u, w, p in self.edges:
                 if w == v and self._part(pieces, u, v):
@@ -388,13 +473,13 @@ class Recogniser:
         roles = self._roles(pieces, v)
         sources = {k for k, x in enumerate(pieces) if self.is_q(x, f"{u}.out") or self.is_q(x, f"{u}.net")}
         for k in sources:
-            if roles["dnet"] - {k} or _distinct(roles["dout"] - {k}, roles["dact"] - {k}):
+            if roles["dnet"] - {k} or distinct(roles["dout"] - {k}, roles["dact"] - {k}):
                 return True
         return False
 
     def _shared_gradient(self, tree: Sum) -> dict[str, float]:
         """Σ δ_v × out_u over the edges a shared weight is on: its gradient."""
-        parts = [_plain_factors(t) for t in tree.terms]
+        parts = [plain_factors(t) for t in tree.terms]
         if any(p is None or len(p) < 2 for p in parts):
             return {}
         found = {}
@@ -405,54 +490,3 @@ class Recogniser:
             if all(any(self._part(part, u, v) for u, v in uses) for part in parts if part is not None):
                 found[f"grad.{p}"] = len(parts) / len(uses)
         return found
-
-
-def _distinct(a: set[int], b: set[int]) -> bool:
-    """One factor from each set, not the same one."""
-    return any(x != y for x in a for y in b)
-
-
-def _enough(matched: int, expected: int) -> bool:
-    """Enough terms of a sum are the node's own to say which node it is: all of them, or all
-    but one (one slip) when that still leaves two. One path of two is no node's sum."""
-    return matched >= 1 and (matched == expected or matched >= max(2, expected - 1))
-
-
-def _subject(q: str) -> str:
-    """The node or parameter a canonical quantity is about: ``h1.net`` → ``h1``, ``grad.w5`` → ``w5``."""
-    head, _, tail = q.partition(".")
-    return tail if head in ("grad", "updated", "loss") else head
-
-
-def _negated_number(x: Neg) -> Num:
-    """``-(0.51)`` (a negated number) as the number −0.51 (its digits, and so its unit, unchanged)."""
-    assert isinstance(x.arg, Num)
-    return Num("-" + x.arg.text, -x.arg.value, x.arg.start, x.arg.end)
-
-
-def _signed(x: Expr) -> Expr:
-    """``-(0.51)`` as the number −0.51 (its digits, and so its unit, unchanged)."""
-    if isinstance(x, Neg) and isinstance(x.arg, Num):
-        return Num("-" + x.arg.text, -x.arg.value, x.arg.start, x.arg.end)
-    return x
-
-
-def _is_one(x: Expr) -> bool:
-    return isinstance(x, Num) and x.value == 1.0
-
-
-def _plain_factors(term: Expr) -> list[Num] | None:
-    """The numbers of a product of plain numbers (``0.741 × 0.186 × 0.593``), else None."""
-    if isinstance(term, Num) or (isinstance(term, Neg) and isinstance(term.arg, Num)):
-        return [_signed(term)]  # type: ignore[list-item]
-    if isinstance(term, Prod) and not any(term.divide):
-        found = []
-        for f in term.factors:
-            if isinstance(f, Num):
-                found.append(f)
-            elif isinstance(f, Neg) and isinstance(f.arg, Num):
-                found.append(_negated_number(f))
-            else:
-                return None
-        return found
-    return None

@@ -23,10 +23,13 @@ from pathlib import Path
 from ...errors import DocumentError
 from ..latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
 from ..latex_tokens import Token, tokenize
+from .markdown_code import code_assignments, code_spans, labelled_lists, mask_fences, mask_inline_code
+from .matrices import Element, Unit, elementwise, last_side
 from .plain import plain_segments, tables
 from .prose import prose_results
 
 MAX_PAGE_CHARS = 2_000_000  # a worked example is a few pages; more is not a page to read
+ARROWS = {"to", "rightarrow", "Rightarrow", "implies", "iff", "mapsto", "→", "⇒", "⟹"}
 MAX_FORMULAS = 20_000  # the longest worked example has a few hundred; every formula is judged
 TEX_ENVIRONMENTS = ("equation", "align", "gather", "multline", "eqnarray", "displaymath", "math", "flalign")
 
@@ -92,6 +95,7 @@ class Chain:
     lhs: list[Token]
     sides: list[Side] = field(default_factory=list)
     display: bool = True
+    element: Element | None = None  # (row, column, rows, columns) when one element of a matrix
 
     def final(self) -> WrittenNumber | None:
         return self.sides[-1].number() if self.sides else None
@@ -126,72 +130,6 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
     return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
-def _blank(text: str, ranges: list[tuple[int, int]]) -> str:
-    """``text`` with the characters of ``ranges`` (sorted, disjoint) blanked, newlines kept."""
-    pieces, last = [], 0
-    for start, end in ranges:
-        pieces += [text[last:start], re.sub(r"[^\n]", " ", text[start:end])]
-        last = end
-    pieces.append(text[last:])
-    return "".join(pieces)
-
-
-def _fence_opening(line: str) -> str | None:
-    """The fence a line opens (```` ``` ````, ``~~~~``), or None: up to 3 spaces, then 3 or more of one."""
-    body = line.lstrip(" ")
-    if len(line) - len(body) > 3 or body[:3] not in ("```", "~~~"):
-        return None
-    return body[: len(body) - len(body.lstrip(body[0]))]
-
-
-def _mask_fences(text: str) -> str:
-    """Fenced code blocks blanked (an unclosed one runs to the end), in one pass over the lines:
-    no regular expression that could backtrack over a long run of backticks."""
-    ranges: list[tuple[int, int]] = []
-    fence, opened, offset = None, 0, 0
-    for line in text.split("\n"):
-        if fence is None:
-            fence, opened = _fence_opening(line), offset
-        else:
-            body = line.rstrip(" \t").lstrip(" ")
-            if len(line) - len(line.lstrip(" ")) <= 3 and body.startswith(fence) and not body.strip("`~"):
-                ranges.append((opened, offset + len(line)))
-                fence = None
-        offset += len(line) + 1
-    if fence is not None:
-        ranges.append((opened, len(text)))
-    return _blank(text, ranges)
-
-
-def _mask_inline_code(text: str) -> str:
-    """Code spans blanked (see :func:`_inline_code`)."""
-    return _blank(text, [(start, end) for start, end, _ in _inline_code(text)])
-
-
-def _inline_code(text: str) -> list[tuple[int, int, int]]:
-    """Code spans as (start, end, backticks): a run of backticks up to the next run of the same
-    length (CommonMark), in linear time — each length keeps a pointer that only moves forward."""
-    runs = [(m.start(), m.end()) for m in re.finditer("`+", text)]
-    by_length: dict[int, list[int]] = {}
-    for index, (start, end) in enumerate(runs):
-        by_length.setdefault(end - start, []).append(index)
-    pointer = dict.fromkeys(by_length, 0)
-    ranges: list[tuple[int, int, int]] = []
-    i = 0
-    while i < len(runs):
-        length = runs[i][1] - runs[i][0]
-        same, k = by_length[length], pointer[length]
-        while k < len(same) and same[k] <= i:
-            k += 1
-        pointer[length] = k
-        if k < len(same):
-            ranges.append((runs[i][0], runs[same[k]][1], length))
-            i = same[k] + 1
-        else:
-            i += 1  # no closing run: the backticks are text
-    return ranges
-
-
 class _Finder:
     """``text.find`` for scanners that only move forward: each needle's last answer is kept, so
     many unclosed openers (250 000 ``\\(``) cost one search, not one each."""
@@ -218,7 +156,7 @@ def masked_page(text: str, tex: bool) -> str:
     """``text`` with code, verbatim and comments blanked (offsets kept)."""
     if tex:
         return _mask(_mask(text, _TEX_VERBATIM), _TEX_COMMENT)
-    return _mask_inline_code(_mask(_mask_fences(text), _HTML_COMMENT))
+    return mask_inline_code(_mask(mask_fences(text), _HTML_COMMENT))
 
 
 def find_maths(text: str, tex: bool) -> tuple[list[tuple[int, int, bool]], list[tuple[int, str]]]:
@@ -388,18 +326,38 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
     chains: list[Chain] = []
     loose: list[Loose] = []
     tabled: list[Chain] = []
+    named_lists: dict[tuple[int, int], tuple[int, int]] = {}  # a list in code after `Label:` → the label
     if not tex:
         masked = masked_page(text, tex)
         spans += [(s.start, s.end, False, s.fresh) for s in plain_segments(text, masked, [(a, b) for a, b, _ in found])]
-        spans += [(a, b, False, False) for a, b in _code_spans(text)]
+        spans += [(a, b, False, False) for a, b in code_spans(text)]
+        named_lists.update((code, label) for label, code in labelled_lists(text))
+        spans += [(a, b, False, True) for a, b in named_lists]
         spans.sort()
         tabled = _table_chains(text, masked, problems)
         tabled += [Chain(lhs, [Side(value, tree)], display=False) for lhs, value, tree in prose_results(text, masked)]
+    before: list[Unit] | None = None  # the last side of a matrix equation, for `= …` after it
+    labelled = _labelled(text, found)
     for start, end, display, fresh in spans:
         try:
             tokens = tokenize(text, start, end)
+            if (start, end) in labelled and not any(t.kind == "rel" for t in tokens):
+                value = labelled[(start, end)]
+                tokens += [Token("rel", "=", value[0], value[0]), *tokenize(text, *value)]
+            elif (start, end) in named_lists:  # `Softmax: `[0.836, 0.113]``: the label is the name
+                tokens = [*tokenize(text, *named_lists[(start, end)]), Token("rel", "=", start, start), *tokens]
         except DocumentError as e:
             problems.append((e.offset if e.offset is not None else start, e.message))
+            continue
+        carried = before if tokens and tokens[0].kind == "rel" else None
+        elements = elementwise(tokens, carried)
+        before = last_side(tokens) if elements is not None else None
+        if elements is not None:
+            for equation, element in elements:
+                count = len(chains)
+                _add_piece(_trim(equation), chains, loose, problems, display, True)
+                for chain in chains[count:]:
+                    chain.element = element
             continue
         for row in _split(tokens, ("row",)):
             row = [t for t in row if t.kind != "col"]
@@ -407,53 +365,91 @@ def read_chains(text: str, file: str = "", tex: bool = False) -> Page:
             if sum(any(t.kind == "rel" for t in p) for p in pieces) < 2:
                 pieces = [row]  # one equation; its commas are its own (`\max(0, x)`)
             for piece in pieces:
-                piece = _trim(piece)
-                if not piece:
-                    continue
-                sides = _sides(piece)
-                if sides is None:
-                    continue  # an inequality or an arrow: not a value to check
-                if len(sides) == 1:
-                    if _is_arithmetic(piece):
-                        loose.append(Loose([t for t in piece if t.kind == "num"]))
-                    continue
-                lhs, rest = sides[0], sides[1:]
-                if any(len(_split(side, ("sep",))) > 1 for side in rest):
-                    continue  # `i = 1, 2, \dots, n`: a list, not a value
-                if not lhs and chains and not fresh:
-                    chain = chains[-1]  # `= …` goes on with the chain before it
-                else:
-                    chain = Chain(lhs, display=display)
-                    chains.append(chain)
-                    if _is_arithmetic(lhs):  # `0.15 \times 0.05 = 0.0075`: the left side is arithmetic too
-                        chain.sides.append(Side(lhs, parse(lhs)))
-                for side_tokens in rest:
-                    side = Side(_trim(side_tokens))
-                    if not side.tokens:
-                        problems.append((piece[-1].end, "nothing after `=`"))
-                        continue
-                    try:
-                        side.tree = parse(side.tokens)
-                    except DocumentError as e:
-                        side.problem = e.message
-                        problems.append((e.offset if e.offset is not None else side.start, e.message))
-                    chain.sides.append(side)
+                _add_piece(_trim(piece), chains, loose, problems, display, fresh)
             fresh = False
+    if not tex:
+        tabled += _code_chains(text)
     if tabled:
         chains = sorted(chains + tabled, key=lambda c: (c.lhs or c.sides[0].tokens)[0].start)
     problems.sort()
     return Page(text, file, chains, loose, problems, newlines)
 
 
-def _code_spans(text: str) -> list[tuple[int, int]]:
-    """Inline code that holds an equality with a number: `` `z = 0.2 * 1.0` ``."""
-    fenced = _mask_fences(text)
-    spans = []
-    for start, end, ticks in _inline_code(fenced):
-        code = fenced[start:end]
-        if "=" in code and "$" not in code and any(c.isdigit() for c in code):
-            spans.append((start + ticks, end - ticks))
-    return spans
+def _add_piece(
+    piece: list[Token],
+    chains: list[Chain],
+    loose: list[Loose],
+    problems: list[tuple[int, str]],
+    display: bool,
+    fresh: bool,
+) -> None:
+    """One equation's chain (or its side after ``=`` goes on with the chain before it). An arrow
+    starts another equation (``… = 1 \\Rightarrow x = …``); a comparison ends it (``z = 0.5 > 0``)."""
+    if not piece:
+        return
+    depth = 0
+    for k, t in enumerate(piece):
+        depth += (t.kind == "open" and t.text == "{") - (t.kind == "close" and t.text == "}")
+        if depth == 0 and t.kind == "rel" and t.text != "=" and k:
+            _add_piece(_trim(piece[:k]), chains, loose, problems, display, fresh)
+            arrow = next((j for j in range(k, len(piece)) if piece[j].kind == "rel" and piece[j].text in ARROWS), None)
+            if arrow is not None:  # `z = 0.5 > 0 \Rightarrow a = 0.5`: the comparison ends, the arrow starts
+                _add_piece(_trim(piece[arrow + 1 :]), chains, loose, problems, display, True)
+            return
+    sides = _sides(piece)
+    if sides is None:
+        return  # an inequality or an arrow: not a value to check
+    if len(sides) == 1:
+        if _is_arithmetic(piece):
+            loose.append(Loose([t for t in piece if t.kind == "num"]))
+        return
+    lhs, rest = sides[0], sides[1:]
+    if any(len(_split(side, ("sep",))) > 1 for side in rest):
+        return  # `i = 1, 2, \dots, n`: a list, not a value
+    if not lhs and chains and not fresh:
+        chain = chains[-1]  # `= …` goes on with the chain before it
+    else:
+        chain = Chain(lhs, display=display)
+        chains.append(chain)
+        if _is_arithmetic(lhs):  # `0.15 \times 0.05 = 0.0075`: the left side is arithmetic too
+            chain.sides.append(Side(lhs, parse(lhs)))
+    for side_tokens in rest:
+        side = Side(_trim(side_tokens))
+        if not side.tokens:
+            problems.append((piece[-1].end, "nothing after `=`"))
+            continue
+        try:
+            side.tree = parse(side.tokens)
+        except DocumentError as e:
+            side.problem = e.message
+            problems.append((e.offset if e.offset is not None else side.start, e.message))
+        chain.sides.append(side)
+
+
+_LABELLED = re.compile(r"[ \t]*(?:\$|\\\))[ \t]*:[ \t]*([-−+]?\d[\d.]*(?:[ \t]*[-−+×*/=][ \t]*[-−+]?\d[\d.]*)*)")
+
+
+def _labelled(text: str, found: list[tuple[int, int, bool]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Inline maths followed by ``: value`` (``\\(1/(1 + e^{-2.3})\\): 0.909``): the maths is
+    what the value is, as if written ``= 0.909``. Maps the maths' span to the value's."""
+    out = {}
+    for start, end, display in found:
+        m = _LABELLED.match(text, end)
+        if not display and m is not None:
+            out[(start, end)] = m.span(1)
+    return out
+
+
+def _code_chains(text: str) -> list[Chain]:
+    """A chain for each assignment of the page's code blocks (see :func:`.code_assignments`)."""
+    chains: list[Chain] = []
+    for (a, b), (c, d) in code_assignments(text):
+        try:
+            tokens = [*tokenize(text, a, b), Token("rel", "=", b, b), *tokenize(text, c, d)]
+            _add_piece(tokens, chains, [], [], False, True)
+        except DocumentError:
+            continue  # code that is not arithmetic: no chain, and no complaint about it
+    return [c for c in chains if all(side.tree is not None for side in c.sides)]
 
 
 def _table_chains(text: str, masked: str, problems: list[tuple[int, str]]) -> list[Chain]:

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..claims import written_unit
 from ..mathtree import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, Sym, numbers, symbols, value
 from .scan import Chain, WrittenNumber
 
@@ -64,11 +66,18 @@ class Step:
 MAX_STEP_NUMBERS = 64
 
 
-def _spread(tree: Expr, base: float) -> float:
-    """How far ``tree`` moves when each written non-integer number moves by one unit."""
+def exact_key(x: float) -> float:
+    """The key of a value in a set of exact values: its size to 12 significant digits."""
+    return float(f"{abs(x):.12g}")
+
+
+def _spread(tree: Expr, base: float, exact: AbstractSet[float] = frozenset()) -> float:
+    """How far ``tree`` moves when each written non-integer number moves by one unit; a number
+    that is exactly one of the network's values (``exact``, see :func:`exact_key`) is no
+    rounding and does not move."""
     total = 0.0
     for n in numbers(tree):
-        if n.is_integer or n.index < 0:
+        if n.is_integer or n.index < 0 or exact_key(n.value) in exact:
             continue
         moved = value(tree, {n.index: n.value + n.unit})
         total += abs(moved - base) if math.isfinite(moved) else math.inf
@@ -122,11 +131,17 @@ def substitute(tree: Expr, lookup: Callable[[str], float | None]) -> Expr:
 
 
 def check_steps(
-    chain: Chain, judged: set[int], lookup: Callable[[str], float | None] | None = None
+    chain: Chain,
+    judged: set[int],
+    lookup: Callable[[str], float | None] | None = None,
+    exact_values: AbstractSet[float] = frozenset(),
+    off: set[int] | None = None,
 ) -> tuple[list[tuple[WrittenNumber, Step]], bool]:
     """Each intermediate number of ``chain`` (not a number already judged as a quantity,
     by its start offset in ``judged``) with its verdict as a step of arithmetic; ``lookup``
-    gives the page's value of a symbol (``net_{o1}``), if it has one. Also: whether any
+    gives the page's value of a symbol (``net_{o1}``), if it has one; ``exact_values`` the network's
+    exact values (a number written as one of them carries no rounding); ``off`` collects the
+    judged numbers that do not follow from the side before them. Also: whether any
     step does not follow from the one before (even where no single number is to blame)."""
     found: list[tuple[WrittenNumber, Step]] = []
     disagrees = False
@@ -143,10 +158,10 @@ def check_steps(
         if not math.isfinite(here):
             previous = None
             continue
-        spread = _spread(tree, here)
+        spread = _spread(tree, here, exact_values)
         number = side.number()
         if number is not None:
-            spread = max(spread, number.unit)
+            spread = max(spread, written_unit(number.text))  # claims' rule: an integer is exact
         if previous is not None:
             before_tree, before, before_spread = previous
             exact = _corrected(before_tree, fixes)
@@ -162,6 +177,10 @@ def check_steps(
                 else:
                     step = Step(shown, number, exact, True)
                 found.append((number, step))
+            elif number is not None and not agrees:
+                disagrees = True  # a judged result that its own arithmetic does not give
+                if off is not None:
+                    off.add(number.start)
             elif number is None and not agrees:
                 disagrees = True
                 goal = _corrected(before_tree, fixes)
