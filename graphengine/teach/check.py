@@ -113,7 +113,7 @@ class Judge:
         if not 0 <= sample < n:
             valid = f"0 to {n - 1}" if n > 1 else "0"
             raise SpecError(f"`sample` is {sample} but the spec has {n} sample(s) (valid: {valid})", file=file)
-        self.Q = Quantities(net, trace, sample)
+        self.quantities = Quantities(net, trace, sample)
         self.file = file
         self.asked = asked  # significant digits the sheet asks for (claims.py); None: the written ones
         self.sheet: dict[str, Written] = {}  # canonical → written
@@ -138,10 +138,10 @@ class Judge:
         self._habit: Callable[[float], float] | None = None  # how the learner rounds (habit())
         self.placeholders: set[str] = set()  # bare zeros judged placeholders
         self._other_spread: dict[str, float] | None = None  # other samples' spread (unwritten.py)
-        self.dependencies = Dependencies(self.Q)
+        self.dependencies = Dependencies(self.quantities)
 
     def _resolve(self, name: str, w: Written) -> str:
-        Q = self.Q
+        Q = self.quantities
         q = canonical(name, Q.names, Q.outputs)
         if q is not None and q in Q.ambiguous:
             raise SpecError(
@@ -169,7 +169,7 @@ class Judge:
         return q
 
     def _exact_constants(self) -> list[float]:
-        Q = self.Q
+        Q = self.quantities
         found = list(Q.values.values()) + [Q.learning_rate, 0.5, float(Q.n)]
         found += [Q.exact(f"{i}.out") for i in Q.inputs] + [float(t) for t in Q.targets[Q.s]]
         return found
@@ -177,7 +177,7 @@ class Judge:
     # ------------------------------------------------------------------ the learner's values
     def _get(self, q: str) -> float:
         learned = self.learned.get(q)
-        return learned.value if learned is not None else self.Q.exact(q)
+        return learned.value if learned is not None else self.quantities.exact(q)
 
     def measure(self, compute: Callable[[Getter], float]) -> Learned:
         """``compute`` on the learner's values, with their uncertainty propagated (± each one's sigma)."""
@@ -201,7 +201,7 @@ class Judge:
             if not delta > tiny:
                 # locally flat (ReLU at a negative net) or not coupled (another output of the loss):
                 # it rests on the learner's value only if the exact one would give something else
-                exact_d = self.Q.exact(d)
+                exact_d = self.quantities.exact(d)
                 exact = float(compute(lambda q, d=d, x=exact_d: x if q == d else self._get(q)))
                 if not abs(exact - value) > tiny:
                     continue
@@ -214,11 +214,11 @@ class Judge:
     # ------------------------------------------------------------------ judging
     def verdicts(self) -> list[Verdict]:
         results: dict[str, Verdict] = {}
-        for q in self.Q.order:
-            derived = self._with_other_samples(q, self.measure(lambda get, q=q: self.Q.formula(q, get)))
+        for q in self.quantities.order:
+            derived = self._with_other_samples(q, self.measure(lambda get, q=q: self.quantities.formula(q, get)))
             w = self.sheet.get(q)
             if w is None:
-                if self.asked is not None and q.split(".")[0] not in self.Q.inputs:
+                if self.asked is not None and q.split(".")[0] not in self.quantities.inputs:
                     # the learner worked it out too, rounding as they write: half a unit of their habit
                     spread = self.habit(derived.value)
                     derived = Learned(
@@ -249,10 +249,11 @@ class Judge:
         return Learned(derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps)
 
     def _other_samples_spread(self, q: str) -> float:
-        if self.asked is None or self.Q.n < 2 or self.Q.names[q][0] not in ("grad", "loss"):
+        if self.asked is None or self.quantities.n < 2 or self.quantities.names[q][0] not in ("grad", "loss"):
             return 0.0
         if self._other_spread is None:
-            self._other_spread = other_samples_spread(self.Q.net, self.Q.trace, self.Q.s, self.habit)
+            Q = self.quantities
+            self._other_spread = other_samples_spread(Q.net, Q.trace, Q.s, self.habit)
         return self._other_spread.get(q, 0.0)
 
     def habit(self, x: float) -> float:
@@ -280,7 +281,7 @@ class Judge:
 
     def _judge(self, q: str, w: Written, derived: Learned) -> Verdict:
         """Right; else follows (rounding/carried); else the arithmetic's sum; else a slip; else arithmetic."""
-        exact = self.Q.exact(q)
+        exact = self.quantities.exact(q)
         eps = 1e-9 * max(1.0, abs(exact))
         expression = w.expression
         # The learner's computation (the written arithmetic, else the number) and its uncertainty.
@@ -324,17 +325,17 @@ class Judge:
         matches = self._slips(q, computed, computed_sigma if expression is not None else allowed, derived, expression)
         if matches and self._best_fit > LOOSE_FIT and expression is None and w.unit:
             # digit for digit what the learner wrote in another blank: copied, rather than a loose slip
-            copied = belongs_to(self.Q, self.dependencies, self.sheet, q, w, allowed)
+            copied = belongs_to(self.quantities, self.dependencies, self.sheet, q, w, allowed)
             theirs = self.sheet[copied] if copied is not None else None
             if theirs is not None and (theirs.value, theirs.unit) == (w.value, w.unit):
-                exact = self.Q.exact(str(copied))  # and the slip does not itself give that blank's value
+                exact = self.quantities.exact(str(copied))  # and the slip does not itself give that blank's value
                 if abs(matches[0][2] - exact) > MISPLACED_RELATIVE * abs(exact):
                     matches = []
         if matches:
             verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
             verdict.reason = verdict.reasons[0]
             sentences = [f"{sentence} (that gives {_shown(c, w)})" for _, sentence, c in matches]
-            pairing = swapped_pairing(self.Q, q, expression, self._get) if verdict.reason == "swapped" else ""
+            pairing = swapped_pairing(self.quantities, q, expression, self._get) if verdict.reason == "swapped" else ""
             if pairing:  # the written factors say it better than the generic sentence
                 sentences[0] = f"{pairing} (that gives {_shown(matches[0][2], w)}; exact {_shown(exact, w)})"
             verdict.note = "; or ".join(list(dict.fromkeys(sentences))[:2])
@@ -342,9 +343,9 @@ class Judge:
                 roots = ", ".join(self.sheet[r].name for r in derived.roots)
                 verdict.note += f"; it also builds on your wrong {roots}"
             return verdict
-        other = (
-            belongs_to(self.Q, self.dependencies, self.sheet, q, w, allowed) if expression is None and w.unit else None
-        )
+        other = None
+        if expression is None and w.unit:
+            other = belongs_to(self.quantities, self.dependencies, self.sheet, q, w, allowed)
         if other is not None:
             verdict.reason, verdict.reasons = MISPLACED, [MISPLACED]
             verdict.note = f"this is {self.sheet[other].name}'s value; written in {w.name}'s blank?"
@@ -360,7 +361,7 @@ class Judge:
             verdict.reason, verdict.reasons = "carried", ["carried"]
             verdict.because_of = [self.sheet[r].name for r in derived.roots]
             wrong = " and ".join(
-                f"{self.sheet[r].name} (written {self.sheet[r].shown}, exact {_shown(self.Q.exact(r), self.sheet[r])})"
+                f"{self.sheet[r].name} (written {self.sheet[r].shown}, exact {_shown(self.quantities.exact(r), self.sheet[r])})"
                 for r in derived.roots
             )
             them = "it" if len(derived.roots) == 1 else "them"
@@ -377,19 +378,19 @@ class Judge:
         key = f"{q}@{depth}"
         if key in self._candidates:
             return self._candidates[key]
-        found = list(candidates(self.Q, q))
+        found = list(candidates(self.quantities, q))
         room = len(found) + MAX_CANDIDATES  # slips followed through from unwritten quantities: at most this many
         learned = self.learned.get(q)
-        deps = learned.deps if learned is not None else self.measure(lambda get: self.Q.formula(q, get)).deps
+        deps = learned.deps if learned is not None else self.measure(lambda get: self.quantities.formula(q, get)).deps
         if depth < PUSH_DEPTH:
             for d in deps:
-                if self.Q.names.get(d, ("", ""))[0] not in PUSHED_FROM:
+                if self.quantities.names.get(d, ("", ""))[0] not in PUSHED_FROM:
                     continue
                 if (
                     d in self.sheet
-                    or d not in self.Q.names
-                    or self.Q.names[d][0] == "out"
-                    and d.split(".")[0] in self.Q.inputs
+                    or d not in self.quantities.names
+                    or self.quantities.names[d][0] == "out"
+                    and d.split(".")[0] in self.quantities.inputs
                 ):
                     continue
                 for c in self._slip_candidates(d, depth + 1):
@@ -399,7 +400,7 @@ class Judge:
                         break
 
                     def compute(get: Getter, c: Candidate = c, d: str = d) -> float:
-                        return self.Q.formula(q, lambda x: c.compute(get) if x == d else get(x))
+                        return self.quantities.formula(q, lambda x: c.compute(get) if x == d else get(x))
 
                     found.append(Candidate(c.code, compute, f"{c.sentence} (in {d})", c.needs))
         self._candidates[key] = found
@@ -419,7 +420,7 @@ class Judge:
         single = self._fits(q, value, tolerance, derived, found)
         if single:
             return single
-        return self._fits(q, value, tolerance, derived, pairs(self.Q, q, found))  # two slips in one value
+        return self._fits(q, value, tolerance, derived, pairs(self.quantities, q, found))  # two slips in one value
 
     def _fits(
         self, q: str, value: float, tolerance: float, derived: Learned, found: list[Candidate]
@@ -432,7 +433,7 @@ class Judge:
         mine = self._attempt(self.measure, derived, value, tolerance, found)
         self._best_fit = mine[0][0] if mine else 0.0
         if not mine or mine[0][0] > LOOSE_FIT:
-            exact = self._attempt(self._measure_exact, Learned(self.Q.exact(q)), value, tolerance, found)
+            exact = self._attempt(self._measure_exact, Learned(self.quantities.exact(q)), value, tolerance, found)
             if exact and (not mine or exact[0][0] < mine[0][0] / 2):
                 self._matched_on_exact, self._best_fit = True, exact[0][0]
                 return [(code, sentence, got) for _, _, code, sentence, got in exact]
@@ -449,7 +450,7 @@ class Judge:
     ) -> list[tuple[float, int, str, str, float]]:
         """(gap / allowed, index, code, sentence, value) of every candidate that gives ``value``, closest first."""
         matches: list[tuple[float, int, str, str, float]] = []
-        get = self.Q.exact if measure == self._measure_exact else self._get
+        get = self.quantities.exact if measure == self._measure_exact else self._get
         # a candidate far from the written value needs no uncertainty worked out (most pairs are)
         far = FAR_SIGMAS * (tolerance + right.sigma) + FAR_RELATIVE * abs(value)
         for i, c in enumerate(found):
@@ -469,7 +470,7 @@ class Judge:
         return sorted(matches)
 
     def _measure_exact(self, compute: Callable[[Getter], float]) -> Learned:
-        return Learned(float(compute(self.Q.exact)))
+        return Learned(float(compute(self.quantities.exact)))
 
 
 def judge(

@@ -72,7 +72,7 @@ class Recogniser:
     """Recognises chains one after the other, in the page's order."""
 
     def __init__(self, quantities: Quantities) -> None:
-        self.Q = quantities
+        self.quantities = quantities
         self.names = Names(quantities.G, quantities.names)
         self.order = {q: k for k, q in enumerate(quantities.order)}
         self.written: dict[str, float] = {}  # quantity → the value the page wrote first
@@ -90,7 +90,7 @@ class Recogniser:
 
     # ------------------------------------------------------------------ matching numbers
     def exact(self, q: str) -> float | None:
-        return self.Q.exact(q) if q in self.Q.names else self.defined.get(q)
+        return self.quantities.exact(q) if q in self.quantities.names else self.defined.get(q)
 
     def near(self, num: Expr, value: float | None) -> bool:
         """``num`` is a given number (a weight, a target, η) copied to its digits (:func:`copied`)."""
@@ -125,23 +125,23 @@ class Recogniser:
         num = signed_number(num)
         if not isinstance(num, Num):
             return False
-        return self.near(num, self.Q.values[p])
+        return self.near(num, self.quantities.values[p])
 
     def value_of(self, symbol: str) -> float | None:
         """The page's value of a symbol it uses in its arithmetic (``net_{o1}``, ``w_5``,
         ``b_1``): what the page wrote for that quantity, else the spec's given; None when
         the symbol names nothing of the network (or a function: ``σ``)."""
         named = self.names.resolve(symbol.replace("_", " _").replace("{", "").replace("}", ""))
-        if named.kind == "quantity" and named.name in self.Q.names:
-            return self.written.get(named.name, self.Q.exact(named.name))
+        if named.kind == "quantity" and named.name in self.quantities.names:
+            return self.written.get(named.name, self.quantities.exact(named.name))
         if named.kind == "param":
-            return float(self.Q.values[named.name])
+            return float(self.quantities.values[named.name])
         if named.kind == "input":
-            return float(self.Q.exact(f"{named.name}.out"))
+            return float(self.quantities.exact(f"{named.name}.out"))
         if named.kind == "target" and named.name in self.targets:
             return self.targets[named.name]
         if named.kind == "rate":
-            return float(self.Q.learning_rate)
+            return float(self.quantities.learning_rate)
         return None
 
     # ------------------------------------------------------------------ one chain
@@ -155,7 +155,7 @@ class Recogniser:
         result = Recognised(chain, text, None)
         if named.note == "sum" and arithmetic and "loss" not in found:
             named = Named("none", note="a sum that is not the loss's")  # a softmax's denominator
-        if named.kind == "quantity" and (named.name in self.Q.names or named.name in self.defined):
+        if named.kind == "quantity" and (named.name in self.quantities.names or named.name in self.defined):
             result.quantity, result.how = named.name, "notation"
         elif named.kind in ("param", "input", "target", "rate") and not found:
             result.given, result.how = named, "notation"
@@ -207,9 +207,9 @@ class Recogniser:
         if element is None or not any(q.startswith("softmax.") for q in self.defined):
             return None
         row, column, rows, columns = element
-        if rows * columns != len(self.Q.outputs) or _key_words(text) & PROBABILITY_WORDS == set():
+        if rows * columns != len(self.quantities.outputs) or _key_words(text) & PROBABILITY_WORDS == set():
             return None
-        return f"softmax.{self.Q.outputs[row * columns + column]}"
+        return f"softmax.{self.quantities.outputs[row * columns + column]}"
 
     def _error_or_term(self, output: str, chain: Chain) -> str | None:
         """Output ``output``'s error t − y or its loss term, whichever (one) the final value is."""
@@ -243,7 +243,10 @@ class Recogniser:
         again = [q for q, v in self.written.items() if v == final.value]
         if len(again) == 1:
             return again[0]
-        everything = [*self.Q.order, *(q for q in self.defined if not q.startswith("part."))]  # a part: by name only
+        everything = [
+            *self.quantities.order,
+            *(q for q in self.defined if not q.startswith("part.")),
+        ]  # a part: by name only
         found = [
             q
             for q in everything
@@ -281,7 +284,7 @@ class Recogniser:
                 self._bias_gradient,
             ):
                 for q, score in test(tree).items():
-                    if q in self.Q.names or q in self.defined:
+                    if q in self.quantities.names or q in self.defined:
                         found[q] = max(found.get(q, 0.0), score)
             if found:
                 break  # the first arithmetic that says what it is decides
@@ -439,11 +442,11 @@ class Recogniser:
             uphill = not isinstance(step, Neg)
             step = step if uphill else step.arg  # type: ignore[union-attr]
             pieces = plain_factors(step) or []
-            for p in self.Q.values:
-                if not self.is_param(value, p) or not self.Q.param_info[p]["trainable"]:
+            for p in self.quantities.values:
+                if not self.is_param(value, p) or not self.quantities.param_info[p]["trainable"]:
                     continue
                 score = 1.0
-                score += any(self.near(x, self.Q.learning_rate) for x in pieces)
+                score += any(self.near(x, self.quantities.learning_rate) for x in pieces)
                 score += any(self.is_q(x, f"grad.{p}") for x in pieces)
                 found[f"updated.{p}"] = score / 3
             if found:
