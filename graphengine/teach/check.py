@@ -170,8 +170,8 @@ class Judge:
 
     def _exact_constants(self) -> list[float]:
         Q = self.quantities
-        found = list(Q.values.values()) + [Q.learning_rate, 0.5, float(Q.n)]
-        found += [Q.exact(f"{i}.out") for i in Q.inputs] + [float(t) for t in Q.targets[Q.s]]
+        found = list(Q.values.values()) + [Q.learning_rate, 0.5, float(Q.samples)]
+        found += [Q.exact(f"{i}.out") for i in Q.inputs] + [float(t) for t in Q.targets[Q.sample]]
         return found
 
     # ------------------------------------------------------------------ the learner's values
@@ -249,11 +249,11 @@ class Judge:
         return Learned(derived.value, derived.sigma + spread, derived.sources, derived.roots, derived.deps)
 
     def _other_samples_spread(self, q: str) -> float:
-        if self.asked is None or self.quantities.n < 2 or self.quantities.names[q][0] not in ("grad", "loss"):
+        if self.asked is None or self.quantities.samples < 2 or self.quantities.names[q][0] not in ("grad", "loss"):
             return 0.0
         if self._other_spread is None:
             Q = self.quantities
-            self._other_spread = other_samples_spread(Q.net, Q.trace, Q.s, self.habit)
+            self._other_spread = other_samples_spread(Q.net, Q.trace, Q.sample, self.habit)
         return self._other_spread.get(q, 0.0)
 
     def habit(self, x: float) -> float:

@@ -25,7 +25,7 @@ def swapped_pairing(quantities: Quantities, q: str, expression: Expression | Non
     kind, v = quantities.names[q]
     if expression is None or kind != "net":
         return ""
-    edges = [(d["weight"], u) for u, _, d in quantities.G.in_edges(v, data=True)]
+    edges = [(d["weight"], u) for u, _, d in quantities.graph.in_edges(v, data=True)]
     for term in expression.terms():
         numbers = term.numbers
         if len(numbers) != 2:

@@ -110,12 +110,12 @@ class Quantities:
     """Names, exact values, evaluation order and formulas of one step's quantities."""
 
     def __init__(self, net: Network, trace: Trace, sample: int = 0) -> None:
-        self.net, self.trace, self.s = net, trace, sample
-        G = self.G = net.graph
+        self.net, self.trace, self.sample = net, trace, sample
+        G = self.graph = net.graph
         self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
         self.loss, self.loss_params = G.graph["loss"], G.graph["loss_params"]
         self.mean = G.graph["reduction"] == "mean"
-        self.n = trace.n_samples
+        self.samples = trace.n_samples
         self.values: dict[str, float] = dict(trace.values)
         self.grads: dict[str, float] = dict(trace.gradients)
         self.param_info = G.graph["parameters"]
@@ -139,7 +139,7 @@ class Quantities:
 
     def _order(self) -> list[str]:
         order: list[str] = []
-        topological = list(nx.topological_sort(self.G))
+        topological = list(nx.topological_sort(self.graph))
         for v in topological:
             for q in INPUT_QUANTITIES if v in self.inputs else ("net", "out", "dact"):
                 self._add(f"{v}.{q}", QuantityName(q, v))
@@ -178,7 +178,7 @@ class Quantities:
     # ------------------------------------------------------------------ exact values
     def exact(self, name: str) -> float:
         """The exact value of a canonical quantity."""
-        return exact_value(self.trace, self.names[name], self.s, self.arrays)
+        return exact_value(self.trace, self.names[name], self.sample, self.arrays)
 
     # ------------------------------------------------------------------ formulas
     def formula(self, name: str, get: Getter) -> float:
@@ -187,11 +187,11 @@ class Quantities:
         return float(getattr(self, f"_{kind}")(arg, get))
 
     def activation(self, v: str, x: float) -> float:
-        node = self.G.nodes[v]
+        node = self.graph.nodes[v]
         return float(node["activation"].function(np.array([[x]]), **node["activation_params"])[0, 0])
 
     def activation_derivative(self, v: str, x: float, y: float) -> float:
-        node = self.G.nodes[v]
+        node = self.graph.nodes[v]
         fn = node["activation"].derivative_function
         return float(fn(np.array([[x]]), np.array([[y]]), **node["activation_params"])[0, 0])
 
@@ -199,9 +199,9 @@ class Quantities:
         """The terms of net_v, its incoming edges' then its bias."""
         terms = [
             NetTerm(d["weight"], u, self.values[d["weight"]], get(f"{u}.out"))
-            for u, _, d in self.G.in_edges(v, data=True)
+            for u, _, d in self.graph.in_edges(v, data=True)
         ]
-        bias = self.G.nodes[v].get("bias")
+        bias = self.graph.nodes[v].get("bias")
         if bias:
             terms.append(NetTerm(bias, None, self.values[bias], 1.0))
         return terms
@@ -222,13 +222,13 @@ class Quantities:
 
     def scale(self) -> float:
         """The batch factor of a per-sample derivative: 1/N for a mean loss."""
-        return 1.0 / self.n if self.mean else 1.0
+        return 1.0 / self.samples if self.mean else 1.0
 
     def loss_gradient(self, o: str, get: Getter) -> float:
         """∂(this sample's loss)/∂out_o at the learner's outputs, without the batch factor."""
         k = self.outputs.index(o)
         y = np.array([[get(f"{x}.out") for x in self.outputs]])
-        t = self.targets[self.s : self.s + 1]
+        t = self.targets[self.sample : self.sample + 1]
         return float(self.loss.gradient_function(y, t, **self.loss_params)[0, k])
 
     def paths(self, v: str, get: Getter, weight: Callable[[str], float] | None = None) -> list[PathPart]:
@@ -236,7 +236,7 @@ class Quantities:
         weight = weight or self.values.__getitem__
         return [
             PathPart(w, d["weight"], get(f"{w}.dnet") * weight(d["weight"]))
-            for _, w, d in self.G.out_edges(v, data=True)
+            for _, w, d in self.graph.out_edges(v, data=True)
         ]
 
     def _dout(self, v: str, get: Getter) -> float:
@@ -246,20 +246,20 @@ class Quantities:
     def _term(self, o: str, get: Getter) -> float:
         k = self.outputs.index(o)
         y = np.array([[get(f"{x}.out") for x in self.outputs]])
-        return float(self.loss.terms_function(y, self.targets[self.s : self.s + 1], **self.loss_params)[0, k])
+        return float(self.loss.terms_function(y, self.targets[self.sample : self.sample + 1], **self.loss_params)[0, k])
 
     def sample_loss(self, get: Getter) -> float:
         """This sample's loss from the learner's terms (or outputs)."""
         if self.loss.terms_function is not None:
             return sum(get(f"loss.{o}") for o in self.outputs)
         y = np.array([[get(f"{x}.out") for x in self.outputs]])
-        return float(self.loss.function(y, self.targets[self.s : self.s + 1], **self.loss_params)[0])
+        return float(self.loss.function(y, self.targets[self.sample : self.sample + 1], **self.loss_params)[0])
 
     def batch_loss(self, mine: float) -> float:
         """The batch loss with this sample's loss ``mine`` and the others exact."""
         losses = np.asarray(self.trace.sample_losses, dtype=float)
-        total = float(losses.sum() - losses[self.s] + mine)
-        return total / self.n if self.mean else total
+        total = float(losses.sum() - losses[self.sample] + mine)
+        return total / self.samples if self.mean else total
 
     def _loss(self, _: str, get: Getter) -> float:
         return self.batch_loss(self.sample_loss(get))
@@ -280,8 +280,8 @@ class Quantities:
         uses = self.uses[p] if uses is None else uses
         key = (p, tuple(uses))
         if key not in self._others:
-            parts = sum((self.exact_parts(use) for use in uses), np.zeros(self.n))
-            self._others[key] = float(parts.sum() - parts[self.s])
+            parts = sum((self.exact_parts(use) for use in uses), np.zeros(self.samples))
+            self._others[key] = float(parts.sum() - parts[self.sample])
         return self._others[key] + mine
 
     def _grad(self, p: str, get: Getter) -> float:

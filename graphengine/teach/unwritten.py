@@ -85,7 +85,7 @@ def _one_sample(quantities: Quantities, half_unit: Callable[[float], float]) -> 
             part, moved = spread_of(partial(_uses_part, quantities, uses), values, spreads)
             found[f"grad.{p}"] = moved + half_unit(part)
     loss, moved = _sample_loss_spread(quantities, values, spreads, half_unit)
-    found["loss"] = (moved + half_unit(loss)) * (1.0 / quantities.n if quantities.mean else 1.0)
+    found["loss"] = (moved + half_unit(loss)) * (1.0 / quantities.samples if quantities.mean else 1.0)
     return found
 
 

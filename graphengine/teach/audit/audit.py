@@ -149,7 +149,7 @@ def _batch_rows(page: Page, samples: int) -> dict[int, int]:
 def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     Q = Quantities(net, trace, sample)
     recogniser = Recogniser(Q)
-    recogniser.names.aliases = page_notation(page, Q.G, recogniser.names)
+    recogniser.names.aliases = page_notation(page, Q.graph, recogniser.names)
     found: list[tuple[Recognised, WrittenNumber, int]] = []
     unrecognised: list[Unrecognised] = []
     pending: list[tuple[int, str, str, WrittenNumber, bool]] = []  # (line, text, why, number, named?)
@@ -312,7 +312,7 @@ def _exactly(w: Written, exact: float) -> Written:
 
 def _exact_values(Q: Quantities, defined: dict[str, float]) -> set[float]:
     """Every exact value of the network (givens, quantities, defined ones), keyed for steps."""
-    values = [*Q.values.values(), Q.learning_rate, *Q.targets[Q.s], *defined.values()]
+    values = [*Q.values.values(), Q.learning_rate, *Q.targets[Q.sample], *defined.values()]
     values += [Q.exact(q) for q in Q.order]
     return {exact_key(v) for v in values if math.isfinite(v)}
 
@@ -329,11 +329,11 @@ def _given(Q: Quantities, named: Named, w: Written, lhs: str) -> Given:
     elif named.kind == "input":
         quantity = f"{named.name}.out"
         exact = Q.exact(quantity)
-        what = f"input {named.name} = {exact:g} (sample {Q.s})"
+        what = f"input {named.name} = {exact:g} (sample {Q.sample})"
     elif named.kind == "target":
         k = Q.outputs.index(named.name)
-        quantity, exact = f"target.{named.name}", float(Q.targets[Q.s, k])
-        what = f"target {named.name} = {exact:g} (sample {Q.s})"
+        quantity, exact = f"target.{named.name}", float(Q.targets[Q.sample, k])
+        what = f"target {named.name} = {exact:g} (sample {Q.sample})"
     else:
         quantity, exact, what = "learning_rate", Q.learning_rate, f"learning rate {Q.learning_rate:g}"
     right = abs(w.value - exact) <= w.unit * (1 + 1e-9) + 1e-15

@@ -38,7 +38,7 @@ def is_softmax(Q: Quantities) -> bool:
 def defined_values(Q: Quantities) -> dict[str, float]:
     """Each defined quantity's exact value (see the module docstring)."""
     found: dict[str, float] = {}
-    s = Q.s
+    s = Q.sample
     logits = [Q.exact(f"{o}.out") for o in Q.outputs]
     if is_softmax(Q) and logits:
         top = max(logits)
@@ -52,7 +52,7 @@ def defined_values(Q: Quantities) -> dict[str, float]:
     for p, info in Q.param_info.items():
         if info["trainable"] and f"grad.{p}" in Q.names:
             found[f"change.{p}"] = -Q.learning_rate * Q.exact(f"grad.{p}")
-    for v, o, data in Q.G.edges(data=True):
+    for v, o, data in Q.graph.edges(data=True):
         if o in Q.outputs and f"{o}.dnet" in Q.names:
             found[f"part.{o}.{v}"] = Q.exact(f"{o}.dnet") * Q.values[data["weight"]]
     return found
@@ -69,13 +69,13 @@ def from_page(name: str, Q: Quantities, written: dict[str, tuple[float, float]])
     if kind == "error":
         k = Q.outputs.index(subject)
         y, unit = page(f"{subject}.out")
-        return float(Q.targets[Q.s, k]) - y, unit
+        return float(Q.targets[Q.sample, k]) - y, unit
     if kind == "change":
         g, unit = page(f"grad.{subject}")
         return -Q.learning_rate * g, Q.learning_rate * unit
     if kind == "part":
         o, _, v = subject.partition(".")
-        weight = next(Q.values[d["weight"]] for u, w, d in Q.G.edges(data=True) if (u, w) == (v, o))
+        weight = next(Q.values[d["weight"]] for u, w, d in Q.graph.edges(data=True) if (u, w) == (v, o))
         delta, unit = page(f"{o}.dnet")
         return delta * weight, abs(weight) * unit
     return None

@@ -73,17 +73,17 @@ class Recogniser:
 
     def __init__(self, quantities: Quantities) -> None:
         self.quantities = quantities
-        self.names = Names(quantities.G, quantities.names)
+        self.names = Names(quantities.graph, quantities.names)
         self.order = {q: k for k, q in enumerate(quantities.order)}
         self.written: dict[str, float] = {}  # quantity → the value the page wrote first
         self.units: dict[str, float] = {}  # quantity → the unit of its last digit there
         self.last = -1  # order index of the last quantity recognised
-        G = quantities.G
+        G = quantities.graph
         self.edges = [(u, v, d["weight"]) for u, v, d in G.edges(data=True)]
         self.bias = {v: attrs["bias"] for v, attrs in G.nodes(data=True) if attrs.get("bias")}
-        self.neurons = [v for v in quantities.G.nodes if v not in quantities.inputs]
+        self.neurons = [v for v in quantities.graph.nodes if v not in quantities.inputs]
         self.identity = {v: G.nodes[v]["activation"].name == "identity" for v in self.neurons}
-        s = quantities.s
+        s = quantities.sample
         self.targets = {o: float(quantities.targets[s, k]) for k, o in enumerate(quantities.outputs)}
         self.defined = defined_values(quantities)  # softmax.o, error.o, change.p: no node's
         self.softmax_parts = softmax_parts(quantities)

@@ -17,7 +17,7 @@ def _loss_part(Q: Quantities, v: str, get: Getter) -> float:
 @slip("missing-term", "dout")
 def missing_path(Q: Quantities, v: str) -> list[Candidate]:
     """One path of a hidden ∂E/∂out (an edge out of the node, or its own loss term) left out."""
-    paths = list(Q.G.out_edges(v, data=True))
+    paths = list(Q.graph.out_edges(v, data=True))
     if len(paths) + (v in Q.outputs) < 2:
         return []
     found = []
@@ -44,7 +44,7 @@ def missing_path(Q: Quantities, v: str) -> list[Candidate]:
 def wrong_weight_in_path(Q: Quantities, v: str) -> list[Candidate]:
     """A path of ∂E/∂out uses another edge's weight (w6 for w5)."""
     found = []
-    for i, (_, w, d) in enumerate(Q.G.out_edges(v, data=True)):
+    for i, (_, w, d) in enumerate(Q.graph.out_edges(v, data=True)):
         own = d["weight"]
         for other in nearby_weights(Q, v, w):
             if Q.values[other] == Q.values[own]:
@@ -70,7 +70,7 @@ def wrong_weight_in_path(Q: Quantities, v: str) -> list[Candidate]:
 @slip("missing-factor", "dout")
 def dout_for_dnet_in_path(Q: Quantities, v: str) -> list[Candidate]:
     """A hidden ∂E/∂out built from the successors' ∂E/∂out instead of their ∂E/∂net."""
-    successors = [w for w in Q.G.successors(v) if hidden(Q, w)]
+    successors = [w for w in Q.graph.successors(v) if hidden(Q, w)]
     if not successors:
         return []
 
@@ -90,7 +90,7 @@ def dout_for_dnet_in_path(Q: Quantities, v: str) -> list[Candidate]:
 @slip("updated-weights", "dout")
 def updated_weights(Q: Quantities, v: str) -> list[Candidate]:
     """A hidden ∂E/∂out computed with the already-updated weights."""
-    weights = [d["weight"] for _, _, d in Q.G.out_edges(v, data=True)]
+    weights = [d["weight"] for _, _, d in Q.graph.out_edges(v, data=True)]
     if not any(Q.param_info[p]["trainable"] for p in weights):
         return []
 
@@ -132,13 +132,13 @@ def factor_two_in_gradient(Q: Quantities, v: str) -> list[Candidate]:
 @slip("batch", "dout")
 def batch_factor_in_gradient(Q: Quantities, v: str) -> list[Candidate]:
     """The batch factor of ∂E/∂out_output: the mean's 1/N forgotten (or a 1/N the sum does not have)."""
-    if v not in Q.outputs or Q.n < 2:
+    if v not in Q.outputs or Q.samples < 2:
         return []
-    f = float(Q.n) if Q.mean else 1.0 / Q.n
+    f = float(Q.samples) if Q.mean else 1.0 / Q.samples
     what = (
-        f"the 1/{Q.n} of the mean over {Q.n} samples is missing"
+        f"the 1/{Q.samples} of the mean over {Q.samples} samples is missing"
         if Q.mean
-        else f"divided by {Q.n}, but the loss is the sum over the samples, not the mean"
+        else f"divided by {Q.samples}, but the loss is the sum over the samples, not the mean"
     )
     return [Candidate("batch", lambda get: f * _loss_part(Q, v, get) + sum(p for *_, p in Q.paths(v, get)), what)]
 
@@ -181,29 +181,29 @@ def missing_loss_term(Q: Quantities, _: str) -> list[Candidate]:
 @slip("batch", "loss")
 def batch_loss(Q: Quantities, _: str) -> list[Candidate]:
     """One sample's loss for the batch's, or the sum for the mean (and back)."""
-    if Q.n < 2:
+    if Q.samples < 2:
         return []
     found = [
         Candidate(
             "batch",
             Q.sample_loss,
-            f"that is sample {Q.s}'s loss; `loss` is the batch loss, the {'mean' if Q.mean else 'sum'} over {Q.n} samples",
+            f"that is sample {Q.sample}'s loss; `loss` is the batch loss, the {'mean' if Q.mean else 'sum'} over {Q.samples} samples",
         )
     ]
     if Q.mean:
         found.append(
             Candidate(
                 "batch",
-                lambda get: Q.n * Q.batch_loss(Q.sample_loss(get)),
-                f"that is the sum over the {Q.n} samples; the batch loss is their mean (divide by {Q.n})",
+                lambda get: Q.samples * Q.batch_loss(Q.sample_loss(get)),
+                f"that is the sum over the {Q.samples} samples; the batch loss is their mean (divide by {Q.samples})",
             )
         )
     else:
         found.append(
             Candidate(
                 "batch",
-                lambda get: Q.batch_loss(Q.sample_loss(get)) / Q.n,
-                f"that is the mean over the {Q.n} samples; this loss is their sum",
+                lambda get: Q.batch_loss(Q.sample_loss(get)) / Q.samples,
+                f"that is the mean over the {Q.samples} samples; this loss is their sum",
             )
         )
     return found
@@ -224,7 +224,7 @@ def missing_input_factor(Q: Quantities, p: str) -> list[Candidate]:
     sources = ", ".join(f"out_{u}" for u, _ in Q.uses[p] if u is not None)
     sentence = f"the factor ∂net/∂{p} = {sources} (the edge's input) is missing"
     found = [Candidate("missing-factor", compute, sentence)]
-    if Q.n > 1:  # and in every sample's part, as a learner who forgets it does
+    if Q.samples > 1:  # and in every sample's part, as a learner who forgets it does
         others = _other_parts(Q, p, None)
         found.append(
             Candidate("missing-factor", lambda get: others + sum(get(f"{v}.dnet") for _, v in Q.uses[p]), sentence)
@@ -240,7 +240,7 @@ def _other_parts(Q: Quantities, p: str, source: str | None) -> float:
         part = Q.arrays["dnet"][:, Q.column[v]]
         if u is not None and source is not None:
             part = part * Q.arrays[source if hidden(Q, u) else "out"][:, Q.column[u]]
-        total += float(part.sum() - part[Q.s])
+        total += float(part.sum() - part[Q.sample])
     return total
 
 
@@ -256,7 +256,7 @@ def net_for_out_in_gradient(Q: Quantities, p: str) -> list[Candidate]:
 
     sentence = f"∂net/∂{p} is the source's out, not {sources}"
     found = [Candidate("net-for-out", lambda get: Q.gradient(p, mine(get)), sentence)]
-    if Q.n > 1:  # and in every sample's part
+    if Q.samples > 1:  # and in every sample's part
         others = _other_parts(Q, p, "net")
         found.append(Candidate("net-for-out", lambda get: others + mine(get), sentence))
     return found
@@ -265,25 +265,25 @@ def net_for_out_in_gradient(Q: Quantities, p: str) -> list[Candidate]:
 @slip("batch", "grad")
 def one_sample_gradient(Q: Quantities, p: str) -> list[Candidate]:
     """Only this sample's part of a batch gradient."""
-    if Q.n < 2:
+    if Q.samples < 2:
         return []
 
     def mine(get: Getter) -> float:
         return sum(Q.use_part(use, get) for use in Q.uses[p])
 
     sentence = (
-        f"that is sample {Q.s}'s part only; grad.{p} is the gradient of the batch loss "
-        f"({'the mean' if Q.mean else 'the sum'} over all {Q.n} samples): "
+        f"that is sample {Q.sample}'s part only; grad.{p} is the gradient of the batch loss "
+        f"({'the mean' if Q.mean else 'the sum'} over all {Q.samples} samples): "
         f"`graphengine explain SPEC --param {shlex.quote(p)}` shows every sample's part"
     )
     found = [Candidate("batch", mine, sentence)]
     if Q.mean:
-        found.append(Candidate("batch", lambda get: Q.n * mine(get), sentence))
+        found.append(Candidate("batch", lambda get: Q.samples * mine(get), sentence))
         found.append(
             Candidate(
                 "batch",
-                lambda get: Q.n * Q.formula(f"grad.{p}", get),
-                f"{Q.n}× the gradient: the loss is the mean over {Q.n} samples, so ∂E/∂{p} carries the factor 1/{Q.n}",
+                lambda get: Q.samples * Q.formula(f"grad.{p}", get),
+                f"{Q.samples}× the gradient: the loss is the mean over {Q.samples} samples, so ∂E/∂{p} carries the factor 1/{Q.samples}",
             )
         )
     return found

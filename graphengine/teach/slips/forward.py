@@ -13,7 +13,7 @@ from .registry import MAX_PAIRS, Candidate, hidden, nearby_weights, slip
 @slip("swapped", "net")
 def swapped(Q: Quantities, v: str) -> list[Candidate]:
     """Two terms of net pair their weights with each other's inputs (w3·i2 + w4·i1)."""
-    edges = [(d["weight"], u) for u, _, d in Q.G.in_edges(v, data=True)]
+    edges = [(d["weight"], u) for u, _, d in Q.graph.in_edges(v, data=True)]
     pairs = [(i, j) for i in range(len(edges)) for j in range(i + 1, len(edges)) if edges[i][1] != edges[j][1]]
     found = []
     for i, j in pairs[:MAX_PAIRS]:
@@ -60,7 +60,7 @@ def swapped(Q: Quantities, v: str) -> list[Candidate]:
 def wrong_weight_in_net(Q: Quantities, v: str) -> list[Candidate]:
     """A term of net uses another edge's weight."""
     found = []
-    for i, (u, _, d) in enumerate(Q.G.in_edges(v, data=True)):
+    for i, (u, _, d) in enumerate(Q.graph.in_edges(v, data=True)):
         own = d["weight"]
         for other in nearby_weights(Q, u, v):
             if Q.values[other] == Q.values[own]:
@@ -102,7 +102,7 @@ def missing_term_in_net(Q: Quantities, v: str) -> list[Candidate]:
 @slip("net-for-out", "net")
 def net_for_out_in_net(Q: Quantities, v: str) -> list[Candidate]:
     """net_u used in place of out_u for a source u of v."""
-    sources = [u for u in Q.G.predecessors(v) if hidden(Q, u)]
+    sources = [u for u in Q.graph.predecessors(v) if hidden(Q, u)]
     groups = [sources] + ([[u] for u in sources] if len(sources) > 1 else [])
     found = []
     for group in groups if sources else []:
@@ -125,7 +125,7 @@ def net_for_out_in_net(Q: Quantities, v: str) -> list[Candidate]:
 
 
 def _derivative_of_net(Q: Quantities, v: str) -> list[tuple[Callable[[Getter], float], str]]:
-    name = Q.G.nodes[v]["activation"].name
+    name = Q.graph.nodes[v]["activation"].name
     formula = "σ′ = net(1 − net)" if name == "sigmoid" else f"{name}′ with net_{v} where out_{v} belongs"
     return [
         (

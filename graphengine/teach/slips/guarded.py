@@ -31,13 +31,13 @@ def step_left_out(quantities: Quantities, p: str) -> list[Candidate]:
 
 
 def _mean_forgotten(quantities: Quantities, name: str) -> list[Candidate]:
-    if quantities.n < 2 or not quantities.mean:
+    if quantities.samples < 2 or not quantities.mean:
         return []
     return [
         Candidate(
             "batch",
-            lambda get: quantities.n * quantities.formula(name, get),
-            f"the 1/{quantities.n} of the mean is missing",
+            lambda get: quantities.samples * quantities.formula(name, get),
+            f"the 1/{quantities.samples} of the mean is missing",
         )
     ]
 
@@ -57,13 +57,13 @@ def mean_forgotten_in_dnet(quantities: Quantities, v: str) -> list[Candidate]:
 @slip("missing-factor", "grad", named_by_check=False)
 def input_factor_missing_in_every_sample(quantities: Quantities, p: str) -> list[Candidate]:
     """∂E/∂w of a batch without the factor out_u in any sample (check's slip leaves it out of this sample's part only)."""
-    if quantities.n < 2 or not any(u is not None for u, _ in quantities.uses[p]):
+    if quantities.samples < 2 or not any(u is not None for u, _ in quantities.uses[p]):
         return []
 
     def compute(get: Getter) -> float:
         dnet = quantities.arrays["dnet"]
         others = sum(
-            float(dnet[:, quantities.column[v]].sum() - dnet[quantities.s, quantities.column[v]])
+            float(dnet[:, quantities.column[v]].sum() - dnet[quantities.sample, quantities.column[v]])
             for _, v in quantities.uses[p]
         )
         return others + sum(get(f"{v}.dnet") for _, v in quantities.uses[p])

@@ -90,7 +90,7 @@ def with_updated_weights(Q: Quantities, name: str, singles: list[Candidate]) -> 
     """A slip of ``∂E/∂out_v`` made with the already-updated weights of v's edges (``missing-term``
     with ``updated-weights``: a path left out of a sum of updated-weight paths)."""
     _, v = Q.names[name]
-    weights = [d["weight"] for _, _, d in Q.G.out_edges(v, data=True) if Q.param_info[d["weight"]]["trainable"]]
+    weights = [d["weight"] for _, _, d in Q.graph.out_edges(v, data=True) if Q.param_info[d["weight"]]["trainable"]]
     found = []
     for c in singles:
         for written in (True, False):  # the learner's written updates, or their gradients' steps

@@ -92,7 +92,7 @@ def squared_loss(quantities: Quantities) -> bool:
 
 def edge_weights(quantities: Quantities) -> list[str]:
     """Every parameter that is the weight of an edge."""
-    return sorted({d["weight"] for _, _, d in quantities.G.edges(data=True)})
+    return sorted({d["weight"] for _, _, d in quantities.graph.edges(data=True)})
 
 
 def nearby_weights(quantities: Quantities, u: str, v: str) -> list[str]:
@@ -100,7 +100,7 @@ def nearby_weights(quantities: Quantities, u: str, v: str) -> list[str]:
     every = edge_weights(quantities)
     if len(every) <= MAX_WEIGHTS:
         return every
-    near = {d["weight"] for _, _, d in quantities.G.out_edges(u, data=True)} | {
-        d["weight"] for _, _, d in quantities.G.in_edges(v, data=True)
+    near = {d["weight"] for _, _, d in quantities.graph.out_edges(u, data=True)} | {
+        d["weight"] for _, _, d in quantities.graph.in_edges(v, data=True)
     }
     return sorted(near)
