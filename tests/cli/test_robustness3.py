@@ -1047,7 +1047,7 @@ def test_a_sheet_whose_only_answer_is_unreadable_is_graded_with_that_line(tmp_pa
     # It was "the file is empty" (no line) and the sheet not graded: the one answer set aside
     # as unreadable left only comments behind.
     folder = _class_for_grading(tmp_path)
-    sheet = folder / "ana" / "blank.yaml"
+    sheet = folder / "students" / "ana" / "blank.yaml"
     lines = sheet.read_text().splitlines()
     at = next(k for k, line in enumerate(lines) if not line.startswith("#"))
     key = lines[at].split(":")[0]
