@@ -132,8 +132,9 @@ def audit(
             out.print(line, markup=False, highlight=False)
         unread = len(result.unrecognised)
         out.print(page_summary(result), markup=False, highlight=False)
-        out.print(
-            summary([r.verdict for r in result.rows if isinstance(r.verdict, Verdict)])
+        out.print(  # the network's quantities as `check` counts them (steps of arithmetic: the line above)
+            "network quantities: "
+            + summary([r.verdict for r in result.rows if isinstance(r.verdict, Verdict)])
             + (f"; {unread} not recognised (listed above)" if unread else "")
         )
     if annotated:

@@ -96,7 +96,7 @@ def test_the_table_names_lines_verdicts_and_what_is_left(capsys):
     assert status == 1
     assert "✗ swapped" in out and "≈ rounding" in out
     assert "line 35: not recognised: 0.2965 (not part of an equation)" in out
-    assert "16 checked: 14 right" in out and "1 mistake" in out and "3 not recognised" in out
+    assert "network quantities: 16 checked: 14 right" in out and "1 mistake" in out and "3 not recognised" in out
 
 
 def test_a_60_column_terminal_gets_the_notes_under_the_table():
@@ -329,7 +329,7 @@ def test_the_docs_excerpt_is_what_audit_prints(capsys):
             # every word of the excerpt's row is in the printed row, in order
             row = next(p for p in printed if p.startswith(words[0] + " " + words[1]) or p.startswith(words[0]))
             assert all(w in row for w in words), (line, row)
-    assert printed[-1].startswith("16 checked: 14 right") and printed[-1].endswith("3 not recognised (listed above)")
+    assert printed[-1].startswith("network quantities: 16 checked: 14 right") and printed[-1].endswith("3 not recognised (listed above)")
 
 
 def test_a_page_in_mazurs_notation_with_nine_digits_is_all_right(capsys):
