@@ -329,7 +329,9 @@ def test_the_docs_excerpt_is_what_audit_prints(capsys):
             # every word of the excerpt's row is in the printed row, in order
             row = next(p for p in printed if p.startswith(words[0] + " " + words[1]) or p.startswith(words[0]))
             assert all(w in row for w in words), (line, row)
-    assert printed[-1].startswith("network quantities: 16 checked: 14 right") and printed[-1].endswith("3 not recognised (listed above)")
+    assert printed[-1].startswith("network quantities: 16 checked: 14 right") and printed[-1].endswith(
+        "3 not recognised (listed above)"
+    )
 
 
 def test_a_page_in_mazurs_notation_with_nine_digits_is_all_right(capsys):
