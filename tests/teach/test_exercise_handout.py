@@ -167,16 +167,18 @@ def test_the_worksheet_prints_every_name_as_written(tmp_path, capsys):
 
 
 # (shape, --ask, the least size an edge label must print at): 9 pt up to 3-2-2 and 2-3-1; a wide
-# network's page is turned to landscape (4-4: 7.7 pt, 5.8 upright); deeper and wider networks do not
+# network's page is turned to landscape (4-4: 8.2 pt, 6.2 upright); deeper and wider networks do not
 # fit a page at 9 pt (docs/how-to/make-a-worksheet.md says what they reach).
 PRINTED_SIZES = [
     ("2-2-2", "all", 9.0),
     ("3-2-2", "all", 9.0),
     ("2-3-1", "all", 9.0),
-    ("4-4", "all", 7.5),
-    ("3-3-3-2", "all", 6.5),
-    ("4-4-4-4", "forward", 5.8),
-    ("4-4-4-4-4", "forward", 5.2),  # the largest shape `exercise` allows
+    ("3-3-2", "all", 9.0),
+    ("2-4-1", "all", 9.0),
+    ("4-4", "all", 8.0),
+    ("3-3-3-2", "all", 7.0),
+    ("4-4-4-4", "forward", 6.2),
+    ("4-4-4-4-4", "forward", 5.6),  # the largest shape `exercise` allows
 ]
 
 

@@ -345,19 +345,19 @@ def drawing_size(pdf: bytes) -> tuple[float, float] | None:
 
 
 def printed_scale(size: tuple[float, float], landscape: bool) -> float:
-    """The scale a drawing of ``size`` (points) is printed at on its page, at most 1.
+    """The scale a drawing of ``size`` (points) is printed at on its page (a small one is enlarged).
 
     >>> round(printed_scale((1078, 651), False), 2), round(printed_scale((1078, 651), True), 2)
     (0.52, 0.68)
     """
     width, height = PAGE[::-1] if landscape else PAGE
     room = (width - 2 * MARGIN_POINTS, DRAWING_HEIGHT * (height - 2 * MARGIN_POINTS))
-    return min(1.0, room[0] / size[0], room[1] / size[1])
+    return min(room[0] / size[0], room[1] / size[1])
 
 
 def drawing_latex(size: tuple[float, float] | None) -> list[str]:
     """The drawing's page: narrow margins, the full text width unless it is taller than the page,
-    turned to landscape when that prints it larger (a wide network: 4-4 at 8.1 pt instead of 6.2)."""
+    turned to landscape when that prints it larger (a wide network: 4-4 at 8.2 pt instead of 6.2)."""
     include = rf"\includegraphics[width=\linewidth,height={DRAWING_HEIGHT}\textheight,keepaspectratio]{{{DIAGRAM}.pdf}}"
     turned = size is not None and printed_scale(size, True) > printed_scale(size, False)
     page = [r"\begin{center}", include, r"\end{center}"]
