@@ -21,7 +21,16 @@ from ...views.derivation.explain import Explainer, explain
 from .blanks import SIGNIFICANT, written
 from .generate import Exercise
 from .handout import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
-from .worksheet import DIAGRAM, compile_pdf, digits_example, meaning, symbol, worksheet_latex, worksheet_markdown
+from .worksheet import (
+    DIAGRAM,
+    compile_pdf,
+    digits_example,
+    drawing_size,
+    meaning,
+    symbol,
+    worksheet_latex,
+    worksheet_markdown,
+)
 
 # ---------------------------------------------------------------------- answers and hand files
 
@@ -105,7 +114,7 @@ def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     files[f"{DIAGRAM}.svg"] = pipe(dot, "svg")
     files[f"{DIAGRAM}.pdf"] = _without_date(pipe(dot, "pdf"))
     files["worksheet.md"] = worksheet_markdown(ex).encode()
-    tex = worksheet_latex(ex)
+    tex = worksheet_latex(ex, drawing_size(files[f"{DIAGRAM}.pdf"]))
     files["worksheet.tex"] = tex.encode()
     if pdf:
         compiled = compile_pdf(tex, {f"{DIAGRAM}.pdf": files[f"{DIAGRAM}.pdf"]})

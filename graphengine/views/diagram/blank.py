@@ -206,7 +206,9 @@ class _BlankDiagram(_Diagram):
         # Rows of edge labels between the layers: closer ranks and neighbours keep the page's scale
         # (and text) up.
         dot = super().dot().replace('rankdir="LR"', 'rankdir="TB"', 1)
-        return dot.replace('ranksep="0.5"', 'ranksep="0.15"', 1).replace('nodesep="0.25"', 'nodesep="0.15"', 1)
+        dot = dot.replace('ranksep="0.5"', 'ranksep="0.15"', 1).replace('nodesep="0.25"', 'nodesep="0.15"', 1)
+        # No blank frame: a PDF's is half an inch a side by default, and the page would shrink it with the drawing.
+        return dot.replace("graph [", 'graph [margin="0" ', 1)
 
 
 MAX_ROW_CHOICES = 20_000  # 3 rows of 9 edges are 19 683 choices; beyond, the edges in order
