@@ -132,11 +132,10 @@ def audit(
             out.print(line, markup=False, highlight=False)
         unread = len(result.unrecognised)
         out.print(page_summary(result), markup=False, highlight=False)
-        out.print(  # the network's quantities as `check` counts them (steps of arithmetic: the line above)
-            "network quantities: "
-            + summary([r.verdict for r in result.rows if isinstance(r.verdict, Verdict)])
-            + (f"; {unread} not recognised (listed above)" if unread else "")
-        )
+        judged = [r.verdict for r in result.rows if isinstance(r.verdict, Verdict)]
+        if judged:  # the network's quantities as `check` counts them (steps of arithmetic: the line above)
+            listed = f"; {unread} not recognised (listed above)" if unread else ""
+            out.print("network quantities: " + summary(judged) + listed)
     if annotated:
         click.echo(f"annotated copy written to {annotated}", err=True)
     if mistakes:

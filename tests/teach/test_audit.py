@@ -241,6 +241,24 @@ def test_a_stated_weight_that_differs_from_the_spec_is_named(tmp_path, capsys):
     assert "the spec has w5 = 0.4" in report["results"][0]["note"]
 
 
+def test_a_target_written_by_its_output_index_is_that_outputs_target(tmp_path, capsys):
+    # t_1, t_2: the targets of the first and second output (the doc example's are 0.01 and 0.99);
+    # an index past the outputs names nothing and is listed, not judged.
+    doc = tmp_path / "page.md"
+    doc.write_text("$t_1 = 0.01$, $t_2 = 0.99$\n\n$t_1 = 0.5$\n\n$t_3 = 0.2$\n")
+    status, out, _ = run(capsys, "audit", str(doc), "--spec", SPEC, "--json")
+    report = json.loads(out)
+    assert status == 1
+    assert [(r["quantity"], r["right"], r.get("reason")) for r in report["results"]] == [
+        ("target.o1", True, None),
+        ("target.o2", True, None),
+        ("target.o1", False, "not-the-spec"),
+    ]
+    assert "the spec has target o1 = 0.01" in report["results"][2]["note"]
+    status, out, _ = run(capsys, "audit", str(doc), "--spec", SPEC)
+    assert "t_3 = 0.2" in out and "network quantities:" not in out  # no quantity of check's kind here
+
+
 # ---------------------------------------------------------------------- malformed and unreadable
 
 
@@ -422,7 +440,7 @@ def test_a_page_without_values_says_so(tmp_path, capsys):
     doc = tmp_path / "prose.md"
     doc.write_text("Just prose: in 2024 we used a learning rate of 0.5.\n")
     status, out, _ = run(capsys, "audit", str(doc), "--spec", SPEC)
-    assert status == 0 and "no value recognised" in out and "0 checked" in out
+    assert status == 0 and "no value recognised" in out and "0 numbers recognised and checked" in out
 
 
 def test_names_of_things_the_network_lacks_are_listed_not_guessed(capsys):

@@ -225,6 +225,10 @@ class Names:
                 n = len(self.outputs)
                 return Named("none", note=f"loss term {others[-1]}, but the network has {n} output{'s' * (n != 1)}")
             return Named("none", note="a loss term of a node that is not an output")
+        if node is None and kinds and kinds[0] in TARGET_WORDS and len(others) == 1:
+            position = int(others[0]) if others[0].isascii() and others[0].isdigit() else 0
+            if 1 <= position <= len(self.outputs):
+                return Named("target", self.outputs[position - 1])  # t_1: the first output's target
         if node is None:
             if self.node(words) is not None:
                 return Named("node", self.node(words))  # type: ignore[arg-type]
