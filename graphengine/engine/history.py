@@ -33,6 +33,15 @@ class History:
     def final_loss(self) -> float:
         return self.losses[-1] if self.losses else float("nan")
 
+    def record(self, epoch: int, loss: float, metrics: dict[str, float]) -> None:
+        """Epoch ``epoch`` done with ``loss`` and the :func:`~graphengine.engine.metrics.epoch_metrics`."""
+        self.losses.append(loss)
+        self.epochs = epoch
+        columns = (("accuracy", self.accuracies), ("val_loss", self.val_losses), ("val_accuracy", self.val_accuracies))
+        for key, column in columns:
+            if column is not None and key in metrics:
+                column.append(metrics[key])
+
 
 def history_table(history: History, initial: dict[str, float] | None = None) -> dict[str, list[float]]:
     """The history as columns ``epoch``, ``loss`` (``accuracy``, ``val_loss``, ``val_accuracy``), starting

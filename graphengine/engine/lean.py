@@ -25,9 +25,9 @@ import numpy as np
 
 from ..errors import TrainingError
 from .blocks import ALL, Bias, Block
-from .compute import forward, loss_of
+from .compute import forward
 from .history import Callback, History
-from .metrics import accuracy
+from .metrics import epoch_metrics
 from .nonfinite import non_finite_message
 from .plan import Plan
 
@@ -184,20 +184,8 @@ def lean_loop(
             if not math.isfinite(loss):
                 message = non_finite_message(net, forward(plan, theta, X), epoch, loss)
                 raise TrainingError(message, file=net.spec.file, path=("training",))
-            history.losses.append(loss)
-            history.epochs = epoch
-            metrics: dict[str, float] = {}
-            if classify:
-                metrics["accuracy"] = accuracy(plan.loss, outs[-1][:, output_columns], T)  # type: ignore[assignment]
-                history.accuracies.append(metrics["accuracy"])  # type: ignore[union-attr]
-            if validation is not None:
-                X_val, T_val = validation
-                fv = forward(plan, theta, X_val)
-                metrics["val_loss"] = loss_of(plan, fv, T_val)[0]
-                history.val_losses.append(metrics["val_loss"])  # type: ignore[union-attr]
-                if classify:
-                    metrics["val_accuracy"] = accuracy(plan.loss, fv.outputs, T_val)  # type: ignore[assignment]
-                    history.val_accuracies.append(metrics["val_accuracy"])  # type: ignore[union-attr]
+            metrics = epoch_metrics(plan, theta, outs[-1][:, output_columns], T, validation, classify)
+            history.record(epoch, loss, metrics)
             if callback is not None:
                 callback(epoch, loss, metrics)
             if stop[0]:

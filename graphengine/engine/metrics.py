@@ -12,8 +12,9 @@ from .compute import forward, loss_of
 
 if TYPE_CHECKING:
     from .network import Network
+    from .plan import Plan
 
-__all__ = ["accuracy", "evaluate"]
+__all__ = ["accuracy", "epoch_metrics", "evaluate"]
 
 
 def accuracy(loss: Loss, Y: np.ndarray, T: np.ndarray) -> float | None:
@@ -42,3 +43,25 @@ def evaluate(net: Network) -> dict[str, float]:
         if acc is not None:
             result[prefix + "accuracy"] = acc
     return result
+
+
+def epoch_metrics(
+    plan: Plan,
+    theta: np.ndarray,
+    outputs: np.ndarray,
+    T: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray] | None,
+    classify: bool,
+) -> dict[str, float]:
+    """What training reports after an epoch besides its loss: the accuracy of the epoch's
+    ``outputs`` (classification losses), and the validation loss (and accuracy) at ``theta``."""
+    metrics: dict[str, float] = {}
+    if classify:
+        metrics["accuracy"] = accuracy(plan.loss, outputs, T)  # type: ignore[assignment]
+    if validation is not None:
+        X_val, T_val = validation
+        fv = forward(plan, theta, X_val)
+        metrics["val_loss"] = loss_of(plan, fv, T_val)[0]
+        if classify:
+            metrics["val_accuracy"] = accuracy(plan.loss, fv.outputs, T_val)  # type: ignore[assignment]
+    return metrics

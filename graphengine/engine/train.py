@@ -24,7 +24,7 @@ from .compute import forward, gradient, loss_of
 from .history import Callback, History, history_table
 from .interruption import deferred_interrupt
 from .lean import lean_layers, lean_loop
-from .metrics import accuracy, evaluate
+from .metrics import accuracy, epoch_metrics, evaluate
 from .nonfinite import non_finite_message
 from .optimizer_choice import resolve_optimizer
 
@@ -134,10 +134,10 @@ def _loop(
     # The data in the training dtype (no copy in float64).
     X, T, X_val, T_val = (a.astype(theta.dtype, copy=False) for a in (net.X, net.T, net.X_val, net.T_val))
     n = len(X)
-    classify, validate = history.accuracies is not None, history.val_losses is not None
+    classify = history.accuracies is not None
+    validation = (X_val, T_val) if history.val_losses is not None else None
     layers = lean_layers(plan) if batch_size is None and LEAN else None
     if layers is not None:  # a small dense chain: the same steps without the general pass's bookkeeping
-        validation = (X_val, T_val) if validate else None
         return lean_loop(net, layers, X, T, epochs, history, update, callback, stop, validation)
     try:
         # Mini-batches differentiate their own forward passes: no full-data pass before epoch 1.
@@ -159,19 +159,8 @@ def _loop(
             loss = loss_of(plan, fwd, T)[0]
             if not math.isfinite(loss):
                 raise TrainingError(non_finite_message(net, fwd, epoch, loss), file=spec.file, path=("training",))
-            history.losses.append(loss)
-            history.epochs = epoch
-            metrics: dict[str, float] = {}
-            if classify:
-                metrics["accuracy"] = accuracy(plan.loss, fwd.outputs, T)  # type: ignore[assignment]
-                history.accuracies.append(metrics["accuracy"])  # type: ignore[union-attr]
-            if validate:
-                fv = forward(plan, theta, X_val)
-                metrics["val_loss"] = loss_of(plan, fv, T_val)[0]
-                history.val_losses.append(metrics["val_loss"])  # type: ignore[union-attr]
-                if classify:
-                    metrics["val_accuracy"] = accuracy(plan.loss, fv.outputs, T_val)  # type: ignore[assignment]
-                    history.val_accuracies.append(metrics["val_accuracy"])  # type: ignore[union-attr]
+            metrics = epoch_metrics(plan, theta, fwd.outputs, T, validation, classify)
+            history.record(epoch, loss, metrics)
             if callback is not None:
                 callback(epoch, loss, metrics)
             if stop[0]:
