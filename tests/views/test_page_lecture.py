@@ -403,6 +403,44 @@ def test_live_edit_recomputes_every_value_and_saves_only_on_request(browser, ser
         w.close()
 
 
+# The page's own save changes the file's version before the answer to the save arrives; a poll in
+# between must not take it for someone else's edit and reload the page (the "saved" message was lost,
+# and CI failed on it once). The answer to /save is held back 1.5 s in the page, three polls long.
+# The click on "save" also commits the edited field (its native change event): the page recomputes
+# first, and the status line's shorter text must not move the button from under the click.
+SLOW_SAVE = """
+const realFetch = window.fetch;
+window.fetch = function (url, options) {
+  const answer = realFetch(url, options);
+  if (!String(url).includes("/save")) return answer;
+  return answer.then(r => new Promise(done => setTimeout(() => done(r), 1500)));
+};
+"""
+
+
+def test_a_slow_save_is_not_mistaken_for_an_edit_elsewhere(browser, served):
+    spec, url = served
+    w = Watched(browser, 1280, 720)
+    try:
+        w.page.add_init_script(SLOW_SAVE)
+        w.page.goto(url + "#step-3")
+        w.page.wait_for_selector("#ge-in-parameters\\.w5")
+        w.page.fill("#ge-in-parameters\\.w5", "0.5")
+        w.page.dispatch_event("#ge-in-parameters\\.w5", "change")
+        w.page.wait_for_selector("#ge-status:has-text('recomputed')", timeout=10_000)
+        w.page.evaluate("() => { window.notReloaded = true; }")
+        w.page.locator("#ge-save").scroll_into_view_if_needed()
+        w.page.click("#ge-save")
+        w.page.wait_for_selector("#ge-status:has-text('saved')", timeout=10_000)
+        assert graphengine.load(spec).parameters["w5"] == 0.5
+        w.page.wait_for_timeout(1200)  # two more polls: the page knows its own version now
+        assert w.page.evaluate("() => window.notReloaded === true")
+        assert w.page.inner_text("#ge-status").startswith("saved to ")
+        assert w.errors == []
+    finally:
+        w.close()
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:

@@ -355,6 +355,11 @@
 
   // ------------------------------------------------------------------ live (serve)
   var version = null;
+  // Saves started so far, and whether one is awaiting its answer: while our own save is on its way
+  // the file's version changes before we learn the new one, and a poll must not take that for
+  // someone else's edit (it reloaded the page and lost the "saved" message).
+  var saves = 0;
+  var saving = false;
   function post(route, body) {
     body.token = data.token;
     return fetch(route, {
@@ -376,10 +381,16 @@
     });
     return values;
   }
+  // The status line never shrinks: with the panel scrolled to its end, a shorter message would
+  // move the save button between a click's press and release, and the click was lost (editing a
+  // number and clicking "save" at once recomputes first, and "computing …" is one line, not two).
   function status(text, bad) {
     var s = byId("ge-status");
+    var line = s.parentNode;
+    var before = line.offsetHeight;
     s.textContent = text;
     s.classList.toggle("ge-bad", !!bad);
+    if (line.offsetHeight < before) line.style.minHeight = before + "px";
   }
   // The server recomputed with the engine: new diagram, new steps, same step.
   function apply(answer) {
@@ -434,12 +445,16 @@
     byId("ge-edit").hidden = false;
     byId("ge-save").addEventListener("click", function () {
       status("saving …");
+      saves += 1;
+      saving = true;
       post("/save", { values: edited() })
         .then(function (answer) {
           version = answer.version;
+          saving = false;
           status("saved to " + answer.file);
         })
         .catch(function (e) {
+          saving = false;
           status(String(e.message || e), true);
         });
     });
@@ -448,11 +463,13 @@
     if (!data.live) return;
     setupEdit();
     function poll() {
+      var asked = saves;
       fetch("/state", { cache: "no-store" })
         .then(function (r) {
           return r.json();
         })
         .then(function (state) {
+          if (saving || asked !== saves) return; // our own save: its answer brings the version
           if (version === null) version = state.version;
           else if (state.version !== version) location.reload();
         })
