@@ -166,41 +166,53 @@ def test_the_worksheet_prints_every_name_as_written(tmp_path, capsys):
         assert "?" not in first_page.split("\n\n")[0]
 
 
-# (shape, --ask, the least size an edge label must print at): 9 pt up to 3-2-2 and 2-3-1; a wide
-# network's page is turned to landscape (4-4: 8.2 pt, 6.2 upright); deeper and wider networks do not
-# fit a page at 9 pt (docs/how-to/make-a-worksheet.md says what they reach).
+# (shape, --ask, pages the drawing takes, drawn with boxes): every edge label prints at 9 pt or more. Up to
+# 3-3-2 and 2-4-1 the drawing with a box per blank fits a page at 9 pt; larger networks are drawn with
+# names and given numbers only, and the deepest over two pages (docs/how-to/make-a-worksheet.md).
 PRINTED_SIZES = [
-    ("2-2-2", "all", 9.0),
-    ("3-2-2", "all", 9.0),
-    ("2-3-1", "all", 9.0),
-    ("3-3-2", "all", 9.0),
-    ("2-4-1", "all", 9.0),
-    ("4-4", "all", 8.0),
-    ("3-3-3-2", "all", 7.0),
-    ("4-4-4-4", "forward", 6.2),
-    ("4-4-4-4-4", "forward", 5.6),  # the largest shape `exercise` allows
+    ("2-2-2", "all", 1, True),
+    ("3-2-2", "all", 1, True),
+    ("2-3-1", "all", 1, True),
+    ("3-3-2", "all", 1, True),
+    ("2-4-1", "all", 1, True),
+    ("4-4", "all", 1, False),
+    ("4-4-1", "all", 1, False),
+    ("3-3-3-2", "all", 1, False),
+    ("4-4-4-4", "forward", 1, False),
+    ("4-4-4-4-4", "forward", 2, False),  # the largest shape `exercise` allows
 ]
+LEAST_POINTS = 9.0
 
 
 @PDF_TOOLS
-@pytest.mark.parametrize(("shape", "ask", "least"), PRINTED_SIZES)
-def test_the_drawing_prints_its_labels_at_the_size_the_docs_promise(tmp_path, shape, ask, least):
-    """The size a label is printed at: the height of its word on the worksheet's drawing page over its
+@pytest.mark.parametrize(("shape", "ask", "pages", "boxes"), PRINTED_SIZES)
+def test_the_drawing_prints_its_labels_at_9_points_or_more(tmp_path, shape, ask, pages, boxes):
+    """The size a label is printed at: the height of its word on the worksheet's drawing pages over its
     height in the drawing (Graphviz draws it at 12 pt), read from both PDFs with pdftotext -bbox."""
     ex = generate(Options(shape=parse_shape(shape), seed=2, ask=ask), student="Maximilian Alexander von Württemberg")
     files = exercise_files(ex, pdf=True)
     drawing, worksheet = tmp_path / "network.pdf", tmp_path / "worksheet.pdf"
     drawing.write_bytes(files["network.pdf"])
     worksheet.write_bytes(files["worksheet.pdf"])
-    pages = _pdftotext(worksheet, "-bbox").split("<page ")[1:]
-    drawn = [page for page in pages if ">compute</word>" in page]  # the drawing's caption
-    assert len(drawn) == 1, "the drawing is on one page of its own"
-    here, printed = _word_heights(_pdftotext(drawing, "-bbox")), _word_heights(drawn[0])
+    all_pages = _pdftotext(worksheet, "-bbox").split("<page ")[1:]
+    # The drawing's pages: its caption (…the values to compute), or a line saying where it goes on.
+    drawn = [page for page in all_pages if re.search(r">(compute|continued|continues)</word>", page)]
+    assert len(drawn) == pages
+    here = _word_heights(_pdftotext(drawing, "-bbox"))
+    printed = [_word_heights(page) for page in drawn]
     weights = sorted(here, key=lambda w: int(w[1:]))
-    assert len(weights) == len(ex.net.graph.edges) and set(printed) == set(weights)
-    points = [12 * printed[w] / here[w] for w in weights]
-    assert min(points) >= least, f"{shape}: {weights[points.index(min(points))]} printed at {min(points):.1f} pt"
+    assert len(weights) == len(ex.net.graph.edges)
+    assert sorted(w for page in printed for w in page) == sorted(weights), "every label once, on one page"
+    points = [12 * page[w] / here[w] for page in printed for w in page]
+    assert min(points) >= LEAST_POINTS, f"{shape}: printed at {min(points):.1f} pt"
     assert max(points) - min(points) < 0.2, "one scale for the whole drawing"
+    assert (f"({list(ex.blanks.values())[-1]})" in _pdftotext(drawing)) == boxes  # the last blank's box
+    if pages > 1:  # a layer at a cut is drawn at the foot of one page and again at the top of the next
+        texts = [" ".join(re.findall(r">([^<]+)</word>", page)) for page in drawn]
+        at_cut = re.search(r"continues on the next page, from ((?:\w+, )*\w+)\.", texts[0])
+        assert at_cut is not None and f"continued from the previous page: {at_cut[1]} again." in texts[1]
+        for name in at_cut[1].split(", "):
+            assert all(f" {name} " in f" {text} " for text in texts), name
 
 
 def _word_heights(bbox_html: str) -> dict[str, float]:
@@ -214,8 +226,8 @@ def _word_heights(bbox_html: str) -> dict[str, float]:
 def test_the_examples_in_the_docstrings_hold():
     import doctest
 
-    from graphengine.teach.exercise import handout, worksheet
+    from graphengine.teach.exercise import drawing, handout, worksheet
 
-    for module in (handout, worksheet):
+    for module in (drawing, handout, worksheet):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted >= 1, module.__name__

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +18,12 @@ from ..._util.numfmt import derivation_number as number
 from ...views.derivation.document import Derivation, Eq, Para, Table, _dedupe
 from ...views.derivation.explain import Explainer, explain
 from .blanks import SIGNIFICANT, written
+from .drawing import DIAGRAM, printed_drawing
 from .generate import Exercise
 from .handout import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
 from .worksheet import (
-    DIAGRAM,
     compile_pdf,
     digits_example,
-    drawing_size,
     meaning,
     symbol,
     worksheet_latex,
@@ -112,24 +110,19 @@ def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     dot = blank_dot(ex.net.graph, ex.trace, ex.blanks, title=title, description=about)
     files = {SPEC_FILE: ex.spec.encode()}
     files[f"{DIAGRAM}.svg"] = pipe(dot, "svg")
-    files[f"{DIAGRAM}.pdf"] = _without_date(pipe(dot, "pdf"))
+    printed = printed_drawing(ex.net.graph, ex.trace, ex.blanks, title, about)  # its labels at 9 pt on paper
+    files |= printed.files()
     files["worksheet.md"] = worksheet_markdown(ex).encode()
-    tex = worksheet_latex(ex, drawing_size(files[f"{DIAGRAM}.pdf"]))
+    tex = worksheet_latex(ex, printed)
     files["worksheet.tex"] = tex.encode()
     if pdf:
-        compiled = compile_pdf(tex, {f"{DIAGRAM}.pdf": files[f"{DIAGRAM}.pdf"]})
+        compiled = compile_pdf(tex, printed.files())
         if compiled is not None:
             files["worksheet.pdf"] = compiled
     files["answers.md"] = answers_markdown(ex).encode()
     files[ANSWERS_FILE] = answers_yaml(ex).encode()
     files[SHEET_FILE] = blank_yaml(ex).encode()
     return files
-
-
-def _without_date(pdf: bytes) -> bytes:
-    """Graphviz's PDF with a fixed creation date (cairo writes the clock's, whatever
-    SOURCE_DATE_EPOCH says): the same digits count, so the cross-reference offsets stay right."""
-    return re.sub(rb"(/(?:Creation|Mod)Date \(D:)\d{14}", rb"\g<1>19700101000000", pdf)
 
 
 def key_csv(exercises: list[tuple[str, Exercise]]) -> str:

@@ -4,6 +4,7 @@ A class made with ``exercise --students`` keeps what a student may see apart fro
 so the teacher can hand out a folder as it is::
 
     DIR/students/NAME/   worksheet.md, worksheet.tex, worksheet.pdf, network.svg, network.pdf, blank.yaml
+                         (and network-part1.pdf, … when the drawing is printed over pages)
     DIR/key/NAME/        spec.yaml, answers.md, answers.yaml
     DIR/key/key.csv      the class key: every student's answers
 
@@ -18,6 +19,7 @@ everything, ``DIR/key.csv``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ...errors import GraphEngineError
@@ -30,6 +32,8 @@ STUDENTS_DIR = "students"  # DIR/students/NAME/: what a student may see
 KEY_DIR = "key"  # DIR/key/NAME/ and DIR/key/key.csv: the teacher's
 #: The files of a student's folder; every other file of an exercise goes to the key.
 STUDENT_FILES = frozenset({"worksheet.md", "worksheet.tex", "worksheet.pdf", "network.svg", "network.pdf", SHEET_FILE})
+#: A page of a drawing printed over several (``network-part1.pdf``, …): a student's file too.
+DRAWING_PAGE = re.compile(r"network-part\d+\.pdf")
 
 
 def class_files(exercises: list[tuple[str, dict[str, bytes]]], key: bytes) -> dict[str, bytes]:
@@ -42,7 +46,8 @@ def class_files(exercises: list[tuple[str, dict[str, bytes]]], key: bytes) -> di
     files = {}
     for folder, own in exercises:
         for name, data in own.items():
-            files[f"{STUDENTS_DIR if name in STUDENT_FILES else KEY_DIR}/{folder}/{name}"] = data
+            seen = name in STUDENT_FILES or DRAWING_PAGE.fullmatch(name)
+            files[f"{STUDENTS_DIR if seen else KEY_DIR}/{folder}/{name}"] = data
     files[f"{KEY_DIR}/{KEY_FILE}"] = key
     return files
 

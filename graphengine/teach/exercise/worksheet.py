@@ -22,15 +22,11 @@ from ...views.derivation.document import _md, _md_para, _tex_para
 from ...views.derivation.explain import Explainer
 from ...views.derivation.mathfmt import M, escape_tex_text, m_number, name_tex, name_text, substitute
 from .blanks import CARRIED, SIGNIFICANT, written
+from .drawing import DIAGRAM, PrintedDrawing, drawing_latex
 from .generate import Exercise
 from .handout import SHEET_FILE
 
-DIAGRAM = "network"  # network.svg for the Markdown sheet, network.pdf for the LaTeX one
 PDFLATEX_SECONDS = 120
-DRAWING_MARGIN = "1cm"  # the drawing's page: 7.7 in of a Letter page's 8.5
-PAGE = (612.0, 792.0)  # Letter, in points (article's default paper)
-MARGIN_POINTS = 72 / 2.54  # DRAWING_MARGIN in points
-DRAWING_HEIGHT = 0.97  # of the text height: room for the page's number
 
 
 # ---------------------------------------------------------------------- quantities in words
@@ -335,40 +331,9 @@ def tex_name(name: str) -> tuple[str, list[str]]:
     return "".join(out), list(declared.values())
 
 
-def drawing_size(pdf: bytes) -> tuple[float, float] | None:
-    """Width and height in points of a one-page PDF drawing (its MediaBox), or None."""
-    box = re.search(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", pdf)
-    if box is None:
-        return None
-    x0, y0, x1, y1 = map(float, box.groups())
-    return x1 - x0, y1 - y0
-
-
-def printed_scale(size: tuple[float, float], landscape: bool) -> float:
-    """The scale a drawing of ``size`` (points) is printed at on its page (a small one is enlarged).
-
-    >>> round(printed_scale((1078, 651), False), 2), round(printed_scale((1078, 651), True), 2)
-    (0.52, 0.68)
-    """
-    width, height = PAGE[::-1] if landscape else PAGE
-    room = (width - 2 * MARGIN_POINTS, DRAWING_HEIGHT * (height - 2 * MARGIN_POINTS))
-    return min(room[0] / size[0], room[1] / size[1])
-
-
-def drawing_latex(size: tuple[float, float] | None) -> list[str]:
-    """The drawing's page: narrow margins, the full text width unless it is taller than the page,
-    turned to landscape when that prints it larger (a wide network: 4-4 at 8.2 pt instead of 6.2)."""
-    include = rf"\includegraphics[width=\linewidth,height={DRAWING_HEIGHT}\textheight,keepaspectratio]{{{DIAGRAM}.pdf}}"
-    turned = size is not None and printed_scale(size, True) > printed_scale(size, False)
-    page = [r"\begin{center}", include, r"\end{center}"]
-    if turned:
-        page = [r"\begin{landscape}", *page, r"\end{landscape}"]
-    return [rf"\newgeometry{{margin={DRAWING_MARGIN}}}", *page, r"\restoregeometry", ""]
-
-
-def worksheet_latex(ex: Exercise, drawing: tuple[float, float] | None = None) -> str:
-    """The worksheet in LaTeX; ``drawing`` is the size of ``network.pdf`` in points (its page turns
-    to landscape when that prints it larger)."""
+def worksheet_latex(ex: Exercise, drawing: PrintedDrawing | None = None) -> str:
+    """The worksheet in LaTeX; ``drawing`` is ``network.pdf`` as it prints (:mod:`.drawing`: its
+    scale, parts and pages), None for the full text width."""
     sheet = Worksheet(ex)
     name, declarations = tex_name(ex.student or "")
     title = escape_tex_text("Backpropagation exercise") + (f" for {name}" if ex.student else "")
@@ -392,8 +357,7 @@ def worksheet_latex(ex: Exercise, drawing: tuple[float, float] | None = None) ->
     out += [rf"\item {_tex_para(step)}" for step in steps[1:]] + [r"\end{enumerate}", ""]
     for note in notes:
         out += [_tex_para(note), ""]
-    # The network on a page of its own: drawn with 12 pt text, an exercise up to 3-2-2 prints it at 9 pt or more.
-    out += drawing_latex(drawing)
+    out += drawing_latex(drawing)  # on pages of its own
     out += [r"\section*{Blanks}", r"\begin{longtable}{lll>{\raggedright\arraybackslash}p{5.2cm}l}", r"\hline"]
     out += [r"blank & quantity & hand file & what it is & your answer \\ \hline", r"\endhead"]
     for letter, q, sym, what in sheet.blanks():

@@ -426,8 +426,16 @@ class _Diagram:
             lines.append(f"  // depth {depth}")
             lines += [self._node(n) for n in generation]
             lines.append(same_rank(generation))
-        lines.append("  // loss")
-        lines += self._loss_lines()
+        lines += self._loss_nodes()
+        lines.append("  // edges")
+        lines += [self._edge(u, v) for u, v in self._drawn_edges()]
+        lines += self._loss_edges()
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def _loss_nodes(self) -> list[str]:
+        """The loss nodes, the legend beside the total, and their ranks."""
+        lines = ["  // loss", *self._loss_lines()]
         legend = self._legend()
         lines += legend
         if legend:
@@ -435,15 +443,20 @@ class _Diagram:
         lines.append(same_rank([self.loss_id[o] for o in self.outputs]))
         if all(self.G.out_degree(o) == 0 for o in self.outputs):
             lines.append(same_rank(self.outputs))
-        lines.append("  // edges")
+        return lines
+
+    def _drawn_edges(self) -> list[tuple[str, str]]:
+        """The edges between drawn nodes, in drawing order (by tail, then head)."""
         position = {n: i for i, n in enumerate(self.order)}
-        edges = sorted(self.G.edges, key=lambda e: (position[e[0]], position[e[1]]))
-        lines += [self._edge(u, v) for u, v in edges]
+        drawn = (e for e in self.G.edges if e[0] in position and e[1] in position)
+        return sorted(drawn, key=lambda e: (position[e[0]], position[e[1]]))
+
+    def _loss_edges(self) -> list[str]:
+        lines = []
         for o in self.outputs:
             lines.append(f"  {dot_id(o)} -> {dot_id(self.loss_id[o])}" + attributes(color=ZERO, arrowhead="none"))
             lines.append(f"  {dot_id(self.loss_id[o])} -> {dot_id(self.total_id)}" + attributes(color=ZERO))
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+        return lines
 
 
 def to_dot(
