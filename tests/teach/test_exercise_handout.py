@@ -60,6 +60,22 @@ def test_a_students_folder_gives_no_answer_away(tmp_path, capsys):
         assert {p.name for p in (out / "key" / folder).iterdir()} == {"spec.yaml", "answers.md", "answers.yaml"}
 
 
+def test_a_drawing_printed_over_pages_is_in_the_students_folder(tmp_path, capsys):
+    """A 4-4-4-4-4 drawing does not fit a page at 9 pt: its pages' parts go with the worksheet that
+    includes them, and no other copy of them to the key."""
+    out = _class(tmp_path, ["Ana"], "--shape", "4-4-4-4-4", "--ask", "forward", "--no-pdf")
+    seen = sorted(p.name for p in (out / "students" / "ana").iterdir())
+    assert seen == sorted(["blank.yaml", "network.pdf", "network.svg", "worksheet.md", "worksheet.tex"] + PARTS)
+    assert not any(p.name.startswith("network") for p in (out / "key" / "ana").iterdir())
+    tex = (out / "students" / "ana" / "worksheet.tex").read_text(encoding="utf-8")
+    assert [line.rsplit("{", 1)[1] for line in tex.splitlines() if "includegraphics" in line] == [
+        f"{part}}}" for part in PARTS
+    ]
+
+
+PARTS = ["network-part1.pdf", "network-part2.pdf"]
+
+
 def test_grade_finds_sheets_and_keys_in_the_new_layout(tmp_path, capsys):
     out = _class(tmp_path, ["Ana", "Bo"], "--shape", "2-1", "--no-pdf")
     (out / "students" / "ana" / "blank.yaml").write_text(
