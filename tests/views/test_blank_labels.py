@@ -2,9 +2,9 @@
 
 An exercise drawing (``render --blanks``, the worksheets) draws each edge through its label: the
 edge's own path touches the label's frame, and no other edge touches or crosses it. Graphviz's own edge
-labels (the annotated diagrams) are set beside the middle of their edge's route, and where edges
-cross a label can sit nearer a neighbour (a known limit, marked xfail below). Read from the coordinates of the rendered SVG
-(tests/helpers/svg_labels.py), not from the DOT text.
+labels (the annotated diagrams) are set over the middle of their edge's route; room over the text
+and little under it keep each one nearer its own edge than a crossing neighbour. Read from the
+coordinates of the rendered SVG (tests/helpers/svg_labels.py), not from the DOT text.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import subprocess
 import pytest
 from helpers.svg_labels import distance, edges_and_labels
 
+import graphengine
 from graphengine.errors import RenderError
 from graphengine.teach.exercise.generate import Options, generate, parse_shape
 from graphengine.views.diagram.blank import blank_dot, layer_bands
@@ -113,16 +114,21 @@ def test_shared_biases_and_two_samples_keep_the_labels_on_their_edges():
     assert all(own <= 1.0 and other >= 0.5 for _, own, other, _ in _distances(ex, svg))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="annotated diagrams keep Graphviz's own edge labels, set beside the middle of the edge's route: "
-    "where edges cross, a label can sit nearer a neighbour (the exercise drawing draws edges through labels)",
-)
-@pytest.mark.parametrize("shape", ["2-2-2", "2-3-1"])
+@pytest.mark.parametrize("shape", ["2-2-2", "2-3-1", "3-2-2", "3-3-2", "2-4-1", "2-2"])
 def test_an_annotated_diagram_puts_each_label_nearer_its_own_edge(shape):
     ex, svg = _drawn(shape, blanks=False)
     for p, own, other, which in _distances(ex, svg):
         assert own < other, f"{shape}: {p}'s label is {own:.1f} pt from its edge, {other:.1f} from {which}"
+
+
+def test_the_worked_example_puts_each_label_nearer_its_own_edge_in_both_directions():
+    net = graphengine.load("specs/doc_example.yaml")
+    for direction in ("LR", "TB"):
+        svg = pipe(to_dot(net, net.trace(), detail="full", direction=direction), "svg")
+        edges, labels = edges_and_labels(svg)
+        for e, points in edges.items():
+            box = labels[net.graph.edges[e]["weight"]]
+            assert distance(box, points) < min(distance(box, q) for f, q in edges.items() if f != e), (direction, e)
 
 
 def test_the_measure_sees_a_label_set_on_the_wrong_edge():

@@ -96,9 +96,13 @@ def test_render_draws_top_to_bottom_when_asked(cli, tmp_path):
     assert cli("render", SPEC, "-o", down, "--direction", "TB").code == 0
     assert 'rankdir="LR"' in across.read_text(encoding="utf-8")
     assert 'rankdir="TB"' in down.read_text(encoding="utf-8")
-    # Only the direction differs: the same labels, in the same order.
-    assert across.read_text(encoding="utf-8").replace('rankdir="LR"', 'rankdir="TB"') == down.read_text(
-        encoding="utf-8"
-    )
+    # Only the direction differs, and the room around an edge's label (over it left to right, where
+    # Graphviz sets it over its edge; around it top to bottom, beside its edge): the same labels, in
+    # the same order.
+    room = '<TR><TD HEIGHT="12"></TD></TR><TR><TD CELLPADDING="2">'
+    left_to_right = across.read_text(encoding="utf-8")
+    assert left_to_right.count(room) == 8  # one per edge of the worked example
+    left_to_right = left_to_right.replace('CELLPADDING="0">' + room, 'CELLPADDING="4"><TR><TD>')
+    assert left_to_right.replace('rankdir="LR"', 'rankdir="TB"') == down.read_text(encoding="utf-8")
     bad = cli("render", SPEC, "-o", tmp_path / "x.dot", "--direction", "up")
     assert bad.code == 2 and "--direction" in bad.err

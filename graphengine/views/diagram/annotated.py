@@ -51,6 +51,8 @@ DEFAULT_PRECISION = 4
 # Beyond this many edges their labels would fill the picture: colour and width carry ∂E/∂w,
 # the numbers stay in each edge's tooltip.
 MAX_EDGE_LABELS = 40
+# Points of room over an edge's label (left to right), none under it: the label stands on its own edge.
+LABEL_HEADROOM = 12
 # Beyond this many edges they are drawn thin and translucent.
 DENSE_EDGES = 300
 # Beyond this many nodes even node labels are too many: names only, fill colour carries δ.
@@ -350,7 +352,13 @@ class _Diagram:
                 inner = html_table(["".join(cells)])[1:-1]
             else:
                 inner = html_table(["".join(html_row(font(r, text_color, SMALL)) for r in rows)])[1:-1]
-            attrs["label"] = html_table([f"<TR><TD>{inner}</TD></TR>"], padding=4)
+            if self.direction == "LR":
+                # Graphviz sets a label over its edge, where a crossing neighbour may pass right over
+                # the label: room over the text and little under it keep the text nearer its own edge.
+                rows = [f'<TR><TD HEIGHT="{LABEL_HEADROOM}"></TD></TR><TR><TD CELLPADDING="2">{inner}</TD></TR>']
+                attrs["label"] = html_table(rows, padding=0)
+            else:  # beside its edge
+                attrs["label"] = html_table([f"<TR><TD>{inner}</TD></TR>"], padding=4)
         return f"  {dot_id(u)} -> {dot_id(v)}{attributes(**attrs)}"
 
     # -------------------------------------------------------------- loss
