@@ -1,6 +1,7 @@
 """The worksheet of an exercise, in Markdown and LaTeX (and PDF when pdflatex is there): the
 network in words, the given numbers, the formulas, the task, the network drawn with a box for
-every asked quantity, and the table of blanks.
+every asked quantity (on paper, where that would print its labels under 9 pt, names and given
+numbers only, over pages if need be: :mod:`graphengine.teach.exercise.drawing`), and the table of blanks.
 
 Symbols and numbers come from :mod:`graphengine.views.derivation.explain` and :mod:`graphengine.derivation`,
 the drawing from :mod:`graphengine.views.diagram.annotated` (``blanks=``), so a worksheet writes every quantity
