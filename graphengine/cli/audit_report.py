@@ -65,7 +65,8 @@ def leftovers(result: Audit) -> list[str]:
 
 def page_summary(result: Audit) -> str:
     """One line per page: numbers recognised, checked, wrong, not recognised (with the reasons)."""
-    wrong = sum(1 for r in result.rows if verdict_word(r.verdict) not in ("right", "rounding"))
+    wrong = sum(1 for r in result.rows if verdict_word(r.verdict) not in ("right", "rounding", "truncated"))
+    cut = sum(1 for r in result.rows if verdict_word(r.verdict) == "truncated")
     steps = sum(1 for r in result.rows if r.verdict.quantity == "arithmetic")
     reasons: dict[str, int] = {}
     for u in result.unrecognised:
@@ -74,5 +75,8 @@ def page_summary(result: Audit) -> str:
     because = "; ".join(f"{n} {why}" for why, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:3])
     return (
         f"{result.file}: {len(result.rows)} numbers recognised and checked ({steps} as steps of arithmetic), "
-        f"{wrong} wrong, {len(result.unrecognised)} not recognised" + (f" ({because})" if because else "")
+        f"{wrong} wrong, "
+        + (f"{cut} truncated, " if cut else "")
+        + f"{len(result.unrecognised)} not recognised"
+        + (f" ({because})" if because else "")
     )

@@ -28,16 +28,17 @@ from ...engine.trace import Trace
 from ...errors import SpecError
 from ..arithmetic import parse as parse_arithmetic
 from ..check import judge
+from ..claims import rounded, truncated
 from ..hand import Written
 from ..latex_math import check_form, symbols
 from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
-from .defined import defined_verdict, from_page
+from .defined import defined_verdict, from_page, through_page
 from .learned import page_notation
 from .names import Named, shown
 from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber
-from .steps import Step, check_steps, exact_key
+from .steps import TRUNCATED, Step, check_steps, exact_key, truncation_note
 
 
 @dataclass
@@ -244,13 +245,17 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     for k, (result, number, line) in enumerate(found):
         if result.given is not None:
             verdicts[k] = _given(Q, result.given, written_value(result.lhs, number.text, line), result.lhs)
+    for k, verdict in verdicts.items():
+        if isinstance(verdict, Verdict):
+            verdicts[k] = _cut(verdict)
     step_of = {number.start: step for number, step in stepped}
     for k, (result, number, _) in enumerate(found):
         if result.quantity in defined:
             mine = {q: (v, recogniser.units.get(q, 0.0)) for q, v in recogniser.written.items() if q != result.quantity}
             page_value = from_page(result.quantity, Q, mine)
+            carried = through_page(result.quantity, Q, mine)
             verdicts[k] = defined_verdict(
-                result.quantity, number, defined[result.quantity], step_of.get(number.start), page_value
+                result.quantity, number, defined[result.quantity], step_of.get(number.start), page_value, carried
             )
     rows = [
         Row(
@@ -282,6 +287,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
         if number.start not in with_rows
     ]
     rows.sort(key=lambda r: (r.line, r.number.start))
+    _repeats_not_cut(rows)
     first_line: dict[str, int] = {}
     for row in rows:
         first_line.setdefault(row.quantity, row.line)
@@ -290,6 +296,45 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     unrecognised.sort(key=lambda u: u.line)
     problems = [(page.line(offset), message) for offset, message in page.problems]
     return Audit(page.file, sample, rows, unrecognised, problems)
+
+
+def _cut(verdict: Verdict) -> Verdict:
+    """A right value cut at its last digit instead of rounded, from the exact value and from
+    the page's own numbers (its written arithmetic, its earlier values): ``truncated``."""
+    w = verdict.written
+    if not verdict.right or not w.unit:
+        return verdict
+    values = [verdict.exact]
+    if verdict.recomputed is not None:
+        values.append(verdict.recomputed)
+    if w.expression is not None and math.isfinite(w.expression.computed):
+        values.append(w.expression.computed)
+    if not truncated(w.value, w.unit, *values):
+        return verdict
+    number = WrittenNumber(w.shown, w.value, w.unit, 0, 0)
+    note = truncation_note(number, verdict.exact)
+    return replace(verdict, right=False, reason=TRUNCATED, reasons=[TRUNCATED], note=note)
+
+
+def _repeats_not_cut(rows: list[Row]) -> None:
+    """A ``truncated`` value that the page wrote for the same quantity before (its 0.098
+    again) is the page's own value repeated, not a new cut: right (``rows`` in page order)."""
+    earlier: dict[str, list[tuple[float, int]]] = {}
+    for row in rows:
+        if row.quantity == "arithmetic":
+            continue
+        number = row.number
+        if row.verdict.reason == TRUNCATED:
+            before = next(
+                (line for v, line in earlier.get(row.quantity, []) if rounded(number.value, number.unit, v)), None
+            )
+            if before is not None:
+                note = f"the page's value from line {before}"
+                if isinstance(row.verdict, Verdict):
+                    row.verdict = replace(row.verdict, right=True, reason="", reasons=[], note=note)
+                elif isinstance(row.verdict, Step):
+                    row.verdict = replace(row.verdict, right=True, reason="", note=note)
+        earlier.setdefault(row.quantity, []).append((number.value, row.line))
 
 
 def _span(chain: Chain) -> tuple[int, int]:
