@@ -466,3 +466,15 @@ def test_names_of_things_the_network_lacks_are_listed_not_guessed(capsys):
     assert all(r["quantity"] == "arithmetic" for r in on_lines)
     assert [r["line"] for r in on_lines if not r["right"]] == [58]  # ½(0.99 − 0.7729)² = 0.023566, cut to 0.0235
     assert all(r["reason"] == "truncated" for r in on_lines if not r["right"])
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_100000_digit_number_is_not_echoed_in_full(tmp_path, capsys, as_json):
+    digits = "3" * 100_000
+    doc = tmp_path / "long.md"
+    doc.write_text(f"$$net_{{h1}} = 0.{digits}$$\n\nnot an equation 0.{digits}\n", encoding="utf-8")
+    status, out, _ = run(capsys, "audit", str(doc), "--spec", SPEC, *(["--json"] if as_json else []))
+    assert status == 1  # 0.333… is not net_h1 = 0.3775
+    assert len(out) < 5000 and "3" * 41 not in out
+    shortened = "0." + "3" * 37 + "…"
+    assert shortened in (json.loads(out)["results"][0]["written_text"] if as_json else out)

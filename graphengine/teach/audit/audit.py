@@ -35,7 +35,7 @@ from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
 from .defined import defined_verdict, from_page, through_page
 from .learned import page_notation
-from .names import Named, shown
+from .names import Named, brief, shown
 from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber
 from .steps import TRUNCATED, Step, check_steps, exact_key, truncation_note
@@ -79,6 +79,9 @@ class Row:
 
     def to_dict(self) -> dict[str, Any]:
         data = {**self.verdict.to_dict(), "line": self.line, "text": self.text, "recognised_by": self.how}
+        for key in ("written_text", "note"):  # a 100,000-digit number is not echoed in full
+            if key in data:
+                data[key] = brief(data[key])
         if self.because_of_lines:
             data["because_of_lines"] = self.because_of_lines
         return data
@@ -161,7 +164,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
         result = recogniser.recognise(chain)
         for number in values:
             line = page.line(number.start)
-            text = f"{shown(result.lhs) or '…'} = {number.text}"
+            text = brief(f"{shown(result.lhs) or '…'} = {number.text}")
             named = bool(chain.lhs) and not (chain.sides and chain.sides[0].tokens == chain.lhs)
             if result.quantity is not None and result.quantity in Q.ambiguous:
                 pending.append((line, text, f"`{result.quantity}` means two things in this network", number, named))
@@ -188,7 +191,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
         Unrecognised(line, text, why) for line, text, why, n, named in pending if named or n.start not in by_step
     ]
     for loose in page.loose:
-        listed = ", ".join(t.text for t in loose.numbers)
+        listed = brief(", ".join(t.text for t in loose.numbers))
         unrecognised.append(Unrecognised(page.line(loose.numbers[0].start), listed, "not part of an equation"))
 
     sheet: dict[str, Written] = {}
@@ -260,7 +263,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     rows = [
         Row(
             line,
-            f"{shown(result.lhs) or '…'} = {number.text}",
+            brief(f"{shown(result.lhs) or '…'} = {number.text}"),
             verdicts[k].quantity,
             number,
             verdicts[k],
@@ -276,7 +279,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     rows += [
         Row(
             page.line(number.start),
-            f"{step.name} = {number.text}",
+            brief(f"{step.name} = {number.text}"),
             step.quantity,
             number,
             step,
@@ -388,6 +391,10 @@ def _given(Q: Quantities, named: Named, w: Written, lhs: str) -> Given:
     return given
 
 
+MOST_DECIMALS = 12
+"""The most decimals an exact value is shown with beside a page's number (a float has ~16 digits)."""
+
+
 def verdict_word(verdict: Verdict | Given | Step) -> str:
     """``right``, ``rounding``, ``carried``, or the slip code."""
     return "right" if verdict.right else verdict.reason or "wrong"
@@ -398,7 +405,7 @@ def annotate(page: Page, result: Audit, tex: bool = False) -> str:
     text = page.text
     for row in sorted(result.wrong, key=lambda r: r.number.start, reverse=True):
         number = row.number
-        decimals = max(0, -math.floor(math.log10(number.unit))) + 2
+        decimals = min(max(0, -math.floor(math.log10(number.unit))) + 2, MOST_DECIMALS)
         exact = f"{row.verdict.exact:.{decimals}f}"
         written = page.text[number.start : number.end]  # as the page writes it: `8.77 \times 10^{-3}` too
         word = verdict_word(row.verdict)
