@@ -38,6 +38,7 @@ from .learned import page_notation
 from .names import Named, brief, shown
 from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber
+from .squared import SQUARED, squared_errors
 from .steps import TRUNCATED, Step, check_steps, exact_key, truncation_note
 
 
@@ -174,6 +175,10 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
                 pending.append((line, text, result.why_not or "not a quantity of this network", number, named))
             else:
                 found.append((result, number, line))
+    for chain, error_of, number in squared_errors(page.chains, Q):
+        # ½ × (−0.747)²: the error inside an output's loss term, a value of its own
+        error = Recognised(chain, "", error_of, how=SQUARED)
+        found.append((error, number, page.line(number.start)))
     defined = recogniser.defined
     judged = {number.start for result, number, _ in found if result.quantity not in defined}
     stepped: list[tuple[WrittenNumber, Step]] = []
@@ -257,9 +262,9 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
             mine = {q: (v, recogniser.units.get(q, 0.0)) for q, v in recogniser.written.items() if q != result.quantity}
             page_value = from_page(result.quantity, Q, mine)
             carried = through_page(result.quantity, Q, mine)
-            verdicts[k] = defined_verdict(
-                result.quantity, number, defined[result.quantity], step_of.get(number.start), page_value, carried
-            )
+            # an error inside ½(N)² is judged as itself: a step through it judges its chain
+            step = step_of.get(number.start) if result.how != SQUARED else None
+            verdicts[k] = defined_verdict(result.quantity, number, defined[result.quantity], step, page_value, carried)
     rows = [
         Row(
             line,
