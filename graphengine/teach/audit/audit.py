@@ -40,6 +40,7 @@ from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber
 from .squared import SQUARED, squared_errors
 from .steps import TRUNCATED, Step, check_steps, exact_key, truncation_note
+from .used import NAMED_BY_USE, named_by_use
 
 
 @dataclass
@@ -179,6 +180,10 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
         # ½ × (−0.747)²: the error inside an output's loss term, a value of its own
         error = Recognised(chain, "", error_of, how=SQUARED)
         found.append((error, number, page.line(number.start)))
+    for chain, gradient in named_by_use(page, Q):
+        stated = chain.final()  # `the product of the three: 0.04969`, then `0.1 × 0.04969`
+        if stated is not None:
+            found.append((Recognised(chain, "", gradient, how=NAMED_BY_USE), stated, page.line(stated.start)))
     defined = recogniser.defined
     judged = {number.start for result, number, _ in found if result.quantity not in defined}
     stepped: list[tuple[WrittenNumber, Step]] = []
