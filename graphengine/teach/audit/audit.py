@@ -34,11 +34,11 @@ from ..latex_math import check_form, symbols
 from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
 from .defined import defined_verdict, from_page, through_page
+from .inner import IN_DERIVATIVE, SQUARED, outs_in_derivatives, squared_errors
 from .learned import page_notation
 from .names import Named, brief, shown
 from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber
-from .squared import SQUARED, squared_errors
 from .steps import TRUNCATED, Step, check_steps, exact_key, truncation_note
 from .used import NAMED_BY_USE, named_by_use
 
@@ -180,6 +180,10 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
         # ½ × (−0.747)²: the error inside an output's loss term, a value of its own
         error = Recognised(chain, "", error_of, how=SQUARED)
         found.append((error, number, page.line(number.start)))
+    for chain, out in outs_in_derivatives(page.chains, recogniser.names):
+        stated = chain.final()  # `y(1 − y) = 0.7391(1 − 0.7391)`: 0.7391 is the page's y
+        if stated is not None:
+            found.append((Recognised(chain, "", out, how=IN_DERIVATIVE), stated, page.line(stated.start)))
     for chain, gradient in named_by_use(page, Q):
         stated = chain.final()  # `the product of the three: 0.04969`, then `0.1 × 0.04969`
         if stated is not None:

@@ -1,4 +1,4 @@
-"""An output's error written as a number inside its half squared error (audit.squared): judged
+"""An output's error written as a number inside its half squared error (audit.inner): judged
 as that output's error t − y. Exact values by hand for specs/doc_example.yaml: out_o1 =
 0.75136507, out_o2 = 0.77292847, targets 0.01 and 0.99, so the errors are
 −0.74136507 and 0.21707153."""
@@ -48,3 +48,23 @@ def test_a_wrong_error_inside_a_half_square_is_found():
 def test_one_term_of_two_outputs_that_is_no_error_is_not_guessed():
     got = rows("$$E = \\frac{1}{2}(0.5)^2 = 0.125$$")
     assert not any(q.startswith("error.") for q, _ in got.values())
+
+
+def test_an_out_inside_sigma_prime_is_that_nodes_out():
+    # out_o1 by hand: σ(0.40 h1 + 0.45 h2 + 0.60) = 0.75136507
+    page = "$$\\frac{\\partial out_{o1}}{\\partial net_{o1}} = out_{o1}(1 - out_{o1}) = 0.7514(1 - 0.7514) = 0.1868$$"
+    got = rows(page)
+    assert got["0.7514"] == ("o1.out", "right")
+
+
+def test_a_wrong_out_inside_sigma_prime_is_found():
+    # ∂E/∂out_o1 = 0.7414 written in the place of out_o1 = 0.7514 (melfm-notes's slip)
+    page = "$$out_{o1} = 0.7514$$\n\n$$\\frac{\\partial out_{o1}}{\\partial net_{o1}} = out_{o1}(1 - out_{o1}) = 0.7414(1 - 0.7414) = 0.1917$$"
+    got = rows(page)
+    assert got["0.7514"] == ("o1.out", "right")
+    assert got["0.7414"][0] == "o1.out" and got["0.7414"][1] not in ("right", "rounding")
+
+
+def test_a_symbol_that_names_no_node_says_nothing():
+    got = rows("$$q(1 - q) = 0.7414(1 - 0.7414) = 0.1917$$")
+    assert "0.7414" not in got

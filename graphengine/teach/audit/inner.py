@@ -1,4 +1,6 @@
-"""An output's error written as a number inside its half squared error: ``½ × (−0.747)²``.
+"""Numbers inside written arithmetic that are quantities of their own.
+
+**An output's error inside its half squared error**: ``½ × (−0.747)²``.
 
 Under a squared-error loss, ``½ × (N)²`` (also ``0.5 (N)^2``, ``\\frac{(N)^2}{2}``) is an
 output's loss term with its error t − y already worked out: N is that error, a value of the
@@ -7,6 +9,10 @@ equation is N alone. Which output: the one whose error N is (up to its sign, at 
 when that holds for every such N on the page, one output each; otherwise the page's order,
 but only when it writes exactly one such term per output (a term of each output, in turn).
 Anything less is not read: never guessed and marked wrong.
+
+**A node's out inside σ′ = out(1 − out)**: ``y(1 − y) = 0.7391(1 − 0.7391)``. When a chain
+writes ``X(1 − X)`` with X a name of node v (any of its notations), then the same shape with
+one number N in both places, N is the page's value of v's out (:func:`outs_in_derivatives`).
 
 >>> import graphengine
 >>> from graphengine.teach.quantities import Quantities
@@ -22,12 +28,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..claims import matches
-from ..mathtree import Expr, Frac, Neg, Num, Pow, Prod
+from ..latex_tokens import Token
+from ..mathtree import Expr, Frac, Neg, Num, Pow, Prod, Sum, Sym
 from ..quantities import Quantities
 from .defined import defined_values
-from .scan import Chain, WrittenNumber
+from .names import Names
+from .scan import Chain, Side, WrittenNumber
 
 SQUARED = "½(t − y)²"  # how such an error is recognised (a row's ``recognised_by``)
+IN_DERIVATIVE = "out(1 − out)"  # how such an out is recognised
 
 
 def _is_half(x: Expr) -> bool:
@@ -99,3 +108,60 @@ def squared_errors(chains: list[Chain], Q: Quantities) -> list[tuple[Chain, str,
     else:
         return []
     return [(chain, q, n) for (chain, n), q in zip(found, names, strict=True)]
+
+
+def _same(x: Expr, y: Expr) -> bool:
+    """The same symbol, or the same written number (wherever each is written)."""
+    if isinstance(x, Num) and isinstance(y, Num):
+        return x.text == y.text
+    return isinstance(x, Sym) and x == y
+
+
+def _one_minus(x: Expr) -> Expr | None:
+    """``X`` of ``X(1 − X)`` (either order of the factors), if ``x`` has that shape."""
+    if not (isinstance(x, Prod) and len(x.factors) == 2 and not any(x.divide)):
+        return None
+    for a, b in (x.factors, x.factors[::-1]):
+        if (
+            isinstance(b, Sum)
+            and len(b.terms) == 2
+            and isinstance(b.terms[0], Num)
+            and b.terms[0].value == 1.0
+            and isinstance(b.terms[1], Neg)
+            and _same(b.terms[1].arg, a)
+        ):
+            return a
+    return None
+
+
+def _node_of(symbol: Sym, names: Names) -> str | None:
+    named = names.resolve(symbol.name.replace("_", " _").replace("{", "").replace("}", ""))
+    if named.kind == "node":
+        return named.name
+    if named.kind == "quantity" and named.name.endswith(".out"):
+        return named.name[: -len(".out")]
+    return None
+
+
+def outs_in_derivatives(chains: list[Chain], names: Names) -> list[tuple[Chain, str]]:
+    """(a one-number chain, ``v.out``) for each N of ``X(1 − X) = N(1 − N)`` (module docstring)."""
+    found: list[tuple[Chain, str]] = []
+    for chain in chains:
+        for before, side in zip(chain.sides, chain.sides[1:]):
+            symbol = _one_minus(before.tree) if before.tree is not None else None
+            number = _one_minus(side.tree) if side.tree is not None else None
+            if not isinstance(symbol, Sym) or not isinstance(number, Num) or "." not in number.text:
+                continue
+            node = _node_of(symbol, names)
+            if node is None:
+                continue
+            token = Token("num", number.text, number.start, number.end)
+            found.append(
+                (
+                    Chain(
+                        [], [Side([token], Num(number.text, number.value, number.start, number.end, 0))], display=False
+                    ),
+                    f"{node}.out",
+                )
+            )
+    return found
