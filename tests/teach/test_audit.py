@@ -99,6 +99,7 @@ def test_the_founding_page_annotated(tmp_path, capsys):
     assert changed == [20, 44, 58, 87]  # the two slips, and the two numbers cut at their last digit
     assert after[19] == r"$$= \boxed{0.39}\ \text{[✗ swapped, exact 0.3925]}$$"
     assert after[43] == r" &= \boxed{1.2243}\ \text{[≈ rounding, exact 1.224921]}"
+    assert after[86] == r"$$= (0.751) (1 - 0.751) = \boxed{0.186}\ \text{[≈ truncated, exact 0.18682]}$$"
 
 
 def test_the_table_names_lines_verdicts_and_what_is_left(capsys):

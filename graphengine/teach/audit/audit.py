@@ -424,7 +424,7 @@ def annotate(page: Page, result: Audit, tex: bool = False) -> str:
         written = page.text[number.start : number.end]  # as the page writes it: `8.77 \times 10^{-3}` too
         word = verdict_word(row.verdict)
         mark = "wrong:" if tex else "✗"
-        if word == "rounding":
+        if not row.verdict.mistake:  # rounding, truncated: noted, no mistake
             mark = "" if tex else "≈"
         label = f"{mark} {word}".strip()
         note = f"\\boxed{{{written}}}\\ \\text{{[{label}, exact {exact}]}}"
