@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..teach.audit.audit import Audit, verdict_word
+from ..teach.audit.audit import MOST_DECIMALS, Audit, verdict_word
+from ..teach.audit.names import brief
 
 
 def audit_table(result: Audit, title: str, notes: bool = True) -> Any:
@@ -33,15 +34,15 @@ def audit_table(result: Audit, title: str, notes: bool = True) -> Any:
         else:
             shown = f"[yellow]≈ {escape(word)}[/yellow]"
         written = row.number.text
-        decimals = max(len(written.split(".")[-1]) if "." in written else 0, 3) + 2
+        decimals = min(max(len(written.split(".")[-1]) if "." in written else 0, 3) + 2, MOST_DECIMALS)
         cells = [str(row.line), escape(row.text), escape(v.quantity), f"{v.exact:.{decimals}f}", shown]
-        table.add_row(*cells, *([escape(v.note)] if notes else []))
+        table.add_row(*cells, *([escape(brief(v.note))] if notes else []))
     return table
 
 
 def notes_below(result: Audit) -> list[str]:
     """The notes as lines, for a terminal too narrow for a note column."""
-    return [f"line {r.line} ({r.verdict.quantity}): {r.verdict.note}" for r in result.rows if r.verdict.note]
+    return [f"line {r.line} ({r.verdict.quantity}): {brief(r.verdict.note)}" for r in result.rows if r.verdict.note]
 
 
 #: The most lines of leftovers printed on a terminal (the JSON has them all).
@@ -52,7 +53,10 @@ def leftovers(result: Audit) -> list[str]:
     """One line per value not recognised and per formula that could not be read (at most
     :data:`MAX_LEFTOVER_LINES`, then how many more: a page of 250 000 broken formulas must
     not take minutes to print)."""
-    lines = [f"line {u.line}: not recognised: {u.text} ({u.why})" for u in result.unrecognised[:MAX_LEFTOVER_LINES]]
+    lines = [
+        f"line {u.line}: not recognised: {brief(u.text)} ({brief(u.why)})"
+        for u in result.unrecognised[:MAX_LEFTOVER_LINES]
+    ]
     lines += [
         f"line {line}: cannot read the maths: {message}"
         for line, message in result.problems[: max(0, MAX_LEFTOVER_LINES - len(lines))]
@@ -65,7 +69,8 @@ def leftovers(result: Audit) -> list[str]:
 
 def page_summary(result: Audit) -> str:
     """One line per page: numbers recognised, checked, wrong, not recognised (with the reasons)."""
-    wrong = sum(1 for r in result.rows if verdict_word(r.verdict) not in ("right", "rounding"))
+    wrong = sum(1 for r in result.rows if verdict_word(r.verdict) not in ("right", "rounding", "truncated"))
+    cut = sum(1 for r in result.rows if verdict_word(r.verdict) == "truncated")
     steps = sum(1 for r in result.rows if r.verdict.quantity == "arithmetic")
     reasons: dict[str, int] = {}
     for u in result.unrecognised:
@@ -74,5 +79,8 @@ def page_summary(result: Audit) -> str:
     because = "; ".join(f"{n} {why}" for why, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:3])
     return (
         f"{result.file}: {len(result.rows)} numbers recognised and checked ({steps} as steps of arithmetic), "
-        f"{wrong} wrong, {len(result.unrecognised)} not recognised" + (f" ({because})" if because else "")
+        f"{wrong} wrong, "
+        + (f"{cut} truncated, " if cut else "")
+        + f"{len(result.unrecognised)} not recognised"
+        + (f" ({because})" if because else "")
     )

@@ -62,7 +62,8 @@ def verdict_table(verdicts: list[Verdict], title: str, width: int | None = None)
 def summary(verdicts: list[Verdict]) -> str:
     """``15 checked: 13 right, 1 rounding (carry more digits), 1 mistake``."""
     right = sum(1 for v in verdicts if v.right)
-    rounding = sum(1 for v in verdicts if not v.right and not v.mistake)
+    cut = sum(1 for v in verdicts if not v.right and v.reason == "truncated")  # audit: cut, not rounded
+    rounding = sum(1 for v in verdicts if not v.right and not v.mistake) - cut
     carried = sum(1 for v in verdicts if v.reason == "carried" and not v.right)
     mistakes = sum(1 for v in verdicts if v.mistake) - carried
     lucky = sum(1 for v in verdicts if v.right and v.note)
@@ -71,6 +72,8 @@ def summary(verdicts: list[Verdict]) -> str:
     ]
     if rounding:
         parts.append(f"{rounding} rounding (carry more digits)")
+    if cut:
+        parts.append(f"{cut} truncated")
     if mistakes:
         parts.append(f"{mistakes} mistake{'s' if mistakes != 1 else ''}")
     if carried:

@@ -12,6 +12,9 @@ the written precision counts (``asked=None``).
 
 :func:`matches` is the rule; :func:`tolerance` the allowance it uses (the larger of the
 written unit and the asked unit, widened by :data:`RELATIVE_SLACK` for binary floats).
+Within that unit, :func:`truncated` tells a number cut at its last digit (``0.149`` for
+0.14957) from one rounded (``0.150``): ``audit`` notes it (a careful reader would), while
+``check`` and ``grade`` keep the one-unit rule.
 ``asked=None`` compares at the written precision only; ``asked=False`` too, with a relative
 slack for a number inside written arithmetic that names a weight or an input.
 
@@ -37,6 +40,7 @@ from typing import Any
 ASKED_DIGITS = 4  # the sheet asks for 4 significant digits of each value
 RELATIVE_SLACK = 1e-9  # binary floats: a unit 0.001 is 0.0010000000000000000208…
 ABSOLUTE_SLACK = 1e-15
+CUT_SLACK = 1e-6  # a cut drops less than one unit: 0.8 − 0.7 is 0.10000000000000009 in binary
 
 
 def written_unit(text: str) -> float:
@@ -73,6 +77,42 @@ def tolerance(unit: float, exact: float, asked: int | bool | None = None) -> flo
 def matches(value: float, unit: float, exact: float, asked: int | bool | None = None) -> bool:
     """The written ``value`` (its last digit's ``unit``) is ``exact`` at the precision claimed."""
     return abs(value - exact) <= tolerance(unit, exact, asked)
+
+
+def rounded(value: float, unit: float, exact: float) -> bool:
+    """The written ``value`` is ``exact`` rounded to its last digit (within half a ``unit``).
+
+    >>> rounded(0.150, 0.001, 0.14957), rounded(0.149, 0.001, 0.14957)
+    (True, False)
+    """
+    return abs(value - exact) <= 0.5 * unit * (1 + RELATIVE_SLACK) + ABSOLUTE_SLACK * max(1.0, abs(exact))
+
+
+def truncated(value: float, unit: float, *values: float) -> bool:
+    """The written ``value`` is each of ``values`` cut at its last written digit instead of
+    rounded: within one ``unit`` of it (so :func:`matches` accepts it) but closer to zero by
+    more than half a unit. ``values`` are every value the writer may have rounded — the exact
+    one and the page's own from its earlier (rounded) numbers: a number that is any of them
+    rounded is not truncated, nor is one between them (the writer carried some digits).
+    An integer (``unit`` 0) claims no digits and is never truncated.
+
+    >>> truncated(0.149, 0.001, 0.14957), truncated(0.150, 0.001, 0.14957)
+    (True, False)
+    >>> truncated(0.17, 0.01, 0.1787, 0.1787), truncated(0.1786, 0.0001, 0.17869, 0.17864)
+    (True, False)
+    >>> truncated(-0.149, 0.001, -0.14957), truncated(0.149, 0.001, -0.14957), truncated(-0.7, 0.1, -0.8)
+    (True, False, False)
+    """
+    if not unit or not values:
+        return False
+    for exact in values:
+        if not math.isfinite(exact) or not matches(value, unit, exact) or rounded(value, unit, exact):
+            return False
+        if value and (value > 0) != (exact > 0) or abs(value) >= abs(exact):
+            return False  # rounded the other way (up), or a sign: not a cut
+        if abs(exact) - abs(value) >= unit * (1 - CUT_SLACK):
+            return False  # a whole unit off: the cut of 0.8 is 0.8, never 0.7
+    return True
 
 
 def rounding_habit(written: Iterable[Any]) -> Callable[[float], float]:

@@ -58,6 +58,7 @@ def test_the_founding_page_its_two_slips_and_nothing_else(capsys):
             (58, "loss.o2"),
             (62, "loss"),
             (77, "o1.dout"),
+            (87, "o1.out"),  # out_o1(1 − out_o1) = (0.751)(1 − 0.751): 0.751 is out_o1
             (87, "o1.dact"),
             (91, "h1.out"),  # ∂net_o1/∂w5 = h_1 = 0.593
             (98, "grad.w5"),
@@ -65,7 +66,16 @@ def test_the_founding_page_its_two_slips_and_nothing_else(capsys):
         ]
     )
     wrong = {(r["line"], r["quantity"]): r["reason"] for r in report["wrong"]}
-    assert wrong == {(20, "h2.net"): "swapped", (44, "o2.net"): "rounding"}
+    slips = {k: reason for k, reason in wrong.items() if reason != "truncated"}
+    assert slips == {(20, "h2.net"): "swapped", (44, "o2.net"): "rounding"}
+    assert report["mistakes"] == 1
+    # and two numbers cut at their last digit, noted but no mistake: by hand, from the page's
+    # own numbers and exactly, ½(0.99 − 0.7729)² = 0.023566 and 0.751 × 0.249 = 0.186999 round
+    # to 0.0236 and 0.187, not the page's 0.0235 and 0.186
+    assert {k for k, reason in wrong.items() if reason == "truncated"} == {(58, "loss.o2"), (87, "o1.dact")}
+    assert round(0.5 * (0.99 - 0.7729) ** 2, 4) == 0.0236 and round(0.751 * (1 - 0.751), 3) == 0.187
+    assert rows[(58, "loss.o2")]["exact"] == pytest.approx(0.0235600, abs=5e-7)
+    assert rows[(87, "o1.dact")]["exact"] == pytest.approx(0.1868156, abs=5e-7)
     h2 = rows[(20, "h2.net")]
     assert h2["written"] == 0.39 and h2["exact"] == pytest.approx(0.25 * 0.05 + 0.30 * 0.10 + 0.35)
     assert "w3 = 0.25" in h2["note"] and "swapped" in h2["note"]
@@ -86,9 +96,10 @@ def test_the_founding_page_annotated(tmp_path, capsys):
     before = Path(FOUNDING).read_text().splitlines()
     after = out.read_text().splitlines()
     changed = [k + 1 for k, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
-    assert changed == [20, 44]
+    assert changed == [20, 44, 58, 87]  # the two slips, and the two numbers cut at their last digit
     assert after[19] == r"$$= \boxed{0.39}\ \text{[✗ swapped, exact 0.3925]}$$"
     assert after[43] == r" &= \boxed{1.2243}\ \text{[≈ rounding, exact 1.224921]}"
+    assert after[86] == r"$$= (0.751) (1 - 0.751) = \boxed{0.186}\ \text{[≈ truncated, exact 0.18682]}$$"
 
 
 def test_the_table_names_lines_verdicts_and_what_is_left(capsys):
@@ -96,7 +107,8 @@ def test_the_table_names_lines_verdicts_and_what_is_left(capsys):
     assert status == 1
     assert "✗ swapped" in out and "≈ rounding" in out
     assert "line 35: not recognised: 0.2965 (not part of an equation)" in out
-    assert "network quantities: 16 checked: 14 right" in out and "1 mistake" in out and "3 not recognised" in out
+    assert "network quantities: 17 checked: 13 right" in out and "1 mistake" in out and "3 not recognised" in out
+    assert "2 truncated, 1 mistake" in out and "≈ truncated" in out
 
 
 def test_a_60_column_terminal_gets_the_notes_under_the_table():
@@ -347,7 +359,7 @@ def test_the_docs_excerpt_is_what_audit_prints(capsys):
             # every word of the excerpt's row is in the printed row, in order
             row = next(p for p in printed if p.startswith(words[0] + " " + words[1]) or p.startswith(words[0]))
             assert all(w in row for w in words), (line, row)
-    assert printed[-1].startswith("network quantities: 16 checked: 14 right") and printed[-1].endswith(
+    assert printed[-1].startswith("network quantities: 17 checked: 13 right") and printed[-1].endswith(
         "3 not recognised (listed above)"
     )
 
@@ -453,4 +465,18 @@ def test_names_of_things_the_network_lacks_are_listed_not_guessed(capsys):
     assert why[109] == "`W5_new`: no parameter `W5` in this network"
     # their arithmetic is still checked, as steps of arithmetic, never as a quantity of this network
     on_lines = [r for r in report["results"] if r["line"] in {29, 32, 44, 47, 58, 77, 98, 109}]
-    assert all(r["quantity"] == "arithmetic" and r["right"] for r in on_lines)
+    assert all(r["quantity"] == "arithmetic" for r in on_lines)
+    assert [r["line"] for r in on_lines if not r["right"]] == [58]  # ½(0.99 − 0.7729)² = 0.023566, cut to 0.0235
+    assert all(r["reason"] == "truncated" for r in on_lines if not r["right"])
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_100000_digit_number_is_not_echoed_in_full(tmp_path, capsys, as_json):
+    digits = "3" * 100_000
+    doc = tmp_path / "long.md"
+    doc.write_text(f"$$net_{{h1}} = 0.{digits}$$\n\nnot an equation 0.{digits}\n", encoding="utf-8")
+    status, out, _ = run(capsys, "audit", str(doc), "--spec", SPEC, *(["--json"] if as_json else []))
+    assert status == 1  # 0.333… is not net_h1 = 0.3775
+    assert len(out) < 5000 and "3" * 41 not in out
+    shortened = "0." + "3" * 37 + "…"
+    assert shortened in (json.loads(out)["results"][0]["written_text"] if as_json else out)

@@ -31,3 +31,27 @@ def test_updated_weights_stated_in_prose_are_judged():
     assert verdict_word(rows["0.40866619"].verdict) in ("right", "rounding")
     assert verdict_word(rows["0.9"].verdict) not in ("right", "rounding")
     assert not any(r.number.text in ("0.291027924", "2014", "1.2", "5.50") for r in result.rows)
+
+
+def _prose_rows(text: str) -> dict[str, tuple[str, str]]:
+    net = graphengine.load("specs/doc_example.yaml")
+    result = audit(net, net.trace(), read_chains(text, "page.md"))
+    return {r.number.text: (r.quantity, verdict_word(r.verdict)) for r in result.rows if r.line == 1}
+
+
+def test_a_prose_number_the_page_then_multiplies_by_eta_is_that_gradient():
+    # doc_example's ∂E/∂w5 by hand (Mazur): 0.74136507 × 0.186815602 × 0.593269992 = 0.082167041
+    assert round(0.74136507 * 0.186815602 * 0.593269992, 5) == 0.08217
+    step = "\n\n$$0.5 \\times 0.08217 = 0.04108$$\n"
+    assert _prose_rows("The product of the three: 0.08217" + step) == {"0.08217": ("grad.w5", "right")}
+    assert _prose_rows("The product of the three, negated: -0.08217" + step) == {"-0.08217": ("grad.w5", "sign")}
+
+
+def test_other_prose_numbers_are_not_read():
+    # not used as η × N afterwards; used so but no gradient's size; used before it is stated
+    assert _prose_rows("The book costs 0.08217 dollars.\n\n$$0.3 \\times 0.08217 = 0.02465$$\n") == {}
+    assert _prose_rows("The product of the three: 0.12345\n\n$$0.5 \\times 0.12345 = 0.06173$$\n") == {}
+    net = graphengine.load("specs/doc_example.yaml")
+    text = "$$0.5 \\times 0.08217 = 0.04108$$\n\nThe product was 0.08217.\n"
+    result = audit(net, net.trace(), read_chains(text, "page.md"))
+    assert [r for r in result.rows if r.line == 3] == []

@@ -22,7 +22,7 @@ KINDS = {"given", "quantity", "intermediate", "other"}
 VERDICTS = {"right", "rounding", "carried"} | set(
     (
         "swapped wrong-weight missing-term missing-factor net-for-out derivative-of-net updated-weights "
-        "factor-2 sign uphill learning-rate batch shared arithmetic"
+        "factor-2 sign uphill learning-rate batch shared arithmetic truncated"
     ).split()
 )
 

@@ -28,16 +28,19 @@ from ...engine.trace import Trace
 from ...errors import SpecError
 from ..arithmetic import parse as parse_arithmetic
 from ..check import judge
+from ..claims import rounded, truncated
 from ..hand import Written
 from ..latex_math import check_form, symbols
 from ..quantities import Quantities
 from ..verdict import Verdict, row_dict, written_value
-from .defined import defined_verdict, from_page
+from .defined import defined_verdict, from_page, through_page
+from .inner import IN_DERIVATIVE, SQUARED, outs_in_derivatives, squared_errors
 from .learned import page_notation
-from .names import Named, shown
+from .names import Named, brief, shown
 from .recognise import Recognised, Recogniser
 from .scan import Chain, Page, WrittenNumber
-from .steps import Step, check_steps, exact_key
+from .steps import TRUNCATED, Step, check_steps, exact_key, truncation_note
+from .used import NAMED_BY_USE, named_by_use
 
 
 @dataclass
@@ -78,6 +81,9 @@ class Row:
 
     def to_dict(self) -> dict[str, Any]:
         data = {**self.verdict.to_dict(), "line": self.line, "text": self.text, "recognised_by": self.how}
+        for key in ("written_text", "note"):  # a 100,000-digit number is not echoed in full
+            if key in data:
+                data[key] = brief(data[key])
         if self.because_of_lines:
             data["because_of_lines"] = self.because_of_lines
         return data
@@ -160,7 +166,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
         result = recogniser.recognise(chain)
         for number in values:
             line = page.line(number.start)
-            text = f"{shown(result.lhs) or '…'} = {number.text}"
+            text = brief(f"{shown(result.lhs) or '…'} = {number.text}")
             named = bool(chain.lhs) and not (chain.sides and chain.sides[0].tokens == chain.lhs)
             if result.quantity is not None and result.quantity in Q.ambiguous:
                 pending.append((line, text, f"`{result.quantity}` means two things in this network", number, named))
@@ -170,6 +176,18 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
                 pending.append((line, text, result.why_not or "not a quantity of this network", number, named))
             else:
                 found.append((result, number, line))
+    for chain, error_of, number in squared_errors(page.chains, Q):
+        # ½ × (−0.747)²: the error inside an output's loss term, a value of its own
+        error = Recognised(chain, "", error_of, how=SQUARED)
+        found.append((error, number, page.line(number.start)))
+    for chain, out in outs_in_derivatives(page.chains, recogniser.names):
+        stated = chain.final()  # `y(1 − y) = 0.7391(1 − 0.7391)`: 0.7391 is the page's y
+        if stated is not None:
+            found.append((Recognised(chain, "", out, how=IN_DERIVATIVE), stated, page.line(stated.start)))
+    for chain, gradient in named_by_use(page, Q):
+        stated = chain.final()  # `the product of the three: 0.04969`, then `0.1 × 0.04969`
+        if stated is not None:
+            found.append((Recognised(chain, "", gradient, how=NAMED_BY_USE), stated, page.line(stated.start)))
     defined = recogniser.defined
     judged = {number.start for result, number, _ in found if result.quantity not in defined}
     stepped: list[tuple[WrittenNumber, Step]] = []
@@ -187,7 +205,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
         Unrecognised(line, text, why) for line, text, why, n, named in pending if named or n.start not in by_step
     ]
     for loose in page.loose:
-        listed = ", ".join(t.text for t in loose.numbers)
+        listed = brief(", ".join(t.text for t in loose.numbers))
         unrecognised.append(Unrecognised(page.line(loose.numbers[0].start), listed, "not part of an equation"))
 
     sheet: dict[str, Written] = {}
@@ -244,18 +262,22 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     for k, (result, number, line) in enumerate(found):
         if result.given is not None:
             verdicts[k] = _given(Q, result.given, written_value(result.lhs, number.text, line), result.lhs)
+    for k, verdict in verdicts.items():
+        if isinstance(verdict, Verdict):
+            verdicts[k] = _cut(verdict)
     step_of = {number.start: step for number, step in stepped}
     for k, (result, number, _) in enumerate(found):
         if result.quantity in defined:
             mine = {q: (v, recogniser.units.get(q, 0.0)) for q, v in recogniser.written.items() if q != result.quantity}
             page_value = from_page(result.quantity, Q, mine)
-            verdicts[k] = defined_verdict(
-                result.quantity, number, defined[result.quantity], step_of.get(number.start), page_value
-            )
+            carried = through_page(result.quantity, Q, mine)
+            # an error inside ½(N)² is judged as itself: a step through it judges its chain
+            step = step_of.get(number.start) if result.how != SQUARED else None
+            verdicts[k] = defined_verdict(result.quantity, number, defined[result.quantity], step, page_value, carried)
     rows = [
         Row(
             line,
-            f"{shown(result.lhs) or '…'} = {number.text}",
+            brief(f"{shown(result.lhs) or '…'} = {number.text}"),
             verdicts[k].quantity,
             number,
             verdicts[k],
@@ -271,7 +293,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     rows += [
         Row(
             page.line(number.start),
-            f"{step.name} = {number.text}",
+            brief(f"{step.name} = {number.text}"),
             step.quantity,
             number,
             step,
@@ -282,6 +304,7 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
         if number.start not in with_rows
     ]
     rows.sort(key=lambda r: (r.line, r.number.start))
+    _repeats_not_cut(rows)
     first_line: dict[str, int] = {}
     for row in rows:
         first_line.setdefault(row.quantity, row.line)
@@ -290,6 +313,45 @@ def _audit_sample(net: Network, trace: Trace, page: Page, sample: int) -> Audit:
     unrecognised.sort(key=lambda u: u.line)
     problems = [(page.line(offset), message) for offset, message in page.problems]
     return Audit(page.file, sample, rows, unrecognised, problems)
+
+
+def _cut(verdict: Verdict) -> Verdict:
+    """A right value cut at its last digit instead of rounded, from the exact value and from
+    the page's own numbers (its written arithmetic, its earlier values): ``truncated``."""
+    w = verdict.written
+    if not verdict.right or not w.unit:
+        return verdict
+    values = [verdict.exact]
+    if verdict.recomputed is not None:
+        values.append(verdict.recomputed)
+    if w.expression is not None and math.isfinite(w.expression.computed):
+        values.append(w.expression.computed)
+    if not truncated(w.value, w.unit, *values):
+        return verdict
+    number = WrittenNumber(w.shown, w.value, w.unit, 0, 0)
+    note = truncation_note(number, verdict.exact)
+    return replace(verdict, right=False, reason=TRUNCATED, reasons=[TRUNCATED], note=note)
+
+
+def _repeats_not_cut(rows: list[Row]) -> None:
+    """A ``truncated`` value that the page wrote for the same quantity before (its 0.098
+    again) is the page's own value repeated, not a new cut: right (``rows`` in page order)."""
+    earlier: dict[str, list[tuple[float, int]]] = {}
+    for row in rows:
+        if row.quantity == "arithmetic":
+            continue
+        number = row.number
+        if row.verdict.reason == TRUNCATED:
+            before = next(
+                (line for v, line in earlier.get(row.quantity, []) if rounded(number.value, number.unit, v)), None
+            )
+            if before is not None:
+                note = f"the page's value from line {before}"
+                if isinstance(row.verdict, Verdict):
+                    row.verdict = replace(row.verdict, right=True, reason="", reasons=[], note=note)
+                elif isinstance(row.verdict, Step):
+                    row.verdict = replace(row.verdict, right=True, reason="", note=note)
+        earlier.setdefault(row.quantity, []).append((number.value, row.line))
 
 
 def _span(chain: Chain) -> tuple[int, int]:
@@ -343,6 +405,10 @@ def _given(Q: Quantities, named: Named, w: Written, lhs: str) -> Given:
     return given
 
 
+MOST_DECIMALS = 12
+"""The most decimals an exact value is shown with beside a page's number (a float has ~16 digits)."""
+
+
 def verdict_word(verdict: Verdict | Given | Step) -> str:
     """``right``, ``rounding``, ``carried``, or the slip code."""
     return "right" if verdict.right else verdict.reason or "wrong"
@@ -353,12 +419,12 @@ def annotate(page: Page, result: Audit, tex: bool = False) -> str:
     text = page.text
     for row in sorted(result.wrong, key=lambda r: r.number.start, reverse=True):
         number = row.number
-        decimals = max(0, -math.floor(math.log10(number.unit))) + 2
+        decimals = min(max(0, -math.floor(math.log10(number.unit))) + 2, MOST_DECIMALS)
         exact = f"{row.verdict.exact:.{decimals}f}"
         written = page.text[number.start : number.end]  # as the page writes it: `8.77 \times 10^{-3}` too
         word = verdict_word(row.verdict)
         mark = "wrong:" if tex else "✗"
-        if word == "rounding":
+        if not row.verdict.mistake:  # rounding, truncated: noted, no mistake
             mark = "" if tex else "≈"
         label = f"{mark} {word}".strip()
         note = f"\\boxed{{{written}}}\\ \\text{{[{label}, exact {exact}]}}"

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import math
 
-from ..claims import matches
+from ..claims import matches, truncated
 from ..quantities import Quantities
 from .scan import WrittenNumber
-from .steps import Step
+from .steps import TRUNCATED, Step, truncation_note
 
 SIGNLESS = ("error.",)  # written as t − y or y − t: only the size is the page's claim
 
@@ -81,6 +81,20 @@ def from_page(name: str, Q: Quantities, written: dict[str, tuple[float, float]])
     return None
 
 
+def through_page(name: str, Q: Quantities, written: dict[str, tuple[float, float]]) -> float | None:
+    """``name``'s value from the page's own written numbers carried through the network's
+    formulas (a quantity the page did not write is computed from those it did, in the
+    step's order), or None when ``name`` has no such definition."""
+    values: dict[str, float] = {}
+    for q in Q.order:
+        if q in written:
+            values[q] = written[q][0]
+        else:
+            values[q] = Q.formula(q, lambda x: values[x] if x in values else Q.exact(x))
+    found = from_page(name, Q, {q: (v, 0.0) for q, v in values.items()})
+    return None if found is None else found[0]
+
+
 def softmax_parts(Q: Quantities) -> list[tuple[str, float, float]]:
     """(output, e^{z_o − shift}, Σ_k e^{z_k − shift}) for shift 0 and the largest logit: the
     numerator and denominator a page writes for each probability, either way."""
@@ -116,16 +130,29 @@ no more than this fraction, is taken as following from the page's earlier roundi
 
 
 def defined_verdict(
-    name: str, number: WrittenNumber, exact: float, step: Step | None, page: tuple[float, float] | None = None
+    name: str,
+    number: WrittenNumber,
+    exact: float,
+    step: Step | None,
+    page: tuple[float, float] | None = None,
+    carried: float | None = None,
 ) -> Step:
     """The verdict on a written defined quantity: right at its written precision; else what its
     own chain's arithmetic says (``arithmetic``, ``carried``; ``rounding`` when the page's
     numbers give it); without arithmetic, ``rounding`` when the page's own numbers give it
-    (``page``: that value and its spread, see :func:`from_page`), ``arithmetic`` when not."""
+    (``page``: that value and its spread, see :func:`from_page`), ``arithmetic`` when not.
+    A right number cut at its last digit is ``truncated`` unless the page's own numbers give
+    it (``carried``: those numbers through the network's formulas, :func:`through_page`)."""
     value = abs(number.value) if name.startswith(SIGNLESS) else number.value
     target = abs(exact) if name.startswith(SIGNLESS) else exact
     what = describe(name)
     if matches(value, number.unit, target):
+        values = [target] + ([step.exact] if step is not None and (step.right or step.reason == TRUNCATED) else [])
+        for mine in (page[0] if page is not None else None, carried):
+            if mine is not None:
+                values.append(abs(mine) if name.startswith(SIGNLESS) else mine)
+        if truncated(value, number.unit, *values):
+            return Step(what, number, exact, False, TRUNCATED, truncation_note(number, exact), quantity=name)
         return Step(what, number, exact, True, quantity=name)
     if step is not None:
         reason = step.reason if not step.right else "rounding"

@@ -99,6 +99,22 @@ def lhs_text(tokens: list[Token]) -> str:
     return re.sub(r"(/ )+$", "", text).strip()
 
 
+LONGEST_ECHO = 40
+"""The most characters of one number a report prints back; a longer one is cut with "…"."""
+
+_LONG_NUMBER = re.compile(rf"[-−]?\d[\d.]{{{LONGEST_ECHO - 1},}}")
+
+
+def brief(text: str) -> str:
+    """``text`` with every number longer than :data:`LONGEST_ECHO` characters shortened
+    (a page's 100,000-digit number is not printed back in full).
+
+    >>> brief("net_h1 = 0." + "3" * 60)
+    'net_h1 = 0.3333333333333333333333333333333333333…'
+    """
+    return _LONG_NUMBER.sub(lambda m: m.group()[: LONGEST_ECHO - 1] + "…", text)
+
+
 def shown(text: str) -> str:
     """A left-hand side as a reader scans it: ``∂ total / ∂ w_5`` → ``∂total/∂w_5``."""
     text = text.replace(" / ", "/").replace("∂ ", "∂")

@@ -3,6 +3,12 @@
 A sentence that gives a parameter its value after the update is a value to check, read as
 ``w5_{new} = 0.3589``. A loss "now" or "after" the update (``the total error is now down to
 0.291027924``) belongs to the next forward pass, which the page does not work: it is not read.
+
+A number in prose with no name beside it (``the product of the three: 0.04969``) is read
+only when the page's own arithmetic names it (:func:`graphengine.teach.audit.used.named_by_use`): the page goes on to
+write ``η × 0.04969`` with the same digits, so it is a gradient — the one trainable
+parameter's whose size it has. Any other prose number (a date, a price, a section) is not
+read.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..claims import written_unit
+from ..claims import truncated, written_unit
 from ..mathtree import Call, Expr, Frac, Neg, Num, Pow, Prod, Sum, Sym, numbers, symbols, value
 from .scan import Chain, WrittenNumber
 
@@ -45,7 +45,8 @@ class Step:
 
     @property
     def mistake(self) -> bool:
-        return not self.right
+        """Not right, and more than digits cut (a ``truncated`` number is noted, like rounding)."""
+        return not self.right and self.reason != TRUNCATED
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -59,6 +60,17 @@ class Step:
         if not self.right:
             data["reason"], data["note"] = self.reason, self.note
         return data
+
+
+TRUNCATED = "truncated"
+"""The reason for a number cut at its last digit rather than rounded (``0.149`` for 0.14957,
+:func:`graphengine.teach.claims.truncated`): noted, but no mistake (like ``rounding``)."""
+
+
+def truncation_note(number: WrittenNumber, value: float) -> str:
+    """``0.149 is 0.14957 cut, not rounded (0.150)``."""
+    decimals = max(0, -math.floor(math.log10(number.unit)))
+    return f"{number.text} is {value:.{decimals + 2}f} cut, not rounded ({value:.{decimals}f})"
 
 
 # A side of a chain with more numbers than this is not checked as a step of arithmetic: the
@@ -174,6 +186,8 @@ def check_steps(
                     fixes[number.text.lstrip("-")] = abs(exact)
                 elif fixes and abs(number.value - exact) > 0.5 * number.unit * (1 + 1e-9) + 1e-15:
                     step = Step(shown, number, exact, False, "carried", f"follows from the page's {shown}")
+                elif truncated(number.value, number.unit, before, exact):
+                    step = Step(shown, number, exact, False, TRUNCATED, truncation_note(number, exact))
                 else:
                     step = Step(shown, number, exact, True)
                 found.append((number, step))
