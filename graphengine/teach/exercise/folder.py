@@ -19,8 +19,9 @@ from ..._util.numfmt import derivation_number as number
 from ...views.derivation.document import Derivation, Eq, Para, Table, _dedupe
 from ...views.derivation.explain import Explainer, explain
 from .blanks import SIGNIFICANT, written
+from .drawn_name import drawn_name, needs_drawing
 from .generate import Exercise
-from .handout import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
+from .handout import ANSWERS_FILE, FLAT_KEY_FILES, KEY_DIR, NAME_FIGURE, SHEET_FILE, SPEC_FILE
 from .worksheet import (
     DIAGRAM,
     compile_pdf,
@@ -114,10 +115,14 @@ def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     files[f"{DIAGRAM}.svg"] = pipe(dot, "svg")
     files[f"{DIAGRAM}.pdf"] = _without_date(pipe(dot, "pdf"))
     files["worksheet.md"] = worksheet_markdown(ex).encode()
-    tex = worksheet_latex(ex, drawing_size(files[f"{DIAGRAM}.pdf"]))
+    figures = {f"{DIAGRAM}.pdf": files[f"{DIAGRAM}.pdf"]}
+    drawn = drawn_name(ex.student) if ex.student and needs_drawing(ex.student) else None
+    if drawn is not None:  # a name pdflatex cannot print: drawn for the title (drawn_name.py)
+        files[NAME_FIGURE] = figures[NAME_FIGURE] = _without_date(drawn[0])
+    tex = worksheet_latex(ex, drawing_size(files[f"{DIAGRAM}.pdf"]), drawn[1] if drawn else None)
     files["worksheet.tex"] = tex.encode()
     if pdf:
-        compiled = compile_pdf(tex, {f"{DIAGRAM}.pdf": files[f"{DIAGRAM}.pdf"]})
+        compiled = compile_pdf(tex, figures)
         if compiled is not None:
             files["worksheet.pdf"] = compiled
     files["answers.md"] = answers_markdown(ex).encode()
@@ -149,3 +154,21 @@ def write_files(folder: Path, files: dict[str, bytes], force: bool = False) -> N
     from ..._util.files import write_tree
 
     write_tree(folder, files, force)
+
+
+def write_exercise(folder: Path, files: dict[str, bytes], force: bool = False) -> tuple[list[str], list[str]]:
+    """Write one exercise's ``files`` (:func:`.handout.exercise_layout`) under ``folder`` as
+    :func:`write_files` does, and take away the answer key an earlier ``exercise`` wrote beside the
+    worksheet (``spec.yaml``, ``answers.*`` at the top; now in ``key/``) where it is still as it was
+    written. Returns the names taken away, and those of the kind left beside the worksheet (changed
+    since, or not written by ``exercise``: the user's own, never removed)."""
+    from ..._util.files import as_written
+
+    write_files(folder, files, force)
+    moved = []
+    for name in FLAT_KEY_FILES:
+        if f"{KEY_DIR}/{name}" in files and as_written(folder, name):
+            (folder / name).unlink()
+            moved.append(name)
+    left = [name for name in FLAT_KEY_FILES if (folder / name).exists() or (folder / name).is_symlink()]
+    return moved, left

@@ -23,7 +23,7 @@ from ...views.derivation.explain import Explainer
 from ...views.derivation.mathfmt import M, escape_tex_text, m_number, name_tex, name_text, substitute
 from .blanks import CARRIED, SIGNIFICANT, written
 from .generate import Exercise
-from .handout import SHEET_FILE
+from .handout import NAME_FIGURE, SHEET_FILE
 
 DIAGRAM = "network"  # network.svg for the Markdown sheet, network.pdf for the LaTeX one
 PDFLATEX_SECONDS = 120
@@ -335,6 +335,14 @@ def tex_name(name: str) -> tuple[str, list[str]]:
     return "".join(out), list(declared.values())
 
 
+def undrawable(name: str) -> list[str]:
+    """The characters of ``name`` pdflatex cannot draw with the worksheet's fonts (Greek, Cyrillic, CJK …)."""
+    import unicodedata
+
+    letters = dict.fromkeys(unicodedata.normalize("NFC", name))
+    return [c for c in letters if not c.isascii() and c not in _T1_LETTERS and _drawn(c) is None]
+
+
 def drawing_size(pdf: bytes) -> tuple[float, float] | None:
     """Width and height in points of a one-page PDF drawing (its MediaBox), or None."""
     box = re.search(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", pdf)
@@ -366,11 +374,17 @@ def drawing_latex(size: tuple[float, float] | None) -> list[str]:
     return [rf"\newgeometry{{margin={DRAWING_MARGIN}}}", *page, r"\restoregeometry", ""]
 
 
-def worksheet_latex(ex: Exercise, drawing: tuple[float, float] | None = None) -> str:
+def worksheet_latex(
+    ex: Exercise, drawing: tuple[float, float] | None = None, name_baseline: float | None = None
+) -> str:
     """The worksheet in LaTeX; ``drawing`` is the size of ``network.pdf`` in points (its page turns
-    to landscape when that prints it larger)."""
+    to landscape when that prints it larger); with ``name_baseline`` the title shows the student's
+    name as drawn in ``name.pdf`` (:mod:`.drawn_name`), whose baseline lies that many points over
+    its bottom."""
     sheet = Worksheet(ex)
     name, declarations = tex_name(ex.student or "")
+    if ex.student and name_baseline is not None:  # the drawing carries the name as text too (search, copy)
+        name, declarations = rf"\raisebox{{-{name_baseline:.2f}bp}}{{\includegraphics{{{NAME_FIGURE}}}}}", []
     title = escape_tex_text("Backpropagation exercise") + (f" for {name}" if ex.student else "")
     out = [_PREAMBLE + "".join(f"{line}\n" for line in declarations) + rf"\title{{{title}}}"]
     out += [r"\date{}", r"\begin{document}", r"\maketitle"]
