@@ -300,11 +300,11 @@ class Judge:
                 verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
             return verdict
         bare_zero = expression is None and not w.unit and w.value == 0
-        # a bare 0 where the learner's own right values, with the rounding of those they did not
-        # write, can give 0 (two samples' rounded parts that cancel): their rounding, not a blank filled
+        # a bare 0 the learner's right values can give (unwritten parts' rounding that cancels): not a blank filled
         zero_rounds = bare_zero and bool(derived.sources) and not derived.roots and abs(derived.value) <= derived.sigma
-        if bare_zero and not zero_rounds and set(derived.roots) <= self.placeholders:
-            # a bare 0 that no earlier mistake of the learner explains: a blank filled, not worked out
+        # nor one an earlier mistake explains: the learner's own values give 0 (a ReLU switched off)
+        explained = not set(derived.roots) <= self.placeholders and abs(derived.value) <= derived.sigma + eps
+        if bare_zero and not zero_rounds and not explained:  # a blank filled, not worked out
             self.placeholders.add(q)
             verdict.reason, verdict.reasons = PLACEHOLDER, [PLACEHOLDER]
             verdict.note = f"0 written where the value is {_shown(exact, w)}: not worked out?"
