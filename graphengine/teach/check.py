@@ -322,8 +322,8 @@ class Judge:
                 return verdict
         matches = self._slips(q, computed, computed_sigma if expression is not None else allowed, derived, expression)
         also = ""  # what the slip's note says of another blank holding these very digits
-        if matches and self._best_fit > LOOSE_FIT and expression is None and w.unit:
-            # the digits of another blank: copied, not a loose slip, unless the slip gives that value (copied())
+        if matches and (self._best_fit > LOOSE_FIT or "+" in matches[0][0]) and expression is None and w.unit:
+            # another blank's digits: copied, not a loose slip or a pair, unless the slip needs no coincidence (copied())
             code, _, slipped = matches[0]
             copy = copied(self.quantities, self.dependencies, self.sheet, q, w, allowed, slipped, self._worked, code)
             also = copy.slip_wins(self.sheet[copy.other].name) if copy is not None else ""

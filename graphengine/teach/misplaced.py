@@ -105,9 +105,10 @@ def copied(
     code: str = "",
 ) -> Copy | None:
     """A copy that competes with a slip fitting ``w`` only loosely (the slip's ``code`` and value
-    ``slipped`` from the learner's values, off by more than a quarter of what their rounding allows):
-    the other blank :func:`belongs_to` finds, where the learner wrote the very same digits (``0.023``
-    in both); None if there is none.
+    ``slipped`` from the learner's values, off by more than a quarter of what their rounding allows),
+    or with two slips in one value however close (a ``code`` ``a+b``: two mistakes, where a copy is
+    one): the other blank :func:`belongs_to` finds, where the learner wrote the very same digits
+    (``0.023`` in both); None if there is none.
 
     The copy explains the digits better, unless the slip needs no coincidence either:
 

@@ -1,9 +1,12 @@
 """A value that is another blank's (``misplaced``) against a slip that gives the same digits.
 
-A weight's gradient without its input factor is the bias's gradient: the ``missing-factor``
-slip computes what the bias's blank asks for, so a learner who makes it writes the same digits
-there, copying nothing. The network has two samples (the second worked out unwritten), every
-value here is computed by hand formulas independently of graphengine.
+A copy of another blank's very digits explains them better than a slip that fits only loosely
+or than two slips in one value, unless the slip needs no coincidence: a weight's gradient without
+its input factor is the bias's gradient (the ``missing-factor`` slip computes what the bias's
+blank asks for, so a learner who makes it writes the same digits there, copying nothing), or a
+single slip's value rounds to the written digits. The networks have two samples (the second
+worked out unwritten) or ReLUs; every value here is computed by hand formulas independently of
+graphengine.
 """
 
 from __future__ import annotations
@@ -188,3 +191,36 @@ def test_a_slip_that_gives_the_written_digits_is_named_though_another_blank_hold
     # needed, where a copy of grad.w6 would need the slip to land on its digits by chance
     assert got["updated.b5"].reason == "uphill", got["updated.b5"].note
     assert "same digits as your grad.w6" in got["updated.b5"].note
+
+
+PAIRED = SPEC.replace(
+    "parameters: {w1: 0.05, w2: -0.1, w3: -0.5, w4: -0.85, w5: 0.2, w6: 0.95, w7: -0.35, w8: -0.75,\n"
+    "             b1: -0.9, b2: 0.6, b3: -0.6, b4: 0.55}",
+    "parameters: {w1: 0.15, w2: 0.05, w3: -0.65, w4: -0.3, w5: -0.95, w6: 0.1, w7: 0.8, w8: 0.65,\n"
+    "             b1: -0.7, b2: -0.9, b3: 0.9, b4: -0.05}",
+).replace(
+    """  - inputs: {i1: -0.81, i2: -0.71}
+    targets: {o1: 0.11, o2: 0.58}
+  - inputs: {i1: 0.17, i2: -0.31}
+    targets: {o1: 0.42, o2: 0.97}""",
+    """  - inputs: {i1: 0.07, i2: 0.28}
+    targets: {o1: 0.36, o2: 0.42}
+  - inputs: {i1: -0.6, i2: -0.84}
+    targets: {o1: 0.39, o2: 0.07}""",
+)
+
+
+def test_digits_copied_rather_than_two_slips_in_one_value_are_misplaced():
+    net = graphengine.Network.from_yaml(PAIRED)
+    assert net.spec.parameters["w5"].value == -0.95 and net.trace().n_samples == 2  # the spec was rewritten
+    h1_net, h2_net = 0.15 * 0.07 + 0.05 * 0.28 - 0.7, -0.65 * 0.07 - 0.3 * 0.28 - 0.9  # sample 0
+    o1_net = -0.95 * sigmoid(h1_net) + 0.1 * sigmoid(h2_net) + 0.9
+    mine = {"h1.net": two_decimals(h1_net), "h1.out": two_decimals(sigmoid(h1_net))}
+    mine |= {"h2.net": two_decimals(h2_net), "h2.out": two_decimals(sigmoid(h2_net))}
+    assert list(mine.values()) == ["-0.68", "0.34", "-1.03", "0.26"] and abs(o1_net - 0.26) > 0.3
+    # o1.net written as 0.26: two slips in one value come near it (0.259) …
+    other = {v.quantity: v for v in judge(net, net.trace(), mine | {"h2.out": "0.263", "o1.net": "0.26"}, asked=4)}
+    assert "+" in other["o1.net"].reason and other["o1.net"].exact == pytest.approx(o1_net)
+    # … but they are two mistakes, and 0.26 is, digit for digit, the h2.out just above: one copy
+    got = {v.quantity: v for v in judge(net, net.trace(), mine | {"o1.net": "0.26"}, asked=ASKED_DIGITS)}
+    assert got["o1.net"].reason == "misplaced" and "h2.out's value" in got["o1.net"].note
