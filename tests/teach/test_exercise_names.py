@@ -69,7 +69,7 @@ def test_greek_and_cyrillic_names_are_drawn_in_the_title(tmp_path):
         assert f"Backpropagation exercise for {name}" in _title(seen / "worksheet.pdf")
         tex = (seen / "worksheet.tex").read_text(encoding="utf-8")
         title = re.search(r"\\title\{(.*)\}", tex)
-        assert title is not None and r"\includegraphics{name.pdf}" in title[1]
+        assert title is not None and re.search(r"\\includegraphics(\[[^]]*\])?\{name.pdf\}", title[1])
         assert "?" not in tex.split(r"\begin{document}")[0]  # no letter declared as `?`
         # the drawing's fonts hold every letter of the name: none drawn as a box
         assert set(name) - {" "} <= _font_letters(seen / "name.pdf"), name
@@ -92,3 +92,14 @@ def test_a_name_pdflatex_prints_is_not_drawn(tmp_path):
     seen = out / "students" / "łukasz-nguyễn"
     assert not (seen / "name.pdf").exists()
     assert "Backpropagation exercise for Łukasz Nguyễn" in _title(seen / "worksheet.pdf")
+
+
+def test_a_long_drawn_name_is_shrunk_to_the_line(tmp_path):
+    long = "Γιώργος Παπαδόπουλος Αλεξανδρόπουλος Κωνσταντινόπουλος Χατζηγεωργίου Οικονόμου"
+    out = _class(tmp_path, [long])
+    pdf = out / "students" / folder_names([long])[0] / "worksheet.pdf"
+    assert long in _title(pdf)
+    page = _run("pdftotext", "-bbox", "-l", "1", str(pdf), "-")
+    width = float(re.search(r'<page width="([\d.]+)"', page)[1])
+    right = max(float(x) for x in re.findall(r'xMax="([\d.]+)"', page))
+    assert right <= width - 2 * 72 / 2.54 + 1  # within the 2 cm margin: nothing runs off the page

@@ -5,7 +5,8 @@ accents, most others of Latin scripts (:func:`.worksheet.tex_name`); Greek, Cyri
 others it cannot draw at all. Such a name is drawn instead by Graphviz's ``dot``, the one program
 every install has, with the machine's own fonts (fontconfig: on Debian DejaVu, which comes with
 Graphviz, draws Greek and Cyrillic; CJK needs a CJK font installed, such as ``fonts-noto-cjk``),
-as a small PDF (:data:`.handout.NAME_FIGURE`, ``name.pdf``) the title includes on the name's baseline, at the title's size.
+as a small PDF (:data:`.handout.NAME_FIGURE`, ``name.pdf``) the title includes on the name's
+baseline, at the title's size (a name wider than the line is shrunk to its width).
 The drawing's text is the name as written (Graphviz's PDF maps its glyphs to Unicode), so the
 worksheet's text keeps it too (search, copy).
 
@@ -19,8 +20,9 @@ import html
 import re
 import subprocess
 import zlib
+from typing import NamedTuple
 
-from .worksheet import undrawable
+from .worksheet import drawing_size, undrawable
 
 FONT = "serif"  # fontconfig's serif: the nearest to the title's Latin Modern Roman the machine has
 # \LARGE in an 11 pt article (17.28 pt, the size \maketitle sets the title in), with the capitals
@@ -43,10 +45,18 @@ def name_dot(name: str) -> str:
     )
 
 
-def drawn_name(name: str) -> tuple[bytes, float] | None:
-    """``name`` drawn as a PDF with the machine's fonts, and its baseline's height over the drawing's
-    bottom in points; None when ``dot`` is missing or fails (the title then prints ``?`` for what
-    pdflatex cannot draw)."""
+class DrawnName(NamedTuple):
+    """A name drawn as a one-page PDF, its height and its baseline's height over its bottom (points)."""
+
+    pdf: bytes
+    height: float
+    baseline: float
+
+
+def drawn_name(name: str) -> DrawnName | None:
+    """``name`` drawn as a PDF with the machine's fonts; None when ``dot`` is missing or fails, or no
+    font of the machine has one of its letters (the title then prints ``?`` for what pdflatex cannot
+    draw)."""
     dot = name_dot(name).encode("utf-8")
     try:
         pdf = subprocess.run(["dot", "-Tpdf"], input=dot, capture_output=True, check=True, timeout=60).stdout
@@ -59,7 +69,8 @@ def drawn_name(name: str) -> tuple[bytes, float] | None:
         return None
     if not set(name) - set(" \t") <= drawn_characters(pdf):
         return None  # no font of the machine has some letter: Pango drew its code in a box
-    return pdf, -float(baseline[1])
+    size = drawing_size(pdf)
+    return DrawnName(pdf, size[1], -float(baseline[1])) if size is not None else None
 
 
 def drawn_characters(pdf: bytes) -> set[str]:

@@ -118,8 +118,9 @@ def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     figures = {f"{DIAGRAM}.pdf": files[f"{DIAGRAM}.pdf"]}
     drawn = drawn_name(ex.student) if ex.student and needs_drawing(ex.student) else None
     if drawn is not None:  # a name pdflatex cannot print: drawn for the title (drawn_name.py)
-        files[NAME_FIGURE] = figures[NAME_FIGURE] = _without_date(drawn[0])
-    tex = worksheet_latex(ex, drawing_size(files[f"{DIAGRAM}.pdf"]), drawn[1] if drawn else None)
+        files[NAME_FIGURE] = figures[NAME_FIGURE] = _without_date(drawn.pdf)
+    name_drawn = (drawn.height, drawn.baseline) if drawn is not None else None
+    tex = worksheet_latex(ex, drawing_size(files[f"{DIAGRAM}.pdf"]), name_drawn)
     files["worksheet.tex"] = tex.encode()
     if pdf:
         compiled = compile_pdf(tex, figures)

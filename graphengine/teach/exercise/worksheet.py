@@ -375,16 +375,18 @@ def drawing_latex(size: tuple[float, float] | None) -> list[str]:
 
 
 def worksheet_latex(
-    ex: Exercise, drawing: tuple[float, float] | None = None, name_baseline: float | None = None
+    ex: Exercise, drawing: tuple[float, float] | None = None, name_drawn: tuple[float, float] | None = None
 ) -> str:
     """The worksheet in LaTeX; ``drawing`` is the size of ``network.pdf`` in points (its page turns
-    to landscape when that prints it larger); with ``name_baseline`` the title shows the student's
-    name as drawn in ``name.pdf`` (:mod:`.drawn_name`), whose baseline lies that many points over
-    its bottom."""
+    to landscape when that prints it larger); with ``name_drawn`` (its height and its baseline's
+    over its bottom, in points) the title shows the student's name as drawn in ``name.pdf``
+    (:mod:`.drawn_name`): on the baseline, shrunk to the line's width if wider."""
     sheet = Worksheet(ex)
     name, declarations = tex_name(ex.student or "")
-    if ex.student and name_baseline is not None:  # the drawing carries the name as text too (search, copy)
-        name, declarations = rf"\raisebox{{-{name_baseline:.2f}bp}}{{\includegraphics{{{NAME_FIGURE}}}}}", []
+    if ex.student and name_drawn is not None:  # the drawing carries the name as text too (search, copy)
+        height, baseline = name_drawn
+        graphic = rf"\includegraphics[width=\linewidth,height={height:.2f}bp,keepaspectratio]{{{NAME_FIGURE}}}"
+        name, declarations = rf"\raisebox{{-{baseline / height:.4f}\height}}{{{graphic}}}", []
     title = escape_tex_text("Backpropagation exercise") + (f" for {name}" if ex.student else "")
     out = [_PREAMBLE + "".join(f"{line}\n" for line in declarations) + rf"\title{{{title}}}"]
     out += [r"\date{}", r"\begin{document}", r"\maketitle"]
