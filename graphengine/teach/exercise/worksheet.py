@@ -314,7 +314,8 @@ def tex_name(name: str) -> tuple[str, list[str]]:
     r"""A name for the LaTeX worksheet as written, and the preamble lines it needs: TeX's special
     characters escaped, the letters T1 has kept, any other letter declared as its base and
     accents (its own letter in the PDF's text); a character pdflatex cannot draw at all (Greek,
-    Cyrillic, CJK with these fonts) prints as ``?`` but is still that character in the text.
+    Cyrillic, CJK with these fonts) prints as ``?`` but is still that character in the text (the
+    worksheet draws such a name instead where the machine has a font for it: :mod:`.drawn_name`).
 
     >>> tex_name("Nguyễn & Łukasz")
     ('Nguyễn \\& Łukasz', ['\\DeclareUnicodeCharacter{1EC5}{\\geletter{1EC5}{\\~{\\^{e}}}}'])
