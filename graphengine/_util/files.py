@@ -169,6 +169,18 @@ def _current(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+def as_written(folder: Path, name: str) -> bool:
+    """Is ``folder/name`` a regular file exactly as graphengine last wrote it there (its manifest's
+    sha256)? A file a command may then remove as its own (``exercise`` moving its old answer key)."""
+    target = Path(folder) / name
+    try:
+        check_target(target)
+    except GraphEngineError:
+        return False
+    now = _current(target) if target.is_file() else None
+    return now is not None and _manifest(Path(folder)).get(name) == now
+
+
 def write_tree(folder: Path, files: dict[str, bytes], force: bool = False) -> None:
     """Write ``files`` (relative name → bytes) under ``folder``, each atomically: the output of a
     command asked for a folder (``-o DIR``). ``DIR`` and the subfolders of ``files`` are made (they

@@ -56,17 +56,19 @@ def exercise(
 ) -> None:
     """Make a backpropagation exercise with nice numbers, and everything to mark it.
 
-    \b
-    DIR/spec.yaml      the network (a spec like any other)
-    DIR/worksheet.md   the task, the given numbers, the network
-    DIR/worksheet.tex  drawn with a box per asked value, and
-    DIR/worksheet.pdf  the blanks (PDF when pdflatex is there)
-    DIR/blank.yaml     the hand file a student fills in
-    DIR/answers.md     the answers and the whole derivation
-    DIR/answers.yaml   the exact answers as a hand file
+    What a student may see is kept apart from the answers:
 
-    With --students each student gets their own numbers (seeded by --seed and the
-    name), and what a student may see is kept apart from the answers:
+    \b
+    DIR/worksheet.md       the task, the given numbers, the network
+    DIR/worksheet.tex      drawn with a box per asked value, and
+    DIR/worksheet.pdf      the blanks (PDF when pdflatex is there)
+    DIR/blank.yaml         the hand file a student fills in
+    DIR/key/spec.yaml      the network (a spec like any other)
+    DIR/key/answers.md     the answers and the whole derivation
+    DIR/key/answers.yaml   the exact answers as a hand file
+
+    Hand out DIR without key/. With --students each student gets their own numbers
+    (seeded by --seed and the name):
 
     \b
     DIR/students/NAME/  worksheet.*, network.*, blank.yaml: hand it out as it is
@@ -78,21 +80,28 @@ def exercise(
     """
     from pathlib import Path
 
-    from ..teach.exercise.folder import exercise_files, key_csv, write_files
+    from ..teach.exercise.folder import exercise_files, key_csv, write_exercise, write_files
     from ..teach.exercise.generate import Options, folder_names, generate, parse_shape, read_students
-    from ..teach.exercise.handout import KEY_DIR, KEY_FILE, STUDENTS_DIR, class_files
+    from ..teach.exercise.handout import KEY_DIR, KEY_FILE, STUDENTS_DIR, class_files, exercise_layout
 
     options = Options(parse_shape(shape), activation, loss, samples, shared_bias, ask, seed)
     registry = registry_for(ctx)
     folder = Path(output)
     if students is None:
         made = generate(options, registry=registry)
-        files = exercise_files(made, pdf)
-        write_files(folder, files, force)
+        files = exercise_layout(exercise_files(made, pdf))
+        moved, left = write_exercise(folder, files, force)
+        for name in left:  # not ours to remove: said, since the folder is what a student gets
+            click.echo(f"note: {folder / name} lies beside the worksheet: keep it out of what you hand out", err=True)
         if as_json:
             echo_json({"written": [str(folder / name) for name in files], "blanks": len(made.asked)})
         else:
-            click.echo(f"exercise written to {folder}: {', '.join(files)} ({len(made.asked)} blanks)")
+            seen = [name for name in files if "/" not in name]
+            click.echo(
+                f"exercise written to {folder}: {', '.join(seen)} (to hand out) and the answers to "
+                f"{folder / KEY_DIR}/ ({len(made.asked)} blanks)"
+                + (f"; the earlier {', '.join(moved)} beside the worksheet removed" if moved else "")
+            )
         return
     names = read_students(students)
     subs = folder_names(names)

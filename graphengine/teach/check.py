@@ -6,17 +6,15 @@ Python API (stable; ``audit`` and ``grade`` build on it)::
     verdicts = judge(net, trace, {"h2.net": written, "grad.w5": 0.0822}, sample=0)
     [v.to_dict() for v in verdicts]   # name, quantity, written, exact, right, reason, because_of, note
 
-``judge(net, trace, values, sample=0, file=None)`` takes the network, its trace and a
-mapping from a quantity name (canonical or any notation of :mod:`graphengine.teach.notation`)
-to what the learner wrote: a :class:`~graphengine.teach.hand.Written` (keeps digits, line and
-arithmetic), an :class:`~graphengine.teach.arithmetic.Expression`, a number, or the number's text
-(``"0.5930"`` claims four decimals; a float is taken with its shortest repr's digits),
-each optionally as ``(value, line)``.
-``written_value(name, value, line)`` builds a :class:`Written` keeping the line a
-reader found it on (``Verdict.written.line`` gives it back; errors name it).
-``check(net, trace, hand_file)`` does the same for a :class:`~graphengine.teach.hand.HandFile`.
-``Verdict.mistake`` is true for a real mistake (a slip code, ``arithmetic`` or
-``carried``), false for right and ``rounding`` rows. ``CODES`` lists the slip codes.
+``judge(net, trace, values, sample=0, file=None)`` takes the network, its trace and a mapping from a
+quantity name (canonical or any notation of :mod:`graphengine.teach.notation`) to what the learner wrote:
+a :class:`~graphengine.teach.hand.Written` (keeps digits, line and arithmetic), an
+:class:`~graphengine.teach.arithmetic.Expression`, a number, or the number's text (``"0.5930"`` claims
+four decimals; a float is taken with its shortest repr's digits), each optionally as ``(value, line)``.
+``written_value(name, value, line)`` builds a :class:`Written` keeping the line a reader found it on
+(``Verdict.written.line`` gives it back; errors name it). ``check(net, trace, hand_file)`` does the same
+for a :class:`~graphengine.teach.hand.HandFile`. ``Verdict.mistake`` is true for a real mistake (a slip
+code, ``arithmetic`` or ``carried``), false for right and ``rounding`` rows. ``CODES`` lists the slip codes.
 
 How a value is judged (each written value ± one unit of its last written digit):
 
@@ -29,17 +27,17 @@ How a value is judged (each written value ± one unit of its last written digit)
    those values are right or themselves rounding ("carry more digits"), ``carried`` when
    some are real mistakes (``because_of`` names the root mistakes).
 3. Otherwise the slips of :mod:`graphengine.teach.slips.library` are tried, each computed from the
-   learner's own values (also through quantities the learner did not write); the
-   closest code is ``reason``, every fitting one is in ``reasons``; then two slips in one
-   value (:mod:`graphengine.teach.slips.pairs`, ``uphill+learning-rate``); then a value
-   that is another blank's (``misplaced``: "this is grad.w6's value; written in grad.w5's
-   blank?"); else ``arithmetic``. What follows a misplaced value is ``carried``.
+   learner's own values (also through quantities the learner did not write); the closest code is
+   ``reason``, every fitting one is in ``reasons``; then two slips in one value
+   (:mod:`graphengine.teach.slips.pairs`, ``uphill+learning-rate``); then a value that is another
+   blank's (``misplaced``: "this is grad.w6's value; written in grad.w5's blank?"), also rather than a
+   loose slip when the learner wrote the same digits there (:func:`.misplaced.copied`); else
+   ``arithmetic``. What follows a misplaced value is ``carried``.
 
 Whether a written number is a value is :func:`graphengine.teach.claims.matches`; ``asked``
 (``grade``: the sheet's 4 significant digits) widens it to the precision a sheet asks for.
 
-The graph is walked in topological order and its reverse (:class:`Quantities`),
-memoised, never by recursion.
+The graph is walked in topological order and its reverse (:class:`Quantities`), memoised, never by recursion.
 """
 
 from __future__ import annotations
@@ -53,7 +51,7 @@ from ..errors import SpecError, did_you_mean
 from .arithmetic import Expression, Number
 from .claims import rounding_habit, tolerance
 from .hand import HandFile, Written, read_hand
-from .misplaced import MISPLACED, MISPLACED_RELATIVE, Dependencies, belongs_to
+from .misplaced import MISPLACED, Dependencies, belongs_to, copied
 from .misspelt import one_meaning
 from .notation import NOTATION_HELP, canonical
 from .pairing import swapped_pairing, written_is
@@ -302,11 +300,11 @@ class Judge:
                 verdict.note = f"right, although your arithmetic gives {_shown(computed, w)}"
             return verdict
         bare_zero = expression is None and not w.unit and w.value == 0
-        # a bare 0 where the learner's own right values, with the rounding of those they did not
-        # write, can give 0 (two samples' rounded parts that cancel): their rounding, not a blank filled
+        # a bare 0 the learner's right values can give (unwritten parts' rounding that cancels): not a blank filled
         zero_rounds = bare_zero and bool(derived.sources) and not derived.roots and abs(derived.value) <= derived.sigma
-        if bare_zero and not zero_rounds and set(derived.roots) <= self.placeholders:
-            # a bare 0 that no earlier mistake of the learner explains: a blank filled, not worked out
+        # nor one an earlier mistake explains: the learner's own values give 0 (a ReLU switched off)
+        explained = not set(derived.roots) <= self.placeholders and abs(derived.value) <= derived.sigma + eps
+        if bare_zero and not zero_rounds and not explained:  # a blank filled, not worked out
             self.placeholders.add(q)
             verdict.reason, verdict.reasons = PLACEHOLDER, [PLACEHOLDER]
             verdict.note = f"0 written where the value is {_shown(exact, w)}: not worked out?"
@@ -323,14 +321,13 @@ class Judge:
                 verdict.note = f"{what if sum_of else 'your computation gives'} {_shown(computed, w)}, not {w.shown}"
                 return verdict
         matches = self._slips(q, computed, computed_sigma if expression is not None else allowed, derived, expression)
-        if matches and self._best_fit > LOOSE_FIT and expression is None and w.unit:
-            # digit for digit what the learner wrote in another blank: copied, rather than a loose slip
-            copied = belongs_to(self.quantities, self.dependencies, self.sheet, q, w, allowed)
-            theirs = self.sheet[copied] if copied is not None else None
-            if theirs is not None and (theirs.value, theirs.unit) == (w.value, w.unit):
-                exact = self.quantities.exact(str(copied))  # and the slip does not itself give that blank's value
-                if abs(matches[0][2] - exact) > MISPLACED_RELATIVE * abs(exact):
-                    matches = []
+        also = ""  # what the slip's note says of another blank holding these very digits
+        if matches and (self._best_fit > LOOSE_FIT or "+" in matches[0][0]) and expression is None and w.unit:
+            # another blank's digits: copied, not a loose slip or a pair, unless the slip needs no coincidence (copied())
+            code, _, slipped = matches[0]
+            copy = copied(self.quantities, self.dependencies, self.sheet, q, w, allowed, slipped, self._worked, code)
+            also = copy.slip_wins(self.sheet[copy.other].name) if copy is not None else ""
+            matches = [] if copy is not None and not also else matches
         if matches:
             verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
             verdict.reason = verdict.reasons[0]
@@ -342,6 +339,7 @@ class Judge:
             if derived.roots and not self._matched_on_exact:  # the slip is on top of an earlier mistake
                 roots = ", ".join(self.sheet[r].name for r in derived.roots)
                 verdict.note += f"; it also builds on your wrong {roots}"
+            verdict.note += also
             return verdict
         other = None
         if expression is None and w.unit:
@@ -355,6 +353,9 @@ class Judge:
         if own:
             verdict.note += f" (from your written {yours} it would be {_shown(derived.value, w)})"
         return verdict
+
+    def _worked(self, q: str) -> float:
+        return self.measure(lambda get: self.quantities.formula(q, get)).value  # from the learner's values
 
     def _follows(self, verdict: Verdict, derived: Learned) -> Verdict:
         if derived.roots:

@@ -6,12 +6,17 @@ blank explains is never called misplaced. It is another blank's when it lies wit
 precision and :data:`MISPLACED_RELATIVE` of that blank's exact value, or of the learner's
 written value there, unless that blank is computed from this one (a later value that follows
 from it is no sign of a swap), and it is written to at least 2 significant digits.
+
+A slip that fits only loosely gives way to a copy of another blank's very digits, unless the
+slip needs no coincidence either (:func:`copied`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
+from .claims import ABSOLUTE_SLACK, RELATIVE_SLACK
 from .hand import Written
 from .quantities import Quantities
 
@@ -72,3 +77,55 @@ def belongs_to(
             if close and abs(w.value) >= 10 * w.unit and (best is None or gap < best[0]):
                 best = (gap, other)
     return best[1] if best else None
+
+
+class Copy(NamedTuple):
+    """The blank whose very digits a learner wrote again, and why a slip explains them as well, if it does."""
+
+    other: str
+    slip_gives_it: bool  # the slip computes that blank's value: the same computation, nothing copied
+    slip_rounds_to_it: bool  # the slip's value, rounded as the learner writes it, is these very digits
+
+    def slip_wins(self, other_name: str) -> str:
+        """What the slip's note adds about the other blank ("" when the copy explains the digits better)."""
+        if self.slip_gives_it:
+            return f"; that is {other_name}'s value"
+        return f"; the same digits as your {other_name}" if self.slip_rounds_to_it else ""
+
+
+def copied(
+    quantities: Quantities,
+    dependencies: Dependencies,
+    sheet: Mapping[str, Written],
+    q: str,
+    w: Written,
+    allowed: float,
+    slipped: float,
+    worked_out: Callable[[str], float],
+    code: str = "",
+) -> Copy | None:
+    """A copy that competes with a slip fitting ``w`` only loosely (the slip's ``code`` and value
+    ``slipped`` from the learner's values, off by more than a quarter of what their rounding allows),
+    or with two slips in one value however close (a ``code`` ``a+b``: two mistakes, where a copy is
+    one): the other blank :func:`belongs_to` finds, where the learner wrote the very same digits
+    (``0.023`` in both); None if there is none.
+
+    The copy explains the digits better, unless the slip needs no coincidence either:
+
+    * the slip gives that blank's value itself (``slip_gives_it``): its exact value, or the one
+      ``worked_out`` from the learner's own values, to :data:`MISPLACED_RELATIVE`. A weight's
+      gradient without its input factor is the bias's gradient: the same computation, so the
+      learner writes the same digits in both blanks without copying anything;
+    * a single slip's value rounds to the written digits (``slip_rounds_to_it``: within half a unit
+      of the last one, as the learner rounds it): the learner's own chain, slip and all, reproduced
+      to the digit. A copied value lies further from every single slip's (a grader cannot tell them
+      apart when it does not). Not so for two slips in one value (a ``code`` ``a+b``): pairs are
+      many, and one of them landing on a copied value's digits by chance is no rare coincidence.
+    """
+    other = belongs_to(quantities, dependencies, sheet, q, w, allowed)
+    if other is None or (sheet[other].value, sheet[other].unit) != (w.value, w.unit):
+        return None
+    values = (quantities.exact(other), worked_out(other))
+    gives = any(abs(slipped - v) <= MISPLACED_RELATIVE * abs(v) for v in values)
+    rounds = "+" not in code and abs(w.value - slipped) <= 0.5 * w.unit * (1 + RELATIVE_SLACK) + ABSOLUTE_SLACK
+    return Copy(other, gives, rounds)

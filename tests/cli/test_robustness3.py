@@ -215,10 +215,12 @@ def test_exercise_rerun_unchanged_is_allowed(tmp_path):
 
 def test_exercise_into_a_folder_holding_the_users_spec(tmp_path):
     shutil.copy(DOC, tmp_path / "spec.yaml")
-    before = snapshot(tmp_path)
-    line = refused(["exercise", "-o", str(tmp_path), "--no-pdf"])
-    assert "spec.yaml" in line
-    assert snapshot(tmp_path) == before
+    theirs = (tmp_path / "spec.yaml").read_bytes()
+    status, _, err = cli(["exercise", "-o", str(tmp_path), "--no-pdf"])
+    # the exercise's own spec goes to key/: the user's is left as it was, and named as no handout
+    assert status == 0 and (tmp_path / "spec.yaml").read_bytes() == theirs
+    assert (tmp_path / "key" / "spec.yaml").read_bytes() != theirs
+    assert "spec.yaml lies beside the worksheet" in err
 
 
 def test_exercise_student_folder_that_is_a_link_out(tmp_path):

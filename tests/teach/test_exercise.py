@@ -230,14 +230,16 @@ def test_same_seed_same_bytes_and_another_seed_other_numbers(tmp_path, capsys):
     for name, seed in (("a", "4"), ("b", "4"), ("c", "5")):
         assert main([*args, "--seed", seed, "-o", str(tmp_path / name)]) == 0
     capsys.readouterr()
-    files = sorted(p.name for p in (tmp_path / "a").iterdir())
-    expected = ["answers.md", "answers.yaml", "blank.yaml", "network.pdf", "network.svg", "spec.yaml"]
-    expected += ["worksheet.md", "worksheet.tex"] + (["worksheet.pdf"] if shutil.which("pdflatex") else [])
+    files = sorted(str(p.relative_to(tmp_path / "a")) for p in (tmp_path / "a").rglob("*") if p.is_file())
+    # what a student may see at the top, the answers apart in key/
+    expected = ["blank.yaml", "network.pdf", "network.svg", "worksheet.md", "worksheet.tex"]
+    expected += ["worksheet.pdf"] if shutil.which("pdflatex") else []
+    expected += ["key/answers.md", "key/answers.yaml", "key/spec.yaml"]
     expected.append(".graphengine-written.json")  # what was written, so a re-run keeps filled sheets
     assert files == sorted(expected)
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
-    a, c = (yaml.safe_load((tmp_path / x / "spec.yaml").read_text()) for x in "ac")
+    a, c = (yaml.safe_load((tmp_path / x / "key" / "spec.yaml").read_text()) for x in "ac")
     assert a["parameters"] != c["parameters"]
 
 

@@ -47,12 +47,6 @@ def test_no_false_alarms(graded):
     assert graded[0].summary()["false_alarms"] == 0
 
 
-@pytest.mark.xfail(
-    reason="issue 22: 98 of 99 single slips named on the merged classes; the one miss is a missing input "
-    "factor written as 0.023 (2 decimals) that is also, digit for digit, the learner's grad.b2: "
-    "graded misplaced",
-    strict=False,
-)
 def test_every_single_slip_is_named_with_its_code(graded):
     named, of = graded[0].summary()["single_slips_named"]
     assert named == of > 0

@@ -115,3 +115,13 @@ def test_a_zero_through_a_relu_below_zero_is_carried_from_the_wrong_net():
     # a 0 nothing explains is a blank filled, not worked out
     alone = {v.quantity: v for v in judge(net, net.trace(), {"h1.out": "0"}, asked=ASKED_DIGITS)}
     assert alone["h1.out"].reason == "placeholder"
+
+
+def test_a_zero_after_an_earlier_slip_that_does_not_give_zero_is_a_placeholder(example):
+    net, trace = example
+    no_bias = W["w1"] * I1 + W["w2"] * I2  # 0.0275: the bias left out of net_h1
+    assert sigmoid(no_bias) > 0.5  # the learner's own h1.out, from that net, is no 0
+    got = verdict_of(example, {"h1.net": f"{no_bias:.4f}", "h1.out": "0", "o1.net": "0"})
+    assert got["h1.net"].reason == "missing-term"
+    # the slip does not explain the zeros: blanks filled, not worked out (not `arithmetic`)
+    assert got["h1.out"].reason == "placeholder" and got["o1.net"].reason == "placeholder"

@@ -156,7 +156,7 @@ def printed_drawing(
         return blank_dot(G, trace, blanks, title=title, description=description, layers=layers, **form._asdict())
 
     def drawn(form: Form, layers: tuple[int, int] | None = None) -> Part:
-        pdf = _without_date(pipe(dot(form, layers), "pdf"))
+        pdf = without_date(pipe(dot(form, layers), "pdf"))
         return Part(pdf, drawing_size(pdf) or (1.0, 1.0))
 
     tried: list[PrintedDrawing] = []
@@ -185,7 +185,7 @@ def printed_drawing(
     return max(tried, key=lambda d: d.points)
 
 
-def _without_date(pdf: bytes) -> bytes:
+def without_date(pdf: bytes) -> bytes:
     """Graphviz's PDF with a fixed creation date (cairo writes the clock's, whatever
     SOURCE_DATE_EPOCH says): the same digits count, so the cross-reference offsets stay right."""
     return re.sub(rb"(/(?:Creation|Mod)Date \(D:)\d{14}", rb"\g<1>19700101000000", pdf)

@@ -18,9 +18,10 @@ from ..._util.numfmt import derivation_number as number
 from ...views.derivation.document import Derivation, Eq, Para, Table, _dedupe
 from ...views.derivation.explain import Explainer, explain
 from .blanks import SIGNIFICANT, written
-from .drawing import DIAGRAM, printed_drawing
+from .drawing import DIAGRAM, printed_drawing, without_date
+from .drawn_name import drawn_name, needs_drawing
 from .generate import Exercise
-from .handout import ANSWERS_FILE, SHEET_FILE, SPEC_FILE
+from .handout import ANSWERS_FILE, FLAT_KEY_FILES, KEY_DIR, NAME_FIGURE, SHEET_FILE, SPEC_FILE
 from .worksheet import (
     compile_pdf,
     digits_example,
@@ -113,10 +114,15 @@ def exercise_files(ex: Exercise, pdf: bool = True) -> dict[str, bytes]:
     printed = printed_drawing(ex.net.graph, ex.trace, ex.blanks, title, about)  # its labels at 9 pt on paper
     files |= printed.files()
     files["worksheet.md"] = worksheet_markdown(ex).encode()
-    tex = worksheet_latex(ex, printed)
+    figures = printed.files()
+    drawn = drawn_name(ex.student) if ex.student and needs_drawing(ex.student) else None
+    if drawn is not None:  # a name pdflatex cannot print: drawn for the title (drawn_name.py)
+        files[NAME_FIGURE] = figures[NAME_FIGURE] = without_date(drawn.pdf)
+    name_drawn = (drawn.height, drawn.baseline) if drawn is not None else None
+    tex = worksheet_latex(ex, printed, name_drawn)
     files["worksheet.tex"] = tex.encode()
     if pdf:
-        compiled = compile_pdf(tex, printed.files())
+        compiled = compile_pdf(tex, figures)
         if compiled is not None:
             files["worksheet.pdf"] = compiled
     files["answers.md"] = answers_markdown(ex).encode()
@@ -142,3 +148,21 @@ def write_files(folder: Path, files: dict[str, bytes], force: bool = False) -> N
     from ..._util.files import write_tree
 
     write_tree(folder, files, force)
+
+
+def write_exercise(folder: Path, files: dict[str, bytes], force: bool = False) -> tuple[list[str], list[str]]:
+    """Write one exercise's ``files`` (:func:`.handout.exercise_layout`) under ``folder`` as
+    :func:`write_files` does, and take away the answer key an earlier ``exercise`` wrote beside the
+    worksheet (``spec.yaml``, ``answers.*`` at the top; now in ``key/``) where it is still as it was
+    written. Returns the names taken away, and those of the kind left beside the worksheet (changed
+    since, or not written by ``exercise``: the user's own, never removed)."""
+    from ..._util.files import as_written
+
+    write_files(folder, files, force)
+    moved = []
+    for name in FLAT_KEY_FILES:
+        if f"{KEY_DIR}/{name}" in files and as_written(folder, name):
+            (folder / name).unlink()
+            moved.append(name)
+    left = [name for name in FLAT_KEY_FILES if (folder / name).exists() or (folder / name).is_symlink()]
+    return moved, left

@@ -1,20 +1,26 @@
 """Where the files of an exercise go, and where ``grade`` finds them again.
 
-A class made with ``exercise --students`` keeps what a student may see apart from the answers,
-so the teacher can hand out a folder as it is::
+What a student may see is kept apart from the answers, so the teacher can hand out a folder as
+it is. One exercise (``exercise -o DIR``)::
+
+    DIR/                 worksheet.md, worksheet.tex, worksheet.pdf, network.svg, network.pdf, blank.yaml
+    DIR/key/             spec.yaml, answers.md, answers.yaml
+
+and a class (``exercise --students``), one folder per student::
 
     DIR/students/NAME/   worksheet.md, worksheet.tex, worksheet.pdf, network.svg, network.pdf, blank.yaml
                          (and network-part1.pdf, … when the drawing is printed over pages)
     DIR/key/NAME/        spec.yaml, answers.md, answers.yaml
     DIR/key/key.csv      the class key: every student's answers
 
-(a spec is no answer, but ``graphengine run`` turns it into all of them). One exercise without
-``--students`` is one flat folder, the teacher's own. :func:`find_sheets` pairs each filled
-sheet with its spec in both layouts, and in the older class layout (``DIR/NAME/`` holding
-everything, ``DIR/key.csv``).
+(a spec is no answer, but ``graphengine run`` turns it into all of them; a name pdflatex cannot
+print adds ``name.pdf``, its drawing in the worksheet's title). :func:`find_sheets` pairs each
+filled sheet with its spec in both layouts, and in the older ones: one exercise in one flat folder
+(``DIR/spec.yaml`` beside ``DIR/blank.yaml``), a class of such folders (``DIR/NAME/``,
+``DIR/key.csv``).
 
->>> sorted(STUDENT_FILES)[:2]
-['blank.yaml', 'network.pdf']
+>>> sorted(STUDENT_FILES)[:3]
+['blank.yaml', 'name.pdf', 'network.pdf']
 """
 
 from __future__ import annotations
@@ -28,12 +34,38 @@ SPEC_FILE = "spec.yaml"
 SHEET_FILE = "blank.yaml"  # the template a student fills in and hands back
 ANSWERS_FILE = "answers.yaml"
 KEY_FILE = "key.csv"
+NAME_FIGURE = "name.pdf"  # a name pdflatex cannot print, drawn for the worksheet's title (drawn_name.py)
 STUDENTS_DIR = "students"  # DIR/students/NAME/: what a student may see
 KEY_DIR = "key"  # DIR/key/NAME/ and DIR/key/key.csv: the teacher's
 #: The files of a student's folder; every other file of an exercise goes to the key.
-STUDENT_FILES = frozenset({"worksheet.md", "worksheet.tex", "worksheet.pdf", "network.svg", "network.pdf", SHEET_FILE})
+STUDENT_FILES = frozenset(
+    {"worksheet.md", "worksheet.tex", "worksheet.pdf", "network.svg", "network.pdf", NAME_FIGURE, SHEET_FILE}
+)
 #: A page of a drawing printed over several (``network-part1.pdf``, …): a student's file too.
 DRAWING_PAGE = re.compile(r"network-part\d+\.pdf")
+
+
+def for_student(name: str) -> bool:
+    """Whether an exercise's file ``name`` is one a student may see (else it is the key's).
+
+    >>> for_student("network-part2.pdf"), for_student("answers.md")
+    (True, False)
+    """
+    return name in STUDENT_FILES or DRAWING_PAGE.fullmatch(name) is not None
+
+
+#: The answer key an exercise without ``--students`` wrote beside the worksheet before it had a
+#: ``key/`` folder: moved there when ``exercise`` writes the folder again.
+FLAT_KEY_FILES = (SPEC_FILE, "answers.md", ANSWERS_FILE)
+
+
+def exercise_layout(files: dict[str, bytes]) -> dict[str, bytes]:
+    """One exercise's files, relative name → content: the student's at the top, the rest in ``key/``.
+
+    >>> sorted(exercise_layout({"blank.yaml": b"", "spec.yaml": b"", "answers.yaml": b""}))
+    ['blank.yaml', 'key/answers.yaml', 'key/spec.yaml']
+    """
+    return {(name if for_student(name) else f"{KEY_DIR}/{name}"): data for name, data in files.items()}
 
 
 def class_files(exercises: list[tuple[str, dict[str, bytes]]], key: bytes) -> dict[str, bytes]:
@@ -46,8 +78,7 @@ def class_files(exercises: list[tuple[str, dict[str, bytes]]], key: bytes) -> di
     files = {}
     for folder, own in exercises:
         for name, data in own.items():
-            seen = name in STUDENT_FILES or DRAWING_PAGE.fullmatch(name)
-            files[f"{STUDENTS_DIR if seen else KEY_DIR}/{folder}/{name}"] = data
+            files[f"{STUDENTS_DIR if for_student(name) else KEY_DIR}/{folder}/{name}"] = data
     files[f"{KEY_DIR}/{KEY_FILE}"] = key
     return files
 
@@ -60,6 +91,12 @@ def _class_root(path: Path) -> Path | None:
     return None
 
 
+def _own_key(folder: Path) -> Path | None:
+    """``DIR/key/spec.yaml`` for one exercise's folder ``DIR``, when it is there."""
+    spec = folder / KEY_DIR / SPEC_FILE
+    return spec if spec.is_file() else None
+
+
 def _key_of(student_folder: Path) -> Path | None:
     """``DIR/key/NAME/spec.yaml`` for a student's folder ``DIR/students/NAME``, when it is there."""
     if student_folder.parent.name != STUDENTS_DIR:
@@ -69,21 +106,24 @@ def _key_of(student_folder: Path) -> Path | None:
 
 
 def find_sheets(paths: list[str]) -> list[tuple[Path, Path]]:
-    """(sheet, spec) pairs for files and folders: a sheet file, an exercise folder (a student's
-    folder or a flat one), a class folder (or its ``students`` folder); class folders sorted."""
+    """(sheet, spec) pairs for files and folders: a sheet file, an exercise folder (one exercise's,
+    a student's, or an older flat one), a class folder (or its ``students`` folder); class folders
+    sorted."""
     found: list[tuple[Path, Path]] = []
     for raw in paths:
         path = Path(raw)
         if path.is_file():
             beside = path.parent / SPEC_FILE
-            spec = beside if beside.is_file() else _key_of(path.parent)
+            spec = _own_key(path.parent) or (beside if beside.is_file() else _key_of(path.parent))
             if spec is None:
                 raise GraphEngineError(
-                    f"no {SPEC_FILE} for this sheet: neither next to it nor in the class's "
-                    f"{KEY_DIR}/ folder (grade needs the exercise's spec)",
+                    f"no {SPEC_FILE} for this sheet: not in the {KEY_DIR}/ folder beside it, nor next to it, "
+                    f"nor in the class's {KEY_DIR}/ folder (grade needs the exercise's spec)",
                     file=raw,
                 )
             found.append((path, spec))
+        elif path.is_dir() and (spec := _own_key(path)) is not None:
+            found.append((path / SHEET_FILE, spec))
         elif (path / SPEC_FILE).is_file():
             found.append((path / SHEET_FILE, path / SPEC_FILE))
         elif path.is_dir() and (spec := _key_of(path)) is not None:
@@ -97,8 +137,8 @@ def find_sheets(paths: list[str]) -> list[tuple[Path, Path]]:
             folders = sorted(p for p in path.iterdir() if (p / SPEC_FILE).is_file())
             if not folders:
                 raise GraphEngineError(
-                    f"no exercise here: neither {SPEC_FILE}, nor {STUDENTS_DIR}/ and {KEY_DIR}/ folders, "
-                    f"nor student folders with a {SPEC_FILE}",
+                    f"no exercise here: neither {KEY_DIR}/{SPEC_FILE} nor {SPEC_FILE}, nor {STUDENTS_DIR}/ and "
+                    f"{KEY_DIR}/ folders, nor student folders with a {SPEC_FILE}",
                     file=raw,
                 )
             found += [(folder / SHEET_FILE, folder / SPEC_FILE) for folder in folders]

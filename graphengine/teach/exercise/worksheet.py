@@ -25,7 +25,7 @@ from ...views.derivation.mathfmt import M, escape_tex_text, m_number, name_tex, 
 from .blanks import CARRIED, SIGNIFICANT, written
 from .drawing import DIAGRAM, PrintedDrawing, drawing_latex
 from .generate import Exercise
-from .handout import SHEET_FILE
+from .handout import NAME_FIGURE, SHEET_FILE
 
 PDFLATEX_SECONDS = 120
 
@@ -311,7 +311,8 @@ def tex_name(name: str) -> tuple[str, list[str]]:
     r"""A name for the LaTeX worksheet as written, and the preamble lines it needs: TeX's special
     characters escaped, the letters T1 has kept, any other letter declared as its base and
     accents (its own letter in the PDF's text); a character pdflatex cannot draw at all (Greek,
-    Cyrillic, CJK with these fonts) prints as ``?`` but is still that character in the text.
+    Cyrillic, CJK with these fonts) prints as ``?`` but is still that character in the text (the
+    worksheet draws such a name instead where the machine has a font for it: :mod:`.drawn_name`).
 
     >>> tex_name("Nguyễn & Łukasz")
     ('Nguyễn \\& Łukasz', ['\\DeclareUnicodeCharacter{1EC5}{\\geletter{1EC5}{\\~{\\^{e}}}}'])
@@ -332,11 +333,27 @@ def tex_name(name: str) -> tuple[str, list[str]]:
     return "".join(out), list(declared.values())
 
 
-def worksheet_latex(ex: Exercise, drawing: PrintedDrawing | None = None) -> str:
+def undrawable(name: str) -> list[str]:
+    """The characters of ``name`` pdflatex cannot draw with the worksheet's fonts (Greek, Cyrillic, CJK …)."""
+    import unicodedata
+
+    letters = dict.fromkeys(unicodedata.normalize("NFC", name))
+    return [c for c in letters if not c.isascii() and c not in _T1_LETTERS and _drawn(c) is None]
+
+
+def worksheet_latex(
+    ex: Exercise, drawing: PrintedDrawing | None = None, name_drawn: tuple[float, float] | None = None
+) -> str:
     """The worksheet in LaTeX; ``drawing`` is ``network.pdf`` as it prints (:mod:`.drawing`: its
-    scale, parts and pages), None for the full text width."""
+    scale, parts and pages), None for the full text width; with ``name_drawn`` (its height and its
+    baseline's over its bottom, in points) the title shows the student's name as drawn in
+    ``name.pdf`` (:mod:`.drawn_name`): on the baseline, shrunk to the line's width if wider."""
     sheet = Worksheet(ex)
     name, declarations = tex_name(ex.student or "")
+    if ex.student and name_drawn is not None:  # the drawing carries the name as text too (search, copy)
+        height, baseline = name_drawn
+        graphic = rf"\includegraphics[width=\linewidth,height={height:.2f}bp,keepaspectratio]{{{NAME_FIGURE}}}"
+        name, declarations = rf"\raisebox{{-{baseline / height:.4f}\height}}{{{graphic}}}", []
     title = escape_tex_text("Backpropagation exercise") + (f" for {name}" if ex.student else "")
     out = [_PREAMBLE + "".join(f"{line}\n" for line in declarations) + rf"\title{{{title}}}"]
     out += [r"\date{}", r"\begin{document}", r"\maketitle"]
