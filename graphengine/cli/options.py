@@ -4,11 +4,19 @@ registry the options select. Choice lists come from the modules that define the 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import GraphEngineError
+
+if TYPE_CHECKING:
+    from ..engine.network import Network
+    from ..plugins.registry import Registry
+
+#: A click command (or the function that becomes one) that an option decorates.
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 # ---------------------------------------------------------------------- value types
 
@@ -51,7 +59,7 @@ def plugin_paths(ctx: click.Context) -> list[str]:
     return ctx.ensure_object(dict).get("plugin_paths", [])
 
 
-def registry_for(ctx: click.Context) -> Any:
+def registry_for(ctx: click.Context) -> Registry:
     """The registry the command-line options select: built-ins, entry points, --plugins,
     GRAPHENGINE_PLUGINS and the repository's plugins/ folder, each plugin verified."""
     from ..plugins.discovery import discover
@@ -62,7 +70,7 @@ def registry_for(ctx: click.Context) -> Any:
     return obj["registry"]
 
 
-def load_network(spec: str, ctx: click.Context) -> Any:
+def load_network(spec: str, ctx: click.Context) -> Network:
     """Load a network with the registry the command-line options select (and, with
     ``--allow-outside-data``, data files outside the spec's folder); an output option naming
     the spec itself is refused first."""
@@ -140,7 +148,7 @@ def _allow_outside_data(ctx: click.Context, param: click.Parameter, value: bool)
     return value
 
 
-def spec_argument(command: Any) -> Any:
+def spec_argument(command: Command) -> Command:
     """The ``SPEC`` argument, and ``--allow-outside-data`` for the data files it names."""
     command = click.option(
         "--allow-outside-data",
@@ -152,22 +160,22 @@ def spec_argument(command: Any) -> Any:
     return click.argument("spec", type=click.Path(dir_okay=False))(command)
 
 
-def lr_option(help: str = "Learning rate.") -> Any:
+def lr_option(help: str = "Learning rate.") -> Callable[[Command], Command]:
     """``--lr`` / ``--learning-rate``: a positive finite number; ``help`` says what it overrides."""
     return click.option("--lr", "--learning-rate", "lr", type=LEARNING_RATE, help=help)
 
 
-def json_option(help: str) -> Any:
+def json_option(help: str) -> Callable[[Command], Command]:
     """``--json`` (the parameter ``as_json``); ``help`` names the JSON's shape."""
     return click.option("--json", "as_json", is_flag=True, help=help)
 
 
-def precision_option(most: int, default: int, help: str) -> Any:
+def precision_option(most: int, default: int, help: str) -> Callable[[Command], Command]:
     """``--precision``: decimals of the printed numbers, 1 to ``most``."""
     return click.option("--precision", type=click.IntRange(1, most), default=default, show_default=True, help=help)
 
 
-def output_option(help: str, **options: Any) -> Any:
+def output_option(help: str, **options: Any) -> Callable[[Command], Command]:
     """``-o`` / ``--output FILE``."""
     return click.option("-o", "--output", type=OUTPUT_PATH, help=help, **options)
 
@@ -203,7 +211,7 @@ svg_option = click.option(
 )
 
 
-def detail_option(command: Any) -> Any:
+def detail_option(command: Command) -> Command:
     """``--detail`` of the diagram commands (the views' modules load with those commands, not with ``run``)."""
     from ..views.diagram.annotated import DETAILS
 
@@ -217,7 +225,7 @@ def detail_option(command: Any) -> Any:
     )(command)
 
 
-def document_format_option(command: Any) -> Any:
+def document_format_option(command: Command) -> Command:
     """``--format`` of a derivation document."""
     from ..views.derivation.document import RENDERERS
 
@@ -226,7 +234,7 @@ def document_format_option(command: Any) -> Any:
     )
 
 
-def exercise_network_options(command: Any) -> Any:
+def exercise_network_options(command: Command) -> Command:
     """``--shape``, ``--activation`` and ``--loss`` of a generated network (``exercise``, ``new``),
     declared once."""
     command = click.option(

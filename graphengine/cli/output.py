@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..engine.network import Network
     from ..engine.trace import Trace
+    from .fitted_table import FittedTable
 
 EXIT_OK, EXIT_WRONG, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -42,7 +45,7 @@ def echo_json(data: Any) -> None:
     click.echo(to_json(data))
 
 
-def console(stderr: bool = False) -> Any:
+def console(stderr: bool = False) -> Console:
     """A rich console on stdout (or stderr) that ends quietly when the reader goes away."""
     from rich.console import Console
 
@@ -67,7 +70,7 @@ def table(
     optional: Sequence[str] = (),
     described: dict[str, str] | None = None,
     **options: Any,
-) -> Any:
+) -> FittedTable:
     """A rich table titled on the left; columns named in ``left`` are left-aligned, the rest right
     (numbers, never cut); in a narrow terminal the ``optional`` ones are left out, first first
     (``described`` names a column without a header in the note saying so)."""

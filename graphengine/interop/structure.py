@@ -21,11 +21,11 @@ import json
 import keyword
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..engine.blocks import ALL
+from ..engine.blocks import ALL, Columns
 from ..model.graph import weighted_edges
 from ..plugins.registry import Activation, Loss
 
@@ -101,7 +101,7 @@ class Structure:
         return values.T if values.ndim == 2 else values
 
 
-def _columns(columns: Any, width: int) -> list[int] | None:
+def _columns(columns: Columns, width: int) -> list[int] | None:
     if columns is ALL:
         return None
     if isinstance(columns, slice):

@@ -296,7 +296,7 @@ class Initializer:
     formula: str | None = None
     source: str = "built-in"
 
-    def __call__(self, rng: Any, fan_in: int, fan_out: int, **params: float) -> Array:
+    def __call__(self, rng: np.random.Generator, fan_in: int, fan_out: int, **params: float) -> Array:
         return self.function(rng, fan_in, fan_out, **params)
 
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import SpecError, did_you_mean
 from .arithmetic import Expression, Number
@@ -61,7 +61,7 @@ from .quantities import Getter, Quantities
 from .slips.library import CODES, Candidate, candidates
 from .slips.pairs import pairs
 from .unwritten import other_samples_spread
-from .verdict import Verdict, to_json, written_value
+from .verdict import Verdict, WrittenInput, to_json, written_value
 from .verdict import shown_beside as _shown
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class Judge:
         self,
         net: Network,
         trace: Trace,
-        values: Mapping[str, Any],
+        values: Mapping[str, WrittenInput],
         sample: int = 0,
         file: str | None = None,
         asked: int | None = None,
@@ -476,7 +476,7 @@ class Judge:
 def judge(
     net: Network,
     trace: Trace,
-    values: Mapping[str, Any],
+    values: Mapping[str, WrittenInput],
     sample: int = 0,
     file: str | None = None,
     asked: int | None = None,

@@ -23,6 +23,7 @@ from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text,
 if TYPE_CHECKING:
     from ...engine.network import Network
     from ...engine.trace import Trace
+    from ...plugins.registry import Activation
 
 MAX_TERMS = 12  # longer sums show their first and last terms only
 
@@ -107,7 +108,7 @@ class ChainRule:
     def target(self, v: str) -> M:
         return M(f"t_{v}", rf"t_{{{name_tex(v, True)}}}")
 
-    def _call(self, fn: Any, params: dict[str, float], arg: M, prime: bool = False) -> M:
+    def _call(self, fn: Activation, params: dict[str, float], arg: M, prime: bool = False) -> M:
         tick = "′" if prime else ""
         extra = "".join(f"; {k}={number(v, self.digits)}" for k, v in params.items())
         tex_extra = "".join(rf";\ {_param_tex(k)}={number(v, self.digits)}" for k, v in params.items())

@@ -41,12 +41,16 @@ class Table:
     rows: list[list[str]]
 
 
+#: One item of a derivation, in reading order.
+Item = Heading | Para | Eq | Table
+
+
 @dataclass
 class Derivation:
     title: str
-    items: list[Heading | Para | Eq | Table] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
 
-    def add(self, item: Heading | Para | Eq | Table) -> None:
+    def add(self, item: Item) -> None:
         self.items.append(item)
 
     def to_dict(self) -> dict:
@@ -83,7 +87,7 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _item_dict(item: Heading | Para | Eq | Table) -> dict:
+def _item_dict(item: Item) -> dict:
     if isinstance(item, Heading):
         return {"kind": "heading", "text": item.text, "level": item.level}
     if isinstance(item, Para):

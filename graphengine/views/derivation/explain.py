@@ -16,12 +16,12 @@ step starts from the exact values.
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..._util.numfmt import derivation_number as number
 from ...model.aliases import resolve_node, resolve_parameter
 from .chain_rule import MAX_TERMS, ChainRule, product_of, sum_of
-from .document import Derivation, Eq, Heading, Para, Table
+from .document import Derivation, Eq, Heading, Item, Para, Table
 from .mathfmt import M, m_number, name_tex, name_text, substitute, tex_to_text
 
 if TYPE_CHECKING:
@@ -34,11 +34,11 @@ SUMMARY_ABOVE = 30  # parameters; past this an unfocused explanation is a summar
 class Explainer(ChainRule):
     """Builds a :class:`Derivation` from a network and one :class:`~graphengine.engine.network.Trace`."""
 
-    def parameter_block(self, p: str) -> list[Any]:
+    def parameter_block(self, p: str) -> list[Item]:
         s, uses = self.s, self.uses[p]
         pm = self.param(p)
         lhs = self.partial(self.E, pm)
-        items: list[Any] = [Heading(f"∂E/∂{name_text(p)}", 2)]
+        items: list[Item] = [Heading(f"∂E/∂{name_text(p)}", 2)]
         if not uses:
             return items + [Para(f"{p} is not used by any edge or bias: its gradient is 0.")]
         items.append(Para(f"{p} is the " + " and the ".join(self.describe_use(u) for u in uses) + "."))
@@ -291,8 +291,8 @@ def explain(
             )
         )
     for p in focus:
-        for item in x.parameter_block(p):
-            doc.add(item)
+        for piece in x.parameter_block(p):
+            doc.add(piece)
     doc.add(Heading("Update"))
     doc.add(Para(f"Gradient descent with learning rate η = {trace.learning_rate:g}: p' = p − η·∂E/∂p."))
     for p in focus:

@@ -16,8 +16,8 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..._util.numfmt import diagram_number as number
 from ...errors import RenderError, did_you_mean, valid_samples
@@ -165,10 +165,11 @@ class _Diagram:
             return ""
         return f' ID="{element}-{part}" HREF="#ge"'
 
-    def _element(self, kind: str, key: Any) -> dict[str, str]:
+    def _element(self, kind: Literal["node", "edge", "loss"], key: str | tuple[str, str]) -> dict[str, str]:
         if self.ids is None:
             return {}
-        return {"id": self.ids[kind][key], "class": f"ge-{kind}"}
+        table: Mapping[Any, str] = self.ids[kind]  # by node name, or by (source, target)
+        return {"id": table[key], "class": f"ge-{kind}"}
 
     def _col(self, node: str) -> int:
         assert self.trace is not None

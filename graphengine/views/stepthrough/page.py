@@ -24,7 +24,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any, cast
 
 from ..._util.numfmt import derivation_number, diagram_number
-from ..diagram.dotparts import svg_ids
+from ..diagram.dotparts import SvgIds, svg_ids
 from ..diagram.layer_view import choose_view
 from ..diagram.layer_view import groups as layer_groups
 from ..diagram.render import pipe
@@ -100,7 +100,7 @@ def layer_svg(net: Network, trace: Trace) -> tuple[str, dict[str, str]]:
     return svg, box
 
 
-def _cells(G: nx.DiGraph, ids: dict[str, dict[Any, str]], part: str, name: str, uses: dict[str, list]) -> list[str]:
+def _cells(G: nx.DiGraph, ids: SvgIds, part: str, name: str, uses: dict[str, list]) -> list[str]:
     """The SVG ids of the value cells a reveal ``(part, name)`` shows."""
     if part in ("net", "out", "dout", "dact", "delta"):
         return [f"{ids['node'][name]}-{part}"]
@@ -161,9 +161,7 @@ def _equation_math(step: Step) -> list[list[str] | None]:
     return out
 
 
-def _step_data(
-    step: Step, G: nx.DiGraph, ids: dict[str, dict[Any, str]], uses: dict[str, list], boxes: dict[str, str]
-) -> dict[str, Any]:
+def _step_data(step: Step, G: nx.DiGraph, ids: SvgIds, uses: dict[str, list], boxes: dict[str, str]) -> dict[str, Any]:
     reveal: list[str] = []
     colour: list[str] = []
     if boxes:  # the layer view: the step's layers are its highlight; it has no cell or edge per weight
@@ -266,9 +264,9 @@ def page_data(
         # Too many neurons or edges to draw one by one: the layer view, whose size does not grow
         # with the weights; the page then carries nothing per edge or per parameter.
         svg, boxes = layer_svg(net, trace)
-        ids: dict[str, dict[Any, str]] = {}
+        ids = SvgIds(node={}, edge={}, loss={})  # nothing drawn per node or edge
         uses: dict[str, list[tuple[str | None, str]]] = {}
-        styles: dict[str, list[Any]] = {}
+        styles: dict[str, list[str | float]] = {}
         gmax = 0.0
     else:
         ids, uses = svg_ids(G), _uses(G)
