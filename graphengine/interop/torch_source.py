@@ -94,14 +94,14 @@ class _Writer:
     """Turns parameter-index arrays into torch expressions over the module's parameters."""
 
     def __init__(self, structure: Structure) -> None:
-        self.s = structure
+        self.structure = structure
 
     def element(self, i: int) -> str:
         if i < 0:
             return "self.zero"
-        if i in self.s.attributes:
-            return f"self.{self.s.attributes[i]}"
-        tensor, position = self.s.owner[i]
+        if i in self.structure.attributes:
+            return f"self.{self.structure.attributes[i]}"
+        tensor, position = self.structure.owner[i]
         return f"self.{tensor.attribute}[{', '.join(map(str, position))}]"
 
     def _whole_tensor(self, index: np.ndarray) -> str | None:
@@ -112,9 +112,9 @@ class _Writer:
         c0, c1 = int(used[0]), int(used[-1]) + 1
         part = index[:, c0:c1] if index.ndim == 2 else index[c0:c1]
         first = int(part.flat[0])
-        if first < 0 or first not in self.s.owner:
+        if first < 0 or first not in self.structure.owner:
             return None
-        tensor, position = self.s.owner[first]
+        tensor, position = self.structure.owner[first]
         matrix = tensor.index_matrix()
         expression = f"self.{tensor.attribute}"
         if part.ndim == 2 and matrix.ndim == 2 and part.shape[1] == matrix.shape[1] and position[0] == 0:

@@ -40,11 +40,11 @@ def symbol(x: Explainer, quantity: str) -> M:
     """A hand-file quantity as ``explain`` writes it: ``h1.net`` → net_h1, ``grad.w5`` → ∂E/∂w5."""
     head, _, tail = quantity.rpartition(".")
     if quantity == "loss":
-        return x.E
+        return x.LOSS_SYMBOL
     if head == "loss":
         return M(f"E_{tail}", rf"E_{{{name_tex(tail, True)}}}")
     if head == "grad":
-        return x.partial(x.E, x.param(tail))
+        return x.partial(x.LOSS_SYMBOL, x.param(tail))
     if head == "updated":
         p = x.param(tail)
         return M(f"{p.text}'", p.tex + "'")
@@ -52,9 +52,9 @@ def symbol(x: Explainer, quantity: str) -> M:
     pieces = {
         "net": x.netsym(v),
         "out": x.out(v),
-        "dout": x.partial(x.E, x.out(v)),
+        "dout": x.partial(x.LOSS_SYMBOL, x.out(v)),
         "dact": x.partial(x.out(v), x.netsym(v)),
-        "dnet": x.partial(x.E, x.netsym(v)),
+        "dnet": x.partial(x.LOSS_SYMBOL, x.netsym(v)),
     }
     return pieces[tail]
 
@@ -63,13 +63,13 @@ def meaning(x: Explainer, quantity: str) -> str:
     """What a quantity is, in words."""
     head, _, tail = quantity.rpartition(".")
     if quantity == "loss":
-        return f"the loss ({x.reduction} over the {x.n} samples)" if x.n > 1 else "the loss"
+        return f"the loss ({x.reduction} over the {x.n_samples} samples)" if x.n_samples > 1 else "the loss"
     if head == "loss":
         return f"loss term of {tail}"
     if head in ("grad", "updated"):
         uses = " and ".join(x.describe_use(use) for use in x.uses[tail])
         return f"gradient of {name_text(tail)} ({uses})" if head == "grad" else f"{name_text(tail)} after the step"
-    act = x.G.nodes[head]["activation"].name
+    act = x.graph.nodes[head]["activation"].name
     return {
         "net": f"net input of {head}",
         "out": f"output of {head}",

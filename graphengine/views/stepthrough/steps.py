@@ -109,51 +109,51 @@ def chains(*eqs: Eq) -> Chains:
 
 class _Builder:
     def __init__(self, net: Network, trace: Trace, digits: int, sample: int) -> None:
-        self.x = Explainer(net, trace, digits, sample)
-        self.trace, self.s, self.digits = trace, sample, digits
-        self.G = self.x.G
-        self.neurons = [v for v in self.x.order if v not in self.x.input_set]
-        self.depth = depths(self.G)
+        self.explainer = Explainer(net, trace, digits, sample)
+        self.trace, self.sample, self.digits = trace, sample, digits
+        self.graph = self.explainer.graph
+        self.neurons = [v for v in self.explainer.order if v not in self.explainer.input_set]
+        self.depth = depths(self.graph)
         # Output layer first, each layer in the order the forward pass takes it.
-        self.backward_order = [v for layer in backward_layers(self.G) for v in layer]
-        self.params = list(self.x.param_info)
+        self.backward_order = [v for layer in backward_layers(self.graph) for v in layer]
+        self.params = list(self.explainer.param_info)
 
     # ---------------------------------------------------------------- pieces
     def in_edges(self, v: str) -> tuple[tuple[str, str], ...]:
-        return tuple((u, v) for u in self.G.predecessors(v))
+        return tuple((u, v) for u in self.graph.predecessors(v))
 
     def out_edges(self, v: str) -> tuple[tuple[str, str], ...]:
-        return tuple((v, w) for w in self.G.successors(v))
+        return tuple((v, w) for w in self.graph.successors(v))
 
     def parameter_edges(self, p: str) -> tuple[tuple[str, str], ...]:
-        return tuple((u, v) for u, v in self.x.uses[p] if u is not None)
+        return tuple((u, v) for u, v in self.explainer.uses[p] if u is not None)
 
     def parameter_nodes(self, p: str) -> tuple[str, ...]:
-        return tuple(v for u, v in self.x.uses[p] if u is None)
+        return tuple(v for u, v in self.explainer.uses[p] if u is None)
 
     def gradient_equations(self, p: str) -> tuple[tuple[Eq, ...], str]:
         """∂E/∂p's chain rule with numbers (the sum over uses for a shared one), and a note."""
-        items = self.x.parameter_block(p)
-        uses = self.x.uses[p]
+        items = self.explainer.parameter_block(p)
+        uses = self.explainer.uses[p]
         eqs = [item for item in items if isinstance(item, Eq)]
         if not uses:
             return (
-                Eq([self.x.partial(self.x.E, self.x.param(p)), M("0", "0")]),
+                Eq([self.explainer.partial(self.explainer.LOSS_SYMBOL, self.explainer.param(p)), M("0", "0")]),
             ), f"{p} is not used by any edge or bias: its gradient is 0."
         chain = next(eq for eq in eqs if eq.label.startswith("chain rule"))
-        final = next(eq for eq in reversed(eqs) if eq.label in ("", self.x._sample_label()))
+        final = next(eq for eq in reversed(eqs) if eq.label in ("", self.explainer._sample_label()))
         lines = [Eq([chain.parts[0], chain.parts[1], *final.parts[1:]])]
-        if self.x.n > 1:
+        if self.explainer.n_samples > 1:
             lines.append(eqs[-1])  # the sum over the samples
         note = ""
         if len(uses) > 1:
-            note = f"{p} is shared by {len(uses)} uses ({', '.join(self.x.describe_use(u) for u in uses)}): ∂E/∂{p} is the sum of the terms of all uses."
+            note = f"{p} is shared by {len(uses)} uses ({', '.join(self.explainer.describe_use(u) for u in uses)}): ∂E/∂{p} is the sum of the terms of all uses."
         return tuple(lines), note
 
     # ---------------------------------------------------------------- node-level steps
     def start(self, listed: int | None = None) -> Step:
         """The inputs and targets (the first ``listed`` of each, and how many more)."""
-        x, s = self.x, self.s
+        x, s = self.explainer, self.sample
 
         def listing(pairs: list[str]) -> str:
             more = f", … and {len(pairs) - listed} more" if listed is not None and len(pairs) > listed else ""
@@ -161,7 +161,7 @@ class _Builder:
 
         ins = listing([f"{i} = {number(self.trace.out(i, s), self.digits)}" for i in x.inputs])
         outs = listing([f"t_{o} = {number(float(t), self.digits)}" for o, t in zip(x.outputs, self.trace.targets[s])])
-        which = f"sample {s} of {x.n}" if x.n > 1 else "the sample"
+        which = f"sample {s} of {x.n_samples}" if x.n_samples > 1 else "the sample"
         return Step(
             "start",
             "The network before the step",
@@ -175,13 +175,13 @@ class _Builder:
     def forward(self) -> list[Step]:
         steps = []
         for v in self.neurons:
-            net_eq, out_eq = self.x.forward_eqs(v)
+            net_eq, out_eq = self.explainer.forward_eqs(v)
             steps.append(
                 Step(
                     "net",
                     f"Forward: net of {v}",
                     "forward",
-                    value=self.trace.net(v, self.s),
+                    value=self.trace.net(v, self.sample),
                     **chains(net_eq),
                     node=v,
                     nodes=(v,),
@@ -194,7 +194,7 @@ class _Builder:
                     "out",
                     f"Forward: out of {v}",
                     "forward",
-                    value=self.trace.out(v, self.s),
+                    value=self.trace.out(v, self.sample),
                     **chains(out_eq),
                     node=v,
                     nodes=(v,),
@@ -204,7 +204,7 @@ class _Builder:
         return steps
 
     def softmax_step(self) -> list[Step]:
-        eqs = softmax_equations(self.x, self.trace, self.s)
+        eqs = softmax_equations(self.explainer, self.trace, self.sample)
         if eqs is None:
             return []
         return [
@@ -212,28 +212,33 @@ class _Builder:
                 "softmax",
                 "Loss: softmax probabilities of the outputs",
                 "loss",
-                nodes=tuple(self.x.outputs),
+                nodes=tuple(self.explainer.outputs),
                 note="p_k = e^{y_k} / Σ_j e^{y_j} (each exponential shifted by the largest y: the same ratios). "
                 "They sum to 1.",
-                values=dict(zip(self.x.outputs, probabilities(self.x, self.trace, self.s))),
+                values=dict(zip(self.explainer.outputs, probabilities(self.explainer, self.trace, self.sample))),
                 **chains(*eqs),
             )
         ]
 
     def loss(self, grouped: bool = False) -> list[Step]:
         doc = Derivation("")
-        self.x.loss_section(doc)
+        self.explainer.loss_section(doc)
         eqs = [item for item in doc.items if isinstance(item, Eq)]
-        terms = self.trace.loss_terms(self.s)
+        terms = self.trace.loss_terms(self.sample)
         steps = self.softmax_step()
         if terms is not None:
             # The loss formula, then one equation per output's term, then the sample's sum.
-            by_output = {f"E_{o}": o for o in self.x.outputs}
+            by_output = {f"E_{o}": o for o in self.explainer.outputs}
             term_eqs = [
                 (
                     by_output[eq.parts[0].text],
                     term_equation(
-                        self.x, self.trace, self.s, by_output[eq.parts[0].text], terms[by_output[eq.parts[0].text]], eq
+                        self.explainer,
+                        self.trace,
+                        self.sample,
+                        by_output[eq.parts[0].text],
+                        terms[by_output[eq.parts[0].text]],
+                        eq,
                     ),
                 )
                 for eq in eqs
@@ -245,7 +250,7 @@ class _Builder:
                         "layer-terms",
                         f"Loss: the {len(term_eqs)} terms",
                         "loss",
-                        nodes=tuple(self.x.outputs),
+                        nodes=tuple(self.explainer.outputs),
                         reveals=tuple(("term", o) for o, _ in term_eqs),
                         values={o: terms[o] for o, _ in term_eqs},
                         **chains(*(eq for _, eq in term_eqs)),
@@ -265,7 +270,7 @@ class _Builder:
                             **chains(eq),
                         )
                     )
-        outputs = {f"E_{o}" for o in self.x.outputs}
+        outputs = {f"E_{o}" for o in self.explainer.outputs}
         total_eqs = [eq for eq in eqs if eq.parts[0].text not in outputs]
         steps.append(
             Step(
@@ -274,8 +279,8 @@ class _Builder:
                 "loss",
                 value=self.trace.loss,
                 reveals=(("loss", ""),),
-                note=self.x.loss.description or "",
-                **chains(*(total_eqs[-2:] if self.x.n > 1 else total_eqs[-1:])),
+                note=self.explainer.loss.description or "",
+                **chains(*(total_eqs[-2:] if self.explainer.n_samples > 1 else total_eqs[-1:])),
             )
         )
         return steps
@@ -290,8 +295,8 @@ class _Builder:
                     "dout",
                     f"Backward: ∂E/∂out of {v}",
                     "backward",
-                    value=self.trace.dout(v, self.s),
-                    **chains(self.x.dout_eq(v)),
+                    value=self.trace.dout(v, self.sample),
+                    **chains(self.explainer.dout_eq(v)),
                     edges=downstream,
                     reveals=(("dout", v),),
                     note="through the loss"
@@ -305,8 +310,8 @@ class _Builder:
                     "dact",
                     f"Backward: ∂out/∂net of {v}",
                     "backward",
-                    value=self.trace.dact(v, self.s),
-                    **chains(self.x.dact_eq(v)),
+                    value=self.trace.dact(v, self.sample),
+                    **chains(self.explainer.dact_eq(v)),
                     reveals=(("dact", v),),
                     **common,
                 )
@@ -316,8 +321,8 @@ class _Builder:
                     "delta",
                     f"Backward: δ of {v}",
                     "backward",
-                    value=self.trace.dnet(v, self.s),
-                    **chains(self.x.dnet_eq(v)),
+                    value=self.trace.dnet(v, self.sample),
+                    **chains(self.explainer.dnet_eq(v)),
                     reveals=(("delta", v),),
                     note="δ = ∂E/∂net = ∂E/∂out × ∂out/∂net",
                     **common,
@@ -329,11 +334,11 @@ class _Builder:
         steps = []
         for p in self.params:
             equations, note = self.gradient_equations(p)
-            shared = len(self.x.uses[p]) > 1
+            shared = len(self.explainer.uses[p]) > 1
             steps.append(
                 Step(
                     "gradient",
-                    f"Gradient: ∂E/∂{p}" + (f" (shared ×{len(self.x.uses[p])}, summed)" if shared else ""),
+                    f"Gradient: ∂E/∂{p}" + (f" (shared ×{len(self.explainer.uses[p])}, summed)" if shared else ""),
                     "gradients",
                     value=self.trace.gradient(p),
                     **chains(*equations),
@@ -349,12 +354,12 @@ class _Builder:
     def updates(self) -> list[Step]:
         steps = []
         for p in self.params:
-            item = self.x.update_item(p)
+            item = self.explainer.update_item(p)
             text = chains(item) if isinstance(item, Eq) else {"equations": (item.text,)}
             steps.append(
                 Step(
                     "update",
-                    f"Update: {p}" + ("" if self.x.param_info[p]["trainable"] else " (frozen)"),
+                    f"Update: {p}" + ("" if self.explainer.param_info[p]["trainable"] else " (frozen)"),
                     "update",
                     value=self.trace.updated[p],
                     **text,
@@ -391,7 +396,7 @@ class _Builder:
         return [by_depth[d] for d in sorted(by_depth)]
 
     def layer_steps(self) -> list[Step]:
-        x, s, t = self.x, self.s, self.trace
+        x, s, t = self.explainer, self.sample, self.trace
         layers = self.layers()
         steps = [self.start(listed=LISTED_CHANGES)]
 
