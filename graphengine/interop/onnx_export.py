@@ -147,8 +147,8 @@ class _Graph:
 
     def activate(self, level: LevelForm, net: str, k: int) -> str:
         if len(level.groups) == 1:
-            activation, params, _ = level.groups[0]
-            return activation_node(self.builder, activation, params, net, self.dtype)
+            group = level.groups[0]
+            return activation_node(self.builder, group.activation, group.params, net, self.dtype)
         parts, order = [], []
         for activation, params, columns in level.groups:
             parts.append(activation_node(self.builder, activation, params, self.columns(net, columns), self.dtype))

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import PluginError, one_line
 from ..plugins.registry import Activation, Loss
-from .structure import Structure, read_structure
+from .structure import ActivationColumns, Structure, read_structure
 
 if TYPE_CHECKING:
     from ..engine.network import Network
@@ -310,10 +310,9 @@ def _params_text(params: dict[str, float]) -> str:
     return "(" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")" if params else ""
 
 
-def _activate(groups: list[tuple[Activation, dict[str, float], list[int]]], net: str, width: int) -> str:
+def _activate(groups: list[ActivationColumns], net: str, width: int) -> str:
     if len(groups) == 1:
-        activation, params, _ = groups[0]
-        return activation_expression(activation, params, net)
+        return activation_expression(groups[0].activation, groups[0].params, net)
     parts, order = [], []
     for activation, params, columns in groups:
         parts.append(activation_expression(activation, params, _columns_expression(net, columns)))
