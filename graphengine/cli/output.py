@@ -91,7 +91,9 @@ def draw_diagram(net: Network, trace: Trace | None, path: str, quiet: bool = Fal
         console().print(f"diagram written to {path}")
 
 
-def progress_bar(total: int, enabled: bool) -> tuple[Callable[[int, float, dict], None] | None, Callable[[], None]]:
+def progress_bar(
+    total: int, enabled: bool
+) -> tuple[Callable[[int, float, dict[str, float]], None] | None, Callable[[], None]]:
     """A rich progress bar (epoch, loss, accuracy, ETA) on a terminal; nothing otherwise."""
     if not enabled or total == 0:
         return None, lambda: None
@@ -111,7 +113,7 @@ def progress_bar(total: int, enabled: bool) -> tuple[Callable[[int, float, dict]
     progress.start()
     last = [0.0]
 
-    def update(epoch: int, loss: float, metrics: dict) -> None:
+    def update(epoch: int, loss: float, metrics: dict[str, float]) -> None:
         now = time.monotonic()
         if now - last[0] < 0.05 and epoch < total:  # a redraw costs more than a small epoch
             return

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..._util.numfmt import derivation_number as number
 from ...errors import GraphEngineError, valid_samples
-from ...model.graph import parameter_uses
+from ...model.graph import ParameterUse, parameter_uses
 from ..notation import LOSS
 from .document import Eq, Para
 from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text, substitute
@@ -76,7 +76,7 @@ class ChainRule:
         # Every use of a parameter: (source node or None for a bias, target node).
         # Edges in the spec's order (hand-written edges, then layers, by their index), then
         # biases in plan order.
-        def order(use: tuple[str | None, str]) -> tuple[int, float]:
+        def order(use: ParameterUse) -> tuple[int, float]:
             u, v = use
             if u is None:
                 return (1, self.position[v])
@@ -272,13 +272,13 @@ class ChainRule:
                 parent_eqs.append(self.dnet_eq(node, indent=indent))
                 self.derived.add(node)
 
-    def local(self, p: str, use: tuple[str | None, str], sample: int) -> tuple[M, float]:
+    def local(self, p: str, use: ParameterUse, sample: int) -> tuple[M, float]:
         u, v = use
         if u is None:
             return M("1", "1"), 1.0
         return self.out(u), self.trace.out(u, sample)
 
-    def describe_use(self, use: tuple[str | None, str]) -> str:
+    def describe_use(self, use: ParameterUse) -> str:
         u, v = use
         return f"bias of {v}" if u is None else f"weight of the edge {u} → {v}"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..._util.escape import markdown_math
 from .mathfmt import M, escape_tex_text
@@ -53,7 +54,7 @@ class Derivation:
     def add(self, item: Item) -> None:
         self.items.append(item)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The document as JSON-ready data (``explain --json``): every item in order, each
         equation with its symbol, its steps (as text and LaTeX) and its result.
 
@@ -87,7 +88,7 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _item_dict(item: Item) -> dict:
+def _item_dict(item: Item) -> dict[str, Any]:
     if isinstance(item, Heading):
         return {"kind": "heading", "text": item.text, "level": item.level}
     if isinstance(item, Para):

@@ -130,6 +130,9 @@ class Explainer(ChainRule):
         )
 
     def table(self, params: list[str]) -> Table:
+        def shown(value: float) -> str:
+            return number(value, self.digits)
+
         rows = []
         for p in params:
             notes = []
@@ -137,8 +140,9 @@ class Explainer(ChainRule):
                 notes.append("frozen")
             if len(self.uses[p]) > 1:
                 notes.append(f"shared ×{len(self.uses[p])}")
-            f = lambda x: number(x, self.digits)  # noqa: E731
-            rows.append([name_text(p), f(self.values[p]), f(self.grads[p]), f(self.new[p]), ", ".join(notes)])
+            rows.append(
+                [name_text(p), shown(self.values[p]), shown(self.grads[p]), shown(self.new[p]), ", ".join(notes)]
+            )
         return Table(["parameter", "value", "∂E/∂p", "updated", ""], rows)
 
     # ------------------------------------------------------------------ sections

@@ -47,7 +47,7 @@ def _table(rows: list[str]) -> Html:
     return Html(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>')
 
 
-def cell_texts(G: nx.DiGraph, trace: Trace, sample: int = 0, precision: int = 4) -> dict[str, str]:
+def cell_texts(G: nx.DiGraph[str], trace: Trace, sample: int = 0, precision: int = 4) -> dict[str, str]:
     """Every value cell of the lecture diagram (its id) → the number it shows for ``trace``.
 
     The page uses it for the first drawing, the "after the step" view and each replay frame,
@@ -87,7 +87,7 @@ def cell_texts(G: nx.DiGraph, trace: Trace, sample: int = 0, precision: int = 4)
 class Figure:
     """The DOT text of ``net``'s lecture diagram for ``trace`` (sample ``sample``)."""
 
-    def __init__(self, G: nx.DiGraph, trace: Trace, sample: int = 0, precision: int = 4) -> None:
+    def __init__(self, G: nx.DiGraph[str], trace: Trace, sample: int = 0, precision: int = 4) -> None:
         self.graph, self.trace, self.sample, self.precision = G, trace, sample, precision
         self.ids = svg_ids(G)
         self.outputs = list(G.graph["outputs"])
@@ -199,6 +199,6 @@ class Figure:
         return "\n".join(lines) + "\n"
 
 
-def figure_dot(G: nx.DiGraph, trace: Trace, sample: int = 0) -> str:
+def figure_dot(G: nx.DiGraph[str], trace: Trace, sample: int = 0) -> str:
     """The lecture diagram's DOT text."""
     return Figure(G, trace, sample).dot()

@@ -36,7 +36,7 @@ MAX_KEPT_PARAMETERS = 2_000_000
 LOSS_DIGITS = 9
 
 
-def edge_styles(G: nx.DiGraph, trace: Trace) -> tuple[dict[str, list[str | float]], float]:
+def edge_styles(G: nx.DiGraph[str], trace: Trace) -> tuple[dict[str, list[str | float]], float]:
     """Each edge's (colour, pen width, text colour) by its ∂E/∂w on this trace's own scale, and that scale."""
     ids = svg_ids(G)
     grads = {p: trace.gradient(p) for p in G.graph["parameters"]}

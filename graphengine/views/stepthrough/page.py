@@ -24,6 +24,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any, cast
 
 from ..._util.numfmt import derivation_number, diagram_number
+from ...model.graph import ParameterUse, parameter_uses
 from ..diagram.dotparts import SvgIds, svg_ids
 from ..diagram.layer_view import choose_view
 from ..diagram.layer_view import groups as layer_groups
@@ -100,7 +101,7 @@ def layer_svg(net: Network, trace: Trace) -> tuple[str, dict[str, str]]:
     return svg, box
 
 
-def _cells(G: nx.DiGraph, ids: SvgIds, part: str, name: str, uses: dict[str, list]) -> list[str]:
+def _cells(G: nx.DiGraph[str], ids: SvgIds, part: str, name: str, uses: dict[str, list[ParameterUse]]) -> list[str]:
     """The SVG ids of the value cells a reveal ``(part, name)`` shows."""
     if part in ("net", "out", "dout", "dact", "delta"):
         return [f"{ids['node'][name]}-{part}"]
@@ -161,7 +162,9 @@ def _equation_math(step: Step) -> list[list[str] | None]:
     return out
 
 
-def _step_data(step: Step, G: nx.DiGraph, ids: SvgIds, uses: dict[str, list], boxes: dict[str, str]) -> dict[str, Any]:
+def _step_data(
+    step: Step, G: nx.DiGraph[str], ids: SvgIds, uses: dict[str, list[ParameterUse]], boxes: dict[str, str]
+) -> dict[str, Any]:
     reveal: list[str] = []
     colour: list[str] = []
     if boxes:  # the layer view: the step's layers are its highlight; it has no cell or edge per weight
@@ -191,17 +194,6 @@ def _step_data(step: Step, G: nx.DiGraph, ids: SvgIds, uses: dict[str, list], bo
         "reveal": reveal,
         "colour": colour,
     }
-
-
-def _uses(G: nx.DiGraph) -> dict[str, list[tuple[str | None, str]]]:
-    uses: dict[str, list[tuple[str | None, str]]] = {p: [] for p in G.graph["parameters"]}
-    for u, v, d in G.edges(data=True):
-        uses[d["weight"]].append((u, v))
-    for v in G.nodes:
-        bias = G.nodes[v].get("bias")
-        if bias:
-            uses[bias].append((None, v))
-    return uses
 
 
 def _changes(trace: Trace) -> list[dict[str, Any]]:
@@ -265,11 +257,11 @@ def page_data(
         # with the weights; the page then carries nothing per edge or per parameter.
         svg, boxes = layer_svg(net, trace)
         ids = SvgIds(node={}, edge={}, loss={})  # nothing drawn per node or edge
-        uses: dict[str, list[tuple[str | None, str]]] = {}
+        uses: dict[str, list[ParameterUse]] = {}
         styles: dict[str, list[str | float]] = {}
         gmax = 0.0
     else:
-        ids, uses = svg_ids(G), _uses(G)
+        ids, uses = svg_ids(G), parameter_uses(G)
         svg = diagram_svg(net, trace)
         styles, gmax = frames.edge_styles(G, trace)
     present = set(re.findall(r'<g id="a_([^"]+)"', svg.replace("&#45;", "-")))
