@@ -26,9 +26,12 @@ import stat
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..errors import DataError, GraphEngineError, SpecError, similar_file
+from ..errors import DataError, GraphEngineError, KeyPath, SpecError, similar_file
+
+if TYPE_CHECKING:
+    from ..spec.schema import Spec
 
 MB = 1024 * 1024
 #: A spec or hand file: a 10-million-edge layered spec written out with its weights is ~230 MB.
@@ -270,7 +273,7 @@ def referenced_path(referrer: str | os.PathLike[str] | None, name: str) -> tuple
     )
 
 
-def data_path(spec: Any, name: str, where: tuple = ("data", "csv"), signature: str | None = None) -> Path:
+def data_path(spec: Spec, name: str, where: KeyPath = ("data", "csv"), signature: str | None = None) -> Path:
     """The data file ``name`` that ``spec`` (a :class:`~graphengine.spec.load.Spec`) names at ``where``,
     resolved relative to the spec's folder (the working folder for a spec without a file); a
     :class:`DataError` at that key when it lies outside the folder, the user has not allowed it

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import DocumentError
+
+if TYPE_CHECKING:
+    from ..engine.network import Network
+    from ..teach.audit.scan import Page
 
 
 def parse_settings(settings: tuple[str, ...]) -> dict[str, float]:
@@ -23,7 +27,7 @@ def parse_settings(settings: tuple[str, ...]) -> dict[str, float]:
     return found
 
 
-def network_from_page(page: Any, doc: str, settings: tuple[str, ...], write_spec: str | None, quiet: bool) -> Any:
+def network_from_page(page: Page, doc: str, settings: tuple[str, ...], write_spec: str | None, quiet: bool) -> Network:
     import yaml
 
     from .._util.files import check_writable, write_atomic

@@ -3,13 +3,16 @@ not recognised and what could not be read, each with its line."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..teach.audit.audit import MOST_DECIMALS, Audit, verdict_word
 from ..teach.audit.names import brief
 
+if TYPE_CHECKING:
+    from rich.table import Table
 
-def audit_table(result: Audit, title: str, notes: bool = True) -> Any:
+
+def audit_table(result: Audit, title: str, notes: bool = True) -> Table:
     """A rich table: line, what the page writes, the quantity, exact value, verdict, note
     (without ``notes``, the note column is left out: :func:`notes_below` prints them)."""
     from rich import box

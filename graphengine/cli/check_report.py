@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..teach.verdict import Verdict
+
+if TYPE_CHECKING:
+    from rich.console import Group, RenderableType
+    from rich.table import Table
 
 NARROW = 90  # below this many columns the notes go under their rows
 
@@ -25,7 +29,7 @@ def _exact(v: Verdict) -> str:
     return f"{v.exact:.{decimals}f}"
 
 
-def verdict_table(verdicts: list[Verdict], title: str, width: int | None = None) -> Any:
+def verdict_table(verdicts: list[Verdict], title: str, width: int | None = None) -> Table | Group:
     """A rich table: mark, quantity as written, written result, exact value, the note in words.
 
     In a terminal narrower than ``NARROW`` columns each note is printed under its row.
@@ -41,7 +45,7 @@ def verdict_table(verdicts: list[Verdict], title: str, width: int | None = None)
         grid = Table(title=title, title_justify="left", box=None, show_header=True, pad_edge=False)
         for col, justify in (("", "left"), ("quantity", "left"), ("written", "right"), ("exact", "right")):
             grid.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
-        parts: list[Any] = [grid]
+        parts: list[RenderableType] = [grid]
         for v in verdicts:
             grid.add_row(_mark(v), escape(v.name), escape(v.written.shown), _exact(v))
             if _note(v):

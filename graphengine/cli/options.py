@@ -4,11 +4,19 @@ registry the options select. Choice lists come from the modules that define the 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import GraphEngineError
+
+if TYPE_CHECKING:
+    from ..engine.network import Network
+    from ..plugins.registry import Registry
+
+#: A click command (or the function that becomes one) that an option decorates.
+Decorated = TypeVar("Decorated", bound=Callable[..., Any])
 
 # ---------------------------------------------------------------------- value types
 
@@ -48,10 +56,11 @@ plugin_option = click.option(
 
 def plugin_paths(ctx: click.Context) -> list[str]:
     """The --plugins paths given anywhere on the command line."""
-    return ctx.ensure_object(dict).get("plugin_paths", [])
+    paths: list[str] = ctx.ensure_object(dict).get("plugin_paths", [])
+    return paths
 
 
-def registry_for(ctx: click.Context) -> Any:
+def registry_for(ctx: click.Context) -> Registry:
     """The registry the command-line options select: built-ins, entry points, --plugins,
     GRAPHENGINE_PLUGINS and the repository's plugins/ folder, each plugin verified."""
     from ..plugins.discovery import discover
@@ -59,10 +68,11 @@ def registry_for(ctx: click.Context) -> Any:
     obj = ctx.ensure_object(dict)
     if "registry" not in obj:
         obj["registry"] = discover(plugin_paths(ctx))
-    return obj["registry"]
+    registry: Registry = obj["registry"]
+    return registry
 
 
-def load_network(spec: str, ctx: click.Context) -> Any:
+def load_network(spec: str, ctx: click.Context) -> Network:
     """Load a network with the registry the command-line options select (and, with
     ``--allow-outside-data``, data files outside the spec's folder); an output option naming
     the spec itself is refused first."""
@@ -140,7 +150,7 @@ def _allow_outside_data(ctx: click.Context, param: click.Parameter, value: bool)
     return value
 
 
-def spec_argument(command: Any) -> Any:
+def spec_argument(command: Decorated) -> Decorated:
     """The ``SPEC`` argument, and ``--allow-outside-data`` for the data files it names."""
     command = click.option(
         "--allow-outside-data",
@@ -152,22 +162,22 @@ def spec_argument(command: Any) -> Any:
     return click.argument("spec", type=click.Path(dir_okay=False))(command)
 
 
-def lr_option(help: str = "Learning rate.") -> Any:
+def lr_option(help: str = "Learning rate.") -> Callable[[Decorated], Decorated]:
     """``--lr`` / ``--learning-rate``: a positive finite number; ``help`` says what it overrides."""
     return click.option("--lr", "--learning-rate", "lr", type=LEARNING_RATE, help=help)
 
 
-def json_option(help: str) -> Any:
+def json_option(help: str) -> Callable[[Decorated], Decorated]:
     """``--json`` (the parameter ``as_json``); ``help`` names the JSON's shape."""
     return click.option("--json", "as_json", is_flag=True, help=help)
 
 
-def precision_option(most: int, default: int, help: str) -> Any:
+def precision_option(most: int, default: int, help: str) -> Callable[[Decorated], Decorated]:
     """``--precision``: decimals of the printed numbers, 1 to ``most``."""
     return click.option("--precision", type=click.IntRange(1, most), default=default, show_default=True, help=help)
 
 
-def output_option(help: str, **options: Any) -> Any:
+def output_option(help: str, **options: Any) -> Callable[[Decorated], Decorated]:
     """``-o`` / ``--output FILE``."""
     return click.option("-o", "--output", type=OUTPUT_PATH, help=help, **options)
 
@@ -203,7 +213,7 @@ svg_option = click.option(
 )
 
 
-def detail_option(command: Any) -> Any:
+def detail_option(command: Decorated) -> Decorated:
     """``--detail`` of the diagram commands (the views' modules load with those commands, not with ``run``)."""
     from ..views.diagram.annotated import DETAILS
 
@@ -217,7 +227,7 @@ def detail_option(command: Any) -> Any:
     )(command)
 
 
-def document_format_option(command: Any) -> Any:
+def document_format_option(command: Decorated) -> Decorated:
     """``--format`` of a derivation document."""
     from ..views.derivation.document import RENDERERS
 
@@ -226,7 +236,7 @@ def document_format_option(command: Any) -> Any:
     )
 
 
-def exercise_network_options(command: Any) -> Any:
+def exercise_network_options(command: Decorated) -> Decorated:
     """``--shape``, ``--activation`` and ``--loss`` of a generated network (``exercise``, ``new``),
     declared once."""
     command = click.option(

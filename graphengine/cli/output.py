@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..engine.network import Network
     from ..engine.trace import Trace
+    from .fitted_table import FittedTable
 
 EXIT_OK, EXIT_WRONG, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -42,7 +45,7 @@ def echo_json(data: Any) -> None:
     click.echo(to_json(data))
 
 
-def console(stderr: bool = False) -> Any:
+def console(stderr: bool = False) -> Console:
     """A rich console on stdout (or stderr) that ends quietly when the reader goes away."""
     from rich.console import Console
 
@@ -67,7 +70,7 @@ def table(
     optional: Sequence[str] = (),
     described: dict[str, str] | None = None,
     **options: Any,
-) -> Any:
+) -> FittedTable:
     """A rich table titled on the left; columns named in ``left`` are left-aligned, the rest right
     (numbers, never cut); in a narrow terminal the ``optional`` ones are left out, first first
     (``described`` names a column without a header in the note saying so)."""
@@ -88,7 +91,9 @@ def draw_diagram(net: Network, trace: Trace | None, path: str, quiet: bool = Fal
         console().print(f"diagram written to {path}")
 
 
-def progress_bar(total: int, enabled: bool) -> tuple[Callable[[int, float, dict], None] | None, Callable[[], None]]:
+def progress_bar(
+    total: int, enabled: bool
+) -> tuple[Callable[[int, float, dict[str, float]], None] | None, Callable[[], None]]:
     """A rich progress bar (epoch, loss, accuracy, ETA) on a terminal; nothing otherwise."""
     if not enabled or total == 0:
         return None, lambda: None
@@ -108,7 +113,7 @@ def progress_bar(total: int, enabled: bool) -> tuple[Callable[[int, float, dict]
     progress.start()
     last = [0.0]
 
-    def update(epoch: int, loss: float, metrics: dict) -> None:
+    def update(epoch: int, loss: float, metrics: dict[str, float]) -> None:
         now = time.monotonic()
         if now - last[0] < 0.05 and epoch < total:  # a redraw costs more than a small epoch
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ..errors import GraphEngineError
@@ -123,7 +125,7 @@ def serve(ctx: click.Context, spec: str, port: int, epochs: int | None, step_lev
         inputs = given_inputs(text, spec)
         return build_page(net, learning_rate=lr, epochs=epochs, layered=layered, live=True, token=token, inputs=inputs)
 
-    def compute(text: str) -> dict:
+    def compute(text: str) -> dict[str, Any]:
         return live_parts(network(text), learning_rate=lr, epochs=epochs, layered=layered)
 
     live = LiveSpec(Path(spec), page, compute, error_page)

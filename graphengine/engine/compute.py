@@ -11,7 +11,7 @@ only when asked for. Nothing loops over samples or over edges at run time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 
@@ -190,7 +190,7 @@ def loss_of(plan: Plan, fwd: Forward, T: np.ndarray) -> tuple[float, np.ndarray]
 
 def _backpropagate(
     plan: Plan, theta: np.ndarray, fwd: Forward, T: np.ndarray, to_inputs: bool
-) -> tuple[list[Any], list[Any], np.ndarray]:  # per level: an array, or None where nothing flows
+) -> tuple[list[np.ndarray | None], list[np.ndarray | None], np.ndarray]:  # per level: None where nothing flows
     """∂L/∂out and ∂L/∂net per level and ∂L/∂θ; gradients accumulate (``+=``)."""
     n = T.shape[0]
     dL_dy = _derivative(plan.loss)(fwd.outputs, T, **plan.loss_params)
@@ -252,7 +252,9 @@ def _accumulate(
 
 def backward(plan: Plan, theta: np.ndarray, fwd: Forward, T: np.ndarray) -> Backward:
     """Reverse-mode accumulation of ∂L/∂out, ∂L/∂net and ∂L/∂p (shared parameters summed)."""
-    return Backward(*_backpropagate(plan, theta, fwd, T, to_inputs=True))
+    dnets, douts, grad = _backpropagate(plan, theta, fwd, T, to_inputs=True)
+    # With the inputs' gradient every level has an array (only ∂L/∂θ alone leaves some None).
+    return Backward(cast(list[np.ndarray], dnets), cast(list[np.ndarray], douts), grad)
 
 
 def gradient(plan: Plan, theta: np.ndarray, fwd: Forward, T: np.ndarray) -> np.ndarray:

@@ -47,6 +47,19 @@ class LeanLayer(NamedTuple):
     params: dict[str, Any]
 
 
+class _LeanStep(NamedTuple):
+    """A lean layer as the loop reads it at every epoch (unpacked in one go, as fast as a tuple)."""
+
+    weights: np.ndarray  # a view of theta, which training updates in place
+    block: Block
+    bias: Bias | None  # on the way back, None too for a frozen bias (its gradient is never read)
+    bias_index: slice | int | np.ndarray | None
+    function: Callable[..., np.ndarray] | None
+    derivative: Callable[..., np.ndarray] | None
+    params: dict[str, Any]
+    inputs_only: bool  # the layer reads the inputs only: no gradient flows further back
+
+
 def lean_layers(plan: Plan) -> list[LeanLayer] | None:
     """The plan's levels as a dense chain, or None when the general pass is needed."""
     layers = []
@@ -78,7 +91,11 @@ def lean_layers(plan: Plan) -> list[LeanLayer] | None:
     last = len(plan.levels)
     if not layers or plan.output_picks is None or plan.output_picks[0] != last:
         return None
-    if len(plan.output_scatter) != 1 or plan.output_scatter[0][0] != last or plan.output_scatter[0][1] is not ALL:
+    if (
+        len(plan.output_scatter) != 1
+        or plan.output_scatter[0].level != last
+        or plan.output_scatter[0].level_columns is not ALL
+    ):
         return None
     if plan.loss.gradient_function is None:
         return None
@@ -109,12 +126,12 @@ def lean_loop(
     mean_loss = plan.reduction != "sum"
     mean_gradient = plan.reduction == "mean"
     output_columns = plan.output_picks[1]  # type: ignore[index]
-    output_positions = plan.output_scatter[0][2]
+    output_positions = plan.output_scatter[0].positions
     assigned = plan.assigned
     classify = history.accuracies is not None
     # Each level's weights are a view of theta, which training updates in place.
     steps = [
-        (
+        _LeanStep(
             layer.block.weights(theta),
             layer.block,
             layer.bias,
@@ -128,19 +145,19 @@ def lean_loop(
     ]
     # A frozen bias's gradient is never read (the update takes the trainable entries only).
     backwards = [
-        step if step[2] is None or plan.trainable[step[3]].any() else (*step[:2], None, *step[3:])
+        step if step.bias is None or plan.trainable[step.bias_index].any() else step._replace(bias=None)
         for step in steps[::-1]
     ]
 
     def run(x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         nets, outs = [x], [x]
-        for W, _, _, bias_index, function, _, params, _ in steps:
-            z = x @ W
-            if bias_index is not None:
-                z += theta[bias_index]
+        for step in steps:
+            z = x @ step.weights
+            if step.bias_index is not None:
+                z += theta[step.bias_index]
             nets.append(z)
-            if function is not None:
-                x = function(z, **params)
+            if step.function is not None:
+                x = step.function(z, **step.params)
                 if x.dtype != z.dtype:
                     x = np.asarray(x, dtype=z.dtype)
             else:

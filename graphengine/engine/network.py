@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -27,6 +27,9 @@ from ..spec.schema import Spec
 from .compute import Plan, backward, compile_plan, forward, loss_of, step
 from .history import Callback, History
 from .trace import Trace
+
+if TYPE_CHECKING:
+    from ..teach.verdict import Verdict
 
 DEFAULT_LEARNING_RATE = 0.1
 
@@ -86,7 +89,7 @@ class Network:
         trace = self.trace(learning_rate)
         return explain(self, trace, params, node, digits, sample, full).render(format)
 
-    def check(self, hand_file: str | os.PathLike[str], learning_rate: float | None = None) -> list[Any]:
+    def check(self, hand_file: str | os.PathLike[str], learning_rate: float | None = None) -> list[Verdict]:
         """Verdicts on the hand-computed values in ``hand_file`` (``graphengine check``)."""
         from ..teach.check import check, read_hand
 

@@ -21,7 +21,7 @@ million-edge graph compiles in about 3 seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -40,6 +40,14 @@ SMALL_MATRIX = 1 << 16
 # irregular levels go straight to one scatter or sparse block.
 GROUPING_LIMIT = 200_000
 MAX_GROUPS = 8
+
+
+class OutputPart(NamedTuple):
+    """The outputs that sit in one level: their columns there and their positions among the outputs."""
+
+    level: int
+    level_columns: Columns
+    positions: Columns
 
 
 @dataclass
@@ -81,7 +89,7 @@ class Plan:
     widths: list[int] = field(default_factory=list)  # per level, level 0 = inputs
     frozen: np.ndarray | None = None  # indices of non-trainable parameters, None if all train
     output_picks: tuple[int, Columns] | None = None  # all outputs in one level, in order
-    output_scatter: list[tuple[int, Columns, Columns]] = field(default_factory=list)
+    output_scatter: list[OutputPart] = field(default_factory=list)  # the outputs, level by level
     assigned: bool = False  # every parameter's gradient is assigned by exactly one block or bias
 
 
@@ -148,11 +156,11 @@ def compile_plan(G: nx.DiGraph[str]) -> Plan:
         columns = as_columns(output_columns - starts[k], widths[k])
         if isinstance(columns, slice):
             picks = (k, columns)
-    scatter = []
+    scatter: list[OutputPart] = []
     for k in sorted(set(output_level.tolist())):
         positions = np.flatnonzero(output_level == k)
         level_columns = as_columns(output_columns[positions] - starts[k], widths[k])
-        scatter.append((k, level_columns, as_columns(positions, len(outputs))))
+        scatter.append(OutputPart(k, level_columns, as_columns(positions, len(outputs))))
 
     return Plan(
         nodes=order,

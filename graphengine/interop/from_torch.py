@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import GraphEngineError
-from .import_spec import DenseLayer, layered_spec, spec_text
+from .import_spec import DenseLayer, LossChoice, layered_spec, spec_text
 
 if TYPE_CHECKING:
     from ..engine.network import Network
@@ -84,7 +84,9 @@ def torch_layers(module: Any) -> list[DenseLayer]:
     return layers
 
 
-def from_torch(module: Any, name: str = "from_torch", loss: Any = "mse", registry: Registry | None = None) -> Network:
+def from_torch(
+    module: Any, name: str = "from_torch", loss: LossChoice = "mse", registry: Registry | None = None
+) -> Network:
     """A :class:`Network` computing what ``module`` computes (in float64), with ``layers:``."""
     from ..engine.network import Network
 

@@ -29,6 +29,10 @@ class DenseLayer:
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
+#: A loss as a spec writes it: its name (``mse``), or a mapping with its name and parameters
+#: (YAML data, checked when the spec is loaded).
+LossChoice = str | dict[str, Any]
+
 
 def _input_entries(names: list[str] | None, n_inputs: int) -> list[Any]:
     """``[{name: x, size: N}]``, or the source's own input names (as one input layer when
@@ -45,7 +49,7 @@ def layered_spec(
     name: str,
     layers: list[DenseLayer],
     input_names: list[str] | None = None,
-    loss: Any = "mse",
+    loss: LossChoice = "mse",
     description: str | None = None,
 ) -> dict[str, Any]:
     """The spec data (YAML-ready) for ``layers`` applied in order to the inputs."""

@@ -52,7 +52,7 @@ class _Graph:
     def __init__(self, structure: Structure, builder: OnnxBuilder, dtype: Any) -> None:
         from onnx import numpy_helper
 
-        self.s, self.b, self.dtype = structure, builder, dtype
+        self.structure, self.builder, self.dtype = structure, builder, dtype
         # Initializers carry the spec's names; a name the graph uses itself gets a trailing `_`.
         taken = {"inputs", "outputs"}
 
@@ -78,22 +78,22 @@ class _Graph:
     def element(self, i: int) -> str:
         """A ``[1]`` value holding parameter ``i`` (0 for -1)."""
         if i < 0:
-            return self.b.constant([0.0], self.dtype, "zero")
+            return self.builder.constant([0.0], self.dtype, "zero")
         if i in self.names:
             return self.names[i]
-        tensor, position = self.s.owner[i]
+        tensor, position = self.structure.owner[i]
         name = self.tensor_names[tensor.attribute]
         if name not in self._flat:
-            self._flat[name] = self.b.node("Reshape", [name, self.b.constant([-1], np.int64)], "flat")
+            self._flat[name] = self.builder.node("Reshape", [name, self.builder.constant([-1], np.int64)], "flat")
         flat_index = int(np.ravel_multi_index(position, tensor.shape))
-        return self.b.node("Gather", [self._flat[name], self.b.constant([flat_index], np.int64)], "entry")
+        return self.builder.node("Gather", [self._flat[name], self.builder.constant([flat_index], np.int64)], "entry")
 
     def whole(self, index: np.ndarray) -> str | None:
         """The layer tensor whose indices are exactly ``index`` (or some of its sources), if any."""
         first = int(index.flat[0])
-        if first < 0 or first not in self.s.owner:
+        if first < 0 or first not in self.structure.owner:
             return None
-        tensor, position = self.s.owner[first]
+        tensor, position = self.structure.owner[first]
         matrix = tensor.index_matrix()
         name = self.tensor_names[tensor.attribute]
         if matrix.shape == index.shape and np.array_equal(matrix, index):
@@ -102,23 +102,23 @@ class _Graph:
             # Some of the layer's sources (a layer fed by two levels runs as one product per level).
             rows = list(range(position[1], position[1] + index.shape[0]))
             if rows[-1] < matrix.shape[0] and np.array_equal(matrix[rows], index):
-                return self.b.node("Gather", [name, self.b.constant(rows, np.int64)], "sources", axis=1)
+                return self.builder.node("Gather", [name, self.builder.constant(rows, np.int64)], "sources", axis=1)
         return None
 
     def assembled(self, index: np.ndarray) -> str:
         """A matrix or vector assembled from one value per entry."""
         parts = [self.element(int(i)) for i in index.ravel()]
-        joined = parts[0] if len(parts) == 1 else self.b.node("Concat", parts, "stack", axis=0)
-        return self.b.node("Reshape", [joined, self.b.constant(list(index.shape), np.int64)], "matrix")
+        joined = parts[0] if len(parts) == 1 else self.builder.node("Concat", parts, "stack", axis=0)
+        return self.builder.node("Reshape", [joined, self.builder.constant(list(index.shape), np.int64)], "matrix")
 
     def columns(self, value: str, columns: list[int] | None) -> str:
         if columns is None:
             return value
-        return self.b.node("Gather", [value, self.b.constant(columns, np.int64)], "columns", axis=1)
+        return self.builder.node("Gather", [value, self.builder.constant(columns, np.int64)], "columns", axis=1)
 
     def sources(self, outs: list[str], sources: list[tuple[int, list[int] | None]]) -> str:
         parts = [self.columns(outs[k], columns) for k, columns in sources]
-        return parts[0] if len(parts) == 1 else self.b.node("Concat", parts, "sources", axis=1)
+        return parts[0] if len(parts) == 1 else self.builder.node("Concat", parts, "sources", axis=1)
 
     def level(self, outs: list[str], k: int, level: LevelForm) -> str:
         # A dense layer alone in its level: one Gemm with the layer's weights and biases.
@@ -128,32 +128,32 @@ class _Graph:
             if weights is not None and (level.bias is None or bias_tensor is not None):
                 x = self.sources(outs, level.products[0].sources)
                 inputs = [x, weights] + ([bias_tensor] if bias_tensor else [])
-                net = self.b.node("Gemm", inputs, f"net{k}", transB=1)
+                net = self.builder.node("Gemm", inputs, f"net{k}", transB=1)
                 return self.activate(level, net, k)
         terms = []
         for product in level.products:
             x = self.sources(outs, product.sources)
             weights = self.whole(product.index)
             if weights is not None:
-                terms.append(self.b.node("Gemm", [x, weights], "product", transB=1))
+                terms.append(self.builder.node("Gemm", [x, weights], "product", transB=1))
             else:
-                terms.append(self.b.node("MatMul", [x, self.assembled(product.index)], "product"))
+                terms.append(self.builder.node("MatMul", [x, self.assembled(product.index)], "product"))
         if level.bias is not None:
             terms.append(bias_tensor or self.assembled(level.bias))
         net = terms[0]
         for term in terms[1:]:
-            net = self.b.node("Add", [net, term], f"net{k}")
+            net = self.builder.node("Add", [net, term], f"net{k}")
         return self.activate(level, net, k)
 
     def activate(self, level: LevelForm, net: str, k: int) -> str:
         if len(level.groups) == 1:
-            activation, params, _ = level.groups[0]
-            return activation_node(self.b, activation, params, net, self.dtype)
+            group = level.groups[0]
+            return activation_node(self.builder, group.activation, group.params, net, self.dtype)
         parts, order = [], []
         for activation, params, columns in level.groups:
-            parts.append(activation_node(self.b, activation, params, self.columns(net, columns), self.dtype))
+            parts.append(activation_node(self.builder, activation, params, self.columns(net, columns), self.dtype))
             order += columns
-        joined = self.b.node("Concat", parts, f"out{k}", axis=1)
+        joined = self.builder.node("Concat", parts, f"out{k}", axis=1)
         inverse = np.argsort(order).tolist()
         return joined if inverse == list(range(len(order))) else self.columns(joined, inverse)
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._util.escape import terminal
 from ..errors import DataError, GraphEngineError
-from .import_spec import DenseLayer, layered_spec, spec_text
+from .import_spec import DenseLayer, LossChoice, layered_spec, spec_text
 
 __all__ = ["ACTIVATIONS", "import_onnx", "read_onnx_layers"]
 
@@ -282,7 +282,7 @@ def read_model(path: str | os.PathLike[str]) -> Any:
         raise DataError(f"not a readable ONNX model ({type(e).__name__})", file=str(path)) from None
 
 
-def _metadata_loss(text: str | None, file: str) -> Any:
+def _metadata_loss(text: str | None, file: str) -> LossChoice:
     """The loss graphengine's export wrote into the model's metadata (``"mse"`` when none)."""
     if text is None:
         return "mse"
@@ -298,7 +298,7 @@ def _metadata_loss(text: str | None, file: str) -> Any:
     return loss
 
 
-def import_onnx(path: str | os.PathLike[str], loss: Any = None) -> str:
+def import_onnx(path: str | os.PathLike[str], loss: LossChoice | None = None) -> str:
     """The spec text (YAML) for the dense ONNX model at ``path``."""
     model = read_model(path)
     layers, props = read_onnx_layers(model, str(path))

@@ -21,18 +21,18 @@ import json
 import keyword
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from ..engine.blocks import ALL
+from ..engine.blocks import ALL, Columns
 from ..model.graph import weighted_edges
 from ..plugins.registry import Activation, Loss
 
 if TYPE_CHECKING:
     from ..engine.network import Network
 
-__all__ = ["LayerTensor", "LevelForm", "Product", "Structure", "read_structure", "structure_hash"]
+__all__ = ["ActivationColumns", "LayerTensor", "LevelForm", "Product", "Structure", "read_structure", "structure_hash"]
 
 
 @dataclass
@@ -64,6 +64,14 @@ class Product:
     index: np.ndarray
 
 
+class ActivationColumns(NamedTuple):
+    """One activation, with its parameters, applied to some columns of a level."""
+
+    activation: Activation
+    params: dict[str, float]
+    columns: list[int]
+
+
 @dataclass
 class LevelForm:
     """One level: ``net = Σ products + bias``; each activation group applied to its columns."""
@@ -71,7 +79,7 @@ class LevelForm:
     nodes: list[str]
     products: list[Product]
     bias: np.ndarray | None  # (width,) parameter index per column, -1 for none; None if no bias at all
-    groups: list[tuple[Activation, dict[str, float], list[int]]]
+    groups: list[ActivationColumns]
 
 
 @dataclass
@@ -101,7 +109,7 @@ class Structure:
         return values.T if values.ndim == 2 else values
 
 
-def _columns(columns: Any, width: int) -> list[int] | None:
+def _columns(columns: Columns, width: int) -> list[int] | None:
     if columns is ALL:
         return None
     if isinstance(columns, slice):
@@ -193,7 +201,8 @@ def read_structure(net: Network) -> Structure:
             columns = np.arange(width)[level.bias.columns] if level.bias.columns is not ALL else np.arange(width)
             bias_index[columns] = np.arange(len(plan.parameter_names))[level.bias.index]
         groups = [
-            (g.activation, dict(g.params), _columns(g.columns, width) or list(range(width))) for g in level.groups
+            ActivationColumns(g.activation, dict(g.params), _columns(g.columns, width) or list(range(width)))
+            for g in level.groups
         ]
         levels.append(LevelForm(plan.nodes[level.start : level.stop], products, bias_index, groups))
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import PluginError, one_line
 from ..plugins.registry import Activation, Loss
-from .structure import Structure, read_structure
+from .structure import ActivationColumns, Structure, read_structure
 
 if TYPE_CHECKING:
     from ..engine.network import Network
@@ -94,14 +94,14 @@ class _Writer:
     """Turns parameter-index arrays into torch expressions over the module's parameters."""
 
     def __init__(self, structure: Structure) -> None:
-        self.s = structure
+        self.structure = structure
 
     def element(self, i: int) -> str:
         if i < 0:
             return "self.zero"
-        if i in self.s.attributes:
-            return f"self.{self.s.attributes[i]}"
-        tensor, position = self.s.owner[i]
+        if i in self.structure.attributes:
+            return f"self.{self.structure.attributes[i]}"
+        tensor, position = self.structure.owner[i]
         return f"self.{tensor.attribute}[{', '.join(map(str, position))}]"
 
     def _whole_tensor(self, index: np.ndarray) -> str | None:
@@ -112,9 +112,9 @@ class _Writer:
         c0, c1 = int(used[0]), int(used[-1]) + 1
         part = index[:, c0:c1] if index.ndim == 2 else index[c0:c1]
         first = int(part.flat[0])
-        if first < 0 or first not in self.s.owner:
+        if first < 0 or first not in self.structure.owner:
             return None
-        tensor, position = self.s.owner[first]
+        tensor, position = self.structure.owner[first]
         matrix = tensor.index_matrix()
         expression = f"self.{tensor.attribute}"
         if part.ndim == 2 and matrix.ndim == 2 and part.shape[1] == matrix.shape[1] and position[0] == 0:
@@ -310,10 +310,9 @@ def _params_text(params: dict[str, float]) -> str:
     return "(" + ", ".join(f"{k}={v!r}" for k, v in params.items()) + ")" if params else ""
 
 
-def _activate(groups: list[tuple[Activation, dict[str, float], list[int]]], net: str, width: int) -> str:
+def _activate(groups: list[ActivationColumns], net: str, width: int) -> str:
     if len(groups) == 1:
-        activation, params, _ = groups[0]
-        return activation_expression(activation, params, net)
+        return activation_expression(groups[0].activation, groups[0].params, net)
     parts, order = [], []
     for activation, params, columns in groups:
         parts.append(activation_expression(activation, params, _columns_expression(net, columns)))

@@ -25,11 +25,11 @@ from ..spec.values import NUMBER_AS_TEXT_HINT
 from .aliases import edge_weight_name
 
 
-def _located(spec: Spec, error: PluginError, path: tuple) -> PluginError:
+def _located(spec: Spec, error: PluginError, path: KeyPath) -> PluginError:
     return spec.error(PluginError, error.message, path)  # type: ignore[return-value]
 
 
-def _check_keys(spec: Spec, plugin: Activation | Loss, given: dict[str, Any], fixed: list[str], path: tuple) -> None:
+def _check_keys(spec: Spec, plugin: Activation | Loss, given: dict[str, Any], fixed: list[str], path: KeyPath) -> None:
     """An unknown key beside ``name`` (and ``reduction``) is a typo until proven otherwise."""
     for key in given:
         if key not in plugin.params:
@@ -43,7 +43,7 @@ def _check_keys(spec: Spec, plugin: Activation | Loss, given: dict[str, Any], fi
             )
 
 
-def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
+def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph[str]:
     """Check the spec's structure and return its DAG.
 
     Raises :class:`GraphError` (or :class:`PluginError` for unknown activations and
@@ -83,7 +83,7 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
         name: {"value": p.value, "trainable": p.trainable} for name, p in spec.parameters.items()
     }
 
-    def use(ref: float | str, implicit: str, path: tuple) -> str:
+    def use(ref: float | str, implicit: str, path: KeyPath) -> str:
         """The parameter name behind a weight or bias, declaring implicit ones."""
         if isinstance(ref, str):
             if ref not in spec.parameters:
@@ -172,10 +172,10 @@ def build_graph(spec: Spec, registry: Registry | None = None) -> nx.DiGraph:
     return G
 
 
-def _input_paths(spec: Spec) -> list[tuple]:
+def _input_paths(spec: Spec) -> list[KeyPath]:
     """Where each (expanded) input was declared: ``inputs[i]``, or ``inputs[i].name`` for
     every node of an input layer, whose name is checked here too."""
-    paths: list[tuple] = []
+    paths: list[KeyPath] = []
     for i, item in enumerate(spec.raw.get("inputs") or []):
         if isinstance(item, dict):
             _check_name(spec, str(item["name"]), ("inputs", i, "name"), "input layer")
@@ -185,7 +185,7 @@ def _input_paths(spec: Spec) -> list[tuple]:
     return paths + [("inputs",)] * (len(spec.inputs) - len(paths))  # a spec built in Python
 
 
-def _check_name(spec: Spec, name: str, path: tuple, what: str) -> None:
+def _check_name(spec: Spec, name: str, path: KeyPath, what: str) -> None:
     """A name that would garble tables, diagrams or weight names is refused (see :mod:`.names`)."""
     problem = name_problem(name, what, arrow_allowed=what == "parameter")
     if problem is not None:
@@ -200,7 +200,7 @@ def _is_number_text(text: str) -> bool:
     return True
 
 
-def _edge_path(attrs: dict[str, Any]) -> tuple:
+def _edge_path(attrs: dict[str, Any]) -> KeyPath:
     """Where an edge was declared: ``edges[i]``, or the layer that made it."""
     return ("layers", attrs["layer"]) if "layer" in attrs else ("edges", attrs["index"])
 
@@ -258,11 +258,15 @@ def weighted_edges(G: nx.DiGraph[str]) -> Iterator[tuple[str, str, str]]:
     yield from G.edges(data="weight")
 
 
-def parameter_uses(G: nx.DiGraph) -> dict[str, list[tuple[str | None, str]]]:
+#: One use of a parameter: ``(source, target)`` for an edge's weight, ``(None, node)`` for a bias.
+ParameterUse = tuple[str | None, str]
+
+
+def parameter_uses(G: nx.DiGraph[str]) -> dict[str, list[ParameterUse]]:
     """Every use of each parameter, ``(source, target)`` per edge it weighs (in the graph's
     edge order) then ``(None, node)`` per bias it is (in the graph's node order); a parameter
     nothing uses has an empty list. Callers that list uses in another order sort these."""
-    uses: dict[str, list[tuple[str | None, str]]] = {name: [] for name in G.graph["parameters"]}
+    uses: dict[str, list[ParameterUse]] = {name: [] for name in G.graph["parameters"]}
     for source, target, weight in weighted_edges(G):
         uses[weight].append((source, target))
     for node, bias in G.nodes(data="bias"):

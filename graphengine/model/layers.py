@@ -20,7 +20,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ..errors import GraphError, PluginError, did_you_mean
+from ..errors import GraphError, KeyPath, PluginError, did_you_mean
 from ..plugins.discovery import builtin_registry
 from ..plugins.registry import Initializer, Registry, check_params
 from ..spec.layers import LayerSpec
@@ -55,7 +55,9 @@ def _seed(spec: Spec, layer: LayerSpec, position: int) -> np.random.SeedSequence
     return np.random.SeedSequence([base, position])
 
 
-def _initializer(spec: Spec, layer: LayerSpec, registry: Registry, path: tuple) -> tuple[Initializer, dict[str, float]]:
+def _initializer(
+    spec: Spec, layer: LayerSpec, registry: Registry, path: KeyPath
+) -> tuple[Initializer, dict[str, float]]:
     """The layer's initialiser and its parameters (numbers ≥ 0), checked."""
     try:
         initializer = registry.initializer(layer.init.name)
@@ -68,7 +70,7 @@ def _initializer(spec: Spec, layer: LayerSpec, registry: Registry, path: tuple) 
         raise spec.error(GraphError, e.message, where) from None
 
 
-def add_layers(G: nx.DiGraph, spec: Spec, parameters: dict[str, dict[str, Any]], registry: Registry) -> None:
+def add_layers(G: nx.DiGraph[str], spec: Spec, parameters: dict[str, dict[str, Any]], registry: Registry) -> None:
     """Add the spec's ``layers`` to ``G`` (nodes, edges) and ``parameters`` (in place).
 
     ``G`` already holds the inputs and the hand-written nodes. Records
@@ -182,7 +184,7 @@ def add_layers(G: nx.DiGraph, spec: Spec, parameters: dict[str, dict[str, Any]],
     G.graph["layers"] = records
 
 
-def _sources(spec: Spec, layer: LayerSpec, G: nx.DiGraph, path: tuple) -> list[str]:
+def _sources(spec: Spec, layer: LayerSpec, G: nx.DiGraph[str], path: KeyPath) -> list[str]:
     """The nodes feeding ``layer``: layer names expand to their neurons, in ``from`` order."""
     refs = [layer.source] if isinstance(layer.source, str) else layer.source
     sources: list[str] = []
@@ -204,7 +206,7 @@ def _sources(spec: Spec, layer: LayerSpec, G: nx.DiGraph, path: tuple) -> list[s
     return sources
 
 
-def layer_data(G: nx.DiGraph, theta: np.ndarray) -> dict[int, dict[str, Any]]:
+def layer_data(G: nx.DiGraph[str], theta: np.ndarray) -> dict[int, dict[str, Any]]:
     """Per layer index, the trained ``weights`` (rows = sources) and ``biases`` as plain lists.
 
     Used to write a trained spec back: the values go into each layer's ``weights`` and

@@ -23,7 +23,7 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -31,6 +31,10 @@ from .._util.interrupts import interrupt_presses, raised_by_plugin
 from ..errors import PluginError
 from .registry import KINDS, Activation, Initializer, Loss, Optimizer, Plugin
 from .verify import ATOL, RTOL, STEP, display, first_line_of, line_in
+
+if TYPE_CHECKING:
+    from ..engine.compute import Forward
+    from ..engine.plan import Plan
 
 # ---------------------------------------------------------------------- one guarded call
 
@@ -182,7 +186,7 @@ def is_guarded(plugin: Plugin) -> bool:
     return isinstance(plugin.function, Guarded)
 
 
-def uses_plugins(plan: Any) -> bool:
+def uses_plugins(plan: Plan) -> bool:
     """Whether the compiled network evaluates any guarded activation or loss."""
     return is_guarded(plan.loss) or any(is_guarded(g.activation) for level in plan.levels for g in level.groups)
 
@@ -193,7 +197,9 @@ def uses_plugins(plan: Any) -> bool:
 MAX_LOSS_ROWS, MAX_LOSS_COLUMNS = 64, 32
 
 
-def _close_to_some_difference(f: Callable[[np.ndarray], np.ndarray], z: np.ndarray, y: np.ndarray, d: np.ndarray):
+def _close_to_some_difference(
+    f: Callable[[np.ndarray], np.ndarray], z: np.ndarray, y: np.ndarray, d: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Where the derivative ``d`` matches no finite difference of ``f`` at ``z`` (central, or one-sided
     — so a correct derivative at a kink, where ``net`` sits exactly on it, still passes)."""
     h = STEP * np.maximum(1.0, np.abs(z))
@@ -208,7 +214,7 @@ def _close_to_some_difference(f: Callable[[np.ndarray], np.ndarray], z: np.ndarr
     return usable & ~close, central
 
 
-def check_at_values(plan: Any, fwd: Any, T: np.ndarray, rows: slice | None = None) -> None:
+def check_at_values(plan: Plan, fwd: Forward, T: np.ndarray, rows: slice | None = None) -> None:
     """Check every guarded plugin where this network evaluates it (see the module docstring).
 
     ``fwd`` is the :class:`~graphengine.engine.compute.Forward` of the samples with targets ``T``;
@@ -222,12 +228,14 @@ def check_at_values(plan: Any, fwd: Any, T: np.ndarray, rows: slice | None = Non
             z = np.asarray(fwd.nets[k][pick][:, group.columns])
             y = np.asarray(fwd.outs[k][pick][:, group.columns])
             d = np.asarray(fwd.level_dact(k)[pick][:, group.columns])
-            function = activation.function
+            # A guarded plugin's functions are all Guarded (see `guarded`).
+            function = cast(Guarded, activation.function)
+            derivative = cast(Guarded, activation.derivative_function)
             for values, what in ((y, "function"), (d, "derivative")):
                 bad = ~np.isfinite(values) & np.isfinite(z)
                 if bad.any():
                     s, j = (int(v) for v in np.argwhere(bad)[0])
-                    guard = function if what == "function" else activation.derivative_function
+                    guard = function if what == "function" else derivative
                     raise guard.error(
                         f"gave {values[s, j]} at net = {z[s, j]:.9g} (sample {s}); a plugin must be finite wherever "
                         "the network evaluates it"
@@ -236,7 +244,7 @@ def check_at_values(plan: Any, fwd: Any, T: np.ndarray, rows: slice | None = Non
             if bad.any():
                 s, j = (int(v) for v in np.argwhere(bad)[0])
                 shown = f" with {', '.join(f'{p} = {v:g}' for p, v in group.params.items())}" if group.params else ""
-                raise activation.derivative_function.error(
+                raise derivative.error(
                     f"wrong derivative at net = {z[s, j]:.9g} (sample {s}){shown}, where this network evaluates it: "
                     f"expected {central[s, j]:.9g} (central finite difference), got {d[s, j]:.9g}"
                 )
@@ -244,22 +252,24 @@ def check_at_values(plan: Any, fwd: Any, T: np.ndarray, rows: slice | None = Non
         _check_loss(plan, np.asarray(fwd.outputs[pick]), np.asarray(T[pick]))
 
 
-def _check_loss(plan: Any, Y: np.ndarray, T: np.ndarray) -> None:
+def _check_loss(plan: Plan, Y: np.ndarray, T: np.ndarray) -> None:
     """The loss and its gradient at the network's outputs: finite, and the gradient against
     central differences on up to MAX_LOSS_ROWS samples × MAX_LOSS_COLUMNS outputs, in two calls."""
-    loss, params = plan.loss, plan.loss_params
-    values = loss.function(Y, T, **params)
+    params = plan.loss_params
+    # A guarded loss's functions are all Guarded (see `guarded`).
+    function, gradient = cast(Guarded, plan.loss.function), cast(Guarded, plan.loss.gradient_function)
+    values = function(Y, T, **params)
     bad = ~np.isfinite(values) & np.isfinite(Y).all(axis=1) & np.isfinite(T).all(axis=1)
     if bad.any():
         s = int(np.flatnonzero(bad)[0])
-        raise loss.function.error(
+        raise function.error(
             f"gave {values[s]} for sample {s} (outputs {Y[s].tolist()[:8]}, targets {T[s].tolist()[:8]}); "
             "check that the outputs are in the loss's domain"
         )
     rows = np.linspace(0, len(Y) - 1, min(len(Y), MAX_LOSS_ROWS)).astype(np.intp)
     columns = np.linspace(0, Y.shape[1] - 1, min(Y.shape[1], MAX_LOSS_COLUMNS)).astype(np.intp)
     y, t = Y[rows], T[rows]
-    g = loss.gradient_function(y, t, **params)
+    g = gradient(y, t, **params)
     # One row per (sample, output) pair, that output moved by ±h: two calls for all of them.
     ys = np.repeat(y, len(columns), axis=0)
     ts = np.repeat(t, len(columns), axis=0)
@@ -269,13 +279,13 @@ def _check_loss(plan: Any, Y: np.ndarray, T: np.ndarray) -> None:
     up[np.arange(len(ys)), which] += h
     down[np.arange(len(ys)), which] -= h
     with np.errstate(all="ignore"):
-        central = (loss.function(up, ts, **params) - loss.function(down, ts, **params)) / (2 * h)
+        central = (function(up, ts, **params) - function(down, ts, **params)) / (2 * h)
     got = g[np.repeat(np.arange(len(rows)), len(columns)), which]
     bad = np.isfinite(central) & ~(np.abs(got - central) <= ATOL + RTOL * np.abs(central))
     if bad.any():
         m = int(np.flatnonzero(bad)[0])
         s, j = int(rows[m // len(columns)]), int(which[m])
-        raise loss.gradient_function.error(
+        raise gradient.error(
             f"wrong gradient ∂L/∂y[{j}] for sample {s}, where this network evaluates it: expected "
             f"{central[m]:.9g} (central finite difference), got {got[m]:.9g}"
         )

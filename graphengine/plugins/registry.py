@@ -48,7 +48,7 @@ _POSITIONAL = {
 }
 
 
-def _parameters(fn: Callable, n_positional: int, what: str) -> dict[str, float]:
+def _parameters(fn: Callable[..., Any], n_positional: int, what: str) -> dict[str, float]:
     """Named numeric parameters of a plugin function: its keyword arguments with defaults."""
     params: dict[str, float] = {}
     signature = inspect.signature(fn)
@@ -75,7 +75,7 @@ def _signature(params: dict[str, float]) -> str:
     return "(" + ", ".join(f"{k}={v:g}" for k, v in params.items()) + ")" if params else "no parameters"
 
 
-def _first_line(fn: Callable) -> str:
+def _first_line(fn: Callable[..., Any]) -> str:
     doc = inspect.getdoc(fn) or ""
     return doc.strip().splitlines()[0] if doc.strip() else ""
 
@@ -296,7 +296,7 @@ class Initializer:
     formula: str | None = None
     source: str = "built-in"
 
-    def __call__(self, rng: Any, fan_in: int, fan_out: int, **params: float) -> Array:
+    def __call__(self, rng: np.random.Generator, fan_in: int, fan_out: int, **params: float) -> Array:
         return self.function(rng, fan_in, fan_out, **params)
 
 

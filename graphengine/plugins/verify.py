@@ -90,7 +90,7 @@ def parameter_sets(plugin: Plugin) -> list[dict[str, float]]:
     return sets
 
 
-def _fail(plugin: Plugin, fn: Callable | None, message: str, line: int | None = None) -> PluginError:
+def _fail(plugin: Plugin, fn: Callable[..., Any] | None, message: str, line: int | None = None) -> PluginError:
     """An error located at ``line`` of ``fn``'s file, else at ``fn``'s definition (or the plugin's source)."""
     code = getattr(fn, "__code__", None)
     kind = KINDS[type(plugin)]
@@ -105,7 +105,7 @@ def _fail(plugin: Plugin, fn: Callable | None, message: str, line: int | None = 
 _NOT_VECTORISED = re.compile(r"truth value of an array|only (0-dimensional|length-1|size-1) arrays")
 
 
-def _raised(plugin: Plugin, fn: Callable, what: str, given: str, e: BaseException) -> PluginError:
+def _raised(plugin: Plugin, fn: Callable[..., Any], what: str, given: str, e: BaseException) -> PluginError:
     """The error for an exception a plugin function raised: located at the line that raised it."""
     code = getattr(fn, "__code__", None)
     line = line_in(e.__traceback__, Path(code.co_filename)) if code is not None else None
@@ -124,11 +124,11 @@ def _raised(plugin: Plugin, fn: Callable, what: str, given: str, e: BaseExceptio
 
 def _call(
     plugin: Plugin,
-    fn: Callable,
+    fn: Callable[..., Any],
     role: str,
     args: tuple[np.ndarray, ...],
-    params: dict,
-    shape: tuple,
+    params: dict[str, float],
+    shape: tuple[int, ...],
     state: dict[str, Any] | None = None,
 ) -> np.ndarray:
     """Call a plugin function on arrays (an optimiser also gets ``state``); it must return ``shape``."""
@@ -178,7 +178,8 @@ def _params_text(params: dict[str, float]) -> str:
 
 
 def _close(expected: np.ndarray, got: np.ndarray) -> np.ndarray:
-    return np.abs(got - expected) <= ATOL + RTOL * np.abs(expected)
+    close: np.ndarray = np.abs(got - expected) <= ATOL + RTOL * np.abs(expected)
+    return close
 
 
 def require_derivative(plugin: Plugin) -> None:

@@ -36,6 +36,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..errors import SpecError
 from .mathtree import Const, Expr, Neg, Num, Pow, Prod, Sum, numbers, value
@@ -143,10 +144,18 @@ def evaluate(node: Node, replace: Mapping[int, float] | None = None) -> float:
     return value(node, replace)
 
 
+class _Token(NamedTuple):
+    """One token of written arithmetic."""
+
+    kind: str  # `number` or `op` (the pattern that matched; spaces are dropped)
+    text: str
+    column: int  # 1-based, for messages
+
+
 class _Parser:
     def __init__(self, text: str, fail: Callable[[str], SpecError]) -> None:
         self.text, self.fail = text, fail
-        self.tokens: list[tuple[str, str, int]] = []  # kind, text, column
+        self.tokens: list[_Token] = []
         self.numbers: list[Number] = []
         self.pos = 0
         self.depth = 0
@@ -157,13 +166,13 @@ class _Parser:
                 raise fail(f"unexpected `{text[at]}` at column {at + 1} (numbers, + − × · / ^ ² ½ ( ) and = RESULT)")
             kind = m.lastgroup or ""
             if kind != "space":
-                self.tokens.append((kind, m.group(), at + 1))
+                self.tokens.append(_Token(kind, m.group(), at + 1))
             at = m.end()
 
-    def peek(self) -> tuple[str, str, int] | None:
+    def peek(self) -> _Token | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
-    def take(self) -> tuple[str, str, int]:
+    def take(self) -> _Token:
         token = self.peek()
         if token is None:
             raise self.fail("ends too early: a number or `(` is missing at the end")
@@ -187,70 +196,72 @@ class _Parser:
         root = self.sum()
         result, sign = None, 1
         token = self.peek()
-        if token and token[1] == "=":
+        if token and token.text == "=":
             self.pos += 1
             token = self.take()
-            if token[1] in _MINUS:
+            if token.text in _MINUS:
                 sign, token = -1, self.take()
-            if token[0] != "number":
-                raise self.fail(f"after `=` write the result as one number, got `{token[1]}` at column {token[2]}")
-            result = self.number(token[1], token[2])
+            if token.kind != "number":
+                raise self.fail(
+                    f"after `=` write the result as one number, got `{token.text}` at column {token.column}"
+                )
+            result = self.number(token.text, token.column)
             self.numbers.pop()  # the result is not part of the computation
             result = Number(result.text, result.value, result.start, result.end, -1)
         token = self.peek()
         if token is not None:
-            raise self.fail(f"unexpected `{token[1]}` at column {token[2]}")
+            raise self.fail(f"unexpected `{token.text}` at column {token.column}")
         return root, result, sign
 
     def sum(self) -> Node:
         terms = [self.product()]
-        while (token := self.peek()) and (token[1] == "+" or token[1] in _MINUS):
+        while (token := self.peek()) and (token.text == "+" or token.text in _MINUS):
             self.pos += 1
             term = self.product()
-            terms.append(term if token[1] == "+" else Neg(term))
+            terms.append(term if token.text == "+" else Neg(term))
         return terms[0] if len(terms) == 1 else Sum(tuple(terms))
 
     def product(self) -> Node:
         node = self.signed()
         while token := self.peek():
-            if token[1] in _TIMES or token[1] in _DIVIDE:
+            if token.text in _TIMES or token.text in _DIVIDE:
                 self.pos += 1
-                node = Prod((node, self.signed()), (False, token[1] in _DIVIDE))
-            elif token[1] in ("(", "½", "e") or (token[0] == "number" and self._after_close()):
+                node = Prod((node, self.signed()), (False, token.text in _DIVIDE))
+            elif token.text in ("(", "½", "e") or (token.kind == "number" and self._after_close()):
                 node = Prod((node, self.power()), (False, False))  # juxtaposed: (0.751)(1 − 0.751)
             else:
                 break
         return node
 
     def _after_close(self) -> bool:
-        return self.pos > 0 and self.tokens[self.pos - 1][1] in (")", "²", "³")
+        return self.pos > 0 and self.tokens[self.pos - 1].text in (")", "²", "³")
 
     def signed(self) -> Node:
         token = self.peek()
-        if token and (token[1] in _MINUS or token[1] == "+"):
+        if token and (token.text in _MINUS or token.text == "+"):
             self.pos += 1
             self._enter()
             operand = self.signed()
             self.depth -= 1
-            if token[1] == "+":
+            if token.text == "+":
                 return operand
             if isinstance(operand, Number) and operand.text[0] not in _MINUS:
                 return self._negated(operand, token)
             return Neg(operand)
         return self.power()
 
-    def _negated(self, number: Number, minus: tuple[str, str, int]) -> Number:
+    def _negated(self, number: Number, minus: _Token) -> Number:
         # `−0.62` (or `(−0.62)`) is one negative number, as a weight of the network is: the sign
         # belongs to the number, so the judge can recognise the network's exact −0.62 in it.
         # Only a minus before a lone number: `−2²` stays −(2²), `−−0.62` a minus applied to −0.62.
-        signed = Number(minus[1] + number.text, -number.value, minus[2] - 1, number.end, number.index)
+        signed = Number(minus.text + number.text, -number.value, minus.column - 1, number.end, number.index)
         self.numbers[number.index] = signed
         return signed
 
     def power(self) -> Node:
         base = self.postfix()
         token = self.peek()
-        if token and token[1] == "^":
+        if token and token.text == "^":
             self.pos += 1
             self._enter()
             exponent = self.signed()
@@ -260,9 +271,9 @@ class _Parser:
 
     def postfix(self) -> Node:
         node = self.primary()
-        while (token := self.peek()) and token[1] in ("²", "³"):
+        while (token := self.peek()) and token.text in ("²", "³"):
             self.pos += 1
-            node = Pow(node, Const(token[1], 2.0 if token[1] == "²" else 3.0))
+            node = Pow(node, Const(token.text, 2.0 if token.text == "²" else 3.0))
         return node
 
     def primary(self) -> Node:
@@ -278,8 +289,8 @@ class _Parser:
             node = self.sum()
             self.depth -= 1
             closing = self.take()
-            if closing[1] != ")":
-                raise self.fail(f"expected `)` at column {closing[2]}, got `{closing[1]}`")
+            if closing.text != ")":
+                raise self.fail(f"expected `)` at column {closing.column}, got `{closing.text}`")
             return node
         raise self.fail(f"expected a number or `(` at column {column}, got `{text}`")
 

@@ -45,7 +45,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import SpecError, did_you_mean
 from .arithmetic import Expression, Number
@@ -56,10 +56,10 @@ from .misspelt import one_meaning
 from .notation import NOTATION_HELP, canonical
 from .pairing import swapped_pairing, written_is
 from .quantities import Getter, Quantities
-from .slips.library import CODES, Candidate, candidates
+from .slips.library import CODES, Candidate, SlipFit, SlipMatch, candidates
 from .slips.pairs import pairs
 from .unwritten import other_samples_spread
-from .verdict import Verdict, to_json, written_value
+from .verdict import Verdict, WrittenInput, to_json, written_value
 from .verdict import shown_beside as _shown
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class Judge:
         self,
         net: Network,
         trace: Trace,
-        values: Mapping[str, Any],
+        values: Mapping[str, WrittenInput],
         sample: int = 0,
         file: str | None = None,
         asked: int | None = None,
@@ -322,19 +322,19 @@ class Judge:
                 return verdict
         matches = self._slips(q, computed, computed_sigma if expression is not None else allowed, derived, expression)
         also = ""  # what the slip's note says of another blank holding these very digits
-        if matches and (self._best_fit > LOOSE_FIT or "+" in matches[0][0]) and expression is None and w.unit:
+        if matches and (self._best_fit > LOOSE_FIT or "+" in matches[0].code) and expression is None and w.unit:
             # another blank's digits: copied, not a loose slip or a pair, unless the slip needs no coincidence (copied())
-            code, _, slipped = matches[0]
+            code, slipped = matches[0].code, matches[0].value
             copy = copied(self.quantities, self.dependencies, self.sheet, q, w, allowed, slipped, self._worked, code)
             also = copy.slip_wins(self.sheet[copy.other].name) if copy is not None else ""
             matches = [] if copy is not None and not also else matches
         if matches:
-            verdict.reasons = list(dict.fromkeys(code for code, _, _ in matches))
+            verdict.reasons = list(dict.fromkeys(match.code for match in matches))
             verdict.reason = verdict.reasons[0]
-            sentences = [f"{sentence} (that gives {_shown(c, w)})" for _, sentence, c in matches]
+            sentences = [f"{match.sentence} (that gives {_shown(match.value, w)})" for match in matches]
             pairing = swapped_pairing(self.quantities, q, expression, self._get) if verdict.reason == "swapped" else ""
             if pairing:  # the written factors say it better than the generic sentence
-                sentences[0] = f"{pairing} (that gives {_shown(matches[0][2], w)}; exact {_shown(exact, w)})"
+                sentences[0] = f"{pairing} (that gives {_shown(matches[0].value, w)}; exact {_shown(exact, w)})"
             verdict.note = "; or ".join(list(dict.fromkeys(sentences))[:2])
             if derived.roots and not self._matched_on_exact:  # the slip is on top of an earlier mistake
                 roots = ", ".join(self.sheet[r].name for r in derived.roots)
@@ -385,12 +385,12 @@ class Judge:
         deps = learned.deps if learned is not None else self.measure(lambda get: self.quantities.formula(q, get)).deps
         if depth < PUSH_DEPTH:
             for d in deps:
-                if self.quantities.names.get(d, ("", ""))[0] not in PUSHED_FROM:
+                if d not in self.quantities.names or self.quantities.names[d].kind not in PUSHED_FROM:
                     continue
                 if (
                     d in self.sheet
                     or d not in self.quantities.names
-                    or self.quantities.names[d][0] == "out"
+                    or self.quantities.names[d].kind == "out"
                     and d.split(".")[0] in self.quantities.inputs
                 ):
                     continue
@@ -409,7 +409,7 @@ class Judge:
 
     def _slips(
         self, q: str, value: float, tolerance: float, derived: Learned, expression: Expression | None
-    ) -> list[tuple[str, str, float]]:
+    ) -> list[SlipMatch]:
         numbers = expression.numbers if expression is not None else ()
         signs = expression.term_signs() if expression is not None else {}
         found = [
@@ -425,21 +425,21 @@ class Judge:
 
     def _fits(
         self, q: str, value: float, tolerance: float, derived: Learned, found: list[Candidate]
-    ) -> list[tuple[str, str, float]]:
+    ) -> list[SlipMatch]:
         """The candidates that give the written ``value``, closest first."""
         # From the learner's own values first; a learner who redid an earlier value right on
         # the side (their sheet's value is wrong, the one they used is not) gets the exact ones,
         # and so does a slip that fits the exact values far more closely than any fits the
         # learner's (whose uncertain wrong values can make a loose fit).
         mine = self._attempt(self.measure, derived, value, tolerance, found)
-        self._best_fit = mine[0][0] if mine else 0.0
-        if not mine or mine[0][0] > LOOSE_FIT:
+        self._best_fit = mine[0].closeness if mine else 0.0
+        if not mine or mine[0].closeness > LOOSE_FIT:
             exact = self._attempt(self._measure_exact, Learned(self.quantities.exact(q)), value, tolerance, found)
-            if exact and (not mine or exact[0][0] < mine[0][0] / 2):
-                self._matched_on_exact, self._best_fit = True, exact[0][0]
-                return [(code, sentence, got) for _, _, code, sentence, got in exact]
+            if exact and (not mine or exact[0].closeness < mine[0].closeness / 2):
+                self._matched_on_exact, self._best_fit = True, exact[0].closeness
+                return [fit.match for fit in exact]
         self._matched_on_exact = False
-        return [(code, sentence, got) for _, _, code, sentence, got in mine]
+        return [fit.match for fit in mine]
 
     def _attempt(
         self,
@@ -448,9 +448,9 @@ class Judge:
         value: float,
         tolerance: float,
         found: list[Candidate],
-    ) -> list[tuple[float, int, str, str, float]]:
-        """(gap / allowed, index, code, sentence, value) of every candidate that gives ``value``, closest first."""
-        matches: list[tuple[float, int, str, str, float]] = []
+    ) -> list[SlipFit]:
+        """The fit of every candidate that gives ``value``, closest first."""
+        matches: list[SlipFit] = []
         get = self.quantities.exact if measure == self._measure_exact else self._get
         # a candidate far from the written value needs no uncertainty worked out (most pairs are)
         far = FAR_SIGMAS * (tolerance + right.sigma) + FAR_RELATIVE * abs(value)
@@ -467,7 +467,7 @@ class Judge:
             gap = abs(value - got.value)
             allowed = tolerance + got.sigma + 1e-9 * max(1.0, abs(got.value))
             if distinct and gap <= allowed:
-                matches.append((gap / allowed if allowed else 0.0, i, c.code, c.sentence, got.value))
+                matches.append(SlipFit(gap / allowed if allowed else 0.0, i, SlipMatch(c.code, c.sentence, got.value)))
         return sorted(matches)
 
     def _measure_exact(self, compute: Callable[[Getter], float]) -> Learned:
@@ -477,7 +477,7 @@ class Judge:
 def judge(
     net: Network,
     trace: Trace,
-    values: Mapping[str, Any],
+    values: Mapping[str, WrittenInput],
     sample: int = 0,
     file: str | None = None,
     asked: int | None = None,

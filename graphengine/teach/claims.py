@@ -35,7 +35,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Protocol
 
 ASKED_DIGITS = 4  # the sheet asks for 4 significant digits of each value
 RELATIVE_SLACK = 1e-9  # binary floats: a unit 0.001 is 0.0010000000000000000208…
@@ -115,7 +115,17 @@ def truncated(value: float, unit: float, *values: float) -> bool:
     return True
 
 
-def rounding_habit(written: Iterable[Any]) -> Callable[[float], float]:
+class Rounded(Protocol):
+    """A number as a learner wrote it: its value and one unit of its last written digit."""
+
+    @property
+    def value(self) -> float: ...
+
+    @property
+    def unit(self) -> float: ...
+
+
+def rounding_habit(written: Iterable[Rounded]) -> Callable[[float], float]:
     """How a learner rounds, from their written numbers (each with ``value`` and ``unit``). Returns
     half a unit of the last digit they would keep on a value ``x``: the coarser last digit of their
     written numbers nearest in size below and above ``x`` (within a factor of 10), since a learner's

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -84,8 +85,17 @@ def read_hand(path: str | Path) -> HandFile:
     return read_hand_text(read_text(path, error=SpecError, what="the hand file"), file)
 
 
-def _scalars(text: str, file: str) -> list[tuple[str, str, int, str]]:
-    """The file's ``key: value`` pairs as (key, raw value text, line, YAML tag).
+class _Scalar(NamedTuple):
+    """One ``key: value`` line of a hand file, as read."""
+
+    key: str
+    raw: str  # the value's text, stripped
+    line: int
+    tag: str  # its YAML tag (a plain number or a quoted string)
+
+
+def _scalars(text: str, file: str) -> list[_Scalar]:
+    """The file's ``key: value`` pairs, in order.
 
     YAML is read by the one located-document reader, :func:`yamldoc.compose`.
     """
@@ -94,7 +104,7 @@ def _scalars(text: str, file: str) -> list[tuple[str, str, int, str]]:
         raise SpecError("the file is empty; write one `quantity: value` per line (e.g. `h1.out: 0.593`)", file=file)
     if not isinstance(root, yaml.MappingNode):
         raise SpecError("expected a mapping of `quantity: value` lines (e.g. `h1.out: 0.593`)", file=file, line=1)
-    pairs = []
+    pairs: list[_Scalar] = []
     for key_node, value_node in root.value:
         line = key_node.start_mark.line + 1
         if not isinstance(key_node, yaml.ScalarNode):
@@ -102,7 +112,7 @@ def _scalars(text: str, file: str) -> list[tuple[str, str, int, str]]:
         key = str(key_node.value)
         if not isinstance(value_node, yaml.ScalarNode):
             raise SpecError("expected a number, got a list or mapping", file=file, line=line, path=(key,))
-        pairs.append((key, str(value_node.value).strip(), line, str(value_node.tag)))
+        pairs.append(_Scalar(key, str(value_node.value).strip(), line, str(value_node.tag)))
     return pairs
 
 

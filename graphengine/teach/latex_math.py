@@ -34,11 +34,11 @@ __all__ += ["numbers", "symbols", "parse", "evaluate", "to_text", "check_form"]
 
 class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
-        self.tokens, self.i, self.depth = tokens, 0, 0
+        self.tokens, self.position, self.depth = tokens, 0, 0
         self.count = 0  # numbers read so far: each Num's index
 
     def peek(self) -> Token | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
 
     def fail(self, message: str, token: Token | None = None) -> DocumentError:
         token = token or self.peek() or (self.tokens[-1] if self.tokens else None)
@@ -48,7 +48,7 @@ class _Parser:
         token = self.peek()
         if token is None:
             raise self.fail("the formula ends too early")
-        self.i += 1
+        self.position += 1
         return token
 
     def expect(self, text: str) -> Token:
@@ -56,7 +56,7 @@ class _Parser:
         if token is None or token.kind != "close" or token.text != text:
             shown = f"`{token.text}`" if token else "the end"
             raise self.fail(f"expected `{text}`, found {shown}", token)
-        self.i += 1
+        self.position += 1
         return token
 
     def enter(self) -> None:
@@ -68,7 +68,7 @@ class _Parser:
         self.enter()
         terms = [self.term()]
         while (token := self.peek()) is not None and token.kind == "op" and token.text in "+-±∓":
-            self.i += 1
+            self.position += 1
             if token.text in "±∓":
                 raise self.fail("`±` has two values; write one of them", token)
             term = self.term()
@@ -88,7 +88,7 @@ class _Parser:
         while True:
             token = self.peek()
             if token is not None and token.kind == "op" and token.text in "*/":
-                self.i += 1
+                self.position += 1
                 factors.append(self.factor())
                 divide.append(token.text == "/")
             elif self.starts_atom(token):
@@ -104,7 +104,7 @@ class _Parser:
     def factor(self) -> Expr:
         token = self.peek()
         if token is not None and token.kind == "op" and token.text in "+-":
-            self.i += 1
+            self.position += 1
             self.enter()
             arg = self.factor()
             self.depth -= 1
@@ -117,7 +117,7 @@ class _Parser:
         if token.kind != "open" or token.text != "{":
             raise self.fail("expected `{`", token)
         if (after := self.peek()) is not None and after.kind == "close" and after.text == "}":
-            self.i += 1
+            self.position += 1
             return Sym("")
         inner = self.expression()
         self.expect("}")
@@ -125,9 +125,9 @@ class _Parser:
 
     def script(self) -> Expr:
         """A sub- or superscript: an expression, or a lone mark (``w^{+}``, ``w^{*}``, ``x_{-}``)."""
-        ahead = self.tokens[self.i : self.i + 3]
+        ahead = self.tokens[self.position : self.position + 3]
         if len(ahead) == 3 and ahead[0].text == "{" and ahead[1].kind == "op" and ahead[2].text == "}":
-            self.i += 3
+            self.position += 3
             return Sym(ahead[1].text)
         return self.group()
 
@@ -138,7 +138,7 @@ class _Parser:
             and token.kind in ("sup", "sub")
             or (token is not None and token.kind == "word" and token.text == "'")
         ):
-            self.i += 1
+            self.position += 1
             if token.kind == "word":  # w5'
                 base = Sym(_name(base) + "'")
                 continue
@@ -197,11 +197,11 @@ class _Parser:
             arg = self.power()  # \ln 2, \exp x
             self.depth -= 1
             return Call(name, (arg,))
-        self.i += 1
+        self.position += 1
         self.enter()
         args = [self.expression()]
         while (sep := self.peek()) is not None and sep.kind == "sep" and sep.text == ",":
-            self.i += 1
+            self.position += 1
             args.append(self.expression())
         self.expect({"(": ")", "[": "]", "{": "}"}[after.text])
         self.depth -= 1

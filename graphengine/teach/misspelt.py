@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from collections.abc import Collection
 
 
-def one_meaning(name: str, names: Any) -> str | None:
+def one_meaning(name: str, names: Collection[str]) -> str | None:
     """The one quantity a misspelt key means: the only name one swap of adjacent letters away
     (``h2.uot`` → ``h2.out``), else the only close name of the same length (difflib ratio ≥ 0.85);
     None otherwise."""

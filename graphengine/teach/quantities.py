@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 
 from ..errors import GraphEngineError
-from ..model.graph import parameter_uses
+from ..model.graph import ParameterUse, parameter_uses
 
 if TYPE_CHECKING:
     from ..engine.network import Network
@@ -124,7 +124,7 @@ class Quantities:
         self.arrays = node_arrays(trace)
         self.column = dict(trace.plan.index)
         self.ambiguous: set[str] = set()
-        self._others: dict[tuple[str, tuple[tuple[str | None, str], ...]], float] = {}
+        self._others: dict[tuple[str, tuple[ParameterUse, ...]], float] = {}
         self.names: dict[str, QuantityName] = {}
         self.uses = parameter_uses(G)
         self.order = self._order()
@@ -264,18 +264,18 @@ class Quantities:
     def _loss(self, _: str, get: Getter) -> float:
         return self.batch_loss(self.sample_loss(get))
 
-    def use_part(self, use: tuple[str | None, str], get: Getter, source: str = "out") -> float:
+    def use_part(self, use: ParameterUse, get: Getter, source: str = "out") -> float:
         """One use's part of ∂E/∂p in this sample: ∂E/∂net_v · out_u (or · 1 for a bias)."""
         u, v = use
         return get(f"{v}.dnet") * (1.0 if u is None else get(f"{u}.{source}" if u not in self.inputs else f"{u}.out"))
 
-    def exact_parts(self, use: tuple[str | None, str]) -> np.ndarray:
+    def exact_parts(self, use: ParameterUse) -> np.ndarray:
         """One use's exact part of ∂E/∂p in every sample: ∂E/∂net_v · out_u (or · 1 for a bias)."""
         u, v = use
         dnet = self.arrays["dnet"][:, self.column[v]]
         return dnet if u is None else dnet * self.arrays["out"][:, self.column[u]]
 
-    def gradient(self, p: str, mine: float, uses: list[tuple[str | None, str]] | None = None) -> float:
+    def gradient(self, p: str, mine: float, uses: list[ParameterUse] | None = None) -> float:
         """∂E/∂p with this sample's part ``mine`` and the other samples' parts exact (over ``uses``)."""
         uses = self.uses[p] if uses is None else uses
         key = (p, tuple(uses))

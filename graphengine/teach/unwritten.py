@@ -18,6 +18,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from ..model.graph import ParameterUse
 from .quantities import Getter, Quantities
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def _one_sample(quantities: Quantities, half_unit: Callable[[float], float]) -> 
     return found
 
 
-def _uses_part(quantities: Quantities, uses: list[tuple[str | None, str]], get: Getter) -> float:
+def _uses_part(quantities: Quantities, uses: list[ParameterUse], get: Getter) -> float:
     return sum(quantities.use_part(use, get) for use in uses)
 
 

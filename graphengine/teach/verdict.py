@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import SpecError
 from .arithmetic import Expression
@@ -59,7 +59,17 @@ class Verdict:
         return data
 
 
-def row_dict(name: str, quantity: str, written: Any, exact: float, right: bool) -> dict[str, Any]:
+class WrittenText(Protocol):
+    """A written number: its value and its text as written."""
+
+    @property
+    def value(self) -> float: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def row_dict(name: str, quantity: str, written: WrittenText, exact: float, right: bool) -> dict[str, Any]:
     """The fields every judged row has in ``--json`` (check's and audit's): ``written`` is a
     :class:`Written` or anything with its ``value`` and ``text``."""
     return {
@@ -72,7 +82,13 @@ def row_dict(name: str, quantity: str, written: Any, exact: float, right: bool) 
     }
 
 
-def written_value(name: str, value: Any, line: int = 0) -> Written:
+#: A value as a sheet gives it: a number, its text, an :class:`Expression` or a :class:`Written`.
+AsWritten = float | str | Expression | Written
+#: ... or one of those with the line it is written on.
+WrittenInput = AsWritten | tuple[AsWritten, int]
+
+
+def written_value(name: str, value: WrittenInput, line: int = 0) -> Written:
     """A :class:`Written` from a number, its text, an :class:`Expression`, a Written, or ``(any of those, line)``."""
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], int):
         value, line = value

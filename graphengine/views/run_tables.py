@@ -3,13 +3,15 @@ one place for the CLI and for ``print(trace)`` (:func:`run_text`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from .._util.numfmt import table_number
 
 if TYPE_CHECKING:
     import networkx as nx
+    from rich.console import Console
+    from rich.table import Table
 
     from ..engine.trace import Trace
 
@@ -22,7 +24,7 @@ def plain_table(
     left: Sequence[str] = (),
     optional: Sequence[str] = (),
     described: dict[str, str] | None = None,
-) -> Any:
+) -> Table:
     """A rich table titled on the left: ``left`` columns left-aligned, the numbers right-aligned."""
     from rich.table import Table
 
@@ -36,8 +38,8 @@ def run_report(
     G: nx.DiGraph,
     trace: Trace,
     precision: int,
-    out: Any,
-    table: Any = None,
+    out: Console,
+    table: Callable[..., Table] | None = None,
     max_samples: int = 3,
     title: str | None = None,
 ) -> None:

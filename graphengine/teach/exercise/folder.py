@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ..._util.numfmt import derivation_number as number
 from ...views.derivation.document import Derivation, Eq, Para, Table, _dedupe
@@ -61,7 +61,7 @@ def answers_markdown(ex: Exercise) -> str:
     return doc.render("markdown")
 
 
-def _hand_lines(ex: Exercise, values: dict[str, str], comment: Any) -> list[str]:
+def _hand_lines(ex: Exercise, values: dict[str, str], comment: Callable[[str], str]) -> list[str]:
     width = max(len(q) for q in ex.asked) + 2
     lines = ["sample: 0" + " " * max(1, width - 8) + "# node values are sample 0's"] if ex.trace.n_samples > 1 else []
     for q, letter in ex.blanks.items():

@@ -20,9 +20,10 @@ import hashlib
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -230,7 +231,12 @@ def student_seed(seed: int, student: str | None) -> np.random.SeedSequence:
 TARGET_GAP = 10  # hundredths: a target at least 0.1 from the output it belongs to
 
 
-def draw(rng: np.random.Generator, options: Options, lay: Layout, outputs_of: Any) -> Numbers:
+def draw(
+    rng: np.random.Generator,
+    options: Options,
+    lay: Layout,
+    outputs_of: Callable[[dict[str, int], list[list[int]]], np.ndarray],
+) -> Numbers:
     """Parameters on a grid of 0.05, inputs on one of 0.01, then targets (0.01) at least 0.1 from
     the outputs those give; ``outputs_of(parameters, inputs)`` is the forward pass in hundredths."""
     names = lay.weights + lay.bias_parameters

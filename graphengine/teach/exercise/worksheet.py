@@ -37,11 +37,11 @@ def symbol(x: Explainer, quantity: str) -> M:
     """A hand-file quantity as ``explain`` writes it: ``h1.net`` → net_h1, ``grad.w5`` → ∂E/∂w5."""
     head, _, tail = quantity.rpartition(".")
     if quantity == "loss":
-        return x.E
+        return x.LOSS_SYMBOL
     if head == "loss":
         return M(f"E_{tail}", rf"E_{{{name_tex(tail, True)}}}")
     if head == "grad":
-        return x.partial(x.E, x.param(tail))
+        return x.partial(x.LOSS_SYMBOL, x.param(tail))
     if head == "updated":
         p = x.param(tail)
         return M(f"{p.text}'", p.tex + "'")
@@ -49,9 +49,9 @@ def symbol(x: Explainer, quantity: str) -> M:
     pieces = {
         "net": x.netsym(v),
         "out": x.out(v),
-        "dout": x.partial(x.E, x.out(v)),
+        "dout": x.partial(x.LOSS_SYMBOL, x.out(v)),
         "dact": x.partial(x.out(v), x.netsym(v)),
-        "dnet": x.partial(x.E, x.netsym(v)),
+        "dnet": x.partial(x.LOSS_SYMBOL, x.netsym(v)),
     }
     return pieces[tail]
 
@@ -60,13 +60,13 @@ def meaning(x: Explainer, quantity: str) -> str:
     """What a quantity is, in words."""
     head, _, tail = quantity.rpartition(".")
     if quantity == "loss":
-        return f"the loss ({x.reduction} over the {x.n} samples)" if x.n > 1 else "the loss"
+        return f"the loss ({x.reduction} over the {x.n_samples} samples)" if x.n_samples > 1 else "the loss"
     if head == "loss":
         return f"loss term of {tail}"
     if head in ("grad", "updated"):
         uses = " and ".join(x.describe_use(use) for use in x.uses[tail])
         return f"gradient of {name_text(tail)} ({uses})" if head == "grad" else f"{name_text(tail)} after the step"
-    act = x.G.nodes[head]["activation"].name
+    act = x.graph.nodes[head]["activation"].name
     return {
         "net": f"net input of {head}",
         "out": f"output of {head}",
@@ -99,8 +99,8 @@ class Worksheet:
 
     def __init__(self, ex: Exercise) -> None:
         self.ex, self.net, self.trace = ex, ex.net, ex.trace
-        self.x = Explainer(ex.net, ex.trace, SIGNIFICANT)
-        G = self.G = ex.net.graph
+        self.explainer = Explainer(ex.net, ex.trace, SIGNIFICANT)
+        G = self.graph = ex.net.graph
         self.inputs, self.outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
         self.neurons = [v for v in ex.net.plan.nodes if v not in self.inputs]
         self.title = "Backpropagation exercise" + (f" for {ex.student}" if ex.student else "")
@@ -110,9 +110,10 @@ class Worksheet:
         act = self.ex.options.activation
         hidden = [v for v in self.neurons if v not in self.outputs]
         inner = f"; hidden neurons {_listing(hidden)}" if hidden else ""
-        shared = [p for p in self.x.uses if len(self.x.uses[p]) > 1]
+        shared = [p for p in self.explainer.uses if len(self.explainer.uses[p]) > 1]
         bias = (
-            "; " + "; ".join(f"{p} is one bias shared by {_listing([v for _, v in self.x.uses[p]])}" for p in shared)
+            "; "
+            + "; ".join(f"{p} is one bias shared by {_listing([v for _, v in self.explainer.uses[p]])}" for p in shared)
             if shared
             else ""
         )
@@ -123,7 +124,7 @@ class Worksheet:
 
     def formulas(self) -> list[tuple[str, M]]:
         """(what, formula) in symbols: net, out, ∂out/∂net, the loss, the update."""
-        act = self.G.nodes[self.neurons[0]]["activation"]
+        act = self.graph.nodes[self.neurons[0]]["activation"]
         net, out = M("net", r"\mathrm{net}"), M("out", r"\mathrm{out}")
         rows = [("net input", M("net = Σ w·out + b", r"\mathrm{net} = \sum w \cdot \mathrm{out} + b"))]
         if act.formula:
@@ -140,14 +141,14 @@ class Worksheet:
                     ),
                 )
             )
-        loss = self.G.graph["loss"]
+        loss = self.graph.graph["loss"]
         if loss.formula:
             e = substitute(loss.formula, {})
             where = " (y: an output's out, t: its target)"
             rows.append((f"loss {loss.name}{where}", M(f"E = {e.text}", f"E = {e.tex}")))
         if self.trace.n_samples > 1:
             n = self.trace.n_samples
-            mean = self.G.graph["reduction"] == "mean"
+            mean = self.graph.graph["reduction"] == "mean"
             rows.append(
                 (
                     "batch loss",
@@ -179,7 +180,7 @@ class Worksheet:
 
     def parameter_table(self) -> tuple[list[str], list[list[str]], list[M]]:
         names = list(self.net.plan.parameter_names)
-        where = [_listing([self.x.describe_use(use) for use in self.x.uses[p]]) for p in names]
+        where = [_listing([self.explainer.describe_use(use) for use in self.explainer.uses[p]]) for p in names]
         return (
             ["parameter", "where", "value"],
             [[name_text(p), w] for p, w in zip(names, where)],
@@ -208,7 +209,7 @@ class Worksheet:
             "and hand that file in; `graphengine grade` marks it and names the usual slips.",
         ]
         if n > 1:
-            mean = self.G.graph["reduction"] == "mean"
+            mean = self.graph.graph["reduction"] == "mean"
             notes.insert(
                 0,
                 f"The data has {n} samples and E is the {'mean' if mean else 'sum'} of their losses. Node values, "
@@ -220,7 +221,9 @@ class Worksheet:
 
     def blanks(self) -> list[tuple[str, str, M, str]]:
         """(letter, hand-file name, symbol, meaning) of every blank, in order."""
-        return [(letter, q, symbol(self.x, q), meaning(self.x, q)) for q, letter in self.ex.blanks.items()]
+        return [
+            (letter, q, symbol(self.explainer, q), meaning(self.explainer, q)) for q, letter in self.ex.blanks.items()
+        ]
 
 
 # ---------------------------------------------------------------------- Markdown

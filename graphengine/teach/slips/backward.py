@@ -24,7 +24,7 @@ def missing_path(Q: Quantities, v: str) -> list[Candidate]:
     for i, (_, w, d) in enumerate(paths):
 
         def compute(get: Getter, i: int = i) -> float:
-            return _loss_part(Q, v, get) + sum(part for k, (_, _, part) in enumerate(Q.paths(v, get)) if k != i)
+            return _loss_part(Q, v, get) + sum(path.part for k, path in enumerate(Q.paths(v, get)) if k != i)
 
         found.append(
             Candidate("missing-term", compute, f"the path through {w} ({v} → {w}, weight {d['weight']}) is left out")
@@ -33,7 +33,7 @@ def missing_path(Q: Quantities, v: str) -> list[Candidate]:
         found.append(
             Candidate(
                 "missing-term",
-                lambda get: sum(part for _, _, part in Q.paths(v, get)),
+                lambda get: sum(path.part for path in Q.paths(v, get)),
                 f"the loss's own term ∂E/∂out_{v} is left out",
             )
         )
@@ -53,7 +53,8 @@ def wrong_weight_in_path(Q: Quantities, v: str) -> list[Candidate]:
             def compute(get: Getter, i: int = i, other: str = other) -> float:
                 parts = Q.paths(v, get)
                 return _loss_part(Q, v, get) + sum(
-                    (get(f"{x}.dnet") * Q.values[other] if k == i else part) for k, (x, _, part) in enumerate(parts)
+                    (get(f"{path.successor}.dnet") * Q.values[other] if k == i else path.part)
+                    for k, path in enumerate(parts)
                 )
 
             found.append(
@@ -95,10 +96,10 @@ def updated_weights(Q: Quantities, v: str) -> list[Candidate]:
         return []
 
     def compute(get: Getter) -> float:
-        return _loss_part(Q, v, get) + sum(part for _, _, part in Q.paths(v, get, lambda p: get(f"updated.{p}")))
+        return _loss_part(Q, v, get) + sum(path.part for path in Q.paths(v, get, lambda p: get(f"updated.{p}")))
 
     def stepped(get: Getter) -> float:  # updated from the learner's gradients, before they wrote the update
-        return _loss_part(Q, v, get) + sum(part for _, _, part in Q.paths(v, get, lambda p: _stepped(Q, p, get)))
+        return _loss_part(Q, v, get) + sum(path.part for path in Q.paths(v, get, lambda p: _stepped(Q, p, get)))
 
     sentence = (
         f"computed with the already-updated {', '.join(weights)}: the backward pass uses the weights before the step"
@@ -119,7 +120,7 @@ def factor_two_in_gradient(Q: Quantities, v: str) -> list[Candidate]:
     return [
         Candidate(
             "factor-2",
-            lambda get, f=f: f * _loss_part(Q, v, get) + sum(part for _, _, part in Q.paths(v, get)),
+            lambda get, f=f: f * _loss_part(Q, v, get) + sum(path.part for path in Q.paths(v, get)),
             sentence,
         )
         for f, sentence in (
@@ -140,7 +141,9 @@ def batch_factor_in_gradient(Q: Quantities, v: str) -> list[Candidate]:
         if Q.mean
         else f"divided by {Q.samples}, but the loss is the sum over the samples, not the mean"
     )
-    return [Candidate("batch", lambda get: f * _loss_part(Q, v, get) + sum(p for *_, p in Q.paths(v, get)), what)]
+    return [
+        Candidate("batch", lambda get: f * _loss_part(Q, v, get) + sum(path.part for path in Q.paths(v, get)), what)
+    ]
 
 
 # ---------------------------------------------------------------------- loss

@@ -20,9 +20,9 @@ def swapped(Q: Quantities, v: str) -> list[Candidate]:
 
         def compute(get: Getter, i: int = i, j: int = j) -> float:
             terms = Q.net_terms(v, get)
-            xs = [x for *_, x in terms]
+            xs = [term.value for term in terms]
             xs[i], xs[j] = xs[j], xs[i]
-            return sum(w * x for (_, _, w, _), x in zip(terms, xs))
+            return sum(term.weight * x for term, x in zip(terms, xs))
 
         (wi, ui), (wj, uj) = edges[i], edges[j]
         found.append(
@@ -39,10 +39,10 @@ def swapped(Q: Quantities, v: str) -> list[Candidate]:
 
             def rotated(get: Getter, shift: int = shift) -> float:
                 terms = Q.net_terms(v, get)
-                xs = [x for *_, x in terms]
+                xs = [term.value for term in terms]
                 k = len(edges)
                 xs[:k] = xs[shift:k] + xs[:shift] if shift > 0 else xs[k + shift : k] + xs[: k + shift]
-                return sum(w * x for (_, _, w, _), x in zip(terms, xs))
+                return sum(term.weight * x for term, x in zip(terms, xs))
 
             names = " + ".join(f"{w}·{edges[(i + shift) % len(edges)][1]}" for i, (w, _) in enumerate(edges))
             found.append(
@@ -68,7 +68,7 @@ def wrong_weight_in_net(Q: Quantities, v: str) -> list[Candidate]:
 
             def compute(get: Getter, i: int = i, other: str = other) -> float:
                 terms = Q.net_terms(v, get)
-                return sum((Q.values[other] if k == i else w) * x for k, (_, _, w, x) in enumerate(terms))
+                return sum((Q.values[other] if k == i else term.weight) * term.value for k, term in enumerate(terms))
 
             found.append(
                 Candidate(
@@ -89,12 +89,12 @@ def missing_term_in_net(Q: Quantities, v: str) -> list[Candidate]:
     if len(terms) < 2:
         return []
     found = []
-    for i, (p, u, _, _) in enumerate(terms):
+    for i, term in enumerate(terms):
 
         def compute(get: Getter, i: int = i) -> float:
-            return sum(w * x for k, (_, _, w, x) in enumerate(Q.net_terms(v, get)) if k != i)
+            return sum(part.weight * part.value for k, part in enumerate(Q.net_terms(v, get)) if k != i)
 
-        what = f"the bias {p}" if u is None else f"the term {p}·out_{u}"
+        what = f"the bias {term.parameter}" if term.source is None else f"the term {term.parameter}·out_{term.source}"
         found.append(Candidate("missing-term", compute, f"{what} is missing from net_{v}"))
     return found
 

@@ -27,7 +27,7 @@ from . import forward as slips_forward
 from . import guarded as slips_guarded
 from .registry import CODES, DETECTORS, MAX_PER_DETECTOR, Candidate
 
-__all__ = ["CODES", "Candidate", "SlipValue", "accidents", "candidates", "sign_of"]
+__all__ = ["CODES", "Candidate", "SlipFit", "SlipMatch", "SlipValue", "accidents", "candidates", "sign_of"]
 _DETECTOR_MODULES = (slips_forward, slips_backward, slips_guarded)  # importing them registers their detectors
 
 
@@ -47,6 +47,22 @@ class SlipValue(NamedTuple):
 
     code: str
     value: float
+
+
+class SlipMatch(NamedTuple):
+    """A slip that gives the value a learner wrote: its code, the sentence naming it, what it gives."""
+
+    code: str
+    sentence: str
+    value: float
+
+
+class SlipFit(NamedTuple):
+    """How closely a slip gives a written value, for ranking the matches (closest first)."""
+
+    closeness: float  # the gap over what is allowed: 0 exact, 1 at the edge
+    order: int  # the candidate's position among those tried (ties keep the library's order)
+    match: SlipMatch
 
 
 def accidents(quantities: Quantities, name: str) -> Iterator[SlipValue]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..._util.numfmt import derivation_number as number
 from ...errors import GraphEngineError, valid_samples
-from ...model.graph import parameter_uses
+from ...model.graph import ParameterUse, parameter_uses
 from ..notation import LOSS
 from .document import Eq, Para
 from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text, substitute
@@ -23,6 +23,7 @@ from .mathfmt import SYMBOLS, M, escape_tex_text, m_number, name_tex, name_text,
 if TYPE_CHECKING:
     from ...engine.network import Network
     from ...engine.trace import Trace
+    from ...plugins.registry import Activation
 
 MAX_TERMS = 12  # longer sums show their first and last terms only
 
@@ -51,13 +52,13 @@ class ChainRule:
 
     def __init__(self, net: Network, trace: Trace, digits: int = 4, sample: int = 0) -> None:
         self.net, self.trace, self.digits = net, trace, digits
-        G = self.G = net.graph
+        G = self.graph = net.graph
         if not 0 <= sample < trace.n_samples:
             raise GraphEngineError(
                 f"sample {sample} does not exist (the spec has {trace.n_samples} sample(s); "
                 f"valid: {valid_samples(trace.n_samples)})"
             )
-        self.s = sample
+        self.sample = sample
         self.inputs: list[str] = list(G.graph["inputs"])
         self.outputs: list[str] = list(G.graph["outputs"])
         # Membership tests are per term of every sum: sets, or a wide layer's equations are quadratic.
@@ -65,7 +66,7 @@ class ChainRule:
         self.loss = G.graph["loss"]
         self.loss_params: dict[str, float] = G.graph["loss_params"]
         self.reduction: str = G.graph["reduction"]
-        self.n = trace.n_samples
+        self.n_samples = trace.n_samples
         self.order: list[str] = list(trace.plan.nodes)
         self.position = {v: i for i, v in enumerate(self.order)}
         self.param_info: dict[str, dict[str, Any]] = G.graph["parameters"]
@@ -75,7 +76,7 @@ class ChainRule:
         # Every use of a parameter: (source node or None for a bias, target node).
         # Edges in the spec's order (hand-written edges, then layers, by their index), then
         # biases in plan order.
-        def order(use: tuple[str | None, str]) -> tuple[int, float]:
+        def order(use: ParameterUse) -> tuple[int, float]:
             u, v = use
             if u is None:
                 return (1, self.position[v])
@@ -102,12 +103,12 @@ class ChainRule:
     def partial(a: M, b: M) -> M:
         return M(f"∂{a.text}/∂{b.text}", rf"\frac{{\partial {a.tex}}}{{\partial {b.tex}}}")
 
-    E = M(LOSS, LOSS)  # the one loss symbol of every view (graphengine.views.notation)
+    LOSS_SYMBOL = M(LOSS, LOSS)  # the one loss symbol of every view (graphengine.views.notation)
 
     def target(self, v: str) -> M:
         return M(f"t_{v}", rf"t_{{{name_tex(v, True)}}}")
 
-    def _call(self, fn: Any, params: dict[str, float], arg: M, prime: bool = False) -> M:
+    def _call(self, fn: Activation, params: dict[str, float], arg: M, prime: bool = False) -> M:
         tick = "′" if prime else ""
         extra = "".join(f"; {k}={number(v, self.digits)}" for k, v in params.items())
         tex_extra = "".join(rf";\ {_param_tex(k)}={number(v, self.digits)}" for k, v in params.items())
@@ -119,7 +120,7 @@ class ChainRule:
 
     # ------------------------------------------------------------------ forward
     def forward_eqs(self, v: str) -> list[Eq]:
-        s, G = self.s, self.G
+        s, G = self.sample, self.graph
         edges = sorted(G.in_edges(v, data=True), key=lambda e: e[2].get("index", math.inf))
         sym = [self.param(d["weight"]) + M("·", r" \cdot ") + self.out(u) for u, _, d in edges]
         nums = [
@@ -152,7 +153,7 @@ class ChainRule:
         """∂E/∂out_v through the loss directly: (formula, numbers), or None when v is no output."""
         if v not in self.output_set:
             return None
-        s, k = self.s, self.outputs.index(v)
+        s, k = self.sample, self.outputs.index(v)
         y, t = self.trace.out(v, s), float(self.trace.targets[s, k])
         g = self.loss.gradient_formula
         n_out = len(self.outputs)
@@ -167,26 +168,26 @@ class ChainRule:
                 rf"\frac{{\partial\,\operatorname{{{escape_tex_text(self.loss.name)}}}}}{{\partial {self.out(v).tex}}}",
             )
             numeric = sym
-        if self.reduction == "mean" and self.n > 1:
-            factor = M(f"(1/{self.n})·", rf"\frac{{1}}{{{self.n}}}")
+        if self.reduction == "mean" and self.n_samples > 1:
+            factor = M(f"(1/{self.n_samples})·", rf"\frac{{1}}{{{self.n_samples}}}")
             sym, numeric = factor + _paren(sym), factor + _paren(numeric)
         return sym, numeric
 
     def dout_eq(self, v: str, label: str = "", indent: int = 0) -> Eq:
-        s = self.s
+        s = self.sample
         sym: list[M] = []
         nums: list[M] = []
         direct = self.loss_part(v)
         if direct:
             sym.append(direct[0])
             nums.append(direct[1])
-        succ = sorted(self.G.out_edges(v, data=True), key=lambda e: self.position[e[1]])
+        succ = sorted(self.graph.out_edges(v, data=True), key=lambda e: self.position[e[1]])
         for _, w, d in succ:
-            sym.append(self.partial(self.E, self.netsym(w)) + M("·", r" \cdot ") + self.param(d["weight"]))
+            sym.append(self.partial(self.LOSS_SYMBOL, self.netsym(w)) + M("·", r" \cdot ") + self.param(d["weight"]))
             nums.append(
                 self.num(self.trace.dnet(w, s), True) + M(" × ", r" \times ") + self.num(self.values[d["weight"]], True)
             )
-        lhs = self.partial(self.E, self.out(v))
+        lhs = self.partial(self.LOSS_SYMBOL, self.out(v))
         if not sym:
             return Eq([lhs, M("0 (nothing after this node reaches the loss)", r"0")], label, indent)
         parts = [lhs, sum_of(sym)] if len(sym) > 1 or not direct else [lhs, direct[0]]
@@ -194,8 +195,8 @@ class ChainRule:
         return Eq(parts, label, indent)
 
     def dact_eq(self, v: str, label: str = "", indent: int = 0) -> Eq:
-        s = self.s
-        act, params = self.G.nodes[v]["activation"], self.G.nodes[v]["activation_params"]
+        s = self.sample
+        act, params = self.graph.nodes[v]["activation"], self.graph.nodes[v]["activation_params"]
         lhs = self.partial(self.out(v), self.netsym(v))
         x, y = self.trace.net(v, s), self.trace.out(v, s)
         f = act.derivative_formula
@@ -217,11 +218,13 @@ class ChainRule:
         return Eq(parts + [self.num(self.trace.dact(v, s))], label, indent)
 
     def dnet_eq(self, v: str, label: str = "", indent: int = 0) -> Eq:
-        s = self.s
+        s = self.sample
         return Eq(
             [
-                self.partial(self.E, self.netsym(v)),
-                self.partial(self.E, self.out(v)) + M(" × ", r" \times ") + self.partial(self.out(v), self.netsym(v)),
+                self.partial(self.LOSS_SYMBOL, self.netsym(v)),
+                self.partial(self.LOSS_SYMBOL, self.out(v))
+                + M(" × ", r" \times ")
+                + self.partial(self.out(v), self.netsym(v)),
                 self.num(self.trace.dout(v, s), True) + M(" × ", r" \times ") + self.num(self.trace.dact(v, s), True),
                 self.num(self.trace.dnet(v, s)),
             ],
@@ -238,7 +241,7 @@ class ChainRule:
         """
 
         def successors(node: str) -> Iterator[str]:
-            return iter(sorted(self.G.successors(node), key=self.position.__getitem__))
+            return iter(sorted(self.graph.successors(node), key=self.position.__getitem__))
 
         # One frame per node being walked: (node, its successors still to visit, its equations,
         # the successors already derived elsewhere in the document).
@@ -269,19 +272,19 @@ class ChainRule:
                 parent_eqs.append(self.dnet_eq(node, indent=indent))
                 self.derived.add(node)
 
-    def local(self, p: str, use: tuple[str | None, str], sample: int) -> tuple[M, float]:
+    def local(self, p: str, use: ParameterUse, sample: int) -> tuple[M, float]:
         u, v = use
         if u is None:
             return M("1", "1"), 1.0
         return self.out(u), self.trace.out(u, sample)
 
-    def describe_use(self, use: tuple[str | None, str]) -> str:
+    def describe_use(self, use: ParameterUse) -> str:
         u, v = use
         return f"bias of {v}" if u is None else f"weight of the edge {u} → {v}"
 
     # ------------------------------------------------------------------ per parameter
     def _sample_label(self) -> str:
-        return f"sample {self.s}'s contribution" if self.n > 1 else ""
+        return f"sample {self.sample}'s contribution" if self.n_samples > 1 else ""
 
     def contribution(self, p: str, sample: int) -> float:
         return sum(self.trace.dnet(v, sample) * self.local(p, (u, v), sample)[1] for u, v in self.uses[p])

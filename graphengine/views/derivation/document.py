@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..._util.escape import markdown_math
 from .mathfmt import M, escape_tex_text
@@ -41,15 +42,19 @@ class Table:
     rows: list[list[str]]
 
 
+#: One item of a derivation, in reading order.
+Item = Heading | Para | Eq | Table
+
+
 @dataclass
 class Derivation:
     title: str
-    items: list[Heading | Para | Eq | Table] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
 
-    def add(self, item: Heading | Para | Eq | Table) -> None:
+    def add(self, item: Item) -> None:
         self.items.append(item)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The document as JSON-ready data (``explain --json``): every item in order, each
         equation with its symbol, its steps (as text and LaTeX) and its result.
 
@@ -83,7 +88,7 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _item_dict(item: Heading | Para | Eq | Table) -> dict:
+def _item_dict(item: Item) -> dict[str, Any]:
     if isinstance(item, Heading):
         return {"kind": "heading", "text": item.text, "level": item.level}
     if isinstance(item, Para):

@@ -16,12 +16,12 @@ step starts from the exact values.
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..._util.numfmt import derivation_number as number
 from ...model.aliases import resolve_node, resolve_parameter
 from .chain_rule import MAX_TERMS, ChainRule, product_of, sum_of
-from .document import Derivation, Eq, Heading, Para, Table
+from .document import Derivation, Eq, Heading, Item, Para, Table
 from .mathfmt import M, m_number, name_tex, name_text, substitute, tex_to_text
 
 if TYPE_CHECKING:
@@ -34,11 +34,11 @@ SUMMARY_ABOVE = 30  # parameters; past this an unfocused explanation is a summar
 class Explainer(ChainRule):
     """Builds a :class:`Derivation` from a network and one :class:`~graphengine.engine.network.Trace`."""
 
-    def parameter_block(self, p: str) -> list[Any]:
-        s, uses = self.s, self.uses[p]
+    def parameter_block(self, p: str) -> list[Item]:
+        s, uses = self.sample, self.uses[p]
         pm = self.param(p)
-        lhs = self.partial(self.E, pm)
-        items: list[Any] = [Heading(f"∂E/∂{name_text(p)}", 2)]
+        lhs = self.partial(self.LOSS_SYMBOL, pm)
+        items: list[Item] = [Heading(f"∂E/∂{name_text(p)}", 2)]
         if not uses:
             return items + [Para(f"{p} is not used by any edge or bias: its gradient is 0.")]
         items.append(Para(f"{p} is the " + " and the ".join(self.describe_use(u) for u in uses) + "."))
@@ -46,12 +46,12 @@ class Explainer(ChainRule):
         if len(uses) == 1:
             u, v = uses[0]
             chain = [
-                self.partial(self.E, self.out(v)),
+                self.partial(self.LOSS_SYMBOL, self.out(v)),
                 self.partial(self.out(v), self.netsym(v)),
                 self.partial(self.netsym(v), pm),
             ]
             items.append(Eq([lhs, product_of(chain, False)], "chain rule"))
-            if self.G.out_degree(v):
+            if self.graph.out_degree(v):
                 items.append(Para(f"∂E/∂out_{v} sums over every edge out of {v}; the ∂E/∂net it needs:", 1))
                 items += self.downstream(v, seen, 1)
             local_sym, local_value = self.local(p, uses[0], s)
@@ -66,7 +66,7 @@ class Explainer(ChainRule):
             items.append(Eq([lhs, product_of(numbers, True), self.num(contribution)], self._sample_label()))
         else:
             terms = [
-                self.partial(self.E, self.netsym(v)) + M(" · ", r" \cdot ") + self.partial(self.netsym(v), pm)
+                self.partial(self.LOSS_SYMBOL, self.netsym(v)) + M(" · ", r" \cdot ") + self.partial(self.netsym(v), pm)
                 for _, v in uses
             ]
             items.append(Eq([lhs, sum_of(terms)], f"chain rule, summed over the {len(uses)} uses of {p}"))
@@ -87,12 +87,12 @@ class Explainer(ChainRule):
                 )
                 contribution += self.trace.dnet(v, s) * local_value
             items.append(Eq([lhs, sum_of(numbers), self.num(contribution)], self._sample_label()))
-        if self.n > 1:
+        if self.n_samples > 1:
             items.append(self.batch_eq(p))
         return items
 
     def batch_eq(self, p: str) -> Eq:
-        n = self.n
+        n = self.n_samples
         shown = list(range(n)) if n <= 6 else [0, 1, n - 1]
         # Terms that cancel (0.0304 − 0.0306) need the result's decimals, or their sum looks wrong.
         total = number(self.grads[p], self.digits)
@@ -103,7 +103,7 @@ class Explainer(ChainRule):
             terms = terms[:2] + [M(f"… ({n - 3} more)", r"\cdots")] + terms[2:]
         return Eq(
             [
-                self.partial(self.E, self.param(p)),
+                self.partial(self.LOSS_SYMBOL, self.param(p)),
                 M(f"Σ over the {n} samples", rf"\sum_{{s=0}}^{{{n - 1}}} \text{{(contribution of sample }} s)"),
                 M(" + ".join(t.text for t in terms), " + ".join(t.tex for t in terms)),
                 self.num(self.grads[p]),
@@ -119,7 +119,7 @@ class Explainer(ChainRule):
         return Eq(
             [
                 M(f"{pm.text}'", pm.tex + "'"),
-                pm + M(" − ", " - ") + eta + M("·", r" \cdot ") + self.partial(self.E, pm),
+                pm + M(" − ", " - ") + eta + M("·", r" \cdot ") + self.partial(self.LOSS_SYMBOL, pm),
                 self.num(self.values[p])
                 + M(" − ", " - ")
                 + self.num(self.trace.learning_rate)
@@ -130,6 +130,9 @@ class Explainer(ChainRule):
         )
 
     def table(self, params: list[str]) -> Table:
+        def shown(value: float) -> str:
+            return number(value, self.digits)
+
         rows = []
         for p in params:
             notes = []
@@ -137,13 +140,14 @@ class Explainer(ChainRule):
                 notes.append("frozen")
             if len(self.uses[p]) > 1:
                 notes.append(f"shared ×{len(self.uses[p])}")
-            f = lambda x: number(x, self.digits)  # noqa: E731
-            rows.append([name_text(p), f(self.values[p]), f(self.grads[p]), f(self.new[p]), ", ".join(notes)])
+            rows.append(
+                [name_text(p), shown(self.values[p]), shown(self.grads[p]), shown(self.new[p]), ", ".join(notes)]
+            )
         return Table(["parameter", "value", "∂E/∂p", "updated", ""], rows)
 
     # ------------------------------------------------------------------ sections
     def header(self, doc: Derivation) -> None:
-        G, n_params = self.G, len(self.param_info)
+        G, n_params = self.graph, len(self.param_info)
         trainable = sum(1 for p in self.param_info.values() if p["trainable"])
         neurons = len(self.order) - len(self.inputs)
         spec = self.net.spec
@@ -153,7 +157,7 @@ class Explainer(ChainRule):
             Para(
                 f"Inputs {_listing(self.inputs)}; outputs {_listing(self.outputs)}; {neurons} neurons, "
                 f"{G.number_of_edges()} edges, {n_params} parameters ({trainable} trainable). Loss {self.loss.name} "
-                f"({f'{self.reduction} over {self.n} samples' if self.n > 1 else 'one sample'}); one gradient-descent step with learning rate "
+                f"({f'{self.reduction} over {self.n_samples} samples' if self.n_samples > 1 else 'one sample'}); one gradient-descent step with learning rate "
                 f"η = {self.trace.learning_rate:g}."
             )
         )
@@ -163,19 +167,19 @@ class Explainer(ChainRule):
                 "every step starts from the exact values, so a product of rounded numbers may differ in its last digit."
             )
         )
-        s = self.s
+        s = self.sample
         ins = _listing([f"{i} = {number(self.trace.out(i, s), self.digits)}" for i in self.inputs])
         outs = _listing(
             [f"{o} = {number(float(self.trace.targets[s, k]), self.digits)}" for k, o in enumerate(self.outputs)]
         )
-        which = f"Sample {s} of {self.n}" if self.n > 1 else "The sample"
+        which = f"Sample {s} of {self.n_samples}" if self.n_samples > 1 else "The sample"
         doc.add(Para(f"{which}: inputs {ins}; targets {outs}."))
 
     def loss_section(self, doc: Derivation) -> None:
-        s, loss = self.s, self.loss
+        s, loss = self.sample, self.loss
         doc.add(Heading("Loss"))
         doc.add(Para(f"{loss.name}: {loss.description}" if loss.description else loss.name))
-        E_s = M(f"E_{s}", f"E_{{{s}}}") if self.n > 1 else self.E
+        E_s = M(f"E_{s}", f"E_{{{s}}}") if self.n_samples > 1 else self.LOSS_SYMBOL
         if loss.formula:
             doc.add(Eq([E_s, M(tex_to_text(loss.formula), loss.formula)]))
         terms = self.trace.loss_terms(s)
@@ -196,22 +200,25 @@ class Explainer(ChainRule):
             doc.add(Eq([E_s, sum_of(names), sum_of(numbers), self.num(float(self.trace.sample_losses[s]))]))
         else:
             doc.add(Eq([E_s, self.num(float(self.trace.sample_losses[s]))]))
-        if self.n > 1:
-            shown = list(range(self.n)) if self.n <= 6 else [0, 1, self.n - 1]
+        if self.n_samples > 1:
+            shown = list(range(self.n_samples)) if self.n_samples <= 6 else [0, 1, self.n_samples - 1]
             vals = [self.num(float(self.trace.sample_losses[j])) for j in shown]
-            if self.n > 6:
+            if self.n_samples > 6:
                 vals = vals[:2] + [M("…", r"\cdots")] + vals[2:]
             total = M(" + ".join(v.text for v in vals), " + ".join(v.tex for v in vals))
             if self.reduction == "mean":
-                sym = M(f"(1/{self.n}) Σ_s E_s", rf"\frac{{1}}{{{self.n}}}\sum_s E_s")
-                total = M(f"({total.text})/{self.n}", rf"\frac{{{total.tex}}}{{{self.n}}}")
+                sym = M(f"(1/{self.n_samples}) Σ_s E_s", rf"\frac{{1}}{{{self.n_samples}}}\sum_s E_s")
+                total = M(f"({total.text})/{self.n_samples}", rf"\frac{{{total.tex}}}{{{self.n_samples}}}")
             else:
                 sym = M("Σ_s E_s", r"\sum_s E_s")
             doc.add(
-                Eq([self.E, sym, total, self.num(self.trace.loss)], f"the batch loss ({self.reduction} over samples)")
+                Eq(
+                    [self.LOSS_SYMBOL, sym, total, self.num(self.trace.loss)],
+                    f"the batch loss ({self.reduction} over samples)",
+                )
             )
             if self.reduction == "mean":
-                doc.add(Para(f"Because of the mean, ∂E/∂out of an output below carries the factor 1/{self.n}."))
+                doc.add(Para(f"Because of the mean, ∂E/∂out of an output below carries the factor 1/{self.n_samples}."))
 
 
 def explain(
@@ -251,7 +258,7 @@ def explain(
         focus = list(dict.fromkeys(params))
         if node is not None:
             if node in x.inputs:
-                doc.add(Para(f"{node} is an input: {node} = {number(trace.out(node, x.s), digits)}."))
+                doc.add(Para(f"{node} is an input: {node} = {number(trace.out(node, x.sample), digits)}."))
             else:
                 doc.add(Heading(f"Forward pass at {node}"))
                 for eq in x.forward_eqs(node):
@@ -283,16 +290,16 @@ def explain(
             "∂E/∂out is the sum over the edges out of it; a shared parameter sums over its uses."
         )
     )
-    if x.n > 1:
+    if x.n_samples > 1:
         doc.add(
             Para(
-                f"The pieces are for sample {x.s}; a parameter's gradient is the sum of the contributions of all "
-                f"{x.n} samples (use `--sample K` to see another sample's pieces)."
+                f"The pieces are for sample {x.sample}; a parameter's gradient is the sum of the contributions of all "
+                f"{x.n_samples} samples (use `--sample K` to see another sample's pieces)."
             )
         )
     for p in focus:
-        for item in x.parameter_block(p):
-            doc.add(item)
+        for piece in x.parameter_block(p):
+            doc.add(piece)
     doc.add(Heading("Update"))
     doc.add(Para(f"Gradient descent with learning rate η = {trace.learning_rate:g}: p' = p − η·∂E/∂p."))
     for p in focus:
@@ -323,7 +330,7 @@ def _summary(x: Explainer, doc: Derivation) -> Derivation:
             f"(repeatable) or `graphengine explain {spec} --node {shlex.quote(some_node)}`; `--all` writes everything."
         )
     )
-    doc.add(Eq([x.E, x.num(x.trace.loss)], f"loss ({x.loss.name}, {x.reduction} over {x.n} samples)"))
+    doc.add(Eq([x.LOSS_SYMBOL, x.num(x.trace.loss)], f"loss ({x.loss.name}, {x.reduction} over {x.n_samples} samples)"))
     doc.add(Para("The 10 parameters with the largest gradients:"))
     doc.add(x.table(top))
     return doc

@@ -8,6 +8,7 @@ puts symbols or numbers in for ``x``, ``y``, ``t`` ... in them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..._util.numfmt import derivation_number
@@ -299,7 +300,7 @@ def substitute(formula: str, values: dict[str, M], numeric: bool = False) -> M:
     """
     found: list[M] = []
 
-    def repl_factory(value: M):
+    def repl_factory(value: M) -> Callable[[re.Match[str]], str]:
         def repl(match: re.Match[str]) -> str:
             found.append(value)
             token = f"{_PLACEHOLDER}{{{len(found) - 1}}}"

@@ -16,8 +16,8 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..._util.numfmt import diagram_number as number
 from ...errors import RenderError, did_you_mean, valid_samples
@@ -96,7 +96,7 @@ class _Diagram:
         ids: bool = False,
         direction: str = "LR",
     ) -> None:
-        self.G, self.trace, self.precision = G, trace, precision
+        self.graph, self.trace, self.precision = G, trace, precision
         self.direction = direction
         # Stable ids on elements and value cells, for the step-through page's script.
         self.ids = svg_ids(G) if ids else None
@@ -153,7 +153,7 @@ class _Diagram:
 
         drawn = {name: i for i, name in enumerate(self.order)}
         labels: dict[str, list[str]] = {}
-        for p, uses in parameter_uses(self.G).items():
+        for p, uses in parameter_uses(self.graph).items():
             ordered = sorted(uses, key=lambda use: -1 if use[0] is not None else drawn[use[1]])  # stable: edges first
             labels[p] = [f"bias of {v}" if u is None else f"{u}→{v}" for u, v in ordered]
         return labels
@@ -167,10 +167,11 @@ class _Diagram:
             return ""
         return f' ID="{element}-{part}" HREF="#ge"'
 
-    def _element(self, kind: str, key: Any) -> dict[str, str]:
+    def _element(self, kind: Literal["node", "edge", "loss"], key: str | tuple[str, str]) -> dict[str, str]:
         if self.ids is None:
             return {}
-        return {"id": self.ids[kind][key], "class": f"ge-{kind}"}
+        table: Mapping[Any, str] = self.ids[kind]  # by node name, or by (source, target)
+        return {"id": table[key], "class": f"ge-{kind}"}
 
     def _col(self, node: str) -> int:
         assert self.trace is not None
@@ -183,10 +184,10 @@ class _Diagram:
     def _value(self, p: str) -> float:
         if self.trace is not None:
             return float(self.trace.theta[self.trace.plan.parameter_index[p]])
-        return float(self.G.graph["parameters"][p]["value"])
+        return float(self.graph.graph["parameters"][p]["value"])
 
     def _trainable(self, p: str) -> bool:
-        return bool(self.G.graph["parameters"][p]["trainable"])
+        return bool(self.graph.graph["parameters"][p]["trainable"])
 
     def _delta(self, node: str) -> float:
         assert self.trace is not None
@@ -206,7 +207,7 @@ class _Diagram:
 
     # -------------------------------------------------------------- nodes
     def _node(self, name: str) -> str:
-        attrs = self.G.nodes[name]
+        attrs = self.graph.nodes[name]
         kind = "input" if attrs["kind"] == "input" else "output" if name in self.outputs else "neuron"
         style: dict[str, Any] = {"fillcolor": FILL[kind], **self._element("node", name)}
         nid = self.ids["node"][name] if self.ids else None
@@ -266,7 +267,7 @@ class _Diagram:
 
     def _bias(self, node: str, p: str) -> str:
         # An inline number's generated name (`h1.bias`) adds nothing, unless `b` would be ambiguous.
-        implicit = p == f"{node}.bias" and "b" not in self.G.graph["parameters"]
+        implicit = p == f"{node}.bias" and "b" not in self.graph.graph["parameters"]
         parts = [font("bias", MUTED, SMALL)] if implicit else [font("bias", MUTED, SMALL), self._param_name(p, SMALL)]
         symbol = "b" if implicit else escape(p)
         if "values" in self.show:
@@ -297,7 +298,7 @@ class _Diagram:
         parts = [name]
         if self.trace is not None:
             c, s = self._col(name), self.values_of
-            neuron = self.G.nodes[name]["kind"] != "input"
+            neuron = self.graph.nodes[name]["kind"] != "input"
             if self.numbers:
                 if neuron:
                     parts.append(f"net {self.number(self.trace.forward.net[s, c])}")
@@ -308,7 +309,7 @@ class _Diagram:
 
     # -------------------------------------------------------------- edges
     def _edge(self, u: str, v: str) -> str:
-        p = self.G.edges[u, v]["weight"]
+        p = self.graph.edges[u, v]["weight"]
         attrs: dict[str, Any] = {"color": ZERO, "penwidth": 1.0, **self._element("edge", (u, v))}
         text_color = MUTED
         if self.trace is not None and "grads" in self.show:
@@ -320,7 +321,7 @@ class _Diagram:
         if not self._trainable(p):
             attrs["style"] = "dashed"
         # An inline number's generated name (`h1->o1`) adds nothing, unless `w` would be ambiguous.
-        implicit = p == edge_weight_name(u, v) and "w" not in self.G.graph["parameters"]
+        implicit = p == edge_weight_name(u, v) and "w" not in self.graph.graph["parameters"]
         symbol = "w" if implicit else escape(p)
         tip = [f"{u} → {v}: {p}" + (f" = {self.number(self._value(p))}" if "values" in self.show else "")]
         if "grads" in self.show:
@@ -363,7 +364,7 @@ class _Diagram:
 
     # -------------------------------------------------------------- loss
     def _loss_lines(self) -> list[str]:
-        G, t, s = self.G, self.trace, self.values_of
+        G, t, s = self.graph, self.trace, self.values_of
         loss = G.graph["loss"]
         lines = []
         terms = t.loss_terms(s) if t is not None and self.numbers else None
@@ -406,7 +407,7 @@ class _Diagram:
 
     # -------------------------------------------------------------- whole
     def dot(self) -> str:
-        name = self.G.graph.get("name") or "network"
+        name = self.graph.graph.get("name") or "network"
         lines = [f"digraph {dot_id(name)} {{"]
         lines.append(
             "  graph"
@@ -449,14 +450,14 @@ class _Diagram:
         if legend:
             lines.append(same_rank([self.total_id, self.legend_id]))
         lines.append(same_rank([self.loss_id[o] for o in self.outputs]))
-        if all(self.G.out_degree(o) == 0 for o in self.outputs):
+        if all(self.graph.out_degree(o) == 0 for o in self.outputs):
             lines.append(same_rank(self.outputs))
         return lines
 
     def _drawn_edges(self) -> list[tuple[str, str]]:
         """The edges between drawn nodes, in drawing order (by tail, then head)."""
         position = {n: i for i, n in enumerate(self.order)}
-        drawn = (e for e in self.G.edges if e[0] in position and e[1] in position)
+        drawn = (e for e in self.graph.edges if e[0] in position and e[1] in position)
         return sorted(drawn, key=lambda e: (position[e[0]], position[e[1]]))
 
     def _loss_edges(self) -> list[str]:

@@ -115,7 +115,7 @@ class _BlankDiagram(_Diagram):
         return Html(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">{"".join(rows)}</TABLE>>')
 
     def _node(self, name: str) -> str:
-        attrs = self.G.nodes[name]
+        attrs = self.graph.nodes[name]
         kind = "input" if attrs["kind"] == "input" else "output" if name in self.outputs else "neuron"
         head = font(escape(name), bold=True)
         if kind != "input":
@@ -165,8 +165,8 @@ class _BlankDiagram(_Diagram):
         3-2 network the labels ran w1 w2 w4 w5 w3 w6."""
         if not hasattr(self, "label_rows"):
             self.label_rows = self._rows()
-        p = self.G.edges[u, v]["weight"]
-        implicit = p == edge_weight_name(u, v) and "w" not in self.G.graph["parameters"]
+        p = self.graph.edges[u, v]["weight"]
+        implicit = p == edge_weight_name(u, v) and "w" not in self.graph.graph["parameters"]
         symbol = "w" if implicit else escape(p)
         first = font(escape(parameter_label(p)), bold=True) if implicit else self._param_name(p)
         rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{first} {self.number(self._value(p))}</TD></TR>']
@@ -193,7 +193,7 @@ class _BlankDiagram(_Diagram):
             rows.append(html_pair("target", self.number(float(self.trace.targets[0, k]))))
             rows += self._boxes([(f"E_{escape(o)}", f"loss.{o}")])
             lines.append(f"  {dot_id(self.loss_id[o])}{attributes(label=self._spaced(rows), fillcolor=FILL['loss'])}")
-        loss = self.G.graph["loss"]
+        loss = self.graph.graph["loss"]
         rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{font("E", bold=True)} {font(escape(loss.name), MUTED)}</TD></TR>']
         rows += self._boxes([("E =", "loss")])
         lines.append(
@@ -210,7 +210,7 @@ class _BlankDiagram(_Diagram):
     def _caption(self) -> str:
         if not self.with_loss:
             return ""  # a part of the drawing: the caption is under the last part
-        name = self.title or self.G.graph.get("name") or "network"
+        name = self.title or self.graph.graph.get("name") or "network"
         rows = [html_row(font(escape(name), bold=True, size=16))]
         if self.description:  # lines apart: a long caption would widen the drawing, and shrink it on paper
             rows.append(html_row(font(escape(self.description), MUTED)))
@@ -224,7 +224,7 @@ class _BlankDiagram(_Diagram):
         )
         n = self.trace.n_samples
         if n > 1:
-            how = self.G.graph["reduction"]
+            how = self.graph.graph["reduction"]
             rows.append(
                 html_row(
                     f"inputs, targets and node values: sample 0 of {n}; E and ∂E/∂p: the batch loss ({how} over {n} samples)"

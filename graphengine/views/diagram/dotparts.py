@@ -4,10 +4,18 @@ HTML-like labels (fonts, tables, rows), rank groups, and the left-to-right layer
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     import networkx as nx
+
+
+class SvgIds(TypedDict):
+    """The SVG ids of a diagram's elements: nodes and loss nodes by name, edges by ``(source, target)``."""
+
+    node: dict[str, str]
+    edge: dict[tuple[str, str], str]
+    loss: dict[str, str]
 
 
 def escape(text: str, quote: bool = True) -> str:
@@ -97,7 +105,7 @@ def same_rank(names: list[str]) -> str:
     return "  {rank=same; " + " ".join(dot_id(n) for n in names) + ";" + pin + "}"
 
 
-def svg_ids(G: nx.DiGraph) -> dict[str, dict[Any, str]]:
+def svg_ids(G: nx.DiGraph) -> SvgIds:
     """The ids that ``to_dot(..., ids=True)`` gives nodes, edges and loss nodes in the SVG.
 
     Ids are positions, not names (names may hold any text); a value cell's id is the

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def caption(self: _Diagram) -> str:
     """The caption under the diagram: the name, what the numbers are, shared parameters, simplifications."""
-    t, G = self.trace, self.G
+    t, G = self.trace, self.graph
     name = self.title or G.graph.get("name") or "network"
     rows = [
         html_row(

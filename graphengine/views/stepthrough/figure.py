@@ -47,7 +47,7 @@ def _table(rows: list[str]) -> Html:
     return Html(f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>')
 
 
-def cell_texts(G: nx.DiGraph, trace: Trace, sample: int = 0, precision: int = 4) -> dict[str, str]:
+def cell_texts(G: nx.DiGraph[str], trace: Trace, sample: int = 0, precision: int = 4) -> dict[str, str]:
     """Every value cell of the lecture diagram (its id) → the number it shows for ``trace``.
 
     The page uses it for the first drawing, the "after the step" view and each replay frame,
@@ -87,8 +87,8 @@ def cell_texts(G: nx.DiGraph, trace: Trace, sample: int = 0, precision: int = 4)
 class Figure:
     """The DOT text of ``net``'s lecture diagram for ``trace`` (sample ``sample``)."""
 
-    def __init__(self, G: nx.DiGraph, trace: Trace, sample: int = 0, precision: int = 4) -> None:
-        self.G, self.t, self.s, self.precision = G, trace, sample, precision
+    def __init__(self, G: nx.DiGraph[str], trace: Trace, sample: int = 0, precision: int = 4) -> None:
+        self.graph, self.trace, self.sample, self.precision = G, trace, sample, precision
         self.ids = svg_ids(G)
         self.outputs = list(G.graph["outputs"])
         self.labelled = G.number_of_edges() <= EDGE_LABELS_UP_TO
@@ -101,7 +101,7 @@ class Figure:
         return _cell(cell_id, name, self.texts[cell_id], color)
 
     def node(self, v: str) -> str:
-        G, t, s, nid = self.G, self.t, self.s, self.ids["node"][v]
+        G, t, s, nid = self.graph, self.trace, self.sample, self.ids["node"][v]
         kind = "input" if G.nodes[v]["kind"] == "input" else "output" if v in self.outputs else "neuron"
         head = f"<B>{escape(v)}</B>"
         if kind != "input":
@@ -133,7 +133,7 @@ class Figure:
         return f"  {dot_id(v)}{attributes(**attrs)}"
 
     def edge(self, u: str, v: str) -> str:
-        G = self.G
+        G = self.graph
         p = G.edges[u, v]["weight"]
         eid = self.ids["edge"][(u, v)]
         attrs: dict[str, Any] = {"color": NEUTRAL, "penwidth": NEUTRAL_WIDTH, "id": eid, "class": "ge-edge"}
@@ -155,7 +155,7 @@ class Figure:
     def total(self, name: str) -> str:
         rows = [self.row("ge-loss-value", "<B>E</B>", None)]
         if "ge-loss-sample" in self.texts:
-            rows.append(self.row("ge-loss-sample", f"E_{self.s}"))
+            rows.append(self.row("ge-loss-sample", f"E_{self.sample}"))
         attrs = {
             "label": _table(rows),
             "fillcolor": FILL["loss"],
@@ -166,7 +166,7 @@ class Figure:
         return f"  {dot_id(name)}{attributes(**attrs)}"
 
     def dot(self) -> str:
-        G = self.G
+        G = self.graph
         lines = ["digraph lecture {"]
         lines.append("  graph" + attributes(rankdir="LR", ranksep="0.3", nodesep="0.12", fontname=FONT, newrank="true"))
         lines.append(
@@ -199,6 +199,6 @@ class Figure:
         return "\n".join(lines) + "\n"
 
 
-def figure_dot(G: nx.DiGraph, trace: Trace, sample: int = 0) -> str:
+def figure_dot(G: nx.DiGraph[str], trace: Trace, sample: int = 0) -> str:
     """The lecture diagram's DOT text."""
     return Figure(G, trace, sample).dot()

@@ -20,6 +20,7 @@ from .figure import cell_texts
 
 if TYPE_CHECKING:
     import networkx as nx
+    import numpy as np
 
     from ...engine.network import Network
     from ...engine.trace import Trace
@@ -35,17 +36,19 @@ MAX_KEPT_PARAMETERS = 2_000_000
 LOSS_DIGITS = 9
 
 
-def edge_styles(G: nx.DiGraph, trace: Trace) -> tuple[dict[str, list[Any]], float]:
+def edge_styles(G: nx.DiGraph[str], trace: Trace) -> tuple[dict[str, list[str | float]], float]:
     """Each edge's (colour, pen width, text colour) by its ∂E/∂w on this trace's own scale, and that scale."""
     ids = svg_ids(G)
     grads = {p: trace.gradient(p) for p in G.graph["parameters"]}
     finite = [abs(grads[d["weight"]]) for _, _, d in G.edges(data=True) if math.isfinite(grads[d["weight"]])]
     gmax = max(finite, default=0.0)
-    styles = {ids["edge"][(u, v)]: list(gradient_style(grads[d["weight"]], gmax)) for u, v, d in G.edges(data=True)}
+    styles: dict[str, list[str | float]] = {
+        ids["edge"][(u, v)]: list(gradient_style(grads[d["weight"]], gmax)) for u, v, d in G.edges(data=True)
+    }
     return styles, gmax
 
 
-def _trace_at(net: Network, theta: Any, learning_rate: float) -> Any:
+def _trace_at(net: Network, theta: np.ndarray, learning_rate: float) -> Trace:
     """``net``'s trace with parameters ``theta``; ``net`` keeps its own."""
     kept = net.theta
     try:
@@ -128,7 +131,7 @@ def replay(
     finally:
         net.theta = start
     lr = net.learning_rate()
-    frames = []
+    frames: list[dict[str, Any]] = []  # the page's JSON, one per kept epoch
     for k in sorted(thetas):
         t = _trace_at(net, thetas[k], lr)
         if boxes is not None:

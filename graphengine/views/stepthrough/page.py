@@ -24,7 +24,8 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any, cast
 
 from ..._util.numfmt import derivation_number, diagram_number
-from ..diagram.dotparts import svg_ids
+from ...model.graph import ParameterUse, parameter_uses
+from ..diagram.dotparts import SvgIds, svg_ids
 from ..diagram.layer_view import choose_view
 from ..diagram.layer_view import groups as layer_groups
 from ..diagram.render import pipe
@@ -100,7 +101,7 @@ def layer_svg(net: Network, trace: Trace) -> tuple[str, dict[str, str]]:
     return svg, box
 
 
-def _cells(G: nx.DiGraph, ids: dict[str, dict[Any, str]], part: str, name: str, uses: dict[str, list]) -> list[str]:
+def _cells(G: nx.DiGraph[str], ids: SvgIds, part: str, name: str, uses: dict[str, list[ParameterUse]]) -> list[str]:
     """The SVG ids of the value cells a reveal ``(part, name)`` shows."""
     if part in ("net", "out", "dout", "dact", "delta"):
         return [f"{ids['node'][name]}-{part}"]
@@ -162,7 +163,7 @@ def _equation_math(step: Step) -> list[list[str] | None]:
 
 
 def _step_data(
-    step: Step, G: nx.DiGraph, ids: dict[str, dict[Any, str]], uses: dict[str, list], boxes: dict[str, str]
+    step: Step, G: nx.DiGraph[str], ids: SvgIds, uses: dict[str, list[ParameterUse]], boxes: dict[str, str]
 ) -> dict[str, Any]:
     reveal: list[str] = []
     colour: list[str] = []
@@ -193,17 +194,6 @@ def _step_data(
         "reveal": reveal,
         "colour": colour,
     }
-
-
-def _uses(G: nx.DiGraph) -> dict[str, list[tuple[str | None, str]]]:
-    uses: dict[str, list[tuple[str | None, str]]] = {p: [] for p in G.graph["parameters"]}
-    for u, v, d in G.edges(data=True):
-        uses[d["weight"]].append((u, v))
-    for v in G.nodes:
-        bias = G.nodes[v].get("bias")
-        if bias:
-            uses[bias].append((None, v))
-    return uses
 
 
 def _changes(trace: Trace) -> list[dict[str, Any]]:
@@ -266,12 +256,12 @@ def page_data(
         # Too many neurons or edges to draw one by one: the layer view, whose size does not grow
         # with the weights; the page then carries nothing per edge or per parameter.
         svg, boxes = layer_svg(net, trace)
-        ids: dict[str, dict[Any, str]] = {}
-        uses: dict[str, list[tuple[str | None, str]]] = {}
-        styles: dict[str, list[Any]] = {}
+        ids = SvgIds(node={}, edge={}, loss={})  # nothing drawn per node or edge
+        uses: dict[str, list[ParameterUse]] = {}
+        styles: dict[str, list[str | float]] = {}
         gmax = 0.0
     else:
-        ids, uses = svg_ids(G), _uses(G)
+        ids, uses = svg_ids(G), parameter_uses(G)
         svg = diagram_svg(net, trace)
         styles, gmax = frames.edge_styles(G, trace)
     present = set(re.findall(r'<g id="a_([^"]+)"', svg.replace("&#45;", "-")))

@@ -9,25 +9,26 @@ numbers; these are the same equations with them.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..derivation.document import Eq
 from ..derivation.mathfmt import M, name_tex
 
 if TYPE_CHECKING:
     from ...engine.trace import Trace
+    from ..derivation.chain_rule import ChainRule
 
 LOSS = "softmax_cross_entropy"
 
 
-def probabilities(x: Any, trace: Trace, sample: int) -> list[float]:
+def probabilities(x: ChainRule, trace: Trace, sample: int) -> list[float]:
     """softmax of the outputs of ``sample`` (exponentials shifted by the largest: the same ratios)."""
     ys = [trace.out(o, sample) for o in x.outputs]
     exps = [math.exp(y - max(ys)) for y in ys]
     return [e / sum(exps) for e in exps]
 
 
-def softmax_equations(x: Any, trace: Trace, sample: int) -> list[Eq] | None:
+def softmax_equations(x: ChainRule, trace: Trace, sample: int) -> list[Eq] | None:
     """p_k = e^{y_k} / Σ_j e^{y_j} with numbers, for a softmax cross-entropy loss (else None)."""
     if x.loss.name != LOSS:
         return None
@@ -44,7 +45,7 @@ def softmax_equations(x: Any, trace: Trace, sample: int) -> list[Eq] | None:
     return eqs
 
 
-def term_equation(x: Any, trace: Trace, sample: int, o: str, value: float, eq: Eq) -> Eq:
+def term_equation(x: ChainRule, trace: Trace, sample: int, o: str, value: float, eq: Eq) -> Eq:
     """``E_o = −t ln p = −0 × ln 0.0911 = 0``: the term with its numbers (softmax), else ``eq`` as it is."""
     if x.loss.name != LOSS:
         return eq
