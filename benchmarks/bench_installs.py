@@ -16,7 +16,10 @@ graphengine's ~60 modules from source while the baseline's packages have their c
 * training: ``graphengine train specs/doc_example.yaml --epochs 10000`` /
   ``benchmarks/doc_example_numpy.py 10000``;
 * big specs: ``graphengine.load`` of 100 000 explicit edges minus that of the worked example;
-* MLP: a float32 784-256-128-10 epoch / the hand-written numpy float32 one (bench_mlp).
+* MLP: a float32 784-256-128-10 epoch / the hand-written numpy float32 one (bench_mlp);
+* and, without a goal, what bounds the start-up figures: the baseline imports plus one pydantic
+  model and click (before any of graphengine's code) / the baseline; ``train --epochs 0`` / the
+  whole numpy script.
 
     .venv/bin/python benchmarks/bench_installs.py [--core PYTHON]
 """
@@ -44,6 +47,14 @@ GOALS = {
     "edges": ("100k edges load - worked example (s)", 2.0),
     "mlp32": ("float32 MLP epoch / numpy float32", 1.1),
 }
+# What bounds the start-up figures from below (no goal): the same imports plus one pydantic model
+# and click, before any of graphengine's code; train's start-up alone (0 epochs) against the
+# whole numpy script.
+FLOORS = {
+    "pydantic_floor": "imports + a pydantic model + click / imports",
+    "train_start": "train 0 epochs / numpy script (10000 epochs)",
+}
+_PYDANTIC_FLOOR = "import numpy, networkx, pydantic, yaml, click\nclass M(pydantic.BaseModel):\n    x: int\nM(x=1)"
 
 _LOAD_CHILD = r"""
 import gc, json, sys, time
@@ -145,6 +156,15 @@ def measure(python: Path) -> dict[str, tuple[float, str]]:
         [str(python), "benchmarks/doc_example_numpy.py", "10000"],
     )
     figures["epochs"] = (ratio, f"{train * 1e3:.0f} ms / {script * 1e3:.0f} ms")
+    floor, imports, ratio = median_ratio(
+        [str(python), "-c", _PYDANTIC_FLOOR], [str(python), "-c", "import numpy, networkx, pydantic, yaml"]
+    )
+    figures["pydantic_floor"] = (ratio, f"{floor * 1e3:.0f} ms / {imports * 1e3:.0f} ms")
+    start, script, ratio = median_ratio(
+        [graphengine, "train", "specs/doc_example.yaml", "--epochs", "0"],
+        [str(python), "benchmarks/doc_example_numpy.py", "10000"],
+    )
+    figures["train_start"] = (ratio, f"{start * 1e3:.0f} ms / {script * 1e3:.0f} ms")
     done = subprocess.run([str(python), "-c", _MLP_CHILD, str(HERE)], cwd=ROOT, capture_output=True, text=True)
     mlp = json.loads(done.stdout)
     figures["mlp32"] = (
@@ -166,6 +186,10 @@ def report(core: Path | None = None) -> str:
             value, how = figures[key]
             row.append(f"{value:.2f} {'met' if value <= goal else 'NOT met'} ({how})")
         rows.append(row)
+    for key, label in FLOORS.items():
+        rows.append(
+            [label, "(bound)", *(f"{figures[key][0]:.2f} ({figures[key][1]})" for figures in installs.values())]
+        )
     return table(["figure (CPU time, median of runs)", "goal", "core install", "full install"], rows)
 
 

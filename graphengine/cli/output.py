@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,36 @@ def console(stderr: bool = False) -> Console:
 
     rich_console.on_broken_pipe = reader_left  # type: ignore[method-assign]
     return rich_console
+
+
+# Text rich prints as it is on a pipe: printable ASCII without markup (`[`) or escapes (`\\`),
+# and the arrow (every character one cell wide), with no two colons around a word (`:smile:`).
+_PLAIN_TEXT = re.compile(r"[ -Z\]-~→]*")
+_EMOJI_CODE = re.compile(r":\S*:")
+# What makes rich style or re-wrap piped output (the console's width is 200 there).
+_RICH_ENVIRONMENT = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "JUPYTER_COLUMNS")
+_PLAIN_WIDTH = 200
+_BOLD = re.compile(r"\[bold\]([^\[\]]*)\[/bold\]")
+
+
+def print_lines(lines: Sequence[str]) -> None:
+    """Print lines of rich markup (``[bold]`` … ``[/bold]`` at most) on stdout as :func:`console`
+    prints them. On a pipe, lines rich would print unchanged (no other markup, no styles, no
+    wrapping) are written directly: importing rich and building its console costs more than
+    the rest of a small ``train``."""
+    plain = [_BOLD.sub(r"\1", line) for line in lines]
+    if (
+        sys.stdout.isatty()
+        or any(name in os.environ for name in _RICH_ENVIRONMENT)
+        or not all(
+            len(line) < _PLAIN_WIDTH and _PLAIN_TEXT.fullmatch(line) and not _EMOJI_CODE.search(line) for line in plain
+        )
+    ):
+        out = console()
+        for line in lines:
+            out.print(line)
+        return
+    sys.stdout.write("".join(line + "\n" for line in plain))
 
 
 def table(

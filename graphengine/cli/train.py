@@ -19,7 +19,7 @@ from .options import (
     spec_argument,
     svg_option,
 )
-from .output import EXIT_INTERRUPTED, console, draw_diagram, echo_json, progress_bar
+from .output import EXIT_INTERRUPTED, draw_diagram, echo_json, print_lines, progress_bar
 
 
 @click.command(
@@ -150,7 +150,6 @@ def train(
             | {"history": history_table(history, start), "parameters": net.parameters}
         )
     else:
-        out = console()
         line = (
             f"{net.spec.name or spec}: {history.epochs} epoch(s) of {history.optimizer} "
             f"(learning rate {history.learning_rate:g}), loss {table_number(start.get('loss', float('nan')))} → "
@@ -158,20 +157,21 @@ def train(
         )
         if "accuracy" in final:
             line += f", accuracy {start['accuracy']:.2%} → [bold]{final['accuracy']:.2%}[/bold]"
-        out.print(line)
+        lines = [line]
         if "val_loss" in final:
-            out.print(
+            lines.append(
                 f"  validation ({len(net.X_val)} samples): loss {table_number(final['val_loss'])}"
                 + (f", accuracy {final['val_accuracy']:.2%}" if "val_accuracy" in final else "")
             )
         if len(net.plan.parameter_names) <= 40:
-            out.print("  " + ", ".join(f"{k} = {v:.6g}" for k, v in net.parameters.items()))
+            lines.append("  " + ", ".join(f"{k} = {v:.6g}" for k, v in net.parameters.items()))
         if output:
-            out.print(f"trained spec written to {output}")
+            lines.append(f"trained spec written to {output}")
         if plot:
-            out.print(f"training curve written to {plot}")
+            lines.append(f"training curve written to {plot}")
         if plot_boundary:
-            out.print(f"decision regions written to {plot_boundary}")
+            lines.append(f"decision regions written to {plot_boundary}")
+        print_lines(lines)
     if svg:
         trace = net.trace() if len(net.X) else None
         draw_diagram(net, trace, svg, quiet=as_json, title=f"{net.spec.name or spec} after {history.epochs} epoch(s)")

@@ -83,7 +83,10 @@ def fit(
     )
     # Only trainable parameters move; with none frozen the update needs no gather/scatter.
     frozen = not bool(plan.trainable.all())
-    movable = np.flatnonzero(plan.trainable)
+    trainable = np.flatnonzero(plan.trainable)
+    movable: np.ndarray | slice = trainable
+    if len(trainable) and trainable[-1] - trainable[0] + 1 == len(trainable):  # one run: views, no gather/scatter
+        movable = slice(int(trainable[0]), int(trainable[-1]) + 1)
     state: dict[str, Any] = {"t": 0}
     float_type = np.dtype(dtype or spec.training.dtype or "float64")
     theta = net.theta = np.array(net.theta, dtype=float_type)  # updated in place from here on

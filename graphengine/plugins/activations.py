@@ -13,7 +13,9 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     # exp of a non-positive number never overflows: sigmoid(±1000) is 1/0 with no warning.
     z = np.exp(-np.abs(x))
     p = 1.0 + z  # once: the same numbers, one numpy call fewer per step
-    return np.where(x >= 0, 1.0 / p, z / p)
+    result = np.asarray(z / p)  # e^x / (1 + e^x) for x < 0; then 1 / (1 + e^-x) where x >= 0, in place
+    np.divide(1.0, p, out=result, where=x >= 0)
+    return result
 
 
 @activation(formula="x", derivative_formula="1")

@@ -99,6 +99,7 @@ def discover(
     """
     environ = os.environ if environ is None else environ
     registry = builtin_registry()
+    built_in = set(map(id, registry.all()))  # checked by the test suite, not at every start
     if entry_points:
         for plugin, source in entry_point_plugins():
             registry.add(plugin, source)
@@ -114,7 +115,8 @@ def discover(
             _add_file(registry, file, loaded)
     if verify_plugins:
         for plugin in registry.all():
-            verify(plugin)
+            if id(plugin) not in built_in:
+                verify(plugin)
     for kind in KINDS.values():  # from here on every call of a plugin's code checks itself
         table = registry.table(kind)
         for name, plugin in table.items():

@@ -77,6 +77,31 @@ def test_adam_two_steps():
     assert net.parameters["b1"] == 0.35 and net.parameters["b2"] == 0.60
 
 
+@pytest.mark.parametrize("frozen", [("w5",), (), ("w1", "w8", "b1", "b2")])
+def test_sgd_moves_exactly_the_trainable_parameters(frozen, tmp_path):
+    # w5 frozen: the trainable ones are two runs (a gather and a scatter); none frozen; the
+    # trainable ones one run between frozen ends (views) — each against the step by hand.
+    data = yaml.safe_load(Path(DOC).read_text())
+    data["parameters"] = {
+        name: {"value": value["value"] if isinstance(value, dict) else value, "trainable": name not in frozen}
+        for name, value in data["parameters"].items()
+    }
+    spec = tmp_path / "frozen.yaml"
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    net = graphengine.load(spec)
+    assert net.plan.parameter_index == graphengine.load(DOC).plan.parameter_index
+    t0 = net.theta.copy()
+    net.train(2, learning_rate=0.5)
+    mask = net.plan.trainable
+    assert [name for name, k in net.plan.parameter_index.items() if not mask[k]] == sorted(
+        frozen, key=list(data["parameters"]).index
+    )
+    t1 = np.where(mask, t0 - 0.5 * gradient_at(t0), t0)
+    t2 = np.where(mask, t1 - 0.5 * gradient_at(t1), t1)
+    np.testing.assert_allclose(net.theta, t2, rtol=1e-15, atol=1e-17)
+    assert all(net.theta[net.plan.parameter_index[name]] == t0[net.plan.parameter_index[name]] for name in frozen)
+
+
 def test_optimiser_functions_by_hand():
     g = np.array([0.5, -2.0])
     assert sgd(g, {"t": 1}, learning_rate=0.1).tolist() == [0.05, -0.2]
