@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from helpers.robustness_tools import BOUNDED, DOC, cli, fresh, refused
 from hypothesis import given
 from hypothesis import strategies as st
@@ -90,7 +91,8 @@ data:
 def _write(tmp_path: Path, name: str, f: str, df: str, threshold: float, xs: list[float]) -> tuple[Path, Path]:
     plugin = tmp_path / "my_plugin.py"
     plugin.write_text(PLUGIN.format(name=name, f=f.replace("T", repr(threshold)), df=df.replace("T", repr(threshold))))
-    samples = "".join(f"  - {{inputs: {{x: {x!r}}}, targets: {{y: 0.2}}}}\n" for x in xs)
+    # yaml's own writer: PyYAML reads repr's 1e-06 (no dot) as text, and 1.0e-06 as the number
+    samples = "".join(f"  - {{inputs: {{x: {yaml.safe_dump(x).split()[0]}}}, targets: {{y: 0.2}}}}\n" for x in xs)
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC.format(name=name, samples=samples))
     return plugin, spec
