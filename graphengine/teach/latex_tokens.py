@@ -13,6 +13,7 @@ is read too: ``e^(-x)``, ``½``, ``²``, ``×``, ``·``, ``−``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import DocumentError
@@ -261,3 +262,24 @@ def tokenize(src: str, start: int = 0, end: int | None = None, depth: int = 0) -
                 tokens.append(Token("word", c, i, i + 1))  # ∂, |, ! …: a symbol of its own
                 i += 1
     return tokens
+
+
+def split_top_level(tokens: list[Token], at: Callable[[Token], bool]) -> list[list[Token]]:
+    """``tokens`` cut at the tokens ``at`` picks outside any bracket (braces, parentheses), which
+    are dropped; an unmatched closing bracket is ignored.
+
+    >>> [[t.text for t in part] for part in split_top_level(tokenize("a, (b, c), d"), lambda t: t.kind == "sep")]
+    [['a'], ['(', 'b', ',', 'c', ')'], ['d']]
+    """
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token.kind == "open":
+            depth += 1
+        elif token.kind == "close":
+            depth = max(0, depth - 1)
+        if depth == 0 and at(token):
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return parts

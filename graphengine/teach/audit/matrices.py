@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..latex_tokens import Token
+from ..latex_tokens import Token, split_top_level
 
 ENVIRONMENTS = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "smallmatrix", "array"}
 MAX_ELEMENTS = 400  # a worked example's matrices are small; more is not one to expand
@@ -66,21 +66,9 @@ def _env(token: Token) -> tuple[str, str] | None:
 
 def _cells(tokens: list[Token], rows: str, columns: str) -> list[list[list[Token]]]:
     """``tokens`` cut into rows at top-level tokens of kind ``rows`` and cells at ``columns``."""
-    grid: list[list[list[Token]]] = [[[]]]
-    depth = 0
-    for t in tokens:
-        if t.kind == "open":
-            depth += 1
-        elif t.kind == "close":
-            depth = max(0, depth - 1)
-        if depth == 0 and t.kind == rows and t.text in ("\\", "row"):
-            grid.append([[]])
-        elif depth == 0 and t.kind == columns:
-            grid[-1].append([])
-        else:
-            grid[-1][-1].append(t)
-    grid = [[cell for cell in row] for row in grid if any(row)]
-    return grid
+    lines = split_top_level(tokens, lambda t: t.kind == rows and t.text in ("\\", "row"))
+    grid = [split_top_level(line, lambda t: t.kind == columns) for line in lines]
+    return [row for row in grid if any(row)]
 
 
 def _bracket_list(tokens: list[Token]) -> Grid | None:
@@ -106,18 +94,7 @@ def _is_bracketed(tokens: list[Token]) -> bool:
 
 
 def _top_level(tokens: list[Token], kind: str) -> list[list[Token]]:
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for t in tokens:
-        if t.kind == "open":
-            depth += 1
-        elif t.kind == "close":
-            depth = max(0, depth - 1)
-        if depth == 0 and t.kind == kind:
-            parts.append([])
-        else:
-            parts[-1].append(t)
-    return parts
+    return split_top_level(tokens, lambda t: t.kind == kind)
 
 
 def _match(tokens: list[Token], i: int) -> int:

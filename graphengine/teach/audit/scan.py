@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ...errors import DocumentError
 from ..latex_math import Expr, Neg, Num, Pow, Prod, numbers, parse, symbols
-from ..latex_tokens import Token, tokenize
+from ..latex_tokens import Token, split_top_level, tokenize
 from .markdown_code import code_assignments, code_spans, labelled_lists, mask_fences, mask_inline_code
 from .matrices import Element, Unit, elementwise, last_side
 from .plain import plain_segments, tables
@@ -260,18 +260,7 @@ def _spaced_end(text: str, start: int) -> int | None:
 
 def _split(tokens: list[Token], kinds: tuple[str, ...]) -> list[list[Token]]:
     """``tokens`` cut at top-level tokens of these kinds (not inside braces or parentheses)."""
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens:
-        if token.kind == "open":
-            depth += 1
-        elif token.kind == "close":
-            depth = max(0, depth - 1)
-        if depth == 0 and token.kind in kinds:
-            parts.append([])
-        else:
-            parts[-1].append(token)
-    return parts
+    return split_top_level(tokens, lambda t: t.kind in kinds)
 
 
 def _sides(piece: list[Token]) -> list[list[Token]] | None:
