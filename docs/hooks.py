@@ -1,4 +1,4 @@
-"""MkDocs hooks: the JSON Schema of a spec, generated from the pydantic models at build time, and
+"""MkDocs hooks: the JSON Schema of a spec, generated from its validation schema at build time, and
 the layout page's table of modules, read from the package itself (so neither can go stale).
 
 `reference/spec.schema.json` is added to the site's files (so pages link to it and
@@ -17,12 +17,12 @@ SCHEMA_URI = "reference/spec.schema.json"
 
 
 def spec_schema() -> str:
-    """The JSON Schema of a graphengine spec, as `Spec.model_json_schema()` gives it."""
-    from graphengine.spec.schema import Spec
+    """The JSON Schema of a graphengine spec, as pydantic writes it from the spec's core schema."""
+    from graphengine.spec.schema import spec_json_schema
 
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **Spec.model_json_schema(),
+        **spec_json_schema(),
         "title": "graphengine spec",
         "description": "A graphengine network: inputs, nodes, edges or layers, parameters, loss, data, training.",
     }

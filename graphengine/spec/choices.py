@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from .record import Record, cs, field
+from .values import NAME, _describe
 
-from .values import Name, _describe
 
-
-class PluginChoice(BaseModel):
+class PluginChoice(Record):
     """A plugin named in a spec: ``sigmoid``, or a mapping ``{name: leaky_relu, alpha: 0.2}``
     whose other keys are the plugin's parameters (checked against the plugin later)."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
-    name: Name
+    extra = "allow"
+    name: str
+
+    @classmethod
+    def fields(cls) -> dict[str, cs.ModelField]:
+        return {"name": field(NAME)}
 
     @property
     def params(self) -> dict[str, Any]:
@@ -48,7 +51,9 @@ def _name_or_mapping(
 class ActivationSpec(PluginChoice):
     """``activation: sigmoid`` or ``activation: {name: leaky_relu, alpha: 0.2}``."""
 
-    name: Name = "identity"
+    @classmethod
+    def fields(cls) -> dict[str, cs.ModelField]:
+        return {"name": field(NAME, default="identity")}
 
 
 _activation = _name_or_mapping(ActivationSpec, "an activation", no_name="an activation mapping needs a `name` key")
@@ -57,7 +62,11 @@ _activation = _name_or_mapping(ActivationSpec, "an activation", no_name="an acti
 class LossSpec(PluginChoice):
     """``loss: mse`` or ``loss: {name: huber, reduction: sum, delta: 2.0}``."""
 
-    reduction: Literal["mean", "sum"] = "mean"
+    reduction: Literal["mean", "sum"]
+
+    @classmethod
+    def fields(cls) -> dict[str, cs.ModelField]:
+        return {"name": field(NAME), "reduction": field(cs.literal_schema(["mean", "sum"]), default="mean")}
 
 
 # Without `name`, pydantic's own "missing field" message names the key.

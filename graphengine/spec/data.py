@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from functools import cache
+from typing import Any
 
-from pydantic import Field, PlainValidator, StrictBool, StrictInt, TypeAdapter, model_validator
+from pydantic_core import SchemaValidator
 
-from .values import Name, Number, _describe, _Model
-
-
-class Sample(_Model):
-    inputs: dict[Name, Number]
-    targets: dict[Name, Number]
+from .record import Record, cs, field
+from .values import NAME, NUMBER, _describe, checked
 
 
-_SAMPLES = TypeAdapter(list[Sample])
+class Sample(Record):
+    inputs: dict[str, float]
+    targets: dict[str, float]
+
+    @classmethod
+    def fields(cls) -> dict[str, cs.ModelField]:
+        return {"inputs": field(cs.dict_schema(NAME, NUMBER)), "targets": field(cs.dict_schema(NAME, NUMBER))}
 
 
-class CsvColumns(_Model):
+class CsvColumns(Record):
     """``inputs: {prefix: pixel_}``: every column whose name starts with the prefix, in file order."""
 
     prefix: str
 
-
-class OneHot(_Model):
-    column: Name
-    classes: Annotated[list[Annotated[Any, PlainValidator(lambda v: _class_label(v))]], Field(min_length=1)] | None = (
-        None
-    )
+    @classmethod
+    def fields(cls) -> dict[str, cs.ModelField]:
+        return {"prefix": field(cs.str_schema())}
 
 
 def _class_label(value: Any) -> str:
@@ -38,30 +38,57 @@ def _class_label(value: Any) -> str:
     return str(value)
 
 
+class OneHot(Record):
+    column: str
+    classes: list[str] | None
+
+    @classmethod
+    def fields(cls) -> dict[str, cs.ModelField]:
+        labels = cs.list_schema(checked(_class_label), min_length=1)
+        return {"column": field(NAME), "classes": field(cs.nullable_schema(labels), default=None)}
+
+
 def _one_hot(value: Any) -> OneHot:
     return OneHot.model_validate({"column": value} if isinstance(value, str) else value)
 
 
-class LabelTarget(_Model):
+class LabelTarget(Record):
     """``targets: {column: label, positive: red}``: one output, 1 where the label is ``positive``, else 0."""
 
-    column: Name
-    positive: Annotated[Any, PlainValidator(lambda v: _class_label(v))]
+    column: str
+    positive: str
+
+    @classmethod
+    def fields(cls) -> dict[str, cs.ModelField]:
+        return {"column": field(NAME), "positive": field(checked(_class_label))}
 
 
 def _targets(value: Any) -> list[str] | LabelTarget | str:
     if isinstance(value, dict):
         return LabelTarget.model_validate(value)
     if isinstance(value, str):  # an .npz file's array name
-        return _ARRAY_NAME.validate_python(value)
-    return _TARGET_COLUMNS.validate_python(value)
+        return str(_array_name().validate_python(value))
+    return list(_target_columns().validate_python(value))
 
 
-_TARGET_COLUMNS = TypeAdapter(Annotated[list[Name], Field(min_length=1)])
-_ARRAY_NAME = TypeAdapter(Name)
+# Bare values outside a record are validated lax (any sequence YAML gives is a list), as
+# pydantic's TypeAdapter does; the records inside stay strict.
+@cache
+def _array_name() -> SchemaValidator:
+    return SchemaValidator(NAME)
 
 
-class CsvData(_Model):
+@cache
+def _target_columns() -> SchemaValidator:
+    return SchemaValidator(cs.list_schema(NAME, min_length=1))
+
+
+@cache
+def _samples() -> SchemaValidator:
+    return SchemaValidator(cs.list_schema(Sample.core_schema()))
+
+
+class CsvData(Record):
     """``data: {csv: file.csv, inputs: ..., targets: ... | one_hot: label}`` (path relative to the spec).
 
     ``file:`` instead of ``csv:`` names a ``.csv``, Parquet (``.parquet``), ``.npy`` (one 2-D
@@ -69,30 +96,45 @@ class CsvData(_Model):
     ``one_hot`` name arrays (``inputs: X``).
     """
 
-    csv: Name | None = None
-    file: Name | None = None
-    inputs: Annotated[list[Name], Field(min_length=1)] | CsvColumns | Name | None = None
-    targets: Annotated[list[Name] | LabelTarget | Name, PlainValidator(_targets)] | None = None
-    one_hot: Annotated[OneHot, PlainValidator(_one_hot)] | None = None
-    validation_split: Annotated[float, Field(ge=0.0, lt=1.0, strict=False)] = 0.0
-    shuffle: StrictBool = True
-    seed: Annotated[StrictInt, Field(ge=0)] | None = None
+    csv: str | None
+    file: str | None
+    inputs: list[str] | CsvColumns | str | None
+    targets: list[str] | LabelTarget | str | None
+    one_hot: OneHot | None
+    validation_split: float
+    shuffle: bool
+    seed: int | None
     # Written by `train -o` when the data file lies outside the trained spec's folder: the
     # user's signature of its absolute path (see graphengine._util.signing).
-    path_signature: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    path_signature: str | None
 
-    @model_validator(mode="after")
-    def _one_target_kind(self) -> CsvData:
-        if (self.csv is None) == (self.file is None):
+    @classmethod
+    def fields(cls) -> dict[str, cs.ModelField]:
+        inputs = cs.union_schema([cs.list_schema(NAME, min_length=1), CsvColumns.core_schema(), NAME])
+        return {
+            "csv": field(cs.nullable_schema(NAME), default=None),
+            "file": field(cs.nullable_schema(NAME), default=None),
+            "inputs": field(cs.nullable_schema(inputs), default=None),
+            "targets": field(cs.nullable_schema(checked(_targets)), default=None),
+            "one_hot": field(cs.nullable_schema(checked(_one_hot)), default=None),
+            "validation_split": field(cs.float_schema(ge=0.0, lt=1.0, strict=False), default=0.0),
+            "shuffle": field(cs.bool_schema(strict=True), default=True),
+            "seed": field(cs.nullable_schema(cs.int_schema(ge=0, strict=True)), default=None),
+            "path_signature": field(cs.nullable_schema(cs.str_schema(pattern=r"^[0-9a-f]{64}$")), default=None),
+        }
+
+    @classmethod
+    def after(cls, record: CsvData) -> CsvData:
+        if (record.csv is None) == (record.file is None):
             raise ValueError("give exactly one of `csv` (a CSV file) and `file` (.csv, .parquet, .npy or .npz)")
-        if (self.targets is None) == (self.one_hot is None):
+        if (record.targets is None) == (record.one_hot is None):
             raise ValueError("give exactly one of `targets` (a list of columns) and `one_hot` (a class-label column)")
-        return self
+        return record
 
 
 def _data(value: Any) -> list[Sample] | CsvData:
     if isinstance(value, dict):
         return CsvData.model_validate(value)
     if isinstance(value, list):
-        return _SAMPLES.validate_python(value)
+        return list(_samples().validate_python(value))
     raise ValueError(f"expected a list of samples or {{csv: file.csv, ...}}, got {_describe(value)}")

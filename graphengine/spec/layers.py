@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
-
-from pydantic import Field, PlainValidator, StrictBool, StrictInt, model_validator
+from typing import Any
 
 from .choices import ActivationSpec, InitSpec, _activation, _init
 from .limits import MAX_LAYER_SIZE
-from .values import Name, _describe, _Model, finite_number
+from .record import Record, cs, field
+from .values import NAME, _describe, checked, finite_number
+
+_SIZE = cs.int_schema(ge=1, le=MAX_LAYER_SIZE, strict=True)
 
 
-class InputLayerSpec(_Model):
+class InputLayerSpec(Record):
     """``inputs: [{name: x, size: 64}]`` declares the inputs ``x_0`` … ``x_63``."""
 
-    name: Name
-    size: Annotated[StrictInt, Field(ge=1, le=MAX_LAYER_SIZE)]
+    name: str
+    size: int
     # `shape: [8, 8]`: the inputs are an image, row by row (the layer view draws it as one).
-    shape: Annotated[list[Annotated[StrictInt, Field(ge=1)]], Field(min_length=1, max_length=2)] | None = None
+    shape: list[int] | None
 
-    @model_validator(mode="after")
-    def _shape_fits_size(self) -> InputLayerSpec:
-        if self.shape is not None and math.prod(self.shape) != self.size:
-            shown = " × ".join(map(str, self.shape))
-            raise ValueError(f"shape {shown} holds {math.prod(self.shape)} values but the layer has size {self.size}")
-        return self
+    @classmethod
+    def fields(cls) -> dict[str, cs.ModelField]:
+        shape = cs.list_schema(cs.int_schema(ge=1, strict=True), min_length=1, max_length=2)
+        return {"name": field(NAME), "size": field(_SIZE), "shape": field(cs.nullable_schema(shape), default=None)}
+
+    @classmethod
+    def after(cls, record: InputLayerSpec) -> InputLayerSpec:
+        if record.shape is not None and math.prod(record.shape) != record.size:
+            shown = " × ".join(map(str, record.shape))
+            raise ValueError(
+                f"shape {shown} holds {math.prod(record.shape)} values but the layer has size {record.size}"
+            )
+        return record
 
 
 def _input_item(value: Any) -> str | InputLayerSpec:
@@ -64,7 +72,7 @@ def _array(ndim: int, what: str) -> Any:
             raise ValueError(f"expected {what}; found NaN or infinity")
         return array
 
-    return PlainValidator(check)
+    return checked(check)
 
 
 def _bias_value(value: Any) -> bool | float:
@@ -84,16 +92,31 @@ def _sources(value: Any) -> str | list[str]:
     raise ValueError(f"expected a layer or node name, or a non-empty list of them, got {_describe(value)}")
 
 
-class LayerSpec(_Model):
+class LayerSpec(Record):
     """A dense layer: ``size`` neurons ``name_0`` … each fed by every node of ``from``."""
 
-    name: Name
-    size: Annotated[StrictInt, Field(ge=1, le=MAX_LAYER_SIZE)]
-    source: Annotated[str | list[str], PlainValidator(lambda v: _sources(v)), Field(alias="from")]
-    activation: Annotated[ActivationSpec, PlainValidator(_activation)] = ActivationSpec()
-    init: Annotated[InitSpec, PlainValidator(_init)] = InitSpec(name="xavier")
-    bias: Annotated[bool | float, PlainValidator(_bias_value)] = True
-    trainable: StrictBool = True
-    seed: Annotated[StrictInt, Field(ge=0)] | None = None
-    weights: Annotated[Any, _array(2, "a list of rows of numbers (one row per source node)")] = None
-    biases: Annotated[Any, _array(1, "a list of numbers (one per neuron)")] = None
+    name: str
+    size: int
+    source: str | list[str]
+    activation: ActivationSpec
+    init: InitSpec
+    bias: bool | float
+    trainable: bool
+    seed: int | None
+    weights: Any  # a float64 array (rows: source nodes), or None
+    biases: Any  # a float64 array (one per neuron), or None
+
+    @classmethod
+    def fields(cls) -> dict[str, cs.ModelField]:
+        return {
+            "name": field(NAME),
+            "size": field(_SIZE),
+            "source": field(checked(_sources), alias="from"),
+            "activation": field(checked(_activation), default=ActivationSpec()),
+            "init": field(checked(_init), default=InitSpec(name="xavier")),
+            "bias": field(checked(_bias_value), default=True),
+            "trainable": field(cs.bool_schema(strict=True), default=True),
+            "seed": field(cs.nullable_schema(cs.int_schema(ge=0, strict=True)), default=None),
+            "weights": field(_array(2, "a list of rows of numbers (one row per source node)"), default=None),
+            "biases": field(_array(1, "a list of numbers (one per neuron)"), default=None),
+        }

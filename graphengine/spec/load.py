@@ -1,17 +1,17 @@
-"""Spec format v1: YAML text → validated :class:`Spec` (pydantic), with line numbers.
+"""Spec format v1: YAML text → validated :class:`Spec` (pydantic-core), with line numbers.
 
 YAML is data only: :mod:`graphengine.spec.yamldoc` reads it safely with a key-path → line
 map. Every error names the file, the line, the key path, the bad value and what would
-be valid. The schema is in the ``spec_*`` modules (values, plugin choices, layers, data,
-the top-level :class:`Spec`) and the messages in :mod:`graphengine.spec.messages`.
+be valid. The schema is in the records of ``values``, ``choices``, ``layers``, ``data`` and
+``schema`` (the top-level :class:`Spec`), validated by pydantic-core (:mod:`.record`), and the
+messages in :mod:`graphengine.spec.messages`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, ValidationError
 
 from .._util.gcpause import gc_paused
 from .._util.reading import read_text

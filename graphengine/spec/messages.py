@@ -1,4 +1,4 @@
-"""Pydantic's validation errors as one located message each: the bad value and what would
+"""pydantic-core's validation errors as one located message each: the bad value and what would
 be valid, with "did you mean" for an unknown key."""
 
 from __future__ import annotations
@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from ..errors import KeyPath, did_you_mean
 from .data import CsvData, LabelTarget, Sample
 from .layers import InputLayerSpec, LayerSpec
+from .record import Record
 from .schema import EdgeSpec, NodeSpec, ParameterSpec, Spec, Training, WeightsFile
 from .values import _describe
 
@@ -27,13 +27,9 @@ _EXPECTED = {
 }
 
 
-def _fields(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model that holds the key at ``loc`` (for 'did you mean' on unknown keys)."""
-    parents: dict[tuple[Any, ...], type[BaseModel]] = {
+def _model_at(loc: tuple[Any, ...]) -> type[Record] | None:
+    """The record that holds the key at ``loc`` (for 'did you mean' on unknown keys)."""
+    parents: dict[tuple[Any, ...], type[Record]] = {
         (): Spec,
         ("nodes", "*"): NodeSpec,
         ("edges", "*"): EdgeSpec,
@@ -55,7 +51,7 @@ def _message(err: ErrorDetails) -> str:
     kind, loc, value = err["type"], err["loc"], err.get("input")
     if kind == "extra_forbidden":
         model = _model_at(loc)
-        valid = _fields(model) if model else []
+        valid = model.keys() if model else []
         hint = did_you_mean(str(loc[-1]), valid)
         return f"unknown key `{loc[-1]}`{hint}" + (f" (valid keys: {', '.join(valid)})" if valid else "")
     if kind == "missing":

@@ -1,14 +1,11 @@
-"""The scalars of a spec: numbers, names, and how a bad value is described in a message.
-
-Also the strict base of every spec section (``extra="forbid"``).
-"""
+"""The scalars of a spec: numbers, names, and how a bad value is described in a message."""
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from .record import cs
 
 
 def _looks_like_number(text: str) -> bool:
@@ -68,10 +65,11 @@ def number_or_name(value: Any) -> float | str:
         raise ValueError(f"{e}; a weight or bias is a number or a parameter name") from None
 
 
-Number = Annotated[float, PlainValidator(finite_number)]
-NumberOrName = Annotated[float | str, PlainValidator(number_or_name)]
-Name = Annotated[str, Field(min_length=1, strict=True)]
+def checked(function: Any) -> cs.CoreSchema:
+    """A value checked by ``function`` (which returns it, cleaned, or raises ValueError)."""
+    return cs.no_info_plain_validator_function(function, json_schema_input_schema=cs.any_schema())
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+NUMBER = checked(finite_number)
+NUMBER_OR_NAME = checked(number_or_name)
+NAME = cs.str_schema(min_length=1, strict=True)
