@@ -12,8 +12,7 @@ live beside it: :mod:`.history` (what a run did), :mod:`.metrics` (accuracy, los
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +26,7 @@ from .lean import lean_layers, lean_loop
 from .metrics import accuracy, epoch_metrics, evaluate
 from .nonfinite import non_finite_message
 from .optimizer_choice import resolve_optimizer
+from .update import Update
 
 if TYPE_CHECKING:
     from .network import Network
@@ -81,22 +81,9 @@ def fit(
         optimizer=opt.name,
         learning_rate=params["learning_rate"],
     )
-    # Only trainable parameters move; with none frozen the update needs no gather/scatter.
-    frozen = not bool(plan.trainable.all())
-    trainable = np.flatnonzero(plan.trainable)
-    movable: np.ndarray | slice = trainable
-    if len(trainable) and trainable[-1] - trainable[0] + 1 == len(trainable):  # one run: views, no gather/scatter
-        movable = slice(int(trainable[0]), int(trainable[-1]) + 1)
-    state: dict[str, Any] = {"t": 0}
     float_type = np.dtype(dtype or spec.training.dtype or "float64")
     theta = net.theta = np.array(net.theta, dtype=float_type)  # updated in place from here on
-
-    def update(grad: np.ndarray) -> None:
-        state["t"] += 1
-        if frozen:
-            theta[movable] -= opt.function(grad[movable], state, **params)
-        else:
-            np.subtract(theta, opt.function(grad, state, **params), out=theta)
+    update = Update(opt, params, plan.trainable, theta)  # only trainable parameters move
 
     spot_check = uses_plugins(plan)  # plugins checked at the values they meet, before and after
     if spot_check:
@@ -126,7 +113,7 @@ def _loop(
     net: Network,
     epochs: int,
     history: History,
-    update: Callable[[np.ndarray], None],
+    update: Update,
     rng: np.random.Generator,
     batch_size: int | None,
     callback: Callback | None,
