@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from ..errors import TrainingError
+from ..plugins import activations
+from ..plugins import losses as losses_module
 from .blocks import ALL, Bias, Block
 from .compute import forward
 from .history import Callback, History
@@ -46,7 +49,7 @@ class LeanLayer(NamedTuple):
     function: Callable[..., np.ndarray] | None  # None: the built-in identity (out is net)
     derivative: Callable[..., np.ndarray] | None  # None: the built-in ReLU's mask, fused
     params: dict[str, Any]
-    source: str  # the activation's: "built-in" ones return the dtype they are given
+    checked: bool  # a plugin's activation: its results are cast to the dtype it was given
 
 
 def lean_layers(plan: Plan) -> list[LeanLayer] | None:
@@ -75,7 +78,7 @@ def lean_layers(plan: Plan) -> list[LeanLayer] | None:
                 None if level.identity else act.function,
                 None if level.identity or relu else act.derivative_function,
                 group.params,
-                act.source,
+                not _built_in(act.function, activations),
             )
         )
     last = len(plan.levels)
@@ -117,6 +120,7 @@ def lean_loop(
     output_positions = plan.output_scatter[0].positions
     classify = history.accuracies is not None
     metrics_needed = classify or validation is not None
+    single = n == 1 and _built_in(loss_function, losses_module)  # a built-in loss returns an array (samples,)
     losses = history.losses
     # One gradient array for every epoch, each level's part of it a view written by matmul(out=).
     grad = np.zeros(len(theta), theta.dtype)
@@ -154,7 +158,8 @@ def lean_loop(
             Y = x if output_columns is ALL else x[:, output_columns]
             if epoch:
                 per_sample = loss_function(Y, T, **loss_params) if loss_params else loss_function(Y, T)
-                loss = float(np.add.reduce(per_sample, axis=None))
+                # One sample: its loss is the sum (numpy's reduce adds it to 0.0; so does + 0.0).
+                loss = per_sample.item() + 0.0 if single else float(np.add.reduce(per_sample, axis=None))
                 if mean_loss:
                     loss /= len(per_sample)
                 if not math.isfinite(loss):
@@ -199,11 +204,11 @@ def lean_loop(
                     bias.accumulate(grad, d)
                 x = outs[k - 1]
                 # Block.accumulate's products, written into the gradient's view.
-                if exclusive:
+                if exclusive:  # out= given by position: a little less call overhead than by keyword
                     if cols:
-                        np.matmul(d.T, x, out=target)
+                        np.matmul(d.T, x, target)
                     else:
-                        np.matmul(x.T, d, out=target)
+                        np.matmul(x.T, d, target)
                 elif cols:
                     target += d.T @ x
                 else:
@@ -212,13 +217,18 @@ def lean_loop(
                     dout = d @ WT
                 k -= 1
             if rate is not None:
-                np.multiply(grad_movable, rate, out=step)
-                np.subtract(theta_movable, step, out=theta_movable)
+                np.multiply(grad_movable, rate, step)
+                theta_movable -= step
             else:
                 update(grad if update.reusable else grad.copy())
     except KeyboardInterrupt:
         history.interrupted = True
     return history
+
+
+def _built_in(function: Callable[..., Any], module: ModuleType) -> bool:
+    """Whether ``function`` is one of graphengine's own (which return arrays of the dtype given)."""
+    return getattr(function, "__module__", None) == module.__name__
 
 
 # What the loop reads of a level on the way forward: W, the bias (a view of theta, or the
@@ -262,7 +272,7 @@ def _steps(
             index = theta[index]  # a view: no indexing per epoch
         else:  # one shared entry (theta[i] is a scalar, cheaper to add than a view) or a gather
             gathered = index is not None
-        checked = layer.source != "built-in"
+        checked = layer.checked
         forwards.append((W, index, gathered, layer.function, layer.params, checked))
         # A frozen bias's gradient is never read (the update takes the trainable entries only).
         trained_bias = bias if bias is not None and plan.trainable[bias.index].any() else None

@@ -12,7 +12,7 @@ import graphengine
 import graphengine.engine.train as train_module
 from graphengine.engine.lean import lean_layers
 from graphengine.plugins.discovery import discover
-from graphengine.plugins.registry import optimizer
+from graphengine.plugins.registry import activation, optimizer
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "specs" / "doc_example.yaml").read_text()
@@ -45,7 +45,9 @@ VARIANTS = {
     "a weight frozen in the middle, adam": variant(frozen("w5"), ("learning_rate: 0.5", "optimizer: adam")),
     "momentum, biases trained": variant(TRAINED_B1, TRAINED_B2, ("learning_rate: 0.5", "optimizer: momentum")),
     # o1 and o2's bias is w8: the output block's parameters are not its own (added, not assigned).
-    "a weight that is also a bias": variant(("bias: b2}", "bias: w8}"), ("  b2: {value: 0.60, trainable: false}   # one bias shared by o1 and o2\n", "")),
+    "a weight that is also a bias": variant(
+        ("bias: b2}", "bias: w8}"), ("  b2: {value: 0.60, trainable: false}   # one bias shared by o1 and o2\n", "")
+    ),
     "an integer learning rate": variant(("learning_rate: 0.5", "learning_rate: 1")),
 }
 
@@ -114,3 +116,27 @@ def test_outputs_in_another_order_train_as_in_the_spec_order(monkeypatch):
     net, a = train(DOC, True, monkeypatch)
     other, b = train(text, True, monkeypatch)
     assert np.array_equal(net.theta, other.theta) and a.losses == b.losses
+
+
+def test_a_plugin_activation_in_another_dtype_is_cast_as_the_general_loop_casts_it(monkeypatch):
+    # Added without a source, so "built-in" by name: the lean loop still casts its float64 results.
+    registry = discover(entry_points=False)
+
+    @activation(formula="x^3 + x", derivative_formula="3x^2 + 1")
+    def cubic(x):
+        return (x**3 + x).astype(np.float64)
+
+    @cubic.derivative
+    def cubic(x, y):
+        return (3 * x**2 + 1).astype(np.float64)
+
+    registry.add(cubic)
+    text = variant(
+        ("activation: sigmoid, bias: b1", "activation: cubic, bias: b1"), ("learning_rate: 0.5", "dtype: float32")
+    )
+    net = graphengine.Network.from_yaml(text, registry)
+    assert lean_layers(net.plan) is not None
+    lean, a = train(text, True, monkeypatch, registry=registry)
+    general, b = train(text, False, monkeypatch, registry=registry)
+    assert a.losses == b.losses and np.array_equal(lean.theta, general.theta)
+    assert a.losses[-1] < a.losses[0]
