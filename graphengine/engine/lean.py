@@ -9,7 +9,11 @@ previous level, with one activation and its bias on every column, and the output
 level, :func:`lean_layers` precomputes what each level needs and :func:`lean_loop` runs the
 epochs with the same numpy operations in the same order as the general pass — the same
 numbers to the last bit (tests/engine/test_train_lean.py compares the two on several specs,
-activations, losses and optimisers) — and nothing else per epoch.
+activations, losses and optimisers) — and nothing else per epoch: one gradient array for all
+epochs (each level's weight gradient written into its view by ``matmul(out=)``), built-in
+SGD's step taken in place through views of the trainable run, no output indexing, metrics or
+reduce where there is nothing to pick, measure or add (tests/engine/test_lean_paths.py checks
+each shortcut against the general loop).
 
 Anything else (mini-batches, skip connections, mixed activations, sparse or gathered weights)
 trains through the general loop in :mod:`graphengine.engine.train`.
