@@ -6,6 +6,7 @@ Each error knows *where* (file, line, key path) so the message can point at it.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 
@@ -28,11 +29,7 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     """The choice closest to ``word`` (the same but for case, else difflib's), or None."""
     names = [str(c) for c in choices]
     same_but_case = [c for c in names if c.lower() == str(word).lower()]  # `MSE` → `mse`
-    if same_but_case:
-        return same_but_case[0]
-    import difflib  # only for a mistake: not imported at every start
-
-    close = difflib.get_close_matches(str(word), names, n=1, cutoff=0.6)
+    close = same_but_case or difflib.get_close_matches(str(word), names, n=1, cutoff=0.6)
     return close[0] if close else None
 
 
