@@ -47,7 +47,7 @@ def as_columns(columns: np.ndarray, width: int | None = None) -> Columns:
     return columns
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class ActivationGroup:
     """Columns of one level that share an activation and its parameters."""
 
@@ -61,7 +61,7 @@ class ActivationGroup:
         return self.activation.name == "identity" and self.activation.source == "built-in"
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Bias:
     """``net[:, columns] += theta[index]``; ``index`` is a slice, one shared int, or an array."""
 
@@ -94,7 +94,7 @@ class Source(NamedTuple):
     row: int
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Block:
     """Edges from ``sources`` into the level's ``targets``: ``net[:, targets] += x @ W``.
 

@@ -50,7 +50,7 @@ class OutputPart(NamedTuple):
     positions: Columns
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Level:
     """All neurons of one depth: columns ``start:stop`` of the node arrays."""
 
@@ -69,7 +69,7 @@ class Level:
         return self.stop - self.start
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Plan:
     """An execution plan: node order, levels of blocks, and the parameter vector's layout."""
 

@@ -12,7 +12,7 @@ from ..model.aliases import resolve_node, resolve_parameter
 from .compute import Backward, Forward, Plan
 
 
-@dataclass
+@dataclass(repr=False)  # its own __repr__ below
 class Trace:
     """Everything one forward/backward/update step computed.
 

@@ -12,8 +12,7 @@ live beside it: :mod:`.history` (what a run did), :mod:`.metrics` (accuracy, los
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +26,7 @@ from .lean import lean_layers, lean_loop
 from .metrics import accuracy, epoch_metrics, evaluate
 from .nonfinite import non_finite_message
 from .optimizer_choice import resolve_optimizer
+from .update import Update
 
 if TYPE_CHECKING:
     from .network import Network
@@ -67,8 +67,9 @@ def fit(
     spec, plan = net.spec, net.plan
     batch_size = batch_size or spec.training.batch_size
     seed = spec.training.seed if seed is None else seed
-    rng = np.random.default_rng(seed)
     mini = batch_size is not None and batch_size < len(net.X)
+    # Only mini-batches shuffle: full-batch training never imports numpy.random (~2 % of a small run).
+    rng = np.random.default_rng(seed) if mini else None
     classify = plan.loss.is_classifier
     validate = len(net.X_val) > 0
 
@@ -81,22 +82,9 @@ def fit(
         optimizer=opt.name,
         learning_rate=params["learning_rate"],
     )
-    # Only trainable parameters move; with none frozen the update needs no gather/scatter.
-    frozen = not bool(plan.trainable.all())
-    trainable = np.flatnonzero(plan.trainable)
-    movable: np.ndarray | slice = trainable
-    if len(trainable) and trainable[-1] - trainable[0] + 1 == len(trainable):  # one run: views, no gather/scatter
-        movable = slice(int(trainable[0]), int(trainable[-1]) + 1)
-    state: dict[str, Any] = {"t": 0}
     float_type = np.dtype(dtype or spec.training.dtype or "float64")
     theta = net.theta = np.array(net.theta, dtype=float_type)  # updated in place from here on
-
-    def update(grad: np.ndarray) -> None:
-        state["t"] += 1
-        if frozen:
-            theta[movable] -= opt.function(grad[movable], state, **params)
-        else:
-            np.subtract(theta, opt.function(grad, state, **params), out=theta)
+    update = Update(opt, params, plan.trainable, theta)  # only trainable parameters move
 
     spot_check = uses_plugins(plan)  # plugins checked at the values they meet, before and after
     if spot_check:
@@ -126,8 +114,8 @@ def _loop(
     net: Network,
     epochs: int,
     history: History,
-    update: Callable[[np.ndarray], None],
-    rng: np.random.Generator,
+    update: Update,
+    rng: np.random.Generator | None,
     batch_size: int | None,
     callback: Callback | None,
     stop: list[bool] | None = None,
@@ -148,6 +136,7 @@ def _loop(
         for epoch in range(1, epochs + 1):
             if batch_size is not None:
                 fwd = None  # last epoch's full-data pass is not needed: let its memory go now
+                assert rng is not None
                 order = rng.permutation(n)
                 for s in range(0, n, batch_size):
                     idx = order[s : s + batch_size]
