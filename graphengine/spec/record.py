@@ -5,7 +5,7 @@ Each part of a spec (a node, an edge, the training settings …) is a :class:`Re
 its attributes are declared as annotations, and :meth:`Record.fields` gives the same fields as
 pydantic-core field schemas (a test checks that the two lists agree). Validation is
 pydantic's own engine, ``pydantic_core.SchemaValidator``, with pydantic's errors and messages;
-what this saves is defining pydantic model classes, which costs every command about a fifth of
+what this saves is defining pydantic model classes, which cost every command about a quarter of
 its unavoidable start-up (importing ``pydantic.main`` and its schema generator, then building
 each model) — see docs/explanation/performance.md.
 

@@ -81,7 +81,7 @@ def test_a_plugin_choice_keeps_its_parameters_and_other_records_refuse_unknown_k
 
 def test_validating_a_spec_defines_no_pydantic_model() -> None:
     # pydantic's model machinery (pydantic.main, its schema generator, annotated_types) costs
-    # every command about a fifth of its unavoidable imports; `run` must not load it, nor
+    # every command about a quarter of its unavoidable imports; `run` must not load it, nor
     # anything the worked example does not use.
     code = (
         "import sys\nfrom graphengine.cli import main\n"
