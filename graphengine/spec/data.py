@@ -8,7 +8,7 @@ from typing import Any
 from pydantic_core import SchemaValidator
 
 from .record import Record, cs, field
-from .values import NAME, NUMBER, _describe, checked
+from .values import BOOL, NAME, NATURAL, NUMBER, _describe, checked
 
 
 class Sample(Record):
@@ -118,8 +118,8 @@ class CsvData(Record):
             "targets": field(cs.nullable_schema(checked(_targets)), default=None),
             "one_hot": field(cs.nullable_schema(checked(_one_hot)), default=None),
             "validation_split": field(cs.float_schema(ge=0.0, lt=1.0, strict=False), default=0.0),
-            "shuffle": field(cs.bool_schema(strict=True), default=True),
-            "seed": field(cs.nullable_schema(cs.int_schema(ge=0, strict=True)), default=None),
+            "shuffle": field(BOOL, default=True),
+            "seed": field(cs.nullable_schema(NATURAL), default=None),
             "path_signature": field(cs.nullable_schema(cs.str_schema(pattern=r"^[0-9a-f]{64}$")), default=None),
         }
 

@@ -8,7 +8,7 @@ from typing import Any
 from .choices import ActivationSpec, InitSpec, _activation, _init
 from .limits import MAX_LAYER_SIZE
 from .record import Record, cs, field
-from .values import NAME, _describe, checked, finite_number
+from .values import BOOL, NAME, NATURAL, _describe, checked, finite_number
 
 _SIZE = cs.int_schema(ge=1, le=MAX_LAYER_SIZE, strict=True)
 
@@ -115,8 +115,8 @@ class LayerSpec(Record):
             "activation": field(checked(_activation), default=ActivationSpec()),
             "init": field(checked(_init), default=InitSpec(name="xavier")),
             "bias": field(checked(_bias_value), default=True),
-            "trainable": field(cs.bool_schema(strict=True), default=True),
-            "seed": field(cs.nullable_schema(cs.int_schema(ge=0, strict=True)), default=None),
+            "trainable": field(BOOL, default=True),
+            "seed": field(cs.nullable_schema(NATURAL), default=None),
             "weights": field(_array(2, "a list of rows of numbers (one row per source node)"), default=None),
             "biases": field(_array(1, "a list of numbers (one per neuron)"), default=None),
         }

@@ -12,9 +12,7 @@ from .data import CsvData, Sample, _data
 from .layers import InputLayerSpec, LayerSpec, _input_item
 from .limits import MAX_EPOCHS
 from .record import Record, cs, field
-from .values import NAME, NUMBER, NUMBER_OR_NAME, checked
-
-_STRICT_BOOL = cs.bool_schema(strict=True)
+from .values import BOOL, NAME, NATURAL, NUMBER, NUMBER_OR_NAME, checked
 
 
 def _optional(schema: cs.CoreSchema) -> cs.ModelField:
@@ -46,7 +44,7 @@ class ParameterSpec(Record):
 
     @classmethod
     def fields(cls) -> dict[str, cs.ModelField]:
-        return {"value": field(NUMBER), "trainable": field(_STRICT_BOOL, default=True)}
+        return {"value": field(NUMBER), "trainable": field(BOOL, default=True)}
 
 
 def _parameter(value: Any) -> ParameterSpec:
@@ -70,7 +68,7 @@ class Training(Record):
             "learning_rate": _optional(cs.no_info_after_validator_function(_positive, NUMBER)),
             "epochs": _optional(cs.int_schema(ge=0, le=MAX_EPOCHS, strict=True)),
             "batch_size": _optional(cs.int_schema(ge=1, strict=True)),
-            "seed": _optional(cs.int_schema(ge=0, strict=True)),
+            "seed": _optional(NATURAL),
             "optimizer": _optional(checked(_optimizer)),
             "dtype": _optional(cs.literal_schema(["float64", "float32"])),
         }
@@ -95,7 +93,7 @@ class WeightsFile(Record):
         return {
             "file": field(NAME),
             "sha256": field(cs.str_schema(pattern=r"^[0-9a-f]{64}$")),
-            "parameters": _optional(cs.int_schema(ge=0, strict=True)),
+            "parameters": _optional(NATURAL),
         }
 
 

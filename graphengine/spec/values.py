@@ -73,3 +73,5 @@ def checked(function: Any) -> cs.CoreSchema:
 NUMBER = checked(finite_number)
 NUMBER_OR_NAME = checked(number_or_name)
 NAME = cs.str_schema(min_length=1, strict=True)
+BOOL = cs.bool_schema(strict=True)  # `true` or `false`, never 1 or "yes"
+NATURAL = cs.int_schema(ge=0, strict=True)  # a seed, a count: 0, 1, 2, …
